@@ -1,0 +1,84 @@
+//! The command line: argument definitions and dispatch. `main.rs` only parses and exits;
+//! each subcommand's module turns its arguments into library calls and an exit code.
+
+use std::time::Duration;
+
+use clap::{Parser, Subcommand};
+
+use crate::exit_codes;
+
+pub mod send;
+pub mod serve;
+
+/// Conformance test harness and fuzzer for Cr3dentials webhook receivers.
+///
+/// hookcheck delivers webhook events exactly as Cr3dentials does (`send`), runs a
+/// reference receiver that does everything a conforming receiver must (`serve`), and
+/// grades your endpoint against the contract.
+///
+/// Exit codes: 0 success, 1 a negative verdict (failed delivery, failed MUST),
+/// 2 usage error, 3 target unreachable or server could not start.
+#[derive(Debug, Parser)]
+#[command(name = "hookcheck", version, propagate_version = true)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the reference receiver: a webhook endpoint that meets every MUST and SHOULD.
+    Serve(serve::ServeArgs),
+    /// Deliver one event as Cr3dentials does, with retries, and print the attempt log.
+    Send(send::SendArgs),
+}
+
+/// Runs a parsed command line to completion and returns the process exit code.
+pub fn run(cli: Cli) -> i32 {
+    crate::install_crypto_provider();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: failed to start the async runtime: {e}");
+            return exit_codes::UNAVAILABLE;
+        }
+    };
+    runtime.block_on(async move {
+        match cli.command {
+            Command::Serve(args) => serve::run(args).await,
+            Command::Send(args) => send::run(args).await,
+        }
+    })
+}
+
+/// Reads a duration such as `500ms`, `2s`, `1m` or `1m30s` (a clap value parser).
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    humantime::parse_duration(text.trim())
+        .map_err(|e| format!("`{text}` is not a duration like 500ms, 2s or 1m ({e})"))
+}
+
+/// Prints one error line, the form every subcommand uses for a user's mistake.
+pub fn report_error(error: &dyn std::fmt::Display) {
+    eprintln!("error: {error}");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_as_the_readme_says() {
+        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_duration("2s"), Ok(Duration::from_secs(2)));
+        assert_eq!(parse_duration("1m"), Ok(Duration::from_secs(60)));
+        assert!(parse_duration("soon").is_err());
+    }
+
+    #[test]
+    fn command_line_definition_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

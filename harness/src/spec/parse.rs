@@ -1,0 +1,261 @@
+//! The parser: raw bytes to a [`Payload`], bounded and total.
+//!
+//! It accepts everything SPEC §1 allows (unknown fields, every documented null, any
+//! RFC 3339 timestamp) and names the field and the problem for everything else. It checks
+//! size and nesting depth before it builds anything, so no input can make it allocate
+//! without bound or recurse deeply, and it never panics.
+
+use serde_json::{Map, Value};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use super::payload::{Payload, Status};
+
+/// Bounds on what [`parse_with`] reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest body, in bytes. SPEC [D-11] wants at least 256 KiB accepted.
+    pub max_body_bytes: usize,
+    /// Deepest nesting of arrays and objects, the top-level object counting as 1.
+    pub max_depth: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_body_bytes: 1024 * 1024,
+            max_depth: 32,
+        }
+    }
+}
+
+/// How bad a rejected input is, per SPEC [D-12].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Grade {
+    /// No receiver can act on it: it MUST NOT cause a side effect.
+    Unprocessable,
+    /// A departure from SPEC §1 that a receiver may accept or refuse.
+    OffContract,
+}
+
+/// Why a body is not a valid event. Messages read after "rejected payload: ".
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ParseError {
+    /// The body is larger than [`Limits::max_body_bytes`].
+    #[error("body is {size} bytes, over the limit of {limit}")]
+    TooLarge { size: usize, limit: usize },
+    /// The body is not UTF-8.
+    #[error("body is not valid UTF-8 (first bad byte at offset {offset})")]
+    InvalidUtf8 { offset: usize },
+    /// Arrays and objects nest deeper than [`Limits::max_depth`].
+    #[error("JSON nests deeper than {limit} levels")]
+    TooDeep { limit: usize },
+    /// The body is not JSON.
+    #[error("body is not JSON: {0}")]
+    InvalidJson(String),
+    /// The body is JSON but not an object.
+    #[error("body is {found}, not a JSON object")]
+    NotAnObject { found: &'static str },
+    /// A required field is absent.
+    #[error("field `{field}` is missing")]
+    MissingField { field: &'static str },
+    /// A field has the wrong JSON type.
+    #[error("field `{field}` is {found}, expected {expected}")]
+    WrongType {
+        field: &'static str,
+        expected: &'static str,
+        found: &'static str,
+    },
+    /// A field has the right type but a value the contract does not allow.
+    #[error("field `{field}` {problem}")]
+    InvalidValue { field: &'static str, problem: String },
+}
+
+impl ParseError {
+    /// The field the problem is in, when it is in one.
+    pub fn field(&self) -> Option<&'static str> {
+        match self {
+            ParseError::MissingField { field }
+            | ParseError::WrongType { field, .. }
+            | ParseError::InvalidValue { field, .. } => Some(field),
+            _ => None,
+        }
+    }
+
+    /// Whether a receiver may act on such a body at all (SPEC [D-12]).
+    pub fn grade(&self) -> Grade {
+        match self {
+            ParseError::InvalidUtf8 { .. }
+            | ParseError::InvalidJson(_)
+            | ParseError::NotAnObject { .. } => Grade::Unprocessable,
+            ParseError::MissingField { field }
+            | ParseError::WrongType { field, .. }
+            | ParseError::InvalidValue { field, .. }
+                if matches!(*field, "sessionId" | "status") =>
+            {
+                Grade::Unprocessable
+            }
+            _ => Grade::OffContract,
+        }
+    }
+}
+
+/// Parses a body with the default [`Limits`].
+pub fn parse(body: &[u8]) -> Result<Payload, ParseError> {
+    parse_with(body, Limits::default())
+}
+
+/// Parses a body within the given limits.
+///
+/// Checks run in the order that makes the first error the most useful one: the
+/// unprocessable problems of SPEC [D-12] (not UTF-8, not JSON, no usable `sessionId` or
+/// `status`) are reported before any off-contract one.
+pub fn parse_with(body: &[u8], limits: Limits) -> Result<Payload, ParseError> {
+    if body.len() > limits.max_body_bytes {
+        return Err(ParseError::TooLarge {
+            size: body.len(),
+            limit: limits.max_body_bytes,
+        });
+    }
+    let text = std::str::from_utf8(body).map_err(|e| ParseError::InvalidUtf8 {
+        offset: e.valid_up_to(),
+    })?;
+    check_depth(text.as_bytes(), limits.max_depth)?;
+    let value: Value =
+        serde_json::from_str(text).map_err(|e| ParseError::InvalidJson(e.to_string()))?;
+    let Value::Object(mut object) = value else {
+        return Err(ParseError::NotAnObject {
+            found: type_name(&value),
+        });
+    };
+
+    let session_id = required_string(&mut object, "sessionId")?;
+    if session_id.trim().is_empty() {
+        return Err(ParseError::InvalidValue {
+            field: "sessionId",
+            problem: "is empty".into(),
+        });
+    }
+    let status_text = required_string(&mut object, "status")?;
+    let status = status_text
+        .parse::<Status>()
+        .ok()
+        .filter(|status| status.as_str() == status_text)
+        .ok_or_else(|| ParseError::InvalidValue {
+            field: "status",
+            problem: format!("`{status_text}` is not a terminal status"),
+        })?;
+
+    let platform_id = match take(&mut object, "platformId")? {
+        Value::Number(n) => n,
+        other => return Err(wrong_type("platformId", "a number", &other)),
+    };
+    let external_reference_id = nullable_string(&mut object, "externalReferenceId")?;
+    let extracted_data = match take(&mut object, "extractedData")? {
+        Value::Null => None,
+        Value::Object(map) => Some(map),
+        other => return Err(wrong_type("extractedData", "an object or null", &other)),
+    };
+    let proof_hash = nullable_string(&mut object, "proofHash")?;
+    let completed_text = required_string(&mut object, "completedAt")?;
+    let completed_at = OffsetDateTime::parse(&completed_text, &Rfc3339).map_err(|e| {
+        ParseError::InvalidValue {
+            field: "completedAt",
+            problem: format!("`{completed_text}` is not an RFC 3339 timestamp ({e})"),
+        }
+    })?;
+    let metadata = match take(&mut object, "metadata")? {
+        Value::Object(map) => map,
+        other => return Err(wrong_type("metadata", "an object", &other)),
+    };
+
+    Ok(Payload {
+        session_id,
+        status,
+        platform_id,
+        external_reference_id,
+        extracted_data,
+        proof_hash,
+        completed_at,
+        metadata,
+        extra: object,
+    })
+}
+
+/// Rejects nesting deeper than `limit` with a single pass over the bytes, before
+/// serde_json recurses into it.
+fn check_depth(bytes: &[u8], limit: usize) -> Result<(), ParseError> {
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    for &b in bytes {
+        if in_string {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > limit {
+                    return Err(ParseError::TooDeep { limit });
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+fn take(object: &mut Map<String, Value>, field: &'static str) -> Result<Value, ParseError> {
+    object
+        .remove(field)
+        .ok_or(ParseError::MissingField { field })
+}
+
+fn required_string(
+    object: &mut Map<String, Value>,
+    field: &'static str,
+) -> Result<String, ParseError> {
+    match take(object, field)? {
+        Value::String(s) => Ok(s),
+        other => Err(wrong_type(field, "a string", &other)),
+    }
+}
+
+fn nullable_string(
+    object: &mut Map<String, Value>,
+    field: &'static str,
+) -> Result<Option<String>, ParseError> {
+    match take(object, field)? {
+        Value::Null => Ok(None),
+        Value::String(s) => Ok(Some(s)),
+        other => Err(wrong_type(field, "a string or null", &other)),
+    }
+}
+
+fn wrong_type(field: &'static str, expected: &'static str, found: &Value) -> ParseError {
+    ParseError::WrongType {
+        field,
+        expected,
+        found: type_name(found),
+    }
+}
+
+fn type_name(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}

@@ -1,0 +1,132 @@
+//! The event type and its status enum.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Number, Value};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+/// A terminal status of a verification session (SPEC §1, [doc]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Status {
+    /// Verification finished with verified data.
+    Completed,
+    /// Verification finished with part of the data.
+    PartialComplete,
+    /// Verification failed.
+    Error,
+    /// The user cancelled the session.
+    Cancelled,
+    /// The session was terminated.
+    Terminated,
+}
+
+impl Status {
+    /// Every terminal status, in the order the documentation lists them.
+    pub const ALL: [Status; 5] = [
+        Status::Completed,
+        Status::PartialComplete,
+        Status::Error,
+        Status::Cancelled,
+        Status::Terminated,
+    ];
+
+    /// The wire spelling, e.g. `PARTIAL_COMPLETE`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Completed => "COMPLETED",
+            Status::PartialComplete => "PARTIAL_COMPLETE",
+            Status::Error => "ERROR",
+            Status::Cancelled => "CANCELLED",
+            Status::Terminated => "TERMINATED",
+        }
+    }
+
+    /// Whether the session ended with verified data; SPEC [D-2] sends `extractedData`
+    /// and `proofHash` only for these.
+    pub fn is_success(self) -> bool {
+        matches!(self, Status::Completed | Status::PartialComplete)
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A status string that is not one of the five terminal statuses.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown status `{0}` (expected one of COMPLETED, PARTIAL_COMPLETE, ERROR, CANCELLED, TERMINATED)")]
+pub struct UnknownStatus(pub String);
+
+impl FromStr for Status {
+    type Err = UnknownStatus;
+
+    /// Reads the wire spelling; case-insensitive so that `completed` works on a command line.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Status::ALL
+            .into_iter()
+            .find(|status| status.as_str().eq_ignore_ascii_case(s))
+            .ok_or_else(|| UnknownStatus(s.to_owned()))
+    }
+}
+
+/// One webhook event, as Cr3dentials POSTs it (SPEC §1).
+///
+/// Unknown top-level fields are kept in [`Payload::extra`] so that a payload survives a
+/// parse and serialize round trip (SPEC [D-4]).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Payload {
+    /// The session; the idempotency key.
+    pub session_id: String,
+    /// One of the five terminal statuses.
+    pub status: Status,
+    /// The platform verified against.
+    pub platform_id: Number,
+    /// The partner's own reference, null when none was given.
+    pub external_reference_id: Option<String>,
+    /// Verified account data; free-form keys.
+    pub extracted_data: Option<Map<String, Value>>,
+    /// Opaque reference to the attestation; null for non-success statuses (SPEC [D-2]).
+    pub proof_hash: Option<String>,
+    /// Completion time; serialized as RFC 3339 UTC with milliseconds (SPEC [D-3]).
+    #[serde(serialize_with = "serialize_timestamp")]
+    pub completed_at: OffsetDateTime,
+    /// Non-sensitive session metadata; free-form keys.
+    pub metadata: Map<String, Value>,
+    /// Top-level fields the contract does not name, kept as received.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl Payload {
+    /// The JSON body the reference sender puts on the wire.
+    pub fn to_json_bytes(&self) -> Vec<u8> {
+        serde_json::to_vec(self).expect("a Payload always serializes")
+    }
+
+    /// The payload as a JSON value, for callers that edit fields before sending.
+    pub fn to_value(&self) -> Value {
+        serde_json::to_value(self).expect("a Payload always serializes")
+    }
+}
+
+/// Formats a time the way the model sender does: RFC 3339, UTC, milliseconds, `Z`
+/// (`2025-03-24T12:05:00.000Z`).
+pub fn format_timestamp(at: OffsetDateTime) -> String {
+    let utc = at.to_offset(time::UtcOffset::UTC);
+    let format = time::macros::format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
+    );
+    utc.format(&format)
+        .unwrap_or_else(|_| utc.format(&Rfc3339).unwrap_or_default())
+}
+
+fn serialize_timestamp<S: serde::Serializer>(at: &OffsetDateTime, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&format_timestamp(*at))
+}
