@@ -9,6 +9,9 @@ pub mod auth;
 pub mod exit_codes;
 pub mod spec;
 pub mod cli;
+pub mod receiver;
+pub mod sender;
+pub mod tls;
 
 /// Installs ring as the process-wide rustls crypto provider. Every binary and test that
 /// builds a TLS client or server calls this first; a second call is harmless.

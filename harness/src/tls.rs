@@ -1,0 +1,1 @@
+//! TLS for the reference receiver: certificates from PEM files or generated self-signed.

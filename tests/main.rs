@@ -1,0 +1,7 @@
+//! End-to-end tests: each drives the built `hookcheck` binary over real sockets.
+//! Servers bind 127.0.0.1 port 0; every test stops by itself.
+
+mod util;
+
+mod send;
+mod serve;
