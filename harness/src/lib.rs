@@ -6,10 +6,12 @@
 //! - [`auth`]: the optional custom auth header, a secret that never prints.
 
 pub mod auth;
+pub mod catalogue;
 pub mod exit_codes;
 pub mod spec;
 pub mod cli;
 pub mod receiver;
+pub mod report;
 pub mod sender;
 pub mod tls;
 
