@@ -1,0 +1,147 @@
+//! Failure classes: why an attempt did not deliver (SPEC §2, [D-7]).
+
+use std::error::Error;
+use std::fmt;
+use std::io;
+
+use serde::{Deserialize, Serialize};
+
+/// Why an attempt failed. Serialized in lowercase (`"timeout"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FailureClass {
+    /// A complete response arrived with a status that is neither 2xx nor 3xx.
+    Status,
+    /// A 3xx response; redirects are never followed (SPEC [D-7]).
+    Redirect,
+    /// No complete response within the timeout (SPEC [D-6]).
+    Timeout,
+    /// The connection could not be made or was lost: refused, reset, DNS failure.
+    Connect,
+    /// TLS failed: an untrusted or invalid certificate, a failed handshake.
+    Tls,
+    /// Any other HTTP-level failure: a malformed response, a closed stream.
+    Protocol,
+}
+
+impl FailureClass {
+    /// The lowercase name, as in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FailureClass::Status => "status",
+            FailureClass::Redirect => "redirect",
+            FailureClass::Timeout => "timeout",
+            FailureClass::Connect => "connect",
+            FailureClass::Tls => "tls",
+            FailureClass::Protocol => "protocol",
+        }
+    }
+}
+
+impl fmt::Display for FailureClass {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An exchange that produced no response: its class and a short message naming the cause.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{class}: {message}")]
+pub struct TransportError {
+    /// The kind of failure.
+    pub class: FailureClass,
+    /// The root cause, e.g. `Connection refused (os error 111)`.
+    pub message: String,
+}
+
+/// Classifies a client error by walking its source chain: a rustls error anywhere means
+/// TLS, whatever layer reported it.
+pub(crate) fn classify(error: &reqwest::Error) -> TransportError {
+    let chain = causes(error);
+    let root = chain.last().map(|e| e.to_string()).unwrap_or_default();
+    if let Some(tls) = chain.iter().find_map(|e| e.downcast_ref::<rustls::Error>()) {
+        return TransportError {
+            class: FailureClass::Tls,
+            message: tls.to_string(),
+        };
+    }
+    let class = if error.is_timeout() {
+        FailureClass::Timeout
+    } else if error.is_redirect() {
+        FailureClass::Redirect
+    } else if error.is_connect() || chain.iter().any(|e| is_lost_connection(*e)) {
+        FailureClass::Connect
+    } else {
+        FailureClass::Protocol
+    };
+    TransportError {
+        class,
+        message: root,
+    }
+}
+
+/// Every error in the chain, outermost first. `io::Error` hides the error it wraps from
+/// `source()` (it returns the wrapped error's source), so it is opened explicitly.
+fn causes<'a>(error: &'a (dyn Error + 'static)) -> Vec<&'a (dyn Error + 'static)> {
+    let mut chain = Vec::new();
+    let mut next = Some(error);
+    while let Some(current) = next {
+        // A cycle would be a bug elsewhere; never loop on it.
+        if chain.len() >= 32 {
+            break;
+        }
+        chain.push(current);
+        next = match current
+            .downcast_ref::<io::Error>()
+            .and_then(io::Error::get_ref)
+        {
+            Some(inner) => Some(inner as &(dyn Error + 'static)),
+            None => current.source(),
+        };
+    }
+    chain
+}
+
+fn is_lost_connection(error: &(dyn Error + 'static)) -> bool {
+    error.downcast_ref::<io::Error>().is_some_and(|e| {
+        matches!(
+            e.kind(),
+            io::ErrorKind::ConnectionRefused
+                | io::ErrorKind::ConnectionReset
+                | io::ErrorKind::ConnectionAborted
+                | io::ErrorKind::NotConnected
+                | io::ErrorKind::BrokenPipe
+                | io::ErrorKind::HostUnreachable
+                | io::ErrorKind::NetworkUnreachable
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("outer")]
+    struct Outer(#[source] io::Error);
+
+    #[test]
+    fn the_chain_opens_io_errors_to_find_what_they_wrap() {
+        let tls = rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer);
+        let wrapped = Outer(io::Error::new(io::ErrorKind::InvalidData, tls));
+        let chain = causes(&wrapped);
+        assert!(
+            chain
+                .iter()
+                .any(|e| e.downcast_ref::<rustls::Error>().is_some()),
+            "{chain:?}"
+        );
+    }
+
+    #[test]
+    fn failure_classes_serialize_in_lowercase() {
+        let json = serde_json::to_string(&FailureClass::Tls).unwrap();
+        assert_eq!(json, "\"tls\"");
+        assert_eq!(FailureClass::Redirect.to_string(), "redirect");
+    }
+}

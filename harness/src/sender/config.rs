@@ -1,0 +1,118 @@
+//! How a [`Sender`](super::Sender) delivers: timeout, retries, backoff, auth, TLS.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use reqwest::header::{HeaderName, HeaderValue};
+
+use crate::auth::AuthHeader;
+
+/// Which certificates an HTTPS target must present.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum ClientTls {
+    /// The operating system's trust store, as Cr3dentials uses a public one (SPEC §2).
+    #[default]
+    System,
+    /// Only the certificates in this PEM file are trusted: for a test server with its own CA
+    /// or a self-signed certificate.
+    CaFile(PathBuf),
+    /// Any certificate is accepted. For local experiments only: Cr3dentials never does this.
+    Insecure,
+}
+
+/// The delivery settings of one webhook, with the provider's defaults (SPEC §2, [D-8]).
+///
+/// ```
+/// use std::time::Duration;
+/// use hookcheck::sender::SenderConfig;
+///
+/// let config = SenderConfig::default()
+///     .timeout(Duration::from_secs(2))
+///     .retries(1)
+///     .backoff_base(Duration::from_millis(100))
+///     .auth("X-API-Key: s3cret".parse().unwrap());
+/// assert_eq!(config.max_attempts(), 2);
+/// ```
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct SenderConfig {
+    /// Bound on one attempt, from sending the request to the complete response (SPEC [D-6]).
+    /// Default 30 s.
+    pub timeout: Duration,
+    /// Retries after the first attempt; default 3, so at most 4 attempts (SPEC [D-8]).
+    pub retries: u32,
+    /// Delay before the first retry; retry n waits `base * 2^(n-1)`. Default 5 s.
+    pub backoff_base: Duration,
+    /// Each delay varies by up to this fraction either way; default 0.2 (±20 %).
+    pub jitter: f64,
+    /// The custom auth header, sent on every attempt.
+    pub auth: Option<AuthHeader>,
+    /// Further headers sent on every delivery; one with the name of a default header
+    /// (`content-type`, the auth header) replaces it.
+    pub extra_headers: Vec<(HeaderName, HeaderValue)>,
+    /// Which certificates HTTPS targets must present.
+    pub tls: ClientTls,
+}
+
+impl Default for SenderConfig {
+    fn default() -> Self {
+        SenderConfig {
+            timeout: Duration::from_secs(30),
+            retries: 3,
+            backoff_base: Duration::from_secs(5),
+            jitter: 0.2,
+            auth: None,
+            extra_headers: Vec::new(),
+            tls: ClientTls::System,
+        }
+    }
+}
+
+impl SenderConfig {
+    /// Sets the per-attempt timeout.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Sets the number of retries after the first attempt.
+    pub fn retries(mut self, retries: u32) -> Self {
+        self.retries = retries;
+        self
+    }
+
+    /// Sets the delay before the first retry.
+    pub fn backoff_base(mut self, base: Duration) -> Self {
+        self.backoff_base = base;
+        self
+    }
+
+    /// Sets the jitter fraction (0 for exact delays).
+    pub fn jitter(mut self, jitter: f64) -> Self {
+        self.jitter = jitter;
+        self
+    }
+
+    /// Sends this auth header on every attempt.
+    pub fn auth(mut self, auth: AuthHeader) -> Self {
+        self.auth = Some(auth);
+        self
+    }
+
+    /// Sends one more header on every delivery.
+    pub fn header(mut self, name: HeaderName, value: HeaderValue) -> Self {
+        self.extra_headers.push((name, value));
+        self
+    }
+
+    /// Chooses which certificates HTTPS targets must present.
+    pub fn tls(mut self, tls: ClientTls) -> Self {
+        self.tls = tls;
+        self
+    }
+
+    /// The most attempts one delivery makes: the first plus the retries.
+    pub fn max_attempts(&self) -> u32 {
+        self.retries.saturating_add(1)
+    }
+}

@@ -1,0 +1,89 @@
+//! Target URLs: which ones a webhook can be delivered to, and how they print.
+
+use reqwest::Url;
+
+use super::SenderError;
+
+/// Parses and checks a webhook target: an absolute `http` or `https` URL with a host.
+///
+/// ```
+/// use hookcheck::sender::parse_target;
+///
+/// assert!(parse_target("https://example.com/hooks/cr3dentials").is_ok());
+/// assert!(parse_target("ftp://example.com/").is_err());
+/// assert!(parse_target("example.com/hook").is_err());
+/// ```
+pub fn parse_target(text: &str) -> Result<Url, SenderError> {
+    let url = Url::parse(text.trim()).map_err(|e| SenderError::InvalidUrl {
+        url: text.trim().to_owned(),
+        reason: e.to_string(),
+    })?;
+    check_target(&url)?;
+    Ok(url)
+}
+
+/// Checks an already parsed URL the way [`parse_target`] does.
+pub fn check_target(url: &Url) -> Result<(), SenderError> {
+    let invalid = |reason: &str| SenderError::InvalidUrl {
+        url: display_url(url),
+        reason: reason.to_owned(),
+    };
+    match url.scheme() {
+        "http" | "https" => {}
+        other => {
+            return Err(invalid(&format!(
+                "the scheme is `{other}`, expected http or https"
+            )));
+        }
+    }
+    match url.host_str() {
+        Some(host) if !host.is_empty() => Ok(()),
+        _ => Err(invalid("it has no host")),
+    }
+}
+
+/// The URL as it may appear in logs and reports: a password in it is replaced by
+/// `redacted`.
+pub fn display_url(url: &Url) -> String {
+    if url.password().is_some() {
+        let mut shown = url.clone();
+        // Only fails for URLs that cannot have a password, which this one has.
+        let _ = shown.set_password(Some("redacted"));
+        shown.to_string()
+    } else {
+        url.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_http_and_https_urls_with_a_host_are_targets() {
+        assert!(parse_target("http://127.0.0.1:8080/hook").is_ok());
+        assert!(parse_target(" https://example.com ").is_ok());
+        for bad in [
+            "",
+            "not a url",
+            "/relative",
+            "mailto:a@example.com",
+            "file:///etc/passwd",
+            "ftp://h/",
+        ] {
+            let err = parse_target(bad).unwrap_err();
+            assert!(
+                matches!(err, SenderError::InvalidUrl { .. }),
+                "{bad}: {err}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_password_in_the_url_never_prints() {
+        let url = Url::parse("https://user:hunter2@example.com/hook").unwrap();
+        let shown = display_url(&url);
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(shown.contains("user:redacted@example.com"), "{shown}");
+    }
+}
