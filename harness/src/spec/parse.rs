@@ -69,7 +69,10 @@ pub enum ParseError {
     },
     /// A field has the right type but a value the contract does not allow.
     #[error("field `{field}` {problem}")]
-    InvalidValue { field: &'static str, problem: String },
+    InvalidValue {
+        field: &'static str,
+        problem: String,
+    },
 }
 
 impl ParseError {
@@ -159,12 +162,11 @@ pub fn parse_with(body: &[u8], limits: Limits) -> Result<Payload, ParseError> {
     };
     let proof_hash = nullable_string(&mut object, "proofHash")?;
     let completed_text = required_string(&mut object, "completedAt")?;
-    let completed_at = OffsetDateTime::parse(&completed_text, &Rfc3339).map_err(|e| {
-        ParseError::InvalidValue {
+    let completed_at =
+        parse_rfc3339(&completed_text).map_err(|reason| ParseError::InvalidValue {
             field: "completedAt",
-            problem: format!("`{completed_text}` is not an RFC 3339 timestamp ({e})"),
-        }
-    })?;
+            problem: format!("`{completed_text}` is not an RFC 3339 timestamp ({reason})"),
+        })?;
     let metadata = match take(&mut object, "metadata")? {
         Value::Object(map) => map,
         other => return Err(wrong_type("metadata", "an object", &other)),
@@ -181,6 +183,17 @@ pub fn parse_with(body: &[u8], limits: Limits) -> Result<Payload, ParseError> {
         metadata,
         extra: object,
     })
+}
+
+/// Parses an RFC 3339 date-time. `time` accepts any byte between the date and the time
+/// (rusqlite writes a space); RFC 3339's grammar (§5.6) allows only `T`, or `t` per its note,
+/// and so does JSON Schema's `date-time`, so anything else is refused here.
+fn parse_rfc3339(text: &str) -> Result<OffsetDateTime, String> {
+    match text.as_bytes().get(10) {
+        Some(b'T' | b't') | None => {}
+        Some(_) => return Err("the date and the time must be separated by `T`".into()),
+    }
+    OffsetDateTime::parse(text, &Rfc3339).map_err(|e| e.to_string())
 }
 
 /// Rejects nesting deeper than `limit` with a single pass over the bytes, before
