@@ -1,10 +1,268 @@
 //! `hookcheck serve`: the reference receiver on a socket.
 
-/// Arguments of `hookcheck serve`.
-#[derive(Debug, clap::Args)]
-pub struct ServeArgs {}
+use std::fmt;
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::time::Duration;
 
-/// Runs `hookcheck serve` until it is told to stop.
-pub async fn run(_args: ServeArgs) -> i32 {
-    crate::exit_codes::USAGE
+use clap::builder::PossibleValue;
+
+use crate::auth::AuthHeader;
+use crate::exit_codes;
+use crate::receiver::{Defect, Receiver, ReceiverConfig, ReceiverError, StoreLocation};
+use crate::tls::TlsSource;
+
+/// Shown after `hookcheck serve --help`.
+const SERVE_NOTES: &str = "\
+Routes: POST /webhook (deliveries), GET /_test/effects/{sessionId} ({\"count\": N}), GET /healthz.
+On start it prints `listening on URL`, `effects at TEMPLATE` and, with --tls-self-signed, the
+certificate to trust; one line per delivery goes to stderr (never the auth value).
+Processed sessions survive restarts in --db (default hookcheck-receiver.db); --memory forgets them.
+Exit codes: 0 stopped by SIGINT/SIGTERM, 2 bad arguments, 3 port in use, bad certificate or database.";
+
+/// Arguments of `hookcheck serve`.
+///
+/// Serves `POST /webhook`, `GET /_test/effects/{sessionId}` (answering `{"count": N}`)
+/// and `GET /healthz`. Processed sessions are kept in the SQLite file given by `--db`
+/// (default `hookcheck-receiver.db` in the current folder), so duplicates are recognised
+/// across restarts; `--memory` keeps them in memory instead. Stops cleanly, exit code 0,
+/// on SIGINT or SIGTERM.
+#[derive(Debug, clap::Args)]
+#[command(after_long_help = SERVE_NOTES)]
+pub struct ServeArgs {
+    /// Address to listen on; port 0 picks a free port.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+
+    /// Require this header on every delivery, as `Name: value` (the value is never printed).
+    #[arg(
+        long,
+        value_name = "'Name: value'",
+        env = "HOOKCHECK_AUTH",
+        hide_env_values = true
+    )]
+    pub auth: Option<SecretArg>,
+
+    /// SQLite file that records processed sessions (created if missing).
+    #[arg(long, value_name = "PATH", default_value = "hookcheck-receiver.db")]
+    pub db: PathBuf,
+
+    /// Keep processed sessions in memory instead of a file (forgotten on exit).
+    #[arg(long, conflicts_with = "db")]
+    pub memory: bool,
+
+    /// Serve HTTPS with this PEM certificate chain (needs --tls-key).
+    #[arg(long, value_name = "CERT", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+
+    /// The PEM private key of --tls-cert.
+    #[arg(long, value_name = "KEY", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+
+    /// Serve HTTPS with a certificate generated for localhost, 127.0.0.1 and ::1, written
+    /// to DIR/cert.pem (trust this one) and DIR/key.pem.
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["tls_cert", "tls_key"])]
+    pub tls_self_signed: Option<PathBuf>,
+
+    /// Break one requirement on purpose (the list is below, under --help).
+    #[arg(long, value_name = "NAME")]
+    pub defect: Option<Defect>,
+
+    /// Largest body accepted, in bytes; larger ones get 413.
+    #[arg(long, value_name = "BYTES", default_value_t = crate::receiver::DEFAULT_BODY_LIMIT,
+          value_parser = parse_body_limit)]
+    pub body_limit: usize,
+
+    /// How long the slow-cancelled defect waits before answering.
+    #[arg(long, value_name = "DURATION", default_value = "31s", value_parser = super::parse_duration)]
+    pub slow_delay: Duration,
+
+    /// How long shutdown waits for open requests before closing them.
+    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = super::parse_duration)]
+    pub shutdown_timeout: Duration,
+}
+
+/// A command-line value that must never be printed: clap echoes a value it cannot parse,
+/// so `--auth` is taken as text here and parsed (with a redacted error) in [`run`].
+#[derive(Clone)]
+pub struct SecretArg(String);
+
+impl FromStr for SecretArg {
+    type Err = std::convert::Infallible;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(SecretArg(s.to_owned()))
+    }
+}
+
+impl fmt::Debug for SecretArg {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+impl clap::ValueEnum for Defect {
+    fn value_variants<'a>() -> &'a [Self] {
+        &Defect::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(PossibleValue::new(self.name()).help(self.description()))
+    }
+}
+
+fn parse_body_limit(text: &str) -> Result<usize, String> {
+    match text.trim().parse::<usize>() {
+        Ok(0) => Err("the body limit must be at least 1 byte".into()),
+        Ok(n) => Ok(n),
+        Err(_) => Err(format!("`{text}` is not a number of bytes")),
+    }
+}
+
+impl ServeArgs {
+    /// The receiver configuration these arguments describe.
+    pub fn to_config(&self) -> Result<ReceiverConfig, crate::auth::AuthParseError> {
+        let mut config = ReceiverConfig::default()
+            .listen(self.listen)
+            .body_limit(self.body_limit)
+            .slow_delay(self.slow_delay)
+            .shutdown_timeout(self.shutdown_timeout);
+        config.store = if self.memory {
+            StoreLocation::Memory
+        } else {
+            StoreLocation::File(self.db.clone())
+        };
+        if let Some(SecretArg(text)) = &self.auth {
+            config = config.auth(text.parse::<AuthHeader>()?);
+        }
+        config.tls = match (&self.tls_cert, &self.tls_key, &self.tls_self_signed) {
+            (Some(cert), Some(key), _) => Some(TlsSource::Files {
+                cert: cert.clone(),
+                key: key.clone(),
+            }),
+            (_, _, Some(dir)) => Some(TlsSource::SelfSigned { dir: dir.clone() }),
+            _ => None,
+        };
+        config.defect = self.defect;
+        Ok(config)
+    }
+}
+
+/// Runs `hookcheck serve` until SIGINT or SIGTERM.
+pub async fn run(args: ServeArgs) -> i32 {
+    let config = match args.to_config() {
+        Ok(config) => config,
+        Err(e) => {
+            super::report_error(&format_args!("invalid --auth: {e}"));
+            return exit_codes::USAGE;
+        }
+    };
+    let config = config.on_delivery(|log| eprintln!("delivery {log}"));
+    let receiver = match Receiver::start(config).await {
+        Ok(receiver) => receiver,
+        Err(e) => {
+            super::report_error(&e);
+            return match e {
+                ReceiverError::Bind { .. } | ReceiverError::Tls(_) | ReceiverError::Store(_) => {
+                    exit_codes::UNAVAILABLE
+                }
+            };
+        }
+    };
+    let mut announcement = format!(
+        "listening on {}\neffects at {}\n",
+        receiver.webhook_url(),
+        receiver.effects_url_template()
+    );
+    if let (Some(path), Some(_)) = (receiver.cert_path(), &args.tls_self_signed) {
+        announcement.push_str(&format!("trust the certificate at {}\n", path.display()));
+    }
+    if let Some(defect) = args.defect {
+        announcement.push_str(&format!(
+            "defect {}: {}\n",
+            defect.name(),
+            defect.description()
+        ));
+    }
+    let mut stdout = std::io::stdout().lock();
+    // A closed stdout must not stop the server; the URL is also derivable from --listen.
+    let _ = stdout.write_all(announcement.as_bytes());
+    let _ = stdout.flush();
+    drop(stdout);
+
+    if let Err(e) = stop_signal().await {
+        super::report_error(&format_args!("failed to listen for signals: {e}"));
+        receiver.shutdown().await;
+        return exit_codes::UNAVAILABLE;
+    }
+    eprintln!("shutting down");
+    receiver.shutdown().await;
+    exit_codes::OK
+}
+
+/// Resolves on the first SIGINT or SIGTERM.
+async fn stop_signal() -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut interrupt = signal(SignalKind::interrupt())?;
+        let mut terminate = signal(SignalKind::terminate())?;
+        tokio::select! {
+            _ = interrupt.recv() => {}
+            _ = terminate.recv() => {}
+        }
+        Ok(())
+    }
+    #[cfg(not(unix))]
+    {
+        tokio::signal::ctrl_c().await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use crate::cli::{Cli, Command};
+
+    fn serve(args: &[&str]) -> Result<super::ServeArgs, clap::Error> {
+        let argv = ["hookcheck", "serve"].iter().chain(args);
+        match Cli::try_parse_from(argv)?.command {
+            Command::Serve(args) => Ok(args),
+            other => panic!("parsed as {other:?}"),
+        }
+    }
+
+    #[test]
+    fn defaults_are_the_documented_ones() {
+        let args = serve(&[]).unwrap();
+        assert_eq!(args.listen.to_string(), "127.0.0.1:8080");
+        assert_eq!(args.db.to_str(), Some("hookcheck-receiver.db"));
+        assert_eq!(args.body_limit, 1024 * 1024);
+    }
+
+    #[test]
+    fn unknown_defect_lists_the_valid_names() {
+        let err = serve(&["--defect", "nope"]).unwrap_err().to_string();
+        assert!(
+            err.contains("racy-dedupe") && err.contains("serial"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn malformed_auth_error_does_not_echo_the_value() {
+        let args = serve(&["--auth", "X-Key s3cret-value"]).unwrap();
+        let err = args.to_config().unwrap_err().to_string();
+        assert!(!err.contains("s3cret-value"), "{err}");
+        assert!(!format!("{args:?}").contains("s3cret-value"));
+    }
+
+    #[test]
+    fn memory_and_db_conflict() {
+        assert!(serve(&["--memory", "--db", "x.db"]).is_err());
+        assert!(serve(&["--tls-cert", "c.pem"]).is_err());
+    }
 }

@@ -1,0 +1,160 @@
+//! Deliberate defects: each one a real, observable break of SPEC §3, so that the
+//! conformance runner can be proven to catch it. Without a defect the receiver conforms.
+
+use std::fmt;
+use std::str::FromStr;
+
+/// One way to break the reference receiver on purpose (`hookcheck serve --defect NAME`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Defect {
+    /// Every delivery records an effect, duplicates too.
+    NoDedupe,
+    /// Checks for a duplicate, awaits, then inserts: concurrent duplicates both record.
+    RacyDedupe,
+    /// Answers 409 to a duplicate instead of 2xx.
+    ConflictOnDuplicate,
+    /// Accepts deliveries whatever their auth header says.
+    AuthIgnored,
+    /// Accepts a value the secret starts with, or one that starts with the secret.
+    AuthPrefixMatch,
+    /// Records the effect of a valid body before it checks the auth header.
+    EffectBeforeAuth,
+    /// Refuses (422) a payload with any unknown top-level field.
+    RejectsUnknownFields,
+    /// Fails (500) when a nullable field is null.
+    ErrorOnNullFields,
+    /// Refuses (422) status TERMINATED.
+    RejectsTerminated,
+    /// Records a CANCELLED delivery, then waits longer than the sender's timeout to answer.
+    SlowCancelled,
+    /// Answers valid deliveries with a 307 redirect to another path.
+    Redirects,
+    /// Stops serving entirely (closes the listener and every connection) after a body
+    /// that is not JSON.
+    DiesOnMalformedJson,
+    /// Answers 500 instead of 400 to a body that is not JSON.
+    ErrorOnMalformedJson,
+    /// Records an effect for an invalid payload that still has a `sessionId` string.
+    EffectForInvalid,
+    /// Refuses bodies over 16 KiB (413), below the 256 KiB of SPEC [D-11].
+    TinyBodyLimit,
+    /// Serves one delivery at a time, each taking about 100 ms.
+    Serial,
+}
+
+impl Defect {
+    /// Every defect, in a stable order.
+    pub const ALL: [Defect; 16] = [
+        Defect::NoDedupe,
+        Defect::RacyDedupe,
+        Defect::ConflictOnDuplicate,
+        Defect::AuthIgnored,
+        Defect::AuthPrefixMatch,
+        Defect::EffectBeforeAuth,
+        Defect::RejectsUnknownFields,
+        Defect::ErrorOnNullFields,
+        Defect::RejectsTerminated,
+        Defect::SlowCancelled,
+        Defect::Redirects,
+        Defect::DiesOnMalformedJson,
+        Defect::ErrorOnMalformedJson,
+        Defect::EffectForInvalid,
+        Defect::TinyBodyLimit,
+        Defect::Serial,
+    ];
+
+    /// The kebab-case name `--defect` takes.
+    pub fn name(self) -> &'static str {
+        match self {
+            Defect::NoDedupe => "no-dedupe",
+            Defect::RacyDedupe => "racy-dedupe",
+            Defect::ConflictOnDuplicate => "conflict-on-duplicate",
+            Defect::AuthIgnored => "auth-ignored",
+            Defect::AuthPrefixMatch => "auth-prefix-match",
+            Defect::EffectBeforeAuth => "effect-before-auth",
+            Defect::RejectsUnknownFields => "rejects-unknown-fields",
+            Defect::ErrorOnNullFields => "error-on-null-fields",
+            Defect::RejectsTerminated => "rejects-terminated",
+            Defect::SlowCancelled => "slow-cancelled",
+            Defect::Redirects => "redirects",
+            Defect::DiesOnMalformedJson => "dies-on-malformed-json",
+            Defect::ErrorOnMalformedJson => "error-on-malformed-json",
+            Defect::EffectForInvalid => "effect-for-invalid",
+            Defect::TinyBodyLimit => "tiny-body-limit",
+            Defect::Serial => "serial",
+        }
+    }
+
+    /// One line saying what breaks.
+    pub fn description(self) -> &'static str {
+        match self {
+            Defect::NoDedupe => "every delivery records an effect, duplicates too",
+            Defect::RacyDedupe => {
+                "check-then-insert with an await between: concurrent duplicates both record"
+            }
+            Defect::ConflictOnDuplicate => "answers 409 to a duplicate delivery",
+            Defect::AuthIgnored => "accepts any auth header value, or none",
+            Defect::AuthPrefixMatch => {
+                "accepts a prefix of the secret, or a value that starts with it"
+            }
+            Defect::EffectBeforeAuth => "records the effect, then checks the auth header",
+            Defect::RejectsUnknownFields => "answers 422 to any unknown top-level field",
+            Defect::ErrorOnNullFields => "answers 500 when a nullable field is null",
+            Defect::RejectsTerminated => "answers 422 to status TERMINATED",
+            Defect::SlowCancelled => "answers CANCELLED only after the sender's timeout",
+            Defect::Redirects => "answers valid deliveries with a 307 redirect",
+            Defect::DiesOnMalformedJson => "stops serving after a body that is not JSON",
+            Defect::ErrorOnMalformedJson => "answers 500 instead of 400 to a body that is not JSON",
+            Defect::EffectForInvalid => "records an effect for an invalid payload with a sessionId",
+            Defect::TinyBodyLimit => "refuses bodies over 16 KiB with 413",
+            Defect::Serial => "serves one delivery at a time, 100 ms each",
+        }
+    }
+}
+
+impl fmt::Display for Defect {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A defect name that is not one of [`Defect::ALL`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown defect `{name}` (expected one of {})", Defect::ALL.map(Defect::name).join(", "))]
+pub struct UnknownDefect {
+    /// The name given.
+    pub name: String,
+}
+
+impl FromStr for Defect {
+    type Err = UnknownDefect;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Defect::ALL
+            .into_iter()
+            .find(|defect| defect.name() == s.trim())
+            .ok_or_else(|| UnknownDefect { name: s.to_owned() })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_defect_name_reads_back() {
+        for defect in Defect::ALL {
+            assert_eq!(defect.name().parse::<Defect>(), Ok(defect));
+            assert!(!defect.description().is_empty());
+        }
+    }
+
+    #[test]
+    fn unknown_defect_lists_the_valid_names() {
+        let err = "no-such".parse::<Defect>().unwrap_err().to_string();
+        assert!(
+            err.contains("no-such") && err.contains("racy-dedupe"),
+            "{err}"
+        );
+    }
+}

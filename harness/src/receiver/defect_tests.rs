@@ -1,0 +1,1 @@
+//! Each defect shows.
