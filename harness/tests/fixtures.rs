@@ -116,7 +116,7 @@ fn every_valid_fixture_parses_and_validates_against_the_schema() {
         if let Err(e) = spec::parse(&body) {
             failures.push(format!("{name}: parser rejects it: {e}"));
         }
-        let errors = schema_errors(&validator, &body);
+        let errors = schema_errors(validator, &body);
         if !errors.is_empty() {
             failures.push(format!("{name}: schema rejects it: {}", errors.join("; ")));
         }
@@ -132,7 +132,7 @@ fn every_invalid_fixture_fails_both_the_parser_and_the_schema() {
         if let Ok(payload) = spec::parse(&body) {
             failures.push(format!("{name}: parser accepts it as {payload:?}"));
         }
-        if schema_accepts(&validator, &body) {
+        if schema_accepts(validator, &body) {
             failures.push(format!("{name}: schema accepts it"));
         }
     }
@@ -146,7 +146,7 @@ fn parser_and_schema_agree_on_every_fixture() {
     for kind in ["valid", "invalid"] {
         for (name, body) in fixtures(kind) {
             let parser = spec::parse(&body).map(|_| ()).map_err(|e| e.to_string());
-            let schema = schema_accepts(&validator, &body);
+            let schema = schema_accepts(validator, &body);
             if parser.is_ok() != schema {
                 disagreements.push(format!("{kind}/{name}: parser {parser:?}, schema {schema}"));
             }
@@ -251,7 +251,7 @@ fn valid_fixtures_survive_reserialization_and_still_match_the_schema() {
         let mut second = second;
         second.completed_at = first.completed_at;
         assert_eq!(first, second, "{name}");
-        assert!(schema_accepts(&validator, &bytes), "{name} re-serialized");
+        assert!(schema_accepts(validator, &bytes), "{name} re-serialized");
     }
 }
 

@@ -8,6 +8,8 @@
 mod build;
 mod parse;
 mod payload;
+#[cfg(test)]
+mod tests;
 
 pub use build::PayloadBuilder;
 pub use parse::{Grade, Limits, ParseError, parse, parse_with};

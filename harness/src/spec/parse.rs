@@ -5,6 +5,7 @@
 //! size and nesting depth before it builds anything, so no input can make it allocate
 //! without bound or recurse deeply, and it never panics.
 
+use serde::de::IgnoredAny;
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -115,16 +116,22 @@ pub fn parse(body: &[u8]) -> Result<Payload, ParseError> {
 /// unprocessable problems of SPEC [D-12] (not UTF-8, not JSON, no usable `sessionId` or
 /// `status`) are reported before any off-contract one.
 pub fn parse_with(body: &[u8], limits: Limits) -> Result<Payload, ParseError> {
-    if body.len() > limits.max_body_bytes {
-        return Err(ParseError::TooLarge {
-            size: body.len(),
-            limit: limits.max_body_bytes,
-        });
-    }
+    // UTF-8 validation reads the bytes once and allocates nothing, so it runs even on a
+    // body over the limits: an unprocessable body is graded so whatever its size.
     let text = std::str::from_utf8(body).map_err(|e| ParseError::InvalidUtf8 {
         offset: e.valid_up_to(),
     })?;
-    check_depth(text.as_bytes(), limits.max_depth)?;
+    let over_limit = if body.len() > limits.max_body_bytes {
+        Some(ParseError::TooLarge {
+            size: body.len(),
+            limit: limits.max_body_bytes,
+        })
+    } else {
+        check_depth(text.as_bytes(), limits.max_depth).err()
+    };
+    if let Some(over_limit) = over_limit {
+        return Err(grade_over_limit(text, over_limit));
+    }
     let value: Value =
         serde_json::from_str(text).map_err(|e| ParseError::InvalidJson(e.to_string()))?;
     let Value::Object(mut object) = value else {
@@ -133,22 +140,8 @@ pub fn parse_with(body: &[u8], limits: Limits) -> Result<Payload, ParseError> {
         });
     };
 
-    let session_id = required_string(&mut object, "sessionId")?;
-    if session_id.trim().is_empty() {
-        return Err(ParseError::InvalidValue {
-            field: "sessionId",
-            problem: "is empty".into(),
-        });
-    }
-    let status_text = required_string(&mut object, "status")?;
-    let status = status_text
-        .parse::<Status>()
-        .ok()
-        .filter(|status| status.as_str() == status_text)
-        .ok_or_else(|| ParseError::InvalidValue {
-            field: "status",
-            problem: format!("`{status_text}` is not a terminal status"),
-        })?;
+    let session_id = session_id(object.remove("sessionId"))?;
+    let status = status(object.remove("status"))?;
 
     let platform_id = match take(&mut object, "platformId")? {
         Value::Number(n) => n,
@@ -161,7 +154,7 @@ pub fn parse_with(body: &[u8], limits: Limits) -> Result<Payload, ParseError> {
         other => return Err(wrong_type("extractedData", "an object or null", &other)),
     };
     let proof_hash = nullable_string(&mut object, "proofHash")?;
-    let completed_text = required_string(&mut object, "completedAt")?;
+    let completed_text = required_string(object.remove("completedAt"), "completedAt")?;
     let completed_at =
         parse_rfc3339(&completed_text).map_err(|reason| ParseError::InvalidValue {
             field: "completedAt",
@@ -183,6 +176,118 @@ pub fn parse_with(body: &[u8], limits: Limits) -> Result<Payload, ParseError> {
         metadata,
         extra: object,
     })
+}
+
+/// The two fields a receiver needs to act at all (SPEC [D-12]), read without building the
+/// rest of the body: serde skips everything else iteratively, whatever its depth.
+#[derive(serde::Deserialize)]
+struct Head {
+    #[serde(rename = "sessionId", default, deserialize_with = "present")]
+    session_id: Option<Value>,
+    #[serde(default, deserialize_with = "present")]
+    status: Option<Value>,
+}
+
+/// Reads a field as a [`Shallow`] value, telling a present `null` (`Some(Value::Null)`)
+/// from an absent field (`None`).
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
+    d.deserialize_any(Shallow).map(Some)
+}
+
+/// Reads a scalar as itself and an array or object as an empty one, skipping its contents
+/// without recursing: enough to name the type of a wrong `sessionId` or `status`.
+struct Shallow;
+
+impl<'de> serde::de::Visitor<'de> for Shallow {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Value::Array(Vec::new()))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(Value::Object(Map::new()))
+    }
+}
+
+/// A body over the size or depth limit is still unprocessable when it is not JSON, not an
+/// object, or has no usable `sessionId` or `status`; only a body a receiver could act on
+/// keeps the (off-contract) limit error. Nothing here builds the body or recurses into it.
+fn grade_over_limit(text: &str, over_limit: ParseError) -> ParseError {
+    let first = text
+        .trim_start_matches([' ', '\t', '\n', '\r'])
+        .bytes()
+        .next();
+    if first != Some(b'{') {
+        return match serde_json::from_str::<IgnoredAny>(text) {
+            Ok(_) => ParseError::NotAnObject {
+                found: match first {
+                    Some(b'[') => "an array",
+                    Some(b'"') => "a string",
+                    Some(b't' | b'f') => "a boolean",
+                    Some(b'n') => "null",
+                    _ => "a number",
+                },
+            },
+            Err(e) => ParseError::InvalidJson(e.to_string()),
+        };
+    }
+    match serde_json::from_str::<Head>(text) {
+        Ok(head) => match session_id(head.session_id).and(status(head.status)) {
+            Ok(_) => over_limit,
+            Err(error) => error,
+        },
+        // A duplicate `sessionId` or `status`; the full parse would keep the last one.
+        Err(e) if e.is_data() => over_limit,
+        Err(e) => ParseError::InvalidJson(e.to_string()),
+    }
+}
+
+fn session_id(value: Option<Value>) -> Result<String, ParseError> {
+    let session_id = required_string(value, "sessionId")?;
+    if session_id.trim().is_empty() {
+        return Err(ParseError::InvalidValue {
+            field: "sessionId",
+            problem: "is empty".into(),
+        });
+    }
+    Ok(session_id)
+}
+
+fn status(value: Option<Value>) -> Result<Status, ParseError> {
+    let text = required_string(value, "status")?;
+    text.parse::<Status>()
+        .ok()
+        .filter(|status| status.as_str() == text)
+        .ok_or_else(|| ParseError::InvalidValue {
+            field: "status",
+            problem: format!("`{text}` is not a terminal status"),
+        })
 }
 
 /// Parses an RFC 3339 date-time. `time` accepts any byte between the date and the time
@@ -233,11 +338,8 @@ fn take(object: &mut Map<String, Value>, field: &'static str) -> Result<Value, P
         .ok_or(ParseError::MissingField { field })
 }
 
-fn required_string(
-    object: &mut Map<String, Value>,
-    field: &'static str,
-) -> Result<String, ParseError> {
-    match take(object, field)? {
+fn required_string(value: Option<Value>, field: &'static str) -> Result<String, ParseError> {
+    match value.ok_or(ParseError::MissingField { field })? {
         Value::String(s) => Ok(s),
         other => Err(wrong_type(field, "a string", &other)),
     }

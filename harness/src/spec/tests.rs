@@ -1,0 +1,508 @@
+//! Unit and property tests of the contract as code: the parser, the builder and the
+//! wire form agree with SPEC §1 and each other.
+
+use proptest::prelude::*;
+use serde_json::{Value, json};
+use time::OffsetDateTime;
+use time::macros::datetime;
+
+use super::{Grade, Limits, ParseError, Payload, PayloadBuilder, Status, parse, parse_with};
+
+/// A payload as the model sender would send it, as a JSON value to edit.
+fn valid_value(status: Status) -> Value {
+    PayloadBuilder::new(status)
+        .seed(11)
+        .completed_at(datetime!(2025-03-24 12:05:00 UTC))
+        .build()
+        .to_value()
+}
+
+fn body_of(value: &Value) -> Vec<u8> {
+    serde_json::to_vec(value).expect("a JSON value serializes")
+}
+
+fn parse_value(value: &Value) -> Result<Payload, ParseError> {
+    parse(&body_of(value))
+}
+
+/// Any instant the wire form can carry exactly: whole milliseconds, years 1 to 9999.
+fn wire_instant() -> impl Strategy<Value = OffsetDateTime> {
+    (-62_135_596_800_000i64..253_402_300_799_999).prop_map(|ms| {
+        OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+            .expect("the range is within time's range")
+    })
+}
+
+proptest! {
+    #[test]
+    fn a_built_payload_survives_a_round_trip_through_its_wire_form(
+        status in prop::sample::select(Status::ALL.to_vec()),
+        seed in any::<u64>(),
+        at in wire_instant(),
+        reference in prop::option::of("\\PC{0,24}"),
+        session_id in "\\PC*[^\\s]\\PC*",
+    ) {
+        let payload = PayloadBuilder::new(status)
+            .seed(seed)
+            .session_id(session_id)
+            .external_reference_id(reference)
+            .completed_at(at)
+            .build();
+        prop_assert_eq!(parse(&payload.to_json_bytes()), Ok(payload));
+    }
+
+    #[test]
+    fn a_payload_built_with_the_default_clock_survives_a_round_trip(
+        status in prop::sample::select(Status::ALL.to_vec()),
+        seed in any::<u64>(),
+    ) {
+        let payload = PayloadBuilder::new(status).seed(seed).build();
+        prop_assert_eq!(parse(&payload.to_json_bytes()), Ok(payload));
+    }
+
+    #[test]
+    fn parse_never_panics_on_arbitrary_bytes_and_grades_every_error(
+        bytes in prop::collection::vec(any::<u8>(), 0..512),
+    ) {
+        if let Err(error) = parse(&bytes) {
+            prop_assert_eq!(error.grade(), expected_grade(&error), "{}", error);
+        }
+    }
+
+    #[test]
+    fn parse_never_panics_on_a_damaged_payload_and_grades_every_error(
+        status in prop::sample::select(Status::ALL.to_vec()),
+        cut in any::<prop::sample::Index>(),
+        flips in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 0..4),
+    ) {
+        let mut bytes = body_of(&valid_value(status));
+        for (at, byte) in flips {
+            let i = at.index(bytes.len());
+            bytes[i] = byte;
+        }
+        bytes.truncate(cut.index(bytes.len() + 1));
+        if let Err(error) = parse(&bytes) {
+            prop_assert_eq!(error.grade(), expected_grade(&error), "{}", error);
+        }
+    }
+
+    /// Tight limits may turn an accepted body into an off-contract refusal, but never hide
+    /// that a body is unprocessable (SPEC [D-12]): a receiver relies on that grade.
+    #[test]
+    fn limits_never_hide_that_a_body_is_unprocessable(
+        status in prop::sample::select(Status::ALL.to_vec()),
+        field in prop::sample::select(vec!["sessionId", "status", "platformId", "metadata"]),
+        replacement in prop::option::of(prop_oneof![
+            Just(json!(null)),
+            Just(json!("")),
+            Just(json!("completed")),
+            Just(json!([[[[1]]]])),
+            Just(json!({"a": {"b": {"c": {}}}})),
+        ]),
+        tight_depth in 1usize..4,
+        tight_size in 16usize..400,
+    ) {
+        let mut value = valid_value(status);
+        match replacement {
+            Some(replacement) => value[field] = replacement,
+            None => {
+                if let Some(object) = value.as_object_mut() {
+                    object.remove(field);
+                }
+            }
+        }
+        let bytes = body_of(&value);
+        let generous = Limits { max_body_bytes: 1 << 20, max_depth: 100 };
+        let tight = Limits { max_body_bytes: tight_size, max_depth: tight_depth };
+        if let Err(error) = parse_with(&bytes, generous)
+            && error.grade() == Grade::Unprocessable
+        {
+            let under_tight = parse_with(&bytes, tight).expect_err("still invalid");
+            prop_assert_eq!(under_tight.grade(), Grade::Unprocessable, "{}", under_tight);
+        }
+    }
+}
+
+/// SPEC [D-12], restated independently of [`ParseError::grade`].
+fn expected_grade(error: &ParseError) -> Grade {
+    match error {
+        ParseError::InvalidUtf8 { .. }
+        | ParseError::InvalidJson(_)
+        | ParseError::NotAnObject { .. } => Grade::Unprocessable,
+        ParseError::TooLarge { .. } | ParseError::TooDeep { .. } => Grade::OffContract,
+        ParseError::MissingField { field }
+        | ParseError::WrongType { field, .. }
+        | ParseError::InvalidValue { field, .. } => match *field {
+            "sessionId" | "status" => Grade::Unprocessable,
+            _ => Grade::OffContract,
+        },
+    }
+}
+
+#[test]
+fn unknown_fields_survive_a_round_trip_at_every_level() {
+    let mut value = valid_value(Status::Completed);
+    value["webhookVersion"] = json!(2);
+    value["attestation"] = json!({"chain": [1, null, "x"]});
+    value["extractedData"]["iban"] = json!("DE89370400440532013000");
+    value["metadata"]["geo"] = json!({"country": "NL"});
+    let payload = parse_value(&value).expect("SPEC [D-4]: unknown fields are accepted");
+    assert_eq!(payload.extra.get("webhookVersion"), Some(&json!(2)));
+    assert_eq!(payload.to_value(), value);
+    assert_eq!(parse(&payload.to_json_bytes()), Ok(payload));
+}
+
+#[test]
+fn bodies_graded_unprocessable_are_those_spec_d12_lists() {
+    let cases: Vec<(&str, Vec<u8>)> = vec![
+        ("not JSON", b"sessionId=1&status=COMPLETED".to_vec()),
+        ("empty body", Vec::new()),
+        ("not an object", b"[{\"sessionId\": \"a\"}]".to_vec()),
+        ("a JSON string", b"\"COMPLETED\"".to_vec()),
+        ("invalid UTF-8", b"{\"sessionId\": \"\xff\"}".to_vec()),
+    ];
+    for (what, body) in cases {
+        let error = parse(&body).expect_err(what);
+        assert_eq!(error.grade(), Grade::Unprocessable, "{what}: {error}");
+        assert_eq!(error.field(), None, "{what}: {error}");
+    }
+    let edits: [(&str, Option<Value>); 9] = [
+        ("sessionId", None),
+        ("sessionId", Some(json!(""))),
+        ("sessionId", Some(json!("   "))),
+        ("sessionId", Some(json!(42))),
+        ("sessionId", Some(json!(null))),
+        ("status", None),
+        ("status", Some(json!("EXPIRED"))),
+        ("status", Some(json!("completed"))),
+        ("status", Some(json!(null))),
+    ];
+    for (field, replacement) in edits {
+        let error = parse_value(&edited(field, replacement.clone())).expect_err(field);
+        assert_eq!(
+            error.field(),
+            Some(field),
+            "{field} = {replacement:?}: {error}"
+        );
+        assert_eq!(
+            error.grade(),
+            Grade::Unprocessable,
+            "{field} = {replacement:?}"
+        );
+    }
+}
+
+#[test]
+fn every_other_departure_is_graded_off_contract() {
+    let edits: [(&str, Option<Value>); 9] = [
+        ("platformId", None),
+        ("platformId", Some(json!("12"))),
+        ("externalReferenceId", Some(json!(7))),
+        ("extractedData", Some(json!([]))),
+        ("proofHash", None),
+        ("completedAt", Some(json!("yesterday"))),
+        ("completedAt", Some(json!(1742817900))),
+        ("metadata", Some(json!(null))),
+        ("metadata", None),
+    ];
+    for (field, replacement) in edits {
+        let error = parse_value(&edited(field, replacement.clone())).expect_err(field);
+        assert_eq!(
+            error.field(),
+            Some(field),
+            "{field} = {replacement:?}: {error}"
+        );
+        assert_eq!(
+            error.grade(),
+            Grade::OffContract,
+            "{field} = {replacement:?}"
+        );
+    }
+}
+
+/// A valid COMPLETED payload with one field replaced, or removed when `None`.
+fn edited(field: &str, replacement: Option<Value>) -> Value {
+    let mut value = valid_value(Status::Completed);
+    let object = value.as_object_mut().expect("a payload is an object");
+    match replacement {
+        Some(replacement) => object.insert(field.to_owned(), replacement),
+        None => object.remove(field),
+    };
+    value
+}
+
+#[test]
+fn every_documented_null_is_accepted_for_every_status() {
+    for status in Status::ALL {
+        let mut value = valid_value(status);
+        for field in ["externalReferenceId", "extractedData", "proofHash"] {
+            value[field] = Value::Null;
+        }
+        let payload = parse_value(&value).unwrap_or_else(|e| panic!("{status}: {e}"));
+        assert_eq!(payload.status, status);
+        assert_eq!(payload.extracted_data, None);
+
+        let mut value = valid_value(status);
+        value["extractedData"] = json!({"accountHolder": "Ada Lovelace"});
+        value["proofHash"] =
+            json!("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+        assert!(parse_value(&value).is_ok(), "{status} with data");
+    }
+}
+
+/// `depth` levels of `{"a": …}` around an empty object.
+fn nested_objects(depth: usize) -> Value {
+    (0..depth).fold(json!({}), |inner, _| json!({ "a": inner }))
+}
+
+#[test]
+fn metadata_nested_40_deep_is_refused_as_too_deep_and_off_contract() {
+    let mut value = valid_value(Status::Completed);
+    value["metadata"] = nested_objects(40);
+    let error = parse_value(&value).expect_err("deeper than the default 32 levels");
+    assert_eq!(error, ParseError::TooDeep { limit: 32 });
+    assert_eq!(error.grade(), Grade::OffContract);
+
+    let generous = Limits {
+        max_depth: 64,
+        ..Limits::default()
+    };
+    assert!(parse_with(&body_of(&value), generous).is_ok());
+}
+
+#[test]
+fn a_deep_body_without_a_session_id_is_still_unprocessable() {
+    let mut value = valid_value(Status::Completed);
+    value["metadata"] = nested_objects(40);
+    if let Some(object) = value.as_object_mut() {
+        object.remove("sessionId");
+    }
+    let error = parse_value(&value).expect_err("no sessionId");
+    assert_eq!(error, ParseError::MissingField { field: "sessionId" });
+    assert_eq!(error.grade(), Grade::Unprocessable);
+}
+
+#[test]
+fn brackets_inside_strings_do_not_count_as_nesting() {
+    let mut value = valid_value(Status::Completed);
+    value["metadata"]["note"] = json!("[[[[{{{{\\\"[[[[".repeat(20));
+    assert!(parse_value(&value).is_ok());
+}
+
+#[test]
+fn a_hundred_thousand_open_brackets_are_refused_without_overflowing_the_stack() {
+    let body = vec![b'['; 100_000];
+    let error = parse(&body).expect_err("not JSON");
+    assert_eq!(error.grade(), Grade::Unprocessable, "{error}");
+
+    let mut objects = b"{\"sessionId\":\"s\",\"status\":\"ERROR\",\"x\":".to_vec();
+    objects.extend(b"{\"a\":".repeat(100_000));
+    let error = parse(&objects).expect_err("unterminated");
+    assert!(matches!(error, ParseError::InvalidJson(_)), "{error}");
+    objects.extend(b"{}");
+    objects.extend(b"}".repeat(100_001));
+    let error = parse(&objects).expect_err("too deep");
+    assert!(matches!(error, ParseError::TooDeep { .. }), "{error}");
+
+    let unlimited = Limits {
+        max_depth: usize::MAX,
+        ..Limits::default()
+    };
+    let error = parse_with(&body, unlimited).expect_err("serde's own limit holds");
+    assert_eq!(error.grade(), Grade::Unprocessable, "{error}");
+}
+
+#[test]
+fn a_body_over_the_size_limit_is_refused_and_graded_by_what_it_is() {
+    let mut value = valid_value(Status::Completed);
+    value["extractedData"]["padding"] = json!("x".repeat(300 * 1024));
+    let body = body_of(&value);
+    let small = Limits {
+        max_body_bytes: 256 * 1024,
+        ..Limits::default()
+    };
+    let error = parse_with(&body, small).expect_err("over the limit");
+    assert_eq!(
+        error,
+        ParseError::TooLarge {
+            size: body.len(),
+            limit: 256 * 1024
+        }
+    );
+    assert_eq!(error.grade(), Grade::OffContract);
+    assert!(
+        parse(&body).is_ok(),
+        "SPEC [D-11]: the default limit is above 256 KiB"
+    );
+
+    let array = body_of(&json!([value]));
+    let error = parse_with(&array, small).expect_err("not an object");
+    assert_eq!(error, ParseError::NotAnObject { found: "an array" });
+
+    let mut not_utf8 = body.clone();
+    not_utf8.push(0xff);
+    let error = parse_with(&not_utf8, small).expect_err("not UTF-8");
+    assert_eq!(error.grade(), Grade::Unprocessable, "{error}");
+}
+
+#[test]
+fn the_wire_status_is_case_sensitive_but_the_command_line_one_is_not() {
+    for status in Status::ALL {
+        assert_eq!(status.as_str().parse::<Status>(), Ok(status));
+        let lower = status.as_str().to_lowercase();
+        assert_eq!(
+            lower.parse::<Status>(),
+            Ok(status),
+            "{lower} on a command line"
+        );
+        let error = parse_value(&edited("status", Some(json!(lower)))).expect_err(&lower);
+        assert_eq!(error.field(), Some("status"), "{lower} on the wire");
+    }
+    assert!("EXPIRED".parse::<Status>().is_err());
+}
+
+#[test]
+fn the_builder_follows_d1_and_d2_for_every_status() {
+    for status in Status::ALL {
+        for seed in 0..50 {
+            let payload = PayloadBuilder::new(status).seed(seed).build();
+            assert_eq!(payload.status, status);
+            assert!(uuid::Uuid::parse_str(&payload.session_id).is_ok());
+            if status.is_success() {
+                let hash = payload
+                    .proof_hash
+                    .as_deref()
+                    .expect("a success has a proofHash");
+                assert_eq!(hash.len(), 64, "{hash}");
+                assert!(
+                    hash.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')),
+                    "{hash}"
+                );
+                assert!(payload.extracted_data.is_some(), "{status}");
+            } else {
+                assert_eq!(payload.proof_hash, None, "{status}");
+                assert_eq!(payload.extracted_data, None, "{status}");
+            }
+            assert_eq!(payload.completed_at.offset(), time::UtcOffset::UTC);
+            assert_eq!(payload.completed_at.nanosecond() % 1_000_000, 0);
+        }
+    }
+}
+
+#[test]
+fn a_seed_makes_the_builder_reproducible() {
+    let at = datetime!(2025-03-24 12:05:00.250 UTC);
+    for status in Status::ALL {
+        let one = PayloadBuilder::new(status)
+            .seed(42)
+            .completed_at(at)
+            .build();
+        let two = PayloadBuilder::new(status)
+            .seed(42)
+            .completed_at(at)
+            .build();
+        assert_eq!(one, two);
+        assert_eq!(one.to_json_bytes(), two.to_json_bytes());
+        let other = PayloadBuilder::new(status)
+            .seed(43)
+            .completed_at(at)
+            .build();
+        assert_ne!(one.session_id, other.session_id);
+    }
+    let unseeded = PayloadBuilder::new(Status::Error).build();
+    let again = PayloadBuilder::new(Status::Error).build();
+    assert_ne!(unseeded.session_id, again.session_id);
+}
+
+#[test]
+fn timestamps_serialize_in_utc_with_milliseconds_whatever_form_they_came_in() {
+    let cases = [
+        ("2025-03-24T12:05:00Z", "2025-03-24T12:05:00.000Z"),
+        ("2025-03-24T12:05:00.5Z", "2025-03-24T12:05:00.500Z"),
+        ("2025-03-24T12:05:00.123456789Z", "2025-03-24T12:05:00.123Z"),
+        (
+            "2025-03-24T17:35:00.123456+05:30",
+            "2025-03-24T12:05:00.123Z",
+        ),
+        ("2025-03-24T04:05:00-08:00", "2025-03-24T12:05:00.000Z"),
+        ("2025-03-24T20:05:00-08:00", "2025-03-25T04:05:00.000Z"),
+        ("2025-03-24t12:05:00z", "2025-03-24T12:05:00.000Z"),
+        ("2016-12-31T23:59:60Z", "2016-12-31T23:59:59.999Z"),
+    ];
+    for (received, sent) in cases {
+        let payload = parse_value(&edited("completedAt", Some(json!(received))))
+            .unwrap_or_else(|e| panic!("{received}: {e}"));
+        assert_eq!(payload.to_value()["completedAt"], json!(sent), "{received}");
+    }
+}
+
+#[test]
+fn a_date_time_separator_other_than_t_is_refused() {
+    for at in [
+        "2025-03-24 12:05:00Z",
+        "2025-03-24_12:05:00Z",
+        "2025-03-24X12:05:00Z",
+    ] {
+        let error = parse_value(&edited("completedAt", Some(json!(at)))).expect_err(at);
+        assert_eq!(error.field(), Some("completedAt"), "{at}");
+    }
+}
+
+#[test]
+fn error_messages_are_lowercase_and_name_the_field() {
+    let errors = [
+        parse(b"nope").expect_err("not JSON"),
+        parse(b"[]").expect_err("not an object"),
+        parse(b"\xff").expect_err("not UTF-8"),
+        parse_value(&edited("platformId", Some(json!("12")))).expect_err("wrong type"),
+        parse_value(&edited("metadata", None)).expect_err("missing"),
+        parse_value(&edited("status", Some(json!("EXPIRED")))).expect_err("bad value"),
+    ];
+    for error in errors {
+        let message = error.to_string();
+        assert!(message.starts_with(|c: char| c.is_lowercase()), "{message}");
+        if let Some(field) = error.field() {
+            assert!(message.contains(&format!("`{field}`")), "{message}");
+        }
+    }
+}
+
+#[test]
+fn the_default_limits_accept_what_spec_d11_requires() {
+    let limits = Limits::default();
+    assert!(limits.max_body_bytes >= 256 * 1024);
+    let mut value = valid_value(Status::PartialComplete);
+    value["metadata"] = nested_objects(limits.max_depth - 2);
+    assert!(
+        parse_value(&value).is_ok(),
+        "the deepest allowed body parses"
+    );
+}
+
+#[test]
+fn a_deep_body_whose_session_id_is_a_deep_array_names_session_id() {
+    let mut value = valid_value(Status::Completed);
+    value["metadata"] = nested_objects(40);
+    let mut body = body_of(&value);
+    let deep_id = format!("{}{}", "[".repeat(5_000), "]".repeat(5_000));
+    let id_at = String::from_utf8_lossy(&body)
+        .find("\"sessionId\":\"")
+        .expect("the body has a sessionId");
+    let id_end = body[id_at + 13..]
+        .iter()
+        .position(|&b| b == b'"')
+        .expect("the sessionId ends")
+        + id_at
+        + 14;
+    body.splice(id_at + 12..id_end, deep_id.bytes());
+    let error = parse(&body).expect_err("sessionId is an array");
+    assert_eq!(
+        error,
+        ParseError::WrongType {
+            field: "sessionId",
+            expected: "a string",
+            found: "an array"
+        }
+    );
+    assert_eq!(error.grade(), Grade::Unprocessable);
+}
