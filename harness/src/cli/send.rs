@@ -1,10 +1,326 @@
 //! `hookcheck send`: the portal's Test action and its Logs page, on the command line.
 
+use std::error::Error;
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use bytes::Bytes;
+use serde_json::{Map, Value};
+
+use crate::auth::AuthHeader;
+use crate::cli::{parse_duration, report_error};
+use crate::exit_codes;
+use crate::sender::{ClientTls, Delivery, Sender, SenderConfig, Url, parse_target};
+use crate::spec::{PayloadBuilder, Status};
+
+const EXAMPLES: &str = "\
+Delivers one webhook event exactly as Cr3dentials does: POST, JSON body,
+Content-Type: application/json, the auth header on every attempt, a per-attempt timeout
+covering the complete response, redirects never followed, and retries with exponential
+backoff (base * 2^(n-1), +-jitter) until a 2xx. Prints one line per attempt as it ends
+(number, start offset, status or error class, duration, next delay), then the outcome
+and the sessionId. Error classes: status, redirect, timeout, connect, tls, protocol.
+
+Examples:
+  # Deliver a COMPLETED event with the provider's defaults (30s timeout, 3 retries):
+  hookcheck send --target https://api.example.com/webhooks/cr3dentials \\
+      --status COMPLETED --auth 'X-API-Key: your-secret'
+
+  # Compress time and break the contract on purpose:
+  hookcheck send --target http://localhost:8080/hook --status ERROR \\
+      --retries 2 --backoff-base 200ms --timeout 2s --set proofHash=null --set 'sessionId=\"abc\"'
+
+  # Send your own body, trusting a test server's certificate, log as JSON:
+  hookcheck send --target https://localhost:8443/hook --payload event.json \\
+      --ca-cert server.pem --json
+
+Exit codes: 0 delivered, 1 every attempt failed, 2 usage error (bad URL, malformed
+--auth, unreadable or invalid payload or CA file, unknown status).";
+
 /// Arguments of `hookcheck send`.
+///
+/// Delivers one webhook event exactly as Cr3dentials does: POST, JSON body,
+/// `Content-Type: application/json`, the auth header on every attempt, a per-attempt
+/// timeout covering the complete response, redirects never followed, retries with
+/// exponential backoff (`base * 2^(n-1)`, ±jitter) until a 2xx. Prints one line per
+/// attempt as it ends, then the outcome and the sessionId.
 #[derive(Debug, clap::Args)]
-pub struct SendArgs {}
+#[command(after_long_help = EXAMPLES)]
+pub struct SendArgs {
+    /// The webhook URL to deliver to: http or https, with a host.
+    #[arg(long, value_name = "URL")]
+    pub target: String,
+
+    /// The event's terminal status: COMPLETED, PARTIAL_COMPLETE, ERROR, CANCELLED or
+    /// TERMINATED (any case). A realistic payload is built for it. Required unless
+    /// --payload is given.
+    #[arg(
+        long,
+        value_name = "STATUS",
+        value_parser = parse_status,
+        required_unless_present = "payload",
+        conflicts_with = "payload"
+    )]
+    pub status: Option<Status>,
+
+    /// The custom auth header sent on every attempt, as `Name: value`
+    /// (e.g. `X-API-Key: your-secret`). Default: none. The value is never printed.
+    #[arg(long, value_name = "NAME: VALUE", value_parser = parse_secret)]
+    pub auth: Option<SecretArg>,
+
+    /// Bound on each attempt, from sending the request to the complete response.
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
+    pub timeout: Duration,
+
+    /// Retries after the first attempt (so at most N+1 attempts).
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    pub retries: u32,
+
+    /// Delay before the first retry; retry n waits base * 2^(n-1).
+    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = parse_duration)]
+    pub backoff_base: Duration,
+
+    /// How much each delay varies either way, as a fraction between 0 and 1.
+    #[arg(long, value_name = "FRACTION", default_value_t = 0.2)]
+    pub jitter: f64,
+
+    /// Sets a top-level field of the payload to a JSON value, e.g. `proofHash=null` or
+    /// `sessionId="abc"`. Repeatable. Default: none.
+    #[arg(long = "set", value_name = "FIELD=JSON", value_parser = parse_assignment)]
+    pub set: Vec<Assignment>,
+
+    /// Sends this file's bytes as the body instead of a built payload (--set still applies
+    /// when it is a JSON object). Default: none.
+    #[arg(long, value_name = "FILE")]
+    pub payload: Option<PathBuf>,
+
+    /// Trusts only the certificates in this PEM file, e.g. a test server's self-signed
+    /// one. Default: the system's trust store.
+    #[arg(long, value_name = "PEM", conflicts_with = "insecure")]
+    pub ca_cert: Option<PathBuf>,
+
+    /// Accepts any server certificate. For local experiments only.
+    #[arg(long)]
+    pub insecure: bool,
+
+    /// Prints the attempt log as one JSON document on stdout instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// An `--auth` argument, kept unparsed so that a malformed one is reported without
+/// echoing it; its `Debug` never shows it.
+#[derive(Clone)]
+pub struct SecretArg(String);
+
+impl std::fmt::Debug for SecretArg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SecretArg(<redacted>)")
+    }
+}
+
+/// One `--set FIELD=JSON`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Assignment {
+    /// The top-level field.
+    pub field: String,
+    /// Its new value.
+    pub value: Value,
+}
+
+fn parse_status(text: &str) -> Result<Status, String> {
+    text.parse()
+        .map_err(|e: crate::spec::UnknownStatus| e.to_string())
+}
+
+fn parse_secret(text: &str) -> Result<SecretArg, std::convert::Infallible> {
+    Ok(SecretArg(text.to_owned()))
+}
+
+fn parse_assignment(text: &str) -> Result<Assignment, String> {
+    let (field, value) = text
+        .split_once('=')
+        .ok_or_else(|| "expected FIELD=JSON, e.g. proofHash=null".to_owned())?;
+    let field = field.trim();
+    if field.is_empty() {
+        return Err("the field name is empty".to_owned());
+    }
+    let value = serde_json::from_str(value)
+        .map_err(|e| format!("the value is not JSON ({e}); quote strings: {field}='\"text\"'"))?;
+    Ok(Assignment {
+        field: field.to_owned(),
+        value,
+    })
+}
 
 /// Runs `hookcheck send`.
-pub async fn run(_args: SendArgs) -> i32 {
-    crate::exit_codes::USAGE
+pub async fn run(args: SendArgs) -> i32 {
+    let (sender, url, body) = match prepare(&args) {
+        Ok(prepared) => prepared,
+        Err(Prepare::Usage(message)) => {
+            report_error(&message);
+            return exit_codes::USAGE;
+        }
+        Err(Prepare::Unavailable(message)) => {
+            report_error(&message);
+            return exit_codes::UNAVAILABLE;
+        }
+    };
+    if url.scheme() == "http" {
+        eprintln!("note: the target is plain http; Cr3dentials delivers over HTTPS only");
+    }
+    let delivery = if args.json {
+        let delivery = sender.deliver(&url, body).await;
+        match serde_json::to_string(&delivery) {
+            Ok(json) => out(&json),
+            Err(e) => report_error(&format!("cannot write the attempt log as JSON: {e}")),
+        }
+        delivery
+    } else {
+        out(&format!(
+            "POST {} ({} bytes, at most {} attempts)",
+            crate::sender::display_url(&url),
+            body.len(),
+            sender.config().max_attempts()
+        ));
+        let delivery = sender
+            .deliver_observed(&url, body, |attempt| out(&attempt.to_string()))
+            .await;
+        out(&delivery.summary());
+        delivery
+    };
+    outcome_code(&delivery)
+}
+
+fn outcome_code(delivery: &Delivery) -> i32 {
+    if delivery.delivered {
+        exit_codes::OK
+    } else {
+        exit_codes::FAILED
+    }
+}
+
+/// Why `send` stopped before the first attempt.
+enum Prepare {
+    Usage(String),
+    Unavailable(String),
+}
+
+/// Everything a user can get wrong, checked before anything is sent.
+fn prepare(args: &SendArgs) -> Result<(Sender, Url, Bytes), Prepare> {
+    let url = parse_target(&args.target).map_err(|e| Prepare::Usage(e.to_string()))?;
+    let auth = match &args.auth {
+        Some(SecretArg(text)) => Some(
+            text.parse::<AuthHeader>()
+                .map_err(|e| Prepare::Usage(format!("invalid --auth: {e}")))?,
+        ),
+        None => None,
+    };
+    let body = build_body(args).map_err(Prepare::Usage)?;
+    let tls = match (&args.ca_cert, args.insecure) {
+        (Some(path), _) => ClientTls::CaFile(path.clone()),
+        (None, true) => ClientTls::Insecure,
+        (None, false) => ClientTls::System,
+    };
+    let config = SenderConfig {
+        timeout: args.timeout,
+        retries: args.retries,
+        backoff_base: args.backoff_base,
+        jitter: args.jitter,
+        auth,
+        extra_headers: Vec::new(),
+        tls,
+    };
+    let sender = Sender::new(config).map_err(|e| {
+        let message = with_causes(&e);
+        if e.is_usage() {
+            Prepare::Usage(message)
+        } else {
+            Prepare::Unavailable(message)
+        }
+    })?;
+    Ok((sender, url, body))
+}
+
+/// The body: a built payload for `--status` or the `--payload` file, with `--set` applied.
+fn build_body(args: &SendArgs) -> Result<Bytes, String> {
+    let (mut object, source) = match (&args.payload, args.status) {
+        (Some(path), _) => {
+            let bytes = std::fs::read(path)
+                .map_err(|e| format!("cannot read payload file `{}`: {e}", path.display()))?;
+            if args.set.is_empty() {
+                return Ok(bytes.into());
+            }
+            match serde_json::from_slice::<Value>(&bytes) {
+                Ok(Value::Object(object)) => (object, format!("`{}`", path.display())),
+                _ => {
+                    return Err(format!(
+                        "--set needs a payload that is a JSON object, and `{}` is not one",
+                        path.display()
+                    ));
+                }
+            }
+        }
+        (None, Some(status)) => {
+            let payload = PayloadBuilder::new(status).build();
+            if args.set.is_empty() {
+                return Ok(payload.to_json_bytes().into());
+            }
+            match payload.to_value() {
+                Value::Object(object) => (object, "the built payload".to_owned()),
+                _ => (Map::new(), String::new()),
+            }
+        }
+        (None, None) => return Err("give --status or --payload".to_owned()),
+    };
+    for Assignment { field, value } in &args.set {
+        object.insert(field.clone(), value.clone());
+    }
+    serde_json::to_vec(&Value::Object(object))
+        .map(Bytes::from)
+        .map_err(|e| format!("cannot serialize {source} after --set: {e}"))
+}
+
+/// An error and its sources on one line, `a: b: c`.
+fn with_causes(error: &dyn Error) -> String {
+    let mut line = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        line.push_str(": ");
+        line.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    line
+}
+
+/// Prints one line on stdout; a closed stdout (`| head`) is not worth a panic.
+fn out(line: &str) {
+    let _ = writeln!(std::io::stdout().lock(), "{line}");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn set_values_must_be_json() {
+        let set = parse_assignment("proofHash=null").unwrap();
+        assert_eq!(set.field, "proofHash");
+        assert_eq!(set.value, Value::Null);
+        assert_eq!(parse_assignment("sessionId=\"abc\"").unwrap().value, "abc");
+        assert!(
+            parse_assignment("sessionId=abc")
+                .unwrap_err()
+                .contains("not JSON")
+        );
+        assert!(parse_assignment("=1").is_err());
+        assert!(parse_assignment("noequals").is_err());
+    }
+
+    #[test]
+    fn the_auth_argument_never_prints_in_debug() {
+        let secret = parse_secret("X-API-Key: s3cret").unwrap();
+        assert!(!format!("{secret:?}").contains("s3cret"));
+    }
 }
