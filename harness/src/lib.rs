@@ -10,6 +10,7 @@ pub mod catalogue;
 pub mod exit_codes;
 pub mod spec;
 pub mod cli;
+pub mod rawhttp;
 pub mod receiver;
 pub mod report;
 pub mod sender;

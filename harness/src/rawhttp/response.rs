@@ -1,0 +1,502 @@
+//! Reading one HTTP/1.1 response off a stream, whatever the peer sends: a typed failure
+//! for anything that is not a response, and bounded reads for anything endless.
+
+use std::io;
+use std::time::Duration;
+
+use bytes::{Buf, Bytes, BytesMut};
+use tokio::io::{AsyncRead, AsyncReadExt};
+
+use crate::sender::{BODY_PREFIX_LIMIT, BODY_READ_LIMIT, TransportError};
+
+/// The most bytes a response head (status line and headers) may take.
+pub(crate) const HEAD_LIMIT: usize = 64 * 1024;
+/// The most headers one response head may have.
+const MAX_HEADERS: usize = 128;
+/// The most bytes one chunk-size line or trailer line may take.
+const LINE_LIMIT: usize = 8 * 1024;
+
+/// A response that arrived within the timeout.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawResponse {
+    /// The status code of the final response (informational 1xx responses are skipped).
+    pub status: u16,
+    /// The reason phrase, as sent.
+    pub reason: String,
+    /// The headers, in the order and case the peer sent them.
+    pub headers: Vec<(String, Vec<u8>)>,
+    /// The first [`BODY_PREFIX_LIMIT`] bytes of the body, chunked encoding decoded.
+    pub body: Bytes,
+    /// Whether the body was longer than [`RawResponse::body`], or reading it stopped at
+    /// [`BODY_READ_LIMIT`].
+    pub body_truncated: bool,
+}
+
+impl RawResponse {
+    /// The first value of a header, by name (ASCII case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&[u8]> {
+        self.headers
+            .iter()
+            .find(|(given, _)| given.eq_ignore_ascii_case(name))
+            .map(|(_, value)| value.as_slice())
+    }
+
+    /// Whether the status is 2xx.
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+}
+
+/// What one [`RawClient::send`](super::RawClient::send) came to.
+#[derive(Debug)]
+#[must_use]
+pub struct RawExchanged {
+    /// From the start of connecting until the response was complete or the exchange failed.
+    pub duration: Duration,
+    /// The response, or why there is none.
+    pub outcome: Result<RawResponse, TransportError>,
+}
+
+/// Why no response could be read.
+#[derive(Debug)]
+pub(crate) enum ReadFailure {
+    /// The stream failed: reset, TLS error, unexpected EOF from the TLS layer.
+    Io(io::Error),
+    /// The peer sent something that is not an HTTP/1.1 response, or stopped halfway.
+    Malformed(String),
+}
+
+impl From<io::Error> for ReadFailure {
+    fn from(error: io::Error) -> Self {
+        ReadFailure::Io(error)
+    }
+}
+
+fn malformed(message: impl Into<String>) -> ReadFailure {
+    ReadFailure::Malformed(message.into())
+}
+
+/// The parts of a head that decide how the body is framed.
+struct Head {
+    status: u16,
+    reason: String,
+    headers: Vec<(String, Vec<u8>)>,
+}
+
+/// A stream with what has been read from it and not yet used.
+struct Reader<S> {
+    stream: S,
+    buffer: BytesMut,
+}
+
+impl<S: AsyncRead + Unpin> Reader<S> {
+    /// Reads more into the buffer; `false` at the end of the stream.
+    async fn fill(&mut self) -> Result<bool, ReadFailure> {
+        self.buffer.reserve(16 * 1024);
+        Ok(self.stream.read_buf(&mut self.buffer).await? > 0)
+    }
+
+    /// Like [`Reader::fill`], except that a TLS peer closing without `close_notify` is an
+    /// end of stream too: for a body that ends at EOF, that is how most servers end it.
+    async fn fill_until_eof(&mut self) -> Result<bool, ReadFailure> {
+        match self.fill().await {
+            Err(ReadFailure::Io(e)) if e.kind() == io::ErrorKind::UnexpectedEof => Ok(false),
+            other => other,
+        }
+    }
+}
+
+/// Reads one response: its head (skipping 1xx informational ones) and its body, framed
+/// by `Transfer-Encoding: chunked`, `Content-Length` or the end of the stream. `head_request`
+/// says the request was HEAD, whose response has no body whatever its headers say.
+pub(crate) async fn read_response<S: AsyncRead + Unpin>(
+    stream: S,
+    head_request: bool,
+) -> Result<RawResponse, ReadFailure> {
+    let mut reader = Reader {
+        stream,
+        buffer: BytesMut::new(),
+    };
+    let head = loop {
+        let head = read_head(&mut reader).await?;
+        // 101 ends HTTP on this connection; the other 1xx precede the real response.
+        if !(100..200).contains(&head.status) || head.status == 101 {
+            break head;
+        }
+    };
+    let mut body = BodySink::default();
+    let no_body = head_request || matches!(head.status, 101 | 204 | 304);
+    if !no_body {
+        match framing(&head.headers)? {
+            Framing::Chunked => read_chunked(&mut reader, &mut body).await?,
+            Framing::Length(length) => read_length(&mut reader, &mut body, length).await?,
+            Framing::UntilEof => read_until_eof(&mut reader, &mut body).await?,
+        }
+    }
+    Ok(RawResponse {
+        status: head.status,
+        reason: head.reason,
+        headers: head.headers,
+        body: body.kept.freeze(),
+        body_truncated: body.truncated,
+    })
+}
+
+async fn read_head<S: AsyncRead + Unpin>(reader: &mut Reader<S>) -> Result<Head, ReadFailure> {
+    loop {
+        let mut slots = [httparse::EMPTY_HEADER; MAX_HEADERS];
+        let mut parsed = httparse::Response::new(&mut slots);
+        match parsed.parse(&reader.buffer) {
+            Ok(httparse::Status::Complete(used)) => {
+                let head = Head {
+                    status: parsed.code.unwrap_or_default(),
+                    reason: parsed.reason.unwrap_or_default().to_owned(),
+                    headers: parsed
+                        .headers
+                        .iter()
+                        .map(|h| (h.name.to_owned(), h.value.to_vec()))
+                        .collect(),
+                };
+                reader.buffer.advance(used);
+                return Ok(head);
+            }
+            Ok(httparse::Status::Partial) => {}
+            Err(e) => return Err(malformed(format!("malformed response head: {e}"))),
+        }
+        if reader.buffer.len() > HEAD_LIMIT {
+            return Err(malformed(format!(
+                "response head larger than {} KiB",
+                HEAD_LIMIT / 1024
+            )));
+        }
+        let more = match reader.fill().await {
+            Err(ReadFailure::Io(e)) if e.kind() == io::ErrorKind::UnexpectedEof => false,
+            other => other?,
+        };
+        if !more {
+            return Err(malformed(if reader.buffer.is_empty() {
+                "connection closed without a response".to_owned()
+            } else {
+                format!(
+                    "connection closed after {} bytes of an incomplete response head",
+                    reader.buffer.len()
+                )
+            }));
+        }
+    }
+}
+
+enum Framing {
+    Chunked,
+    Length(u64),
+    UntilEof,
+}
+
+/// How the body is delimited (RFC 9112 §6.3): chunked when it is the last transfer
+/// coding, else read to EOF when there is any transfer coding, else `Content-Length`
+/// (every copy must agree), else EOF.
+fn framing(headers: &[(String, Vec<u8>)]) -> Result<Framing, ReadFailure> {
+    let named = |name: &'static str| {
+        headers
+            .iter()
+            .filter(move |(given, _)| given.eq_ignore_ascii_case(name))
+            .map(|(_, value)| String::from_utf8_lossy(value).into_owned())
+    };
+    let codings: Vec<String> = named("transfer-encoding")
+        .flat_map(|v| {
+            v.split(',')
+                .map(|c| c.trim().to_ascii_lowercase())
+                .collect::<Vec<_>>()
+        })
+        .filter(|c| !c.is_empty())
+        .collect();
+    if let Some(last) = codings.last() {
+        return Ok(if last == "chunked" {
+            Framing::Chunked
+        } else {
+            Framing::UntilEof
+        });
+    }
+    let mut length = None;
+    for value in named("content-length").flat_map(|v| {
+        v.split(',')
+            .map(|part| part.trim().to_owned())
+            .collect::<Vec<_>>()
+    }) {
+        let parsed: u64 = value
+            .parse()
+            .ok()
+            .filter(|_| value.bytes().all(|b| b.is_ascii_digit()))
+            .ok_or_else(|| malformed(format!("invalid content-length `{value}`")))?;
+        match length {
+            Some(seen) if seen != parsed => {
+                return Err(malformed(format!(
+                    "conflicting content-length values {seen} and {parsed}"
+                )));
+            }
+            _ => length = Some(parsed),
+        }
+    }
+    Ok(length.map_or(Framing::UntilEof, Framing::Length))
+}
+
+/// Keeps a prefix of the body and counts what was read, to stop at the read limit.
+#[derive(Default)]
+struct BodySink {
+    kept: BytesMut,
+    read: usize,
+    truncated: bool,
+}
+
+impl BodySink {
+    /// Takes body bytes; `true` once the read limit is passed and reading must stop.
+    fn push(&mut self, bytes: &[u8]) -> bool {
+        self.read = self.read.saturating_add(bytes.len());
+        let room = BODY_PREFIX_LIMIT.saturating_sub(self.kept.len());
+        if bytes.len() > room {
+            self.truncated = true;
+        }
+        self.kept.extend_from_slice(&bytes[..bytes.len().min(room)]);
+        if self.read > BODY_READ_LIMIT {
+            self.truncated = true;
+        }
+        self.truncated && self.read > BODY_READ_LIMIT
+    }
+}
+
+async fn read_length<S: AsyncRead + Unpin>(
+    reader: &mut Reader<S>,
+    body: &mut BodySink,
+    length: u64,
+) -> Result<(), ReadFailure> {
+    let mut remaining = length;
+    loop {
+        let take = usize::try_from(remaining)
+            .unwrap_or(usize::MAX)
+            .min(reader.buffer.len());
+        let chunk = reader.buffer.split_to(take);
+        remaining -= take as u64;
+        if body.push(&chunk) || remaining == 0 {
+            return Ok(());
+        }
+        if !reader.fill().await? {
+            return Err(malformed(format!(
+                "connection closed after {} of {length} body bytes",
+                length - remaining
+            )));
+        }
+    }
+}
+
+async fn read_until_eof<S: AsyncRead + Unpin>(
+    reader: &mut Reader<S>,
+    body: &mut BodySink,
+) -> Result<(), ReadFailure> {
+    loop {
+        let chunk = reader.buffer.split();
+        if body.push(&chunk) || !reader.fill_until_eof().await? {
+            return Ok(());
+        }
+    }
+}
+
+async fn read_chunked<S: AsyncRead + Unpin>(
+    reader: &mut Reader<S>,
+    body: &mut BodySink,
+) -> Result<(), ReadFailure> {
+    let closed = || malformed("connection closed inside a chunked body");
+    loop {
+        let size = loop {
+            match httparse::parse_chunk_size(&reader.buffer) {
+                Ok(httparse::Status::Complete((used, size))) => {
+                    reader.buffer.advance(used);
+                    break size;
+                }
+                Ok(httparse::Status::Partial) if reader.buffer.len() > LINE_LIMIT => {
+                    return Err(malformed("chunk size line too long"));
+                }
+                Ok(httparse::Status::Partial) => {
+                    if !reader.fill().await? {
+                        return Err(closed());
+                    }
+                }
+                Err(_) => return Err(malformed("malformed chunk size")),
+            }
+        };
+        if size == 0 {
+            return skip_trailers(reader).await;
+        }
+        let mut remaining = size;
+        while remaining > 0 {
+            if reader.buffer.is_empty() && !reader.fill().await? {
+                return Err(closed());
+            }
+            let take = usize::try_from(remaining)
+                .unwrap_or(usize::MAX)
+                .min(reader.buffer.len());
+            let chunk = reader.buffer.split_to(take);
+            remaining -= take as u64;
+            if body.push(&chunk) {
+                return Ok(());
+            }
+        }
+        while reader.buffer.len() < 2 {
+            if !reader.fill().await? {
+                return Err(closed());
+            }
+        }
+        if &reader.buffer[..2] != b"\r\n" {
+            return Err(malformed("chunk data not followed by CRLF"));
+        }
+        reader.buffer.advance(2);
+    }
+}
+
+/// Skips the trailer section after the last chunk, up to its blank line. A peer that
+/// closes instead of sending the blank line has still sent the whole body.
+async fn skip_trailers<S: AsyncRead + Unpin>(reader: &mut Reader<S>) -> Result<(), ReadFailure> {
+    loop {
+        match reader.buffer.windows(2).position(|w| w == b"\r\n") {
+            Some(0) => {
+                reader.buffer.advance(2);
+                return Ok(());
+            }
+            Some(end) => reader.buffer.advance(end + 2),
+            None if reader.buffer.len() > LINE_LIMIT => {
+                return Err(malformed("trailer line too long"));
+            }
+            None => {
+                if !reader.fill_until_eof().await? {
+                    return Ok(());
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn read(bytes: &[u8]) -> Result<RawResponse, ReadFailure> {
+        read_response(bytes, false).await
+    }
+
+    fn message(failure: ReadFailure) -> String {
+        match failure {
+            ReadFailure::Malformed(message) => message,
+            ReadFailure::Io(e) => panic!("expected a malformed response, got {e}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_content_length_body_is_read_exactly() {
+        let response =
+            read(b"HTTP/1.1 202 Accepted\r\nContent-Length: 5\r\nX-A: b\r\n\r\nhelloEXTRA")
+                .await
+                .unwrap();
+        assert_eq!(response.status, 202);
+        assert_eq!(response.reason, "Accepted");
+        assert_eq!(response.header("x-a"), Some(&b"b"[..]));
+        assert_eq!(&response.body[..], b"hello");
+        assert!(!response.body_truncated);
+    }
+
+    #[tokio::test]
+    async fn a_chunked_body_is_decoded_with_extensions_and_trailers() {
+        let response = read(
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n\
+              5;ext=1\r\nhello\r\n1\r\n \r\n5\r\nworld\r\n0\r\nX-Trailer: t\r\n\r\n",
+        )
+        .await
+        .unwrap();
+        assert_eq!(&response.body[..], b"hello world");
+    }
+
+    #[tokio::test]
+    async fn informational_responses_are_skipped() {
+        let response = read(
+            b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: x\r\n\r\n\
+              HTTP/1.1 204 No Content\r\n\r\n",
+        )
+        .await
+        .unwrap();
+        assert_eq!(response.status, 204);
+        assert!(response.body.is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_response_to_head_has_no_body_whatever_its_length_says() {
+        let response = read_response(&b"HTTP/1.1 200 OK\r\nContent-Length: 99\r\n\r\n"[..], true)
+            .await
+            .unwrap();
+        assert_eq!(response.status, 200);
+        assert!(response.body.is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_body_without_framing_ends_at_eof() {
+        let response = read(b"HTTP/1.0 200 OK\r\n\r\nall of it").await.unwrap();
+        assert_eq!(&response.body[..], b"all of it");
+    }
+
+    #[tokio::test]
+    async fn a_large_body_keeps_only_its_prefix() {
+        let mut bytes = b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n".to_vec();
+        bytes.extend(std::iter::repeat_n(b'x', 100_000));
+        let response = read(&bytes).await.unwrap();
+        assert_eq!(response.body.len(), BODY_PREFIX_LIMIT);
+        assert!(response.body_truncated);
+    }
+
+    #[tokio::test]
+    async fn malformed_or_cut_responses_are_protocol_failures() {
+        let cases: [(&[u8], &str); 8] = [
+            (b"", "without a response"),
+            (b"hello there\r\n\r\n", "malformed response head"),
+            (b"HTTP/1.1 200 OK\r\nContent-Le", "incomplete response head"),
+            (
+                b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort",
+                "5 of 10",
+            ),
+            (
+                b"HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n",
+                "invalid content-length",
+            ),
+            (
+                b"HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab",
+                "conflicting",
+            ),
+            (
+                b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+                "malformed chunk size",
+            ),
+            (
+                b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhel",
+                "inside a chunked body",
+            ),
+        ];
+        for (bytes, expected) in cases {
+            let failure = message(read(bytes).await.unwrap_err());
+            assert!(
+                failure.contains(expected),
+                "{:?}: {failure}",
+                String::from_utf8_lossy(bytes)
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn an_endless_head_is_refused_past_its_limit() {
+        let mut bytes = b"HTTP/1.1 200 OK\r\n".to_vec();
+        while bytes.len() <= HEAD_LIMIT + 1024 {
+            bytes.extend_from_slice(b"X-Filler: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n");
+        }
+        let failure = message(read(&bytes).await.unwrap_err());
+        // Either limit may trip first; both are typed refusals, not a hang.
+        assert!(
+            failure.contains("larger than") || failure.contains("too many headers"),
+            "{failure}"
+        );
+    }
+}
