@@ -290,6 +290,20 @@ mod tests {
     }
 
     #[test]
+    fn file_store_is_wal_with_full_sync() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&StoreLocation::File(dir.path().join("r.db"))).unwrap();
+        let conn = lock(&store.conn);
+        let mode: String = conn
+            .query_row("PRAGMA journal_mode", [], |row| row.get(0))
+            .unwrap();
+        let sync: i64 = conn
+            .query_row("PRAGMA synchronous", [], |row| row.get(0))
+            .unwrap();
+        assert_eq!((mode.as_str(), sync), ("wal", 2), "2 is FULL");
+    }
+
+    #[test]
     fn unopenable_database_is_a_typed_error() {
         let dir = tempfile::tempdir().unwrap();
         let err =

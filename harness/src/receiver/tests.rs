@@ -35,7 +35,10 @@ fn delivery(body: impl Into<Body>, headers: &[(&str, &str)]) -> Request<Body> {
     request.body(body.into()).unwrap()
 }
 
-const JSON: (&str, &str) = ("content-type", "application/json");
+/// A header name and value.
+type Header = (&'static str, &'static str);
+
+const JSON: Header = ("content-type", "application/json");
 
 async fn answer(app: &Router, request: Request<Body>) -> (StatusCode, Value) {
     let response = app.clone().oneshot(request).await.unwrap();
@@ -56,7 +59,7 @@ fn authed() -> ReceiverConfig {
 #[tokio::test]
 async fn auth_header_is_enforced_and_rejections_cause_no_effect() {
     let (app, state) = app_with(authed());
-    let cases: [(&str, Option<(&str, &str)>, StatusCode); 8] = [
+    let cases: [(&str, Option<Header>, StatusCode); 8] = [
         ("missing", None, StatusCode::UNAUTHORIZED),
         ("empty", Some(("X-API-Key", "")), StatusCode::UNAUTHORIZED),
         ("wrong", Some(("X-API-Key", "nope")), StatusCode::FORBIDDEN),
@@ -126,7 +129,7 @@ async fn invalid_input_is_refused_with_4xx_and_no_effect() {
         "[".repeat(10_000),
         "]".repeat(10_000)
     );
-    let cases: Vec<(&str, Vec<u8>, (&str, &str), StatusCode)> = vec![
+    let cases: Vec<(&str, Vec<u8>, Header, StatusCode)> = vec![
         (
             "not json",
             b"{not json".to_vec(),
