@@ -178,11 +178,12 @@ pub async fn run(args: SendArgs) -> i32 {
         }
         delivery
     } else {
+        let max_attempts = sender.config().max_attempts();
+        let plural = if max_attempts == 1 { "" } else { "s" };
         out(&format!(
-            "POST {} ({} bytes, at most {} attempts)",
+            "POST {} ({} bytes, at most {max_attempts} attempt{plural})",
             crate::sender::display_url(&url),
             body.len(),
-            sender.config().max_attempts()
         ));
         let delivery = sender
             .deliver_observed(&url, body, |attempt| out(&attempt.to_string()))

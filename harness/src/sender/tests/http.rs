@@ -99,14 +99,15 @@ async fn backoff_doubles_within_the_jitter_bounds() {
         })
         .mount(&server)
         .await;
-    let base = Duration::from_millis(80);
+    let base = Duration::from_millis(100);
     let config = fast().retries(3).backoff_base(base).jitter(0.2);
 
     let delivery = sender(config).deliver(&url_of(&server, "/"), body()).await;
 
     let arrivals = arrivals.lock().unwrap().clone();
     assert_eq!(arrivals.len(), 4, "{delivery}");
-    let slack = Duration::from_millis(60);
+    // Scheduling noise on a loaded 2-core machine; the lower bound has none.
+    let slack = Duration::from_millis(80);
     for retry in 1..=3u32 {
         let nominal = base * 2u32.pow(retry - 1);
         let (low, high) = (nominal.mul_f64(0.8), nominal.mul_f64(1.2));
