@@ -435,6 +435,16 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_status_line_without_a_reason_phrase_is_accepted() {
+        let response = read(b"HTTP/1.1 200\r\nContent-Length: 2\r\n\r\nok")
+            .await
+            .unwrap();
+        assert_eq!(response.status, 200);
+        assert_eq!(response.reason, "");
+        assert_eq!(&response.body[..], b"ok");
+    }
+
+    #[tokio::test]
     async fn a_body_without_framing_ends_at_eof() {
         let response = read(b"HTTP/1.0 200 OK\r\n\r\nall of it").await.unwrap();
         assert_eq!(&response.body[..], b"all of it");
