@@ -348,6 +348,37 @@ async fn a_server_that_accepts_and_never_answers_times_out_within_the_bound() {
 }
 
 #[tokio::test]
+async fn a_2xx_whose_body_arrives_after_the_timeout_is_a_timeout() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let late = tokio::spawn(async move {
+        let Ok((mut socket, _)) = listener.accept().await else {
+            return;
+        };
+        if read_request(&mut socket).await.is_err() {
+            return;
+        }
+        let head = b"HTTP/1.1 200 OK\r\ncontent-length: 4\r\n\r\nok";
+        if socket.write_all(head).await.is_err() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        let _ = socket.write_all(b"!!").await;
+    });
+    let url = Url::parse(&format!("http://{address}/")).unwrap();
+    let config = fast().retries(0).timeout(Duration::from_millis(300));
+
+    let delivery = sender(config).deliver(&url, body()).await;
+
+    late.abort();
+    assert!(
+        !delivery.delivered,
+        "SPEC [D-6]: the complete response is late: {delivery}"
+    );
+    assert_eq!(delivery.attempts[0].failure, Some(FailureClass::Timeout));
+}
+
+#[tokio::test]
 async fn a_huge_body_is_kept_as_a_prefix() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))

@@ -16,7 +16,7 @@ use tokio::task::JoinHandle;
 use tokio_rustls::TlsAcceptor;
 
 use super::{body, fast, sender};
-use crate::sender::{ClientTls, FailureClass, Sender, SenderError};
+use crate::sender::{ClientTls, Exchange, FailureClass, Sender, SenderError};
 
 /// An HTTPS server on 127.0.0.1 answering 200 to every POST; stops when dropped.
 struct TlsServer {
@@ -189,4 +189,18 @@ fn unusable_ca_files_are_typed_errors() {
             .to_string()
             .contains("/nonexistent/hookcheck-ca.pem")
     );
+}
+
+#[tokio::test]
+async fn an_exchange_over_tls_negotiates_http2() {
+    let server = TlsServer::start().await;
+
+    let exchanged = with_tls(ClientTls::Insecure)
+        .exchange(Exchange::post(server.url(), body()))
+        .await;
+
+    let response = exchanged.outcome.expect("the server answered");
+    assert_eq!(response.status, 200);
+    assert_eq!(response.version, reqwest::Version::HTTP_2);
+    assert_eq!(&response.body[..], b"ok");
 }
