@@ -7,12 +7,15 @@
 
 pub mod auth;
 pub mod catalogue;
+pub mod checks;
 pub mod exit_codes;
 pub mod spec;
 pub mod cli;
 pub mod rawhttp;
 pub mod receiver;
+pub mod repro;
 pub mod report;
+pub mod runner;
 pub mod sender;
 pub mod tls;
 

@@ -7,6 +7,8 @@ use clap::{Parser, Subcommand};
 
 use crate::exit_codes;
 
+pub mod list;
+pub mod run;
 pub mod send;
 pub mod serve;
 
@@ -33,12 +35,19 @@ pub enum Command {
     Serve(serve::ServeArgs),
     /// Deliver one event as Cr3dentials does, with retries, and print the attempt log.
     Send(send::SendArgs),
+    /// Grade a webhook endpoint against every requirement of the contract.
+    Run(run::RunArgs),
+    /// Print the requirement catalogue: every requirement, its level and its checks.
+    List(list::ListArgs),
 }
 
 /// Runs a parsed command line to completion and returns the process exit code.
 pub fn run(cli: Cli) -> i32 {
     crate::install_crypto_provider();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(runtime) => runtime,
         Err(e) => {
             eprintln!("error: failed to start the async runtime: {e}");
@@ -49,6 +58,8 @@ pub fn run(cli: Cli) -> i32 {
         match cli.command {
             Command::Serve(args) => serve::run(args).await,
             Command::Send(args) => send::run(args).await,
+            Command::Run(args) => run::run(args).await,
+            Command::List(args) => list::run(&args),
         }
     })
 }
@@ -57,6 +68,32 @@ pub fn run(cli: Cli) -> i32 {
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
     humantime::parse_duration(text.trim())
         .map_err(|e| format!("`{text}` is not a duration like 500ms, 2s or 1m ({e})"))
+}
+
+/// An `--auth 'Name: value'` argument, kept unparsed so that clap, which echoes a value
+/// it cannot parse, never prints the secret; [`AuthArg::parse`] reports a redacted error.
+#[derive(Clone)]
+pub struct AuthArg(String);
+
+impl AuthArg {
+    /// The header, or what is wrong with the argument (never echoing the value).
+    pub fn parse(&self) -> Result<crate::auth::AuthHeader, crate::auth::AuthParseError> {
+        self.0.parse()
+    }
+}
+
+impl std::str::FromStr for AuthArg {
+    type Err = std::convert::Infallible;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(AuthArg(s.to_owned()))
+    }
+}
+
+impl std::fmt::Debug for AuthArg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AuthArg(<redacted>)")
+    }
 }
 
 /// Prints one error line, the form every subcommand uses for a user's mistake.

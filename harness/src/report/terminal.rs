@@ -78,7 +78,7 @@ impl Reporter for TerminalReporter {
 fn write_summary(out: &mut dyn Write, report: &Report, strict: bool) -> io::Result<()> {
     writeln!(
         out,
-        "\nhookcheck {} — seed {}, timeout {} ms, {:.1} s",
+        "\nhookcheck run against {} (seed {}, timeout {} ms, took {:.1} s)",
         report.target,
         report.seed,
         report.timeout_ms,

@@ -1,0 +1,95 @@
+//! Latency family (SPEC §3 ¶2, [D-6], [D-9]): every valid delivery is answered completely
+//! within the sender's timeout, also when many arrive at once.
+
+use std::time::Instant;
+
+use super::release_together;
+use crate::runner::{Ctx, Sent, Verdict, VerdictOutcome};
+use crate::sender::format_duration;
+use crate::spec::Status;
+
+/// The burst probe: [`Ctx::burst`] distinct deliveries released together, as when a sender
+/// drains a backlog after an outage.
+pub async fn burst(ctx: &Ctx) {
+    let id = "latency/burst";
+    if !ctx.selected(id) {
+        return;
+    }
+    let started = Instant::now();
+    let count = ctx.burst;
+    let probes: Vec<_> = (0..count)
+        .map(|i| {
+            let body = ctx
+                .payload(Status::ALL[i % Status::ALL.len()], &format!("{id}/{i}"))
+                .build()
+                .to_json_bytes();
+            ctx.delivery(body)
+        })
+        .collect();
+    let sent = release_together(ctx, &probes).await;
+    let expected = format!(
+        "{count} concurrent deliveries each answered 2xx within {}",
+        format_duration(ctx.timeout)
+    );
+    let failed: Vec<&Sent> = sent.iter().filter(|s| !s.is_2xx()).collect();
+    let slowest = sent
+        .iter()
+        .map(|s| s.exchanged.duration)
+        .max()
+        .unwrap_or_default();
+    let verdict = match failed.first() {
+        None => Verdict::new(
+            VerdictOutcome::Holds,
+            expected,
+            format!(
+                "{count}/{count} answered 2xx, slowest {:.0} ms",
+                slowest.as_secs_f64() * 1000.0
+            ),
+        ),
+        Some(first) => Verdict::new(
+            VerdictOutcome::Broken,
+            expected,
+            format!(
+                "{}/{count} not answered 2xx in time, e.g. {}",
+                failed.len(),
+                first.describe()
+            ),
+        )
+        .with_repro(first.repro.clone()),
+    };
+    ctx.report(id, started, verdict);
+}
+
+/// Grades every valid delivery the run timed against the timeout.
+pub fn within_timeout(ctx: &Ctx) {
+    let id = "latency/within-timeout";
+    if !ctx.selected(id) {
+        return;
+    }
+    let started = Instant::now();
+    let (count, timed_out, slowest) = {
+        let recorder = ctx.latency.lock().expect("latency lock is never poisoned");
+        (recorder.count(), recorder.timed_out(), recorder.slowest())
+    };
+    let expected = format!(
+        "every valid delivery answered within {}",
+        format_duration(ctx.timeout)
+    );
+    let slowest_ms = slowest.as_secs_f64() * 1000.0;
+    let verdict = if count == 0 {
+        Verdict::skip("no valid delivery was timed (every check that sends one was deselected)")
+    } else if timed_out == 0 {
+        Verdict::new(
+            VerdictOutcome::Holds,
+            expected,
+            format!("{count} deliveries, slowest {slowest_ms:.0} ms"),
+        )
+    } else {
+        Verdict::new(
+            VerdictOutcome::Broken,
+            expected,
+            format!("{timed_out} of {count} deliveries got no complete answer in time"),
+        )
+    };
+    ctx.report(id, started, verdict);
+}

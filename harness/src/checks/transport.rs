@@ -1,0 +1,165 @@
+//! Transport family (SPEC §3 ¶6, ¶10, §2): HTTPS, a certificate that validates for the
+//! host, and no redirect for a valid delivery.
+//!
+//! These are graded by the preflight: the first valid delivery of a run, sent with full
+//! certificate verification. The preflight also decides whether the target can be graded
+//! at all.
+
+use std::time::Instant;
+
+use bytes::Bytes;
+use reqwest::header::{CONTENT_TYPE, HeaderName, HeaderValue};
+
+use crate::runner::{RunConfig, Verdict, VerdictOutcome};
+use crate::sender::{ClientTls, Exchange, Exchanged, FailureClass, Sender, SenderConfig};
+use crate::spec::{PayloadBuilder, Status};
+
+/// What the preflight found.
+pub struct Preflight {
+    /// The client the rest of the run uses, or why the target cannot be graded.
+    pub sender: Result<Sender, String>,
+    /// Whether that client skips certificate checks because the certificate failed them.
+    pub insecure: bool,
+    /// Verdicts for the transport checks.
+    pub verdicts: Vec<(&'static str, Instant, Verdict)>,
+}
+
+/// Sends one valid delivery with verification and grades transport from it.
+pub async fn preflight(config: &RunConfig, verifying: &Sender, base: &SenderConfig) -> Preflight {
+    let started = Instant::now();
+    let body = PayloadBuilder::new(Status::Completed)
+        .seed(config.seed ^ 0x5052_4546_4c49_4748)
+        .build()
+        .to_json_bytes();
+    let exchange = delivery(config, verifying, Bytes::from(body));
+    let first = verifying.exchange(exchange.clone()).await;
+    let is_https = config.target.scheme() == "https";
+    let mut verdicts = Vec::new();
+
+    let (sender, insecure, answered): (Sender, bool, Exchanged) = match &first.outcome {
+        Err(e) if e.class == FailureClass::Tls && config.tls != ClientTls::Insecure => {
+            // The certificate failed; grade it, then see whether the rest can be graded.
+            let insecure = match Sender::new(base.clone().tls(ClientTls::Insecure)) {
+                Ok(sender) => sender,
+                Err(e) => return ungradable(e.to_string()),
+            };
+            let second = insecure.exchange(exchange).await;
+            if let Err(e2) = &second.outcome {
+                return ungradable(diagnose(e2.class, &e2.message, config));
+            }
+            verdicts.push((
+                "transport/valid-certificate",
+                started,
+                Verdict::new(
+                    VerdictOutcome::Broken,
+                    "a certificate that validates for the host",
+                    format!("{e}"),
+                ),
+            ));
+            (insecure, true, second)
+        }
+        Err(e) => return ungradable(diagnose(e.class, &e.message, config)),
+        Ok(_) => {
+            let certificate = if !is_https {
+                Verdict::skip("plain-http target: there is no certificate to check")
+            } else if config.tls == ClientTls::Insecure {
+                Verdict::skip("--insecure: the certificate was not verified")
+            } else {
+                Verdict::new(
+                    VerdictOutcome::Holds,
+                    "a certificate that validates for the host",
+                    "verified: chain, host name and expiry",
+                )
+            };
+            verdicts.push(("transport/valid-certificate", started, certificate));
+            (verifying.clone(), false, first)
+        }
+    };
+
+    let https = if is_https {
+        Verdict::new(
+            VerdictOutcome::Holds,
+            "https",
+            "https: TLS handshake completed",
+        )
+    } else {
+        // Plain http is allowed for local CI runs: reported, never failed.
+        Verdict::new(
+            VerdictOutcome::Warn,
+            "https (SPEC: HTTPS only, with a valid certificate)",
+            "plain http: acceptable for a local run, not for production",
+        )
+    };
+    verdicts.push(("transport/https", started, https));
+
+    let response = answered
+        .outcome
+        .as_ref()
+        .expect("only an answered preflight gets here");
+    let redirect = if response.status.is_redirection() {
+        let location = response
+            .headers
+            .get(reqwest::header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("no Location");
+        Verdict::new(
+            VerdictOutcome::Broken,
+            "no 3xx (redirects are not followed: the delivery fails)",
+            format!("{} to {location}", response.status.as_u16()),
+        )
+    } else {
+        Verdict::new(
+            VerdictOutcome::Holds,
+            "no 3xx (redirects are not followed: the delivery fails)",
+            format!("answered {}", response.status.as_u16()),
+        )
+    };
+    verdicts.push(("transport/no-redirect", started, redirect));
+
+    Preflight {
+        sender: Ok(sender),
+        insecure,
+        verdicts,
+    }
+}
+
+fn delivery(config: &RunConfig, sender: &Sender, body: Bytes) -> Exchange {
+    let mut exchange = Exchange::post(config.target.clone(), body);
+    exchange.headers = sender.delivery_headers();
+    exchange
+        .headers
+        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    for (name, value) in &config.headers {
+        if let (Ok(name), Ok(value)) = (
+            HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_bytes(value),
+        ) {
+            exchange.headers.insert(name, value);
+        }
+    }
+    exchange
+}
+
+fn ungradable(reason: String) -> Preflight {
+    Preflight {
+        sender: Err(reason),
+        insecure: false,
+        verdicts: Vec::new(),
+    }
+}
+
+/// Says why the first delivery got no answer, in terms a user can act on.
+fn diagnose(class: FailureClass, message: &str, config: &RunConfig) -> String {
+    match class {
+        FailureClass::Connect => format!("the connection failed ({message})"),
+        FailureClass::Timeout => format!(
+            "the target accepted the delivery but sent no complete response within {} (it hangs)",
+            crate::sender::format_duration(config.timeout)
+        ),
+        FailureClass::Tls => format!("no TLS handshake is possible ({message})"),
+        FailureClass::Protocol => {
+            format!("the target answered something that is not HTTP ({message})")
+        }
+        FailureClass::Status | FailureClass::Redirect => message.to_owned(),
+    }
+}

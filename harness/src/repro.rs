@@ -1,0 +1,199 @@
+//! Repro lines: one `curl` command that sends the request behind a finding.
+//!
+//! The auth value never appears: the configured header is written as
+//! `"Name: $HOOKCHECK_AUTH"`, and a probe that sent a value derived from the secret (cut,
+//! extended, case-flipped) passes the bash expression that derives it. Any other header
+//! with the auth header's name is shown as `<redacted>`.
+
+use crate::auth::AuthHeader;
+
+/// Bodies longer than this are not written into the line.
+pub const MAX_INLINE_BODY: usize = 4096;
+
+/// How the auth header appears in a repro line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuthRepro {
+    /// The configured secret: `$HOOKCHECK_AUTH`.
+    Secret,
+    /// A bash expression for the value that was sent, e.g. `${HOOKCHECK_AUTH%?}`.
+    Expression(String),
+}
+
+/// Everything a repro line needs to know about one request.
+#[derive(Debug, Clone, Copy)]
+pub struct ReproRequest<'a> {
+    /// The method.
+    pub method: &'a str,
+    /// The URL.
+    pub url: &'a str,
+    /// The headers in the order they were sent.
+    pub headers: &'a [(String, Vec<u8>)],
+    /// The body.
+    pub body: &'a [u8],
+    /// The configured auth header, so that any header of its name is hidden.
+    pub auth: Option<&'a AuthHeader>,
+    /// How to write a header of the auth header's name.
+    pub auth_repro: Option<&'a AuthRepro>,
+}
+
+/// The `curl` command line for a request.
+pub fn curl(request: &ReproRequest<'_>) -> String {
+    let mut line = String::from("curl -sS -i");
+    if request.method != "POST" || request.body.is_empty() {
+        line.push_str(" -X ");
+        line.push_str(&single_quote(request.method));
+    }
+    line.push(' ');
+    line.push_str(&single_quote(request.url));
+    for (name, value) in request.headers {
+        line.push_str(" -H ");
+        let is_auth = request
+            .auth
+            .is_some_and(|auth| auth.name().as_str().eq_ignore_ascii_case(name));
+        if is_auth && value.is_empty() {
+            line.push_str(&single_quote(&format!("{name};")));
+        } else if is_auth {
+            match request.auth_repro {
+                Some(AuthRepro::Secret) => {
+                    line.push_str(&format!("\"{name}: ${}\"", AuthHeader::REPRO_VARIABLE));
+                }
+                Some(AuthRepro::Expression(expression)) => {
+                    line.push_str(&format!("\"{name}: {expression}\""));
+                }
+                None => line.push_str(&single_quote(&format!("{name}: <redacted>"))),
+            }
+        } else if value.is_empty() {
+            // curl sends an empty header for `Name;`.
+            line.push_str(&single_quote(&format!("{name};")));
+        } else {
+            line.push_str(&single_quote(&format!(
+                "{name}: {}",
+                String::from_utf8_lossy(value)
+            )));
+        }
+    }
+    if !request.body.is_empty() {
+        line.push_str(" --data-binary ");
+        line.push_str(&body_argument(request.body));
+    }
+    line
+}
+
+/// The `--data-binary` argument for a body.
+fn body_argument(body: &[u8]) -> String {
+    if body.len() > MAX_INLINE_BODY {
+        return format!("@body.bin  # the {}-byte body is not shown", body.len());
+    }
+    match std::str::from_utf8(body) {
+        Ok(text)
+            if !text
+                .chars()
+                .any(|c| c.is_control() && c != '\n' && c != '\t') =>
+        {
+            single_quote(text)
+        }
+        // Bytes a shell string cannot hold verbatim go through printf escapes.
+        _ => format!("@<(printf {})", single_quote(&printf_escape(body))),
+    }
+}
+
+fn printf_escape(body: &[u8]) -> String {
+    let mut out = String::with_capacity(body.len());
+    for &byte in body {
+        match byte {
+            b'%' => out.push_str("%%"),
+            b'\\' => out.push_str("\\\\"),
+            0x20..=0x7e => out.push(byte as char),
+            _ => out.push_str(&format!("\\{byte:03o}")),
+        }
+    }
+    out
+}
+
+/// Quotes a string for a POSIX shell.
+pub fn single_quote(text: &str) -> String {
+    format!("'{}'", text.replace('\'', r"'\''"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&str, &str)]) -> Vec<(String, Vec<u8>)> {
+        pairs
+            .iter()
+            .map(|(n, v)| (n.to_string(), v.as_bytes().to_vec()))
+            .collect()
+    }
+
+    #[test]
+    fn the_secret_becomes_a_variable_and_never_appears() {
+        let auth: AuthHeader = "X-API-Key: hunter2".parse().unwrap();
+        let sent = headers(&[
+            ("content-type", "application/json"),
+            ("x-api-key", "hunter2"),
+        ]);
+        let line = curl(&ReproRequest {
+            method: "POST",
+            url: "https://example.test/hook",
+            headers: &sent,
+            body: br#"{"a":"it's"}"#,
+            auth: Some(&auth),
+            auth_repro: Some(&AuthRepro::Secret),
+        });
+        assert!(!line.contains("hunter2"), "{line}");
+        assert!(line.contains("\"x-api-key: $HOOKCHECK_AUTH\""), "{line}");
+        assert!(
+            line.contains(r#"--data-binary '{"a":"it'\''s"}'"#),
+            "{line}"
+        );
+    }
+
+    #[test]
+    fn a_derived_value_is_written_as_its_expression() {
+        let auth: AuthHeader = "X-API-Key: hunter2".parse().unwrap();
+        let sent = headers(&[("X-API-KEY", "hunter")]);
+        let line = curl(&ReproRequest {
+            method: "POST",
+            url: "http://127.0.0.1:1/",
+            headers: &sent,
+            body: b"{}",
+            auth: Some(&auth),
+            auth_repro: Some(&AuthRepro::Expression("${HOOKCHECK_AUTH%?}".into())),
+        });
+        assert!(!line.contains("hunter"), "{line}");
+        assert!(
+            line.contains("\"X-API-KEY: ${HOOKCHECK_AUTH%?}\""),
+            "{line}"
+        );
+    }
+
+    #[test]
+    fn unprintable_bodies_go_through_printf() {
+        let line = curl(&ReproRequest {
+            method: "POST",
+            url: "http://127.0.0.1:1/",
+            headers: &[],
+            body: b"{\"s\":\"\xff%\"}",
+            auth: None,
+            auth_repro: None,
+        });
+        assert!(line.ends_with(r#"@<(printf '{"s":"\377%%"}')"#), "{line}");
+    }
+
+    #[test]
+    fn empty_bodies_and_other_methods_are_explicit() {
+        let line = curl(&ReproRequest {
+            method: "GET",
+            url: "http://127.0.0.1:1/",
+            headers: &headers(&[("x-empty", "")]),
+            body: b"",
+            auth: None,
+            auth_repro: None,
+        });
+        assert_eq!(
+            line,
+            "curl -sS -i -X 'GET' 'http://127.0.0.1:1/' -H 'x-empty;'"
+        );
+    }
+}

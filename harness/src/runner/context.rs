@@ -1,0 +1,440 @@
+//! What every check family shares during a run: the clients, the target, the payload
+//! generator, the latency recorder, and the channel results leave by.
+
+use std::collections::HashSet;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use reqwest::{Method, Url};
+use tokio::sync::{Semaphore, mpsc};
+
+use super::effects::EffectsProbe;
+use super::latency::LatencyRecorder;
+use crate::auth::AuthHeader;
+use crate::catalogue::requirement_of;
+use crate::rawhttp::{RawClient, RawRequest};
+use crate::report::{CheckResult, Outcome};
+use crate::repro::{AuthRepro, ReproRequest, curl};
+use crate::sender::{Exchange, Exchanged, FailureClass, Response, Sender, TransportError};
+use crate::spec::{PayloadBuilder, Status};
+
+/// One request a check sends: headers in order, exactly as they go on the wire.
+#[derive(Debug, Clone)]
+pub struct Probe {
+    /// The method.
+    pub method: Method,
+    /// Headers, in order; several with one name are all sent.
+    pub headers: Vec<(String, Vec<u8>)>,
+    /// The body.
+    pub body: Bytes,
+    /// How a header of the auth header's name appears in the repro line.
+    pub auth_repro: Option<AuthRepro>,
+    /// Whether this is a valid delivery whose time counts in the latency statistics.
+    pub timed: bool,
+}
+
+impl Probe {
+    /// The header list with every header of `name` (any case) removed.
+    pub fn without(mut self, name: &str) -> Self {
+        self.headers.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
+        self
+    }
+
+    /// Adds a header at the end.
+    pub fn with(mut self, name: &str, value: impl Into<Vec<u8>>) -> Self {
+        self.headers.push((name.to_owned(), value.into()));
+        self
+    }
+
+    /// Replaces the headers of `name` with one header.
+    pub fn replacing(self, name: &str, value: impl Into<Vec<u8>>) -> Self {
+        self.without(name).with(name, value)
+    }
+
+    /// Marks the probe as not a valid delivery: its time stays out of the statistics.
+    pub fn untimed(mut self) -> Self {
+        self.timed = false;
+        self
+    }
+}
+
+/// What one probe came to.
+#[derive(Debug)]
+pub struct Sent {
+    /// The exchange.
+    pub exchanged: Exchanged,
+    /// A command line that sends the same request.
+    pub repro: String,
+}
+
+impl Sent {
+    /// The response, when one arrived.
+    pub fn response(&self) -> Option<&Response> {
+        self.exchanged.outcome.as_ref().ok()
+    }
+
+    /// The status code, when a response arrived.
+    pub fn status(&self) -> Option<u16> {
+        self.response().map(|r| r.status.as_u16())
+    }
+
+    /// Whether a complete 2xx arrived in time.
+    pub fn is_2xx(&self) -> bool {
+        self.response().is_some_and(|r| r.status.is_success())
+    }
+
+    /// The failure, when no response arrived.
+    pub fn failure(&self) -> Option<&TransportError> {
+        self.exchanged.outcome.as_ref().err()
+    }
+
+    /// What happened, in a few words: `201 in 3 ms`, `timeout: no complete response …`.
+    pub fn describe(&self) -> String {
+        let ms = self.exchanged.duration.as_secs_f64() * 1000.0;
+        match &self.exchanged.outcome {
+            Ok(response) => format!("{} in {ms:.0} ms", response.status.as_u16()),
+            Err(e) => format!("{e} (after {ms:.0} ms)"),
+        }
+    }
+}
+
+/// Shared state of one run.
+pub struct Ctx {
+    /// The client every probe goes through (insecure when the certificate failed and the
+    /// run continues to grade the rest).
+    pub sender: Sender,
+    /// The raw HTTP/1.1 client for probes reqwest cannot express.
+    pub raw: RawClient,
+    /// The webhook URL.
+    pub target: Url,
+    /// The configured auth header.
+    pub auth: Option<AuthHeader>,
+    /// Extra headers on every probe (`--header`).
+    pub extra_headers: Vec<(String, Vec<u8>)>,
+    /// The sender timeout deliveries are graded against.
+    pub timeout: Duration,
+    /// Where effect counts come from, if anywhere.
+    pub effects: Option<EffectsProbe>,
+    /// The client effect queries go through (always verifying nothing it need not).
+    pub effects_sender: Sender,
+    /// The run's seed.
+    pub seed: u64,
+    /// How long to wait after deliveries before counting their effects.
+    pub settle: Duration,
+    /// How many deliveries the burst probe sends at once.
+    pub burst: usize,
+    /// The ids of the checks this run includes: catalogue order, `--only`/`--skip` applied.
+    pub planned: HashSet<String>,
+    pub(crate) latency: Mutex<LatencyRecorder>,
+    pub(crate) limiter: Semaphore,
+    pub(crate) results: mpsc::UnboundedSender<RunMessage>,
+}
+
+/// What the families tell the runner's reporting loop.
+#[derive(Debug)]
+pub enum RunMessage {
+    /// A phase started.
+    Phase(&'static str),
+    /// A check finished.
+    Check(CheckResult),
+}
+
+impl Ctx {
+    /// Tells the reporters a phase started.
+    pub fn phase(&self, name: &'static str) {
+        let _ = self.results.send(RunMessage::Phase(name));
+    }
+
+    /// Whether the check is in the catalogue and selected for this run.
+    pub fn selected(&self, check_id: &str) -> bool {
+        self.planned.contains(check_id)
+    }
+
+    /// Whether any of these checks runs.
+    pub fn any_selected<S: AsRef<str>>(&self, check_ids: impl IntoIterator<Item = S>) -> bool {
+        check_ids.into_iter().any(|id| self.selected(id.as_ref()))
+    }
+
+    /// A payload builder whose random values follow from the run's seed and `label`, so that
+    /// `--seed` repeats a run exactly and every label gets its own session.
+    pub fn payload(&self, status: Status, label: &str) -> PayloadBuilder {
+        PayloadBuilder::new(status).seed(self.seed ^ fnv1a(label.as_bytes()))
+    }
+
+    /// A valid delivery of `body`: `content-type: application/json`, the auth header, the
+    /// extra headers.
+    pub fn delivery(&self, body: impl Into<Bytes>) -> Probe {
+        let mut headers = vec![("content-type".to_owned(), b"application/json".to_vec())];
+        if let Some(auth) = &self.auth {
+            headers.push((
+                auth.name().as_str().to_owned(),
+                auth.expose_value().as_bytes().to_vec(),
+            ));
+        }
+        for (name, value) in &self.extra_headers {
+            headers.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
+            headers.push((name.clone(), value.clone()));
+        }
+        Probe {
+            method: Method::POST,
+            headers,
+            body: body.into(),
+            auth_repro: Some(AuthRepro::Secret),
+            timed: true,
+        }
+    }
+
+    /// Sends a probe through the HTTP client and times it, waiting for a place among the
+    /// run's requests in flight.
+    pub async fn send(&self, probe: &Probe) -> Sent {
+        let _permit = self.limiter.acquire().await;
+        self.send_now(probe).await
+    }
+
+    /// Sends a probe at once, outside the limit on requests in flight: for probes whose
+    /// point is to arrive together (a burst, concurrent duplicates).
+    pub async fn send_now(&self, probe: &Probe) -> Sent {
+        let mut headers = HeaderMap::new();
+        for (name, value) in &probe.headers {
+            if let (Ok(name), Ok(value)) = (
+                HeaderName::from_bytes(name.as_bytes()),
+                HeaderValue::from_bytes(value),
+            ) {
+                headers.append(name, value);
+            }
+        }
+        let exchanged = self
+            .sender
+            .exchange(Exchange {
+                method: probe.method.clone(),
+                url: self.target.clone(),
+                headers,
+                body: probe.body.clone(),
+                timeout: Some(self.timeout),
+            })
+            .await;
+        self.finish_sent(probe, exchanged)
+    }
+
+    /// Sends a probe through the raw HTTP/1.1 client (header names keep their case) and
+    /// times it.
+    pub async fn send_raw(&self, probe: &Probe) -> Sent {
+        let _permit = self.limiter.acquire().await;
+        let raw = self.raw.send(&self.raw_request(probe), self.timeout).await;
+        let exchanged = Exchanged {
+            duration: raw.duration,
+            outcome: raw.outcome.and_then(|response| {
+                let status =
+                    reqwest::StatusCode::from_u16(response.status).map_err(|_| TransportError {
+                        class: FailureClass::Protocol,
+                        message: format!("invalid status code {}", response.status),
+                    })?;
+                Ok(Response {
+                    status,
+                    version: reqwest::Version::HTTP_11,
+                    headers: HeaderMap::new(),
+                    body: response.body,
+                    body_truncated: false,
+                })
+            }),
+        };
+        self.finish_sent(probe, exchanged)
+    }
+
+    /// Writes a probe whole over a fresh connection and closes it without reading the
+    /// answer, as a sender that gave up does.
+    pub async fn send_and_abandon(&self, probe: &Probe) -> Result<Duration, TransportError> {
+        let _permit = self.limiter.acquire().await;
+        self.raw
+            .send_and_abandon(&self.raw_request(probe), self.timeout)
+            .await
+    }
+
+    fn raw_request(&self, probe: &Probe) -> RawRequest {
+        RawRequest {
+            method: probe.method.as_str().to_owned(),
+            url: self.target.clone(),
+            headers: probe.headers.clone(),
+            body: probe.body.clone(),
+        }
+    }
+
+    fn finish_sent(&self, probe: &Probe, mut exchanged: Exchanged) -> Sent {
+        if let Err(failure) = &mut exchanged.outcome {
+            failure.message = self.sender.redact(&failure.message);
+        }
+        if probe.timed {
+            let timed_out = matches!(
+                &exchanged.outcome,
+                Err(TransportError {
+                    class: FailureClass::Timeout,
+                    ..
+                })
+            );
+            let duration = if timed_out {
+                exchanged.duration.max(self.timeout)
+            } else {
+                exchanged.duration
+            };
+            self.latency
+                .lock()
+                .expect("latency lock is never poisoned")
+                .record(duration, timed_out);
+        }
+        let repro = self.repro(probe);
+        Sent { exchanged, repro }
+    }
+
+    /// The repro line of a probe.
+    pub fn repro(&self, probe: &Probe) -> String {
+        curl(&ReproRequest {
+            method: probe.method.as_str(),
+            url: self.target.as_str(),
+            headers: &probe.headers,
+            body: &probe.body,
+            auth: self.auth.as_ref(),
+            auth_repro: probe.auth_repro.as_ref(),
+        })
+    }
+
+    /// How many times the target processed a session, or why that cannot be known.
+    /// `None` when the run has no effects probe.
+    pub async fn effect_count(&self, session_id: &str) -> Option<Result<u64, String>> {
+        let probe = self.effects.as_ref()?;
+        Some(
+            probe
+                .count(&self.effects_sender, session_id)
+                .await
+                .map_err(|e| e.to_string()),
+        )
+    }
+
+    /// Reports one check's result; level, category and requirement come from the catalogue.
+    pub fn report(&self, check_id: &str, started: Instant, verdict: Verdict) {
+        let requirement = requirement_of(check_id)
+            .unwrap_or_else(|| panic!("check `{check_id}` is not in the catalogue"));
+        let outcome = match verdict.outcome {
+            VerdictOutcome::Holds => Outcome::Pass,
+            VerdictOutcome::Broken => Outcome::broken(requirement.level),
+            VerdictOutcome::Skip => Outcome::Skip,
+            VerdictOutcome::NoVerdict => Outcome::Error,
+            VerdictOutcome::Warn => Outcome::Warn,
+        };
+        let repro = match outcome {
+            Outcome::Pass | Outcome::Skip => None,
+            _ => verdict.repro,
+        };
+        let result = CheckResult {
+            id: check_id.to_owned(),
+            requirement_id: requirement.id.to_owned(),
+            category: requirement.category,
+            level: requirement.level,
+            outcome,
+            requirement: requirement.text.to_owned(),
+            clause: requirement.clause.to_owned(),
+            expected: verdict.expected,
+            actual: self.sender.redact(&verdict.actual),
+            repro,
+            duration_ms: started.elapsed().as_millis() as u64,
+        };
+        // The receiving end lives until every family has finished.
+        let _ = self.results.send(RunMessage::Check(result));
+    }
+
+    /// Reports a skipped check.
+    pub fn skip(&self, check_id: &str, reason: impl Into<String>) {
+        if self.selected(check_id) {
+            self.report(check_id, Instant::now(), Verdict::skip(reason));
+        }
+    }
+
+    /// Grades a probe that must get a complete 2xx in time.
+    pub fn expect_2xx(&self, sent: &Sent) -> Verdict {
+        let expected = format!(
+            "2xx within {}",
+            crate::sender::format_duration(self.timeout)
+        );
+        let actual = sent.describe();
+        let outcome = match &sent.exchanged.outcome {
+            Ok(response) if response.status.is_success() => VerdictOutcome::Holds,
+            Ok(_) => VerdictOutcome::Broken,
+            Err(e) if e.class == FailureClass::Connect => VerdictOutcome::NoVerdict,
+            Err(_) => VerdictOutcome::Broken,
+        };
+        Verdict {
+            outcome,
+            expected,
+            actual,
+            repro: Some(sent.repro.clone()),
+        }
+    }
+}
+
+/// What a check found, before the catalogue turns it into an [`Outcome`].
+#[derive(Debug, Clone)]
+pub struct Verdict {
+    /// Whether the requirement holds.
+    pub outcome: VerdictOutcome,
+    /// What a conforming receiver does.
+    pub expected: String,
+    /// What the target did.
+    pub actual: String,
+    /// The request that shows it.
+    pub repro: Option<String>,
+}
+
+/// The result of a check in the requirement's own terms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VerdictOutcome {
+    /// The requirement holds.
+    Holds,
+    /// The requirement is broken: fail for a MUST, warn for a SHOULD.
+    Broken,
+    /// A lesser part of the requirement is broken: warn whatever its level.
+    Warn,
+    /// Not run.
+    Skip,
+    /// No verdict possible.
+    NoVerdict,
+}
+
+impl Verdict {
+    /// A verdict with no repro line.
+    pub fn new(
+        outcome: VerdictOutcome,
+        expected: impl Into<String>,
+        actual: impl Into<String>,
+    ) -> Self {
+        Verdict {
+            outcome,
+            expected: expected.into(),
+            actual: actual.into(),
+            repro: None,
+        }
+    }
+
+    /// A skip with its reason.
+    pub fn skip(reason: impl Into<String>) -> Self {
+        Verdict::new(VerdictOutcome::Skip, "", reason)
+    }
+
+    /// Attaches the repro line.
+    pub fn with_repro(mut self, repro: impl Into<String>) -> Self {
+        self.repro = Some(repro.into());
+        self
+    }
+
+    /// Whether the requirement was found to hold or, for INFO, was observed.
+    pub fn holds(&self) -> bool {
+        self.outcome == VerdictOutcome::Holds
+    }
+}
+
+/// FNV-1a: a stable, dependency-free hash for mixing labels into the seed.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+    })
+}

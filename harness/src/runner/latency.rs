@@ -1,0 +1,91 @@
+//! Latency statistics over every timed delivery of a run.
+
+use std::time::Duration;
+
+use hdrhistogram::Histogram;
+
+use crate::report::LatencySummary;
+
+/// Records delivery durations; a delivery that timed out is recorded at the timeout, so it
+/// is never dropped from the statistics.
+#[derive(Debug)]
+pub struct LatencyRecorder {
+    histogram: Histogram<u64>,
+    timed_out: u64,
+    slowest: Duration,
+}
+
+impl LatencyRecorder {
+    /// An empty recorder for durations up to `timeout` (microsecond resolution).
+    pub fn new(timeout: Duration) -> Self {
+        let high = (timeout.as_micros() as u64).max(2) * 2;
+        LatencyRecorder {
+            histogram: Histogram::new_with_bounds(1, high, 3)
+                .expect("bounds 1..2*timeout with 3 significant figures are valid"),
+            timed_out: 0,
+            slowest: Duration::ZERO,
+        }
+    }
+
+    /// Records one delivery.
+    pub fn record(&mut self, duration: Duration, timed_out: bool) {
+        if timed_out {
+            self.timed_out += 1;
+        }
+        self.slowest = self.slowest.max(duration);
+        let micros = (duration.as_micros() as u64).clamp(1, self.histogram.high());
+        self.histogram.saturating_record(micros);
+    }
+
+    /// How many deliveries were recorded.
+    pub fn count(&self) -> u64 {
+        self.histogram.len()
+    }
+
+    /// How many timed out.
+    pub fn timed_out(&self) -> u64 {
+        self.timed_out
+    }
+
+    /// The slowest recorded delivery.
+    pub fn slowest(&self) -> Duration {
+        self.slowest
+    }
+
+    /// The percentiles for the report.
+    pub fn summary(&self) -> LatencySummary {
+        if self.histogram.is_empty() {
+            return LatencySummary::default();
+        }
+        let ms = |micros: u64| micros as f64 / 1000.0;
+        LatencySummary {
+            deliveries: self.histogram.len(),
+            timed_out: self.timed_out,
+            p50_ms: ms(self.histogram.value_at_quantile(0.50)),
+            p95_ms: ms(self.histogram.value_at_quantile(0.95)),
+            p99_ms: ms(self.histogram.value_at_quantile(0.99)),
+            max_ms: self.slowest.as_secs_f64() * 1000.0,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timeouts_stay_in_the_statistics() {
+        let mut recorder = LatencyRecorder::new(Duration::from_secs(1));
+        for _ in 0..98 {
+            recorder.record(Duration::from_millis(2), false);
+        }
+        recorder.record(Duration::from_secs(1), true);
+        recorder.record(Duration::from_secs(1), true);
+        let summary = recorder.summary();
+        assert_eq!(summary.deliveries, 100);
+        assert_eq!(summary.timed_out, 2);
+        assert!((1.9..2.1).contains(&summary.p50_ms), "{summary:?}");
+        assert!(summary.p99_ms >= 990.0, "{summary:?}");
+        assert!(summary.max_ms >= 1000.0, "{summary:?}");
+    }
+}

@@ -1,0 +1,280 @@
+//! The conformance runner: hits a target webhook endpoint with everything SPEC §3 covers
+//! and grades it, requirement by requirement.
+//!
+//! [`run`] takes a [`RunConfig`] and a list of [`Reporter`]s, emits [`Event`]s to them as
+//! checks finish, and returns the [`Report`]. The phases:
+//!
+//! 1. **preflight**: one valid delivery, verifying TLS; it decides whether the target can
+//!    be graded at all (else [`RunError::Ungradable`]) and grades `transport/*`.
+//! 2. **main**: the status, payload, auth and idempotency families, concurrently (at most
+//!    [`RunConfig::concurrency`] requests in flight).
+//! 3. **burst**: `latency/burst` alone, so nothing else competes with it.
+//! 4. **robustness**: bad inputs one at a time, each followed by a liveness probe; last,
+//!    because a bad input may take the target down.
+//! 5. `latency/within-timeout` over every valid delivery of the run.
+
+mod context;
+mod effects;
+mod latency;
+
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use reqwest::Url;
+use tokio::sync::{Semaphore, mpsc};
+
+use crate::auth::AuthHeader;
+use crate::catalogue::{Selection, all_check_ids};
+use crate::checks;
+use crate::rawhttp::RawClient;
+use crate::report::{CheckResult, Event, Report, Reporter, SCHEMA_VERSION, Summary};
+use crate::sender::{ClientTls, Sender, SenderConfig, SenderError, display_url};
+
+pub use context::{Ctx, Probe, RunMessage, Sent, Verdict, VerdictOutcome};
+pub use effects::{EffectsError, EffectsProbe, SESSION_PLACEHOLDER, parse_count};
+pub use latency::LatencyRecorder;
+
+/// Everything a run needs. [`RunConfig::new`] gives the defaults of `hookcheck run`.
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct RunConfig {
+    /// The webhook URL.
+    pub target: Url,
+    /// The auth header the target expects, if any.
+    pub auth: Option<AuthHeader>,
+    /// Extra headers on every request (`--header`).
+    pub headers: Vec<(String, Vec<u8>)>,
+    /// The sender timeout (SPEC §2: default 30 s).
+    pub timeout: Duration,
+    /// Where effect counts come from.
+    pub effects: Option<EffectsProbe>,
+    /// How certificates are checked.
+    pub tls: ClientTls,
+    /// The seed every payload follows from.
+    pub seed: u64,
+    /// `--only` / `--skip`.
+    pub selection: Selection,
+    /// Deliveries in flight at once in the burst probe (SPEC [D-9]).
+    pub burst: usize,
+    /// Requests in flight at once in the main phase.
+    pub concurrency: usize,
+    /// How long to wait after deliveries before counting effects.
+    pub settle: Duration,
+    /// With `strict`, a broken SHOULD makes the run not conformant.
+    pub strict: bool,
+}
+
+impl RunConfig {
+    /// The defaults for a target.
+    pub fn new(target: Url) -> Self {
+        RunConfig {
+            target,
+            auth: None,
+            headers: Vec::new(),
+            timeout: Duration::from_secs(30),
+            effects: None,
+            tls: ClientTls::System,
+            seed: rand::random(),
+            selection: Selection::default(),
+            burst: 32,
+            concurrency: 8,
+            settle: Duration::from_millis(300),
+            strict: false,
+        }
+    }
+}
+
+/// Why a run produced no grades.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// The configuration is wrong (a bad CA file, an effects probe that does not answer).
+    #[error("{0}")]
+    Config(String),
+    /// The target could not be graded at all: unreachable, no HTTP, no TLS handshake.
+    #[error("cannot grade {target}: {reason}")]
+    Ungradable {
+        /// The target, as shown.
+        target: String,
+        /// What happened.
+        reason: String,
+    },
+    /// A reporter failed (e.g. the report file cannot be written).
+    #[error("failed to write a report: {0}")]
+    Report(#[source] std::io::Error),
+}
+
+impl From<SenderError> for RunError {
+    fn from(error: SenderError) -> Self {
+        RunError::Config(error.to_string())
+    }
+}
+
+/// Runs every selected check against the target and returns the report.
+pub async fn run(
+    config: RunConfig,
+    reporters: &mut [Box<dyn Reporter>],
+) -> Result<Report, RunError> {
+    let started = Instant::now();
+    let started_at = crate::spec::format_timestamp(time::OffsetDateTime::now_utc());
+    let target_shown = display_url(&config.target);
+    let planned: Vec<String> = all_check_ids()
+        .into_iter()
+        .filter(|id| config.selection.includes(id))
+        .collect();
+
+    let base = SenderConfig::default()
+        .timeout(config.timeout)
+        .retries(0)
+        .tls(config.tls.clone());
+    let base = match &config.auth {
+        Some(auth) => base.auth(auth.clone()),
+        None => base,
+    };
+    let verifying = Sender::new(base.clone())?;
+    let effects_sender = Sender::new(
+        SenderConfig::default()
+            .timeout(effects::QUERY_TIMEOUT)
+            .tls(config.tls.clone()),
+    )?;
+    if let Some(probe) = &config.effects {
+        // A probe that cannot answer for an unknown session would turn every
+        // idempotency check into an error: say so once, before anything is sent.
+        probe
+            .count(&effects_sender, "hookcheck-effects-probe-self-test")
+            .await
+            .map_err(|e| RunError::Config(e.to_string()))?;
+    }
+
+    let (tx, mut rx) = mpsc::unbounded_channel::<RunMessage>();
+    let mut emit = |event: Event<'_>| -> Result<(), RunError> {
+        for reporter in reporters.iter_mut() {
+            reporter.on_event(&event).map_err(RunError::Report)?;
+        }
+        Ok(())
+    };
+    emit(Event::RunStarted {
+        target: &target_shown,
+        planned: planned.len(),
+        seed: config.seed,
+    })?;
+
+    let preflight = checks::transport::preflight(&config, &verifying, &base).await;
+    let sender = match preflight.sender {
+        Ok(sender) => sender,
+        Err(reason) => {
+            return Err(RunError::Ungradable {
+                target: target_shown,
+                reason,
+            });
+        }
+    };
+    let ctx = Ctx {
+        raw: RawClient::new(if preflight.insecure {
+            &ClientTls::Insecure
+        } else {
+            &config.tls
+        })?,
+        sender,
+        target: config.target.clone(),
+        auth: config.auth.clone(),
+        extra_headers: config.headers.clone(),
+        timeout: config.timeout,
+        effects: config.effects.clone(),
+        effects_sender,
+        seed: config.seed,
+        settle: config.settle,
+        burst: config.burst.max(1),
+        planned: planned.iter().cloned().collect(),
+        latency: Mutex::new(LatencyRecorder::new(config.timeout)),
+        limiter: Semaphore::new(config.concurrency.max(1)),
+        results: tx,
+    };
+    let mut results: Vec<CheckResult> = Vec::new();
+
+    // Every phase runs while this loop forwards finished checks to the reporters.
+    let phases = async {
+        for verdict in preflight.verdicts {
+            let (id, at, verdict) = verdict;
+            if ctx.selected(id) {
+                ctx.report(id, at, verdict);
+            }
+        }
+        ctx.phase("main");
+        tokio::join!(
+            checks::status::run(&ctx),
+            checks::payload::run(&ctx),
+            checks::auth::run(&ctx),
+            checks::idempotency::run(&ctx),
+        );
+        ctx.phase("burst");
+        checks::latency::burst(&ctx).await;
+        ctx.phase("robustness");
+        checks::robustness::run(&ctx).await;
+        checks::latency::within_timeout(&ctx);
+    };
+    tokio::pin!(phases);
+    let mut phases_done = false;
+    loop {
+        tokio::select! {
+            () = &mut phases, if !phases_done => {
+                phases_done = true;
+            }
+            Some(message) = rx.recv(), if !phases_done => {
+                forward(&mut emit, &mut results, message)?;
+            }
+            else => break,
+        }
+    }
+    while let Ok(message) = rx.try_recv() {
+        forward(&mut emit, &mut results, message)?;
+    }
+
+    let order = all_check_ids();
+    results.sort_by_key(|r| {
+        order
+            .iter()
+            .position(|id| *id == r.id)
+            .unwrap_or(usize::MAX)
+    });
+    let summary = Summary::of(&results);
+    let latency = ctx
+        .latency
+        .lock()
+        .expect("latency lock is never poisoned")
+        .summary();
+    let report = Report {
+        schema_version: SCHEMA_VERSION,
+        tool: concat!("hookcheck ", env!("CARGO_PKG_VERSION")).to_owned(),
+        target: target_shown,
+        seed: config.seed,
+        started_at,
+        duration_ms: started.elapsed().as_millis() as u64,
+        timeout_ms: config.timeout.as_millis() as u64,
+        effects_probe: config.effects.as_ref().map(|p| p.kind().to_owned()),
+        verdict: if Report::conformant(&summary, config.strict) {
+            "conformant".into()
+        } else {
+            "not-conformant".into()
+        },
+        summary,
+        latency,
+        checks: results,
+    };
+    emit(Event::RunFinished(&report))?;
+    Ok(report)
+}
+
+fn forward(
+    emit: &mut impl FnMut(Event<'_>) -> Result<(), RunError>,
+    results: &mut Vec<CheckResult>,
+    message: RunMessage,
+) -> Result<(), RunError> {
+    match message {
+        RunMessage::Phase(name) => emit(Event::PhaseStarted { name }),
+        RunMessage::Check(result) => {
+            emit(Event::CheckFinished(&result))?;
+            results.push(result);
+            Ok(())
+        }
+    }
+}
