@@ -76,10 +76,12 @@ pub async fn run(ctx: &Ctx) {
         if ctx.selected(&no_5xx_id) {
             ctx.report(&no_5xx_id, started, no_5xx(&sent));
         }
-        if let Some(session_id) = &input.session_id {
-            if ctx.selected(&effect_id) {
-                sent_sessions.push((input.variant, session_id.clone(), sent.repro.clone()));
-            }
+        if let Some(session_id) = input
+            .session_id
+            .as_ref()
+            .filter(|_| ctx.selected(&effect_id))
+        {
+            sent_sessions.push((input.variant, session_id.clone(), sent.repro.clone()));
         }
     }
 

@@ -5,7 +5,7 @@
 //! certificate verification. The preflight also decides whether the target can be graded
 //! at all.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use reqwest::header::{CONTENT_TYPE, HeaderName, HeaderValue};
@@ -22,6 +22,8 @@ pub struct Preflight {
     pub insecure: bool,
     /// Verdicts for the transport checks.
     pub verdicts: Vec<(&'static str, Instant, Verdict)>,
+    /// How long the answered preflight delivery took: the target's typical latency.
+    pub latency: Duration,
 }
 
 /// Sends one valid delivery with verification and grades transport from it.
@@ -120,6 +122,7 @@ pub async fn preflight(config: &RunConfig, verifying: &Sender, base: &SenderConf
         sender: Ok(sender),
         insecure,
         verdicts,
+        latency: answered.duration,
     }
 }
 
@@ -145,6 +148,7 @@ fn ungradable(reason: String) -> Preflight {
         sender: Err(reason),
         insecure: false,
         verdicts: Vec::new(),
+        latency: Duration::ZERO,
     }
 }
 

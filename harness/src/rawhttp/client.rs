@@ -79,25 +79,35 @@ impl RawClient {
         }
     }
 
-    /// Writes the whole request, flushes, then drops the connection without reading a
-    /// byte, as a sender that gave up waiting does (SPEC §3 ¶3). Returns how long
-    /// connecting and writing took; `timeout` bounds both.
+    /// Writes the whole request, flushes, waits `patience` without reading a byte, then
+    /// drops the connection, as a sender whose timeout ran out does (SPEC §3 ¶3). Returns
+    /// how long connecting and writing took; `timeout` bounds both.
     pub async fn send_and_abandon(
         &self,
         request: &RawRequest,
         timeout: Duration,
+        patience: Duration,
     ) -> Result<Duration, TransportError> {
         let started = Instant::now();
         let write = async {
-            match self.open(request).await? {
-                Connection::Plain(mut stream) => write_request(&mut stream, request).await,
-                Connection::Tls(mut stream) => write_request(&mut stream, request).await,
-            }
-            .map_err(|e| io_failure(&e, "send the request", FailureClass::Connect))
+            let connection = self.open(request).await?;
+            let written = match connection {
+                Connection::Plain(mut stream) => {
+                    let written = write_request(&mut stream, request).await;
+                    tokio::time::sleep(patience).await;
+                    written
+                }
+                Connection::Tls(mut stream) => {
+                    let written = write_request(&mut stream, request).await;
+                    tokio::time::sleep(patience).await;
+                    written
+                }
+            };
             // The connection is dropped here, unread.
+            written.map_err(|e| io_failure(&e, "send the request", FailureClass::Connect))
         };
-        match tokio::time::timeout(timeout, write).await {
-            Ok(Ok(())) => Ok(started.elapsed()),
+        match tokio::time::timeout(timeout + patience, write).await {
+            Ok(Ok(())) => Ok(started.elapsed().saturating_sub(patience)),
             Ok(Err(failure)) => Err(failure),
             Err(_) => Err(TransportError {
                 class: FailureClass::Timeout,

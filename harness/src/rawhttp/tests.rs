@@ -253,7 +253,10 @@ async fn an_abandoned_request_reaches_the_server_whole_and_then_the_connection_e
         "{\"sessionId\":\"s\"}",
     )
     .header("Content-Type", "application/json");
-    let took = plain().send_and_abandon(&request, BOUND).await.unwrap();
+    let took = plain()
+        .send_and_abandon(&request, BOUND, Duration::ZERO)
+        .await
+        .unwrap();
     let (received, after) = joined(server).await;
     assert!(took < BOUND);
     assert!(received.ends_with(b"\r\n\r\n{\"sessionId\":\"s\"}"));
@@ -265,7 +268,10 @@ async fn abandoning_a_request_to_a_refused_port_is_a_connect_failure() {
     let (listener, addr) = listener().await;
     drop(listener);
     let request = RawRequest::post(url("http", "127.0.0.1", addr, "/"), "{}");
-    let failure = plain().send_and_abandon(&request, BOUND).await.unwrap_err();
+    let failure = plain()
+        .send_and_abandon(&request, BOUND, Duration::ZERO)
+        .await
+        .unwrap_err();
     assert_eq!(failure.class, FailureClass::Connect, "{failure}");
 }
 
@@ -391,7 +397,10 @@ async fn the_system_trust_store_refuses_a_self_signed_certificate_as_tls() {
     // Abandoning goes through the same handshake and fails the same way.
     let server = tls_server(1).await;
     let request = RawRequest::post(url("https", "localhost", server.addr, "/"), "{}");
-    let failure = client.send_and_abandon(&request, BOUND).await.unwrap_err();
+    let failure = client
+        .send_and_abandon(&request, BOUND, Duration::ZERO)
+        .await
+        .unwrap_err();
     assert_eq!(failure.class, FailureClass::Tls, "{failure}");
     joined(server.task).await;
 }
@@ -441,7 +450,10 @@ async fn an_abandoned_tls_request_reaches_the_server_whole_and_then_the_connecti
         (received, end.map_err(|e| e.kind()))
     });
     let request = RawRequest::post(url("https", "127.0.0.1", addr, "/"), "{\"x\":1}");
-    plain().send_and_abandon(&request, BOUND).await.unwrap();
+    plain()
+        .send_and_abandon(&request, BOUND, Duration::ZERO)
+        .await
+        .unwrap();
     let (received, end) = joined(server).await;
     assert!(received.ends_with(b"\r\n\r\n{\"x\":1}"));
     assert!(

@@ -123,6 +123,8 @@ pub struct Ctx {
     pub seed: u64,
     /// How long to wait after deliveries before counting their effects.
     pub settle: Duration,
+    /// How long the preflight delivery took: the target's typical latency.
+    pub baseline: Duration,
     /// How many deliveries the burst probe sends at once.
     pub burst: usize,
     /// The ids of the checks this run includes: catalogue order, `--only`/`--skip` applied.
@@ -243,12 +245,14 @@ impl Ctx {
         self.finish_sent(probe, exchanged)
     }
 
-    /// Writes a probe whole over a fresh connection and closes it without reading the
-    /// answer, as a sender that gave up does.
+    /// Writes a probe whole over a fresh connection and closes it unread after half the
+    /// target's typical latency: a sender whose timeout is shorter than the receiver's
+    /// processing gives up mid-way like this.
     pub async fn send_and_abandon(&self, probe: &Probe) -> Result<Duration, TransportError> {
         let _permit = self.limiter.acquire().await;
+        let patience = (self.baseline / 2).clamp(Duration::from_millis(1), self.timeout / 2);
         self.raw
-            .send_and_abandon(&self.raw_request(probe), self.timeout)
+            .send_and_abandon(&self.raw_request(probe), self.timeout, patience)
             .await
     }
 

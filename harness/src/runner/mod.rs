@@ -183,6 +183,7 @@ pub async fn run(
         effects_sender,
         seed: config.seed,
         settle: config.settle,
+        baseline: preflight.latency,
         burst: config.burst.max(1),
         planned: planned.iter().cloned().collect(),
         latency: Mutex::new(LatencyRecorder::new(config.timeout)),
