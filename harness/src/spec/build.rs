@@ -1,7 +1,7 @@
 //! A builder for realistic payloads, following SPEC [D-2].
 
-use rand::{Rng, RngCore, SeedableRng};
 use rand::rngs::StdRng;
+use rand::{Rng, RngCore, SeedableRng};
 use serde_json::{Map, Number, Value, json};
 use time::OffsetDateTime;
 
@@ -76,13 +76,18 @@ impl PayloadBuilder {
         let session_id = self.session_id.unwrap_or_else(|| {
             let mut bytes = [0u8; 16];
             rng.fill_bytes(&mut bytes);
-            uuid::Builder::from_random_bytes(bytes).into_uuid().to_string()
+            uuid::Builder::from_random_bytes(bytes)
+                .into_uuid()
+                .to_string()
         });
         let external_reference_id = self
             .external_reference_id
             .unwrap_or_else(|| Some(format!("order-{}", rng.random_range(10_000..100_000))));
         let (extracted_data, proof_hash) = if self.status.is_success() {
-            (Some(extracted_data(self.status, &mut rng)), Some(hex64(&mut rng)))
+            (
+                Some(extracted_data(self.status, &mut rng)),
+                Some(hex64(&mut rng)),
+            )
         } else {
             (None, None)
         };
@@ -107,7 +112,12 @@ impl PayloadBuilder {
 }
 
 fn extracted_data(status: Status, rng: &mut StdRng) -> Map<String, Value> {
-    const HOLDERS: [&str; 4] = ["Ada Lovelace", "Grace Hopper", "Alan Turing", "Edsger Dijkstra"];
+    const HOLDERS: [&str; 4] = [
+        "Ada Lovelace",
+        "Grace Hopper",
+        "Alan Turing",
+        "Edsger Dijkstra",
+    ];
     let mut data = json!({
         "accountHolder": HOLDERS[rng.random_range(0..HOLDERS.len())],
         "accountType": if rng.random_bool(0.5) { "checking" } else { "savings" },

@@ -60,7 +60,9 @@ impl fmt::Display for Status {
 
 /// A status string that is not one of the five terminal statuses.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown status `{0}` (expected one of COMPLETED, PARTIAL_COMPLETE, ERROR, CANCELLED, TERMINATED)")]
+#[error(
+    "unknown status `{0}` (expected one of COMPLETED, PARTIAL_COMPLETE, ERROR, CANCELLED, TERMINATED)"
+)]
 pub struct UnknownStatus(pub String);
 
 impl FromStr for Status {
