@@ -445,7 +445,9 @@ async fn an_abandoned_tls_request_reaches_the_server_whole_and_then_the_connecti
         let mut stream = acceptor.accept(tcp).await.unwrap();
         let received = read_request(&mut stream).await;
         let mut after = [0u8; 16];
-        // The client hangs up without close_notify: rustls reports a bare EOF as such.
+        // The client hangs up without close_notify: rustls reports a bare EOF as such, or
+        // the kernel resets the connection because the session tickets the server sent
+        // after the handshake were never read, as with any abandoned connection.
         let end = stream.read(&mut after).await;
         (received, end.map_err(|e| e.kind()))
     });
@@ -457,7 +459,10 @@ async fn an_abandoned_tls_request_reaches_the_server_whole_and_then_the_connecti
     let (received, end) = joined(server).await;
     assert!(received.ends_with(b"\r\n\r\n{\"x\":1}"));
     assert!(
-        matches!(end, Ok(0) | Err(std::io::ErrorKind::UnexpectedEof)),
+        matches!(
+            end,
+            Ok(0) | Err(std::io::ErrorKind::UnexpectedEof | std::io::ErrorKind::ConnectionReset)
+        ),
         "{end:?}"
     );
 }
