@@ -141,8 +141,9 @@ async fn shows(defect: Defect, probe: &Probe) -> bool {
             // The listener closes asynchronously; give it a moment.
             let deadline = Instant::now() + Duration::from_secs(2);
             while Instant::now() < deadline {
-                if probe.valid(Status::Completed, "after-oops").await.is_none() {
-                    return !probe.receiver.is_serving();
+                let refused = probe.valid(Status::Completed, "after-oops").await.is_none();
+                if refused && !probe.receiver.is_serving() {
+                    return true;
                 }
                 tokio::time::sleep(Duration::from_millis(50)).await;
             }

@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
@@ -20,6 +20,8 @@ use super::{ReceiverConfig, ReceiverError};
 /// A TLS handshake that takes longer than this is dropped, so that a silent client
 /// cannot hold a connection slot forever.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+/// Likewise for the request headers of an HTTP/1 connection.
+const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Starts the reference receiver.
 ///
@@ -147,7 +149,13 @@ impl Server {
     async fn run(self, mut stop: watch::Receiver<bool>) {
         let mut died = self.state.died();
         let router = app(self.state.clone());
-        let builder = auto::Builder::new(TokioExecutor::new());
+        let mut builder = auto::Builder::new(TokioExecutor::new());
+        // A client that never finishes its headers is cut off instead of holding a task.
+        builder
+            .http1()
+            .timer(TokioTimer::new())
+            .header_read_timeout(HEADER_READ_TIMEOUT);
+        builder.http2().timer(TokioTimer::new());
         let graceful = GracefulShutdown::new();
         let mut connections = JoinSet::new();
         let fatal = loop {
