@@ -230,7 +230,7 @@ async fn execute(args: RunArgs) -> Result<i32, (i32, String)> {
         reporters.push(Box::new(JsonReporter::new(path)));
     }
     if let Some(path) = &args.junit {
-        reporters.push(Box::new(JunitReporter::new(path)));
+        reporters.push(Box::new(JunitReporter::new(path, args.strict)));
     }
     let outcome = run_checks(config, &mut reporters).await;
     if let Some(receiver) = local {

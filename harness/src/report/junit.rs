@@ -9,15 +9,21 @@ use quick_junit::{NonSuccessKind, Report as JunitReport, TestCase, TestCaseStatu
 use super::{Event, Outcome, Reporter};
 use crate::catalogue::Category;
 
-/// Writes one JUnit test suite per category, one test case per check.
+/// Writes one JUnit test suite per category, one test case per check. A warn is a
+/// failure only with `strict`; otherwise it passes with the finding in its system-out,
+/// so the CI view agrees with the exit code.
 pub struct JunitReporter {
     path: PathBuf,
+    strict: bool,
 }
 
 impl JunitReporter {
     /// A reporter that will write to `path`, replacing it.
-    pub fn new(path: impl Into<PathBuf>) -> Self {
-        JunitReporter { path: path.into() }
+    pub fn new(path: impl Into<PathBuf>, strict: bool) -> Self {
+        JunitReporter {
+            path: path.into(),
+            strict,
+        }
     }
 }
 
@@ -31,28 +37,39 @@ impl Reporter for JunitReporter {
         for category in Category::ALL {
             let mut suite = TestSuite::new(category.as_str());
             for check in report.checks.iter().filter(|c| c.category == category) {
-                let mut status = match check.outcome {
-                    Outcome::Pass => TestCaseStatus::success(),
-                    Outcome::Skip => TestCaseStatus::skipped(),
-                    Outcome::Fail | Outcome::Warn => {
-                        TestCaseStatus::non_success(NonSuccessKind::Failure)
-                    }
-                    Outcome::Error => TestCaseStatus::non_success(NonSuccessKind::Error),
-                };
-                if check.outcome != Outcome::Pass {
-                    status.set_message(format!("{}: {}", check.outcome, check.actual));
-                    let mut description = format!(
+                let finding = {
+                    let mut text = format!(
                         "[{}] {}\nexpected: {}\nactual: {}",
                         check.level, check.requirement, check.expected, check.actual
                     );
                     if let Some(repro) = &check.repro {
-                        description.push_str(&format!("\nrepro: {repro}"));
+                        text.push_str(&format!("\nrepro: {repro}"));
                     }
-                    status.set_description(description);
-                }
+                    text
+                };
+                let failing = |kind: NonSuccessKind| {
+                    let mut status = TestCaseStatus::non_success(kind);
+                    status.set_message(format!("{}: {}", check.outcome, check.actual));
+                    status.set_description(finding.clone());
+                    status
+                };
+                let status = match check.outcome {
+                    Outcome::Pass => TestCaseStatus::success(),
+                    Outcome::Warn if !self.strict => TestCaseStatus::success(),
+                    Outcome::Skip => {
+                        let mut status = TestCaseStatus::skipped();
+                        status.set_message(check.actual.clone());
+                        status
+                    }
+                    Outcome::Fail | Outcome::Warn => failing(NonSuccessKind::Failure),
+                    Outcome::Error => failing(NonSuccessKind::Error),
+                };
                 let mut case = TestCase::new(check.id.as_str(), status);
                 case.set_classname(format!("hookcheck.{category}"));
                 case.set_time(Duration::from_millis(check.duration_ms));
+                if check.outcome == Outcome::Warn && !self.strict {
+                    case.set_system_out(format!("warn: {finding}"));
+                }
                 suite.add_test_case(case);
             }
             if !suite.test_cases.is_empty() {

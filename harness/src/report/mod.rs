@@ -31,6 +31,8 @@
 mod json;
 mod junit;
 mod terminal;
+#[cfg(test)]
+mod tests;
 
 use std::fmt;
 

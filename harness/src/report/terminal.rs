@@ -75,7 +75,7 @@ impl Reporter for TerminalReporter {
 }
 
 /// Writes the end-of-run summary.
-fn write_summary(out: &mut dyn Write, report: &Report, strict: bool) -> io::Result<()> {
+pub(crate) fn write_summary(out: &mut dyn Write, report: &Report, strict: bool) -> io::Result<()> {
     writeln!(
         out,
         "\nhookcheck run against {} (seed {}, timeout {} ms, took {:.1} s)",
@@ -123,7 +123,7 @@ fn write_summary(out: &mut dyn Write, report: &Report, strict: bool) -> io::Resu
     let latency = &report.latency;
     writeln!(
         out,
-        "\nlatency: {} deliveries, p50 {:.1} ms, p95 {:.1} ms, p99 {:.1} ms, max {:.1} ms, {} timed out",
+        "\ndelivery latency: {} timed, p50 {:.1} ms, p95 {:.1} ms, p99 {:.1} ms, max {:.1} ms, {} timed out",
         latency.deliveries,
         latency.p50_ms,
         latency.p95_ms,
