@@ -219,6 +219,14 @@ async fn a_defective_receiver_behaves_correctly_elsewhere() {
     let slow = Probe::start(Some(Defect::SlowCancelled)).await;
     let body = payload(Status::Completed, "fast").to_json_bytes();
     assert!(is_2xx(slow.post_within(body, Some(SECRET), PATIENCE).await));
+    // The CANCELLED delivery its sender gave up on was still processed, once.
+    let body = payload(Status::Cancelled, "abandoned").to_json_bytes();
+    assert!(
+        slow.post_within(body, Some(SECRET), PATIENCE)
+            .await
+            .is_none()
+    );
+    assert_eq!(slow.effects("abandoned").await, 1);
 
     let tiny = Probe::start(Some(Defect::TinyBodyLimit)).await;
     assert!(is_2xx(tiny.valid(Status::Completed, "normal").await));
