@@ -24,6 +24,8 @@ pub struct Preflight {
     pub verdicts: Vec<(&'static str, Instant, Verdict)>,
     /// How long the answered preflight delivery took: the target's typical latency.
     pub latency: Duration,
+    /// What the user should know about how the run was graded.
+    pub notes: Vec<String>,
 }
 
 /// Sends one valid delivery with verification and grades transport from it.
@@ -118,11 +120,25 @@ pub async fn preflight(config: &RunConfig, verifying: &Sender, base: &SenderConf
     };
     verdicts.push(("transport/no-redirect", started, redirect));
 
+    let mut notes = Vec::new();
+    if insecure {
+        notes.push(
+            "the certificate failed verification: the rest of the run went on without verifying it"
+                .to_owned(),
+        );
+    }
+    let status = response.status.as_u16();
+    if config.auth.is_none() && (status == 401 || status == 403) {
+        notes.push(format!(
+            "a valid delivery without an auth header was answered {status}: if the target expects one, give it with --auth 'Name: value'"
+        ));
+    }
     Preflight {
         sender: Ok(sender),
         insecure,
         verdicts,
         latency: answered.duration,
+        notes,
     }
 }
 
@@ -149,6 +165,7 @@ fn ungradable(reason: String) -> Preflight {
         insecure: false,
         verdicts: Vec::new(),
         latency: Duration::ZERO,
+        notes: Vec::new(),
     }
 }
 

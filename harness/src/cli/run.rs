@@ -169,6 +169,10 @@ async fn execute(args: RunArgs) -> Result<i32, (i32, String)> {
         (None, Some(command)) => Some(EffectsProbe::Command(command.clone())),
         (None, None) => None,
     };
+    // A report that cannot be written is found out now, not after the whole run.
+    for path in args.json.iter().chain(&args.junit) {
+        check_writable(path).map_err(usage)?;
+    }
     let tls = match (&args.ca_cert, args.insecure) {
         (Some(path), _) => ClientTls::CaFile(path.clone()),
         (None, true) => ClientTls::Insecure,
@@ -262,4 +266,26 @@ fn parse_header(text: &str, auth: Option<&AuthHeader>) -> Result<(String, Vec<u8
         ));
     }
     Ok((name.to_owned(), value.trim().as_bytes().to_vec()))
+}
+
+/// Refuses a report path whose folder does not exist or that names a folder.
+fn check_writable(path: &std::path::Path) -> Result<(), String> {
+    let folder = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => std::path::Path::new("."),
+    };
+    if !folder.is_dir() {
+        return Err(format!(
+            "cannot write a report to {}: folder {} does not exist",
+            path.display(),
+            folder.display()
+        ));
+    }
+    if path.is_dir() {
+        return Err(format!(
+            "cannot write a report to {}: it is a folder",
+            path.display()
+        ));
+    }
+    Ok(())
 }

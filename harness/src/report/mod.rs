@@ -21,6 +21,7 @@
 //! | `verdict` | string | `conformant` or `not-conformant` (see [`Report::conformant`]) |
 //! | `summary` | object | `pass`, `fail`, `warn`, `skip`, `error`: counts of checks |
 //! | `latency` | object | `deliveries`, `timedOut`, `p50_ms`, `p95_ms`, `p99_ms`, `max_ms` over every delivery the run timed (a timed-out delivery counts at the timeout) |
+//! | `notes` | array of strings | what the user should know about how the run was graded (e.g. the certificate failed and the rest went on unverified) |
 //! | `checks` | array | one [`CheckResult`] per check, in catalogue order |
 //!
 //! Each check: `id`, `requirementId`, `category`, `level` (`MUST`, `SHOULD`, `INFO`),
@@ -204,6 +205,9 @@ pub struct Report {
     pub summary: Summary,
     /// Percentiles over every timed delivery.
     pub latency: LatencySummary,
+    /// What the user should know about how the run was graded.
+    #[serde(default)]
+    pub notes: Vec<String>,
     /// Every check, in catalogue order.
     pub checks: Vec<CheckResult>,
 }

@@ -131,6 +131,9 @@ pub(crate) fn write_summary(out: &mut dyn Write, report: &Report, strict: bool) 
         latency.max_ms,
         latency.timed_out
     )?;
+    for note in &report.notes {
+        writeln!(out, "note: {note}")?;
+    }
     let s = &report.summary;
     writeln!(
         out,

@@ -78,6 +78,7 @@ fn sample() -> Report {
             p99_ms: 15.5,
             max_ms: 15.7,
         },
+        notes: vec!["a note for the user".into()],
         checks,
     }
 }

@@ -259,6 +259,7 @@ pub async fn run(
         },
         summary,
         latency,
+        notes: preflight.notes,
         checks: results,
     };
     emit(Event::RunFinished(&report))?;
