@@ -121,16 +121,20 @@ pub(crate) fn write_summary(out: &mut dyn Write, report: &Report, strict: bool) 
     }
 
     let latency = &report.latency;
-    writeln!(
-        out,
-        "\ndelivery latency: {} timed, p50 {:.1} ms, p95 {:.1} ms, p99 {:.1} ms, max {:.1} ms, {} timed out",
-        latency.deliveries,
-        latency.p50_ms,
-        latency.p95_ms,
-        latency.p99_ms,
-        latency.max_ms,
-        latency.timed_out
-    )?;
+    if latency.deliveries == 0 {
+        writeln!(out, "\ndelivery latency: no delivery was timed")?;
+    } else {
+        writeln!(
+            out,
+            "\ndelivery latency: {} timed, p50 {:.1} ms, p95 {:.1} ms, p99 {:.1} ms, max {:.1} ms, {} timed out",
+            latency.deliveries,
+            latency.p50_ms,
+            latency.p95_ms,
+            latency.p99_ms,
+            latency.max_ms,
+            latency.timed_out
+        )?;
+    }
     for note in &report.notes {
         writeln!(out, "note: {note}")?;
     }

@@ -186,7 +186,12 @@ pub async fn run(
         baseline: preflight.latency,
         burst: config.burst.max(1),
         planned: planned.iter().cloned().collect(),
-        latency: Mutex::new(LatencyRecorder::new(config.timeout)),
+        latency: Mutex::new({
+            // The preflight is the run's first valid delivery: it counts too.
+            let mut recorder = LatencyRecorder::new(config.timeout);
+            recorder.record(preflight.latency, false);
+            recorder
+        }),
         limiter: Semaphore::new(config.concurrency.max(1)),
         results: tx,
     };
