@@ -144,3 +144,141 @@ impl Drop for Served {
         let _ = self.child.wait();
     }
 }
+
+/// One way a target can misbehave below the level of the contract.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hostile {
+    /// Accepts connections, reads what comes, never answers.
+    Silent,
+    /// Resets every connection as soon as it is accepted (SO_LINGER 0, then close).
+    Resets,
+    /// Answers `not http at all` to anything.
+    Garbage,
+    /// Answers every request `307` with a `Location` pointing at the request itself.
+    RedirectsForever,
+}
+
+/// A raw TCP server on 127.0.0.1:0 that misbehaves; it stops when dropped.
+pub struct HostileServer {
+    /// The address bound.
+    pub addr: std::net::SocketAddr,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl HostileServer {
+    /// The URL to grade.
+    pub fn url(&self) -> String {
+        format!("http://{}/webhook", self.addr)
+    }
+}
+
+impl Drop for HostileServer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// Starts a hostile server. Each connection is handled on its own task; every task ends
+/// when the peer closes or when the server is dropped.
+pub async fn hostile(kind: Hostile) -> HostileServer {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind 127.0.0.1:0");
+    let addr = listener.local_addr().expect("local addr");
+    let task = tokio::spawn(async move {
+        let mut connections = tokio::task::JoinSet::new();
+        loop {
+            let Ok((mut stream, _)) = listener.accept().await else {
+                continue;
+            };
+            while connections.try_join_next().is_some() {}
+            connections.spawn(async move {
+                match kind {
+                    Hostile::Silent => {
+                        // Read (so the peer's writes never block) until it gives up.
+                        let mut sink = vec![0u8; 64 * 1024];
+                        while matches!(stream.read(&mut sink).await, Ok(n) if n > 0) {}
+                    }
+                    Hostile::Resets => {
+                        let _ = stream.set_zero_linger();
+                        drop(stream);
+                    }
+                    Hostile::Garbage => {
+                        let mut buf = vec![0u8; 64 * 1024];
+                        let _ = stream.read(&mut buf).await;
+                        let _ = stream.write_all(b"not http at all\r\n\r\n").await;
+                        let _ = stream.shutdown().await;
+                    }
+                    Hostile::RedirectsForever => redirect_forever(stream).await,
+                }
+            });
+        }
+    });
+    HostileServer { addr, task }
+}
+
+/// Answers each HTTP/1.1 request on the connection `307` to its own path, after reading
+/// its body, until the peer closes or sends something unreadable.
+async fn redirect_forever(mut stream: tokio::net::TcpStream) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let mut buf: Vec<u8> = Vec::new();
+    let mut chunk = vec![0u8; 64 * 1024];
+    loop {
+        // The head: up to the blank line.
+        let head_end = loop {
+            if let Some(at) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                break at + 4;
+            }
+            if buf.len() > 64 * 1024 {
+                return;
+            }
+            match stream.read(&mut chunk).await {
+                Ok(n) if n > 0 => buf.extend_from_slice(&chunk[..n]),
+                _ => return,
+            }
+        };
+        let head = String::from_utf8_lossy(&buf[..head_end]).into_owned();
+        let path = head
+            .lines()
+            .next()
+            .and_then(|line| line.split(' ').nth(1))
+            .unwrap_or("/")
+            .to_owned();
+        let length: usize = head
+            .lines()
+            .filter_map(|line| line.split_once(':'))
+            .find(|(name, _)| name.trim().eq_ignore_ascii_case("content-length"))
+            .and_then(|(_, value)| value.trim().parse().ok())
+            .unwrap_or(0);
+        // Discard the body, however large.
+        let mut remaining = length;
+        let buffered = (buf.len() - head_end).min(remaining);
+        remaining -= buffered;
+        buf.drain(..head_end + buffered);
+        while remaining > 0 {
+            match stream.read(&mut chunk).await {
+                Ok(n) if n > 0 => {
+                    let used = n.min(remaining);
+                    remaining -= used;
+                    buf.extend_from_slice(&chunk[used..n]);
+                }
+                _ => return,
+            }
+        }
+        let answer = format!(
+            "HTTP/1.1 307 Temporary Redirect\r\nlocation: {path}\r\ncontent-length: 0\r\n\r\n"
+        );
+        if stream.write_all(answer.as_bytes()).await.is_err() {
+            return;
+        }
+    }
+}
+
+/// A 127.0.0.1 port nothing listens on (bound, then closed).
+pub fn closed_port() -> std::net::SocketAddr {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+    listener.local_addr().expect("local addr")
+}
