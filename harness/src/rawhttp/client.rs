@@ -15,6 +15,7 @@ use super::response::{RawExchanged, RawResponse, ReadFailure, read_response};
 use super::tls::{Trust, client_config};
 use crate::sender::{
     ClientTls, FailureClass, SenderError, TransportError, check_target, format_duration,
+    is_lost_connection,
 };
 
 /// How long a response is still awaited after writing the request failed: a server may
@@ -229,17 +230,7 @@ fn io_failure(error: &io::Error, doing: &str, otherwise: FailureClass) -> Transp
             message: format!("{doing}: {tls}"),
         };
     }
-    let lost = matches!(
-        error.kind(),
-        io::ErrorKind::ConnectionRefused
-            | io::ErrorKind::ConnectionReset
-            | io::ErrorKind::ConnectionAborted
-            | io::ErrorKind::NotConnected
-            | io::ErrorKind::BrokenPipe
-            | io::ErrorKind::HostUnreachable
-            | io::ErrorKind::NetworkUnreachable
-    );
-    let class = if lost {
+    let class = if is_lost_connection(error.kind()) {
         FailureClass::Connect
     } else {
         otherwise

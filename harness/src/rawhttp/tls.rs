@@ -6,11 +6,10 @@ use std::sync::Arc;
 
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::WebPkiSupportedAlgorithms;
-use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
 
-use crate::sender::{ClientTls, SenderError};
+use crate::sender::{CaBundle, ClientTls, SenderError};
 
 /// A client configuration, or why none could be made for [`ClientTls::System`] (a machine
 /// without a trust store). The latter is not a configuration mistake: plain-http targets
@@ -49,30 +48,9 @@ pub(crate) fn client_config(tls: &ClientTls) -> Result<Trust, SenderError> {
     Ok(Ok(Arc::new(config)))
 }
 
-/// The trusted roots of a [`ClientTls::CaFile`]: every certificate of the PEM file, which
-/// must hold at least one and only valid ones.
+/// The trusted roots of a [`ClientTls::CaFile`].
 fn load_roots(path: &Path) -> Result<RootCertStore, SenderError> {
-    let invalid = |reason: String| SenderError::CaFileInvalid {
-        path: path.to_owned(),
-        reason,
-    };
-    let pem = std::fs::read(path).map_err(|source| SenderError::CaFileUnreadable {
-        path: path.to_owned(),
-        source,
-    })?;
-    let ders = CertificateDer::pem_slice_iter(&pem)
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| invalid(format!("not a PEM certificate bundle ({e})")))?;
-    if ders.is_empty() {
-        return Err(invalid("no CERTIFICATE block found".to_owned()));
-    }
-    let mut store = RootCertStore::empty();
-    for (index, der) in ders.into_iter().enumerate() {
-        store
-            .add(der)
-            .map_err(|e| invalid(format!("certificate {} is not valid ({e})", index + 1)))?;
-    }
-    Ok(store)
+    Ok(CaBundle::read(path)?.roots)
 }
 
 /// [`ClientTls::Insecure`]: any certificate for any name is accepted, but the handshake

@@ -69,7 +69,7 @@ pub(crate) fn classify(error: &reqwest::Error) -> TransportError {
         FailureClass::Timeout
     } else if error.is_redirect() {
         FailureClass::Redirect
-    } else if error.is_connect() || chain.iter().any(|e| is_lost_connection(*e)) {
+    } else if error.is_connect() || chain.iter().any(|e| is_lost_connection_error(*e)) {
         FailureClass::Connect
     } else {
         FailureClass::Protocol
@@ -102,19 +102,25 @@ fn causes<'a>(error: &'a (dyn Error + 'static)) -> Vec<&'a (dyn Error + 'static)
     chain
 }
 
-fn is_lost_connection(error: &(dyn Error + 'static)) -> bool {
-    error.downcast_ref::<io::Error>().is_some_and(|e| {
-        matches!(
-            e.kind(),
-            io::ErrorKind::ConnectionRefused
-                | io::ErrorKind::ConnectionReset
-                | io::ErrorKind::ConnectionAborted
-                | io::ErrorKind::NotConnected
-                | io::ErrorKind::BrokenPipe
-                | io::ErrorKind::HostUnreachable
-                | io::ErrorKind::NetworkUnreachable
-        )
-    })
+fn is_lost_connection_error(error: &(dyn Error + 'static)) -> bool {
+    error
+        .downcast_ref::<io::Error>()
+        .is_some_and(|e| is_lost_connection(e.kind()))
+}
+
+/// Whether an I/O error kind means the connection could not be made or was lost: the
+/// [`FailureClass::Connect`] kinds, for every client that classifies I/O errors.
+pub fn is_lost_connection(kind: io::ErrorKind) -> bool {
+    matches!(
+        kind,
+        io::ErrorKind::ConnectionRefused
+            | io::ErrorKind::ConnectionReset
+            | io::ErrorKind::ConnectionAborted
+            | io::ErrorKind::NotConnected
+            | io::ErrorKind::BrokenPipe
+            | io::ErrorKind::HostUnreachable
+            | io::ErrorKind::NetworkUnreachable
+    )
 }
 
 #[cfg(test)]

@@ -7,11 +7,9 @@ use std::time::{Duration, Instant};
 use bytes::{Bytes, BytesMut};
 use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderValue};
 use reqwest::{Method, StatusCode, Url, Version};
-use rustls::pki_types::CertificateDer;
-use rustls::pki_types::pem::PemObject;
 
 use super::classify::{FailureClass, TransportError, classify};
-use super::config::{ClientTls, SenderConfig};
+use super::config::{CaBundle, ClientTls, SenderConfig};
 use super::error::SenderError;
 use super::target::check_target;
 
@@ -239,33 +237,18 @@ async fn read_capped(mut response: reqwest::Response) -> Result<(Bytes, bool), r
     Ok((kept.freeze(), truncated))
 }
 
-/// Reads the trusted certificates of [`ClientTls::CaFile`], refusing a file that holds
-/// none or holds one that is not a valid certificate.
+/// The trusted certificates of [`ClientTls::CaFile`], as reqwest takes them.
 fn load_ca_file(path: &Path) -> Result<Vec<reqwest::Certificate>, SenderError> {
-    let invalid = |reason: String| SenderError::CaFileInvalid {
-        path: path.to_owned(),
-        reason,
-    };
-    let pem = std::fs::read(path).map_err(|source| SenderError::CaFileUnreadable {
-        path: path.to_owned(),
-        source,
-    })?;
-    let ders = CertificateDer::pem_slice_iter(&pem)
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| invalid(format!("not a PEM certificate bundle ({e})")))?;
-    if ders.is_empty() {
-        return Err(invalid("no CERTIFICATE block found".to_owned()));
-    }
-    let mut store = rustls::RootCertStore::empty();
-    let mut certificates = Vec::with_capacity(ders.len());
-    for (index, der) in ders.into_iter().enumerate() {
-        certificates.push(
-            reqwest::Certificate::from_der(der.as_ref())
-                .map_err(|e| invalid(format!("certificate {} is unusable ({e})", index + 1)))?,
-        );
-        store
-            .add(der)
-            .map_err(|e| invalid(format!("certificate {} is not valid ({e})", index + 1)))?;
-    }
-    Ok(certificates)
+    let bundle = CaBundle::read(path)?;
+    bundle
+        .certificates
+        .iter()
+        .enumerate()
+        .map(|(index, der)| {
+            reqwest::Certificate::from_der(der.as_ref()).map_err(|e| SenderError::CaFileInvalid {
+                path: path.to_owned(),
+                reason: format!("certificate {} is unusable ({e})", index + 1),
+            })
+        })
+        .collect()
 }

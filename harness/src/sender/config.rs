@@ -1,10 +1,15 @@
 //! How a [`Sender`](super::Sender) delivers: timeout, retries, backoff, auth, TLS.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use reqwest::header::{HeaderName, HeaderValue};
 
+use rustls::RootCertStore;
+use rustls::pki_types::CertificateDer;
+use rustls::pki_types::pem::PemObject;
+
+use super::error::SenderError;
 use crate::auth::AuthHeader;
 
 /// Which certificates an HTTPS target must present.
@@ -114,5 +119,45 @@ impl SenderConfig {
     /// The most attempts one delivery makes: the first plus the retries.
     pub fn max_attempts(&self) -> u32 {
         self.retries.saturating_add(1)
+    }
+}
+
+/// The certificates of a [`ClientTls::CaFile`], read and checked once for every client
+/// that trusts them (the sender's and the raw probe client's).
+#[derive(Debug, Clone)]
+pub struct CaBundle {
+    /// Each certificate, in file order.
+    pub certificates: Vec<CertificateDer<'static>>,
+    /// The same certificates as rustls trust roots.
+    pub roots: RootCertStore,
+}
+
+impl CaBundle {
+    /// Reads a PEM file that must hold at least one certificate, all of them valid.
+    pub fn read(path: &Path) -> Result<CaBundle, SenderError> {
+        let invalid = |reason: String| SenderError::CaFileInvalid {
+            path: path.to_owned(),
+            reason,
+        };
+        let pem = std::fs::read(path).map_err(|source| SenderError::CaFileUnreadable {
+            path: path.to_owned(),
+            source,
+        })?;
+        let certificates = CertificateDer::pem_slice_iter(&pem)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| invalid(format!("not a PEM certificate bundle ({e})")))?;
+        if certificates.is_empty() {
+            return Err(invalid("no CERTIFICATE block found".to_owned()));
+        }
+        let mut roots = RootCertStore::empty();
+        for (index, der) in certificates.iter().enumerate() {
+            roots
+                .add(der.clone())
+                .map_err(|e| invalid(format!("certificate {} is not valid ({e})", index + 1)))?;
+        }
+        Ok(CaBundle {
+            certificates,
+            roots,
+        })
     }
 }

@@ -21,9 +21,9 @@ mod target;
 #[cfg(test)]
 mod tests;
 
-pub use classify::{FailureClass, TransportError};
+pub use classify::{FailureClass, TransportError, is_lost_connection};
 pub use client::{BODY_PREFIX_LIMIT, BODY_READ_LIMIT, Exchange, Exchanged, Response, Sender};
-pub use config::{ClientTls, SenderConfig};
+pub use config::{CaBundle, ClientTls, SenderConfig};
 pub use delivery::{Attempt, Delivery, MAX_BACKOFF, format_duration, jittered, nominal_backoff};
 pub use error::SenderError;
 pub use reqwest::Url;
