@@ -56,7 +56,8 @@ pub struct RunArgs {
     #[arg(long, value_name = "'NAME: VALUE'")]
     pub auth: Option<AuthArg>,
 
-    /// An extra header on every request, as `Name: value` (repeatable).
+    /// An extra header on every request, as `Name: value` (repeatable). Its value shows in
+    /// repro lines: a secret belongs in --auth.
     #[arg(long = "header", value_name = "'NAME: VALUE'")]
     pub headers: Vec<String>,
 
