@@ -3,5 +3,6 @@
 
 mod util;
 
+mod run;
 mod send;
 mod serve;

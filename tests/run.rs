@@ -1,0 +1,659 @@
+//! End-to-end tests of `hookcheck run` and `hookcheck list`: exit codes, the JSON and JUnit
+//! reports, selection, secrecy of the auth value, repro lines, and hostile targets.
+
+use std::collections::BTreeSet;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use futures::future::join_all;
+use hookcheck::catalogue::{Category, all_check_ids};
+use hookcheck::receiver::{Defect, Receiver, ReceiverConfig, RunningReceiver};
+use hookcheck::report::{Outcome, Report, Summary};
+use serde_json::Value;
+
+use crate::util::{Hostile, closed_port, hookcheck, hostile};
+
+const SECRET_VALUE: &str = "Zq9vXk7pW3mN";
+const SECRET: &str = "X-Hook-Token: Zq9vXk7pW3mN";
+/// Bound on one `hookcheck` process, whatever regresses.
+const PROCESS_BOUND: Duration = Duration::from_secs(90);
+/// Short timeouts and a fixed seed for every run.
+const FAST: &[&str] = &["--timeout", "3s", "--settle", "200ms", "--seed", "7"];
+
+/// What one `hookcheck` process did.
+struct Ran {
+    code: i32,
+    stdout: String,
+    stderr: String,
+    took: Duration,
+}
+
+/// Runs `hookcheck ARGS` without blocking the runtime (in-process servers keep serving),
+/// killed if it outlives [`PROCESS_BOUND`].
+async fn hookcheck_async(args: &[&str], env: &[(&str, &str)]) -> Ran {
+    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_hookcheck"));
+    command
+        .args(args)
+        .envs(env.iter().copied())
+        .stdin(Stdio::null())
+        .kill_on_drop(true);
+    let started = Instant::now();
+    let output = tokio::time::timeout(PROCESS_BOUND, command.output())
+        .await
+        .unwrap_or_else(|_| panic!("hookcheck {args:?} did not end within {PROCESS_BOUND:?}"))
+        .expect("hookcheck starts");
+    Ran {
+        code: output.status.code().expect("an exit code, not a signal"),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        took: started.elapsed(),
+    }
+}
+
+/// `hookcheck run ARGS`, with the [`FAST`] settings ARGS does not give itself.
+async fn run(args: &[&str]) -> Ran {
+    let mut all = vec!["run"];
+    for pair in FAST.chunks(2) {
+        if !args.contains(&pair[0]) {
+            all.extend_from_slice(pair);
+        }
+    }
+    all.extend_from_slice(args);
+    hookcheck_async(&all, &[]).await
+}
+
+fn read_report(path: &std::path::Path) -> Report {
+    let text = std::fs::read_to_string(path).expect("the JSON report is written");
+    serde_json::from_str(&text).expect("the JSON report reads back as a Report")
+}
+
+async fn receiver(config: ReceiverConfig) -> RunningReceiver {
+    hookcheck::install_crypto_provider();
+    Receiver::start(config.shutdown_timeout(Duration::from_secs(1)))
+        .await
+        .expect("the reference receiver starts")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn run_without_a_target_grades_the_builtin_receiver_and_writes_both_reports() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("report.json");
+    let junit = dir.path().join("report.xml");
+    let ran = run(&[
+        "--auth",
+        SECRET,
+        "--json",
+        json.to_str().unwrap(),
+        "--junit",
+        junit.to_str().unwrap(),
+    ])
+    .await;
+    assert_eq!(
+        ran.code, 0,
+        "stdout:\n{}\nstderr:\n{}",
+        ran.stdout, ran.stderr
+    );
+    assert!(ran.stdout.contains("verdict: conformant"), "{}", ran.stdout);
+
+    // Every documented key, read as plain JSON.
+    let value: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    for key in [
+        "schemaVersion",
+        "tool",
+        "target",
+        "seed",
+        "startedAt",
+        "durationMs",
+        "timeoutMs",
+        "effectsProbe",
+        "verdict",
+        "summary",
+        "latency",
+        "checks",
+    ] {
+        assert!(value.get(key).is_some(), "report lacks `{key}`");
+    }
+    assert_eq!(value["schemaVersion"], 1);
+    assert_eq!(value["seed"], 7);
+    assert_eq!(value["timeoutMs"], 3000);
+    assert_eq!(value["effectsProbe"], "url");
+    for key in ["pass", "fail", "warn", "skip", "error"] {
+        assert!(value["summary"][key].is_u64(), "summary lacks `{key}`");
+    }
+    for key in [
+        "deliveries",
+        "timedOut",
+        "p50_ms",
+        "p95_ms",
+        "p99_ms",
+        "max_ms",
+    ] {
+        assert!(value["latency"][key].is_number(), "latency lacks `{key}`");
+    }
+    let checks = value["checks"].as_array().expect("checks is an array");
+    for check in checks {
+        for key in [
+            "id",
+            "requirementId",
+            "category",
+            "level",
+            "outcome",
+            "requirement",
+            "clause",
+            "expected",
+            "actual",
+            "repro",
+            "durationMs",
+        ] {
+            assert!(
+                check.get(key).is_some(),
+                "check {} lacks `{key}`",
+                check["id"]
+            );
+        }
+    }
+
+    // Read back through the Report type: every catalogue check, in catalogue order.
+    let report = read_report(&json);
+    let ids: Vec<String> = report.checks.iter().map(|c| c.id.clone()).collect();
+    assert_eq!(ids, all_check_ids());
+    assert_eq!(report.summary, Summary::of(&report.checks));
+    assert!(
+        report.target.starts_with("http://127.0.0.1:"),
+        "{}",
+        report.target
+    );
+    assert!(report.latency.deliveries > 0);
+    assert!(report.latency.p50_ms <= report.latency.max_ms);
+    let not_passed: Vec<(&str, Outcome)> = report
+        .checks
+        .iter()
+        .filter(|c| c.outcome != Outcome::Pass)
+        .map(|c| (c.id.as_str(), c.outcome))
+        .collect();
+    assert_eq!(
+        not_passed,
+        [
+            ("transport/https", Outcome::Warn),
+            ("transport/valid-certificate", Outcome::Skip),
+        ]
+    );
+
+    // The JUnit file: one suite per category, no failure element (a warn is not a failure
+    // without --strict).
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    assert!(xml.starts_with("<?xml"), "{}", &xml[..xml.len().min(200)]);
+    for category in Category::ALL {
+        assert!(
+            xml.contains(&format!("<testsuite name=\"{category}\"")),
+            "no suite for {category}"
+        );
+    }
+    assert_eq!(xml.matches("<testcase ").count(), all_check_ids().len());
+    assert_eq!(xml.matches("<failure").count(), 0, "{xml}");
+}
+
+/// The JUnit test case element of one check.
+fn junit_case<'a>(xml: &'a str, id: &str) -> &'a str {
+    let start = xml
+        .find(&format!("<testcase name=\"{id}\""))
+        .unwrap_or_else(|| panic!("no test case {id}"));
+    let rest = &xml[start..];
+    let next_case = rest[1..].find("<testcase ").map_or(rest.len(), |e| e + 1);
+    let suite_end = rest.find("</testsuite>").unwrap_or(rest.len());
+    &rest[..next_case.min(suite_end)]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_broken_must_exits_1_and_every_fail_is_a_junit_failure() {
+    for strict in [false, true] {
+        let dir = tempfile::tempdir().unwrap();
+        let json = dir.path().join("report.json");
+        let junit = dir.path().join("report.xml");
+        let mut args = vec![
+            "--defect",
+            "rejects-terminated",
+            "--json",
+            json.to_str().unwrap(),
+            "--junit",
+            junit.to_str().unwrap(),
+        ];
+        if strict {
+            args.push("--strict");
+        }
+        let ran = run(&args).await;
+        assert_eq!(
+            ran.code, 1,
+            "stdout:\n{}\nstderr:\n{}",
+            ran.stdout, ran.stderr
+        );
+        assert!(
+            ran.stdout.contains("verdict: NOT conformant"),
+            "{}",
+            ran.stdout
+        );
+        let report = read_report(&json);
+        assert!(report.summary.fail > 0 && report.summary.warn > 0);
+        let xml = std::fs::read_to_string(&junit).unwrap();
+        // A warn (plain http here) is a JUnit failure only under --strict.
+        let wanted = report.summary.fail + if strict { report.summary.warn } else { 0 };
+        assert_eq!(xml.matches("<failure").count(), wanted, "strict {strict}");
+        let case = junit_case(&xml, "status/valid-delivery-2xx/terminated");
+        assert!(case.contains("<failure"), "{case}");
+        assert!(case.contains("422"), "{case}");
+        let passed = junit_case(&xml, "status/valid-delivery-2xx/completed");
+        assert!(!passed.contains("<failure"), "{passed}");
+    }
+}
+
+/// The exit code a run against this defect must give: 1 for a broken MUST, 0 when only a
+/// SHOULD breaks.
+fn documented_exit(defect: Defect) -> i32 {
+    match defect {
+        Defect::RejectsUnknownFields | Defect::ErrorOnMalformedJson | Defect::TinyBodyLimit => 0,
+        _ => 1,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_defect_gives_its_documented_exit_code_and_the_reference_gives_0() {
+    let started = Instant::now();
+    let cases: Vec<(Option<Defect>, bool)> = std::iter::once((None, false))
+        .chain(Defect::ALL.into_iter().map(|d| (Some(d), false)))
+        .chain(
+            Defect::ALL
+                .into_iter()
+                .filter(|d| documented_exit(*d) == 0)
+                .map(|d| (Some(d), true)),
+        )
+        .collect();
+    let results = join_all(cases.iter().map(|&(defect, strict)| async move {
+        let with_auth = matches!(
+            defect,
+            Some(Defect::AuthIgnored | Defect::AuthPrefixMatch | Defect::EffectBeforeAuth)
+        );
+        let mut config = ReceiverConfig::default().slow_delay(Duration::from_secs(3));
+        if let Some(defect) = defect {
+            config = config.defect(defect);
+        }
+        if with_auth {
+            config = config.auth(SECRET.parse().unwrap());
+        }
+        let receiver = receiver(config).await;
+        let target = receiver.webhook_url();
+        let effects = receiver.effects_url_template();
+        let timeout = match defect {
+            Some(Defect::SlowCancelled) => "1s",
+            Some(Defect::Serial) => "2s",
+            _ => "5s",
+        };
+        let mut args = vec![
+            "run",
+            "--seed",
+            "7",
+            "--settle",
+            "200ms",
+            "--timeout",
+            timeout,
+            "--target",
+            &target,
+            "--effects-url",
+            &effects,
+        ];
+        if with_auth {
+            args.extend(["--auth", SECRET]);
+        }
+        if strict {
+            args.push("--strict");
+        }
+        let ran = hookcheck_async(&args, &[]).await;
+        drop(receiver);
+        (defect, strict, ran)
+    }))
+    .await;
+    let mut wrong = Vec::new();
+    for (defect, strict, ran) in &results {
+        let wanted = match defect {
+            None => 0,
+            Some(_) if *strict => 1,
+            Some(defect) => documented_exit(*defect),
+        };
+        let name = defect.map_or("none", Defect::name);
+        eprintln!(
+            "defect {name}{}: exit {} in {:.1} s",
+            if *strict { " --strict" } else { "" },
+            ran.code,
+            ran.took.as_secs_f64()
+        );
+        let verdict = if wanted == 0 {
+            "verdict: conformant"
+        } else {
+            "verdict: NOT conformant"
+        };
+        if ran.code != wanted || !ran.stdout.contains(verdict) {
+            wrong.push(format!(
+                "{name} (strict {strict}): exit {} instead of {wanted}\n{}",
+                ran.code, ran.stdout
+            ));
+        }
+    }
+    eprintln!("exit-code table: {:.1} s", started.elapsed().as_secs_f64());
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_auth_skipping_the_duplicated_header_selects_exactly_those_checks() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("report.json");
+    let ran = run(&[
+        "--auth",
+        SECRET,
+        "--only",
+        "auth",
+        "--skip",
+        "auth/duplicated-header",
+        "--json",
+        json.to_str().unwrap(),
+    ])
+    .await;
+    assert_eq!(ran.code, 0, "{}\n{}", ran.stdout, ran.stderr);
+    let ran_ids: BTreeSet<String> = read_report(&json)
+        .checks
+        .into_iter()
+        .map(|c| c.id)
+        .collect();
+    let wanted: BTreeSet<String> = all_check_ids()
+        .into_iter()
+        .filter(|id| id.starts_with("auth/") && id != "auth/duplicated-header")
+        .collect();
+    assert_eq!(ran_ids, wanted);
+}
+
+#[test]
+fn an_only_prefix_that_selects_nothing_exits_2_with_one_line() {
+    let output = hookcheck()
+        .args(["run", "--only", "nonsense"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.starts_with("error: ") && stderr.contains("`nonsense`"),
+        "{stderr}"
+    );
+    assert!(output.stdout.is_empty());
+}
+
+#[test]
+fn list_json_names_every_catalogue_check() {
+    let output = hookcheck().args(["list", "--json"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let listed: Vec<Value> = serde_json::from_slice(&output.stdout).expect("list --json is JSON");
+    let mut checks = Vec::new();
+    for requirement in &listed {
+        for key in ["id", "category", "level", "requirement", "clause", "checks"] {
+            assert!(
+                requirement.get(key).is_some(),
+                "{requirement} lacks `{key}`"
+            );
+        }
+        for check in requirement["checks"].as_array().unwrap() {
+            checks.push(check.as_str().unwrap().to_owned());
+        }
+    }
+    assert_eq!(checks, all_check_ids());
+    // A requirement nobody can observe says why instead of listing checks.
+    assert!(listed.iter().any(|r| r["unchecked"].is_string()));
+}
+
+/// Every 6-character piece of the secret, and of its case-flipped form (a probe sends that).
+fn secret_pieces() -> Vec<String> {
+    let flipped: String = SECRET_VALUE
+        .chars()
+        .map(|c| {
+            if c.is_ascii_lowercase() {
+                c.to_ascii_uppercase()
+            } else {
+                c.to_ascii_lowercase()
+            }
+        })
+        .collect();
+    [SECRET_VALUE.to_owned(), flipped]
+        .iter()
+        .flat_map(|s| {
+            (0..=s.len() - 6)
+                .map(|i| s[i..i + 6].to_owned())
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_auth_value_never_appears_in_output_or_reports_even_against_a_failing_receiver() {
+    for defect in [None, Some("auth-ignored")] {
+        let dir = tempfile::tempdir().unwrap();
+        let json = dir.path().join("report.json");
+        let junit = dir.path().join("report.xml");
+        let mut args = vec![
+            "--auth",
+            SECRET,
+            "--json",
+            json.to_str().unwrap(),
+            "--junit",
+            junit.to_str().unwrap(),
+        ];
+        if let Some(defect) = defect {
+            args.extend(["--defect", defect]);
+        }
+        let ran = run(&args).await;
+        assert_eq!(
+            ran.code,
+            if defect.is_some() { 1 } else { 0 },
+            "{}",
+            ran.stderr
+        );
+        let json_text = std::fs::read_to_string(&json).unwrap();
+        let junit_text = std::fs::read_to_string(&junit).unwrap();
+        for (what, text) in [
+            ("stdout", &ran.stdout),
+            ("stderr", &ran.stderr),
+            ("the JSON report", &json_text),
+            ("the JUnit report", &junit_text),
+        ] {
+            for piece in secret_pieces() {
+                assert!(
+                    !text.contains(&piece),
+                    "{what} shows `{piece}` of the secret ({defect:?})"
+                );
+            }
+        }
+        let report = read_report(&json);
+        let repros: Vec<&str> = report
+            .checks
+            .iter()
+            .filter_map(|c| c.repro.as_deref())
+            .collect();
+        if defect.is_some() {
+            assert!(repros.len() >= 14, "{} repro lines", repros.len());
+            // Values derived from the secret are bash expressions of the variable.
+            assert!(
+                repros.iter().any(|r| r.contains("${HOOKCHECK_AUTH%?}")),
+                "{repros:?}"
+            );
+            assert!(junit_text.contains("HOOKCHECK_AUTH"));
+        }
+    }
+}
+
+/// The status code at the start of a check's `actual` (`422 in 3 ms`, `accepted: 200 in …`,
+/// `copy 2: 409 in 0 ms`).
+fn first_status(actual: &str) -> u16 {
+    actual
+        .split(|c: char| !c.is_ascii_digit())
+        .find(|word| word.len() == 3)
+        .and_then(|word| word.parse().ok())
+        .unwrap_or_else(|| panic!("no status in `{actual}`"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_repro_line_from_a_failing_check_reproduces_its_status() {
+    let curl = std::process::Command::new("sh")
+        .args(["-c", "command -v curl"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !curl {
+        eprintln!("skipped: curl is not installed, so repro lines cannot be run");
+        return;
+    }
+    let cases = [
+        (
+            Defect::RejectsTerminated,
+            "status/valid-delivery-2xx/terminated",
+        ),
+        (
+            Defect::ConflictOnDuplicate,
+            "idempotency/duplicates-acknowledged/sequential",
+        ),
+        (
+            Defect::AuthPrefixMatch,
+            "auth/rejects-bad-credentials/truncated-value",
+        ),
+    ];
+    for (defect, check_id) in cases {
+        let mut config = ReceiverConfig::default().defect(defect);
+        let auth = defect == Defect::AuthPrefixMatch;
+        if auth {
+            config = config.auth(SECRET.parse().unwrap());
+        }
+        let receiver = receiver(config).await;
+        let dir = tempfile::tempdir().unwrap();
+        let json = dir.path().join("report.json");
+        let target = receiver.webhook_url();
+        let mut args = vec![
+            "--target",
+            &target,
+            "--only",
+            check_id,
+            "--json",
+            json.to_str().unwrap(),
+        ];
+        if auth {
+            args.extend(["--auth", SECRET]);
+        }
+        let ran = run(&args).await;
+        assert_eq!(ran.code, 1, "{defect}: {}\n{}", ran.stdout, ran.stderr);
+        let report = read_report(&json);
+        let check = report
+            .checks
+            .iter()
+            .find(|c| c.id == check_id)
+            .expect("the check ran");
+        assert_eq!(check.outcome, Outcome::Fail, "{check:?}");
+        let repro = check
+            .repro
+            .as_deref()
+            .expect("a failing check has a repro line");
+        let wanted = first_status(&check.actual);
+
+        let replay = replay(repro).await;
+        let status_line = replay.lines().next().unwrap_or_default().to_owned();
+        assert!(
+            status_line.starts_with(&format!("HTTP/1.1 {wanted}")),
+            "{defect}: `{repro}` answered `{status_line}`, the check saw {wanted}"
+        );
+        receiver.shutdown().await;
+    }
+}
+
+/// Runs a repro line with bash, `HOOKCHECK_AUTH` exported, and returns its stdout.
+async fn replay(line: &str) -> String {
+    let output = tokio::time::timeout(
+        Duration::from_secs(20),
+        tokio::process::Command::new("bash")
+            .args(["-c", line])
+            .env("HOOKCHECK_AUTH", SECRET_VALUE)
+            .stdin(Stdio::null())
+            .kill_on_drop(true)
+            .output(),
+    )
+    .await
+    .expect("the repro line ends")
+    .expect("bash starts");
+    assert!(
+        output.status.success(),
+        "`{line}` failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// Asserts a run that cannot grade its target: exit 3, one `error:` line that says why.
+fn assert_ungradable(ran: &Ran, says: &[&str]) {
+    assert_eq!(
+        ran.code, 3,
+        "stdout:\n{}\nstderr:\n{}",
+        ran.stdout, ran.stderr
+    );
+    let errors: Vec<&str> = ran
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("error: "))
+        .collect();
+    assert_eq!(errors.len(), 1, "{}", ran.stderr);
+    assert!(errors[0].contains("cannot grade"), "{}", errors[0]);
+    for word in says {
+        assert!(
+            errors[0].contains(word),
+            "`{}` does not say `{word}`",
+            errors[0]
+        );
+    }
+    assert!(!ran.stderr.contains("panicked"), "{}", ran.stderr);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_target_that_never_answers_exits_3_saying_it_hangs() {
+    let server = hostile(Hostile::Silent).await;
+    let ran = run(&["--target", &server.url(), "--timeout", "1s"]).await;
+    assert_ungradable(&ran, &["hangs"]);
+    assert!(ran.took < Duration::from_secs(10), "took {:?}", ran.took);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_target_that_resets_every_connection_exits_3() {
+    let server = hostile(Hostile::Resets).await;
+    let ran = run(&["--target", &server.url()]).await;
+    assert_ungradable(&ran, &["connection failed", "reset"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_target_that_answers_garbage_exits_3_saying_not_http() {
+    let server = hostile(Hostile::Garbage).await;
+    let ran = run(&["--target", &server.url()]).await;
+    assert_ungradable(&ran, &["not HTTP"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_closed_port_exits_3() {
+    let url = format!("http://{}/webhook", closed_port());
+    let ran = run(&["--target", &url]).await;
+    assert_ungradable(&ran, &["connection failed", "refused"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_target_that_redirects_forever_exits_1_with_no_redirect_failed_and_quickly() {
+    let server = hostile(Hostile::RedirectsForever).await;
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("report.json");
+    let ran = run(&["--target", &server.url(), "--json", json.to_str().unwrap()]).await;
+    assert_eq!(ran.code, 1, "{}\n{}", ran.stdout, ran.stderr);
+    let report = read_report(&json);
+    let redirect = report
+        .checks
+        .iter()
+        .find(|c| c.id == "transport/no-redirect")
+        .unwrap();
+    assert_eq!(redirect.outcome, Outcome::Fail);
+    assert!(ran.took < Duration::from_secs(15), "took {:?}", ran.took);
+}
