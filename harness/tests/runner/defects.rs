@@ -1,0 +1,362 @@
+//! Every deliberate defect of the reference receiver, graded by a whole run: each is
+//! caught in its own category, a broken MUST fails the run, and nothing else is blamed.
+
+use std::collections::BTreeSet;
+use std::time::{Duration, Instant};
+
+use futures::future::join_all;
+use hookcheck::catalogue::{Level, Selection, requirement_of};
+use hookcheck::receiver::{Defect, ReceiverConfig};
+use hookcheck::report::{Outcome, Report};
+use hookcheck::runner::EffectsProbe;
+
+use super::{auth, config, grade, outcomes, receiver, reference_expectation};
+
+/// What a run against one defect must show.
+struct Expect {
+    defect: Defect,
+    /// Id prefixes that must each match at least one check, and every check they match
+    /// must be `fail`.
+    fail: &'static [&'static str],
+    /// Likewise for `warn`.
+    warn: &'static [&'static str],
+    /// Likewise for `error` (no verdict possible).
+    error: &'static [&'static str],
+    /// Id prefixes whose checks may also be non-pass, as a consequence of the same defect.
+    /// Any other check must be exactly what the reference receiver gets.
+    also: &'static [&'static str],
+}
+
+const DEFECTS: &[Expect] = &[
+    Expect {
+        defect: Defect::NoDedupe,
+        fail: &[
+            "idempotency/exactly-once/sequential",
+            "idempotency/exactly-once/concurrent",
+            "idempotency/exactly-once/other-body",
+        ],
+        warn: &[],
+        error: &[],
+        also: &["idempotency/exactly-once/after-abandoned"],
+    },
+    Expect {
+        defect: Defect::RacyDedupe,
+        fail: &["idempotency/exactly-once/concurrent"],
+        warn: &[],
+        error: &[],
+        // The abandoned copy is still being processed when the retry arrives: a race too.
+        also: &["idempotency/exactly-once/after-abandoned"],
+    },
+    Expect {
+        defect: Defect::ConflictOnDuplicate,
+        fail: &["idempotency/duplicates-acknowledged/"],
+        warn: &[],
+        error: &[],
+        also: &[],
+    },
+    Expect {
+        defect: Defect::AuthIgnored,
+        fail: &[
+            "auth/rejects-bad-credentials/",
+            "auth/no-effect-when-rejected/",
+        ],
+        warn: &[],
+        error: &[],
+        also: &[],
+    },
+    Expect {
+        defect: Defect::AuthPrefixMatch,
+        fail: &[
+            "auth/rejects-bad-credentials/truncated-value",
+            "auth/rejects-bad-credentials/extended-value",
+            "auth/no-effect-when-rejected/truncated-value",
+            "auth/no-effect-when-rejected/extended-value",
+        ],
+        warn: &[],
+        error: &[],
+        also: &[],
+    },
+    Expect {
+        defect: Defect::EffectBeforeAuth,
+        fail: &["auth/no-effect-when-rejected/"],
+        warn: &[],
+        error: &[],
+        also: &[],
+    },
+    Expect {
+        defect: Defect::RejectsUnknownFields,
+        fail: &[],
+        warn: &["payload/unknown-fields/top-level"],
+        error: &[],
+        also: &["payload/unknown-fields/"],
+    },
+    Expect {
+        defect: Defect::ErrorOnNullFields,
+        fail: &["status/nullable-fields-null/"],
+        warn: &[],
+        error: &[],
+        // ERROR, CANCELLED and TERMINATED carry null fields in a plain valid delivery.
+        also: &[
+            "status/valid-delivery-2xx/",
+            "idempotency/duplicates-acknowledged/other-body",
+            "latency/burst",
+        ],
+    },
+    Expect {
+        defect: Defect::RejectsTerminated,
+        fail: &["status/valid-delivery-2xx/terminated"],
+        warn: &[],
+        error: &[],
+        also: &[
+            "status/nullable-fields-null/terminated",
+            "status/data-for-every-status/terminated",
+            "latency/burst",
+        ],
+    },
+    Expect {
+        defect: Defect::SlowCancelled,
+        fail: &["status/valid-delivery-2xx/cancelled"],
+        warn: &[],
+        error: &[],
+        also: &[
+            "status/nullable-fields-null/cancelled",
+            "status/data-for-every-status/cancelled",
+            "latency/",
+        ],
+    },
+    Expect {
+        defect: Defect::Redirects,
+        fail: &["transport/no-redirect"],
+        warn: &[],
+        error: &[],
+        // Every valid delivery is redirected, so everything that needs one breaks.
+        also: &[
+            "status/",
+            "payload/",
+            "idempotency/",
+            "latency/",
+            "robustness/keeps-serving/",
+        ],
+    },
+    Expect {
+        defect: Defect::DiesOnMalformedJson,
+        fail: &["robustness/keeps-serving/malformed-json"],
+        warn: &[],
+        error: &[
+            "robustness/keeps-serving/empty-body",
+            "robustness/keeps-serving/wrong-method",
+            "robustness/no-5xx-for-bad-input/wrong-method",
+            "robustness/no-effect-for-unprocessable/status-missing",
+        ],
+        also: &["robustness/"],
+    },
+    Expect {
+        defect: Defect::ErrorOnMalformedJson,
+        fail: &[],
+        warn: &["robustness/no-5xx-for-bad-input/malformed-json"],
+        error: &[],
+        // An empty body and invalid UTF-8 are "not JSON" too.
+        also: &["robustness/no-5xx-for-bad-input/"],
+    },
+    Expect {
+        defect: Defect::EffectForInvalid,
+        fail: &[
+            "robustness/no-effect-for-unprocessable/unknown-status",
+            "robustness/no-effect-for-unprocessable/status-missing",
+        ],
+        warn: &[],
+        error: &[],
+        also: &["robustness/no-effect-for-unprocessable/"],
+    },
+    Expect {
+        defect: Defect::TinyBodyLimit,
+        fail: &[],
+        warn: &["payload/large-body"],
+        error: &[],
+        also: &[],
+    },
+    Expect {
+        defect: Defect::Serial,
+        fail: &["latency/burst"],
+        warn: &[],
+        error: &[],
+        also: &["latency/"],
+    },
+];
+
+fn needs_auth(defect: Defect) -> bool {
+    matches!(
+        defect,
+        Defect::AuthIgnored | Defect::AuthPrefixMatch | Defect::EffectBeforeAuth
+    )
+}
+
+fn matches_prefix(id: &str, prefix: &str) -> bool {
+    if let Some(stem) = prefix.strip_suffix('/') {
+        id.starts_with(prefix) || id == stem
+    } else {
+        id == prefix || id.starts_with(&format!("{prefix}/"))
+    }
+}
+
+/// Runs the whole catalogue against one defect; returns what was wrong, if anything.
+async fn grade_defect(expect: &Expect) -> (Defect, Duration, Vec<String>) {
+    let defect = expect.defect;
+    let started = Instant::now();
+    let with_auth = needs_auth(defect);
+    let mut receiver_config = ReceiverConfig::default()
+        .defect(defect)
+        .slow_delay(Duration::from_secs(3));
+    if with_auth {
+        receiver_config = receiver_config.auth(auth());
+    }
+    let receiver = receiver(receiver_config).await;
+    let mut config = config(&receiver.webhook_url());
+    config.effects = Some(EffectsProbe::url(&receiver.effects_url_template()).unwrap());
+    config.timeout = match defect {
+        // Well below the receiver's 3 s slow_delay.
+        Defect::SlowCancelled => Duration::from_secs(1),
+        // Short enough that 32 deliveries at 100 ms each cannot all make it.
+        Defect::Serial => Duration::from_secs(2),
+        // Sixteen runs share two cores: leave room so that load is not graded as slowness.
+        _ => Duration::from_secs(5),
+    };
+    if defect == Defect::Serial {
+        // Few enough requests in flight that only the burst outlasts the timeout.
+        config.concurrency = 4;
+    }
+    if with_auth {
+        config.auth = Some(auth());
+    }
+    let report = grade(config).await;
+    let outcomes = outcomes(&report);
+    let reference = reference_expectation(false, with_auth, true);
+    let mut problems = Vec::new();
+
+    for (prefixes, wanted) in [
+        (expect.fail, Outcome::Fail),
+        (expect.warn, Outcome::Warn),
+        (expect.error, Outcome::Error),
+    ] {
+        for prefix in prefixes {
+            let matched: Vec<(&String, &Outcome)> = outcomes
+                .iter()
+                .filter(|(id, _)| matches_prefix(id, prefix))
+                .collect();
+            if matched.is_empty() {
+                problems.push(format!("`{prefix}` matches no check"));
+            }
+            for (id, outcome) in matched {
+                if *outcome != wanted {
+                    let actual = report
+                        .checks
+                        .iter()
+                        .find(|c| &c.id == id)
+                        .map(|c| c.actual.clone())
+                        .unwrap_or_default();
+                    problems.push(format!("{id}: expected {wanted}, got {outcome} ({actual})"));
+                }
+            }
+        }
+    }
+    let listed = |id: &str| {
+        expect
+            .fail
+            .iter()
+            .chain(expect.warn)
+            .chain(expect.error)
+            .chain(expect.also)
+            .any(|prefix| matches_prefix(id, prefix))
+    };
+    for check in &report.checks {
+        if !listed(&check.id) && Some(&check.outcome) != reference.get(&check.id) {
+            problems.push(format!(
+                "{}: {} outside the defect's reach ({})",
+                check.id, check.outcome, check.actual
+            ));
+        }
+        // A broken MUST is a fail, a broken SHOULD a warn, never the other way round.
+        let level = requirement_of(&check.id).map(|r| r.level);
+        if check.outcome == Outcome::Fail && level != Some(Level::Must) {
+            problems.push(format!("{}: fail for a {level:?}", check.id));
+        }
+        if check.outcome == Outcome::Warn
+            && level != Some(Level::Should)
+            && check.id != "transport/https"
+        {
+            problems.push(format!("{}: warn for a {level:?}", check.id));
+        }
+        if matches!(check.outcome, Outcome::Fail | Outcome::Warn) && check.repro.is_none() {
+            // Every finding on a request says how to send it again, except the aggregate
+            // latency grade, which stands for many, and the transport grades, which
+            // `a_redirect_finding_carries_a_repro_line` covers on its own.
+            if check.id != "latency/within-timeout" && !check.id.starts_with("transport/") {
+                problems.push(format!(
+                    "{}: {} without a repro line",
+                    check.id, check.outcome
+                ));
+            }
+        }
+    }
+    let must_broken = !expect.fail.is_empty() || !expect.error.is_empty();
+    let conformant = Report::conformant(&report.summary, false);
+    if conformant == must_broken {
+        problems.push(format!(
+            "verdict {} with summary {:?}",
+            report.verdict, report.summary
+        ));
+    }
+    if !expect.warn.is_empty() && Report::conformant(&report.summary, true) {
+        problems.push("a broken SHOULD is conformant under --strict".into());
+    }
+    drop(receiver);
+    (defect, started.elapsed(), problems)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_defect_is_caught_in_its_category_and_a_broken_must_fails_the_run() {
+    // The table covers every defect, once each.
+    let listed: BTreeSet<Defect> = DEFECTS.iter().map(|e| e.defect).collect();
+    assert_eq!(listed, Defect::ALL.into_iter().collect::<BTreeSet<_>>());
+    assert_eq!(listed.len(), DEFECTS.len());
+
+    let started = Instant::now();
+    // Each defect on its own receiver, all at once: the slowest (serial) sets the pace.
+    let results = join_all(DEFECTS.iter().map(grade_defect)).await;
+    let total = started.elapsed();
+    let mut failures = Vec::new();
+    for (defect, took, problems) in &results {
+        eprintln!("defect {defect}: graded in {:.1} s", took.as_secs_f64());
+        for problem in problems {
+            failures.push(format!("{defect}: {problem}"));
+        }
+    }
+    eprintln!("defect table: {:.1} s in all", total.as_secs_f64());
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+    assert!(total < Duration::from_secs(60), "took {total:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_redirect_finding_carries_a_repro_line() {
+    // A user told "307 to /webhook/v2" wants the request that shows it, as every other
+    // failing check gives one.
+    let receiver = receiver(ReceiverConfig::default().defect(Defect::Redirects)).await;
+    let mut config = config(&receiver.webhook_url());
+    config.selection = Selection {
+        only: vec!["transport/no-redirect".into()],
+        skip: Vec::new(),
+    };
+    let report = grade(config).await;
+    let check = &report.checks[0];
+    assert_eq!(
+        (check.id.as_str(), check.outcome),
+        ("transport/no-redirect", Outcome::Fail)
+    );
+    let repro = check.repro.as_deref().unwrap_or("");
+    assert!(
+        repro.starts_with("curl ") && repro.contains(&receiver.webhook_url()),
+        "transport/no-redirect fails without a repro line: {:?}",
+        check.repro
+    );
+    receiver.shutdown().await;
+}
