@@ -340,3 +340,65 @@ async fn an_effects_probe_that_cannot_answer_is_a_configuration_error_before_any
 mod defects;
 #[path = "runner/hostile.rs"]
 mod hostile;
+
+/// A response that completes after the timeout is a timeout (SPEC [D-6]), also when the
+/// deadline passed while the client's runtime was too busy to notice: under load (many
+/// runs on two cores) the response and the deadline become ready in the same poll.
+#[test]
+fn a_response_that_completes_after_the_timeout_is_graded_a_timeout_even_on_a_busy_runtime() {
+    use std::io::{Read, Write};
+
+    hookcheck::install_crypto_provider();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    // Answers after 200 ms, from its own thread, whatever the client's runtime is doing.
+    let server = std::thread::spawn(move || {
+        let (mut stream, _) = listener.accept().unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .unwrap();
+        let mut head = Vec::new();
+        let mut byte = [0u8; 1];
+        while !head.ends_with(b"\r\n\r\n") && stream.read(&mut byte).unwrap_or(0) == 1 {
+            head.push(byte[0]);
+        }
+        std::thread::sleep(Duration::from_millis(200));
+        let _ = stream.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok");
+        std::thread::sleep(Duration::from_millis(500));
+    });
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let exchanged = runtime.block_on(async {
+        let sender = hookcheck::sender::Sender::new(
+            hookcheck::sender::SenderConfig::default().timeout(Duration::from_millis(500)),
+        )
+        .unwrap();
+        // Other work on the runtime hogs both its threads from 100 ms to 1.6 s.
+        for _ in 0..2 {
+            tokio::spawn(async {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                std::thread::sleep(Duration::from_millis(1500));
+            });
+        }
+        let url = parse_target(&format!("http://{addr}/webhook")).unwrap();
+        sender
+            .exchange(hookcheck::sender::Exchange::post(
+                url,
+                bytes::Bytes::from_static(b"{}"),
+            ))
+            .await
+    });
+    server.join().unwrap();
+    assert!(
+        exchanged.duration > Duration::from_millis(1000),
+        "{exchanged:?}"
+    );
+    assert!(
+        exchanged.outcome.is_err(),
+        "a 200 received after {:?} passed a 500 ms timeout",
+        exchanged.duration
+    );
+}
