@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use reqwest::header::{CONTENT_TYPE, HeaderName, HeaderValue};
 
+use crate::repro::{AuthRepro, ReproRequest, curl};
 use crate::runner::{RunConfig, Verdict, VerdictOutcome};
 use crate::sender::{ClientTls, Exchange, Exchanged, FailureClass, Sender, SenderConfig};
 use crate::spec::{PayloadBuilder, Status};
@@ -36,6 +37,7 @@ pub async fn preflight(config: &RunConfig, verifying: &Sender, base: &SenderConf
         .build()
         .to_json_bytes();
     let exchange = delivery(config, verifying, Bytes::from(body));
+    let repro = repro_of(config, &exchange);
     let first = verifying.exchange(exchange.clone()).await;
     let is_https = config.target.scheme() == "https";
     let mut verdicts = Vec::new();
@@ -58,7 +60,8 @@ pub async fn preflight(config: &RunConfig, verifying: &Sender, base: &SenderConf
                     VerdictOutcome::Broken,
                     "a certificate that validates for the host",
                     format!("{e}"),
-                ),
+                )
+                .with_repro(repro.clone()),
             ));
             (insecure, true, second)
         }
@@ -111,6 +114,7 @@ pub async fn preflight(config: &RunConfig, verifying: &Sender, base: &SenderConf
             "no 3xx (redirects are not followed: the delivery fails)",
             format!("{} to {location}", response.status.as_u16()),
         )
+        .with_repro(repro)
     } else {
         Verdict::new(
             VerdictOutcome::Holds,
@@ -157,6 +161,23 @@ fn delivery(config: &RunConfig, sender: &Sender, body: Bytes) -> Exchange {
         }
     }
     exchange
+}
+
+/// The repro line of the preflight delivery.
+fn repro_of(config: &RunConfig, exchange: &Exchange) -> String {
+    let headers: Vec<(String, Vec<u8>)> = exchange
+        .headers
+        .iter()
+        .map(|(name, value)| (name.as_str().to_owned(), value.as_bytes().to_vec()))
+        .collect();
+    curl(&ReproRequest {
+        method: exchange.method.as_str(),
+        url: exchange.url.as_str(),
+        headers: &headers,
+        body: &exchange.body,
+        auth: config.auth.as_ref(),
+        auth_repro: Some(&AuthRepro::Secret),
+    })
 }
 
 fn ungradable(reason: String) -> Preflight {

@@ -76,6 +76,10 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
 pub struct AuthArg(String);
 
 impl AuthArg {
+    /// The environment variable `--auth` is also read from, as `Name: value`. (Repro lines
+    /// use `$HOOKCHECK_AUTH` for the bare value, so this one has another name.)
+    pub const ENV: &'static str = "HOOKCHECK_AUTH_HEADER";
+
     /// The header, or what is wrong with the argument (never echoing the value).
     pub fn parse(&self) -> Result<crate::auth::AuthHeader, crate::auth::AuthParseError> {
         self.0.parse()
@@ -93,6 +97,16 @@ impl std::str::FromStr for AuthArg {
 impl std::fmt::Debug for AuthArg {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("AuthArg(<redacted>)")
+    }
+}
+
+/// The TLS trust of `--ca-cert PEM` / `--insecure` (clap makes them exclusive).
+pub fn client_tls(ca_cert: Option<&std::path::Path>, insecure: bool) -> crate::sender::ClientTls {
+    use crate::sender::ClientTls;
+    match (ca_cert, insecure) {
+        (Some(path), _) => ClientTls::CaFile(path.to_owned()),
+        (None, true) => ClientTls::Insecure,
+        (None, false) => ClientTls::System,
     }
 }
 

@@ -5,12 +5,12 @@ use std::time::Duration;
 
 use crate::auth::AuthHeader;
 use crate::catalogue::Selection;
-use crate::cli::{AuthArg, parse_duration, report_error};
+use crate::cli::{AuthArg, client_tls, parse_duration, report_error};
 use crate::exit_codes;
 use crate::receiver::{Defect, Receiver, ReceiverConfig, RunningReceiver};
 use crate::report::{JsonReporter, JunitReporter, Report, Reporter, TerminalReporter};
 use crate::runner::{EffectsProbe, RunConfig, RunError, run as run_checks};
-use crate::sender::{ClientTls, parse_target};
+use crate::sender::parse_target;
 
 const EXAMPLES: &str = "\
 Sends every terminal status, null and extra fields, large and unicode payloads, bad auth
@@ -53,7 +53,7 @@ pub struct RunArgs {
 
     /// The auth header the target expects, as `Name: value`. Enables the auth checks.
     /// The value never appears in output; repro lines write it as $HOOKCHECK_AUTH.
-    #[arg(long, value_name = "'NAME: VALUE'")]
+    #[arg(long, value_name = "'NAME: VALUE'", env = AuthArg::ENV, hide_env_values = true)]
     pub auth: Option<AuthArg>,
 
     /// An extra header on every request, as `Name: value` (repeatable). Its value shows in
@@ -174,11 +174,7 @@ async fn execute(args: RunArgs) -> Result<i32, (i32, String)> {
     for path in args.json.iter().chain(&args.junit) {
         check_writable(path).map_err(usage)?;
     }
-    let tls = match (&args.ca_cert, args.insecure) {
-        (Some(path), _) => ClientTls::CaFile(path.clone()),
-        (None, true) => ClientTls::Insecure,
-        (None, false) => ClientTls::System,
-    };
+    let tls = client_tls(args.ca_cert.as_deref(), args.insecure);
 
     // Without a target, grade the reference receiver in-process.
     let mut local: Option<RunningReceiver> = None;

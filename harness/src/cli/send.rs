@@ -8,10 +8,9 @@ use std::time::Duration;
 use bytes::Bytes;
 use serde_json::{Map, Value};
 
-use crate::auth::AuthHeader;
-use crate::cli::{parse_duration, report_error};
+use crate::cli::{AuthArg, client_tls, parse_duration, report_error};
 use crate::exit_codes;
-use crate::sender::{ClientTls, Delivery, Sender, SenderConfig, Url, parse_target};
+use crate::sender::{Delivery, Sender, SenderConfig, Url, parse_target};
 use crate::spec::{PayloadBuilder, Status};
 
 const EXAMPLES: &str = "\
@@ -66,8 +65,8 @@ pub struct SendArgs {
 
     /// The custom auth header sent on every attempt, as `Name: value`
     /// (e.g. `X-API-Key: your-secret`). Default: none. The value is never printed.
-    #[arg(long, value_name = "NAME: VALUE", value_parser = parse_secret)]
-    pub auth: Option<SecretArg>,
+    #[arg(long, value_name = "'NAME: VALUE'", env = AuthArg::ENV, hide_env_values = true)]
+    pub auth: Option<AuthArg>,
 
     /// Bound on each attempt, from sending the request to the complete response.
     #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
@@ -109,17 +108,6 @@ pub struct SendArgs {
     pub json: bool,
 }
 
-/// An `--auth` argument, kept unparsed so that a malformed one is reported without
-/// echoing it; its `Debug` never shows it.
-#[derive(Clone)]
-pub struct SecretArg(String);
-
-impl std::fmt::Debug for SecretArg {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("SecretArg(<redacted>)")
-    }
-}
-
 /// One `--set FIELD=JSON`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Assignment {
@@ -132,10 +120,6 @@ pub struct Assignment {
 fn parse_status(text: &str) -> Result<Status, String> {
     text.parse()
         .map_err(|e: crate::spec::UnknownStatus| e.to_string())
-}
-
-fn parse_secret(text: &str) -> Result<SecretArg, std::convert::Infallible> {
-    Ok(SecretArg(text.to_owned()))
 }
 
 fn parse_assignment(text: &str) -> Result<Assignment, String> {
@@ -211,27 +195,21 @@ enum Prepare {
 /// Everything a user can get wrong, checked before anything is sent.
 fn prepare(args: &SendArgs) -> Result<(Sender, Url, Bytes), Prepare> {
     let url = parse_target(&args.target).map_err(|e| Prepare::Usage(e.to_string()))?;
-    let auth = match &args.auth {
-        Some(SecretArg(text)) => Some(
-            text.parse::<AuthHeader>()
-                .map_err(|e| Prepare::Usage(format!("invalid --auth: {e}")))?,
-        ),
-        None => None,
-    };
+    let auth = args
+        .auth
+        .as_ref()
+        .map(AuthArg::parse)
+        .transpose()
+        .map_err(|e| Prepare::Usage(format!("invalid --auth: {e}")))?;
     let body = build_body(args).map_err(Prepare::Usage)?;
-    let tls = match (&args.ca_cert, args.insecure) {
-        (Some(path), _) => ClientTls::CaFile(path.clone()),
-        (None, true) => ClientTls::Insecure,
-        (None, false) => ClientTls::System,
-    };
     let config = SenderConfig {
         timeout: args.timeout,
         retries: args.retries,
         backoff_base: args.backoff_base,
         jitter: args.jitter,
         auth,
-        extra_headers: Vec::new(),
-        tls,
+        tls: client_tls(args.ca_cert.as_deref(), args.insecure),
+        ..SenderConfig::default()
     };
     let sender = Sender::new(config).map_err(|e| {
         let message = with_causes(&e);
@@ -321,7 +299,7 @@ mod tests {
 
     #[test]
     fn the_auth_argument_never_prints_in_debug() {
-        let secret = parse_secret("X-API-Key: s3cret").unwrap();
+        let secret: AuthArg = "X-API-Key: s3cret".parse().unwrap();
         assert!(!format!("{secret:?}").contains("s3cret"));
     }
 }

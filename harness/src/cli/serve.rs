@@ -1,15 +1,13 @@
 //! `hookcheck serve`: the reference receiver on a socket.
 
-use std::fmt;
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::str::FromStr;
 use std::time::Duration;
 
 use clap::builder::PossibleValue;
 
-use crate::auth::AuthHeader;
+use crate::cli::AuthArg;
 use crate::exit_codes;
 use crate::receiver::{Defect, Receiver, ReceiverConfig, ReceiverError, StoreLocation};
 use crate::tls::TlsSource;
@@ -39,11 +37,11 @@ pub struct ServeArgs {
     /// Require this header on every delivery, as `Name: value` (the value is never printed).
     #[arg(
         long,
-        value_name = "'Name: value'",
-        env = "HOOKCHECK_AUTH",
+        value_name = "'NAME: VALUE'",
+        env = AuthArg::ENV,
         hide_env_values = true
     )]
-    pub auth: Option<SecretArg>,
+    pub auth: Option<AuthArg>,
 
     /// SQLite file that records processed sessions (created if missing).
     #[arg(long, value_name = "PATH", default_value = "hookcheck-receiver.db")]
@@ -84,25 +82,6 @@ pub struct ServeArgs {
     pub shutdown_timeout: Duration,
 }
 
-/// A command-line value that must never be printed: clap echoes a value it cannot parse,
-/// so `--auth` is taken as text here and parsed (with a redacted error) in [`run`].
-#[derive(Clone)]
-pub struct SecretArg(String);
-
-impl FromStr for SecretArg {
-    type Err = std::convert::Infallible;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Ok(SecretArg(s.to_owned()))
-    }
-}
-
-impl fmt::Debug for SecretArg {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("<redacted>")
-    }
-}
-
 impl clap::ValueEnum for Defect {
     fn value_variants<'a>() -> &'a [Self] {
         &Defect::ALL
@@ -134,8 +113,8 @@ impl ServeArgs {
         } else {
             StoreLocation::File(self.db.clone())
         };
-        if let Some(SecretArg(text)) = &self.auth {
-            config = config.auth(text.parse::<AuthHeader>()?);
+        if let Some(auth) = &self.auth {
+            config = config.auth(auth.parse()?);
         }
         config.tls = match (&self.tls_cert, &self.tls_key, &self.tls_self_signed) {
             (Some(cert), Some(key), _) => Some(TlsSource::Files {

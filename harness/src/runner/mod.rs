@@ -6,12 +6,13 @@
 //!
 //! 1. **preflight**: one valid delivery, verifying TLS; it decides whether the target can
 //!    be graded at all (else [`RunError::Ungradable`]) and grades `transport/*`.
-//! 2. **main**: the status, payload, auth and idempotency families, concurrently (at most
+//! 2. **main**: the status, payload and auth families, concurrently (at most
 //!    [`RunConfig::concurrency`] requests in flight).
-//! 3. **burst**: `latency/burst` alone, so nothing else competes with it.
-//! 4. **robustness**: bad inputs one at a time, each followed by a liveness probe; last,
+//! 3. **idempotency**: the duplicate scenarios, alone, since some copies arrive together.
+//! 4. **burst**: `latency/burst` alone, so nothing else competes with it.
+//! 5. **robustness**: bad inputs one at a time, each followed by a liveness probe; last,
 //!    because a bad input may take the target down.
-//! 5. `latency/within-timeout` over every valid delivery of the run.
+//! 6. `latency/within-timeout` over every valid delivery of the run.
 
 mod context;
 mod effects;
@@ -125,6 +126,7 @@ pub async fn run(
     let base = SenderConfig::default()
         .timeout(config.timeout)
         .retries(0)
+        .fresh_connections(true)
         .tls(config.tls.clone());
     let base = match &config.auth {
         Some(auth) => base.auth(auth.clone()),
@@ -210,8 +212,11 @@ pub async fn run(
             checks::status::run(&ctx),
             checks::payload::run(&ctx),
             checks::auth::run(&ctx),
-            checks::idempotency::run(&ctx),
         );
+        // Duplicates arrive together on purpose: alone, so that the load they make is
+        // theirs and a slow answer elsewhere is not blamed on them, nor they on it.
+        ctx.phase("idempotency");
+        checks::idempotency::run(&ctx).await;
         ctx.phase("burst");
         checks::latency::burst(&ctx).await;
         ctx.phase("robustness");

@@ -115,6 +115,9 @@ impl Sender {
             // environment would change what is being tested.
             .no_proxy()
             .user_agent(concat!("hookcheck/", env!("CARGO_PKG_VERSION")));
+        if config.fresh_connections {
+            builder = builder.pool_max_idle_per_host(0);
+        }
         builder = match &config.tls {
             ClientTls::System => builder,
             ClientTls::CaFile(path) => builder.tls_certs_only(load_ca_file(path)?),

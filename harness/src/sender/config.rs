@@ -57,6 +57,11 @@ pub struct SenderConfig {
     pub extra_headers: Vec<(HeaderName, HeaderValue)>,
     /// Which certificates HTTPS targets must present.
     pub tls: ClientTls,
+    /// Open a new connection for every request instead of reusing idle ones. A server
+    /// may close an idle keep-alive connection at any moment, and a POST sent on it just
+    /// then fails; the conformance runner sets this so that no probe's failure is caused
+    /// by how another probe's connection ended. Default off.
+    pub fresh_connections: bool,
 }
 
 impl Default for SenderConfig {
@@ -69,11 +74,18 @@ impl Default for SenderConfig {
             auth: None,
             extra_headers: Vec::new(),
             tls: ClientTls::System,
+            fresh_connections: false,
         }
     }
 }
 
 impl SenderConfig {
+    /// Opens a new connection for every request (see [`SenderConfig::fresh_connections`]).
+    pub fn fresh_connections(mut self, fresh: bool) -> Self {
+        self.fresh_connections = fresh;
+        self
+    }
+
     /// Sets the per-attempt timeout.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
