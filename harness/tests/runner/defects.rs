@@ -287,10 +287,10 @@ async fn grade_defect(expect: &Expect) -> (Defect, Duration, Vec<String>) {
             problems.push(format!("{}: warn for a {level:?}", check.id));
         }
         if matches!(check.outcome, Outcome::Fail | Outcome::Warn) && check.repro.is_none() {
-            // Every finding on a request says how to send it again, except the aggregate
-            // latency grade, which stands for many, and the transport grades, which
-            // `a_redirect_finding_carries_a_repro_line` covers on its own.
-            if check.id != "latency/within-timeout" && !check.id.starts_with("transport/") {
+            // Every finding says how to send its request again, except the aggregate
+            // latency grade, which stands for many deliveries, and plain http, where the
+            // URL itself is the finding.
+            if check.id != "latency/within-timeout" && check.id != "transport/https" {
                 problems.push(format!(
                     "{}: {} without a repro line",
                     check.id, check.outcome
