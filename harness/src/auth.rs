@@ -112,8 +112,14 @@ mod tests {
 
     #[test]
     fn malformed_arguments_are_named() {
-        assert_eq!("nocolon".parse::<AuthHeader>().unwrap_err(), AuthParseError::MissingColon);
-        assert_eq!("X-Key:   ".parse::<AuthHeader>().unwrap_err(), AuthParseError::EmptyValue);
+        assert_eq!(
+            "nocolon".parse::<AuthHeader>().unwrap_err(),
+            AuthParseError::MissingColon
+        );
+        assert_eq!(
+            "X-Key:   ".parse::<AuthHeader>().unwrap_err(),
+            AuthParseError::EmptyValue
+        );
         assert!(matches!(
             "Bad Name: v".parse::<AuthHeader>().unwrap_err(),
             AuthParseError::InvalidName(_)

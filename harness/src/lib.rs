@@ -8,15 +8,15 @@
 pub mod auth;
 pub mod catalogue;
 pub mod checks;
-pub mod exit_codes;
-pub mod spec;
 pub mod cli;
+pub mod exit_codes;
 pub mod rawhttp;
 pub mod receiver;
-pub mod repro;
 pub mod report;
+pub mod repro;
 pub mod runner;
 pub mod sender;
+pub mod spec;
 pub mod tls;
 
 /// Installs ring as the process-wide rustls crypto provider. Every binary and test that
