@@ -85,11 +85,20 @@ pub fn within_timeout(ctx: &Ctx) {
             format!("{count} deliveries, slowest {slowest_ms:.0} ms"),
         )
     } else {
-        Verdict::new(
+        let verdict = Verdict::new(
             VerdictOutcome::Broken,
             expected,
             format!("{timed_out} of {count} deliveries got no complete answer in time"),
-        )
+        );
+        let first = ctx
+            .first_timeout
+            .lock()
+            .expect("timeout lock is never poisoned")
+            .clone();
+        match first {
+            Some(repro) => verdict.with_repro(repro),
+            None => verdict,
+        }
     };
     ctx.report(id, started, verdict);
 }

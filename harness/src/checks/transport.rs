@@ -96,6 +96,7 @@ pub async fn preflight(config: &RunConfig, verifying: &Sender, base: &SenderConf
             "https (SPEC: HTTPS only, with a valid certificate)",
             "plain http: acceptable for a local run, not for production",
         )
+        .with_repro(repro.clone())
     };
     verdicts.push(("transport/https", started, https));
 

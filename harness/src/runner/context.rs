@@ -130,6 +130,8 @@ pub struct Ctx {
     /// The ids of the checks this run includes: catalogue order, `--only`/`--skip` applied.
     pub planned: HashSet<String>,
     pub(crate) latency: Mutex<LatencyRecorder>,
+    /// The repro line of the first valid delivery that timed out, for `latency/within-timeout`.
+    pub(crate) first_timeout: Mutex<Option<String>>,
     pub(crate) limiter: Semaphore,
     pub(crate) results: mpsc::UnboundedSender<RunMessage>,
 }
@@ -286,6 +288,12 @@ impl Ctx {
                 .lock()
                 .expect("latency lock is never poisoned")
                 .record(duration, timed_out);
+            if timed_out {
+                self.first_timeout
+                    .lock()
+                    .expect("timeout lock is never poisoned")
+                    .get_or_insert_with(|| self.repro(probe));
+            }
         }
         let repro = self.repro(probe);
         Sent { exchanged, repro }

@@ -194,6 +194,7 @@ pub async fn run(
             recorder.record(preflight.latency, false);
             recorder
         }),
+        first_timeout: Mutex::new(None),
         limiter: Semaphore::new(config.concurrency.max(1)),
         results: tx,
     };

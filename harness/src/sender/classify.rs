@@ -74,10 +74,16 @@ pub(crate) fn classify(error: &reqwest::Error) -> TransportError {
     } else {
         FailureClass::Protocol
     };
-    TransportError {
-        class,
-        message: root,
-    }
+    let unsent = chain
+        .iter()
+        .filter_map(|e| e.downcast_ref::<hyper::Error>())
+        .any(|e| e.is_canceled());
+    let message = if class == FailureClass::Connect && unsent {
+        format!("the peer closed or reset the connection before the request went out ({root})")
+    } else {
+        root
+    };
+    TransportError { class, message }
 }
 
 /// Every error in the chain, outermost first. `io::Error` hides the error it wraps from
@@ -103,6 +109,11 @@ fn causes<'a>(error: &'a (dyn Error + 'static)) -> Vec<&'a (dyn Error + 'static)
 }
 
 fn is_lost_connection_error(error: &(dyn Error + 'static)) -> bool {
+    if let Some(hyper) = error.downcast_ref::<hyper::Error>() {
+        // The connection closed before the request went out ("connection was not ready",
+        // a cancelled send) or before any complete response came back.
+        return hyper.is_canceled() || hyper.is_closed() || hyper.is_incomplete_message();
+    }
     error
         .downcast_ref::<io::Error>()
         .is_some_and(|e| is_lost_connection(e.kind()))
