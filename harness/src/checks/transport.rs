@@ -8,10 +8,9 @@
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use reqwest::header::{CONTENT_TYPE, HeaderName, HeaderValue};
 
 use crate::repro::{AuthRepro, ReproRequest, curl};
-use crate::runner::{RunConfig, Verdict, VerdictOutcome};
+use crate::runner::{RunConfig, Verdict, VerdictOutcome, delivery_headers, header_map};
 use crate::sender::{ClientTls, Exchange, Exchanged, FailureClass, Sender, SenderConfig};
 use crate::spec::{PayloadBuilder, Status};
 
@@ -36,8 +35,8 @@ pub async fn preflight(config: &RunConfig, verifying: &Sender, base: &SenderConf
         .seed(config.seed ^ 0x5052_4546_4c49_4748)
         .build()
         .to_json_bytes();
-    let exchange = delivery(config, verifying, Bytes::from(body));
-    let repro = repro_of(config, &exchange);
+    let (exchange, headers) = delivery(config, Bytes::from(body));
+    let repro = repro_of(config, &exchange, &headers);
     let first = verifying.exchange(exchange.clone()).await;
     let is_https = config.target.scheme() == "https";
     let mut verdicts = Vec::new();
@@ -147,34 +146,19 @@ pub async fn preflight(config: &RunConfig, verifying: &Sender, base: &SenderConf
     }
 }
 
-fn delivery(config: &RunConfig, sender: &Sender, body: Bytes) -> Exchange {
+fn delivery(config: &RunConfig, body: Bytes) -> (Exchange, Vec<(String, Vec<u8>)>) {
+    let headers = delivery_headers(config.auth.as_ref(), &config.headers);
     let mut exchange = Exchange::post(config.target.clone(), body);
-    exchange.headers = sender.delivery_headers();
-    exchange
-        .headers
-        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    for (name, value) in &config.headers {
-        if let (Ok(name), Ok(value)) = (
-            HeaderName::from_bytes(name.as_bytes()),
-            HeaderValue::from_bytes(value),
-        ) {
-            exchange.headers.insert(name, value);
-        }
-    }
-    exchange
+    exchange.headers = header_map(&headers);
+    (exchange, headers)
 }
 
 /// The repro line of the preflight delivery.
-fn repro_of(config: &RunConfig, exchange: &Exchange) -> String {
-    let headers: Vec<(String, Vec<u8>)> = exchange
-        .headers
-        .iter()
-        .map(|(name, value)| (name.as_str().to_owned(), value.as_bytes().to_vec()))
-        .collect();
+fn repro_of(config: &RunConfig, exchange: &Exchange, headers: &[(String, Vec<u8>)]) -> String {
     curl(&ReproRequest {
         method: exchange.method.as_str(),
         url: exchange.url.as_str(),
-        headers: &headers,
+        headers,
         body: &exchange.body,
         auth: config.auth.as_ref(),
         auth_repro: Some(&AuthRepro::Secret),

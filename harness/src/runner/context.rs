@@ -20,8 +20,9 @@ use crate::repro::{AuthRepro, ReproRequest, curl};
 use crate::sender::{Exchange, Exchanged, FailureClass, Response, Sender, TransportError};
 use crate::spec::{PayloadBuilder, Status};
 
-/// One request a check sends: headers in order, exactly as they go on the wire.
-#[derive(Debug, Clone)]
+/// One request a check sends: headers in order, exactly as they go on the wire. Its
+/// `Debug` shows header names only: a value may be the auth secret.
+#[derive(Clone)]
 pub struct Probe {
     /// The method.
     pub method: Method,
@@ -33,6 +34,18 @@ pub struct Probe {
     pub auth_repro: Option<AuthRepro>,
     /// Whether this is a valid delivery whose time counts in the latency statistics.
     pub timed: bool,
+}
+
+impl std::fmt::Debug for Probe {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<&str> = self.headers.iter().map(|(name, _)| name.as_str()).collect();
+        f.debug_struct("Probe")
+            .field("method", &self.method)
+            .field("headers", &names)
+            .field("body_bytes", &self.body.len())
+            .field("timed", &self.timed)
+            .finish()
+    }
 }
 
 impl Probe {
@@ -58,6 +71,42 @@ impl Probe {
         self.timed = false;
         self
     }
+}
+
+/// The headers of a valid delivery, in order: `content-type: application/json`
+/// (SPEC [D-5]), the auth header, then the extra headers, each replacing any earlier one
+/// of its name.
+pub fn delivery_headers(
+    auth: Option<&AuthHeader>,
+    extra: &[(String, Vec<u8>)],
+) -> Vec<(String, Vec<u8>)> {
+    let mut headers = vec![("content-type".to_owned(), b"application/json".to_vec())];
+    if let Some(auth) = auth {
+        headers.push((
+            auth.name().as_str().to_owned(),
+            auth.expose_value().as_bytes().to_vec(),
+        ));
+    }
+    for (name, value) in extra {
+        headers.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
+        headers.push((name.clone(), value.clone()));
+    }
+    headers
+}
+
+/// The headers as the HTTP client takes them; a header HTTP cannot carry is left out
+/// (the CLI refuses such `--header` values before a run starts).
+pub fn header_map(headers: &[(String, Vec<u8>)]) -> HeaderMap {
+    let mut map = HeaderMap::new();
+    for (name, value) in headers {
+        if let (Ok(name), Ok(value)) = (
+            HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_bytes(value),
+        ) {
+            map.append(name, value);
+        }
+    }
+    map
 }
 
 /// What one probe came to.
@@ -117,7 +166,7 @@ pub struct Ctx {
     pub timeout: Duration,
     /// Where effect counts come from, if anywhere.
     pub effects: Option<EffectsProbe>,
-    /// The client effect queries go through (always verifying nothing it need not).
+    /// The client effect queries go through: the run's TLS trust, a short timeout.
     pub effects_sender: Sender,
     /// The run's seed.
     pub seed: u64,
@@ -127,7 +176,7 @@ pub struct Ctx {
     pub baseline: Duration,
     /// How many deliveries the burst probe sends at once.
     pub burst: usize,
-    /// The ids of the checks this run includes: catalogue order, `--only`/`--skip` applied.
+    /// The ids of the checks this run includes, `--only` and `--skip` applied.
     pub planned: HashSet<String>,
     pub(crate) latency: Mutex<LatencyRecorder>,
     /// The repro line of the first valid delivery that timed out, for `latency/within-timeout`.
@@ -167,23 +216,11 @@ impl Ctx {
         PayloadBuilder::new(status).seed(self.seed ^ fnv1a(label.as_bytes()))
     }
 
-    /// A valid delivery of `body`: `content-type: application/json`, the auth header, the
-    /// extra headers.
+    /// A valid delivery of `body`, with the headers of [`delivery_headers`].
     pub fn delivery(&self, body: impl Into<Bytes>) -> Probe {
-        let mut headers = vec![("content-type".to_owned(), b"application/json".to_vec())];
-        if let Some(auth) = &self.auth {
-            headers.push((
-                auth.name().as_str().to_owned(),
-                auth.expose_value().as_bytes().to_vec(),
-            ));
-        }
-        for (name, value) in &self.extra_headers {
-            headers.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
-            headers.push((name.clone(), value.clone()));
-        }
         Probe {
             method: Method::POST,
-            headers,
+            headers: delivery_headers(self.auth.as_ref(), &self.extra_headers),
             body: body.into(),
             auth_repro: Some(AuthRepro::Secret),
             timed: true,
@@ -200,15 +237,7 @@ impl Ctx {
     /// Sends a probe at once, outside the limit on requests in flight: for probes whose
     /// point is to arrive together (a burst, concurrent duplicates).
     pub async fn send_now(&self, probe: &Probe) -> Sent {
-        let mut headers = HeaderMap::new();
-        for (name, value) in &probe.headers {
-            if let (Ok(name), Ok(value)) = (
-                HeaderName::from_bytes(name.as_bytes()),
-                HeaderValue::from_bytes(value),
-            ) {
-                headers.append(name, value);
-            }
-        }
+        let headers = header_map(&probe.headers);
         let exchanged = self
             .sender
             .exchange(Exchange {

@@ -31,7 +31,9 @@ use crate::rawhttp::RawClient;
 use crate::report::{CheckResult, Event, Report, Reporter, SCHEMA_VERSION, Summary};
 use crate::sender::{ClientTls, Sender, SenderConfig, SenderError, display_url};
 
-pub use context::{Ctx, Probe, RunMessage, Sent, Verdict, VerdictOutcome};
+pub use context::{
+    Ctx, Probe, RunMessage, Sent, Verdict, VerdictOutcome, delivery_headers, header_map,
+};
 pub use effects::{EffectsError, EffectsProbe, SESSION_PLACEHOLDER, parse_count};
 pub use latency::LatencyRecorder;
 
