@@ -1,9 +1,48 @@
-//! hookcheck: a conformance test harness and fuzzing suite for Cr3dentials webhook
-//! receivers.
+//! hookcheck: a conformance test harness for receivers of the Cr3dentials verification
+//! webhook.
 //!
-//! - [`spec`]: the webhook contract as code: [`spec::Payload`], [`spec::Status`],
-//!   [`spec::parse`], [`spec::PayloadBuilder`].
-//! - [`auth`]: the optional custom auth header, a secret that never prints.
+//! The contract ([`spec`]) is shared by three parts:
+//!
+//! - the reference sender, [`sender::Sender`]. It delivers one event exactly as
+//!   Cr3dentials does, with retries, backoff and failure classes;
+//! - the reference receiver, [`receiver::Receiver`]. It meets every MUST and SHOULD, and can
+//!   carry one injected [`receiver::Defect`];
+//! - the conformance runner, [`runner::run`]. It grades a target against every requirement of
+//!   the [`catalogue`], using the check families in [`checks`], and emits
+//!   [`report::Event`]s to [`report::Reporter`]s (terminal, JSON, JUnit).
+//!
+//! Around them:
+//!
+//! - [`auth::AuthHeader`] is the optional custom auth header, a secret that never prints;
+//! - [`rawhttp`] is an HTTP/1.1 client for probes a normal client cannot send;
+//! - [`repro`] turns a request into a `curl` line;
+//! - [`tls`] sets up the receiver's certificates;
+//! - [`cli`] holds the subcommands of the thin `hookcheck` binary, and [`exit_codes`] its exit
+//!   codes.
+//!
+//! Grading the reference receiver in-process, as `hookcheck run` does without `--target`:
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() {
+//! use std::time::Duration;
+//! use hookcheck::receiver::{Receiver, ReceiverConfig};
+//! use hookcheck::runner::{EffectsProbe, RunConfig, run};
+//! use hookcheck::catalogue::Selection;
+//!
+//! hookcheck::install_crypto_provider();
+//! let receiver = Receiver::start(ReceiverConfig::default()).await.unwrap();
+//! let mut config = RunConfig::new(receiver.webhook_url().parse().unwrap());
+//! config.effects = Some(EffectsProbe::url(&receiver.effects_url_template()).unwrap());
+//! config.timeout = Duration::from_secs(5);
+//! config.selection = Selection { only: vec!["idempotency".into()], skip: vec![] };
+//!
+//! let report = run(config, &mut []).await.unwrap();
+//! assert_eq!(report.summary.fail, 0);
+//! assert_eq!(report.summary.pass, 8);
+//! receiver.shutdown().await;
+//! # }
+//! ```
 
 pub mod auth;
 pub mod catalogue;
