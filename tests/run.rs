@@ -598,4 +598,5 @@ async fn replay(line: &str) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
+mod bodies;
 mod hostile;

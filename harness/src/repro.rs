@@ -34,6 +34,8 @@ pub struct ReproRequest<'a> {
     pub auth: Option<&'a AuthHeader>,
     /// How to write a header of the auth header's name.
     pub auth_repro: Option<&'a AuthRepro>,
+    /// A file that holds the body, for a body too long to write into the line.
+    pub body_file: Option<&'a std::path::Path>,
 }
 
 /// The `curl` command line for a request.
@@ -74,15 +76,21 @@ pub fn curl(request: &ReproRequest<'_>) -> String {
     }
     if !request.body.is_empty() {
         line.push_str(" --data-binary ");
-        line.push_str(&body_argument(request.body));
+        line.push_str(&body_argument(request.body, request.body_file));
     }
     line
 }
 
 /// The `--data-binary` argument for a body.
-fn body_argument(body: &[u8]) -> String {
+fn body_argument(body: &[u8], body_file: Option<&std::path::Path>) -> String {
     if body.len() > MAX_INLINE_BODY {
-        return format!("@body.bin  # the {}-byte body is not shown", body.len());
+        return match body_file {
+            Some(path) => format!("@{}", single_quote(&path.display().to_string())),
+            None => format!(
+                "@body.bin  # the {}-byte body is not shown: `hookcheck run --bodies DIR` writes it",
+                body.len()
+            ),
+        };
     }
     match std::str::from_utf8(body) {
         Ok(text)
@@ -117,6 +125,23 @@ pub fn single_quote(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_long_body_is_referred_to_by_its_file() {
+        let body = vec![b'x'; MAX_INLINE_BODY + 1];
+        let request = |file| ReproRequest {
+            method: "POST",
+            url: "http://127.0.0.1:1/",
+            headers: &[],
+            body: &body,
+            auth: None,
+            auth_repro: None,
+            body_file: file,
+        };
+        let path = std::path::Path::new("/tmp/bodies/body-1.bin");
+        assert!(curl(&request(Some(path))).ends_with("--data-binary @'/tmp/bodies/body-1.bin'"));
+        assert!(curl(&request(None)).contains("--bodies DIR"));
+    }
+
     use super::*;
 
     fn headers(pairs: &[(&str, &str)]) -> Vec<(String, Vec<u8>)> {
@@ -140,6 +165,7 @@ mod tests {
             body: br#"{"a":"it's"}"#,
             auth: Some(&auth),
             auth_repro: Some(&AuthRepro::Secret),
+            body_file: None,
         });
         assert!(!line.contains("hunter2"), "{line}");
         assert!(line.contains("\"x-api-key: $HOOKCHECK_AUTH\""), "{line}");
@@ -160,6 +186,7 @@ mod tests {
             body: b"{}",
             auth: Some(&auth),
             auth_repro: Some(&AuthRepro::Expression("${HOOKCHECK_AUTH%?}".into())),
+            body_file: None,
         });
         assert!(!line.contains("hunter"), "{line}");
         assert!(
@@ -177,6 +204,7 @@ mod tests {
             body: b"{\"s\":\"\xff%\"}",
             auth: None,
             auth_repro: None,
+            body_file: None,
         });
         assert!(line.ends_with(r#"@<(printf '{"s":"\377%%"}')"#), "{line}");
     }
@@ -190,6 +218,7 @@ mod tests {
             body: b"",
             auth: None,
             auth_repro: None,
+            body_file: None,
         });
         assert_eq!(
             line,

@@ -162,6 +162,7 @@ fn repro_of(config: &RunConfig, exchange: &Exchange, headers: &[(String, Vec<u8>
         body: &exchange.body,
         auth: config.auth.as_ref(),
         auth_repro: Some(&AuthRepro::Secret),
+        body_file: None,
     })
 }
 

@@ -108,6 +108,11 @@ pub struct RunArgs {
     #[arg(long, value_name = "PATH")]
     pub junit: Option<PathBuf>,
 
+    /// Write request bodies too long for a repro line (over 4 KiB) into this folder
+    /// (created if missing), so that every repro line runs as printed.
+    #[arg(long, value_name = "DIR")]
+    pub bodies: Option<PathBuf>,
+
     /// How many distinct deliveries the burst probe sends at once.
     #[arg(long, value_name = "N", default_value_t = 32, value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub burst: u16,
@@ -174,6 +179,14 @@ async fn execute(args: RunArgs) -> Result<i32, (i32, String)> {
     for path in args.json.iter().chain(&args.junit) {
         check_writable(path).map_err(usage)?;
     }
+    if let Some(dir) = &args.bodies {
+        std::fs::create_dir_all(dir).map_err(|e| {
+            usage(format!(
+                "cannot create --bodies folder {}: {e}",
+                dir.display()
+            ))
+        })?;
+    }
     let tls = client_tls(args.ca_cert.as_deref(), args.insecure);
 
     // Without a target, grade the reference receiver in-process.
@@ -224,6 +237,7 @@ async fn execute(args: RunArgs) -> Result<i32, (i32, String)> {
     config.concurrency = usize::from(args.concurrency);
     config.settle = args.settle;
     config.strict = args.strict;
+    config.bodies_dir = args.bodies.clone();
 
     let mut reporters: Vec<Box<dyn Reporter>> =
         vec![Box::new(TerminalReporter::stdio(args.strict))];

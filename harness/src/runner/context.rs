@@ -176,6 +176,8 @@ pub struct Ctx {
     pub baseline: Duration,
     /// How many deliveries the burst probe sends at once.
     pub burst: usize,
+    /// Where bodies too long for a repro line are written (`--bodies`).
+    pub bodies_dir: Option<std::path::PathBuf>,
     /// The ids of the checks this run includes, `--only` and `--skip` applied.
     pub planned: HashSet<String>,
     pub(crate) latency: Mutex<LatencyRecorder>,
@@ -330,6 +332,7 @@ impl Ctx {
 
     /// The repro line of a probe.
     pub fn repro(&self, probe: &Probe) -> String {
+        let body_file = self.body_file(&probe.body);
         curl(&ReproRequest {
             method: probe.method.as_str(),
             url: self.target.as_str(),
@@ -337,7 +340,23 @@ impl Ctx {
             body: &probe.body,
             auth: self.auth.as_ref(),
             auth_repro: probe.auth_repro.as_ref(),
+            body_file: body_file.as_deref(),
         })
+    }
+
+    /// With `--bodies DIR`, the file in DIR that holds a body too long for a repro line,
+    /// named for its content and written once; `None` when there is no such folder or the
+    /// file cannot be written (the repro line then says the body is not shown).
+    fn body_file(&self, body: &[u8]) -> Option<std::path::PathBuf> {
+        let dir = self.bodies_dir.as_ref()?;
+        if body.len() <= crate::repro::MAX_INLINE_BODY {
+            return None;
+        }
+        let path = dir.join(format!("body-{:016x}.bin", fnv1a(body)));
+        if !path.exists() {
+            std::fs::write(&path, body).ok()?;
+        }
+        Some(path)
     }
 
     /// How many times the target processed a session, or why that cannot be known.

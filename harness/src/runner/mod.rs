@@ -65,6 +65,8 @@ pub struct RunConfig {
     pub settle: Duration,
     /// With `strict`, a broken SHOULD makes the run not conformant.
     pub strict: bool,
+    /// Where bodies too long for a repro line are written, so the line can name the file.
+    pub bodies_dir: Option<std::path::PathBuf>,
 }
 
 impl RunConfig {
@@ -83,6 +85,7 @@ impl RunConfig {
             concurrency: 8,
             settle: Duration::from_millis(300),
             strict: false,
+            bodies_dir: None,
         }
     }
 }
@@ -189,6 +192,7 @@ pub async fn run(
         settle: config.settle,
         baseline: preflight.latency,
         burst: config.burst.max(1),
+        bodies_dir: config.bodies_dir.clone(),
         planned: planned.iter().cloned().collect(),
         latency: Mutex::new({
             // The preflight is the run's first valid delivery: it counts too.
