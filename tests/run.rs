@@ -508,11 +508,7 @@ fn first_status(actual: &str) -> u16 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_repro_line_from_a_failing_check_reproduces_its_status() {
-    let curl = std::process::Command::new("sh")
-        .args(["-c", "command -v curl"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !curl {
+    if !crate::util::curl_installed() {
         eprintln!("skipped: curl is not installed, so repro lines cannot be run");
         return;
     }

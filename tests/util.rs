@@ -282,3 +282,12 @@ pub fn closed_port() -> std::net::SocketAddr {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
     listener.local_addr().expect("local addr")
 }
+
+/// Whether `curl` is on the PATH: repro-line tests run the lines they check with it, and
+/// say they were skipped where it is missing (`.ci/run` installs it).
+pub fn curl_installed() -> bool {
+    std::process::Command::new("sh")
+        .args(["-c", "command -v curl"])
+        .output()
+        .is_ok_and(|o| o.status.success())
+}

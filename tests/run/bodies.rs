@@ -8,11 +8,7 @@ use super::{read_report, receiver, replay, run};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_long_body_repro_line_reads_the_body_from_the_bodies_folder_and_reproduces() {
-    let curl = std::process::Command::new("sh")
-        .args(["-c", "command -v curl"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !curl {
+    if !crate::util::curl_installed() {
         eprintln!("skipped: curl is not installed, so repro lines cannot be run");
         return;
     }
