@@ -82,8 +82,8 @@ pub struct RunArgs {
     #[arg(long)]
     pub insecure: bool,
 
-    /// The seed every generated payload follows from; the report records it, so a run can
-    /// be repeated exactly. Random by default.
+    /// The seed every generated payload follows from (all but completedAt, the time of the
+    /// run); the report records it, so a run's requests can be repeated. Random by default.
     #[arg(long, value_name = "N")]
     pub seed: Option<u64>,
 
