@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 
 use crate::repro::{AuthRepro, ReproRequest, curl};
-use crate::runner::{RunConfig, Verdict, VerdictOutcome, delivery_headers, header_map};
+use crate::runner::{RunConfig, Verdict, VerdictOutcome, header_list};
 use crate::sender::{ClientTls, Exchange, Exchanged, FailureClass, Sender, SenderConfig};
 use crate::spec::{PayloadBuilder, Status};
 
@@ -35,7 +35,9 @@ pub async fn preflight(config: &RunConfig, verifying: &Sender, base: &SenderConf
         .seed(config.seed ^ 0x5052_4546_4c49_4748)
         .build()
         .to_json_bytes();
-    let (exchange, headers) = delivery(config, Bytes::from(body));
+    let mut exchange = Exchange::post(config.target.clone(), Bytes::from(body));
+    exchange.headers = verifying.delivery_headers();
+    let headers = header_list(&exchange.headers);
     let repro = repro_of(config, &exchange, &headers);
     let first = verifying.exchange(exchange.clone()).await;
     let is_https = config.target.scheme() == "https";
@@ -144,13 +146,6 @@ pub async fn preflight(config: &RunConfig, verifying: &Sender, base: &SenderConf
         latency: answered.duration,
         notes,
     }
-}
-
-fn delivery(config: &RunConfig, body: Bytes) -> (Exchange, Vec<(String, Vec<u8>)>) {
-    let headers = delivery_headers(config.auth.as_ref(), &config.headers);
-    let mut exchange = Exchange::post(config.target.clone(), body);
-    exchange.headers = header_map(&headers);
-    (exchange, headers)
 }
 
 /// The repro line of the preflight delivery.

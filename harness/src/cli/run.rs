@@ -3,6 +3,8 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use reqwest::header::{HeaderName, HeaderValue};
+
 use crate::auth::AuthHeader;
 use crate::catalogue::Selection;
 use crate::cli::{AuthArg, client_tls, parse_duration, report_error};
@@ -261,14 +263,17 @@ async fn execute(args: RunArgs) -> Result<i32, (i32, String)> {
 
 /// Reads a `--header 'Name: value'`. A header with the auth header's name is refused:
 /// `--auth` is the one place a secret goes in.
-fn parse_header(text: &str, auth: Option<&AuthHeader>) -> Result<(String, Vec<u8>), String> {
+fn parse_header(
+    text: &str,
+    auth: Option<&AuthHeader>,
+) -> Result<(HeaderName, HeaderValue), String> {
     let (name, value) = text
         .split_once(':')
         .ok_or_else(|| format!("invalid --header `{text}`: expected `Name: value`"))?;
     let name = name.trim();
-    let parsed = reqwest::header::HeaderName::from_bytes(name.as_bytes())
+    let parsed = HeaderName::from_bytes(name.as_bytes())
         .map_err(|_| format!("invalid --header: `{name}` is not a valid header name"))?;
-    reqwest::header::HeaderValue::from_str(value.trim()).map_err(|_| {
+    let value = HeaderValue::from_str(value.trim()).map_err(|_| {
         format!("invalid --header `{name}`: the value holds characters HTTP does not allow")
     })?;
     if auth.is_some_and(|auth| auth.name() == parsed) {
@@ -276,7 +281,7 @@ fn parse_header(text: &str, auth: Option<&AuthHeader>) -> Result<(String, Vec<u8
             "--header `{name}` is the auth header: give it with --auth only"
         ));
     }
-    Ok((name.to_owned(), value.trim().as_bytes().to_vec()))
+    Ok((parsed, value))
 }
 
 /// Refuses a report path whose folder does not exist or that names a folder.

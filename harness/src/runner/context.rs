@@ -73,25 +73,11 @@ impl Probe {
     }
 }
 
-/// The headers of a valid delivery, in order: `content-type: application/json`
-/// (SPEC [D-5]), the auth header, then the extra headers, each replacing any earlier one
-/// of its name.
-pub fn delivery_headers(
-    auth: Option<&AuthHeader>,
-    extra: &[(String, Vec<u8>)],
-) -> Vec<(String, Vec<u8>)> {
-    let mut headers = vec![("content-type".to_owned(), b"application/json".to_vec())];
-    if let Some(auth) = auth {
-        headers.push((
-            auth.name().as_str().to_owned(),
-            auth.expose_value().as_bytes().to_vec(),
-        ));
-    }
-    for (name, value) in extra {
-        headers.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
-        headers.push((name.clone(), value.clone()));
-    }
-    headers
+/// Headers as an ordered list of names and values, the form probes edit.
+pub fn header_list(map: &HeaderMap) -> Vec<(String, Vec<u8>)> {
+    map.iter()
+        .map(|(name, value)| (name.as_str().to_owned(), value.as_bytes().to_vec()))
+        .collect()
 }
 
 /// The headers as the HTTP client takes them; a header HTTP cannot carry is left out
@@ -160,8 +146,6 @@ pub struct Ctx {
     pub target: Url,
     /// The configured auth header.
     pub auth: Option<AuthHeader>,
-    /// Extra headers on every probe (`--header`).
-    pub extra_headers: Vec<(String, Vec<u8>)>,
     /// The sender timeout deliveries are graded against.
     pub timeout: Duration,
     /// Where effect counts come from, if anywhere.
@@ -218,11 +202,12 @@ impl Ctx {
         PayloadBuilder::new(status).seed(self.seed ^ fnv1a(label.as_bytes()))
     }
 
-    /// A valid delivery of `body`, with the headers of [`delivery_headers`].
+    /// A valid delivery of `body`, with the sender's delivery headers
+    /// ([`Sender::delivery_headers`]: content type, auth header, `--header`s).
     pub fn delivery(&self, body: impl Into<Bytes>) -> Probe {
         Probe {
             method: Method::POST,
-            headers: delivery_headers(self.auth.as_ref(), &self.extra_headers),
+            headers: header_list(&self.sender.delivery_headers()),
             body: body.into(),
             auth_repro: Some(AuthRepro::Secret),
             timed: true,
@@ -484,11 +469,6 @@ impl Verdict {
     pub fn with_repro(mut self, repro: impl Into<String>) -> Self {
         self.repro = Some(repro.into());
         self
-    }
-
-    /// Whether the requirement was found to hold or, for INFO, was observed.
-    pub fn holds(&self) -> bool {
-        self.outcome == VerdictOutcome::Holds
     }
 }
 

@@ -22,6 +22,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use reqwest::Url;
+use reqwest::header::{HeaderName, HeaderValue};
 use tokio::sync::{Semaphore, mpsc};
 
 use crate::auth::AuthHeader;
@@ -31,9 +32,7 @@ use crate::rawhttp::RawClient;
 use crate::report::{CheckResult, Event, Report, Reporter, SCHEMA_VERSION, Summary};
 use crate::sender::{ClientTls, Sender, SenderConfig, SenderError, display_url};
 
-pub use context::{
-    Ctx, Probe, RunMessage, Sent, Verdict, VerdictOutcome, delivery_headers, header_map,
-};
+pub use context::{Ctx, Probe, RunMessage, Sent, Verdict, VerdictOutcome, header_list, header_map};
 pub use effects::{EffectsError, EffectsProbe, SESSION_PLACEHOLDER, parse_count};
 pub use latency::LatencyRecorder;
 
@@ -46,7 +45,7 @@ pub struct RunConfig {
     /// The auth header the target expects, if any.
     pub auth: Option<AuthHeader>,
     /// Extra headers on every request (`--header`).
-    pub headers: Vec<(String, Vec<u8>)>,
+    pub headers: Vec<(HeaderName, HeaderValue)>,
     /// The sender timeout (SPEC §2: default 30 s).
     pub timeout: Duration,
     /// Where effect counts come from.
@@ -133,10 +132,13 @@ pub async fn run(
         .retries(0)
         .fresh_connections(true)
         .tls(config.tls.clone());
-    let base = match &config.auth {
+    let mut base = match &config.auth {
         Some(auth) => base.auth(auth.clone()),
         None => base,
     };
+    for (name, value) in &config.headers {
+        base = base.header(name.clone(), value.clone());
+    }
     let verifying = Sender::new(base.clone())?;
     let effects_sender = Sender::new(
         SenderConfig::default()
@@ -184,7 +186,6 @@ pub async fn run(
         sender,
         target: config.target.clone(),
         auth: config.auth.clone(),
-        extra_headers: config.headers.clone(),
         timeout: config.timeout,
         effects: config.effects.clone(),
         effects_sender,
