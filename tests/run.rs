@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use futures::future::join_all;
 use hookcheck::catalogue::{Category, all_check_ids};
 use hookcheck::receiver::{Defect, Receiver, ReceiverConfig, RunningReceiver};
-use hookcheck::report::{Outcome, Report, Summary};
+use hookcheck::results::{Outcome, Report, Summary};
 use serde_json::Value;
 
 use crate::util::hookcheck;

@@ -9,7 +9,7 @@
 //!   carry one injected [`receiver::Defect`];
 //! - the conformance runner, [`runner::run`]. It grades a target against every requirement of
 //!   the [`catalogue`], using the check families in [`checks`], and emits
-//!   [`report::Event`]s to [`report::Reporter`]s (terminal, JSON, JUnit).
+//!   [`results::Event`]s to the [`report`]ers (terminal, JSON, JUnit), which only format.
 //!
 //! Around them:
 //!
@@ -48,11 +48,14 @@ pub mod auth;
 pub mod catalogue;
 pub mod checks;
 pub mod cli;
+pub mod effects;
 pub mod exit_codes;
+pub mod latency;
 pub mod rawhttp;
 pub mod receiver;
 pub mod report;
 pub mod repro;
+pub mod results;
 pub mod runner;
 pub mod sender;
 pub mod spec;

@@ -13,7 +13,7 @@ use std::time::Duration;
 use hookcheck::auth::AuthHeader;
 use hookcheck::catalogue::{Selection, all_check_ids};
 use hookcheck::receiver::{DeliveryOutcome, Receiver, ReceiverConfig, RunningReceiver};
-use hookcheck::report::{Event, Outcome, Report, Reporter};
+use hookcheck::results::{Event, Outcome, Report, Reporter};
 use hookcheck::runner::{EffectsProbe, RunConfig, RunError, run};
 use hookcheck::sender::{ClientTls, parse_target};
 use hookcheck::tls::TlsSource;

@@ -2,7 +2,7 @@
 //! still gets a line that runs as printed, reading the body from DIR.
 
 use hookcheck::receiver::{Defect, ReceiverConfig};
-use hookcheck::report::Outcome;
+use hookcheck::results::Outcome;
 
 use super::{read_report, receiver, replay, run};
 

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use hookcheck::report::Outcome;
+use hookcheck::results::Outcome;
 
 use super::{Ran, read_report, run};
 use crate::util::{Hostile, closed_port, hostile};

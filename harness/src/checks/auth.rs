@@ -6,11 +6,11 @@ use std::time::Instant;
 
 use futures::future::join_all;
 
-use super::NO_EFFECTS_PROBE;
+use super::kit::NO_EFFECTS_PROBE;
+use super::kit::{Ctx, Probe, Sent, Verdict, VerdictOutcome};
 use crate::auth::AuthHeader;
 use crate::catalogue::{BAD_AUTH_VARIANTS, REQUIREMENTS};
 use crate::repro::AuthRepro;
-use crate::runner::{Ctx, Probe, Sent, Verdict, VerdictOutcome};
 use crate::spec::Status;
 
 /// How one bad-credential variant changes the configured header.

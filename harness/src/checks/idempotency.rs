@@ -6,8 +6,8 @@ use std::time::Instant;
 
 use futures::future::join_all;
 
-use super::{NO_EFFECTS_PROBE, release_together};
-use crate::runner::{Ctx, Sent, Verdict, VerdictOutcome};
+use super::kit::{Ctx, Sent, Verdict, VerdictOutcome};
+use super::kit::{NO_EFFECTS_PROBE, release_together};
 use crate::spec::Status;
 
 /// Copies sent one after another.

@@ -3,8 +3,8 @@
 
 use std::time::Instant;
 
-use super::release_together;
-use crate::runner::{Ctx, Sent, Verdict, VerdictOutcome};
+use super::kit::release_together;
+use super::kit::{Ctx, Sent, Verdict, VerdictOutcome};
 use crate::sender::format_duration;
 use crate::spec::Status;
 

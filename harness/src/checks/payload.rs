@@ -7,8 +7,8 @@ use std::time::Instant;
 use futures::future::join_all;
 use serde_json::{Value, json};
 
-use super::expect_accepted;
-use crate::runner::Ctx;
+use super::kit::Ctx;
+use super::kit::expect_accepted;
 use crate::spec::Status;
 
 /// The size of the large valid payload: SPEC [D-11] asks receivers to accept at least 256 KiB.

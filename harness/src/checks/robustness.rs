@@ -11,9 +11,9 @@ use std::time::Instant;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use super::NO_EFFECTS_PROBE;
+use super::kit::NO_EFFECTS_PROBE;
+use super::kit::{Ctx, Probe, Sent, Verdict, VerdictOutcome};
 use crate::catalogue::{BAD_INPUT_VARIANTS, UNPROCESSABLE_WITH_SESSION_VARIANTS};
-use crate::runner::{Ctx, Probe, Sent, Verdict, VerdictOutcome};
 use crate::sender::FailureClass;
 use crate::spec::Status;
 

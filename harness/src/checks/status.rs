@@ -4,9 +4,9 @@
 use futures::future::join_all;
 use serde_json::json;
 
-use super::expect_accepted;
+use super::kit::Ctx;
+use super::kit::expect_accepted;
 use crate::catalogue::STATUS_VARIANTS;
-use crate::runner::Ctx;
 use crate::spec::Status;
 
 /// Runs the status checks.

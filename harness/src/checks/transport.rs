@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 
+use super::kit::{RunConfig, Verdict, VerdictOutcome, header_list};
 use crate::repro::{AuthRepro, ReproRequest, curl};
-use crate::runner::{RunConfig, Verdict, VerdictOutcome, header_list};
 use crate::sender::{ClientTls, Exchange, Exchanged, FailureClass, Sender, SenderConfig};
 use crate::spec::{PayloadBuilder, Status};
 

@@ -10,7 +10,8 @@ use crate::catalogue::Selection;
 use crate::cli::{AuthArg, client_tls, parse_duration, report_error};
 use crate::exit_codes;
 use crate::receiver::{Defect, Receiver, ReceiverConfig, RunningReceiver};
-use crate::report::{JsonReporter, JunitReporter, Report, Reporter, TerminalReporter};
+use crate::report::{JsonReporter, JunitReporter, TerminalReporter};
+use crate::results::{Report, Reporter};
 use crate::runner::{EffectsProbe, RunConfig, RunError, run as run_checks};
 use crate::sender::parse_target;
 

@@ -1,10 +1,10 @@
-//! The JSON reporter: writes the [`Report`](super::Report) to a file when the run ends.
+//! The JSON reporter: writes the [`Report`](crate::results::Report) to a file when the run ends.
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
 
-use super::{Event, Reporter};
+use crate::results::{Event, Reporter};
 
 /// Writes the whole report as pretty JSON to a path at the end of the run.
 pub struct JsonReporter {

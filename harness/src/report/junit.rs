@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use quick_junit::{NonSuccessKind, Report as JunitReport, TestCase, TestCaseStatus, TestSuite};
 
-use super::{Event, Outcome, Reporter};
 use crate::catalogue::Category;
+use crate::results::{Event, Outcome, Reporter};
 
 /// Writes one JUnit test suite per category, one test case per check. A warn is a
 /// failure only with `strict`; otherwise it passes with the finding in its system-out,

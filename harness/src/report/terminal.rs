@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
-use super::{CheckResult, Event, Outcome, Report, Reporter, Summary};
 use crate::catalogue::Category;
+use crate::results::{CheckResult, Event, Outcome, Report, Reporter, Summary};
 
 /// Prints progress and the final summary as plain text that reads well in a CI log.
 pub struct TerminalReporter {

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::catalogue::requirement_of;
+use crate::results::*;
 
 fn check(id: &str, outcome: Outcome, actual: &str, repro: Option<&str>) -> CheckResult {
     let requirement = requirement_of(id).expect("a catalogue id");
@@ -17,6 +18,7 @@ fn check(id: &str, outcome: Outcome, actual: &str, repro: Option<&str>) -> Check
         actual: actual.to_owned(),
         repro: repro.map(str::to_owned),
         duration_ms: 3,
+        exchanges: Vec::new(),
     }
 }
 
@@ -79,6 +81,9 @@ fn sample() -> Report {
             max_ms: 15.7,
         },
         notes: vec!["a note for the user".into()],
+        reason: None,
+        interrupted: false,
+        unverified: Vec::new(),
         checks,
     }
 }

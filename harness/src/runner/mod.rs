@@ -14,80 +14,22 @@
 //!    because a bad input may take the target down.
 //! 6. `latency/within-timeout` over every valid delivery of the run.
 
-mod context;
-mod effects;
-mod latency;
-
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use reqwest::Url;
-use reqwest::header::{HeaderName, HeaderValue};
 use tokio::sync::{Semaphore, mpsc};
 
-use crate::auth::AuthHeader;
-use crate::catalogue::{Selection, all_check_ids};
+use crate::catalogue::all_check_ids;
 use crate::checks;
+use crate::checks::kit::{Ctx, RunMessage};
+use crate::effects;
+use crate::latency::LatencyRecorder;
 use crate::rawhttp::RawClient;
-use crate::report::{CheckResult, Event, Report, Reporter, SCHEMA_VERSION, Summary};
+use crate::results::{CheckResult, Event, Report, Reporter, SCHEMA_VERSION, Summary};
 use crate::sender::{ClientTls, Sender, SenderConfig, SenderError, display_url};
 
-pub use context::{Ctx, Probe, RunMessage, Sent, Verdict, VerdictOutcome, header_list, header_map};
-pub use effects::{EffectsError, EffectsProbe, SESSION_PLACEHOLDER, parse_count};
-pub use latency::LatencyRecorder;
-
-/// Everything a run needs. [`RunConfig::new`] gives the defaults of `hookcheck run`.
-#[derive(Debug, Clone)]
-#[must_use]
-pub struct RunConfig {
-    /// The webhook URL.
-    pub target: Url,
-    /// The auth header the target expects, if any.
-    pub auth: Option<AuthHeader>,
-    /// Extra headers on every request (`--header`).
-    pub headers: Vec<(HeaderName, HeaderValue)>,
-    /// The sender timeout (SPEC §2: default 30 s).
-    pub timeout: Duration,
-    /// Where effect counts come from.
-    pub effects: Option<EffectsProbe>,
-    /// How certificates are checked.
-    pub tls: ClientTls,
-    /// The seed every payload follows from.
-    pub seed: u64,
-    /// `--only` / `--skip`.
-    pub selection: Selection,
-    /// Deliveries in flight at once in the burst probe (SPEC [D-9]).
-    pub burst: usize,
-    /// Requests in flight at once in the main phase.
-    pub concurrency: usize,
-    /// How long to wait after deliveries before counting effects.
-    pub settle: Duration,
-    /// With `strict`, a broken SHOULD makes the run not conformant.
-    pub strict: bool,
-    /// Where bodies too long for a repro line are written, so the line can name the file.
-    pub bodies_dir: Option<std::path::PathBuf>,
-}
-
-impl RunConfig {
-    /// The defaults for a target.
-    pub fn new(target: Url) -> Self {
-        RunConfig {
-            target,
-            auth: None,
-            headers: Vec::new(),
-            timeout: Duration::from_secs(30),
-            effects: None,
-            tls: ClientTls::System,
-            seed: rand::random(),
-            selection: Selection::default(),
-            burst: 32,
-            concurrency: 8,
-            settle: Duration::from_millis(300),
-            strict: false,
-            bodies_dir: None,
-        }
-    }
-}
+pub use crate::checks::kit::RunConfig;
+pub use crate::effects::{EffectsError, EffectsProbe, SESSION_PLACEHOLDER};
 
 /// Why a run produced no grades.
 #[derive(Debug, thiserror::Error)]
@@ -118,6 +60,16 @@ impl From<SenderError> for RunError {
 pub async fn run(
     config: RunConfig,
     reporters: &mut [Box<dyn Reporter>],
+) -> Result<Report, RunError> {
+    run_until(config, reporters, std::future::pending()).await
+}
+
+/// [`run`], stopped early when `stop` completes (Ctrl-C, SIGTERM): the checks graded so
+/// far make the report, marked [`Report::interrupted`], and every reporter still gets it.
+pub async fn run_until(
+    config: RunConfig,
+    reporters: &mut [Box<dyn Reporter>],
+    stop: impl std::future::Future<Output = ()>,
 ) -> Result<Report, RunError> {
     let started = Instant::now();
     let started_at = crate::spec::format_timestamp(time::OffsetDateTime::now_utc());
@@ -232,11 +184,17 @@ pub async fn run(
         checks::latency::within_timeout(&ctx);
     };
     tokio::pin!(phases);
+    tokio::pin!(stop);
     let mut phases_done = false;
+    let mut interrupted = false;
     loop {
         tokio::select! {
             () = &mut phases, if !phases_done => {
                 phases_done = true;
+            }
+            () = &mut stop, if !phases_done => {
+                phases_done = true;
+                interrupted = true;
             }
             Some(message) = rx.recv(), if !phases_done => {
                 forward(&mut emit, &mut results, message)?;
@@ -278,6 +236,9 @@ pub async fn run(
         summary,
         latency,
         notes: preflight.notes,
+        reason: None,
+        interrupted,
+        unverified: Vec::new(),
         checks: results,
     };
     emit(Event::RunFinished(&report))?;

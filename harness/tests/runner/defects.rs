@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use hookcheck::catalogue::{Level, Selection, requirement_of};
 use hookcheck::receiver::{Defect, ReceiverConfig};
-use hookcheck::report::{Outcome, Report};
+use hookcheck::results::{Outcome, Report};
 use hookcheck::runner::EffectsProbe;
 
 use super::{auth, config, grade, outcomes, receiver, reference_expectation};

@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use hookcheck::report::Outcome;
+use hookcheck::results::Outcome;
 use hookcheck::runner::RunError;
 
 use super::{config, grade, outcomes, try_grade};

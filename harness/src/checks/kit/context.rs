@@ -6,134 +6,21 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use reqwest::header::HeaderMap;
 use reqwest::{Method, Url};
 use tokio::sync::{Semaphore, mpsc};
 
-use super::effects::EffectsProbe;
-use super::latency::LatencyRecorder;
+use super::probe::{Probe, Sent, header_list, header_map};
+use super::verdict::{Verdict, VerdictOutcome};
 use crate::auth::AuthHeader;
 use crate::catalogue::requirement_of;
+use crate::effects::EffectsProbe;
+use crate::latency::LatencyRecorder;
 use crate::rawhttp::{RawClient, RawRequest};
-use crate::report::{CheckResult, Outcome};
 use crate::repro::{AuthRepro, ReproRequest, curl};
+use crate::results::{CheckResult, Outcome};
 use crate::sender::{Exchange, Exchanged, FailureClass, Response, Sender, TransportError};
 use crate::spec::{PayloadBuilder, Status};
-
-/// One request a check sends: headers in order, exactly as they go on the wire. Its
-/// `Debug` shows header names only: a value may be the auth secret.
-#[derive(Clone)]
-pub struct Probe {
-    /// The method.
-    pub method: Method,
-    /// Headers, in order; several with one name are all sent.
-    pub headers: Vec<(String, Vec<u8>)>,
-    /// The body.
-    pub body: Bytes,
-    /// How a header of the auth header's name appears in the repro line.
-    pub auth_repro: Option<AuthRepro>,
-    /// Whether this is a valid delivery whose time counts in the latency statistics.
-    pub timed: bool,
-}
-
-impl std::fmt::Debug for Probe {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let names: Vec<&str> = self.headers.iter().map(|(name, _)| name.as_str()).collect();
-        f.debug_struct("Probe")
-            .field("method", &self.method)
-            .field("headers", &names)
-            .field("body_bytes", &self.body.len())
-            .field("timed", &self.timed)
-            .finish()
-    }
-}
-
-impl Probe {
-    /// The header list with every header of `name` (any case) removed.
-    pub fn without(mut self, name: &str) -> Self {
-        self.headers.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
-        self
-    }
-
-    /// Adds a header at the end.
-    pub fn with(mut self, name: &str, value: impl Into<Vec<u8>>) -> Self {
-        self.headers.push((name.to_owned(), value.into()));
-        self
-    }
-
-    /// Replaces the headers of `name` with one header.
-    pub fn replacing(self, name: &str, value: impl Into<Vec<u8>>) -> Self {
-        self.without(name).with(name, value)
-    }
-
-    /// Marks the probe as not a valid delivery: its time stays out of the statistics.
-    pub fn untimed(mut self) -> Self {
-        self.timed = false;
-        self
-    }
-}
-
-/// Headers as an ordered list of names and values, the form probes edit.
-pub fn header_list(map: &HeaderMap) -> Vec<(String, Vec<u8>)> {
-    map.iter()
-        .map(|(name, value)| (name.as_str().to_owned(), value.as_bytes().to_vec()))
-        .collect()
-}
-
-/// The headers as the HTTP client takes them; a header HTTP cannot carry is left out
-/// (the CLI refuses such `--header` values before a run starts).
-pub fn header_map(headers: &[(String, Vec<u8>)]) -> HeaderMap {
-    let mut map = HeaderMap::new();
-    for (name, value) in headers {
-        if let (Ok(name), Ok(value)) = (
-            HeaderName::from_bytes(name.as_bytes()),
-            HeaderValue::from_bytes(value),
-        ) {
-            map.append(name, value);
-        }
-    }
-    map
-}
-
-/// What one probe came to.
-#[derive(Debug)]
-pub struct Sent {
-    /// The exchange.
-    pub exchanged: Exchanged,
-    /// A command line that sends the same request.
-    pub repro: String,
-}
-
-impl Sent {
-    /// The response, when one arrived.
-    pub fn response(&self) -> Option<&Response> {
-        self.exchanged.outcome.as_ref().ok()
-    }
-
-    /// The status code, when a response arrived.
-    pub fn status(&self) -> Option<u16> {
-        self.response().map(|r| r.status.as_u16())
-    }
-
-    /// Whether a complete 2xx arrived in time.
-    pub fn is_2xx(&self) -> bool {
-        self.response().is_some_and(|r| r.status.is_success())
-    }
-
-    /// The failure, when no response arrived.
-    pub fn failure(&self) -> Option<&TransportError> {
-        self.exchanged.outcome.as_ref().err()
-    }
-
-    /// What happened, in a few words: `201 in 3 ms`, `timeout: no complete response …`.
-    pub fn describe(&self) -> String {
-        let ms = self.exchanged.duration.as_secs_f64() * 1000.0;
-        match &self.exchanged.outcome {
-            Ok(response) => format!("{} in {ms:.0} ms", response.status.as_u16()),
-            Err(e) => format!("{e} (after {ms:.0} ms)"),
-        }
-    }
-}
 
 /// Shared state of one run.
 pub struct Ctx {
@@ -383,6 +270,7 @@ impl Ctx {
             actual: self.sender.redact(&verdict.actual),
             repro,
             duration_ms: started.elapsed().as_millis() as u64,
+            exchanges: Vec::new(),
         };
         // The receiving end lives until every family has finished.
         let _ = self.results.send(RunMessage::Check(result));
@@ -414,61 +302,6 @@ impl Ctx {
             actual,
             repro: Some(sent.repro.clone()),
         }
-    }
-}
-
-/// What a check found, before the catalogue turns it into an [`Outcome`].
-#[derive(Debug, Clone)]
-pub struct Verdict {
-    /// Whether the requirement holds.
-    pub outcome: VerdictOutcome,
-    /// What a conforming receiver does.
-    pub expected: String,
-    /// What the target did.
-    pub actual: String,
-    /// The request that shows it.
-    pub repro: Option<String>,
-}
-
-/// The result of a check in the requirement's own terms.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum VerdictOutcome {
-    /// The requirement holds.
-    Holds,
-    /// The requirement is broken: fail for a MUST, warn for a SHOULD.
-    Broken,
-    /// A lesser part of the requirement is broken: warn whatever its level.
-    Warn,
-    /// Not run.
-    Skip,
-    /// No verdict possible.
-    NoVerdict,
-}
-
-impl Verdict {
-    /// A verdict with no repro line.
-    pub fn new(
-        outcome: VerdictOutcome,
-        expected: impl Into<String>,
-        actual: impl Into<String>,
-    ) -> Self {
-        Verdict {
-            outcome,
-            expected: expected.into(),
-            actual: actual.into(),
-            repro: None,
-        }
-    }
-
-    /// A skip with its reason.
-    pub fn skip(reason: impl Into<String>) -> Self {
-        Verdict::new(VerdictOutcome::Skip, "", reason)
-    }
-
-    /// Attaches the repro line.
-    pub fn with_repro(mut self, repro: impl Into<String>) -> Self {
-        self.repro = Some(repro.into());
-        self
     }
 }
 

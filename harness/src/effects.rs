@@ -1,4 +1,5 @@
-//! Observing side effects (SPEC §4): how many times the target processed a session.
+//! Observing side effects (SPEC §4): how many times the target processed a session. The
+//! runner, and anything else that sends deliveries, asks an [`EffectsProbe`].
 
 use std::process::Stdio;
 use std::time::Duration;

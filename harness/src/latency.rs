@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use hdrhistogram::Histogram;
 
-use crate::report::LatencySummary;
+use crate::results::LatencySummary;
 
 /// Records delivery durations; a delivery that timed out is recorded at the timeout, so it
 /// is never dropped from the statistics.
@@ -57,14 +57,17 @@ impl LatencyRecorder {
         if self.histogram.is_empty() {
             return LatencySummary::default();
         }
-        let ms = |micros: u64| micros as f64 / 1000.0;
+        let max_ms = self.slowest.as_secs_f64() * 1000.0;
+        // A histogram bucket's upper edge can lie past the slowest value recorded: a
+        // percentile never exceeds the maximum.
+        let ms = |micros: u64| (micros as f64 / 1000.0).min(max_ms);
         LatencySummary {
             deliveries: self.histogram.len(),
             timed_out: self.timed_out,
             p50_ms: ms(self.histogram.value_at_quantile(0.50)),
             p95_ms: ms(self.histogram.value_at_quantile(0.95)),
             p99_ms: ms(self.histogram.value_at_quantile(0.99)),
-            max_ms: self.slowest.as_secs_f64() * 1000.0,
+            max_ms,
         }
     }
 }
@@ -87,5 +90,14 @@ mod tests {
         assert!((1.9..2.1).contains(&summary.p50_ms), "{summary:?}");
         assert!(summary.p99_ms >= 990.0, "{summary:?}");
         assert!(summary.max_ms >= 1000.0, "{summary:?}");
+    }
+
+    #[test]
+    fn percentiles_never_exceed_the_maximum() {
+        let mut recorder = LatencyRecorder::new(Duration::from_secs(30));
+        recorder.record(Duration::from_micros(123_457), false);
+        let summary = recorder.summary();
+        assert!(summary.p99_ms <= summary.max_ms, "{summary:?}");
+        assert!(summary.p50_ms <= summary.max_ms, "{summary:?}");
     }
 }

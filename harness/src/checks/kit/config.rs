@@ -1,0 +1,64 @@
+//! What a run is asked to do: [`RunConfig`].
+
+use std::time::Duration;
+
+use reqwest::Url;
+use reqwest::header::{HeaderName, HeaderValue};
+
+use crate::auth::AuthHeader;
+use crate::catalogue::Selection;
+use crate::effects::EffectsProbe;
+use crate::sender::ClientTls;
+
+/// Everything a run needs. [`RunConfig::new`] gives the defaults of `hookcheck run`.
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct RunConfig {
+    /// The webhook URL.
+    pub target: Url,
+    /// The auth header the target expects, if any.
+    pub auth: Option<AuthHeader>,
+    /// Extra headers on every request (`--header`).
+    pub headers: Vec<(HeaderName, HeaderValue)>,
+    /// The sender timeout (SPEC §2: default 30 s).
+    pub timeout: Duration,
+    /// Where effect counts come from.
+    pub effects: Option<EffectsProbe>,
+    /// How certificates are checked.
+    pub tls: ClientTls,
+    /// The seed every payload follows from.
+    pub seed: u64,
+    /// `--only` / `--skip`.
+    pub selection: Selection,
+    /// Deliveries in flight at once in the burst probe (SPEC [D-9]).
+    pub burst: usize,
+    /// Requests in flight at once in the main phase.
+    pub concurrency: usize,
+    /// How long to wait after deliveries before counting effects.
+    pub settle: Duration,
+    /// With `strict`, a broken SHOULD makes the run not conformant.
+    pub strict: bool,
+    /// Where bodies too long for a repro line are written, so the line can name the file.
+    pub bodies_dir: Option<std::path::PathBuf>,
+}
+
+impl RunConfig {
+    /// The defaults for a target.
+    pub fn new(target: Url) -> Self {
+        RunConfig {
+            target,
+            auth: None,
+            headers: Vec::new(),
+            timeout: Duration::from_secs(30),
+            effects: None,
+            tls: ClientTls::System,
+            seed: rand::random(),
+            selection: Selection::default(),
+            burst: 32,
+            concurrency: 8,
+            settle: Duration::from_millis(300),
+            strict: false,
+            bodies_dir: None,
+        }
+    }
+}
