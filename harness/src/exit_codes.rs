@@ -12,3 +12,6 @@ pub const USAGE: i32 = 2;
 /// The target could not be reached or graded at all, or a server could not start
 /// (port in use, bad certificate).
 pub const UNAVAILABLE: i32 = 3;
+/// The run was stopped by Ctrl-C or SIGTERM; the summary and every requested report were
+/// still written, marked as interrupted (128 + SIGINT, as shells report it).
+pub const INTERRUPTED: i32 = 130;

@@ -9,7 +9,9 @@
 //!   carry one injected [`receiver::Defect`];
 //! - the conformance runner, [`runner::run`]. It grades a target against every requirement of
 //!   the [`catalogue`], using the check families in [`checks`], and emits
-//!   [`results::Event`]s to the [`report`]ers (terminal, JSON, JUnit), which only format.
+//!   [`results::Event`]s to the [`report`]ers (terminal, JSON, JUnit, Markdown, HTML), which
+//!   only format, citing the contract (`CONTRACT.md`) for every finding;
+//! - [`diff`] compares two runs check by check (`hookcheck diff`, `run --baseline`).
 //!
 //! Around them:
 //!
@@ -48,6 +50,7 @@ pub mod auth;
 pub mod catalogue;
 pub mod checks;
 pub mod cli;
+pub mod diff;
 pub mod effects;
 pub mod exit_codes;
 pub mod latency;

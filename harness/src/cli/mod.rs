@@ -7,7 +7,10 @@ use clap::{Parser, Subcommand};
 
 use crate::exit_codes;
 
+pub mod diff;
 pub mod list;
+pub mod output;
+pub mod report;
 pub mod run;
 pub mod send;
 pub mod serve;
@@ -18,8 +21,9 @@ pub mod serve;
 /// reference receiver that does everything a conforming receiver must (`serve`), and
 /// grades your endpoint against the contract.
 ///
-/// Exit codes: 0 success, 1 a negative verdict (failed delivery, failed MUST),
-/// 2 usage error, 3 target unreachable or server could not start.
+/// Exit codes: 0 success, 1 a negative verdict (failed delivery, failed MUST, a new
+/// failure against a baseline), 2 usage error, 3 target unreachable or server could not
+/// start, 130 a run stopped by Ctrl-C or SIGTERM.
 #[derive(Debug, Parser)]
 #[command(name = "hookcheck", version, propagate_version = true)]
 pub struct Cli {
@@ -39,6 +43,10 @@ pub enum Command {
     Run(run::RunArgs),
     /// Print the requirement catalogue: every requirement, its level and its checks.
     List(list::ListArgs),
+    /// Render a saved JSON report as terminal text, JSON, JUnit, Markdown or HTML.
+    Report(report::ReportArgs),
+    /// Compare two JSON reports check by check: new failures, fixed, new and removed checks.
+    Diff(diff::DiffArgs),
 }
 
 /// Runs a parsed command line to completion and returns the process exit code.
@@ -60,6 +68,8 @@ pub fn run(cli: Cli) -> i32 {
             Command::Send(args) => send::run(args).await,
             Command::Run(args) => run::run(args).await,
             Command::List(args) => list::run(&args),
+            Command::Report(args) => report::run(&args),
+            Command::Diff(args) => diff::run(&args),
         }
     })
 }

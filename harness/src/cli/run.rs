@@ -7,12 +7,15 @@ use reqwest::header::{HeaderName, HeaderValue};
 
 use crate::auth::AuthHeader;
 use crate::catalogue::Selection;
+use crate::cli::output::{ReportFiles, TerminalArgs, read_report};
 use crate::cli::{AuthArg, client_tls, parse_duration, report_error};
+use crate::diff::Diff;
 use crate::exit_codes;
 use crate::receiver::{Defect, Receiver, ReceiverConfig, RunningReceiver};
-use crate::report::{JsonReporter, JunitReporter, TerminalReporter};
+use crate::report::diff::diff_text;
+use crate::report::{FileReporter, Progress, TerminalOptions, TerminalReporter, check_outputs};
 use crate::results::{Report, Reporter};
-use crate::runner::{EffectsProbe, RunConfig, RunError, run as run_checks};
+use crate::runner::{EffectsProbe, RunConfig, RunError, run_until};
 use crate::sender::parse_target;
 
 const EXAMPLES: &str = "\
@@ -33,7 +36,10 @@ Examples:
   hookcheck run --target https://staging.example.com/webhooks/cr3dentials \\
       --auth 'X-API-Key: your-secret' \\
       --effects-url 'https://staging.example.com/_test/effects/{sessionId}' \\
-      --json report.json --junit report.xml
+      --json report.json --junit report.xml --markdown report.md --html report.html
+
+  # Block only regressions against a committed snapshot:
+  hookcheck run --target http://localhost:3000/hook --baseline reports/baseline.json
 
   # Count effects in your database instead, and only grade idempotency:
   hookcheck run --target http://localhost:3000/hook --only idempotency \\
@@ -42,8 +48,9 @@ Examples:
 Repro lines write the auth value as $HOOKCHECK_AUTH: export it before running one.
 
 Exit codes: 0 conformant, 1 a MUST failed or a check had no verdict (or a SHOULD broke,
-with --strict), 2 usage error, 3 the target could not be graded at all (unreachable, hangs,
-not HTTP, no TLS handshake possible).";
+with --strict; with --baseline: only a new failure), 2 usage error, 3 the target could not
+be graded at all (unreachable, hangs, not HTTP, no TLS handshake possible), 130 stopped by
+Ctrl-C or SIGTERM (the summary and the reports are still written, marked interrupted).";
 
 /// Arguments of `hookcheck run`.
 #[derive(Debug, clap::Args)]
@@ -103,13 +110,16 @@ pub struct RunArgs {
     #[arg(long)]
     pub strict: bool,
 
-    /// Write the report as JSON to this file.
-    #[arg(long, value_name = "PATH")]
-    pub json: Option<PathBuf>,
+    #[command(flatten)]
+    pub files: ReportFiles,
 
-    /// Write the report as JUnit XML to this file.
-    #[arg(long, value_name = "PATH")]
-    pub junit: Option<PathBuf>,
+    #[command(flatten)]
+    pub terminal: TerminalArgs,
+
+    /// Compare with this earlier JSON report: exit 1 only for a check that fails now and did
+    /// not then (a regression), so known gaps do not block.
+    #[arg(long, value_name = "OLD.json")]
+    pub baseline: Option<PathBuf>,
 
     /// Write request bodies too long for a repro line (over 4 KiB) into this folder
     /// (created if missing), so that every repro line runs as printed.
@@ -178,10 +188,15 @@ async fn execute(args: RunArgs) -> Result<i32, (i32, String)> {
         (None, Some(command)) => Some(EffectsProbe::Command(command.clone())),
         (None, None) => None,
     };
-    // A report that cannot be written is found out now, not after the whole run.
-    for path in args.json.iter().chain(&args.junit) {
-        check_writable(path).map_err(usage)?;
-    }
+    // A report that cannot be written, or a baseline that cannot be read, is found out
+    // now, not after the whole run.
+    check_outputs(&args.files.outputs()).map_err(|e| usage(e.to_string()))?;
+    let baseline = args
+        .baseline
+        .as_deref()
+        .map(|path| read_report(path, "--baseline"))
+        .transpose()
+        .map_err(usage)?;
     if let Some(dir) = &args.bodies {
         std::fs::create_dir_all(dir).map_err(|e| {
             usage(format!(
@@ -207,12 +222,15 @@ async fn execute(args: RunArgs) -> Result<i32, (i32, String)> {
             let receiver = Receiver::start(config)
                 .await
                 .map_err(|e| (exit_codes::UNAVAILABLE, e.to_string()))?;
-            eprintln!(
-                "hookcheck: no --target given: grading the built-in reference receiver at {}{}",
-                receiver.webhook_url(),
-                defect
-                    .map(|d| format!(" (defect: {})", d.name()))
-                    .unwrap_or_default()
+            announce(
+                args.terminal.quiet,
+                format!(
+                    "hookcheck: no --target given: grading the built-in reference receiver at {}{}",
+                    receiver.webhook_url(),
+                    defect
+                        .map(|d| format!(" (defect: {})", d.name()))
+                        .unwrap_or_default()
+                ),
             );
             if effects.is_none() {
                 effects = Some(
@@ -242,23 +260,73 @@ async fn execute(args: RunArgs) -> Result<i32, (i32, String)> {
     config.strict = args.strict;
     config.bodies_dir = args.bodies.clone();
 
-    let mut reporters: Vec<Box<dyn Reporter>> =
-        vec![Box::new(TerminalReporter::stdio(args.strict))];
-    if let Some(path) = &args.json {
-        reporters.push(Box::new(JsonReporter::new(path)));
-    }
-    if let Some(path) = &args.junit {
-        reporters.push(Box::new(JunitReporter::new(path, args.strict)));
-    }
-    let outcome = run_checks(config, &mut reporters).await;
+    let mut reporters = reporters(&args);
+    let outcome = run_until(config, &mut reporters, stop_signal()).await;
     if let Some(receiver) = local {
         receiver.shutdown().await;
     }
     match outcome {
-        Ok(report) if Report::conformant(&report.summary, args.strict) => Ok(exit_codes::OK),
-        Ok(_) => Ok(exit_codes::FAILED),
+        Ok(report) if report.interrupted => Ok(exit_codes::INTERRUPTED),
+        Ok(report) => Ok(verdict_code(&report, baseline.as_ref(), &args)),
         Err(e @ RunError::Ungradable { .. }) => Err((exit_codes::UNAVAILABLE, e.to_string())),
         Err(e @ (RunError::Config(_) | RunError::Report(_))) => Err(usage(e.to_string())),
+    }
+}
+
+fn announce(quiet: bool, line: String) {
+    if !quiet {
+        eprintln!("{line}");
+    }
+}
+
+/// The terminal reporter and one file reporter per requested report.
+fn reporters(args: &RunArgs) -> Vec<Box<dyn Reporter>> {
+    let color = args.terminal.stdout_color();
+    let options = TerminalOptions {
+        color,
+        report_files: args.files.file_names(),
+    };
+    let progress = Progress::for_stderr(args.terminal.quiet, color);
+    let mut reporters: Vec<Box<dyn Reporter>> = vec![Box::new(TerminalReporter::new(
+        Box::new(std::io::stdout()),
+        progress,
+        options,
+    ))];
+    for output in args.files.outputs() {
+        reporters.push(Box::new(FileReporter::new(output, args.strict)));
+    }
+    reporters
+}
+
+/// The exit code of a finished run: its verdict, or with a baseline only its regressions.
+fn verdict_code(report: &Report, baseline: Option<&Report>, args: &RunArgs) -> i32 {
+    let Some(baseline) = baseline else {
+        return if Report::conformant(&report.summary, args.strict) {
+            exit_codes::OK
+        } else {
+            exit_codes::FAILED
+        };
+    };
+    let diff = Diff::between(baseline, report, args.strict);
+    print!("\n{}", diff_text(&diff, args.terminal.stdout_color()));
+    if diff.regressions().next().is_some() {
+        exit_codes::FAILED
+    } else {
+        exit_codes::OK
+    }
+}
+
+/// Completes on Ctrl-C or SIGTERM, so the run stops and still reports what it graded.
+async fn stop_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    let Ok(mut term) = signal(SignalKind::terminate()) else {
+        // Without a SIGTERM handler, Ctrl-C still stops the run.
+        let _ = tokio::signal::ctrl_c().await;
+        return;
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term.recv() => {}
     }
 }
 
@@ -283,26 +351,4 @@ fn parse_header(
         ));
     }
     Ok((parsed, value))
-}
-
-/// Refuses a report path whose folder does not exist or that names a folder.
-fn check_writable(path: &std::path::Path) -> Result<(), String> {
-    let folder = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => std::path::Path::new("."),
-    };
-    if !folder.is_dir() {
-        return Err(format!(
-            "cannot write a report to {}: folder {} does not exist",
-            path.display(),
-            folder.display()
-        ));
-    }
-    if path.is_dir() {
-        return Err(format!(
-            "cannot write a report to {}: it is a folder",
-            path.display()
-        ));
-    }
-    Ok(())
 }

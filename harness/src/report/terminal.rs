@@ -1,40 +1,50 @@
-//! The terminal reporter: a progress line per check on one stream, then a summary grouped
-//! by category, failures first, on another.
+//! The terminal reporter: progress while the run goes (see [`Progress`]), then a summary
+//! that fits 80 columns: hints first, counts per category, findings grouped by cause with
+//! one repro each, skips by reason, latency, and the verdict last.
 
-use std::collections::BTreeMap;
 use std::io::{self, Write};
 
-use crate::catalogue::Category;
-use crate::results::{CheckResult, Event, Outcome, Report, Reporter, Summary};
+use crate::report::progress::Progress;
+use crate::report::style::Paint;
+use crate::report::verdict::{
+    FindingGroup, category_rows, group_findings, hints, seconds, verdict_line,
+};
+use crate::results::{Event, Outcome, Report, Reporter};
 
-/// Prints progress and the final summary as plain text that reads well in a CI log.
+/// The summary's width.
+const WIDTH: usize = 80;
+/// A group lists this many check ids; the report files list them all.
+const LISTED: usize = 3;
+
+/// How the summary is written.
+#[derive(Debug, Clone, Default)]
+pub struct TerminalOptions {
+    /// Colour the summary.
+    pub color: bool,
+    /// The report files the run writes, the one to read first first; a summary names it
+    /// where it leaves details to it.
+    pub report_files: Vec<String>,
+}
+
+/// Shows progress, then prints the summary.
 pub struct TerminalReporter {
     summary_out: Box<dyn Write + Send>,
-    progress_out: Box<dyn Write + Send>,
-    strict: bool,
-    finished: usize,
-    planned: usize,
+    progress: Progress,
+    options: TerminalOptions,
 }
 
 impl TerminalReporter {
-    /// A reporter writing progress to `progress_out` and the summary to `summary_out`.
+    /// A reporter writing progress through `progress` and the summary to `summary_out`.
     pub fn new(
         summary_out: Box<dyn Write + Send>,
-        progress_out: Box<dyn Write + Send>,
-        strict: bool,
+        progress: Progress,
+        options: TerminalOptions,
     ) -> Self {
         TerminalReporter {
             summary_out,
-            progress_out,
-            strict,
-            finished: 0,
-            planned: 0,
+            progress,
+            options,
         }
-    }
-
-    /// The usual streams: summary on stdout, progress on stderr.
-    pub fn stdio(strict: bool) -> Self {
-        TerminalReporter::new(Box::new(io::stdout()), Box::new(io::stderr()), strict)
     }
 }
 
@@ -45,29 +55,12 @@ impl Reporter for TerminalReporter {
                 target,
                 planned,
                 seed,
-            } => {
-                self.planned = *planned;
-                writeln!(
-                    self.progress_out,
-                    "hookcheck: grading {target} with {planned} checks (seed {seed})"
-                )
-            }
-            Event::PhaseStarted { name } => writeln!(self.progress_out, "  phase: {name}"),
-            Event::CheckFinished(check) => {
-                self.finished += 1;
-                writeln!(
-                    self.progress_out,
-                    "  [{:>3}/{}] {:<5} {:>7} {}",
-                    self.finished,
-                    self.planned,
-                    check.outcome.as_str().to_uppercase(),
-                    format!("{}ms", check.duration_ms),
-                    check.id
-                )
-            }
+            } => self.progress.started(target, *planned, *seed),
+            Event::PhaseStarted { name } => self.progress.phase(name),
+            Event::CheckFinished(check) => self.progress.check(check),
             Event::RunFinished(report) => {
-                self.progress_out.flush()?;
-                write_summary(&mut self.summary_out, report, self.strict)?;
+                self.progress.finished()?;
+                write_summary(&mut self.summary_out, report, &self.options)?;
                 self.summary_out.flush()
             }
         }
@@ -75,68 +68,36 @@ impl Reporter for TerminalReporter {
 }
 
 /// Writes the end-of-run summary.
-pub(crate) fn write_summary(out: &mut dyn Write, report: &Report, strict: bool) -> io::Result<()> {
+pub fn write_summary(
+    out: &mut dyn Write,
+    report: &Report,
+    options: &TerminalOptions,
+) -> io::Result<()> {
+    let paint = Paint(options.color);
+    writeln!(out, "\nhookcheck: {}", report.target)?;
     writeln!(
         out,
-        "\nhookcheck run against {} (seed {}, timeout {} ms, took {:.1} s)",
-        report.target,
+        "  seed {} · timeout {} ms · took {}{}",
         report.seed,
         report.timeout_ms,
-        report.duration_ms as f64 / 1000.0
+        seconds(report.duration_ms),
+        if report.interrupted {
+            " · INTERRUPTED"
+        } else {
+            ""
+        }
     )?;
-
-    for category in Category::ALL {
-        let checks: Vec<&CheckResult> = report
-            .checks
-            .iter()
-            .filter(|c| c.category == category)
-            .collect();
-        if checks.is_empty() {
-            continue;
-        }
-        let summary = Summary::of(checks.iter().copied());
-        writeln!(
-            out,
-            "\n{category}: {} pass, {} fail, {} warn, {} skip, {} error",
-            summary.pass, summary.fail, summary.warn, summary.skip, summary.error
-        )?;
-        let mut problems: Vec<&CheckResult> = checks
-            .iter()
-            .copied()
-            .filter(|c| matches!(c.outcome, Outcome::Fail | Outcome::Warn | Outcome::Error))
-            .collect();
-        problems.sort_by_key(|c| c.outcome);
-        for check in problems {
-            write_problem(out, check)?;
-        }
-        // Skips usually share a reason (no --auth, no effects probe): one line per reason.
-        let mut skips: BTreeMap<&str, usize> = BTreeMap::new();
-        for check in checks.iter().filter(|c| c.outcome == Outcome::Skip) {
-            *skips.entry(check.actual.as_str()).or_default() += 1;
-        }
-        for (reason, count) in skips {
-            let noun = if count == 1 { "check" } else { "checks" };
-            writeln!(out, "  SKIP  {count} {noun}: {reason}")?;
-        }
+    for hint in hints(report) {
+        para(out, &paint.bold("hint: "), &hint, "  ")?;
     }
-
-    let latency = &report.latency;
-    if latency.deliveries == 0 {
-        writeln!(out, "\ndelivery latency: no delivery was timed")?;
-    } else {
-        writeln!(
-            out,
-            "\ndelivery latency: {} timed, p50 {:.1} ms, p95 {:.1} ms, p99 {:.1} ms, max {:.1} ms, {} timed out",
-            latency.deliveries,
-            latency.p50_ms,
-            latency.p95_ms,
-            latency.p99_ms,
-            latency.max_ms,
-            latency.timed_out
-        )?;
+    counts(out, report, paint)?;
+    for group in group_findings(report) {
+        finding(out, &group, options, paint)?;
     }
+    skips(out, report, paint)?;
+    latency(out, report)?;
     for note in &report.notes {
-        writeln!(out, "note: {note}")?;
+        para(out, "note: ", note, "  ")?;
     }
     let s = &report.summary;
     writeln!(
@@ -144,41 +105,201 @@ pub(crate) fn write_summary(out: &mut dyn Write, report: &Report, strict: bool) 
         "checks: {} pass, {} fail, {} warn, {} skip, {} error",
         s.pass, s.fail, s.warn, s.skip, s.error
     )?;
-    let verdict = if Report::conformant(s, strict) {
-        "conformant".to_owned()
-    } else {
-        let mut reasons = Vec::new();
-        if s.fail > 0 {
-            reasons.push(format!("{} MUST failed", s.fail));
-        }
-        if s.error > 0 {
-            reasons.push(format!("{} without a verdict", s.error));
-        }
-        if strict && s.warn > 0 {
-            reasons.push(format!("{} SHOULD broken, --strict", s.warn));
-        }
-        format!("NOT conformant ({})", reasons.join(", "))
+    let verdict = verdict_line(report);
+    let verdict = match report.verdict.as_str() {
+        "conformant" if report.reason.is_none() => paint.outcome(Outcome::Pass, &verdict),
+        _ => paint.outcome(Outcome::Fail, &verdict),
     };
-    writeln!(out, "verdict: {verdict}")
+    para(out, "", &verdict, "  ")
 }
 
-fn write_problem(out: &mut dyn Write, check: &CheckResult) -> io::Result<()> {
+fn counts(out: &mut dyn Write, report: &Report, paint: Paint) -> io::Result<()> {
     writeln!(
         out,
-        "  {:<5} {} [{}]",
-        check.outcome.as_str().to_uppercase(),
-        check.id,
-        check.level
+        "\n{}",
+        paint.dim("category      pass  fail  warn  skip error")
     )?;
-    writeln!(
-        out,
-        "        requirement: {} ({})",
-        check.requirement, check.clause
-    )?;
-    writeln!(out, "        expected:    {}", check.expected)?;
-    writeln!(out, "        actual:      {}", check.actual)?;
-    if let Some(repro) = &check.repro {
-        writeln!(out, "        repro:       {repro}")?;
+    for (category, c) in category_rows(report) {
+        writeln!(
+            out,
+            "{:<12} {:>5} {:>5} {:>5} {:>5} {:>5}",
+            category.as_str(),
+            c.pass,
+            c.fail,
+            c.warn,
+            c.skip,
+            c.error
+        )?;
     }
     Ok(())
+}
+
+fn finding(
+    out: &mut dyn Write,
+    group: &FindingGroup<'_>,
+    options: &TerminalOptions,
+    paint: Paint,
+) -> io::Result<()> {
+    let first = group.first();
+    let count = group.checks.len();
+    let word = paint.outcome(group.outcome, &group.outcome.as_str().to_uppercase());
+    writeln!(out)?;
+    if count == 1 {
+        para(
+            out,
+            &format!("{word} {}: ", first.id),
+            &first.actual,
+            "      ",
+        )?;
+    } else {
+        writeln!(out, "{word} ×{count}: {}", group.cause)?;
+        let ids: Vec<&str> = group
+            .checks
+            .iter()
+            .take(LISTED)
+            .map(|c| c.id.as_str())
+            .collect();
+        let listed = if count <= LISTED {
+            ids.join(", ")
+        } else {
+            let per: Vec<String> = group
+                .by_category()
+                .iter()
+                .map(|(category, n)| format!("{n} {category}"))
+                .collect();
+            let whole = match options.report_files.first() {
+                Some(file) => format!("all listed in {file}"),
+                None => "--markdown PATH lists them all".to_owned(),
+            };
+            format!("{} ({whole})", per.join(", "))
+        };
+        para(out, "  checks: ", &listed, "      ")?;
+        para(
+            out,
+            "  first: ",
+            &format!("{}: {}", first.id, first.actual),
+            "      ",
+        )?;
+    }
+    para(
+        out,
+        &format!("  {}: ", first.level),
+        &format!("{} ({})", first.requirement, first.clause),
+        "      ",
+    )?;
+    para(out, "  expected: ", &first.expected, "      ")?;
+    if let Some(repro) = &first.repro {
+        repro_block(out, repro, &first.id, options)?;
+    }
+    Ok(())
+}
+
+/// A repro, shown once per group. One that fits is printed as is; a longer one is left to
+/// the report files when there are any, else cut into 80-column pieces to join back.
+fn repro_block(
+    out: &mut dyn Write,
+    repro: &str,
+    id: &str,
+    options: &TerminalOptions,
+) -> io::Result<()> {
+    let indent = "    ";
+    let fits = repro
+        .lines()
+        .all(|l| indent.len() + l.chars().count() <= WIDTH);
+    if !fits && !options.report_files.is_empty() {
+        return para(
+            out,
+            "  repro: ",
+            &format!(
+                "too wide for 80 columns: see {id} in {}",
+                options.report_files[0]
+            ),
+            "      ",
+        );
+    }
+    if fits {
+        writeln!(out, "  repro:")?;
+    } else {
+        writeln!(
+            out,
+            "  repro (cut at 80 columns: join the lines; --markdown PATH keeps it whole):"
+        )?;
+    }
+    for line in repro.lines() {
+        let chars: Vec<char> = line.chars().collect();
+        for piece in chars.chunks(WIDTH - indent.len()) {
+            writeln!(out, "{indent}{}", piece.iter().collect::<String>())?;
+        }
+    }
+    Ok(())
+}
+
+fn skips(out: &mut dyn Write, report: &Report, paint: Paint) -> io::Result<()> {
+    let mut reasons: Vec<(&str, usize)> = Vec::new();
+    for check in report.checks.iter().filter(|c| c.outcome == Outcome::Skip) {
+        match reasons.iter_mut().find(|(r, _)| *r == check.actual) {
+            Some((_, n)) => *n += 1,
+            None => reasons.push((&check.actual, 1)),
+        }
+    }
+    if !reasons.is_empty() {
+        writeln!(out)?;
+    }
+    for (reason, count) in reasons {
+        let noun = if count == 1 { "check" } else { "checks" };
+        let head = format!("{} {count} {noun}: ", paint.outcome(Outcome::Skip, "SKIP"));
+        para(out, &head, reason, "      ")?;
+    }
+    Ok(())
+}
+
+fn latency(out: &mut dyn Write, report: &Report) -> io::Result<()> {
+    let l = &report.latency;
+    if l.deliveries == 0 {
+        return writeln!(out, "\ndelivery latency: no delivery was timed");
+    }
+    writeln!(
+        out,
+        "\ndelivery latency: {} timed, {} timed out (timeout {} ms)\n  p50 {:.1} ms · p95 {:.1} ms · p99 {:.1} ms · max {:.1} ms",
+        l.deliveries, l.timed_out, report.timeout_ms, l.p50_ms, l.p95_ms, l.p99_ms, l.max_ms
+    )
+}
+
+/// Writes `head` then `text` word-wrapped to 80 columns, later lines indented.
+fn para(out: &mut dyn Write, head: &str, text: &str, indent: &str) -> io::Result<()> {
+    let mut line = head.to_owned();
+    let mut width = visible_len(head);
+    let mut first_word = true;
+    for word in text.split(' ') {
+        let len = word.chars().count();
+        if !first_word && width + 1 + len > WIDTH {
+            writeln!(out, "{line}")?;
+            line = format!("{indent}{word}");
+            width = indent.len() + len;
+        } else {
+            if !first_word {
+                line.push(' ');
+                width += 1;
+            }
+            line.push_str(word);
+            width += len;
+        }
+        first_word = false;
+    }
+    writeln!(out, "{line}")
+}
+
+/// Characters a terminal shows (ANSI colour codes do not count).
+fn visible_len(text: &str) -> usize {
+    let mut len = 0;
+    let mut in_code = false;
+    for c in text.chars() {
+        match (in_code, c) {
+            (false, '\x1b') => in_code = true,
+            (true, 'm') => in_code = false,
+            (false, _) => len += 1,
+            (true, _) => {}
+        }
+    }
+    len
 }

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::catalogue::requirement_of;
+use crate::report::verdict;
 use crate::results::*;
 
 fn check(id: &str, outcome: Outcome, actual: &str, repro: Option<&str>) -> CheckResult {
@@ -88,15 +89,40 @@ fn sample() -> Report {
     }
 }
 
-#[test]
-fn terminal_summary_groups_by_category_with_problems_first() {
+fn summary_of(report: &Report, files: &[&str]) -> String {
     let mut out = Vec::new();
-    terminal::write_summary(&mut out, &sample(), false).unwrap();
-    insta::assert_snapshot!(String::from_utf8(out).unwrap());
+    let options = TerminalOptions {
+        color: false,
+        report_files: files.iter().map(|f| (*f).to_owned()).collect(),
+    };
+    write_summary(&mut out, report, &options).unwrap();
+    String::from_utf8(out).unwrap()
 }
 
 #[test]
-fn strict_turns_a_warn_into_a_reason_for_the_verdict() {
+fn terminal_summary_groups_by_category_with_problems_first() {
+    insta::assert_snapshot!(summary_of(&sample(), &[]));
+}
+
+#[test]
+fn every_line_of_the_terminal_summary_fits_80_columns() {
+    let mut report = sample();
+    report.checks[1].actual = "a very long answer ".repeat(12);
+    report.checks[1].repro = Some(format!("curl --data-binary '{}'", "x".repeat(300)));
+    for files in [&[][..], &["report.md"][..]] {
+        let text = summary_of(&report, files);
+        for line in text.lines() {
+            assert!(
+                line.chars().count() <= 80,
+                "{} columns: {line}",
+                line.chars().count()
+            );
+        }
+    }
+}
+
+#[test]
+fn a_strict_verdict_names_the_broken_should() {
     let mut report = sample();
     report
         .checks
@@ -104,13 +130,35 @@ fn strict_turns_a_warn_into_a_reason_for_the_verdict() {
     report.summary = Summary::of(&report.checks);
     assert!(Report::conformant(&report.summary, false));
     assert!(!Report::conformant(&report.summary, true));
-    let mut out = Vec::new();
-    terminal::write_summary(&mut out, &report, true).unwrap();
-    let text = String::from_utf8(out).unwrap();
+    report.verdict = "not-conformant".into();
+    let line = verdict::verdict_line(&report);
     assert!(
-        text.ends_with("verdict: NOT conformant (1 SHOULD broken, --strict)\n"),
-        "{text}"
+        line.starts_with("verdict: NOT conformant (1 SHOULD broken, --strict)"),
+        "{line}"
     );
+}
+
+#[test]
+fn the_verdict_line_says_how_many_musts_were_not_verified_and_an_interruption() {
+    let mut report = sample();
+    report.interrupted = true;
+    report.unverified = vec![Unverified {
+        count: 8,
+        reason: "need an effects probe: --effects-url".into(),
+    }];
+    let line = verdict::verdict_line(&report);
+    assert!(line.contains("INTERRUPTED after 6 checks"), "{line}");
+    assert!(
+        line.ends_with("8 MUST checks not verified: need an effects probe: --effects-url (8)"),
+        "{line}"
+    );
+    for format in Format::ALL {
+        let text = render(format, &report, false).unwrap();
+        assert!(
+            text.contains("nterrupted") || text.contains("INTERRUPTED"),
+            "{format}"
+        );
+    }
 }
 
 #[test]
@@ -123,25 +171,55 @@ fn json_report_keeps_its_documented_keys_and_reads_back() {
 }
 
 #[test]
-fn json_reporter_writes_the_file_whole() {
+fn a_file_reporter_writes_the_file_whole_at_the_end_of_the_run() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("report.json");
     let report = sample();
-    JsonReporter::new(&path)
+    let output = Output {
+        format: Format::Json,
+        destination: Destination::File(path.clone()),
+    };
+    FileReporter::new(output, false)
         .on_event(&Event::RunFinished(&report))
         .unwrap();
     let back: Report = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
     assert_eq!(back, report);
-    assert!(!dir.path().join("report.json.tmp").exists());
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
 }
 
 #[test]
 fn junit_marks_fails_and_errors_and_skips() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("report.xml");
-    JunitReporter::new(&path, false)
-        .on_event(&Event::RunFinished(&sample()))
-        .unwrap();
-    let xml = std::fs::read_to_string(&path).unwrap();
-    insta::assert_snapshot!(xml);
+    insta::assert_snapshot!(render(Format::Junit, &sample(), false).unwrap());
+}
+
+#[test]
+fn markdown_puts_findings_first_and_links_each_clause() {
+    let text = render(Format::Markdown, &sample(), false).unwrap();
+    let findings = text.find("## Findings").unwrap();
+    assert!(findings < text.find("## Checks by category").unwrap());
+    assert!(text.contains("[§3 ¶1](#s3-p1)"));
+    assert!(text.contains("<a id=\"s3-p1\"></a>"));
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn html_is_one_page_with_no_external_asset() {
+    let mut report = sample();
+    report.checks[1].exchanges = vec![ExchangeRecord {
+        method: "POST".into(),
+        request_headers: vec![("x-api-key".into(), "$HOOKCHECK_AUTH".into())],
+        request_body: "<b>{}</b>".into(),
+        request_bytes: 9,
+        status: Some(422),
+        response_headers: vec![("content-type".into(), "text/plain".into())],
+        response_body: "no".into(),
+        duration_ms: 1.5,
+    }];
+    let html = render(Format::Html, &report, false).unwrap();
+    for external in ["src=", "href=\"http", "@import", "url("] {
+        assert!(!html.contains(external), "{external}");
+    }
+    assert!(html.contains("&lt;b&gt;{}&lt;/b&gt;"), "bodies are escaped");
+    assert!(html.contains("<svg"), "latency picture");
+    assert!(html.contains("href=\"#s3-p1\"") && html.contains("id=\"s3-p1\""));
 }

@@ -1,0 +1,87 @@
+//! Flags shared by the commands that write reports (`run`, `report`) and draw on the
+//! terminal, and reading a saved JSON report.
+
+use std::path::{Path, PathBuf};
+
+use crate::report::{ColorChoice, Destination, Format, Output};
+use crate::results::Report;
+
+/// The report files to write (`-` is stdout).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct ReportFiles {
+    /// Write the report as JSON to this file (`-`: stdout).
+    #[arg(long, value_name = "PATH")]
+    pub json: Option<PathBuf>,
+
+    /// Write the report as JUnit XML to this file (`-`: stdout).
+    #[arg(long, value_name = "PATH")]
+    pub junit: Option<PathBuf>,
+
+    /// Write the report as Markdown, for a CI job summary or a PR comment (`-`: stdout).
+    #[arg(long, value_name = "PATH")]
+    pub markdown: Option<PathBuf>,
+
+    /// Write the report as one self-contained HTML page (`-`: stdout).
+    #[arg(long, value_name = "PATH")]
+    pub html: Option<PathBuf>,
+}
+
+impl ReportFiles {
+    /// The requested outputs, in format order.
+    pub fn outputs(&self) -> Vec<Output> {
+        let paths = [&self.json, &self.junit, &self.markdown, &self.html];
+        Format::ALL
+            .into_iter()
+            .zip(paths)
+            .filter_map(|(format, path)| {
+                path.as_deref().map(|path| Output {
+                    format,
+                    destination: Destination::from_arg(path),
+                })
+            })
+            .collect()
+    }
+
+    /// The files a summary can point a reader to, the most readable first: Markdown, HTML,
+    /// JSON (stdout is not one, nor is JUnit, which keeps findings but not every repro).
+    pub fn file_names(&self) -> Vec<String> {
+        [&self.markdown, &self.html, &self.json]
+            .into_iter()
+            .flatten()
+            .filter(|path| path.as_os_str() != "-")
+            .map(|path| path.display().to_string())
+            .collect()
+    }
+}
+
+/// How the terminal output looks.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct TerminalArgs {
+    /// Colour the terminal output: auto (on a terminal, unless NO_COLOR is set), always, never.
+    #[arg(long, value_name = "WHEN", value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+
+    /// Print only the summary: no progress.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+impl TerminalArgs {
+    /// Whether stdout gets colour.
+    pub fn stdout_color(&self) -> bool {
+        use std::io::IsTerminal;
+        self.color.enabled(std::io::stdout().is_terminal())
+    }
+}
+
+/// Reads a JSON report a run wrote, naming the flag it came from in the error.
+pub fn read_report(path: &Path, what: &str) -> Result<Report, String> {
+    let text =
+        std::fs::read(path).map_err(|e| format!("cannot read {what} {}: {e}", path.display()))?;
+    serde_json::from_slice(&text).map_err(|e| {
+        format!(
+            "{what} {} is not a hookcheck JSON report (`hookcheck run --json PATH` writes one): {e}",
+            path.display()
+        )
+    })
+}
