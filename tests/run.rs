@@ -13,24 +13,24 @@ use serde_json::Value;
 
 use crate::util::hookcheck;
 
-const SECRET_VALUE: &str = "Zq9vXk7pW3mN";
-const SECRET: &str = "X-Hook-Token: Zq9vXk7pW3mN";
+pub(crate) const SECRET_VALUE: &str = "Zq9vXk7pW3mN";
+pub(crate) const SECRET: &str = "X-Hook-Token: Zq9vXk7pW3mN";
 /// Bound on one `hookcheck` process, whatever regresses.
 const PROCESS_BOUND: Duration = Duration::from_secs(90);
 /// Short timeouts and a fixed seed for every run.
 const FAST: &[&str] = &["--timeout", "3s", "--settle", "200ms", "--seed", "7"];
 
 /// What one `hookcheck` process did.
-struct Ran {
-    code: i32,
-    stdout: String,
-    stderr: String,
-    took: Duration,
+pub(crate) struct Ran {
+    pub(crate) code: i32,
+    pub(crate) stdout: String,
+    pub(crate) stderr: String,
+    pub(crate) took: Duration,
 }
 
 /// Runs `hookcheck ARGS` without blocking the runtime (in-process servers keep serving),
 /// killed if it outlives [`PROCESS_BOUND`].
-async fn hookcheck_async(args: &[&str], env: &[(&str, &str)]) -> Ran {
+pub(crate) async fn hookcheck_async(args: &[&str], env: &[(&str, &str)]) -> Ran {
     let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_hookcheck"));
     command
         .args(args)
@@ -51,7 +51,7 @@ async fn hookcheck_async(args: &[&str], env: &[(&str, &str)]) -> Ran {
 }
 
 /// `hookcheck run ARGS`, with the [`FAST`] settings ARGS does not give itself.
-async fn run(args: &[&str]) -> Ran {
+pub(crate) async fn run(args: &[&str]) -> Ran {
     let mut all = vec!["run"];
     for pair in FAST.chunks(2) {
         if !args.contains(&pair[0]) {
@@ -62,12 +62,12 @@ async fn run(args: &[&str]) -> Ran {
     hookcheck_async(&all, &[]).await
 }
 
-fn read_report(path: &std::path::Path) -> Report {
+pub(crate) fn read_report(path: &std::path::Path) -> Report {
     let text = std::fs::read_to_string(path).expect("the JSON report is written");
     serde_json::from_str(&text).expect("the JSON report reads back as a Report")
 }
 
-async fn receiver(config: ReceiverConfig) -> RunningReceiver {
+pub(crate) async fn receiver(config: ReceiverConfig) -> RunningReceiver {
     hookcheck::install_crypto_provider();
     Receiver::start(config.shutdown_timeout(Duration::from_secs(1)))
         .await
@@ -418,7 +418,7 @@ fn list_json_names_every_catalogue_check() {
 }
 
 /// Every 6-character piece of the secret, and of its case-flipped form (a probe sends that).
-fn secret_pieces() -> Vec<String> {
+pub(crate) fn secret_pieces() -> Vec<String> {
     let flipped: String = SECRET_VALUE
         .chars()
         .map(|c| {
@@ -445,6 +445,8 @@ async fn the_auth_value_never_appears_in_output_or_reports_even_against_a_failin
         let dir = tempfile::tempdir().unwrap();
         let json = dir.path().join("report.json");
         let junit = dir.path().join("report.xml");
+        let markdown = dir.path().join("report.md");
+        let html = dir.path().join("report.html");
         let mut args = vec![
             "--auth",
             SECRET,
@@ -452,6 +454,10 @@ async fn the_auth_value_never_appears_in_output_or_reports_even_against_a_failin
             json.to_str().unwrap(),
             "--junit",
             junit.to_str().unwrap(),
+            "--markdown",
+            markdown.to_str().unwrap(),
+            "--html",
+            html.to_str().unwrap(),
         ];
         if let Some(defect) = defect {
             args.extend(["--defect", defect]);
@@ -465,11 +471,15 @@ async fn the_auth_value_never_appears_in_output_or_reports_even_against_a_failin
         );
         let json_text = std::fs::read_to_string(&json).unwrap();
         let junit_text = std::fs::read_to_string(&junit).unwrap();
+        let markdown_text = std::fs::read_to_string(&markdown).unwrap();
+        let html_text = std::fs::read_to_string(&html).unwrap();
         for (what, text) in [
             ("stdout", &ran.stdout),
             ("stderr", &ran.stderr),
             ("the JSON report", &json_text),
             ("the JUnit report", &junit_text),
+            ("the Markdown report", &markdown_text),
+            ("the HTML report", &html_text),
         ] {
             for piece in secret_pieces() {
                 assert!(
@@ -492,6 +502,8 @@ async fn the_auth_value_never_appears_in_output_or_reports_even_against_a_failin
                 "{repros:?}"
             );
             assert!(junit_text.contains("HOOKCHECK_AUTH"));
+            assert!(markdown_text.contains("HOOKCHECK_AUTH"));
+            assert!(html_text.contains("HOOKCHECK_AUTH"));
         }
     }
 }
@@ -596,3 +608,4 @@ async fn replay(line: &str) -> String {
 
 mod bodies;
 mod hostile;
+mod reports;

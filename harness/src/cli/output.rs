@@ -42,6 +42,13 @@ impl ReportFiles {
             .collect()
     }
 
+    /// Whether a report goes to stdout (`-`), where the summary would otherwise go.
+    pub fn to_stdout(&self) -> bool {
+        self.outputs()
+            .iter()
+            .any(|o| o.destination == Destination::Stdout)
+    }
+
     /// The files a summary can point a reader to, the most readable first: Markdown, HTML,
     /// JSON (stdout is not one, nor is JUnit, which keeps findings but not every repro).
     pub fn file_names(&self) -> Vec<String> {

@@ -1,5 +1,6 @@
 //! `hookcheck run`: grade a webhook endpoint against the contract.
 
+use std::io::Write as _;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -288,7 +289,7 @@ fn reporters(args: &RunArgs) -> Vec<Box<dyn Reporter>> {
     };
     let progress = Progress::for_stderr(args.terminal.quiet, color);
     let mut reporters: Vec<Box<dyn Reporter>> = vec![Box::new(TerminalReporter::new(
-        Box::new(std::io::stdout()),
+        summary_stream(&args.files),
         progress,
         options,
     ))];
@@ -296,6 +297,15 @@ fn reporters(args: &RunArgs) -> Vec<Box<dyn Reporter>> {
         reporters.push(Box::new(FileReporter::new(output, args.strict)));
     }
     reporters
+}
+
+/// Stdout, unless a report goes there (`--json -`): then the summary goes to stderr.
+fn summary_stream(files: &ReportFiles) -> Box<dyn std::io::Write + Send> {
+    if files.to_stdout() {
+        Box::new(std::io::stderr())
+    } else {
+        Box::new(std::io::stdout())
+    }
 }
 
 /// The exit code of a finished run: its verdict, or with a baseline only its regressions.
@@ -308,7 +318,8 @@ fn verdict_code(report: &Report, baseline: Option<&Report>, args: &RunArgs) -> i
         };
     };
     let diff = Diff::between(baseline, report, args.strict);
-    print!("\n{}", diff_text(&diff, args.terminal.stdout_color()));
+    let text = diff_text(&diff, args.terminal.stdout_color());
+    let _ = writeln!(summary_stream(&args.files), "\n{text}");
     if diff.regressions().next().is_some() {
         exit_codes::FAILED
     } else {

@@ -75,22 +75,29 @@ pub fn unverified(report: &Report) -> Vec<Unverified> {
 
 /// What the user must read before anything else, e.g. that `--auth` is probably missing.
 pub fn hints(report: &Report) -> Vec<String> {
-    let auth_given = !report
+    let auth_ran = report
         .checks
         .iter()
-        .any(|c| c.category == Category::Auth && c.outcome == Outcome::Skip);
+        .any(|c| c.category == Category::Auth && c.outcome != Outcome::Skip);
     let refused = report
         .checks
         .iter()
         .filter(|c| c.category == Category::Status && c.outcome != Outcome::Pass)
-        .filter(|c| c.actual.starts_with("401") || c.actual.starts_with("403"))
+        .filter(|c| matches!(last_status(&c.actual), Some(401 | 403)))
         .count();
     let mut hints = Vec::new();
-    if refused > 0 && !auth_given {
-        hints.push(format!(
-            "{refused} valid deliveries were refused with 401/403 and no --auth was given: \
-             the target probably needs --auth 'Name: value'"
-        ));
+    if refused > 0 {
+        hints.push(if auth_ran {
+            format!(
+                "{refused} valid deliveries were refused with 401/403 although --auth was \
+                 given: check the header's name and value"
+            )
+        } else {
+            format!(
+                "{refused} valid deliveries were refused with 401/403: --auth is probably \
+                 missing (give the header the target expects: --auth 'Name: value')"
+            )
+        });
     }
     hints
 }

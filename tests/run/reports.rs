@@ -1,0 +1,332 @@
+//! The report formats on real runs: JSON, JUnit, Markdown and HTML agree; `report --from`,
+//! `diff` and `--baseline`; `-` and bad report paths; the `--auth` hint; SIGTERM.
+
+use std::path::Path;
+use std::process::Stdio;
+use std::time::Duration;
+
+use hookcheck::receiver::ReceiverConfig;
+use hookcheck::results::{Report, Summary};
+use serde_json::Value;
+
+use super::{SECRET, hookcheck_async, read_report, receiver, run};
+
+/// The counts in a row of a Markdown table: `| **all** | **1** | …`.
+fn markdown_counts(markdown: &str, row: &str) -> Vec<usize> {
+    let line = markdown
+        .lines()
+        .find(|l| l.starts_with(&format!("| {row} |")))
+        .unwrap_or_else(|| panic!("no `{row}` row in\n{markdown}"));
+    line.split('|')
+        .skip(2)
+        .filter_map(|cell| cell.trim().trim_matches('*').parse().ok())
+        .collect()
+}
+
+/// The counts of the HTML summary table's `all` row.
+fn html_counts(html: &str) -> Vec<usize> {
+    let start = html.find("<tr><td>all</td>").expect("an `all` row");
+    let row = &html[start..start + html[start..].find("</tr>").unwrap()];
+    row.split("<td class=\"n\">")
+        .skip(1)
+        .map(|cell| cell[..cell.find('<').unwrap()].parse().unwrap())
+        .collect()
+}
+
+fn counts(s: &Summary) -> Vec<usize> {
+    vec![s.pass, s.fail, s.warn, s.skip, s.error]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_run_writes_json_junit_markdown_and_html_and_they_agree() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = |name: &str| dir.path().join(name).to_str().unwrap().to_owned();
+    let (json, junit, markdown, html) =
+        (path("r.json"), path("r.xml"), path("r.md"), path("r.html"));
+    let ran = run(&[
+        "--defect",
+        "no-dedupe",
+        "--json",
+        &json,
+        "--junit",
+        &junit,
+        "--markdown",
+        &markdown,
+        "--html",
+        &html,
+    ])
+    .await;
+    assert_eq!(ran.code, 1, "{}", ran.stderr);
+    let report = read_report(Path::new(&json));
+    assert!(report.summary.fail > 0 && report.summary.pass > 0);
+    let expected = counts(&report.summary);
+
+    let markdown = std::fs::read_to_string(&markdown).unwrap();
+    assert_eq!(markdown_counts(&markdown, "**all**"), expected);
+    let html = std::fs::read_to_string(&html).unwrap();
+    assert_eq!(html_counts(&html), expected);
+    let junit = std::fs::read_to_string(&junit).unwrap();
+    assert_eq!(junit.matches("<testcase ").count(), report.checks.len());
+    assert_eq!(junit.matches("<failure").count(), report.summary.fail);
+    assert_eq!(junit.matches("<skipped").count(), report.summary.skip);
+    for check in &report.checks {
+        assert!(
+            markdown.contains(&format!("`{}`", check.id)),
+            "{} not in Markdown",
+            check.id
+        );
+        assert!(html.contains(&check.id), "{} not in HTML", check.id);
+    }
+    // The verdict line is the same sentence everywhere.
+    let verdict = hookcheck::report::verdict::verdict_line(&report);
+    assert!(
+        ran.stdout.contains(verdict.split(';').next().unwrap()),
+        "{}",
+        ran.stdout
+    );
+    assert!(markdown.contains(&verdict));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn diff_and_baseline_see_a_defect_come_and_go_between_real_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = |name: &str| dir.path().join(name).to_str().unwrap().to_owned();
+    let (before, after) = (path("before.json"), path("after.json"));
+    let ran = run(&["--json", &before]).await;
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    let ran = run(&["--defect", "no-dedupe", "--json", &after]).await;
+    assert_eq!(ran.code, 1, "{}", ran.stderr);
+
+    let (diff_json, diff_md) = (path("diff.json"), path("diff.md"));
+    let diff = hookcheck_async(
+        &[
+            "diff",
+            &before,
+            &after,
+            "--json",
+            &diff_json,
+            "--markdown",
+            &diff_md,
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!(
+        diff.code, 1,
+        "a new failure exits 1: {}{}",
+        diff.stdout, diff.stderr
+    );
+    assert!(diff.stdout.contains("new failures ("), "{}", diff.stdout);
+    let value: Value = serde_json::from_str(&std::fs::read_to_string(&diff_json).unwrap()).unwrap();
+    let new_failures: Vec<&str> = value["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["kind"] == "new-failure")
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert!(!new_failures.is_empty());
+    assert!(
+        new_failures
+            .iter()
+            .all(|id| id.starts_with("idempotency/exactly-once/")),
+        "{new_failures:?}"
+    );
+    assert!(
+        std::fs::read_to_string(&diff_md)
+            .unwrap()
+            .contains("## new failures")
+    );
+
+    let back = hookcheck_async(&["diff", &after, &before], &[]).await;
+    assert_eq!(back.code, 0, "fixing is not a regression: {}", back.stdout);
+    assert!(back.stdout.contains("fixed ("), "{}", back.stdout);
+
+    // Known gaps do not block; new ones do.
+    let known = run(&["--defect", "no-dedupe", "--baseline", &after]).await;
+    assert_eq!(known.code, 0, "{}{}", known.stdout, known.stderr);
+    assert!(
+        known.stdout.contains("baseline: no new failures"),
+        "{}",
+        known.stdout
+    );
+    let new = run(&["--defect", "no-dedupe", "--baseline", &before]).await;
+    assert_eq!(new.code, 1, "{}", new.stdout);
+    assert!(new.stdout.contains("new failure"), "{}", new.stdout);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn report_from_a_saved_run_renders_every_format_and_dash_is_stdout() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = |name: &str| dir.path().join(name).to_str().unwrap().to_owned();
+    let json = path("run.json");
+    // `--json -`: the report on stdout, the summary moves to stderr.
+    let ran = run(&["--defect", "rejects-terminated", "--json", "-", "--quiet"]).await;
+    assert_eq!(ran.code, 1, "{}", ran.stderr);
+    let report: Report =
+        serde_json::from_str(&ran.stdout).expect("stdout is the JSON report alone");
+    assert!(
+        ran.stderr.contains("verdict: NOT conformant"),
+        "{}",
+        ran.stderr
+    );
+    assert!(
+        !ran.stderr.contains("phase:"),
+        "--quiet shows no progress: {}",
+        ran.stderr
+    );
+    std::fs::write(&json, &ran.stdout).unwrap();
+
+    let (md, html, xml) = (path("r.md"), path("r.html"), path("r.xml"));
+    let rendered = hookcheck_async(
+        &[
+            "report",
+            "--from",
+            &json,
+            "--markdown",
+            &md,
+            "--html",
+            &html,
+            "--junit",
+            &xml,
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!(rendered.code, 0, "{}", rendered.stderr);
+    let markdown = std::fs::read_to_string(&md).unwrap();
+    assert_eq!(
+        markdown_counts(&markdown, "**all**"),
+        counts(&report.summary)
+    );
+    assert!(
+        std::fs::read_to_string(&html)
+            .unwrap()
+            .starts_with("<!doctype html>")
+    );
+    assert!(
+        std::fs::read_to_string(&xml)
+            .unwrap()
+            .contains("<testsuites")
+    );
+
+    let summary = hookcheck_async(&["report", "--from", &json, "--color", "never"], &[]).await;
+    assert_eq!(summary.code, 0);
+    assert!(
+        summary
+            .stdout
+            .contains("status/valid-delivery-2xx/terminated"),
+        "{}",
+        summary.stdout
+    );
+
+    let markdown_out = hookcheck_async(&["report", "--from", &json, "--markdown", "-"], &[]).await;
+    assert_eq!(markdown_out.stdout, markdown);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_report_paths_and_inputs_are_one_line_usage_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let same = dir.path().join("same");
+    let same = same.to_str().unwrap();
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (
+            vec!["run", "--json", same, "--markdown", same],
+            "--json and --markdown both write to",
+        ),
+        (
+            vec!["run", "--html", "/no/such/folder/r.html"],
+            "cannot write the HTML report to /no/such/folder/r.html",
+        ),
+        (
+            vec!["run", "--baseline", "/no/such/old.json"],
+            "cannot read --baseline /no/such/old.json",
+        ),
+        (
+            vec!["report", "--from", "/etc/hostname"],
+            "is not a hookcheck JSON report",
+        ),
+        (
+            vec!["diff", "/no/old.json", "/no/new.json"],
+            "cannot read OLD /no/old.json",
+        ),
+    ];
+    for (args, message) in cases {
+        let ran = hookcheck_async(&args, &[]).await;
+        assert_eq!(ran.code, 2, "{args:?}: {}", ran.stderr);
+        assert_eq!(ran.stderr.lines().count(), 1, "{args:?}: {}", ran.stderr);
+        assert!(
+            ran.stderr.starts_with("error: ") && ran.stderr.contains(message),
+            "{args:?}: {}",
+            ran.stderr
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_valid_delivery_without_auth_puts_the_auth_hint_at_the_top() {
+    let receiver = receiver(ReceiverConfig::default().auth(SECRET.parse().unwrap())).await;
+    let target = receiver.webhook_url();
+    let ran = run(&["--target", &target, "--only", "status", "--color", "never"]).await;
+    assert_eq!(ran.code, 1, "{}", ran.stderr);
+    let hint = ran
+        .stdout
+        .lines()
+        .position(|l| l.starts_with("hint: ") && l.contains("401/403"))
+        .unwrap_or_else(|| panic!("no hint in\n{}", ran.stdout));
+    assert!(hint < 5, "the hint is at the top:\n{}", ran.stdout);
+    assert!(ran.stdout.contains("--auth"));
+    receiver.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_stops_the_run_writes_reports_marked_interrupted_and_exits_130() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("r.json");
+    let markdown = dir.path().join("r.md");
+    // One delivery at a time, 100 ms each: a run of many seconds.
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_hookcheck"))
+        .args([
+            "run",
+            "--defect",
+            "serial",
+            "--timeout",
+            "3s",
+            "--concurrency",
+            "1",
+            "--seed",
+            "7",
+        ])
+        .arg("--json")
+        .arg(&json)
+        .arg("--markdown")
+        .arg(&markdown)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let pid = child.id().unwrap().to_string();
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let output = tokio::time::timeout(Duration::from_secs(20), child.wait_with_output())
+        .await
+        .expect("the run stops soon after SIGTERM")
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(130), "{stdout}");
+    assert!(stdout.contains("INTERRUPTED"), "{stdout}");
+    let report = read_report(&json);
+    assert!(report.interrupted);
+    assert!(report.checks.len() < hookcheck::catalogue::all_check_ids().len());
+    assert!(
+        std::fs::read_to_string(&markdown)
+            .unwrap()
+            .contains("INTERRUPTED")
+    );
+}
