@@ -285,7 +285,7 @@ async fn sigterm_stops_the_run_writes_reports_marked_interrupted_and_exits_130()
     let json = dir.path().join("r.json");
     let markdown = dir.path().join("r.md");
     // One delivery at a time, 100 ms each: a run of many seconds.
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_hookcheck"))
+    let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_hookcheck"))
         .args([
             "run",
             "--defect",
