@@ -3,6 +3,8 @@
 
 mod util;
 
+mod browser;
 mod run;
 mod send;
 mod serve;
+mod snapshots;

@@ -22,7 +22,7 @@ table{border-collapse:collapse;width:100%;margin:.5rem 0 1rem}
 td,th{border-bottom:1px solid #ddd;padding:.25rem .5rem;text-align:left;vertical-align:top}
 td.n,th.n{text-align:right}
 .o{font-weight:700;font-family:ui-monospace,monospace}
-.fail,.error{color:#b3261e}.warn{color:#8a5a00}.pass{color:#1e7a34}.skip{color:#666}
+.o.fail,.o.error{color:#b3261e}.o.warn{color:#8a5a00}.o.pass{color:#1e7a34}.o.skip{color:#666}
 pre{background:#f5f5f5;padding:.5rem;overflow-x:auto;white-space:pre-wrap;word-break:break-all}
 details summary{cursor:pointer}.hint{background:#fff4d6;padding:.5rem 1rem;border-left:4px solid #c90}
 .finding{border-left:4px solid #b3261e;padding:.1rem 1rem;margin:.8rem 0}
@@ -126,17 +126,17 @@ fn findings(out: &mut String, report: &Report) {
         let first = group.first();
         let count = group.checks.len();
         let outcome = group.outcome.as_str();
-        let what = if count == 1 {
-            esc(&first.id)
+        let (what, cause) = if count == 1 {
+            (esc(&first.id), &first.actual)
         } else {
-            format!("×{count}")
+            (format!("×{count}"), &group.cause)
         };
         let _ = write!(
             out,
             "<div class=\"finding {outcome}\"><h3><span class=\"o {outcome}\">{}</span> {what}: {}</h3>\
              <p>{} ({}) {}</p><p>expected: {}<br>actual: {}</p>",
             outcome.to_uppercase(),
-            esc(&first.actual),
+            esc(cause),
             first.level,
             clause_links(&first.clause),
             esc(&first.requirement),

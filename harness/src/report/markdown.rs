@@ -87,7 +87,11 @@ fn finding(out: &mut String, group: &FindingGroup<'_>) {
         } else {
             format!("×{count}")
         },
-        cell(&first.actual)
+        cell(if count == 1 {
+            &first.actual
+        } else {
+            &group.cause
+        })
     );
     let _ = writeln!(
         out,
@@ -98,6 +102,9 @@ fn finding(out: &mut String, group: &FindingGroup<'_>) {
     );
     let _ = writeln!(out, "- expected: {}", cell(&first.expected));
     let _ = writeln!(out, "- actual: {}", cell(&first.actual));
+    if count > 1 {
+        let _ = writeln!(out, "- first: `{}`", first.id);
+    }
     if count > 1 {
         let listed: Vec<String> = group
             .checks
