@@ -154,8 +154,11 @@ fn check_path(format: Format, path: &Path) -> Result<(), OutputError> {
         path: path.display().to_string(),
         why,
     };
-    if path.is_dir() {
-        return Err(unwritable("it is a folder".into()));
+    match fs::metadata(path) {
+        Ok(meta) if meta.is_dir() => return Err(unwritable("it is a folder".into())),
+        // A FIFO, a device, /dev/fd/N: written in place, its folder is not ours to check.
+        Ok(meta) if !meta.is_file() => return Ok(()),
+        _ => {}
     }
     let target = resolved(path);
     let folder = match target.parent() {
@@ -206,17 +209,22 @@ pub fn write_output(output: &Output, bytes: &[u8]) -> Result<(), OutputError> {
                 .and_then(|()| out.flush())
                 .map_err(failed)
         }
-        Destination::File(path) => write_file(&resolved(path), bytes).map_err(failed),
+        Destination::File(path) => write_file(path, bytes).map_err(failed),
     }
 }
 
 fn write_file(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let special = fs::metadata(path).is_ok_and(|m| !m.is_file());
-    if special {
-        // A FIFO, a device, /dev/fd/N: renaming over it would replace it.
-        let mut file = OpenOptions::new().write(true).truncate(true).open(path)?;
-        return file.write_all(bytes).and_then(|()| file.flush());
-    }
+    let path = match fs::metadata(path) {
+        Ok(meta) if !meta.is_file() => {
+            // A FIFO, a device, /dev/fd/N: renaming over it would replace it.
+            let mut file = OpenOptions::new().write(true).truncate(true).open(path)?;
+            return file.write_all(bytes).and_then(|()| file.flush());
+        }
+        // A regular file, through any symlinks: replace the file, not the link.
+        Ok(_) => fs::canonicalize(path)?,
+        Err(_) => resolved(path),
+    };
+    let path = path.as_path();
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
