@@ -280,11 +280,29 @@ async fn a_refused_valid_delivery_without_auth_puts_the_auth_hint_at_the_top() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sigterm_stops_the_run_writes_reports_marked_interrupted_and_exits_130() {
-    let dir = tempfile::tempdir().unwrap();
-    let json = dir.path().join("r.json");
-    let markdown = dir.path().join("r.md");
-    // One delivery at a time, 100 ms each: a run of many seconds.
+async fn colour_is_off_in_a_pipe_and_on_with_color_always() {
+    let plain = run(&["--only", "status"]).await;
+    assert_eq!(plain.code, 0, "{}", plain.stderr);
+    assert!(!plain.stdout.contains('\x1b'), "{}", plain.stdout);
+    let always = run(&["--only", "status", "--color", "always"]).await;
+    assert!(
+        always.stdout.contains("\x1b[32mverdict: conformant"),
+        "{}",
+        always.stdout
+    );
+    let no_color = hookcheck_async(
+        &["run", "--only", "status", "--seed", "7", "--color", "auto"],
+        &[("NO_COLOR", "1")],
+    )
+    .await;
+    assert!(!no_color.stdout.contains('\x1b'));
+}
+
+/// Starts a long run (one delivery at a time, 100 ms each), sends it `signal` once it is
+/// under way, and returns its exit code, stdout and the JSON report.
+async fn stopped_by(signal: &str, dir: &Path) -> (Option<i32>, String, Report) {
+    let json = dir.join(format!("{signal}.json"));
+    let markdown = dir.join(format!("{signal}.md"));
     let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_hookcheck"))
         .args([
             "run",
@@ -294,9 +312,8 @@ async fn sigterm_stops_the_run_writes_reports_marked_interrupted_and_exits_130()
             "3s",
             "--concurrency",
             "1",
-            "--seed",
-            "7",
         ])
+        .args(["--seed", "7", "--color", "never"])
         .arg("--json")
         .arg(&json)
         .arg("--markdown")
@@ -309,24 +326,33 @@ async fn sigterm_stops_the_run_writes_reports_marked_interrupted_and_exits_130()
         .unwrap();
     tokio::time::sleep(Duration::from_millis(1500)).await;
     let pid = child.id().unwrap().to_string();
-    let killed = std::process::Command::new("kill")
-        .args(["-TERM", &pid])
+    let sent = std::process::Command::new("kill")
+        .args([format!("-{signal}"), pid])
         .status()
         .unwrap();
-    assert!(killed.success());
+    assert!(sent.success());
     let output = tokio::time::timeout(Duration::from_secs(20), child.wait_with_output())
         .await
-        .expect("the run stops soon after SIGTERM")
+        .expect("the run stops soon after the signal")
         .unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert_eq!(output.status.code(), Some(130), "{stdout}");
-    assert!(stdout.contains("INTERRUPTED"), "{stdout}");
-    let report = read_report(&json);
-    assert!(report.interrupted);
-    assert!(report.checks.len() < hookcheck::catalogue::all_check_ids().len());
-    assert!(
-        std::fs::read_to_string(&markdown)
-            .unwrap()
-            .contains("INTERRUPTED")
-    );
+    let markdown = std::fs::read_to_string(&markdown).unwrap();
+    assert!(markdown.contains("INTERRUPTED"), "{signal}: {markdown}");
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    (output.status.code(), stdout, read_report(&json))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_and_ctrl_c_stop_the_run_write_reports_marked_interrupted_and_exit_130() {
+    let dir = tempfile::tempdir().unwrap();
+    for signal in ["TERM", "INT"] {
+        let (code, stdout, report) = stopped_by(signal, dir.path()).await;
+        assert_eq!(code, Some(130), "{signal}: {stdout}");
+        assert!(
+            stdout.contains("verdict: ") && stdout.contains("INTERRUPTED"),
+            "{stdout}"
+        );
+        assert!(report.interrupted);
+        assert!(report.checks.len() < hookcheck::catalogue::all_check_ids().len());
+        assert_eq!(report.summary.total(), report.checks.len());
+    }
 }

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use crate::cli::output::{TerminalArgs, read_report};
+use crate::cli::output::{ColorArg, read_report};
 use crate::cli::report_error;
 use crate::diff::Diff;
 use crate::exit_codes;
@@ -42,7 +42,7 @@ pub struct DiffArgs {
     pub json: Option<PathBuf>,
 
     #[command(flatten)]
-    pub terminal: TerminalArgs,
+    pub color: ColorArg,
 }
 
 /// Runs `hookcheck diff`.
@@ -61,29 +61,26 @@ fn execute(args: &DiffArgs) -> Result<Diff, String> {
     let old = read_report(&args.old, "OLD")?;
     let new = read_report(&args.new, "NEW")?;
     let diff = Diff::between(&old, &new, args.strict);
-    let outputs: Vec<Output> = [
-        (Format::Markdown, &args.markdown),
-        (Format::Json, &args.json),
-    ]
-    .into_iter()
-    .filter_map(|(format, path)| {
-        path.as_deref().map(|p| Output {
-            format,
-            destination: Destination::from_arg(p),
-        })
-    })
-    .collect();
-    check_outputs(&outputs).map_err(|e| e.to_string())?;
-    for output in &outputs {
-        let text = match output.format {
-            Format::Json => diff_json(&diff).map_err(|e| e.to_string())?,
-            _ => diff_markdown(&diff),
-        };
+    let mut outputs: Vec<(Output, String)> = Vec::new();
+    let output = |format, path: &std::path::Path| Output {
+        format,
+        destination: Destination::from_arg(path),
+    };
+    if let Some(path) = &args.markdown {
+        outputs.push((output(Format::Markdown, path), diff_markdown(&diff)));
+    }
+    if let Some(path) = &args.json {
+        let text = diff_json(&diff).map_err(|e| e.to_string())?;
+        outputs.push((output(Format::Json, path), text));
+    }
+    let places: Vec<Output> = outputs.iter().map(|(o, _)| o.clone()).collect();
+    check_outputs(&places).map_err(|e| e.to_string())?;
+    for (output, text) in &outputs {
         write_output(output, text.as_bytes()).map_err(|e| e.to_string())?;
     }
-    let to_stdout = outputs.iter().any(|o| o.destination == Destination::Stdout);
+    let to_stdout = places.iter().any(|o| o.destination == Destination::Stdout);
     if !to_stdout {
-        print!("{}", diff_text(&diff, args.terminal.stdout_color()));
+        print!("{}", diff_text(&diff, args.color.stdout_color()));
     }
     Ok(diff)
 }

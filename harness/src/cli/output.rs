@@ -61,12 +61,27 @@ impl ReportFiles {
     }
 }
 
-/// How the terminal output looks.
+/// `--color`.
 #[derive(Debug, Clone, Default, clap::Args)]
-pub struct TerminalArgs {
+pub struct ColorArg {
     /// Colour the terminal output: auto (on a terminal, unless NO_COLOR is set), always, never.
     #[arg(long, value_name = "WHEN", value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+}
+
+impl ColorArg {
+    /// Whether stdout gets colour.
+    pub fn stdout_color(&self) -> bool {
+        use std::io::IsTerminal;
+        self.color.enabled(std::io::stdout().is_terminal())
+    }
+}
+
+/// How a run's terminal output looks.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct TerminalArgs {
+    #[command(flatten)]
+    pub color: ColorArg,
 
     /// Print only the summary: no progress.
     #[arg(long, short)]
@@ -76,8 +91,7 @@ pub struct TerminalArgs {
 impl TerminalArgs {
     /// Whether stdout gets colour.
     pub fn stdout_color(&self) -> bool {
-        use std::io::IsTerminal;
-        self.color.enabled(std::io::stdout().is_terminal())
+        self.color.stdout_color()
     }
 }
 

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use crate::cli::output::{ReportFiles, TerminalArgs, read_report};
+use crate::cli::output::{ColorArg, ReportFiles, read_report};
 use crate::cli::report_error;
 use crate::exit_codes;
 use crate::report::{TerminalOptions, check_outputs, write_report, write_summary};
@@ -32,7 +32,7 @@ pub struct ReportArgs {
     pub files: ReportFiles,
 
     #[command(flatten)]
-    pub terminal: TerminalArgs,
+    pub color: ColorArg,
 }
 
 /// Runs `hookcheck report`. Without a report flag it prints the terminal summary.
@@ -52,7 +52,7 @@ fn execute(args: &ReportArgs) -> Result<(), String> {
     check_outputs(&outputs).map_err(|e| e.to_string())?;
     if outputs.is_empty() {
         let options = TerminalOptions {
-            color: args.terminal.stdout_color(),
+            color: args.color.stdout_color(),
             report_files: vec![args.from.display().to_string()],
         };
         return write_summary(&mut std::io::stdout().lock(), &report, &options)

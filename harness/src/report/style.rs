@@ -15,14 +15,18 @@ pub enum ColorChoice {
 }
 
 impl ColorChoice {
-    /// Whether to colour a stream that is (or is not) a terminal.
+    /// Whether to colour a stream that is (or is not) a terminal, given this process's
+    /// `NO_COLOR`.
     pub fn enabled(self, is_terminal: bool) -> bool {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        self.decide(is_terminal, no_color)
+    }
+
+    fn decide(self, is_terminal: bool, no_color: bool) -> bool {
         match self {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
-            ColorChoice::Auto => {
-                is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-            }
+            ColorChoice::Auto => is_terminal && !no_color,
         }
     }
 }
@@ -67,10 +71,17 @@ mod tests {
     use super::*;
 
     #[test]
+    fn no_color_turns_auto_off_on_a_terminal_but_not_always() {
+        assert!(!ColorChoice::Auto.decide(true, true));
+        assert!(ColorChoice::Always.decide(true, true));
+    }
+
+    #[test]
     fn never_and_always_ignore_the_terminal() {
-        assert!(!ColorChoice::Never.enabled(true));
-        assert!(ColorChoice::Always.enabled(false));
-        assert!(!ColorChoice::Auto.enabled(false));
+        assert!(!ColorChoice::Never.decide(true, false));
+        assert!(ColorChoice::Always.decide(false, true));
+        assert!(!ColorChoice::Auto.decide(false, false));
+        assert!(ColorChoice::Auto.decide(true, false));
         assert_eq!(Paint(false).bold("x"), "x");
         assert_eq!(Paint(true).bold("x"), "\x1b[1mx\x1b[0m");
     }
