@@ -51,30 +51,7 @@ async fn graded(defect: Option<Defect>) -> Report {
 /// body arrives before it closes the connection on the rest of the body, and which
 /// delivery was the slowest (the repro of a latency finding).
 fn redacted(mut report: Report) -> Report {
-    let rules: Vec<(Regex, &str)> = [
-        (
-            r"^(answered 413 in \d+ ms|connection closed without a status \(connect: Broken pipe \(os error 32\) \(after \d+ ms\)\))",
-            "[413, or the connection closed while sending]",
-        ),
-        (
-            r"^(413 in \d+ ms|no 5xx: connect: Broken pipe \(os error 32\) \(after \d+ ms\))$",
-            "[413, or the connection closed while sending]",
-        ),
-        (r"copy \d+:", "copy [n]:"),
-        (r"127\.0\.0\.1:\d+", "127.0.0.1:[port]"),
-        (
-            r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
-            "[uuid]",
-        ),
-        (
-            r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)",
-            "[timestamp]",
-        ),
-        (r"\d+(\.\d+)? ?ms\b", "[ms]"),
-    ]
-    .into_iter()
-    .map(|(pattern, with)| (Regex::new(pattern).unwrap(), with))
-    .collect();
+    let rules = rules();
     let scrub = |text: &mut String| {
         for (pattern, with) in &rules {
             *text = pattern.replace_all(text, *with).into_owned();
@@ -115,6 +92,34 @@ fn redacted(mut report: Report) -> Report {
         }
     }
     report
+}
+
+/// What [`redacted`] replaces, and with what.
+fn rules() -> Vec<(Regex, &'static str)> {
+    [
+        (
+            r"^(answered 413 in \d+ ms|connection closed without a status \(connect: Broken pipe \(os error 32\) \(after \d+ ms\)\))",
+            "[413, or the connection closed while sending]",
+        ),
+        (
+            r"^(413 in \d+ ms|no 5xx: connect: Broken pipe \(os error 32\) \(after \d+ ms\))$",
+            "[413, or the connection closed while sending]",
+        ),
+        (r"copy \d+:", "copy [n]:"),
+        (r"127\.0\.0\.1:\d+", "127.0.0.1:[port]"),
+        (
+            r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
+            "[uuid]",
+        ),
+        (
+            r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)",
+            "[timestamp]",
+        ),
+        (r"\d+(\.\d+)? ?ms\b", "[ms]"),
+    ]
+    .into_iter()
+    .map(|(pattern, with)| (Regex::new(pattern).unwrap(), with))
+    .collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
