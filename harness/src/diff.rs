@@ -169,3 +169,98 @@ fn change(kind: ChangeKind, old: Option<Outcome>, new: Option<&CheckResult>) -> 
         actual: new.map(|c| c.actual.clone()).unwrap_or_default(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalogue::{Category, Level};
+
+    fn report(checks: &[(&str, Outcome)]) -> Report {
+        let checks: Vec<CheckResult> = checks
+            .iter()
+            .map(|(id, outcome)| CheckResult {
+                id: (*id).to_owned(),
+                requirement_id: (*id).to_owned(),
+                category: Category::Status,
+                level: Level::Must,
+                outcome: *outcome,
+                requirement: String::new(),
+                clause: String::new(),
+                expected: String::new(),
+                actual: format!("{outcome}"),
+                repro: None,
+                duration_ms: 0,
+                exchanges: Vec::new(),
+            })
+            .collect();
+        Report {
+            schema_version: 1,
+            tool: String::new(),
+            target: String::new(),
+            seed: 0,
+            started_at: String::new(),
+            duration_ms: 0,
+            timeout_ms: 0,
+            effects_probe: None,
+            verdict: String::new(),
+            summary: crate::results::Summary::of(&checks),
+            latency: Default::default(),
+            notes: Vec::new(),
+            reason: None,
+            interrupted: false,
+            unverified: Vec::new(),
+            checks,
+        }
+    }
+
+    fn kinds(diff: &Diff) -> Vec<(&str, ChangeKind)> {
+        diff.changes
+            .iter()
+            .map(|c| (c.id.as_str(), c.kind))
+            .collect()
+    }
+
+    #[test]
+    fn only_a_check_that_turns_bad_or_arrives_bad_is_a_regression() {
+        use Outcome::*;
+        let old = report(&[
+            ("a", Pass),
+            ("b", Fail),
+            ("c", Fail),
+            ("d", Pass),
+            ("gone", Pass),
+        ]);
+        let new = report(&[
+            ("a", Fail),
+            ("b", Pass),
+            ("c", Error),
+            ("d", Skip),
+            ("new", Fail),
+        ]);
+        let diff = Diff::between(&old, &new, false);
+        assert_eq!(
+            kinds(&diff),
+            vec![
+                ("a", ChangeKind::NewFailure),
+                ("new", ChangeKind::NewFailure),
+                ("b", ChangeKind::Fixed),
+                ("gone", ChangeKind::Removed),
+                ("c", ChangeKind::Changed),
+                ("d", ChangeKind::Changed),
+            ]
+        );
+        assert_eq!(
+            diff.still_failing, 1,
+            "c failed before and has no verdict now"
+        );
+        assert_eq!(diff.regressions().count(), 2);
+    }
+
+    #[test]
+    fn a_new_warn_is_a_regression_only_when_strict() {
+        let old = report(&[("a", Outcome::Pass)]);
+        let new = report(&[("a", Outcome::Warn)]);
+        assert_eq!(Diff::between(&old, &new, false).regressions().count(), 0);
+        assert_eq!(Diff::between(&old, &new, true).regressions().count(), 1);
+    }
+}

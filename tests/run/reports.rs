@@ -88,6 +88,45 @@ async fn one_run_writes_json_junit_markdown_and_html_and_they_agree() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_redirect_on_every_delivery_is_one_finding_and_the_log_fits_80_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let markdown = dir.path().join("r.md");
+    let markdown = markdown.to_str().unwrap();
+    let ran = run(&[
+        "--defect",
+        "redirects",
+        "--color",
+        "never",
+        "--markdown",
+        markdown,
+    ])
+    .await;
+    assert_eq!(ran.code, 1, "{}", ran.stderr);
+    for line in ran.stdout.lines() {
+        assert!(line.chars().count() <= 80, "wider than 80 columns: {line}");
+    }
+    let grouped = ran
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("FAIL ×") && l.ends_with(": answered 307"))
+        .unwrap_or_else(|| panic!("no grouped redirect finding in\n{}", ran.stdout));
+    let count: usize = grouped["FAIL ×".len()..grouped.find(':').unwrap()]
+        .parse()
+        .unwrap();
+    assert!(count >= 30, "{grouped}");
+    // Repros too wide for the log are left to the Markdown report, named once per finding.
+    assert!(ran.stdout.lines().count() < 60, "{}", ran.stdout);
+    assert!(
+        ran.stdout.contains(&format!("in {markdown}")),
+        "{}",
+        ran.stdout
+    );
+    // Not a terminal: plain progress, a line per phase, no line per check.
+    assert!(ran.stderr.contains("  phase: robustness"), "{}", ran.stderr);
+    assert!(ran.stderr.lines().count() < 12, "{}", ran.stderr);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn diff_and_baseline_see_a_defect_come_and_go_between_real_runs() {
     let dir = tempfile::tempdir().unwrap();
     let path = |name: &str| dir.path().join(name).to_str().unwrap().to_owned();
