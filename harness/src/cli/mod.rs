@@ -7,6 +7,9 @@ use clap::{Parser, Subcommand};
 
 use crate::exit_codes;
 
+pub use error::CliError;
+
+mod error;
 pub mod list;
 pub mod run;
 pub mod send;

@@ -6,13 +6,14 @@ use std::time::Duration;
 use reqwest::header::{HeaderName, HeaderValue};
 
 use crate::auth::AuthHeader;
-use crate::catalogue::Selection;
-use crate::cli::{AuthArg, client_tls, parse_duration, report_error};
+use crate::catalogue::{Selection, requirement_of};
+use crate::cli::{AuthArg, CliError, client_tls, parse_duration};
 use crate::exit_codes;
 use crate::receiver::{Defect, Receiver, ReceiverConfig, RunningReceiver};
 use crate::report::{JsonReporter, JunitReporter, TerminalReporter};
 use crate::results::{Report, Reporter};
 use crate::runner::{EffectsProbe, RunConfig, RunError, run as run_checks};
+use crate::sender::DEFAULT_RETRIES;
 use crate::sender::parse_target;
 
 const EXAMPLES: &str = "\
@@ -41,9 +42,13 @@ Examples:
 
 Repro lines write the auth value as $HOOKCHECK_AUTH: export it before running one.
 
+The verdict line says how many MUST checks were not verified and why (no --auth, no effects
+probe, a plain-http target): a skipped check is never counted as a pass.
+
 Exit codes: 0 conformant, 1 a MUST failed or a check had no verdict (or a SHOULD broke,
-with --strict), 2 usage error, 3 the target could not be graded at all (unreachable, hangs,
-not HTTP, no TLS handshake possible).";
+with --strict), 2 usage error (also: every selected check would be skipped), 3 nothing can
+be delivered to the target (connection refused, DNS, not HTTP, no TLS handshake); the
+--json and --junit reports are written then too, with the reason.";
 
 /// Arguments of `hookcheck run`.
 #[derive(Debug, clap::Args)]
@@ -65,7 +70,7 @@ pub struct RunArgs {
     pub headers: Vec<String>,
 
     /// The sender timeout deliveries are graded against (the provider's default is 30s).
-    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", default_value = crate::sender::DEFAULT_TIMEOUT_TEXT, value_parser = parse_duration)]
     pub timeout: Duration,
 
     /// A URL that answers how many times a session was processed, with `{sessionId}` in
@@ -74,8 +79,30 @@ pub struct RunArgs {
     pub effects_url: Option<String>,
 
     /// A shell command that prints how many times $HOOKCHECK_SESSION_ID was processed.
+    /// On timeout it is ended with everything it started (its process group).
     #[arg(long, value_name = "COMMAND")]
     pub effects_cmd: Option<String>,
+
+    /// A header every --effects-url query carries, as `Name: value`, for an effects
+    /// endpoint behind auth. Its value is a secret: it never appears in output.
+    #[arg(
+        long,
+        value_name = "'NAME: VALUE'",
+        env = "HOOKCHECK_EFFECTS_HEADER",
+        hide_env_values = true,
+        requires = "effects_url"
+    )]
+    pub effects_header: Option<AuthArg>,
+
+    /// How long one effects query (URL or command) may take.
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
+    pub effects_timeout: Duration,
+
+    /// How long after its first copy a delivered session is sent again, as a retry would be
+    /// (SPEC D-8: 5s, 10s, 20s after the first attempt). The default is the first retry's
+    /// delay; up to 35s probes the whole default retry schedule. Overlaps the other phases.
+    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = parse_window)]
+    pub dedupe_window: Duration,
 
     /// Trust the certificates in this PEM file instead of the system roots.
     #[arg(long, value_name = "PEM", conflicts_with = "insecure")]
@@ -138,15 +165,25 @@ pub struct RunArgs {
 pub async fn run(args: RunArgs) -> i32 {
     match execute(args).await {
         Ok(code) => code,
-        Err((code, message)) => {
-            report_error(&message);
-            code
-        }
+        Err(error) => error.report(),
     }
 }
 
-async fn execute(args: RunArgs) -> Result<i32, (i32, String)> {
-    let usage = |message: String| (exit_codes::USAGE, message);
+/// Reads `--dedupe-window`: at least a millisecond, at most the whole default schedule.
+fn parse_window(text: &str) -> Result<Duration, String> {
+    let window = parse_duration(text)?;
+    let longest = crate::sender::DEFAULT_BACKOFF_BASE * ((1 << DEFAULT_RETRIES) - 1);
+    if window.is_zero() || window > longest {
+        return Err(format!(
+            "the dedupe window must be between 1ms and {} (the default retry schedule)",
+            crate::sender::format_duration(longest)
+        ));
+    }
+    Ok(window)
+}
+
+async fn execute(args: RunArgs) -> Result<i32, CliError> {
+    let usage = CliError::Usage;
     let auth = args
         .auth
         .as_ref()
@@ -159,25 +196,8 @@ async fn execute(args: RunArgs) -> Result<i32, (i32, String)> {
         .map(|text| parse_header(text, auth.as_ref()))
         .collect::<Result<Vec<_>, _>>()
         .map_err(usage)?;
-    let selection = Selection {
-        only: args.only.clone(),
-        skip: args.skip.clone(),
-    };
-    let unknown = selection.unknown_prefixes();
-    if !unknown.is_empty() {
-        return Err(usage(format!(
-            "`{}` selects no check (see `hookcheck list`)",
-            unknown.join("`, `")
-        )));
-    }
-    let mut effects = match (&args.effects_url, &args.effects_cmd) {
-        (Some(template), _) => Some(
-            EffectsProbe::url(template)
-                .map_err(|e| usage(format!("invalid --effects-url: {e}")))?,
-        ),
-        (None, Some(command)) => Some(EffectsProbe::Command(command.clone())),
-        (None, None) => None,
-    };
+    let selection = selection(&args)?;
+    let mut effects = effects_probe(&args)?;
     // A report that cannot be written is found out now, not after the whole run.
     for path in args.json.iter().chain(&args.junit) {
         check_writable(path).map_err(usage)?;
@@ -190,58 +210,160 @@ async fn execute(args: RunArgs) -> Result<i32, (i32, String)> {
             ))
         })?;
     }
-    let tls = client_tls(args.ca_cert.as_deref(), args.insecure);
-
-    // Without a target, grade the reference receiver in-process.
-    let mut local: Option<RunningReceiver> = None;
-    let target = match (&args.target, args.defect) {
-        (Some(text), _) => parse_target(text).map_err(|e| usage(e.to_string()))?,
-        (None, defect) => {
-            let mut config = ReceiverConfig::default();
-            if let Some(auth) = &auth {
-                config = config.auth(auth.clone());
-            }
-            if let Some(defect) = defect {
-                config = config.defect(defect);
-            }
-            let receiver = Receiver::start(config)
-                .await
-                .map_err(|e| (exit_codes::UNAVAILABLE, e.to_string()))?;
-            eprintln!(
-                "hookcheck: no --target given: grading the built-in reference receiver at {}{}",
-                receiver.webhook_url(),
-                defect
-                    .map(|d| format!(" (defect: {})", d.name()))
-                    .unwrap_or_default()
-            );
-            if effects.is_none() {
-                effects = Some(
-                    EffectsProbe::url(&receiver.effects_url_template())
-                        .map_err(|e| (exit_codes::UNAVAILABLE, e.to_string()))?,
-                );
-            }
-            let url = parse_target(&receiver.webhook_url()).map_err(|e| usage(e.to_string()))?;
-            local = Some(receiver);
-            url
-        }
+    let local = match &args.target {
+        Some(_) => None,
+        None => Some(start_local(&args, auth.as_ref()).await?),
     };
-
-    let mut config = RunConfig::new(target);
+    if let Some(receiver) = &local
+        && effects.is_none()
+    {
+        effects = Some(
+            EffectsProbe::url(&receiver.effects_url_template())
+                .map_err(|e| CliError::Unavailable(e.to_string()))?,
+        );
+    }
+    refuse_empty_selection(&selection, auth.is_some(), effects.is_some())?;
+    let target = match (&args.target, &local) {
+        (Some(text), _) => text.clone(),
+        (None, Some(receiver)) => receiver.webhook_url(),
+        (None, None) => unreachable!("a local receiver runs when no target is given"),
+    };
+    let mut config = RunConfig::new(parse_target(&target).map_err(|e| usage(e.to_string()))?);
     config.auth = auth;
     config.headers = headers;
-    config.timeout = args.timeout;
     config.effects = effects;
-    config.tls = tls;
+    config.selection = selection;
+    configure(&mut config, &args);
+    let outcome = run_checks(config, &mut reporters(&args)).await;
+    if let Some(receiver) = local {
+        receiver.shutdown().await;
+    }
+    match outcome {
+        Ok(report) => verdict_code(&report, args.strict),
+        Err(e @ (RunError::Config(_) | RunError::Report(_))) => Err(usage(e.to_string())),
+    }
+}
+
+/// The exit code of a finished run, by its verdict.
+fn verdict_code(report: &Report, strict: bool) -> Result<i32, CliError> {
+    if report.verdict == "ungradable" {
+        let reason = report.reason.clone().unwrap_or_default();
+        return Err(CliError::Unavailable(format!(
+            "cannot grade {}: {reason}",
+            report.target
+        )));
+    }
+    let summary = &report.summary;
+    if summary.total() > 0 && summary.skip == summary.total() {
+        return Err(CliError::Usage(
+            "every selected check was skipped: nothing was verified (see the reasons above)".into(),
+        ));
+    }
+    Ok(if Report::conformant(summary, strict) {
+        exit_codes::OK
+    } else {
+        exit_codes::FAILED
+    })
+}
+
+/// `--only` / `--skip`, refusing a prefix that selects nothing.
+fn selection(args: &RunArgs) -> Result<Selection, CliError> {
+    let selection = Selection {
+        only: args.only.clone(),
+        skip: args.skip.clone(),
+    };
+    let unknown = selection.unknown_prefixes();
+    if !unknown.is_empty() {
+        return Err(CliError::Usage(format!(
+            "`{}` selects no check (see `hookcheck list`)",
+            unknown.join("`, `")
+        )));
+    }
+    Ok(selection)
+}
+
+/// A selection every check of which would be skipped verifies nothing: a CI job whose
+/// secret is missing must not go green.
+fn refuse_empty_selection(
+    selection: &Selection,
+    has_auth: bool,
+    has_effects: bool,
+) -> Result<(), CliError> {
+    let reasons: Vec<&str> = crate::catalogue::all_check_ids()
+        .iter()
+        .filter(|id| selection.includes(id))
+        .map(|id| requirement_of(id).and_then(|r| r.needs.unmet(has_auth, has_effects)))
+        .collect::<Option<Vec<&str>>>()
+        .unwrap_or_default();
+    match reasons.first() {
+        Some(reason) => Err(CliError::Usage(format!(
+            "every selected check would be skipped, so nothing would be verified: {reason}"
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// `--effects-url` / `--effects-cmd`, with `--effects-header` and `--effects-timeout`.
+fn effects_probe(args: &RunArgs) -> Result<Option<EffectsProbe>, CliError> {
+    let probe = match (&args.effects_url, &args.effects_cmd) {
+        (Some(template), _) => EffectsProbe::url(template)
+            .map_err(|e| CliError::Usage(format!("invalid --effects-url: {e}")))?,
+        (None, Some(command)) => EffectsProbe::command(command.clone()),
+        (None, None) => return Ok(None),
+    };
+    let probe = probe.timeout(args.effects_timeout);
+    match &args.effects_header {
+        Some(header) => {
+            let header = header
+                .parse()
+                .map_err(|e| CliError::Usage(format!("invalid --effects-header: {e}")))?;
+            Ok(Some(probe.header(header)))
+        }
+        None => Ok(Some(probe)),
+    }
+}
+
+/// Without `--target`, the reference receiver, started in-process.
+async fn start_local(
+    args: &RunArgs,
+    auth: Option<&AuthHeader>,
+) -> Result<RunningReceiver, CliError> {
+    let mut config = ReceiverConfig::default();
+    if let Some(auth) = auth {
+        config = config.auth(auth.clone());
+    }
+    if let Some(defect) = args.defect {
+        config = config.defect(defect);
+    }
+    let receiver = Receiver::start(config)
+        .await
+        .map_err(|e| CliError::Unavailable(e.to_string()))?;
+    eprintln!(
+        "hookcheck: no --target given: grading the built-in reference receiver at {}{}",
+        receiver.webhook_url(),
+        args.defect
+            .map(|d| format!(" (defect: {})", d.name()))
+            .unwrap_or_default()
+    );
+    Ok(receiver)
+}
+
+/// The settings that come straight from the command line.
+fn configure(config: &mut RunConfig, args: &RunArgs) {
+    config.timeout = args.timeout;
+    config.tls = client_tls(args.ca_cert.as_deref(), args.insecure);
     if let Some(seed) = args.seed {
         config.seed = seed;
     }
-    config.selection = selection;
     config.burst = usize::from(args.burst);
     config.concurrency = usize::from(args.concurrency);
     config.settle = args.settle;
     config.strict = args.strict;
     config.bodies_dir = args.bodies.clone();
+    config.dedupe_window = args.dedupe_window;
+}
 
+fn reporters(args: &RunArgs) -> Vec<Box<dyn Reporter>> {
     let mut reporters: Vec<Box<dyn Reporter>> =
         vec![Box::new(TerminalReporter::stdio(args.strict))];
     if let Some(path) = &args.json {
@@ -250,16 +372,7 @@ async fn execute(args: RunArgs) -> Result<i32, (i32, String)> {
     if let Some(path) = &args.junit {
         reporters.push(Box::new(JunitReporter::new(path, args.strict)));
     }
-    let outcome = run_checks(config, &mut reporters).await;
-    if let Some(receiver) = local {
-        receiver.shutdown().await;
-    }
-    match outcome {
-        Ok(report) if Report::conformant(&report.summary, args.strict) => Ok(exit_codes::OK),
-        Ok(_) => Ok(exit_codes::FAILED),
-        Err(e @ RunError::Ungradable { .. }) => Err((exit_codes::UNAVAILABLE, e.to_string())),
-        Err(e @ (RunError::Config(_) | RunError::Report(_))) => Err(usage(e.to_string())),
-    }
+    reporters
 }
 
 /// Reads a `--header 'Name: value'`. A header with the auth header's name is refused:
