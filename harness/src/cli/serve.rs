@@ -185,13 +185,18 @@ impl ServeArgs {
             _ => None,
         };
         config.defect = self.defect;
-        config.choices = Choices::default()
+        config.choices = self.choices();
+        Ok(config)
+    }
+
+    /// The legitimate choices these arguments make.
+    pub fn choices(&self) -> Choices {
+        Choices::default()
             .ack(self.ack_status)
             .accept_off_contract(self.accept_off_contract)
             .ignore_unknown_status(self.ignore_unknown_status)
             .delay(self.delay)
-            .async_processing(self.async_processing);
-        Ok(config)
+            .async_processing(self.async_processing)
     }
 }
 
@@ -223,6 +228,9 @@ pub async fn run(args: ServeArgs) -> i32 {
     );
     if let (Some(path), Some(_)) = (receiver.cert_path(), &args.tls_self_signed) {
         announcement.push_str(&format!("trust the certificate at {}\n", path.display()));
+    }
+    if args.choices() != Choices::default() {
+        announcement.push_str(&format!("choices: {}\n", args.choices()));
     }
     if let Some(defect) = args.defect {
         announcement.push_str(&format!(

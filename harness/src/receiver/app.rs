@@ -289,7 +289,7 @@ async fn process(
         (Some(seen), Some(payload)) if !seen.first_time(payload) => {
             return Ok(Processed::Duplicate);
         }
-        (Some(_), _) => Dedupe::Never,
+        (Some(_), Some(_)) => Dedupe::Never,
         _ => match inner.defect {
             Some(Defect::NoDedupe) => Dedupe::Never,
             Some(Defect::RacyDedupe) => Dedupe::Racy(RACE_WINDOW),
@@ -304,7 +304,7 @@ async fn process(
             .await
     });
     match processing.await {
-        Ok(Ok(Recorded::Duplicate)) if inner.seen.is_none() => Ok(Processed::Duplicate),
+        Ok(Ok(Recorded::Duplicate)) if dedupe != Dedupe::Never => Ok(Processed::Duplicate),
         Ok(Ok(_)) => Ok(Processed::New),
         Ok(Err(e)) => Err(Rejection::new(
             StatusCode::INTERNAL_SERVER_ERROR,

@@ -89,6 +89,32 @@ pub struct Choices {
     pub async_processing: bool,
 }
 
+impl fmt::Display for Choices {
+    /// The choices that differ from the defaults, comma-separated (`defaults` if none).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut parts = Vec::new();
+        if self.ack != AckStatus::default() {
+            parts.push(format!("ack {}", self.ack));
+        }
+        if self.accept_off_contract {
+            parts.push("accept off-contract input".to_owned());
+        }
+        if self.ignore_unknown_status {
+            parts.push("ignore unknown statuses".to_owned());
+        }
+        if !self.delay.is_zero() {
+            parts.push(format!("answer after {:?}", self.delay));
+        }
+        if self.async_processing {
+            parts.push("process in the background".to_owned());
+        }
+        if parts.is_empty() {
+            return f.write_str("defaults");
+        }
+        f.write_str(&parts.join(", "))
+    }
+}
+
 impl Choices {
     /// Answers valid deliveries with this 2xx.
     pub fn ack(mut self, ack: AckStatus) -> Self {
