@@ -53,7 +53,8 @@ pub enum Defect {
     PanicsOnUnknownStatus,
     /// Answers 2xx to every valid delivery but records only COMPLETED ones.
     DropsNonCompleted,
-    /// With more than 8 deliveries in flight at once, answers 200 without recording.
+    /// Works on each delivery about 50 ms; with more than 8 deliveries in flight at once,
+    /// answers 200 without recording.
     LosesUnderLoad,
     /// Records a COMPLETED delivery, then waits longer than the sender's timeout to answer.
     SlowCompleted,

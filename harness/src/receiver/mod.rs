@@ -67,7 +67,7 @@ pub type DeliveryHook = Arc<dyn Fn(&DeliveryLog) + Send + Sync>;
 pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
 
 /// How the receiver runs. [`Default`]: listen on 127.0.0.1 port 0, in-memory store, no
-/// auth, no TLS, no defect.
+/// auth, no TLS, no defect, the default [`Choices`].
 #[derive(Clone)]
 #[must_use]
 pub struct ReceiverConfig {
