@@ -8,6 +8,7 @@
 
 use std::time::Instant;
 
+use futures::future::join_all;
 use reqwest::Method;
 
 use super::kit::{Ctx, Probe, Sent, Verdict, VerdictOutcome};
@@ -17,7 +18,20 @@ use crate::spec::Status;
 
 /// Runs the robustness checks.
 pub async fn run(ctx: &Ctx) {
-    let mut dead_after: Option<String> = None;
+    let wanted = BadInput::ALL.iter().any(|&input| {
+        let ids = Ids::of(input);
+        ctx.any_selected([&ids.keeps, &ids.no_5xx, &ids.no_effect])
+    });
+    if !wanted {
+        return;
+    }
+    // Without a status the target answers, keeps-serving cannot be observed; the other
+    // checks of each input still can.
+    let liveness = liveness_status(ctx).await;
+    let mut dead_after = match &liveness {
+        Err(NoLiveness { cause, dead: true }) => Some(cause.clone()),
+        _ => None,
+    };
     for &input in BadInput::ALL {
         let ids = Ids::of(input);
         if !ctx.any_selected([&ids.keeps, &ids.no_5xx, &ids.no_effect]) {
@@ -31,7 +45,7 @@ pub async fn run(ctx: &Ctx) {
             }
             continue;
         }
-        if let Some(cause) = one_input(ctx, input, &ids).await {
+        if let Some(cause) = one_input(ctx, input, &ids, &liveness).await {
             dead_after = Some(cause);
         }
     }
@@ -54,9 +68,56 @@ impl Ids {
     }
 }
 
+/// A status whose valid delivery the target answers 2xx before any bad input, for the
+/// liveness probes: a target that is slow on one status must not look dead after every
+/// input. One delivery of each status goes out at once. `Err` says why none is: `dead`
+/// when none got any answer at all.
+async fn liveness_status(ctx: &Ctx) -> Result<Status, NoLiveness> {
+    let sent = join_all(Status::ALL.into_iter().map(|status| async move {
+        let body = ctx
+            .payload(status, "robustness/liveness-control")
+            .build()
+            .to_json_bytes();
+        (status, ctx.send(&ctx.delivery(body)).await)
+    }))
+    .await;
+    if let Some((status, _)) = sent.iter().find(|(_, sent)| sent.is_2xx()) {
+        return Ok(*status);
+    }
+    let answers: Vec<String> = sent
+        .iter()
+        .map(|(status, sent)| format!("{status}: {}", sent.describe()))
+        .collect();
+    let dead = sent.iter().all(|(_, sent)| sent.failure().is_some());
+    let cause = if dead {
+        format!(
+            "the target stopped answering: no valid delivery got an answer before the bad inputs ({})",
+            answers.join("; ")
+        )
+    } else {
+        format!(
+            "no valid delivery was answered 2xx before the bad inputs ({}), so whether the target keeps serving cannot be observed",
+            answers.join("; ")
+        )
+    };
+    Err(NoLiveness { cause, dead })
+}
+
+/// Why there is no liveness probe.
+struct NoLiveness {
+    cause: String,
+    /// No delivery got any answer: the target is taken for dead.
+    dead: bool,
+}
+
 /// Sends one input and its liveness probe, reports, and returns why the target is to be
 /// taken for dead, if it is.
-async fn one_input(ctx: &Ctx, input: BadInput, ids: &Ids) -> Option<String> {
+async fn one_input(
+    ctx: &Ctx,
+    input: BadInput,
+    ids: &Ids,
+    liveness: &Result<Status, NoLiveness>,
+) -> Option<String> {
     let started = Instant::now();
     let payload = ctx
         .payload(Status::Completed, &format!("robustness/{}", input.id()))
@@ -70,17 +131,22 @@ async fn one_input(ctx: &Ctx, input: BadInput, ids: &Ids) -> Option<String> {
     } else {
         ctx.send(&probe).await
     };
-    let liveness_body = ctx
-        .payload(Status::Completed, &format!("{}/liveness", ids.keeps))
-        .build()
-        .to_json_bytes();
-    let liveness = ctx.send(&ctx.delivery(liveness_body)).await;
+    let liveness = match liveness {
+        Ok(status) => {
+            let label = format!("{}/liveness", ids.keeps);
+            let body = ctx.payload(*status, &label).build().to_json_bytes();
+            Ok(ctx.send(&ctx.delivery(body)).await)
+        }
+        Err(none) => Err(none.cause.clone()),
+    };
     if ctx.selected(&ids.keeps) {
-        ctx.report(
-            &ids.keeps,
-            started,
-            keeps_serving(ctx, input, &sent, &liveness),
-        );
+        let verdict = match &liveness {
+            Ok(liveness) => keeps_serving(ctx, input, &sent, liveness),
+            Err(cause) => ctx
+                .expect_answer(&sent, input.may_close())
+                .unwrap_or_else(|| Verdict::no_verdict("", cause.clone()).with_sent(&sent)),
+        };
+        ctx.report(&ids.keeps, started, verdict);
     }
     if ctx.selected(&ids.no_5xx) {
         ctx.report(&ids.no_5xx, started, no_5xx(input, &sent));
@@ -93,6 +159,7 @@ async fn one_input(ctx: &Ctx, input: BadInput, ids: &Ids) -> Option<String> {
             &sent,
         );
     }
+    let liveness = liveness.ok()?;
     (!liveness.is_2xx() && liveness.failure().is_some()).then(|| {
         format!(
             "the target stopped answering after the `{input}` input: a valid delivery then got {}",

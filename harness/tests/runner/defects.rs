@@ -205,12 +205,177 @@ const DEFECTS: &[Expect] = &[
         error: &[],
         also: &["latency/"],
     },
+    Expect {
+        defect: Defect::DedupeForgets,
+        fail: &["idempotency/exactly-once/after-burst"],
+        warn: &[],
+        error: &[],
+        also: &["idempotency/exactly-once/"],
+    },
+    Expect {
+        defect: Defect::DedupeExpires,
+        fail: &["idempotency/exactly-once/after-retry-delay"],
+        warn: &[],
+        error: &[],
+        also: &["idempotency/exactly-once/"],
+    },
+    Expect {
+        defect: Defect::CrashesOnMissingSessionId,
+        fail: &[
+            "robustness/keeps-serving/session-id-missing",
+            "robustness/keeps-serving/session-id-null",
+            "robustness/keeps-serving/session-id-number",
+        ],
+        warn: &[],
+        // No status to grade: the handler crashed (see keeps-serving).
+        error: &[
+            "robustness/no-5xx-for-bad-input/session-id-missing",
+            "robustness/no-5xx-for-bad-input/session-id-null",
+            "robustness/no-5xx-for-bad-input/session-id-number",
+        ],
+        also: &["robustness/"],
+    },
+    Expect {
+        defect: Defect::PanicsOnUnknownStatus,
+        fail: &[
+            "robustness/keeps-serving/unknown-status",
+            "robustness/keeps-serving/status-lowercase",
+        ],
+        warn: &[],
+        error: &[
+            "robustness/no-5xx-for-bad-input/unknown-status",
+            "robustness/no-5xx-for-bad-input/status-lowercase",
+        ],
+        also: &["robustness/"],
+    },
+    Expect {
+        defect: Defect::DropsNonCompleted,
+        fail: &[
+            "status/processed-once/partial-complete",
+            "status/processed-once/error",
+            "status/processed-once/cancelled",
+            "status/processed-once/terminated",
+            "idempotency/burst-processed-once",
+        ],
+        warn: &[],
+        error: &[],
+        also: &["idempotency/exactly-once/"],
+    },
+    Expect {
+        defect: Defect::LosesUnderLoad,
+        fail: &["idempotency/burst-processed-once"],
+        warn: &[],
+        error: &[],
+        also: &[
+            "idempotency/",
+            "status/processed-once/",
+            "payload/processed-once/",
+        ],
+    },
+    Expect {
+        defect: Defect::SlowCompleted,
+        fail: &[
+            "status/valid-delivery-2xx/completed",
+            "latency/within-timeout",
+        ],
+        warn: &[],
+        error: &[],
+        // Every COMPLETED delivery fails by timeout: the checks that send one say so.
+        also: &["status/", "payload/", "idempotency/", "latency/"],
+    },
+    Expect {
+        defect: Defect::CrashesOnUnicode,
+        fail: &["payload/unicode"],
+        warn: &[],
+        error: &[],
+        also: &["payload/processed-once/unicode"],
+    },
+    Expect {
+        defect: Defect::AsyncEffectForInvalid,
+        fail: &[
+            "robustness/no-effect-for-unprocessable/unknown-status",
+            "robustness/no-effect-for-unprocessable/status-missing",
+        ],
+        warn: &[],
+        error: &[],
+        also: &["robustness/no-effect-for-unprocessable/"],
+    },
+    Expect {
+        defect: Defect::HangsOnBadAuth,
+        fail: &[
+            "auth/rejects-bad-credentials/wrong-value",
+            "auth/rejects-bad-credentials/truncated-value",
+            "auth/rejects-bad-credentials/extended-value",
+        ],
+        warn: &[],
+        error: &[],
+        also: &["auth/", "latency/"],
+    },
+    Expect {
+        defect: Defect::AuthCaseInsensitiveValue,
+        fail: &[
+            "auth/rejects-bad-credentials/other-case",
+            "auth/no-effect-when-rejected/other-case",
+        ],
+        warn: &[],
+        error: &[],
+        also: &[],
+    },
+    Expect {
+        defect: Defect::KeyedOnExternalReference,
+        fail: &[
+            "idempotency/distinct-sessions-processed/null-external-reference",
+            "idempotency/distinct-sessions-processed/same-external-reference",
+        ],
+        warn: &[],
+        error: &[],
+        also: &[
+            "idempotency/",
+            "status/processed-once/",
+            "payload/processed-once/",
+        ],
+    },
+    Expect {
+        defect: Defect::DedupesCompletedOnly,
+        fail: &["idempotency/exactly-once/every-status"],
+        warn: &[],
+        error: &[],
+        also: &["idempotency/exactly-once/"],
+    },
+    Expect {
+        defect: Defect::StrictContentType,
+        fail: &[],
+        warn: &["payload/charset-parameter"],
+        error: &[],
+        also: &["payload/processed-once/charset-parameter"],
+    },
+    Expect {
+        defect: Defect::StrictTimestamp,
+        fail: &[],
+        warn: &["payload/timestamp-forms/"],
+        error: &[],
+        also: &["payload/processed-once/"],
+    },
+    Expect {
+        defect: Defect::ReprocessesOtherStatus,
+        fail: &[
+            "idempotency/exactly-once/other-body",
+            "idempotency/exactly-once/other-body-reversed",
+        ],
+        warn: &[],
+        error: &[],
+        also: &["idempotency/exactly-once/"],
+    },
 ];
 
 fn needs_auth(defect: Defect) -> bool {
     matches!(
         defect,
-        Defect::AuthIgnored | Defect::AuthPrefixMatch | Defect::EffectBeforeAuth
+        Defect::AuthIgnored
+            | Defect::AuthPrefixMatch
+            | Defect::EffectBeforeAuth
+            | Defect::HangsOnBadAuth
+            | Defect::AuthCaseInsensitiveValue
     )
 }
 
@@ -241,6 +406,7 @@ async fn grade_defect(expect: &Expect) -> (Defect, Duration, Vec<String>) {
         Defect::SlowCancelled => Duration::from_secs(2),
         // Short enough that 32 deliveries at 100 ms each cannot all make it.
         Defect::Serial => Duration::from_secs(2),
+        Defect::SlowCompleted | Defect::HangsOnBadAuth => Duration::from_secs(2),
         // Several runs share two cores: leave room so that load is not graded as slowness.
         _ => Duration::from_secs(5),
     };
@@ -248,6 +414,10 @@ async fn grade_defect(expect: &Expect) -> (Defect, Duration, Vec<String>) {
         // Few enough requests in flight (2, plus 8 concurrent duplicates: 1 s of queue)
         // that only the burst of 32 (3.2 s) outlasts the timeout.
         config.concurrency = 2;
+    }
+    if defect == Defect::DedupeExpires {
+        // Past the defect's 2 s memory, as a real retry 5 s later would be.
+        config.dedupe_window = Duration::from_secs(3);
     }
     if with_auth {
         config.auth = Some(auth());

@@ -21,6 +21,9 @@ use crate::catalogue::NO_EFFECTS_PROBE;
 const READERS: usize = 4;
 /// Between two reads of a count that is still missing.
 const POLL: Duration = Duration::from_millis(200);
+/// A count that must stay zero is read no sooner than this after its request went out, so
+/// that a receiver that processes refused input from a queue has had time to do so.
+pub const NO_EFFECT_WAIT: Duration = Duration::from_secs(2);
 
 /// What one session's effect count must be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -143,7 +146,16 @@ pub async fn grade_effects(ctx: &Ctx) {
         tokio::time::sleep(POLL).await;
         counts.extend(read(ctx, missing).await);
     }
-    // A late effect of a refused input has had the whole run to land: read those last.
+    // A late effect of a refused input has had the whole run to land: read those last,
+    // and no sooner than NO_EFFECT_WAIT after the last such input went out.
+    let last_refused = pending
+        .iter()
+        .filter(|p| p.expected.iter().any(|e| e.expect == Expect::None))
+        .map(|p| p.started)
+        .max();
+    if let Some(last) = last_refused {
+        tokio::time::sleep_until((last + NO_EFFECT_WAIT).into()).await;
+    }
     counts.extend(read(ctx, sessions(&pending, |e| e.expect == Expect::None)).await);
     let down = ctx.down();
     for pending in pending {
