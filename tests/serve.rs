@@ -314,3 +314,75 @@ fn help_lists_every_defect_with_its_description() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_with_choices_announces_them_and_acknowledges_with_204() {
+    let mut served = serve(&[
+        "--memory",
+        "--listen",
+        "127.0.0.1:0",
+        "--ack-status",
+        "204",
+        "--accept-off-contract",
+        "--body-limit",
+        "256KiB",
+    ]);
+    let announced = served.announced.join("\n");
+    assert!(
+        announced.contains("choices: ack 204, accept off-contract input"),
+        "{announced}"
+    );
+    let client = client();
+    let answer = client
+        .post(&served.webhook_url)
+        .header("content-type", "text/plain")
+        .body(body("chosen"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), reqwest::StatusCode::NO_CONTENT);
+    assert_eq!(
+        effect_count(&client, &served.effects_url("chosen")).await,
+        1
+    );
+    assert_eq!(served.sigterm().code(), Some(0));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_crash_defect_logs_one_short_line_per_crash_and_keeps_serving() {
+    let mut served = serve(&[
+        "--memory",
+        "--listen",
+        "127.0.0.1:0",
+        "--defect",
+        "crashes-on-unicode",
+    ]);
+    let client = client();
+    let mut unicode: Value = serde_json::from_slice(&body("crash")).unwrap();
+    unicode["externalReferenceId"] = Value::from("Zoë");
+    let crashed = client
+        .post(&served.webhook_url)
+        .header("content-type", "application/json")
+        .body(serde_json::to_vec(&unicode).unwrap())
+        .send()
+        .await;
+    assert!(crashed.is_err(), "answered {crashed:?}");
+    let after = client
+        .post(&served.webhook_url)
+        .header("content-type", "application/json")
+        .body(body("after"))
+        .send()
+        .await
+        .unwrap();
+    assert!(after.status().is_success());
+    assert_eq!(served.sigterm().code(), Some(0));
+    let log = served.stderr();
+    assert!(
+        log.contains("defect crashes-on-unicode: the handler panicked"),
+        "{log}"
+    );
+    assert!(
+        !log.contains("backtrace") && !log.contains("panicked at"),
+        "{log}"
+    );
+}

@@ -14,6 +14,10 @@ use hookcheck::runner::{EffectsProbe, RunConfig, run};
 use regex::Regex;
 
 const AUTH: &str = "X-API-Key: local-secret";
+/// Checks whose findings name deliveries picked by chance or timing (`loses-under-load`
+/// drops some of a burst; under `serial` some time out, so need not have an effect): their
+/// outcome is pinned, not which deliveries.
+const RANDOM_DEFECT_CHECKS: &[&str] = &["idempotency/burst-processed-once"];
 /// How many runs share the two cores at once.
 const AT_ONCE: usize = 4;
 
@@ -35,8 +39,16 @@ async fn graded(defect: Option<Defect>) -> Report {
     // As in the defect table: below the receiver's 5 s slow answer, and short enough that a
     // serial receiver cannot answer the whole burst.
     (run_config.timeout, run_config.concurrency) = match defect {
-        Some(Defect::SlowCancelled | Defect::Serial) => (Duration::from_secs(2), 2),
+        Some(Defect::SlowCancelled | Defect::SlowCompleted | Defect::HangsOnBadAuth) => {
+            (Duration::from_secs(2), 8)
+        }
+        Some(Defect::Serial) => (Duration::from_secs(2), 2),
         _ => (Duration::from_secs(5), 8),
+    };
+    // A short retry window keeps the runs short; past the 2 s memory of dedupe-expires.
+    run_config.dedupe_window = match defect {
+        Some(Defect::DedupeExpires) => Duration::from_secs(3),
+        _ => Duration::from_millis(500),
     };
     let report = run(run_config, &mut [])
         .await
@@ -49,7 +61,8 @@ async fn graded(defect: Option<Defect>) -> Report {
 /// ports, ids, times and figures, three things that depend on timing, whatever the seed:
 /// which of the concurrent copies came first, whether the receiver's 413 to an oversized
 /// body arrives before it closes the connection on the rest of the body, and which
-/// delivery was the slowest (the repro of a latency finding).
+/// delivery was the slowest (the repro of a latency finding). The exchanges are left out:
+/// concurrent copies put them in a different order on each run.
 fn redacted(mut report: Report) -> Report {
     let rules = rules();
     let scrub = |text: &mut String| {
@@ -69,6 +82,16 @@ fn redacted(mut report: Report) -> Report {
     report.notes.iter_mut().for_each(scrub);
     for check in &mut report.checks {
         check.duration_ms = 0;
+        // Which of several concurrent copies was answered first orders the exchanges.
+        check.exchanges.clear();
+        if RANDOM_DEFECT_CHECKS.contains(&check.id.as_str()) {
+            check.expected = "[which deliveries: varies from run to run]".into();
+            check.actual = "[which deliveries: varies from run to run]".into();
+            check.repro = check
+                .repro
+                .as_ref()
+                .map(|_| "[varies from run to run]".into());
+        }
         for text in [&mut check.expected, &mut check.actual] {
             scrub(text);
         }
@@ -76,18 +99,6 @@ fn redacted(mut report: Report) -> Report {
             scrub(repro);
             if check.category == Category::Latency {
                 *repro = "[the slowest delivery: depends on timing]".into();
-            }
-        }
-        for exchange in &mut check.exchanges {
-            exchange.duration_ms = 0.0;
-            scrub(&mut exchange.request_body);
-            scrub(&mut exchange.response_body);
-            for (_, value) in exchange
-                .request_headers
-                .iter_mut()
-                .chain(&mut exchange.response_headers)
-            {
-                scrub(value);
             }
         }
     }
@@ -106,6 +117,11 @@ fn rules() -> Vec<(Regex, &'static str)> {
             "[413, or the connection closed while sending]",
         ),
         (r"copy \d+:", "copy [n]:"),
+        (r"curl -m \d+(\.\d+)? ", "curl -m [s] "),
+        (
+            r"Connection refused \(os error 111\)|Connection reset by peer \(os error 104\)",
+            "[connection refused or reset]",
+        ),
         (r"127\.0\.0\.1:\d+", "127.0.0.1:[port]"),
         (
             r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
@@ -114,6 +130,10 @@ fn rules() -> Vec<(Regex, &'static str)> {
         (
             r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)",
             "[timestamp]",
+        ),
+        (
+            r"[A-Z][a-z]{2}, \d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d GMT",
+            "[http-date]",
         ),
         (r"\d+(\.\d+)? ?ms\b", "[ms]"),
     ]

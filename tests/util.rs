@@ -150,7 +150,8 @@ impl Drop for Served {
 pub enum Hostile {
     /// Accepts connections, reads what comes, never answers.
     Silent,
-    /// Resets every connection as soon as it is accepted (SO_LINGER 0, then close).
+    /// Reads each request, then resets the connection (SO_LINGER 0, then close) without
+    /// answering: a handler that crashes on everything.
     Resets,
     /// Answers `not http at all` to anything.
     Garbage,
@@ -202,6 +203,8 @@ pub async fn hostile(kind: Hostile) -> HostileServer {
                         while matches!(stream.read(&mut sink).await, Ok(n) if n > 0) {}
                     }
                     Hostile::Resets => {
+                        let mut buf = vec![0u8; 64 * 1024];
+                        let _ = stream.read(&mut buf).await;
                         let _ = stream.set_zero_linger();
                         drop(stream);
                     }

@@ -13,6 +13,11 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::generate::{
+    AuthMutation, BadInput, DuplicateScenario, NameCase, PayloadShape, STATUS_IDS, SharedValue,
+    TimestampForm, UnknownFields,
+};
+
 /// The part of the contract a requirement belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -105,7 +110,46 @@ pub struct Requirement {
     pub variants: &'static [&'static str],
     /// Why no check tests it, for a requirement that cannot be observed from outside.
     pub unchecked: Option<&'static str>,
+    /// What a run must be given for its checks to observe anything.
+    pub needs: Needs,
 }
+
+/// What a run must be given for a requirement's checks to observe anything; without it
+/// they are skipped, and the verdict line says how many MUSTs went unverified and why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Needs {
+    /// Nothing: every run can grade it.
+    Nothing,
+    /// The target's auth header (`--auth`).
+    Auth,
+    /// An effects probe (`--effects-url` or `--effects-cmd`).
+    Effects,
+    /// Both.
+    AuthAndEffects,
+}
+
+impl Needs {
+    /// Why a check with this need is skipped in a run that has auth (or not) and an effects
+    /// probe (or not); `None` when it can run.
+    pub fn unmet(self, has_auth: bool, has_effects: bool) -> Option<&'static str> {
+        let auth = matches!(self, Needs::Auth | Needs::AuthAndEffects);
+        let effects = matches!(self, Needs::Effects | Needs::AuthAndEffects);
+        if auth && !has_auth {
+            Some(NO_AUTH)
+        } else if effects && !has_effects {
+            Some(NO_EFFECTS_PROBE)
+        } else {
+            None
+        }
+    }
+}
+
+/// The reason auth checks are skipped without `--auth`.
+pub const NO_AUTH: &str = "no --auth given: the target is graded as having no auth header";
+/// The reason effect checks are skipped without an effects probe.
+pub const NO_EFFECTS_PROBE: &str =
+    "no effects probe: give --effects-url or --effects-cmd (SPEC §4) to observe side effects";
 
 impl Requirement {
     /// The ids of the checks that test this requirement.
@@ -123,53 +167,8 @@ impl Requirement {
     }
 }
 
-/// The check variants for the five terminal statuses, in the documentation's order.
-pub const STATUS_VARIANTS: &[&str] = &[
-    "completed",
-    "partial-complete",
-    "error",
-    "cancelled",
-    "terminated",
-];
-
-/// The auth mutations a rejected delivery is sent with.
-pub const BAD_AUTH_VARIANTS: &[&str] = &[
-    "missing-header",
-    "empty-value",
-    "wrong-value",
-    "truncated-value",
-    "extended-value",
-    "other-case",
-    "inner-whitespace",
-];
-
-/// The scenarios of the idempotency family.
-pub const DUPLICATE_VARIANTS: &[&str] =
-    &["sequential", "concurrent", "after-abandoned", "other-body"];
-
-/// The bad inputs of the robustness family.
-pub const BAD_INPUT_VARIANTS: &[&str] = &[
-    "malformed-json",
-    "empty-body",
-    "not-an-object",
-    "wrong-types",
-    "missing-fields",
-    "unknown-status",
-    "deep-nesting",
-    "oversized-body",
-    "invalid-utf8",
-    "wrong-content-type",
-    "wrong-method",
-];
-
-/// The bad inputs that are *unprocessable* (SPEC D-12) and carry a `sessionId` the effects
-/// probe can ask about.
-pub const UNPROCESSABLE_WITH_SESSION_VARIANTS: &[&str] = &[
-    "malformed-json",
-    "unknown-status",
-    "invalid-utf8",
-    "status-missing",
-];
+/// The two spellings of the auth header's name the case check sends.
+pub const NAME_CASE_VARIANTS: &[&str] = NameCase::IDS;
 
 /// Every requirement, in report order.
 pub const REQUIREMENTS: &[Requirement] = &[
@@ -179,17 +178,19 @@ pub const REQUIREMENTS: &[Requirement] = &[
         level: Level::Must,
         text: "A valid delivery of every terminal status is answered 2xx.",
         clause: "SPEC §3 ¶1",
-        variants: STATUS_VARIANTS,
+        variants: STATUS_IDS,
         unchecked: None,
+        needs: Needs::Nothing,
     },
     Requirement {
         id: "status/nullable-fields-null",
         category: Category::Status,
         level: Level::Must,
-        text: "A delivery with every documented nullable field null is answered 2xx, for every status.",
+        text: "A delivery with every documented nullable field null (proofHash only for ERROR, CANCELLED and TERMINATED) is answered 2xx.",
         clause: "SPEC §3 ¶4, §1 [D-2]",
-        variants: STATUS_VARIANTS,
+        variants: STATUS_IDS,
         unchecked: None,
+        needs: Needs::Nothing,
     },
     Requirement {
         id: "status/data-for-every-status",
@@ -197,8 +198,19 @@ pub const REQUIREMENTS: &[Requirement] = &[
         level: Level::Must,
         text: "A delivery with extractedData and proofHash present is answered 2xx, for every status.",
         clause: "SPEC §3 ¶4, §1 [D-2]",
-        variants: STATUS_VARIANTS,
+        variants: STATUS_IDS,
         unchecked: None,
+        needs: Needs::Nothing,
+    },
+    Requirement {
+        id: "status/processed-once",
+        category: Category::Status,
+        level: Level::Must,
+        text: "Every acknowledged delivery of every terminal status causes exactly one side effect.",
+        clause: "SPEC §3 ¶3",
+        variants: STATUS_IDS,
+        unchecked: None,
+        needs: Needs::Effects,
     },
     Requirement {
         id: "payload/unicode",
@@ -208,6 +220,7 @@ pub const REQUIREMENTS: &[Requirement] = &[
         clause: "SPEC §3 ¶4",
         variants: &[],
         unchecked: None,
+        needs: Needs::Nothing,
     },
     Requirement {
         id: "payload/unknown-fields",
@@ -215,17 +228,19 @@ pub const REQUIREMENTS: &[Requirement] = &[
         level: Level::Should,
         text: "Unknown fields, at the top level and inside extractedData and metadata, are accepted.",
         clause: "SPEC §3 ¶9, §1 [D-4]",
-        variants: &["top-level", "nested"],
+        variants: UnknownFields::IDS,
         unchecked: None,
+        needs: Needs::Nothing,
     },
     Requirement {
         id: "payload/large-body",
         category: Category::Payload,
         level: Level::Should,
-        text: "A valid payload of 256 KiB is accepted.",
+        text: "A valid payload of exactly 256 KiB is accepted.",
         clause: "SPEC §3 ¶9 [D-11]",
         variants: &[],
         unchecked: None,
+        needs: Needs::Nothing,
     },
     Requirement {
         id: "payload/timestamp-forms",
@@ -233,13 +248,9 @@ pub const REQUIREMENTS: &[Requirement] = &[
         level: Level::Should,
         text: "completedAt in any RFC 3339 form is accepted.",
         clause: "SPEC §3 ¶9, §1 [D-3]",
-        variants: &[
-            "no-fraction",
-            "microseconds",
-            "positive-offset",
-            "negative-offset",
-        ],
+        variants: TimestampForm::IDS,
         unchecked: None,
+        needs: Needs::Nothing,
     },
     Requirement {
         id: "payload/charset-parameter",
@@ -249,15 +260,27 @@ pub const REQUIREMENTS: &[Requirement] = &[
         clause: "SPEC §3 ¶9",
         variants: &[],
         unchecked: None,
+        needs: Needs::Nothing,
+    },
+    Requirement {
+        id: "payload/processed-once",
+        category: Category::Payload,
+        level: Level::Must,
+        text: "Every payload form that is acknowledged causes exactly one side effect.",
+        clause: "SPEC §3 ¶3, ¶4",
+        variants: PayloadShape::IDS,
+        unchecked: None,
+        needs: Needs::Effects,
     },
     Requirement {
         id: "auth/rejects-bad-credentials",
         category: Category::Auth,
         level: Level::Must,
-        text: "A delivery whose auth header is missing, empty or differs in any way is answered non-2xx.",
+        text: "A delivery whose auth header is missing, empty or differs in any way is answered non-2xx within the timeout.",
         clause: "SPEC §3 ¶7",
-        variants: BAD_AUTH_VARIANTS,
+        variants: AuthMutation::IDS,
         unchecked: None,
+        needs: Needs::Auth,
     },
     Requirement {
         id: "auth/no-effect-when-rejected",
@@ -265,8 +288,9 @@ pub const REQUIREMENTS: &[Requirement] = &[
         level: Level::Must,
         text: "A delivery rejected for its auth header causes no side effect.",
         clause: "SPEC §3 ¶7",
-        variants: BAD_AUTH_VARIANTS,
+        variants: AuthMutation::IDS,
         unchecked: None,
+        needs: Needs::AuthAndEffects,
     },
     Requirement {
         id: "auth/rejection-status",
@@ -276,6 +300,7 @@ pub const REQUIREMENTS: &[Requirement] = &[
         clause: "SPEC §3 ¶7",
         variants: &[],
         unchecked: None,
+        needs: Needs::Auth,
     },
     Requirement {
         id: "auth/header-name-any-case",
@@ -283,8 +308,9 @@ pub const REQUIREMENTS: &[Requirement] = &[
         level: Level::Must,
         text: "The auth header's name is matched case-insensitively.",
         clause: "SPEC §3 ¶7",
-        variants: &["lowercase", "uppercase"],
+        variants: NAME_CASE_VARIANTS,
         unchecked: None,
+        needs: Needs::Auth,
     },
     Requirement {
         id: "auth/duplicated-header",
@@ -294,6 +320,7 @@ pub const REQUIREMENTS: &[Requirement] = &[
         clause: "SPEC §3 ¶7",
         variants: &[],
         unchecked: None,
+        needs: Needs::Auth,
     },
     Requirement {
         id: "auth/constant-time-compare",
@@ -305,6 +332,7 @@ pub const REQUIREMENTS: &[Requirement] = &[
         unchecked: Some(
             "timing differences of a comparison cannot be measured reliably over a network",
         ),
+        needs: Needs::Auth,
     },
     Requirement {
         id: "idempotency/duplicates-acknowledged",
@@ -312,17 +340,49 @@ pub const REQUIREMENTS: &[Requirement] = &[
         level: Level::Must,
         text: "Every copy of a repeated delivery is answered 2xx.",
         clause: "SPEC §3 ¶3",
-        variants: DUPLICATE_VARIANTS,
+        variants: DuplicateScenario::IDS,
         unchecked: None,
+        needs: Needs::Nothing,
     },
     Requirement {
         id: "idempotency/exactly-once",
         category: Category::Idempotency,
         level: Level::Must,
-        text: "Repeated deliveries of one sessionId cause exactly one side effect.",
+        text: "Repeated deliveries of one sessionId, whatever their body, order or spacing in time, cause exactly one side effect.",
         clause: "SPEC §3 ¶3 [D-10]",
-        variants: DUPLICATE_VARIANTS,
+        variants: DuplicateScenario::IDS,
         unchecked: None,
+        needs: Needs::Effects,
+    },
+    Requirement {
+        id: "idempotency/distinct-sessions-acknowledged",
+        category: Category::Idempotency,
+        level: Level::Must,
+        text: "Distinct sessions that share a field value are each answered 2xx.",
+        clause: "SPEC §3 ¶3",
+        variants: SharedValue::IDS,
+        unchecked: None,
+        needs: Needs::Nothing,
+    },
+    Requirement {
+        id: "idempotency/distinct-sessions-processed",
+        category: Category::Idempotency,
+        level: Level::Must,
+        text: "Distinct sessions that share a field value each cause exactly one side effect: the key is sessionId.",
+        clause: "SPEC §3 ¶3",
+        variants: SharedValue::IDS,
+        unchecked: None,
+        needs: Needs::Effects,
+    },
+    Requirement {
+        id: "idempotency/burst-processed-once",
+        category: Category::Idempotency,
+        level: Level::Must,
+        text: "Every session of a burst of concurrent deliveries causes exactly one side effect.",
+        clause: "SPEC §3 ¶2, ¶3 [D-9]",
+        variants: &[],
+        unchecked: None,
+        needs: Needs::Effects,
     },
     Requirement {
         id: "latency/within-timeout",
@@ -332,6 +392,7 @@ pub const REQUIREMENTS: &[Requirement] = &[
         clause: "SPEC §3 ¶2, §2 [D-6]",
         variants: &[],
         unchecked: None,
+        needs: Needs::Nothing,
     },
     Requirement {
         id: "latency/burst",
@@ -341,15 +402,17 @@ pub const REQUIREMENTS: &[Requirement] = &[
         clause: "SPEC §3 ¶2 [D-9]",
         variants: &[],
         unchecked: None,
+        needs: Needs::Nothing,
     },
     Requirement {
         id: "robustness/keeps-serving",
         category: Category::Robustness,
         level: Level::Must,
-        text: "After any input at all the receiver answers it within the timeout and still answers valid deliveries 2xx.",
+        text: "Any input at all is answered within the timeout (closing the connection instead is a crash, except for an oversized body), and valid deliveries are still answered 2xx afterwards.",
         clause: "SPEC §3 ¶8",
-        variants: BAD_INPUT_VARIANTS,
+        variants: BadInput::IDS,
         unchecked: None,
+        needs: Needs::Nothing,
     },
     Requirement {
         id: "robustness/no-5xx-for-bad-input",
@@ -357,26 +420,29 @@ pub const REQUIREMENTS: &[Requirement] = &[
         level: Level::Should,
         text: "Bad input is answered 4xx (or 2xx where SPEC [D-12] allows), not 5xx.",
         clause: "SPEC §3 ¶8 [D-12]",
-        variants: BAD_INPUT_VARIANTS,
+        variants: BadInput::IDS,
         unchecked: None,
+        needs: Needs::Nothing,
     },
     Requirement {
         id: "robustness/no-effect-for-unprocessable",
         category: Category::Robustness,
         level: Level::Must,
-        text: "Unprocessable input causes no side effect.",
+        text: "Unprocessable input causes no side effect (checked for every such input that names a session the effects probe can ask about).",
         clause: "SPEC §3 ¶8 [D-12]",
-        variants: UNPROCESSABLE_WITH_SESSION_VARIANTS,
+        variants: BadInput::NO_EFFECT_IDS,
         unchecked: None,
+        needs: Needs::Effects,
     },
     Requirement {
         id: "transport/https",
         category: Category::Transport,
         level: Level::Must,
-        text: "The endpoint is served over HTTPS (a plain-http target is reported as a warning).",
+        text: "The endpoint is served over HTTPS (a plain-http target is reported as skipped, so that local runs stay possible).",
         clause: "SPEC §3 ¶10",
         variants: &[],
         unchecked: None,
+        needs: Needs::Nothing,
     },
     Requirement {
         id: "transport/valid-certificate",
@@ -386,15 +452,17 @@ pub const REQUIREMENTS: &[Requirement] = &[
         clause: "SPEC §3 ¶10, §2",
         variants: &[],
         unchecked: None,
+        needs: Needs::Nothing,
     },
     Requirement {
         id: "transport/no-redirect",
         category: Category::Transport,
         level: Level::Must,
-        text: "A valid delivery is not answered with a redirect (3xx).",
+        text: "No valid delivery is answered with a redirect (3xx).",
         clause: "SPEC §3 ¶6 [D-7]",
         variants: &[],
         unchecked: None,
+        needs: Needs::Nothing,
     },
 ];
 
@@ -510,6 +578,23 @@ mod tests {
                 requirement.id
             );
         }
+    }
+
+    #[test]
+    fn every_payload_shape_is_graded_by_a_catalogue_check() {
+        let ids = all_check_ids();
+        for shape in PayloadShape::ALL {
+            assert!(ids.contains(&shape.acceptance_check()), "{shape}");
+        }
+    }
+
+    #[test]
+    fn needs_say_what_a_run_lacks() {
+        assert_eq!(Needs::Nothing.unmet(false, false), None);
+        assert_eq!(Needs::Auth.unmet(false, true), Some(NO_AUTH));
+        assert_eq!(Needs::Effects.unmet(true, false), Some(NO_EFFECTS_PROBE));
+        assert_eq!(Needs::AuthAndEffects.unmet(true, true), None);
+        assert_eq!(Needs::AuthAndEffects.unmet(false, false), Some(NO_AUTH));
     }
 
     #[test]

@@ -1,5 +1,10 @@
 //! Observing side effects (SPEC §4): how many times the target processed a session. The
 //! runner, and anything else that sends deliveries, asks an [`EffectsProbe`].
+//!
+//! A probe is a URL template (`…/effects/{sessionId}`, answering `N` or `{"count": N}`),
+//! optionally with a header for an endpoint behind auth, or a shell command that prints
+//! `N` with `HOOKCHECK_SESSION_ID` in its environment. Every query is bounded by the
+//! probe's timeout; a command that overruns it is ended with its whole process group.
 
 use std::process::Stdio;
 use std::time::Duration;
@@ -7,22 +12,33 @@ use std::time::Duration;
 use reqwest::{Method, Url};
 use tokio::process::Command;
 
-use crate::sender::{Exchange, Sender};
+use crate::auth::AuthHeader;
+use crate::sender::{Exchange, Sender, format_duration};
 
 /// The placeholder an effects URL template must contain.
 pub const SESSION_PLACEHOLDER: &str = "{sessionId}";
 
-/// How long one effects query may take.
+/// How long one effects query may take by default.
 pub const QUERY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Where the effect count of a session comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum EffectsProbe {
-    /// GET this URL with `{sessionId}` replaced; the answer is a bare integer or
-    /// `{"count": N}`.
+pub enum EffectsSource {
+    /// GET this URL with `{sessionId}` replaced.
     Url(String),
     /// Run this with `sh -c`, `HOOKCHECK_SESSION_ID` in its environment; it prints an integer.
     Command(String),
+}
+
+/// An effects probe: where counts come from, an optional header, and a timeout.
+#[derive(Debug, Clone)]
+pub struct EffectsProbe {
+    /// The URL template or the command.
+    pub source: EffectsSource,
+    /// A header every URL query carries (`--effects-header`); a secret, never printed.
+    pub header: Option<AuthHeader>,
+    /// How long one query may take.
+    pub timeout: Duration,
 }
 
 /// Why an effects query gave no count.
@@ -50,78 +66,148 @@ pub enum EffectsError {
 impl EffectsProbe {
     /// A URL probe, checked for the placeholder and scheme.
     pub fn url(template: &str) -> Result<EffectsProbe, EffectsError> {
-        let probe = EffectsProbe::Url(template.to_owned());
         let sample = template.replace(SESSION_PLACEHOLDER, "00000000-0000-4000-8000-000000000000");
         match Url::parse(&sample) {
             Ok(url)
                 if template.contains(SESSION_PLACEHOLDER)
                     && matches!(url.scheme(), "http" | "https") =>
             {
-                Ok(probe)
+                Ok(EffectsProbe::from(EffectsSource::Url(template.to_owned())))
             }
             _ => Err(EffectsError::BadTemplate(template.to_owned())),
         }
     }
 
+    /// A command probe.
+    pub fn command(command: impl Into<String>) -> EffectsProbe {
+        EffectsProbe::from(EffectsSource::Command(command.into()))
+    }
+
+    /// With a header on every URL query.
+    pub fn header(mut self, header: AuthHeader) -> Self {
+        self.header = Some(header);
+        self
+    }
+
+    /// With another query timeout.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
     /// `url` or `command`, for the report.
     pub fn kind(&self) -> &'static str {
-        match self {
-            EffectsProbe::Url(_) => "url",
-            EffectsProbe::Command(_) => "command",
+        match self.source {
+            EffectsSource::Url(_) => "url",
+            EffectsSource::Command(_) => "command",
         }
     }
 
     /// How many times the target processed `session_id`.
     pub async fn count(&self, sender: &Sender, session_id: &str) -> Result<u64, EffectsError> {
-        match self {
-            EffectsProbe::Url(template) => {
-                let text = template.replace(SESSION_PLACEHOLDER, session_id);
-                let url =
-                    Url::parse(&text).map_err(|_| EffectsError::BadTemplate(template.clone()))?;
-                let mut exchange = Exchange::post(url, bytes::Bytes::new());
-                exchange.method = Method::GET;
-                exchange.timeout = Some(QUERY_TIMEOUT);
-                let exchanged = sender.exchange(exchange).await;
-                let query_error = |reason: String| EffectsError::Query {
-                    url: text.clone(),
-                    reason,
-                };
-                let response = exchanged.outcome.map_err(|e| query_error(e.to_string()))?;
-                if !response.status.is_success() {
-                    return Err(query_error(format!("answered {}", response.status)));
-                }
-                parse_count(&String::from_utf8_lossy(&response.body))
-            }
-            EffectsProbe::Command(command) => {
-                let mut child = Command::new("sh");
-                child
-                    .arg("-c")
-                    .arg(command)
-                    .env("HOOKCHECK_SESSION_ID", session_id)
-                    .stdin(Stdio::null())
-                    .stdout(Stdio::piped())
-                    .stderr(Stdio::piped())
-                    .kill_on_drop(true);
-                let output = tokio::time::timeout(QUERY_TIMEOUT, child.output())
-                    .await
-                    .map_err(|_| {
-                        EffectsError::Command(format!(
-                            "no answer within {} s",
-                            QUERY_TIMEOUT.as_secs()
-                        ))
-                    })?
-                    .map_err(|e| EffectsError::Command(format!("could not start sh: {e}")))?;
-                if !output.status.success() {
-                    let stderr = String::from_utf8_lossy(&output.stderr);
-                    let first = stderr.lines().next().unwrap_or("").trim();
-                    return Err(EffectsError::Command(format!(
-                        "{} ({first})",
-                        output.status
-                    )));
-                }
-                parse_count(&String::from_utf8_lossy(&output.stdout))
-            }
+        match &self.source {
+            EffectsSource::Url(template) => self.query(sender, template, session_id).await,
+            EffectsSource::Command(command) => self.run(command, session_id).await,
         }
+    }
+
+    async fn query(
+        &self,
+        sender: &Sender,
+        template: &str,
+        session_id: &str,
+    ) -> Result<u64, EffectsError> {
+        let text = template.replace(SESSION_PLACEHOLDER, session_id);
+        let url = Url::parse(&text).map_err(|_| EffectsError::BadTemplate(template.to_owned()))?;
+        let mut exchange = Exchange::post(url, bytes::Bytes::new());
+        exchange.method = Method::GET;
+        exchange.timeout = Some(self.timeout);
+        if let Some(header) = &self.header {
+            exchange
+                .headers
+                .insert(header.name().clone(), header.expose_value().clone());
+        }
+        let redact = |text: String| match &self.header {
+            Some(header) => text.replace(
+                &*String::from_utf8_lossy(header.expose_value().as_bytes()),
+                "<redacted>",
+            ),
+            None => text,
+        };
+        let query_error = |reason: String| EffectsError::Query {
+            url: text.clone(),
+            reason: redact(reason),
+        };
+        let response = sender
+            .exchange(exchange)
+            .await
+            .outcome
+            .map_err(|e| query_error(e.to_string()))?;
+        if !response.status.is_success() {
+            return Err(query_error(format!("answered {}", response.status)));
+        }
+        parse_count(&redact(
+            String::from_utf8_lossy(&response.body).into_owned(),
+        ))
+    }
+
+    async fn run(&self, command: &str, session_id: &str) -> Result<u64, EffectsError> {
+        let mut child = Command::new("sh");
+        child
+            .arg("-c")
+            .arg(command)
+            .env("HOOKCHECK_SESSION_ID", session_id)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .process_group(0)
+            .kill_on_drop(true);
+        let child = child
+            .spawn()
+            .map_err(|e| EffectsError::Command(format!("could not start sh: {e}")))?;
+        let group = child.id();
+        let output = match tokio::time::timeout(self.timeout, child.wait_with_output()).await {
+            Ok(output) => output
+                .map_err(|e| EffectsError::Command(format!("could not read its output: {e}")))?,
+            Err(_) => {
+                end_group(group);
+                return Err(EffectsError::Command(format!(
+                    "no answer within {}",
+                    format_duration(self.timeout)
+                )));
+            }
+        };
+        if !output.status.success() {
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            let first = stderr.lines().next().unwrap_or("").trim();
+            return Err(EffectsError::Command(format!(
+                "{} ({first})",
+                output.status
+            )));
+        }
+        parse_count(&String::from_utf8_lossy(&output.stdout))
+    }
+}
+
+impl From<EffectsSource> for EffectsProbe {
+    fn from(source: EffectsSource) -> Self {
+        EffectsProbe {
+            source,
+            header: None,
+            timeout: QUERY_TIMEOUT,
+        }
+    }
+}
+
+/// Ends a timed-out command and everything it started: the command runs in a process group
+/// of its own, led by the shell.
+fn end_group(leader: Option<u32>) {
+    let Some(pid) = leader.and_then(|pid| i32::try_from(pid).ok()) else {
+        return;
+    };
+    // SAFETY: kill(2) with a negative pid signals the process group; it touches no memory.
+    unsafe {
+        libc::kill(-pid, libc::SIGKILL);
     }
 }
 
@@ -156,12 +242,46 @@ mod tests {
         assert!(EffectsProbe::url("ftp://x/{sessionId}").is_err());
     }
 
+    fn sender() -> Sender {
+        crate::install_crypto_provider();
+        Sender::new(crate::sender::SenderConfig::default()).unwrap()
+    }
+
     #[tokio::test]
     async fn a_command_gets_the_session_in_its_environment() {
-        crate::install_crypto_provider();
-        let sender = Sender::new(crate::sender::SenderConfig::default()).unwrap();
-        let probe = EffectsProbe::Command(r#"test "$HOOKCHECK_SESSION_ID" = abc && echo 2"#.into());
-        assert_eq!(probe.count(&sender, "abc").await, Ok(2));
-        assert!(probe.count(&sender, "other").await.is_err());
+        let probe = EffectsProbe::command(r#"test "$HOOKCHECK_SESSION_ID" = abc && echo 2"#);
+        assert_eq!(probe.count(&sender(), "abc").await, Ok(2));
+        assert!(probe.count(&sender(), "other").await.is_err());
+    }
+
+    #[tokio::test]
+    async fn a_command_that_overruns_is_ended_with_everything_it_started() {
+        let dir = tempfile::tempdir().unwrap();
+        let pidfile = dir.path().join("child.pid");
+        let command = format!("sleep 30 & echo $! > '{}'; wait", pidfile.display());
+        let probe = EffectsProbe::command(command).timeout(Duration::from_millis(300));
+        let error = probe.count(&sender(), "abc").await.unwrap_err();
+        assert!(error.to_string().contains("no answer within"), "{error}");
+        let pid: i32 = std::fs::read_to_string(&pidfile)
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap();
+        // The grandchild was killed with its group: give the kernel a moment to reap it.
+        let mut alive = true;
+        for _ in 0..50 {
+            // SAFETY: signal 0 only asks whether the process exists.
+            alive = unsafe { libc::kill(pid, 0) } == 0
+                && !std::fs::read_to_string(format!("/proc/{pid}/stat"))
+                    .is_ok_and(|stat| stat.contains(") Z "));
+            if !alive {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        assert!(
+            !alive,
+            "the command's background child {pid} outlived the timeout"
+        );
     }
 }

@@ -53,6 +53,7 @@ pub mod cli;
 pub mod diff;
 pub mod effects;
 pub mod exit_codes;
+pub mod generate;
 pub mod latency;
 pub mod rawhttp;
 pub mod receiver;

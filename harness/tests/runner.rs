@@ -11,7 +11,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use hookcheck::auth::AuthHeader;
-use hookcheck::catalogue::{Selection, all_check_ids};
+use hookcheck::catalogue::NO_EFFECTS_PROBE;
+use hookcheck::catalogue::{Selection, all_check_ids, requirement_of};
 use hookcheck::receiver::{DeliveryOutcome, Receiver, ReceiverConfig, RunningReceiver};
 use hookcheck::results::{Event, Outcome, Report, Reporter};
 use hookcheck::runner::{EffectsProbe, RunConfig, RunError, run};
@@ -33,6 +34,7 @@ fn config(url: &str) -> RunConfig {
     let mut config = RunConfig::new(parse_target(url).expect("a valid target"));
     config.timeout = Duration::from_secs(3);
     config.settle = Duration::from_millis(200);
+    config.dedupe_window = Duration::from_millis(300);
     config.seed = SEED;
     config
 }
@@ -111,11 +113,9 @@ fn outcomes(report: &Report) -> BTreeMap<String, Outcome> {
     map
 }
 
-/// A check that needs the effects probe.
-fn needs_effects(id: &str) -> bool {
-    id.starts_with("idempotency/exactly-once/")
-        || id.starts_with("auth/no-effect-when-rejected/")
-        || id.starts_with("robustness/no-effect-for-unprocessable/")
+/// Why a check is skipped in a run with (or without) auth and an effects probe, if it is.
+fn unmet(id: &str, with_auth: bool, effects: bool) -> Option<&'static str> {
+    requirement_of(id).and_then(|r| r.needs.unmet(with_auth, effects))
 }
 
 /// What the reference receiver must get for every check of the catalogue.
@@ -124,10 +124,8 @@ fn reference_expectation(https: bool, with_auth: bool, effects: bool) -> BTreeMa
         .into_iter()
         .map(|id| {
             let outcome = match id.as_str() {
-                "transport/https" if !https => Outcome::Warn,
-                "transport/valid-certificate" if !https => Outcome::Skip,
-                _ if id.starts_with("auth/") && !with_auth => Outcome::Skip,
-                _ if needs_effects(&id) && !effects => Outcome::Skip,
+                "transport/https" | "transport/valid-certificate" if !https => Outcome::Skip,
+                _ if unmet(&id, with_auth, effects).is_some() => Outcome::Skip,
                 _ => Outcome::Pass,
             };
             (id, outcome)
@@ -167,12 +165,9 @@ fn assert_reference(report: &Report, https: bool, with_auth: bool, effects: bool
             continue;
         }
         let reason = &check.actual;
-        let stated = if check.id == "transport/valid-certificate" {
-            reason.contains("plain-http")
-        } else if check.id.starts_with("auth/") && !with_auth {
-            reason.contains("no --auth")
-        } else {
-            reason.contains("no effects probe")
+        let stated = match unmet(&check.id, with_auth, effects) {
+            Some(why) => reason == why,
+            None => check.id.starts_with("transport/") && reason.contains("plain-http"),
         };
         assert!(stated, "{} skipped without its reason: {reason}", check.id);
     }
@@ -250,7 +245,7 @@ async fn reference_receiver_passes_without_auth_counting_effects_with_a_command(
     }))
     .await;
     let mut config = config(&receiver.webhook_url());
-    config.effects = Some(EffectsProbe::Command(format!(
+    config.effects = Some(EffectsProbe::command(format!(
         r#"f='{}'/"$HOOKCHECK_SESSION_ID"; if [ -f "$f" ]; then wc -l < "$f"; else echo 0; fi"#,
         effects_dir.display()
     )));
@@ -292,7 +287,7 @@ async fn a_self_signed_certificate_fails_against_system_roots_and_the_rest_is_st
     assert_eq!(outcomes["transport/https"], Outcome::Pass);
     assert_eq!(outcomes["transport/no-redirect"], Outcome::Pass);
     for (id, outcome) in &outcomes {
-        if id.starts_with("status/") {
+        if id.starts_with("status/") && unmet(id, false, false).is_none() {
             assert_eq!(*outcome, Outcome::Pass, "{id}");
         }
     }
@@ -325,14 +320,87 @@ async fn only_and_skip_select_exactly_the_named_checks() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_effects_probe_that_cannot_answer_is_a_configuration_error_before_any_delivery() {
+async fn an_effects_probe_that_fails_its_self_test_leaves_effect_checks_without_a_verdict() {
     let receiver = receiver(ReceiverConfig::default()).await;
-    let mut config = config(&receiver.webhook_url());
-    config.effects = Some(EffectsProbe::Command("exit 3".into()));
-    match try_grade(config).await {
-        Err(RunError::Config(message)) => assert!(message.contains("effects"), "{message}"),
-        other => panic!("expected a configuration error, got {other:?}"),
+    for (command, said) in [("exit 3", "exit"), ("echo 1", "counted 1 effect")] {
+        let mut config = config(&receiver.webhook_url());
+        config.effects = Some(EffectsProbe::command(command));
+        let report = grade(config).await;
+        for check in &report.checks {
+            let needs_effects = unmet(&check.id, false, false) == Some(NO_EFFECTS_PROBE);
+            if needs_effects {
+                assert_eq!(
+                    check.outcome,
+                    Outcome::Error,
+                    "{}: {}",
+                    check.id,
+                    check.actual
+                );
+                assert!(check.actual.contains("self-test"), "{}", check.actual);
+            } else if !check.id.starts_with("transport/") && unmet(&check.id, false, true).is_none()
+            {
+                assert_eq!(
+                    check.outcome,
+                    Outcome::Pass,
+                    "{}: {}",
+                    check.id,
+                    check.actual
+                );
+            }
+        }
+        assert!(
+            report.notes.iter().any(|n| n.contains(said)),
+            "{command}: {:?}",
+            report.notes
+        );
+        assert_eq!(report.verdict, "not-conformant");
     }
+    receiver.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_effects_probe_that_breaks_mid_run_turns_only_the_checks_it_could_not_count_into_errors()
+{
+    let receiver = receiver(ReceiverConfig::default()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let calls = dir.path().join("calls");
+    // Counts through the receiver's effects endpoint for its first 20 calls, then fails.
+    let command = format!(
+        r#"echo . >> '{calls}'; n=$(wc -l < '{calls}'); [ "$n" -le 20 ] || exit 7; curl -sf "{url}" | sed 's/[^0-9]//g'"#,
+        calls = calls.display(),
+        url = receiver
+            .effects_url_template()
+            .replace("{sessionId}", "$HOOKCHECK_SESSION_ID"),
+    );
+    let mut config = config(&receiver.webhook_url());
+    config.effects = Some(EffectsProbe::command(command));
+    let report = grade(config).await;
+    let errors: Vec<&str> = report
+        .checks
+        .iter()
+        .filter(|c| c.outcome == Outcome::Error)
+        .map(|c| c.id.as_str())
+        .collect();
+    assert!(
+        !errors.is_empty(),
+        "the probe broke, yet every count was graded"
+    );
+    for check in report.checks.iter().filter(|c| c.outcome == Outcome::Error) {
+        assert_eq!(
+            unmet(&check.id, false, false),
+            Some(NO_EFFECTS_PROBE),
+            "{}",
+            check.id
+        );
+        assert!(
+            check.actual.contains("effects"),
+            "{}: {}",
+            check.id,
+            check.actual
+        );
+    }
+    assert_eq!(report.summary.fail, 0, "{:?}", report.summary);
+    assert!(report.summary.pass > 60, "{:?}", report.summary);
     receiver.shutdown().await;
 }
 

@@ -1,144 +1,298 @@
-//! Idempotency family (SPEC §3 ¶3, [D-10]): repeated deliveries of one session, sent one
-//! after another, all at once, after an abandoned first attempt, or with another body, are
-//! all answered 2xx and cause exactly one side effect.
+//! Idempotency family (SPEC §3 ¶3, [D-8], [D-10]): repeated deliveries of one session, sent
+//! one after another, all at once, after an abandoned first attempt, with the other terminal
+//! event in either order, for every status, after the first retry's delay and after all the
+//! run's other traffic, are all answered 2xx and cause exactly one side effect; and distinct
+//! sessions that share field values are each processed once.
 
 use std::time::Instant;
 
 use futures::future::join_all;
 
-use super::kit::{Ctx, Sent, Verdict, VerdictOutcome};
-use super::kit::{NO_EFFECTS_PROBE, release_together};
-use crate::spec::Status;
+use super::kit::{Ctx, Expect, Expected, Sent, Verdict, VerdictOutcome, release_together};
+use crate::generate::{DuplicateScenario, SharedValue};
+use crate::repro::{Script, Step};
+use crate::spec::{Payload, Status};
 
-/// Copies sent one after another.
-pub const SEQUENTIAL_COPIES: usize = 3;
-/// Copies released together, each on its own request.
-pub const CONCURRENT_COPIES: usize = 8;
-
-/// Runs the idempotency checks.
+/// Runs the scenarios of the idempotency phase (all but the two spread over the run:
+/// [`after_retry_delay`] and [`after_burst`]), and the distinct-session pairs.
 pub async fn run(ctx: &Ctx) {
-    join_all([
-        scenario(ctx, "sequential"),
-        scenario(ctx, "concurrent"),
-        scenario(ctx, "after-abandoned"),
-        scenario(ctx, "other-body"),
-    ])
+    let scenarios = DuplicateScenario::ALL.iter().filter(|s| {
+        !matches!(
+            s,
+            DuplicateScenario::AfterRetryDelay | DuplicateScenario::AfterBurst
+        )
+    });
+    join_all(scenarios.map(|&scenario| scenario_run(ctx, scenario))).await;
+    join_all(
+        SharedValue::ALL
+            .iter()
+            .map(|&shared| distinct_sessions(ctx, shared)),
+    )
     .await;
 }
 
-async fn scenario(ctx: &Ctx, variant: &str) {
-    let acknowledged_id = format!("idempotency/duplicates-acknowledged/{variant}");
-    let once_id = format!("idempotency/exactly-once/{variant}");
-    if !ctx.selected(&acknowledged_id) && !ctx.selected(&once_id) {
+/// A session delivered at the start of the run, and again once the retry window has passed
+/// with the run's other deliveries in between (SPEC [D-8]: retries come 5, 10, 20 s later).
+pub async fn after_retry_delay(ctx: &Ctx) {
+    scenario_run(ctx, DuplicateScenario::AfterRetryDelay).await;
+}
+
+/// The run's first session delivered again after the burst: a dedupe that only remembers
+/// recent sessions has forgotten it by now.
+pub async fn after_burst(ctx: &Ctx) {
+    scenario_run(ctx, DuplicateScenario::AfterBurst).await;
+}
+
+/// One session's copies and how they came back.
+struct Copies {
+    first: Payload,
+    sent: Vec<Sent>,
+    script: Script,
+    /// Why the scenario could not be played as designed.
+    broken: Option<String>,
+    /// Whether an earlier copy, sent before the scenario, was acknowledged.
+    acknowledged_before: bool,
+}
+
+fn ids(scenario: DuplicateScenario) -> (String, String) {
+    (
+        format!("idempotency/duplicates-acknowledged/{scenario}"),
+        format!("idempotency/exactly-once/{scenario}"),
+    )
+}
+
+async fn scenario_run(ctx: &Ctx, scenario: DuplicateScenario) {
+    let (acknowledged_id, once_id) = ids(scenario);
+    if !ctx.any_selected([&acknowledged_id, &once_id]) {
         return;
     }
     let started = Instant::now();
-    let payload = ctx.payload(Status::Completed, &once_id).build();
-    let session_id = payload.session_id.clone();
-    let probe = ctx.delivery(payload.to_json_bytes());
-
-    let (copies, abandoned): (Vec<Sent>, Option<String>) = match variant {
-        "sequential" => {
-            let mut copies = Vec::new();
-            for _ in 0..SEQUENTIAL_COPIES {
-                copies.push(ctx.send(&probe).await);
-            }
-            (copies, None)
-        }
-        "concurrent" => (
-            release_together(ctx, &vec![probe.clone(); CONCURRENT_COPIES]).await,
-            None,
-        ),
-        "after-abandoned" => {
-            // The first copy is written whole, then the connection is closed without
-            // reading the answer, as a sender that timed out does; the retry follows.
-            let abandoned = match ctx.send_and_abandon(&probe).await {
-                Ok(_) => None,
-                Err(e) => Some(format!(
-                    "the abandoned first copy could not be written: {e}"
-                )),
-            };
-            (vec![ctx.send(&probe).await], abandoned)
-        }
-        _ => {
-            // [D-10]: one session has one terminal event; another body is still a duplicate.
-            let mut other = payload.clone();
-            other.status = Status::Error;
-            other.extracted_data = None;
-            other.proof_hash = None;
-            let second = ctx.delivery(other.to_json_bytes());
-            (vec![ctx.send(&probe).await, ctx.send(&second).await], None)
-        }
-    };
-
+    let sessions = join_all(
+        scenario
+            .statuses()
+            .into_iter()
+            .map(|status| play(ctx, scenario, status)),
+    )
+    .await;
+    let sessions: Vec<Copies> = sessions.into_iter().flatten().collect();
+    if sessions.is_empty() {
+        return ctx.skip(
+            &acknowledged_id,
+            "the run's first delivery is not available",
+        );
+    }
+    let script = sessions
+        .iter()
+        .fold(Script::new(), |script, s| script.append(&s.script))
+        .render();
     if ctx.selected(&acknowledged_id) {
-        let expected = format!("2xx for each of {} copies", copies.len());
-        let refused: Vec<(usize, &Sent)> = copies
-            .iter()
-            .enumerate()
-            .filter(|(_, sent)| !sent.is_2xx())
-            .collect();
-        let verdict = match (&abandoned, refused.first()) {
-            (Some(reason), _) => Verdict::new(VerdictOutcome::NoVerdict, expected, reason.clone()),
-            (None, None) => Verdict::new(
-                VerdictOutcome::Holds,
-                expected,
-                copies
-                    .iter()
-                    .map(Sent::describe)
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            ),
-            (None, Some((_, first))) => {
-                let only_connect = refused.iter().all(|(_, s)| {
-                    s.failure()
-                        .is_some_and(|f| f.class == crate::sender::FailureClass::Connect)
-                });
-                Verdict::new(
-                    if only_connect {
-                        VerdictOutcome::NoVerdict
-                    } else {
-                        VerdictOutcome::Broken
-                    },
-                    expected,
-                    refused
-                        .iter()
-                        .map(|(i, sent)| format!("copy {}: {}", i + 1, sent.describe()))
-                        .collect::<Vec<_>>()
-                        .join("; "),
-                )
-                .with_repro(first.repro.clone())
-            }
-        };
-        ctx.report(&acknowledged_id, started, verdict);
+        let all: Vec<&Sent> = sessions.iter().flat_map(|s| &s.sent).collect();
+        let broken = sessions.iter().find_map(|s| s.broken.clone());
+        ctx.report(
+            &acknowledged_id,
+            started,
+            acknowledged(ctx, &all, broken, &script),
+        );
     }
-
-    if ctx.selected(&once_id) {
-        if ctx.effects.is_none() {
-            ctx.skip(&once_id, NO_EFFECTS_PROBE);
-            return;
+    let expected = sessions
+        .iter()
+        .map(|s| {
+            let what = format!("the {} session, {} copies", s.first.status, s.sent.len());
+            let expect = match s.acknowledged_before {
+                true => Expect::Once,
+                false => Expect::for_delivery(&s.sent),
+            };
+            Expected::new(s.first.session_id.clone(), expect, what)
+        })
+        .collect();
+    let evidence = Verdict::skip("")
+        .with_repro(script)
+        .with_exchanges(sessions.iter().flat_map(|s| &s.sent));
+    match sessions.iter().find_map(|s| s.broken.clone()) {
+        Some(cause) if ctx.selected(&once_id) => {
+            ctx.report(&once_id, started, Verdict::no_verdict("", cause));
         }
-        tokio::time::sleep(ctx.settle).await;
-        let expected = format!("exactly 1 effect for session {session_id}");
-        let repro = copies.first().map(|s| s.repro.clone());
-        let verdict = match (ctx.effect_count(&session_id).await, &abandoned) {
-            (_, Some(reason)) => Verdict::new(VerdictOutcome::NoVerdict, expected, reason.clone()),
-            (Some(Ok(1)), None) => Verdict::new(VerdictOutcome::Holds, expected, "1 effect"),
-            (Some(Ok(n)), None) => {
-                let copies_sent = copies.len() + usize::from(variant == "after-abandoned");
-                Verdict::new(
-                    VerdictOutcome::Broken,
-                    expected,
-                    format!("{n} effects after {copies_sent} copies"),
-                )
-            }
-            (Some(Err(e)), None) => Verdict::new(VerdictOutcome::NoVerdict, expected, e),
-            (None, None) => Verdict::skip(NO_EFFECTS_PROBE),
-        };
-        let verdict = match repro {
-            Some(repro) => verdict.with_repro(repro),
-            None => verdict,
-        };
-        ctx.report(&once_id, started, verdict);
+        Some(_) => {}
+        None => ctx.expect_effects(&once_id, expected, evidence),
     }
+}
+
+/// Plays the scenario for one session of `status`.
+async fn play(ctx: &Ctx, scenario: DuplicateScenario, status: Status) -> Option<Copies> {
+    let (_, once_id) = ids(scenario);
+    let first = match scenario {
+        DuplicateScenario::AfterBurst => ctx.first_delivery.as_ref()?.0.clone(),
+        _ => ctx
+            .payload(status, &format!("{once_id}/{}", status.as_str()))
+            .build(),
+    };
+    let probes: Vec<_> = (0..scenario.copies())
+        .map(|n| ctx.delivery(scenario.copy(&first, n).to_json_bytes()))
+        .collect();
+    let lines: Vec<String> = probes.iter().map(|p| ctx.repro(p)).collect();
+    let comment = format!(
+        "{scenario}: {} copies of session {} ({})",
+        probes.len(),
+        first.session_id,
+        first.status
+    );
+    let mut copies = Copies {
+        first,
+        sent: Vec::new(),
+        script: Script::new().then(Step::Comment(comment)),
+        broken: None,
+        acknowledged_before: false,
+    };
+    match scenario {
+        DuplicateScenario::Concurrent => {
+            copies.sent = release_together(ctx, &probes).await;
+            copies.script = copies.script.then(Step::Together(lines));
+        }
+        DuplicateScenario::AfterAbandoned => {
+            let after = ctx.abandon_patience();
+            if let Err(e) = ctx.send_and_abandon(&probes[0]).await {
+                copies.broken = Some(format!(
+                    "the abandoned first copy could not be written: {e}"
+                ));
+            }
+            copies.sent.push(ctx.send(&probes[1]).await);
+            copies.script = copies
+                .script
+                .then(Step::Abandon {
+                    line: lines[0].clone(),
+                    after,
+                })
+                .then(Step::Send(lines[1].clone()));
+        }
+        DuplicateScenario::AfterRetryDelay => {
+            copies.sent.push(ctx.send(&probes[0]).await);
+            tokio::time::sleep(ctx.dedupe_window).await;
+            copies.sent.push(ctx.send(&probes[1]).await);
+            copies.script = copies
+                .script
+                .then(Step::Send(lines[0].clone()))
+                .then(Step::Comment(
+                    "the run delivered its other sessions meanwhile".into(),
+                ))
+                .then(Step::Sleep(ctx.dedupe_window))
+                .then(Step::Send(lines[1].clone()));
+        }
+        DuplicateScenario::AfterBurst => {
+            let acknowledged = ctx.first_delivery.as_ref().is_some_and(|(_, ok)| *ok);
+            copies.sent.push(ctx.send(&probes[1]).await);
+            copies.script = after_traffic(ctx, copies.script, &lines, &copies.first.session_id);
+            copies.acknowledged_before = acknowledged;
+        }
+        DuplicateScenario::Sequential
+        | DuplicateScenario::OtherBody
+        | DuplicateScenario::OtherBodyReversed
+        | DuplicateScenario::EveryStatus => {
+            for (probe, line) in probes.iter().zip(&lines) {
+                copies.sent.push(ctx.send(probe).await);
+                copies.script = copies.script.then(Step::Send(line.clone()));
+            }
+        }
+    }
+    Some(copies)
+}
+
+/// The after-burst script: the first copy, as many other sessions as the run delivered in
+/// between, the copy.
+fn after_traffic(ctx: &Ctx, script: Script, lines: &[String], session: &str) -> Script {
+    let others = ctx.valid_deliveries().saturating_sub(2).min(500) as usize;
+    script
+        .then(Step::Send(lines[0].clone()))
+        .then(Step::Comment(format!(
+            "{others} deliveries of other sessions, as in the run"
+        )))
+        .then(Step::Others {
+            count: others,
+            line: lines[0].clone(),
+            session: session.to_owned(),
+            together: false,
+        })
+        .then(Step::Send(lines[1].clone()))
+}
+
+/// Every copy answered 2xx; `broken` says why the scenario could not be played.
+fn acknowledged(ctx: &Ctx, all: &[&Sent], broken: Option<String>, script: &str) -> Verdict {
+    let expected = format!("2xx for each of {} copies", all.len());
+    if let Some(cause) = broken {
+        return Verdict::no_verdict(expected, cause);
+    }
+    let refused: Vec<(usize, &&Sent)> = all
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| !s.is_2xx())
+        .collect();
+    let evidence = |v: Verdict| {
+        v.with_repro(script.to_owned())
+            .with_exchanges(all.iter().copied())
+    };
+    match refused.first() {
+        None => evidence(Verdict::new(
+            VerdictOutcome::Holds,
+            expected,
+            all.iter()
+                .map(|s| s.describe())
+                .collect::<Vec<_>>()
+                .join(", "),
+        )),
+        Some(_) if refused.iter().all(|(_, s)| s.unreachable()) => {
+            ctx.target_down(expected, refused[0].1)
+        }
+        Some(_) => evidence(Verdict::new(
+            VerdictOutcome::Broken,
+            expected,
+            refused
+                .iter()
+                .map(|(i, sent)| format!("copy {}: {}", i + 1, sent.describe()))
+                .collect::<Vec<_>>()
+                .join("; "),
+        )),
+    }
+}
+
+/// Two distinct sessions sharing a field value: each is acknowledged and processed once.
+async fn distinct_sessions(ctx: &Ctx, shared: SharedValue) {
+    let acknowledged_id = format!("idempotency/distinct-sessions-acknowledged/{shared}");
+    let processed_id = format!("idempotency/distinct-sessions-processed/{shared}");
+    if !ctx.any_selected([&acknowledged_id, &processed_id]) {
+        return;
+    }
+    let started = Instant::now();
+    let (a, b) = shared.pair(
+        ctx.payload(Status::Completed, &format!("{processed_id}/a")),
+        ctx.payload(Status::Completed, &format!("{processed_id}/b")),
+    );
+    let mut sent = Vec::new();
+    let mut script = Script::new().then(Step::Comment(format!("two sessions sharing {shared}")));
+    for payload in [&a, &b] {
+        let probe = ctx.delivery(payload.to_json_bytes());
+        script = script.then(Step::Send(ctx.repro(&probe)));
+        sent.push(ctx.send(&probe).await);
+    }
+    let script = script.render();
+    if ctx.selected(&acknowledged_id) {
+        let all: Vec<&Sent> = sent.iter().collect();
+        ctx.report(
+            &acknowledged_id,
+            started,
+            acknowledged(ctx, &all, None, &script),
+        );
+    }
+    let expected = [&a, &b]
+        .iter()
+        .zip(&sent)
+        .enumerate()
+        .map(|(i, (p, s))| {
+            Expected::new(
+                p.session_id.clone(),
+                Expect::for_delivery([s]),
+                format!("session {}", i + 1),
+            )
+        })
+        .collect();
+    let evidence = Verdict::skip("").with_repro(script).with_exchanges(&sent);
+    ctx.expect_effects(&processed_id, expected, evidence);
 }

@@ -1,10 +1,11 @@
 //! Latency family (SPEC §3 ¶2, [D-6], [D-9]): every valid delivery is answered completely
-//! within the sender's timeout, also when many arrive at once.
+//! within the sender's timeout, also when many arrive at once; and every session of such a
+//! burst is processed exactly once (`idempotency/burst-processed-once`).
 
 use std::time::Instant;
 
-use super::kit::release_together;
-use super::kit::{Ctx, Sent, Verdict, VerdictOutcome};
+use super::kit::{Ctx, Expect, Expected, Sent, Verdict, VerdictOutcome, release_together};
+use crate::repro::{Script, Step};
 use crate::sender::format_duration;
 use crate::spec::Status;
 
@@ -12,21 +13,56 @@ use crate::spec::Status;
 /// drains a backlog after an outage.
 pub async fn burst(ctx: &Ctx) {
     let id = "latency/burst";
-    if !ctx.selected(id) {
+    let processed_id = "idempotency/burst-processed-once";
+    if !ctx.any_selected([id, processed_id]) {
         return;
     }
     let started = Instant::now();
     let count = ctx.burst;
-    let probes: Vec<_> = (0..count)
+    let payloads: Vec<_> = (0..count)
         .map(|i| {
-            let body = ctx
-                .payload(Status::ALL[i % Status::ALL.len()], &format!("{id}/{i}"))
+            ctx.payload(Status::ALL[i % Status::ALL.len()], &format!("{id}/{i}"))
                 .build()
-                .to_json_bytes();
-            ctx.delivery(body)
         })
         .collect();
+    let probes: Vec<_> = payloads
+        .iter()
+        .map(|p| ctx.delivery(p.to_json_bytes()))
+        .collect();
     let sent = release_together(ctx, &probes).await;
+    let script = Script::new()
+        .then(Step::Comment(format!(
+            "{count} deliveries of distinct sessions, all at once"
+        )))
+        .then(Step::Others {
+            count,
+            line: ctx.repro(&probes[0]),
+            session: payloads[0].session_id.clone(),
+            together: true,
+        })
+        .render();
+    if ctx.selected(id) {
+        ctx.report(
+            id,
+            started,
+            burst_verdict(ctx, &sent).with_repro(script.clone()),
+        );
+    }
+    let expected = payloads
+        .iter()
+        .zip(&sent)
+        .enumerate()
+        .map(|(i, (p, s))| {
+            let what = format!("burst delivery {} ({})", i + 1, p.status);
+            Expected::new(p.session_id.clone(), Expect::for_delivery([s]), what)
+        })
+        .collect();
+    let evidence = Verdict::skip("").with_repro(script);
+    ctx.expect_effects(processed_id, expected, evidence);
+}
+
+fn burst_verdict(ctx: &Ctx, sent: &[Sent]) -> Verdict {
+    let count = sent.len();
     let expected = format!(
         "{count} concurrent deliveries each answered 2xx within {}",
         format_duration(ctx.timeout)
@@ -37,7 +73,7 @@ pub async fn burst(ctx: &Ctx) {
         .map(|s| s.exchanged.duration)
         .max()
         .unwrap_or_default();
-    let verdict = match failed.first() {
+    match failed.first() {
         None => Verdict::new(
             VerdictOutcome::Holds,
             expected,
@@ -46,6 +82,7 @@ pub async fn burst(ctx: &Ctx) {
                 slowest.as_secs_f64() * 1000.0
             ),
         ),
+        Some(first) if failed.iter().all(|s| s.unreachable()) => ctx.target_down(expected, first),
         Some(first) => Verdict::new(
             VerdictOutcome::Broken,
             expected,
@@ -55,9 +92,8 @@ pub async fn burst(ctx: &Ctx) {
                 first.describe()
             ),
         )
-        .with_repro(first.repro.clone()),
-    };
-    ctx.report(id, started, verdict);
+        .with_exchanges(failed.iter().take(3).copied()),
+    }
 }
 
 /// Grades every valid delivery the run timed against the timeout.

@@ -1,47 +1,52 @@
-//! Status family (SPEC §3 ¶1, ¶4, §1 [D-2]): a valid delivery of every terminal status is
-//! answered 2xx, with every nullable field null, and with data present.
+//! Status family (SPEC §3 ¶1, ¶3, ¶4, §1 [D-2]): a valid delivery of every terminal status is
+//! answered 2xx as the sender sends it, with every nullable field null, and with data
+//! present; and each one that is acknowledged causes exactly one side effect.
 
 use futures::future::join_all;
-use serde_json::json;
 
-use super::kit::Ctx;
-use super::kit::expect_accepted;
-use crate::catalogue::STATUS_VARIANTS;
+use super::kit::{Ctx, Expect, Expected, Sent, Verdict, expect_accepted};
+use crate::generate::{StatusShape, status_id};
 use crate::spec::Status;
 
 /// Runs the status checks.
 pub async fn run(ctx: &Ctx) {
-    let mut probes = Vec::new();
-    for (status, variant) in Status::ALL.into_iter().zip(STATUS_VARIANTS) {
-        // "A valid delivery": exactly what the model sender sends for the status.
-        let id = format!("status/valid-delivery-2xx/{variant}");
-        let body = ctx.payload(status, &id).build().to_json_bytes();
-        probes.push(expect_accepted(ctx, id, body));
+    join_all(
+        Status::ALL
+            .into_iter()
+            .map(|status| one_status(ctx, status)),
+    )
+    .await;
+}
 
-        // "Every documented nullable field null" [D-2].
-        let id = format!("status/nullable-fields-null/{variant}");
-        let mut value = ctx.payload(status, &id).build().to_value();
-        for field in ["externalReferenceId", "extractedData", "proofHash"] {
-            value[field] = serde_json::Value::Null;
-        }
-        probes.push(expect_accepted(
-            ctx,
-            id,
-            serde_json::to_vec(&value).unwrap_or_default(),
-        ));
-
-        // "Object data for every status" [D-2]: failures carry data too.
-        let id = format!("status/data-for-every-status/{variant}");
-        let mut value = ctx.payload(status, &id).build().to_value();
-        value["extractedData"] =
-            json!({"accountHolder": "Ada Lovelace", "accountType": "checking"});
-        value["proofHash"] =
-            json!("9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08");
-        probes.push(expect_accepted(
-            ctx,
-            id,
-            serde_json::to_vec(&value).unwrap_or_default(),
-        ));
+async fn one_status(ctx: &Ctx, status: Status) {
+    let variant = status_id(status);
+    let processed_id = format!("status/processed-once/{variant}");
+    let shapes: Vec<(StatusShape, String)> = StatusShape::ALL
+        .iter()
+        .map(|&shape| (shape, format!("status/{}/{variant}", shape.id())))
+        .filter(|(_, id)| ctx.selected(id) || ctx.selected(&processed_id))
+        .collect();
+    let sent: Vec<(StatusShape, String, Sent)> =
+        join_all(shapes.into_iter().map(|(shape, id)| async move {
+            let payload = ctx.payload(status, &id).build();
+            let sent = expect_accepted(ctx, &id, shape.body(&payload)).await;
+            (shape, payload.session_id, sent)
+        }))
+        .await;
+    if sent.is_empty() {
+        return;
     }
-    join_all(probes).await;
+    let expected = sent
+        .iter()
+        .map(|(shape, session, sent)| {
+            let what = format!("the {} delivery ({})", status.as_str(), shape.id());
+            Expected::new(session.clone(), Expect::for_delivery([sent]), what)
+        })
+        .collect();
+    let evidence = Verdict::skip("").with_exchanges(sent.iter().map(|(_, _, s)| s));
+    let evidence = match sent.first() {
+        Some((_, _, first)) => evidence.with_repro(first.repro.clone()),
+        None => evidence,
+    };
+    ctx.expect_effects(&processed_id, expected, evidence);
 }

@@ -1,131 +1,151 @@
 //! Transport family (SPEC §3 ¶6, ¶10, §2): HTTPS, a certificate that validates for the
-//! host, and no redirect for a valid delivery.
+//! host, and no redirect for any valid delivery.
 //!
-//! These are graded by the preflight: the first valid delivery of a run, sent with full
-//! certificate verification. The preflight also decides whether the target can be graded
-//! at all.
+//! The preflight, the run's first valid delivery, is sent with full certificate
+//! verification and grades the first two. It decides only whether anything can be
+//! delivered at all: a refused connection, no TLS handshake or an answer that is not HTTP
+//! leave nothing to grade; a slow or closed answer is a failed delivery, graded like any
+//! other by the rest of the run.
 
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 
-use super::kit::{RunConfig, Verdict, VerdictOutcome, header_list};
+use super::kit::{Ctx, RunConfig, Verdict, VerdictOutcome, header_list};
 use crate::repro::{AuthRepro, ReproRequest, curl};
 use crate::sender::{ClientTls, Exchange, Exchanged, FailureClass, Sender, SenderConfig};
-use crate::spec::{PayloadBuilder, Status};
+use crate::spec::{Payload, PayloadBuilder, Status};
 
 /// What the preflight found.
 pub struct Preflight {
-    /// The client the rest of the run uses, or why the target cannot be graded.
+    /// The client the rest of the run uses, or why nothing can be delivered to the target.
     pub sender: Result<Sender, String>,
     /// Whether that client skips certificate checks because the certificate failed them.
     pub insecure: bool,
-    /// Verdicts for the transport checks.
+    /// Verdicts for the transport checks it grades.
     pub verdicts: Vec<(&'static str, Instant, Verdict)>,
-    /// How long the answered preflight delivery took: the target's typical latency.
-    pub latency: Duration,
+    /// The delivery: its payload, what came back, and its repro line.
+    pub delivery: Option<(Payload, Exchanged, String)>,
     /// What the user should know about how the run was graded.
     pub notes: Vec<String>,
+}
+
+impl Preflight {
+    /// How long the delivery took: the target's typical latency.
+    pub fn latency(&self) -> Duration {
+        self.delivery
+            .as_ref()
+            .map_or(Duration::ZERO, |(_, exchanged, _)| exchanged.duration)
+    }
 }
 
 /// Sends one valid delivery with verification and grades transport from it.
 pub async fn preflight(config: &RunConfig, verifying: &Sender, base: &SenderConfig) -> Preflight {
     let started = Instant::now();
-    let body = PayloadBuilder::new(Status::Completed)
+    let payload = PayloadBuilder::new(Status::Completed)
         .seed(config.seed ^ 0x5052_4546_4c49_4748)
-        .build()
-        .to_json_bytes();
-    let mut exchange = Exchange::post(config.target.clone(), Bytes::from(body));
+        .build();
+    let mut exchange = Exchange::post(config.target.clone(), Bytes::from(payload.to_json_bytes()));
     exchange.headers = verifying.delivery_headers();
-    let headers = header_list(&exchange.headers);
-    let repro = repro_of(config, &exchange, &headers);
+    let repro = repro_of(config, &exchange);
     let first = verifying.exchange(exchange.clone()).await;
-    let is_https = config.target.scheme() == "https";
     let mut verdicts = Vec::new();
 
-    let (sender, insecure, answered): (Sender, bool, Exchanged) = match &first.outcome {
-        Err(e) if e.class == FailureClass::Tls && config.tls != ClientTls::Insecure => {
+    let (sender, insecure, answered) = match first.outcome.as_ref().err().map(|e| e.class) {
+        Some(FailureClass::Tls) if config.tls != ClientTls::Insecure => {
             // The certificate failed; grade it, then see whether the rest can be graded.
             let insecure = match Sender::new(base.clone().tls(ClientTls::Insecure)) {
                 Ok(sender) => sender,
                 Err(e) => return ungradable(e.to_string()),
             };
             let second = insecure.exchange(exchange).await;
-            if let Err(e2) = &second.outcome {
-                return ungradable(diagnose(e2.class, &e2.message, config));
+            if let Some(reason) = undeliverable(&second) {
+                return ungradable(reason);
+            }
+            let failure = first
+                .outcome
+                .as_ref()
+                .err()
+                .map(ToString::to_string)
+                .unwrap_or_default();
+            let verdict = Verdict::new(VerdictOutcome::Broken, CERTIFICATE, failure)
+                .with_repro(repro.clone());
+            verdicts.push(("transport/valid-certificate", started, verdict));
+            (insecure, true, second)
+        }
+        _ => {
+            if let Some(reason) = undeliverable(&first) {
+                return ungradable(reason);
             }
             verdicts.push((
                 "transport/valid-certificate",
                 started,
-                Verdict::new(
-                    VerdictOutcome::Broken,
-                    "a certificate that validates for the host",
-                    format!("{e}"),
-                )
-                .with_repro(repro.clone()),
+                certificate(config, &first),
             ));
-            (insecure, true, second)
-        }
-        Err(e) => return ungradable(diagnose(e.class, &e.message, config)),
-        Ok(_) => {
-            let certificate = if !is_https {
-                Verdict::skip("plain-http target: there is no certificate to check")
-            } else if config.tls == ClientTls::Insecure {
-                Verdict::skip("--insecure: the certificate was not verified")
-            } else {
-                Verdict::new(
-                    VerdictOutcome::Holds,
-                    "a certificate that validates for the host",
-                    "verified: chain, host name and expiry",
-                )
-            };
-            verdicts.push(("transport/valid-certificate", started, certificate));
             (verifying.clone(), false, first)
         }
     };
+    verdicts.push(("transport/https", started, https(config, &answered, &repro)));
+    let notes = notes(config, insecure, &answered);
+    Preflight {
+        sender: Ok(sender),
+        insecure,
+        verdicts,
+        delivery: Some((payload, answered, repro)),
+        notes,
+    }
+}
 
-    let https = if is_https {
+const CERTIFICATE: &str = "a certificate that validates for the host";
+
+fn certificate(config: &RunConfig, first: &Exchanged) -> Verdict {
+    if config.target.scheme() != "https" {
+        Verdict::skip("plain-http target: there is no certificate to check")
+    } else if config.tls == ClientTls::Insecure {
+        Verdict::skip("--insecure: the certificate was not verified")
+    } else if first.outcome.is_ok() {
         Verdict::new(
             VerdictOutcome::Holds,
-            "https",
-            "https: TLS handshake completed",
+            CERTIFICATE,
+            "verified: chain, host name and expiry",
         )
     } else {
-        // Plain http is allowed for local CI runs: reported, never failed.
-        Verdict::new(
-            VerdictOutcome::Warn,
-            "https (SPEC: HTTPS only, with a valid certificate)",
-            "plain http: acceptable for a local run, not for production",
-        )
-        .with_repro(repro.clone())
-    };
-    verdicts.push(("transport/https", started, https));
+        Verdict::no_verdict(CERTIFICATE, no_answer(first))
+    }
+}
 
-    let response = answered
+fn https(config: &RunConfig, answered: &Exchanged, repro: &str) -> Verdict {
+    let expected = "https (SPEC: HTTPS only, with a valid certificate)";
+    if config.target.scheme() != "https" {
+        // Plain http is allowed for local CI runs: reported, never failed, never passed.
+        return Verdict::skip(
+            "plain-http target: acceptable for a local run, but production must serve HTTPS",
+        )
+        .with_repro(repro.to_owned());
+    }
+    match &answered.outcome {
+        Ok(_) => Verdict::new(
+            VerdictOutcome::Holds,
+            expected,
+            "https: TLS handshake completed",
+        ),
+        Err(_) => Verdict::no_verdict(expected, no_answer(answered)),
+    }
+}
+
+fn no_answer(exchanged: &Exchanged) -> String {
+    let failure = exchanged
         .outcome
         .as_ref()
-        .expect("only an answered preflight gets here");
-    let redirect = if response.status.is_redirection() {
-        let location = response
-            .headers
-            .get(reqwest::header::LOCATION)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("no Location");
-        Verdict::new(
-            VerdictOutcome::Broken,
-            "no 3xx (redirects are not followed: the delivery fails)",
-            format!("{} to {location}", response.status.as_u16()),
-        )
-        .with_repro(repro)
-    } else {
-        Verdict::new(
-            VerdictOutcome::Holds,
-            "no 3xx (redirects are not followed: the delivery fails)",
-            format!("answered {}", response.status.as_u16()),
-        )
-    };
-    verdicts.push(("transport/no-redirect", started, redirect));
+        .err()
+        .map(ToString::to_string)
+        .unwrap_or_default();
+    format!(
+        "the first delivery got no answer, so the TLS session was not seen to complete ({failure})"
+    )
+}
 
+fn notes(config: &RunConfig, insecure: bool, answered: &Exchanged) -> Vec<String> {
     let mut notes = Vec::new();
     if insecure {
         notes.push(
@@ -133,27 +153,42 @@ pub async fn preflight(config: &RunConfig, verifying: &Sender, base: &SenderConf
                 .to_owned(),
         );
     }
-    let status = response.status.as_u16();
-    if config.auth.is_none() && (status == 401 || status == 403) {
+    let status = answered.outcome.as_ref().map(|r| r.status.as_u16()).ok();
+    if config.auth.is_none() && matches!(status, Some(401 | 403)) {
         notes.push(format!(
-            "a valid delivery without an auth header was answered {status}: if the target expects one, give it with --auth 'Name: value'"
+            "a valid delivery without an auth header was answered {}: if the target expects one, give it with --auth 'Name: value'",
+            status.unwrap_or_default()
         ));
     }
-    Preflight {
-        sender: Ok(sender),
-        insecure,
-        verdicts,
-        latency: answered.duration,
-        notes,
+    notes
+}
+
+/// Why nothing at all can be delivered, judging by the first delivery: the connection was
+/// refused, there is no TLS handshake, or the answer is not HTTP. `None` when it reached
+/// the target, whatever the target then did with it.
+fn undeliverable(exchanged: &Exchanged) -> Option<String> {
+    let failure = exchanged.outcome.as_ref().err()?;
+    let message = &failure.message;
+    match failure.class {
+        FailureClass::Connect => Some(format!("the connection failed ({message})")),
+        FailureClass::Tls => Some(format!("no TLS handshake is possible ({message})")),
+        FailureClass::Protocol => Some(format!(
+            "the target answered something that is not HTTP ({message})"
+        )),
+        FailureClass::Timeout
+        | FailureClass::Closed
+        | FailureClass::Status
+        | FailureClass::Redirect => None,
     }
 }
 
 /// The repro line of the preflight delivery.
-fn repro_of(config: &RunConfig, exchange: &Exchange, headers: &[(String, Vec<u8>)]) -> String {
+fn repro_of(config: &RunConfig, exchange: &Exchange) -> String {
+    let headers = header_list(&exchange.headers);
     curl(&ReproRequest {
         method: exchange.method.as_str(),
         url: exchange.url.as_str(),
-        headers,
+        headers: &headers,
         body: &exchange.body,
         auth: config.auth.as_ref(),
         auth_repro: Some(&AuthRepro::Secret),
@@ -166,23 +201,40 @@ fn ungradable(reason: String) -> Preflight {
         sender: Err(reason),
         insecure: false,
         verdicts: Vec::new(),
-        latency: Duration::ZERO,
+        delivery: None,
         notes: Vec::new(),
     }
 }
 
-/// Says why the first delivery got no answer, in terms a user can act on.
-fn diagnose(class: FailureClass, message: &str, config: &RunConfig) -> String {
-    match class {
-        FailureClass::Connect => format!("the connection failed ({message})"),
-        FailureClass::Timeout => format!(
-            "the target accepted the delivery but sent no complete response within {} (it hangs)",
-            crate::sender::format_duration(config.timeout)
-        ),
-        FailureClass::Tls => format!("no TLS handshake is possible ({message})"),
-        FailureClass::Protocol => {
-            format!("the target answered something that is not HTTP ({message})")
-        }
-        FailureClass::Status | FailureClass::Redirect => message.to_owned(),
+/// Grades every valid delivery of the run: none may be answered 3xx (SPEC [D-7]).
+pub fn no_redirect(ctx: &Ctx) {
+    let id = "transport/no-redirect";
+    if !ctx.selected(id) {
+        return;
     }
+    let started = Instant::now();
+    let total = ctx.valid_deliveries();
+    let (count, first) = ctx
+        .redirects
+        .lock()
+        .expect("redirect lock is never poisoned")
+        .clone();
+    let expected = "no 3xx for any valid delivery (redirects are not followed: the delivery fails)";
+    let verdict = match first {
+        _ if total == 0 => Verdict::skip("no valid delivery was sent"),
+        None => Verdict::new(
+            VerdictOutcome::Holds,
+            expected,
+            format!("none of {total} valid deliveries was redirected"),
+        ),
+        Some((answer, repro)) => Verdict::new(
+            VerdictOutcome::Broken,
+            expected,
+            format!(
+                "{count} of {total} valid deliveries were answered with a redirect, e.g. {answer}"
+            ),
+        )
+        .with_repro(repro),
+    };
+    ctx.report(id, started, verdict);
 }

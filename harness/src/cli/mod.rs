@@ -7,7 +7,10 @@ use clap::{Parser, Subcommand};
 
 use crate::exit_codes;
 
+pub use error::CliError;
+
 pub mod diff;
+mod error;
 pub mod list;
 pub mod output;
 pub mod report;
@@ -40,7 +43,7 @@ pub enum Command {
     /// Deliver one event as Cr3dentials does, with retries, and print the attempt log.
     Send(send::SendArgs),
     /// Grade a webhook endpoint against every requirement of the contract.
-    Run(run::RunArgs),
+    Run(Box<run::RunArgs>),
     /// Print the requirement catalogue: every requirement, its level and its checks.
     List(list::ListArgs),
     /// Render a saved JSON report as terminal text, JSON, JUnit, Markdown or HTML.
@@ -66,7 +69,7 @@ pub fn run(cli: Cli) -> i32 {
         match cli.command {
             Command::Serve(args) => serve::run(args).await,
             Command::Send(args) => send::run(args).await,
-            Command::Run(args) => run::run(args).await,
+            Command::Run(args) => run::run(*args).await,
             Command::List(args) => list::run(&args),
             Command::Report(args) => report::run(&args),
             Command::Diff(args) => diff::run(&args),

@@ -7,9 +7,9 @@ use std::time::Duration;
 use reqwest::header::{HeaderName, HeaderValue};
 
 use crate::auth::AuthHeader;
-use crate::catalogue::Selection;
+use crate::catalogue::{Selection, requirement_of};
 use crate::cli::output::{ReportFiles, TerminalArgs, read_report};
-use crate::cli::{AuthArg, client_tls, parse_duration, report_error};
+use crate::cli::{AuthArg, CliError, client_tls, parse_duration};
 use crate::diff::Diff;
 use crate::exit_codes;
 use crate::receiver::{Defect, Receiver, ReceiverConfig, RunningReceiver};
@@ -17,6 +17,7 @@ use crate::report::diff::diff_text;
 use crate::report::{FileReporter, Progress, TerminalOptions, TerminalReporter, check_outputs};
 use crate::results::{Report, Reporter};
 use crate::runner::{EffectsProbe, RunConfig, RunError, run_until};
+use crate::sender::DEFAULT_RETRIES;
 use crate::sender::parse_target;
 
 const EXAMPLES: &str = "\
@@ -48,10 +49,15 @@ Examples:
 
 Repro lines write the auth value as $HOOKCHECK_AUTH: export it before running one.
 
+The verdict line says how many MUST checks were not verified and why (no --auth, no effects
+probe, a plain-http target): a skipped check is never counted as a pass.
+
 Exit codes: 0 conformant, 1 a MUST failed or a check had no verdict (or a SHOULD broke,
-with --strict; with --baseline: only a new failure), 2 usage error, 3 the target could not
-be graded at all (unreachable, hangs, not HTTP, no TLS handshake possible), 130 stopped by
-Ctrl-C or SIGTERM (the summary and the reports are still written, marked interrupted).";
+with --strict; with --baseline: only a new failure), 2 usage error (also: every selected
+check would be skipped), 3 nothing can be delivered to the target (connection refused, DNS,
+not HTTP, no TLS handshake; the requested reports are written then too, with the reason),
+130 stopped by Ctrl-C or SIGTERM (the summary and the reports are still written, marked
+interrupted).";
 
 /// Arguments of `hookcheck run`.
 #[derive(Debug, clap::Args)]
@@ -73,7 +79,7 @@ pub struct RunArgs {
     pub headers: Vec<String>,
 
     /// The sender timeout deliveries are graded against (the provider's default is 30s).
-    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", default_value = crate::sender::DEFAULT_TIMEOUT_TEXT, value_parser = parse_duration)]
     pub timeout: Duration,
 
     /// A URL that answers how many times a session was processed, with `{sessionId}` in
@@ -82,8 +88,30 @@ pub struct RunArgs {
     pub effects_url: Option<String>,
 
     /// A shell command that prints how many times $HOOKCHECK_SESSION_ID was processed.
+    /// On timeout it is ended with everything it started (its process group).
     #[arg(long, value_name = "COMMAND")]
     pub effects_cmd: Option<String>,
+
+    /// A header every --effects-url query carries, as `Name: value`, for an effects
+    /// endpoint behind auth. Its value is a secret: it never appears in output.
+    #[arg(
+        long,
+        value_name = "'NAME: VALUE'",
+        env = "HOOKCHECK_EFFECTS_HEADER",
+        hide_env_values = true,
+        requires = "effects_url"
+    )]
+    pub effects_header: Option<AuthArg>,
+
+    /// How long one effects query (URL or command) may take.
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
+    pub effects_timeout: Duration,
+
+    /// How long after its first copy a delivered session is sent again, as a retry would be
+    /// (SPEC D-8: 5s, 10s, 20s after the first attempt). The default is the first retry's
+    /// delay; up to 35s probes the whole default retry schedule. Overlaps the other phases.
+    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = parse_window)]
+    pub dedupe_window: Duration,
 
     /// Trust the certificates in this PEM file instead of the system roots.
     #[arg(long, value_name = "PEM", conflicts_with = "insecure")]
@@ -149,15 +177,25 @@ pub struct RunArgs {
 pub async fn run(args: RunArgs) -> i32 {
     match execute(args).await {
         Ok(code) => code,
-        Err((code, message)) => {
-            report_error(&message);
-            code
-        }
+        Err(error) => error.report(),
     }
 }
 
-async fn execute(args: RunArgs) -> Result<i32, (i32, String)> {
-    let usage = |message: String| (exit_codes::USAGE, message);
+/// Reads `--dedupe-window`: at least a millisecond, at most the whole default schedule.
+fn parse_window(text: &str) -> Result<Duration, String> {
+    let window = parse_duration(text)?;
+    let longest = crate::sender::DEFAULT_BACKOFF_BASE * ((1 << DEFAULT_RETRIES) - 1);
+    if window.is_zero() || window > longest {
+        return Err(format!(
+            "the dedupe window must be between 1ms and {} (the default retry schedule)",
+            crate::sender::format_duration(longest)
+        ));
+    }
+    Ok(window)
+}
+
+async fn execute(args: RunArgs) -> Result<i32, CliError> {
+    let usage = CliError::Usage;
     let auth = args
         .auth
         .as_ref()
@@ -170,25 +208,8 @@ async fn execute(args: RunArgs) -> Result<i32, (i32, String)> {
         .map(|text| parse_header(text, auth.as_ref()))
         .collect::<Result<Vec<_>, _>>()
         .map_err(usage)?;
-    let selection = Selection {
-        only: args.only.clone(),
-        skip: args.skip.clone(),
-    };
-    let unknown = selection.unknown_prefixes();
-    if !unknown.is_empty() {
-        return Err(usage(format!(
-            "`{}` selects no check (see `hookcheck list`)",
-            unknown.join("`, `")
-        )));
-    }
-    let mut effects = match (&args.effects_url, &args.effects_cmd) {
-        (Some(template), _) => Some(
-            EffectsProbe::url(template)
-                .map_err(|e| usage(format!("invalid --effects-url: {e}")))?,
-        ),
-        (None, Some(command)) => Some(EffectsProbe::Command(command.clone())),
-        (None, None) => None,
-    };
+    let selection = selection(&args)?;
+    let mut effects = effects_probe(&args)?;
     // A report that cannot be written, or a baseline that cannot be read, is found out
     // now, not after the whole run.
     check_outputs(&args.files.outputs()).map_err(|e| usage(e.to_string()))?;
@@ -206,81 +227,184 @@ async fn execute(args: RunArgs) -> Result<i32, (i32, String)> {
             ))
         })?;
     }
-    let tls = client_tls(args.ca_cert.as_deref(), args.insecure);
-
-    // Without a target, grade the reference receiver in-process.
-    let mut local: Option<RunningReceiver> = None;
-    let target = match (&args.target, args.defect) {
-        (Some(text), _) => parse_target(text).map_err(|e| usage(e.to_string()))?,
-        (None, defect) => {
-            let mut config = ReceiverConfig::default();
-            if let Some(auth) = &auth {
-                config = config.auth(auth.clone());
-            }
-            if let Some(defect) = defect {
-                config = config.defect(defect);
-            }
-            let receiver = Receiver::start(config)
-                .await
-                .map_err(|e| (exit_codes::UNAVAILABLE, e.to_string()))?;
-            announce(
-                args.terminal.quiet,
-                format!(
-                    "hookcheck: no --target given: grading the built-in reference receiver at {}{}",
-                    receiver.webhook_url(),
-                    defect
-                        .map(|d| format!(" (defect: {})", d.name()))
-                        .unwrap_or_default()
-                ),
-            );
-            if effects.is_none() {
-                effects = Some(
-                    EffectsProbe::url(&receiver.effects_url_template())
-                        .map_err(|e| (exit_codes::UNAVAILABLE, e.to_string()))?,
-                );
-            }
-            let url = parse_target(&receiver.webhook_url()).map_err(|e| usage(e.to_string()))?;
-            local = Some(receiver);
-            url
-        }
+    let local = match &args.target {
+        Some(_) => None,
+        None => Some(start_local(&args, auth.as_ref()).await?),
     };
-
-    let mut config = RunConfig::new(target);
+    if let Some(receiver) = &local
+        && effects.is_none()
+    {
+        effects = Some(
+            EffectsProbe::url(&receiver.effects_url_template())
+                .map_err(|e| CliError::Unavailable(e.to_string()))?,
+        );
+    }
+    refuse_empty_selection(&selection, auth.is_some(), effects.is_some())?;
+    let target = match (&args.target, &local) {
+        (Some(text), _) => text.clone(),
+        (None, Some(receiver)) => receiver.webhook_url(),
+        (None, None) => unreachable!("a local receiver runs when no target is given"),
+    };
+    let mut config = RunConfig::new(parse_target(&target).map_err(|e| usage(e.to_string()))?);
     config.auth = auth;
     config.headers = headers;
-    config.timeout = args.timeout;
     config.effects = effects;
-    config.tls = tls;
+    config.selection = selection;
+    configure(&mut config, &args);
+    let outcome = run_until(config, &mut reporters(&args), stop_signal()).await;
+    if let Some(receiver) = local {
+        receiver.shutdown().await;
+    }
+    match outcome {
+        Ok(report) => verdict_code(&report, baseline.as_ref(), &args),
+        Err(e @ (RunError::Config(_) | RunError::Report(_))) => Err(usage(e.to_string())),
+    }
+}
+
+/// The exit code of a finished run: interrupted, ungradable, by its verdict, or with a
+/// baseline by its regressions only.
+fn verdict_code(
+    report: &Report,
+    baseline: Option<&Report>,
+    args: &RunArgs,
+) -> Result<i32, CliError> {
+    if report.interrupted {
+        return Ok(exit_codes::INTERRUPTED);
+    }
+    if report.verdict == "ungradable" {
+        let reason = report.reason.clone().unwrap_or_default();
+        return Err(CliError::Unavailable(format!(
+            "cannot grade {}: {reason}",
+            report.target
+        )));
+    }
+    let summary = &report.summary;
+    if summary.total() > 0 && summary.skip == summary.total() {
+        return Err(CliError::Usage(
+            "every selected check was skipped: nothing was verified (see the reasons above)".into(),
+        ));
+    }
+    if let Some(baseline) = baseline {
+        return Ok(baseline_code(report, baseline, args));
+    }
+    Ok(if Report::conformant(summary, args.strict) {
+        exit_codes::OK
+    } else {
+        exit_codes::FAILED
+    })
+}
+
+/// Prints what changed since the baseline; 1 only for a regression.
+fn baseline_code(report: &Report, baseline: &Report, args: &RunArgs) -> i32 {
+    let diff = Diff::between(baseline, report, args.strict);
+    let text = diff_text(&diff, args.terminal.stdout_color());
+    let _ = writeln!(summary_stream(&args.files), "\n{text}");
+    if diff.regressions().next().is_some() {
+        exit_codes::FAILED
+    } else {
+        exit_codes::OK
+    }
+}
+
+/// `--only` / `--skip`, refusing a prefix that selects nothing.
+fn selection(args: &RunArgs) -> Result<Selection, CliError> {
+    let selection = Selection {
+        only: args.only.clone(),
+        skip: args.skip.clone(),
+    };
+    let unknown = selection.unknown_prefixes();
+    if !unknown.is_empty() {
+        return Err(CliError::Usage(format!(
+            "`{}` selects no check (see `hookcheck list`)",
+            unknown.join("`, `")
+        )));
+    }
+    Ok(selection)
+}
+
+/// A selection every check of which would be skipped verifies nothing: a CI job whose
+/// secret is missing must not go green.
+fn refuse_empty_selection(
+    selection: &Selection,
+    has_auth: bool,
+    has_effects: bool,
+) -> Result<(), CliError> {
+    let reasons: Vec<&str> = crate::catalogue::all_check_ids()
+        .iter()
+        .filter(|id| selection.includes(id))
+        .map(|id| requirement_of(id).and_then(|r| r.needs.unmet(has_auth, has_effects)))
+        .collect::<Option<Vec<&str>>>()
+        .unwrap_or_default();
+    match reasons.first() {
+        Some(reason) => Err(CliError::Usage(format!(
+            "every selected check would be skipped, so nothing would be verified: {reason}"
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// `--effects-url` / `--effects-cmd`, with `--effects-header` and `--effects-timeout`.
+fn effects_probe(args: &RunArgs) -> Result<Option<EffectsProbe>, CliError> {
+    let probe = match (&args.effects_url, &args.effects_cmd) {
+        (Some(template), _) => EffectsProbe::url(template)
+            .map_err(|e| CliError::Usage(format!("invalid --effects-url: {e}")))?,
+        (None, Some(command)) => EffectsProbe::command(command.clone()),
+        (None, None) => return Ok(None),
+    };
+    let probe = probe.timeout(args.effects_timeout);
+    match &args.effects_header {
+        Some(header) => {
+            let header = header
+                .parse()
+                .map_err(|e| CliError::Usage(format!("invalid --effects-header: {e}")))?;
+            Ok(Some(probe.header(header)))
+        }
+        None => Ok(Some(probe)),
+    }
+}
+
+/// Without `--target`, the reference receiver, started in-process.
+async fn start_local(
+    args: &RunArgs,
+    auth: Option<&AuthHeader>,
+) -> Result<RunningReceiver, CliError> {
+    let mut config = ReceiverConfig::default();
+    if let Some(auth) = auth {
+        config = config.auth(auth.clone());
+    }
+    if let Some(defect) = args.defect {
+        config = config.defect(defect);
+    }
+    let receiver = Receiver::start(config)
+        .await
+        .map_err(|e| CliError::Unavailable(e.to_string()))?;
+    if !args.terminal.quiet {
+        eprintln!(
+            "hookcheck: no --target given: grading the built-in reference receiver at {}{}",
+            receiver.webhook_url(),
+            args.defect
+                .map(|d| format!(" (defect: {})", d.name()))
+                .unwrap_or_default()
+        );
+    }
+    Ok(receiver)
+}
+
+/// The settings that come straight from the command line.
+fn configure(config: &mut RunConfig, args: &RunArgs) {
+    config.timeout = args.timeout;
+    config.tls = client_tls(args.ca_cert.as_deref(), args.insecure);
     if let Some(seed) = args.seed {
         config.seed = seed;
     }
-    config.selection = selection;
     config.burst = usize::from(args.burst);
     config.concurrency = usize::from(args.concurrency);
     config.settle = args.settle;
     config.strict = args.strict;
     config.bodies_dir = args.bodies.clone();
-
-    let mut reporters = reporters(&args);
-    let outcome = run_until(config, &mut reporters, stop_signal()).await;
-    if let Some(receiver) = local {
-        receiver.shutdown().await;
-    }
-    match outcome {
-        Ok(report) if report.interrupted => Ok(exit_codes::INTERRUPTED),
-        Ok(report) => Ok(verdict_code(&report, baseline.as_ref(), &args)),
-        Err(e @ RunError::Ungradable { .. }) => Err((exit_codes::UNAVAILABLE, e.to_string())),
-        Err(e @ (RunError::Config(_) | RunError::Report(_))) => Err(usage(e.to_string())),
-    }
+    config.dedupe_window = args.dedupe_window;
 }
 
-fn announce(quiet: bool, line: String) {
-    if !quiet {
-        eprintln!("{line}");
-    }
-}
-
-/// The terminal reporter and one file reporter per requested report.
 fn reporters(args: &RunArgs) -> Vec<Box<dyn Reporter>> {
     let color = args.terminal.stdout_color();
     let options = TerminalOptions {
@@ -305,25 +429,6 @@ fn summary_stream(files: &ReportFiles) -> Box<dyn std::io::Write + Send> {
         Box::new(std::io::stderr())
     } else {
         Box::new(std::io::stdout())
-    }
-}
-
-/// The exit code of a finished run: its verdict, or with a baseline only its regressions.
-fn verdict_code(report: &Report, baseline: Option<&Report>, args: &RunArgs) -> i32 {
-    let Some(baseline) = baseline else {
-        return if Report::conformant(&report.summary, args.strict) {
-            exit_codes::OK
-        } else {
-            exit_codes::FAILED
-        };
-    };
-    let diff = Diff::between(baseline, report, args.strict);
-    let text = diff_text(&diff, args.terminal.stdout_color());
-    let _ = writeln!(summary_stream(&args.files), "\n{text}");
-    if diff.regressions().next().is_some() {
-        exit_codes::FAILED
-    } else {
-        exit_codes::OK
     }
 }
 

@@ -69,7 +69,7 @@ pub struct SendArgs {
     pub auth: Option<AuthArg>,
 
     /// Bound on each attempt, from sending the request to the complete response.
-    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", default_value = crate::sender::DEFAULT_TIMEOUT_TEXT, value_parser = parse_duration)]
     pub timeout: Duration,
 
     /// Retries after the first attempt (so at most N+1 attempts).

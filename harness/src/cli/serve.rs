@@ -9,7 +9,9 @@ use clap::builder::PossibleValue;
 
 use crate::cli::AuthArg;
 use crate::exit_codes;
-use crate::receiver::{Defect, Receiver, ReceiverConfig, ReceiverError, StoreLocation};
+use crate::receiver::{
+    AckStatus, Choices, Defect, Receiver, ReceiverConfig, ReceiverError, StoreLocation,
+};
 use crate::tls::TlsSource;
 
 /// Shown after `hookcheck serve --help`.
@@ -68,12 +70,38 @@ pub struct ServeArgs {
     #[arg(long, value_name = "NAME")]
     pub defect: Option<Defect>,
 
-    /// Largest body accepted, in bytes; larger ones get 413.
-    #[arg(long, value_name = "BYTES", default_value_t = crate::receiver::DEFAULT_BODY_LIMIT,
-          value_parser = parse_body_limit)]
+    /// Largest body accepted, in bytes or with a unit (256KiB, 1MiB); larger ones get 413.
+    #[arg(long, value_name = "SIZE", default_value = "1MiB", value_parser = parse_body_limit)]
     pub body_limit: usize,
 
-    /// How long the slow-cancelled defect waits before answering.
+    /// The 2xx a valid delivery gets: 200 or 202 with {"duplicate": bool}, 204 with no body.
+    #[arg(
+        long,
+        value_name = "CODE",
+        default_value = "200",
+        conflicts_with = "async_processing"
+    )]
+    pub ack_status: AckStatus,
+
+    /// Accept (2xx) and process off-contract input (another field missing or of the wrong
+    /// type, another content type) instead of 422/415; unprocessable input is still refused.
+    #[arg(long)]
+    pub accept_off_contract: bool,
+
+    /// Answer 2xx and record nothing for an otherwise valid body with an unknown status,
+    /// instead of 422.
+    #[arg(long)]
+    pub ignore_unknown_status: bool,
+
+    /// Delay every answer to a delivery by this much (e.g. 400ms).
+    #[arg(long, value_name = "DURATION", default_value = "0s", value_parser = super::parse_duration)]
+    pub delay: Duration,
+
+    /// Answer 202 at once and record the effect about 300 ms later, in the background.
+    #[arg(long)]
+    pub async_processing: bool,
+
+    /// How long the slow-cancelled and slow-completed defects wait before answering.
     #[arg(long, value_name = "DURATION", default_value = "31s", value_parser = super::parse_duration)]
     pub slow_delay: Duration,
 
@@ -92,11 +120,43 @@ impl clap::ValueEnum for Defect {
     }
 }
 
+impl clap::ValueEnum for AckStatus {
+    fn value_variants<'a>() -> &'a [Self] {
+        &AckStatus::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(PossibleValue::new(self.name()))
+    }
+}
+
+/// Bytes, or a number with a unit: `B`, `KiB`, `MiB` (case-insensitive).
 fn parse_body_limit(text: &str) -> Result<usize, String> {
-    match text.trim().parse::<usize>() {
-        Ok(0) => Err("the body limit must be at least 1 byte".into()),
-        Ok(n) => Ok(n),
-        Err(_) => Err(format!("`{text}` is not a number of bytes")),
+    let trimmed = text.trim();
+    let split = trimmed
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(trimmed.len());
+    let (digits, unit) = trimmed.split_at(split);
+    let scale: usize = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "kib" => 1024,
+        "mib" => 1024 * 1024,
+        _ => {
+            return Err(format!(
+                "`{text}` is not a size like 262144, 256KiB or 1MiB"
+            ));
+        }
+    };
+    match digits
+        .parse::<usize>()
+        .ok()
+        .and_then(|n| n.checked_mul(scale))
+    {
+        Some(0) => Err("the body limit must be at least 1 byte".into()),
+        Some(n) => Ok(n),
+        None => Err(format!(
+            "`{text}` is not a size like 262144, 256KiB or 1MiB"
+        )),
     }
 }
 
@@ -125,7 +185,18 @@ impl ServeArgs {
             _ => None,
         };
         config.defect = self.defect;
+        config.choices = self.choices();
         Ok(config)
+    }
+
+    /// The legitimate choices these arguments make.
+    pub fn choices(&self) -> Choices {
+        Choices::default()
+            .ack(self.ack_status)
+            .accept_off_contract(self.accept_off_contract)
+            .ignore_unknown_status(self.ignore_unknown_status)
+            .delay(self.delay)
+            .async_processing(self.async_processing)
     }
 }
 
@@ -157,6 +228,9 @@ pub async fn run(args: ServeArgs) -> i32 {
     );
     if let (Some(path), Some(_)) = (receiver.cert_path(), &args.tls_self_signed) {
         announcement.push_str(&format!("trust the certificate at {}\n", path.display()));
+    }
+    if args.choices() != Choices::default() {
+        announcement.push_str(&format!("choices: {}\n", args.choices()));
     }
     if let Some(defect) = args.defect {
         announcement.push_str(&format!(
@@ -237,6 +311,44 @@ mod tests {
         let err = args.to_config().unwrap_err().to_string();
         assert!(!err.contains("s3cret-value"), "{err}");
         assert!(!format!("{args:?}").contains("s3cret-value"));
+    }
+
+    #[test]
+    fn a_body_limit_reads_as_bytes_or_with_a_unit() {
+        assert_eq!(
+            serve(&["--body-limit", "256KiB"]).unwrap().body_limit,
+            262_144
+        );
+        assert_eq!(
+            serve(&["--body-limit", "262144"]).unwrap().body_limit,
+            262_144
+        );
+        assert_eq!(
+            serve(&["--body-limit", "2mib"]).unwrap().body_limit,
+            2 << 20
+        );
+        assert!(serve(&["--body-limit", "256KB"]).is_err());
+        assert!(serve(&["--body-limit", "0KiB"]).is_err());
+        assert!(serve(&["--body-limit", "99999999999999999999MiB"]).is_err());
+    }
+
+    #[test]
+    fn choices_reach_the_receiver_config() {
+        let args = serve(&[
+            "--ack-status",
+            "204",
+            "--accept-off-contract",
+            "--ignore-unknown-status",
+            "--delay",
+            "400ms",
+        ])
+        .unwrap();
+        let choices = args.to_config().unwrap().choices;
+        assert_eq!(choices.ack, crate::receiver::AckStatus::NoContent);
+        assert!(choices.accept_off_contract && choices.ignore_unknown_status);
+        assert_eq!(choices.delay, std::time::Duration::from_millis(400));
+        assert!(serve(&["--ack-status", "201"]).is_err());
+        assert!(serve(&["--async-processing", "--ack-status", "204"]).is_err());
     }
 
     #[test]

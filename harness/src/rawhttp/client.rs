@@ -59,9 +59,10 @@ impl RawClient {
 
     /// Sends the request and reads the whole response: connecting, the TLS handshake,
     /// writing and reading are all bounded by `timeout` together (SPEC [D-6]). Connect
-    /// errors (refused, reset) are [`FailureClass::Connect`], handshake and certificate
-    /// errors [`FailureClass::Tls`], the deadline [`FailureClass::Timeout`], and anything
-    /// that is not an HTTP/1.1 response [`FailureClass::Protocol`].
+    /// errors (refused, unreachable) are [`FailureClass::Connect`], a connection closed or
+    /// reset before the response was complete [`FailureClass::Closed`], handshake and
+    /// certificate errors [`FailureClass::Tls`], the deadline [`FailureClass::Timeout`], and
+    /// anything that is not an HTTP/1.1 response [`FailureClass::Protocol`].
     ///
     /// The response body may echo request headers, the auth value among them: redact it
     /// before showing it (`Sender::redact`).
@@ -105,7 +106,7 @@ impl RawClient {
                 }
             };
             // The connection is dropped here, unread.
-            written.map_err(|e| io_failure(&e, "send the request", FailureClass::Connect))
+            written.map_err(|e| io_failure(&e, "send the request", FailureClass::Closed))
         };
         match tokio::time::timeout(timeout + patience, write).await {
             Ok(Ok(())) => Ok(started.elapsed().saturating_sub(patience)),
@@ -201,7 +202,7 @@ async fn exchange_on<S: AsyncRead + AsyncWrite + Unpin>(
                 _ => Err(io_failure(
                     &write_error,
                     "send the request",
-                    FailureClass::Connect,
+                    FailureClass::Closed,
                 )),
             }
         }
@@ -215,12 +216,17 @@ fn read_failure(failure: ReadFailure) -> TransportError {
             class: FailureClass::Protocol,
             message,
         },
+        ReadFailure::Closed(message) => TransportError {
+            class: FailureClass::Closed,
+            message,
+        },
     }
 }
 
-/// Classifies an I/O error: a rustls error inside it is TLS whatever the phase, a lost
-/// connection is Connect, anything else takes the class of the phase it happened in.
-fn io_failure(error: &io::Error, doing: &str, otherwise: FailureClass) -> TransportError {
+/// Classifies an I/O error: a rustls error inside it is TLS whatever the phase; a lost
+/// connection is Connect while connecting and Closed once connected; anything else takes
+/// the class of the phase it happened in.
+fn io_failure(error: &io::Error, doing: &str, phase: FailureClass) -> TransportError {
     if let Some(tls) = error
         .get_ref()
         .and_then(|inner| inner.downcast_ref::<rustls::Error>())
@@ -230,10 +236,11 @@ fn io_failure(error: &io::Error, doing: &str, otherwise: FailureClass) -> Transp
             message: format!("{doing}: {tls}"),
         };
     }
-    let class = if is_lost_connection(error.kind()) {
-        FailureClass::Connect
-    } else {
-        otherwise
+    let lost = is_lost_connection(error.kind()) || error.kind() == io::ErrorKind::UnexpectedEof;
+    let class = match phase {
+        FailureClass::Connect => FailureClass::Connect,
+        _ if lost => FailureClass::Closed,
+        other => other,
     };
     let message = if error.kind() == io::ErrorKind::UnexpectedEof {
         format!("{doing}: the peer closed the connection")

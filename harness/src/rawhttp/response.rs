@@ -62,8 +62,10 @@ pub struct RawExchanged {
 pub(crate) enum ReadFailure {
     /// The stream failed: reset, TLS error, unexpected EOF from the TLS layer.
     Io(io::Error),
-    /// The peer sent something that is not an HTTP/1.1 response, or stopped halfway.
+    /// The peer sent something that is not an HTTP/1.1 response.
     Malformed(String),
+    /// The peer closed the connection before the response was complete.
+    Closed(String),
 }
 
 impl From<io::Error> for ReadFailure {
@@ -74,6 +76,10 @@ impl From<io::Error> for ReadFailure {
 
 fn malformed(message: impl Into<String>) -> ReadFailure {
     ReadFailure::Malformed(message.into())
+}
+
+fn closed(message: impl Into<String>) -> ReadFailure {
+    ReadFailure::Closed(message.into())
 }
 
 /// The parts of a head that decide how the body is framed.
@@ -174,8 +180,8 @@ async fn read_head<S: AsyncRead + Unpin>(reader: &mut Reader<S>) -> Result<Head,
             other => other?,
         };
         if !more {
-            return Err(malformed(if reader.buffer.is_empty() {
-                "connection closed without a response".to_owned()
+            return Err(closed(if reader.buffer.is_empty() {
+                "the connection was closed without a response".to_owned()
             } else {
                 format!(
                     "connection closed after {} bytes of an incomplete response head",
@@ -280,7 +286,7 @@ async fn read_length<S: AsyncRead + Unpin>(
             return Ok(());
         }
         if !reader.fill().await? {
-            return Err(malformed(format!(
+            return Err(closed(format!(
                 "connection closed after {} of {length} body bytes",
                 length - remaining
             )));
@@ -304,7 +310,7 @@ async fn read_chunked<S: AsyncRead + Unpin>(
     reader: &mut Reader<S>,
     body: &mut BodySink,
 ) -> Result<(), ReadFailure> {
-    let closed = || malformed("connection closed inside a chunked body");
+    let closed = || closed("connection closed inside a chunked body");
     loop {
         let size = loop {
             match httparse::parse_chunk_size(&reader.buffer) {
@@ -384,7 +390,7 @@ mod tests {
 
     fn message(failure: ReadFailure) -> String {
         match failure {
-            ReadFailure::Malformed(message) => message,
+            ReadFailure::Malformed(message) | ReadFailure::Closed(message) => message,
             ReadFailure::Io(e) => panic!("expected a malformed response, got {e}"),
         }
     }

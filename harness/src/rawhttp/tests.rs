@@ -199,7 +199,7 @@ async fn a_garbage_response_is_a_protocol_failure() {
 }
 
 #[tokio::test]
-async fn a_server_that_resets_the_connection_is_a_connect_failure() {
+async fn a_server_that_resets_the_connection_after_the_request_is_a_closed_connection() {
     let (listener, addr) = listener().await;
     let server = tokio::spawn(async move {
         let (mut stream, _) = listener.accept().await.unwrap();
@@ -210,7 +210,7 @@ async fn a_server_that_resets_the_connection_is_a_connect_failure() {
     let request = RawRequest::post(url("http", "127.0.0.1", addr, "/"), "{}");
     let failure = plain().send(&request, BOUND).await.outcome.unwrap_err();
     joined(server).await;
-    assert_eq!(failure.class, FailureClass::Connect, "{failure}");
+    assert_eq!(failure.class, FailureClass::Closed, "{failure}");
 }
 
 #[tokio::test]

@@ -4,10 +4,12 @@
 //! nothing read, nothing recorded), the body size limit (413), the content type (415),
 //! the contract ([`crate::spec::parse_with`]: 400 not JSON, 422 a contract violation, a
 //! JSON body naming the field), idempotent processing keyed on `sessionId`, and a fast
-//! `200 {"duplicate": bool}`. A [`Defect`] changes one of these steps on purpose.
+//! `200 {"duplicate": bool}`. A [`Defect`] changes one of these steps on purpose; the
+//! [`Choices`] change them in ways that still conform.
 
 use std::pin::Pin;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use axum::Json;
@@ -20,11 +22,15 @@ use axum::routing::{get, post};
 use serde_json::{Value, json};
 use tokio::sync::watch;
 
+use super::choices::{ASYNC_PROCESSING_DELAY, Choices};
+use super::faults::{self, loose_field, loose_session_id};
 use super::log::{DeliveryLog, DeliveryOutcome};
+use super::rejection::{Rejection, error_response};
+use super::seen::Seen;
 use super::store::{Dedupe, Recorded, Store};
 use super::{Defect, DeliveryHook, ReceiverConfig, ReceiverError};
 use crate::auth::AuthHeader;
-use crate::spec::{self, Limits, ParseError, Payload, Status};
+use crate::spec::{self, Grade, Limits, ParseError, Payload, Status};
 
 /// Where deliveries are POSTed.
 pub const WEBHOOK_PATH: &str = "/webhook";
@@ -41,8 +47,12 @@ const SERIAL_DELAY: Duration = Duration::from_millis(100);
 /// concurrent duplicates reliably all pass the check even on a loaded machine (50 ms
 /// was not: the copies of a burst sometimes arrived further apart).
 const RACE_WINDOW: Duration = Duration::from_millis(250);
-/// Where the `redirects` defect sends a valid delivery.
-const REDIRECT_TARGET: &str = "/webhook/v2";
+/// How long the `loses-under-load` defect works on a delivery before it looks at the load.
+const LOAD_WORK: Duration = Duration::from_millis(50);
+/// Above this many deliveries in flight, the `loses-under-load` defect records nothing.
+const LOAD_LIMIT: usize = 8;
+/// How long after refusing it the `async-effect-for-invalid` defect records an effect.
+const LATE_EFFECT_DELAY: Duration = Duration::from_secs(1);
 
 /// Everything a request handler needs; cheap to clone.
 #[derive(Clone)]
@@ -59,6 +69,9 @@ struct Inner {
     serial: tokio::sync::Mutex<()>,
     died: watch::Sender<bool>,
     on_delivery: Option<DeliveryHook>,
+    choices: Choices,
+    seen: Option<Seen>,
+    in_flight: AtomicUsize,
 }
 
 impl std::fmt::Debug for AppState {
@@ -67,6 +80,7 @@ impl std::fmt::Debug for AppState {
             .field("auth", &self.inner.auth)
             .field("defect", &self.inner.defect)
             .field("body_limit", &self.inner.body_limit)
+            .field("choices", &self.inner.choices)
             .finish_non_exhaustive()
     }
 }
@@ -89,6 +103,9 @@ impl AppState {
                 serial: tokio::sync::Mutex::new(()),
                 died: watch::Sender::new(false),
                 on_delivery: config.on_delivery.clone(),
+                choices: config.choices,
+                seen: Seen::for_defect(config.defect),
+                in_flight: AtomicUsize::new(0),
             }),
         })
     }
@@ -131,10 +148,12 @@ async fn effects(State(state): State<AppState>, Path(session_id): Path<String>) 
 }
 
 async fn webhook(State(state): State<AppState>, request: Request) -> Response {
+    let inner = &state.inner;
+    let _in_flight = InFlight::enter(&inner.in_flight);
     // The `serial` defect: one request at a time, each holding the lock ~100 ms.
-    let _turn = match state.inner.defect {
+    let _turn = match inner.defect {
         Some(Defect::Serial) => {
-            let turn = state.inner.serial.lock().await;
+            let turn = inner.serial.lock().await;
             tokio::time::sleep(SERIAL_DELAY).await;
             Some(turn)
         }
@@ -151,49 +170,40 @@ async fn webhook(State(state): State<AppState>, request: Request) -> Response {
             rejection.into_response()
         }
     };
-    if let Some(hook) = &state.inner.on_delivery {
+    if !inner.choices.delay.is_zero() {
+        tokio::time::sleep(inner.choices.delay).await;
+    }
+    if let Some(hook) = &inner.on_delivery {
         hook(&log);
     }
     response
 }
 
-/// Why a delivery was not accepted; becomes a short JSON error body.
-struct Rejection {
-    code: StatusCode,
-    reason: String,
-    field: Option<&'static str>,
-    location: Option<&'static str>,
-}
+/// Counts a request as in flight until dropped.
+struct InFlight<'a>(&'a AtomicUsize);
 
-impl Rejection {
-    fn new(code: StatusCode, reason: impl Into<String>) -> Self {
-        Rejection {
-            code,
-            reason: reason.into(),
-            field: None,
-            location: None,
-        }
+impl<'a> InFlight<'a> {
+    fn enter(count: &'a AtomicUsize) -> Self {
+        count.fetch_add(1, Ordering::SeqCst);
+        InFlight(count)
     }
 }
 
-impl IntoResponse for Rejection {
-    fn into_response(self) -> Response {
-        let mut response = error_response(self.code, &self.reason, self.field);
-        if let Some(location) = self.location {
-            response
-                .headers_mut()
-                .insert(header::LOCATION, HeaderValue::from_static(location));
-        }
-        response
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
-fn error_response(code: StatusCode, reason: &str, field: Option<&str>) -> Response {
-    let body = match field {
-        Some(field) => json!({ "error": reason, "field": field }),
-        None => json!({ "error": reason }),
-    };
-    (code, Json(body)).into_response()
+/// What became of a delivery that is answered 2xx.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Processed {
+    /// Its effect was recorded (or, under a defect, it was lost but answered as new).
+    New,
+    /// Its session was already processed.
+    Duplicate,
+    /// It will be recorded in the background (`--async-processing`).
+    Queued,
 }
 
 async fn deliver(
@@ -206,78 +216,220 @@ async fn deliver(
     let (parts, body) = request.into_parts();
 
     if defect != Some(Defect::EffectBeforeAuth) {
-        check_auth(inner, &parts.headers)?;
+        authorize(inner, &parts.headers).await?;
     }
     let body = read_body(&parts.headers, body, inner.body_limit).await?;
-    if !is_json(&parts.headers) {
+    if !faults::is_json(defect, &parts.headers) && !inner.choices.accept_off_contract {
         return Err(Rejection::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "content type must be application/json",
         ));
     }
-    let limits = Limits {
-        max_body_bytes: inner.body_limit,
-        ..Limits::default()
-    };
-    let payload = match spec::parse_with(&body, limits) {
+    faults::crash_on(defect, &body);
+    let payload = match spec::parse_with(&body, limits(inner)) {
         Ok(payload) => payload,
-        Err(error) => {
-            log.session_id = loose_session_id(&body);
-            return Err(invalid(state, &body, error, log.session_id.clone()).await);
-        }
+        Err(error) => return not_parsed(state, body, error, &parts.headers, log).await,
     };
     log.session_id = Some(payload.session_id.clone());
     log.status = Some(payload.status.as_str().to_owned());
-    defect_check(defect, &payload)?;
+    faults::refuse_valid(defect, &payload, &body)?;
+    let processed = process(
+        state,
+        Some(&payload),
+        &payload.session_id,
+        payload.status,
+        body,
+    )
+    .await?;
+    answer(inner, processed, payload.status, &parts.headers, log).await
+}
 
+fn limits(inner: &Inner) -> Limits {
+    Limits {
+        max_body_bytes: inner.body_limit,
+        ..Limits::default()
+    }
+}
+
+/// Records the effect of a delivery that is to be accepted, per the choices and defect.
+/// `payload` is None for off-contract input accepted by choice.
+async fn process(
+    state: &AppState,
+    payload: Option<&Payload>,
+    session_id: &str,
+    status: Status,
+    body: Bytes,
+) -> Result<Processed, Rejection> {
+    let inner = &state.inner;
+    let store = inner.store.clone();
+    let session_id = session_id.to_owned();
+    if inner.choices.async_processing {
+        tokio::spawn(async move {
+            tokio::time::sleep(ASYNC_PROCESSING_DELAY).await;
+            // A background job has no one to tell; the effect count shows what landed.
+            let _ = store
+                .record(&session_id, status.as_str(), body, Dedupe::Once)
+                .await;
+        });
+        return Ok(Processed::Queued);
+    }
+    match inner.defect {
+        Some(Defect::DropsNonCompleted) if status != Status::Completed => {
+            return Ok(Processed::New);
+        }
+        Some(Defect::LosesUnderLoad) => {
+            tokio::time::sleep(LOAD_WORK).await;
+            if inner.in_flight.load(Ordering::SeqCst) > LOAD_LIMIT {
+                return Ok(Processed::New);
+            }
+        }
+        _ => {}
+    }
+    let dedupe = match (&inner.seen, payload) {
+        (Some(seen), Some(payload)) if !seen.first_time(payload) => {
+            return Ok(Processed::Duplicate);
+        }
+        (Some(_), Some(_)) => Dedupe::Never,
+        _ => match inner.defect {
+            Some(Defect::NoDedupe) => Dedupe::Never,
+            Some(Defect::RacyDedupe) => Dedupe::Racy(RACE_WINDOW),
+            _ => Dedupe::Once,
+        },
+    };
     // Spawned, so that processing completes even if the client disconnects and this
     // future is dropped: SPEC §3 counts a delivery the sender abandoned.
-    let store = inner.store.clone();
-    let session_id = payload.session_id.clone();
-    let status = payload.status;
-    let dedupe = match defect {
-        Some(Defect::NoDedupe) => Dedupe::Never,
-        Some(Defect::RacyDedupe) => Dedupe::Racy(RACE_WINDOW),
-        _ => Dedupe::Once,
-    };
     let processing = tokio::spawn(async move {
         store
             .record(&session_id, status.as_str(), body, dedupe)
             .await
     });
-    let recorded = match processing.await {
-        Ok(Ok(recorded)) => recorded,
-        Ok(Err(e)) => {
-            return Err(Rejection::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                format!("failed to {e}"),
-            ));
-        }
-        Err(e) => {
-            return Err(Rejection::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                format!("failed to process the delivery: {e}"),
-            ));
-        }
-    };
-
-    if defect == Some(Defect::EffectBeforeAuth) {
-        check_auth(inner, &parts.headers)?;
+    match processing.await {
+        Ok(Ok(Recorded::Duplicate)) if dedupe != Dedupe::Never => Ok(Processed::Duplicate),
+        Ok(Ok(_)) => Ok(Processed::New),
+        Ok(Err(e)) => Err(Rejection::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("failed to {e}"),
+        )),
+        Err(e) => Err(Rejection::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("failed to process the delivery: {e}"),
+        )),
     }
-    if defect == Some(Defect::SlowCancelled) && status == Status::Cancelled {
+}
+
+/// The answer to a processed delivery: the acknowledgement, or what a defect makes of it.
+async fn answer(
+    inner: &Inner,
+    processed: Processed,
+    status: Status,
+    headers: &HeaderMap,
+    log: &mut DeliveryLog,
+) -> Result<Response, Rejection> {
+    let defect = inner.defect;
+    if defect == Some(Defect::EffectBeforeAuth) {
+        check_auth(inner, headers)?;
+    }
+    let slow = match defect {
+        Some(Defect::SlowCancelled) => status == Status::Cancelled,
+        Some(Defect::SlowCompleted) => status == Status::Completed,
+        _ => false,
+    };
+    if slow {
         tokio::time::sleep(inner.slow_delay).await;
     }
-    let duplicate = recorded == Recorded::Duplicate;
+    let duplicate = processed == Processed::Duplicate;
     if duplicate && defect == Some(Defect::ConflictOnDuplicate) {
         return Err(Rejection::new(StatusCode::CONFLICT, "duplicate delivery"));
     }
-    log.code = 200;
-    log.outcome = if duplicate {
-        DeliveryOutcome::Duplicate
-    } else {
-        DeliveryOutcome::New
+    log.outcome = match processed {
+        Processed::New => DeliveryOutcome::New,
+        Processed::Duplicate => DeliveryOutcome::Duplicate,
+        Processed::Queued => DeliveryOutcome::Queued,
     };
-    Ok(Json(json!({ "duplicate": duplicate })).into_response())
+    if processed == Processed::Queued {
+        log.code = StatusCode::ACCEPTED.as_u16();
+        return Ok((StatusCode::ACCEPTED, Json(json!({ "queued": true }))).into_response());
+    }
+    Ok(acknowledge(inner.choices, duplicate, log))
+}
+
+/// The 2xx of `--ack-status`: `{"duplicate": bool}`, or no body for 204.
+fn acknowledge(choices: Choices, duplicate: bool, log: &mut DeliveryLog) -> Response {
+    let code = choices.ack.code();
+    log.code = code.as_u16();
+    if code == StatusCode::NO_CONTENT {
+        return code.into_response();
+    }
+    (code, Json(json!({ "duplicate": duplicate }))).into_response()
+}
+
+/// A body that failed the contract: refused, unless a choice accepts or ignores it.
+async fn not_parsed(
+    state: &AppState,
+    body: Bytes,
+    error: ParseError,
+    headers: &HeaderMap,
+    log: &mut DeliveryLog,
+) -> Result<Response, Rejection> {
+    let inner = &state.inner;
+    log.session_id = loose_session_id(&body);
+    if inner.choices.ignore_unknown_status && only_the_status_is_unknown(inner, &body, &error) {
+        log.outcome = DeliveryOutcome::Ignored;
+        return Ok(acknowledge(inner.choices, false, log));
+    }
+    // Off-contract means sessionId and status are readable (SPEC [D-12]).
+    let readable = log.session_id.clone().zip(exact_status(&body));
+    match readable {
+        Some((id, status))
+            if inner.choices.accept_off_contract && error.grade() == Grade::OffContract =>
+        {
+            log.status = Some(status.as_str().to_owned());
+            let processed = process(state, None, &id, status, body).await?;
+            answer(inner, processed, status, headers, log).await
+        }
+        _ => Err(invalid(state, &body, error, log.session_id.clone()).await),
+    }
+}
+
+/// The wire spelling of one of the five statuses, exactly.
+fn exact_status(body: &[u8]) -> Option<Status> {
+    let text = loose_field(body, "status")?;
+    Status::ALL.into_iter().find(|s| s.as_str() == text)
+}
+
+/// Whether `error` is an unknown status string in a body that is valid otherwise.
+fn only_the_status_is_unknown(inner: &Inner, body: &[u8], error: &ParseError) -> bool {
+    if !matches!(
+        error,
+        ParseError::InvalidValue {
+            field: "status",
+            ..
+        }
+    ) {
+        return false;
+    }
+    let Ok(Value::Object(mut object)) = serde_json::from_slice::<Value>(body) else {
+        return false;
+    };
+    object.insert("status".into(), json!(Status::Completed.as_str()));
+    let known = serde_json::to_vec(&object).unwrap_or_default();
+    spec::parse_with(&known, limits(inner)).is_ok()
+}
+
+/// Auth as [`check_auth`], except that the `hangs-on-bad-auth` defect never answers a
+/// wrong value.
+async fn authorize(inner: &Inner, headers: &HeaderMap) -> Result<(), Rejection> {
+    let checked = check_auth(inner, headers);
+    match &checked {
+        Err(rejection)
+            if inner.defect == Some(Defect::HangsOnBadAuth)
+                && rejection.code == StatusCode::FORBIDDEN =>
+        {
+            std::future::pending::<()>().await;
+            checked
+        }
+        _ => checked,
+    }
 }
 
 /// SPEC §3: missing or empty → 401, any other value than the secret → 403. Every copy
@@ -300,14 +452,11 @@ fn check_auth(inner: &Inner, headers: &HeaderMap) -> Result<(), Rejection> {
             "auth header is missing or empty",
         ));
     }
-    let prefix = inner.defect == Some(Defect::AuthPrefixMatch);
-    let accepted = values.iter().all(|value| {
-        if prefix {
-            let secret = auth.expose_value().as_bytes();
-            secret.starts_with(value) || value.starts_with(secret)
-        } else {
-            auth.matches(value)
-        }
+    let secret = auth.expose_value().as_bytes();
+    let accepted = values.iter().all(|value| match inner.defect {
+        Some(Defect::AuthPrefixMatch) => secret.starts_with(value) || value.starts_with(secret),
+        Some(Defect::AuthCaseInsensitiveValue) => value.eq_ignore_ascii_case(secret),
+        _ => auth.matches(value),
     });
     if accepted {
         Ok(())
@@ -352,15 +501,6 @@ async fn read_body(headers: &HeaderMap, mut body: Body, limit: usize) -> Result<
     Ok(Bytes::from(buffer))
 }
 
-/// `application/json`, with any parameters (`; charset=utf-8`), in any case.
-fn is_json(headers: &HeaderMap) -> bool {
-    headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .is_some_and(|media| media.trim().eq_ignore_ascii_case("application/json"))
-}
-
 /// The answer to a body that fails the contract; the defects that misbehave here do.
 async fn invalid(
     state: &AppState,
@@ -373,19 +513,26 @@ async fn invalid(
         error,
         ParseError::InvalidJson(_) | ParseError::InvalidUtf8 { .. }
     );
-    match inner.defect {
-        Some(Defect::DiesOnMalformedJson) if not_json => {
+    let status = loose_field(body, "status").unwrap_or_default();
+    match (inner.defect, session_id) {
+        (Some(Defect::DiesOnMalformedJson), _) if not_json => {
             inner.died.send_replace(true);
         }
-        Some(Defect::ErrorOnMalformedJson) if not_json => {
+        (Some(Defect::ErrorOnMalformedJson), _) if not_json => {
             return Rejection::new(StatusCode::INTERNAL_SERVER_ERROR, "internal error");
         }
-        Some(Defect::EffectForInvalid) => {
-            if let Some(id) = session_id {
-                let status = loose_field(body, "status").unwrap_or_default();
-                // The defect records what it should not; its own failure is beside the point.
-                let _ = inner.store.record_effect_only(&id, &status).await;
-            }
+        (Some(Defect::EffectForInvalid), Some(id)) => {
+            // The defect records what it should not; its own failure is beside the point.
+            let _ = inner.store.record_effect_only(&id, &status).await;
+        }
+        (Some(Defect::AsyncEffectForInvalid), Some(id))
+            if error.grade() == Grade::Unprocessable =>
+        {
+            let store = inner.store.clone();
+            tokio::spawn(async move {
+                tokio::time::sleep(LATE_EFFECT_DELAY).await;
+                let _ = store.record_effect_only(&id, &status).await;
+            });
         }
         _ => {}
     }
@@ -403,61 +550,4 @@ async fn invalid(
         field: error.field(),
         location: None,
     }
-}
-
-/// The defects that refuse a valid payload.
-fn defect_check(defect: Option<Defect>, payload: &Payload) -> Result<(), Rejection> {
-    match defect {
-        Some(Defect::RejectsUnknownFields) => {
-            if let Some(name) = payload.extra.keys().next() {
-                return Err(Rejection::new(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    format!("unknown field `{name}`"),
-                ));
-            }
-        }
-        Some(Defect::ErrorOnNullFields) => {
-            let null = [
-                (
-                    "externalReferenceId",
-                    payload.external_reference_id.is_none(),
-                ),
-                ("extractedData", payload.extracted_data.is_none()),
-                ("proofHash", payload.proof_hash.is_none()),
-            ]
-            .into_iter()
-            .find(|(_, is_null)| *is_null);
-            if let Some((field, _)) = null {
-                return Err(Rejection::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    format!("field `{field}` is null"),
-                ));
-            }
-        }
-        Some(Defect::RejectsTerminated) if payload.status == Status::Terminated => {
-            return Err(Rejection::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "status TERMINATED is not supported",
-            ));
-        }
-        Some(Defect::Redirects) => {
-            return Err(Rejection {
-                location: Some(REDIRECT_TARGET),
-                ..Rejection::new(StatusCode::TEMPORARY_REDIRECT, "moved")
-            });
-        }
-        _ => {}
-    }
-    Ok(())
-}
-
-/// The `sessionId` of a body that failed the contract, when it is a non-empty string.
-fn loose_session_id(body: &[u8]) -> Option<String> {
-    loose_field(body, "sessionId").filter(|id| !id.trim().is_empty())
-}
-
-fn loose_field(body: &[u8], field: &str) -> Option<String> {
-    // serde_json bounds its own recursion, so this is safe on any input.
-    let value: Value = serde_json::from_slice(body).ok()?;
-    value.get(field)?.as_str().map(str::to_owned)
 }

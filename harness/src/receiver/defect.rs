@@ -40,11 +40,49 @@ pub enum Defect {
     TinyBodyLimit,
     /// Serves one delivery at a time, each taking about 100 ms.
     Serial,
+    /// Remembers only the 16 most recently processed sessions (an LRU): an older session
+    /// delivered again is processed again.
+    DedupeForgets,
+    /// Remembers a session for 2 s: a copy arriving later is processed again.
+    DedupeExpires,
+    /// Panics (connection closed, no answer) when `sessionId` is missing, null or not a
+    /// string.
+    CrashesOnMissingSessionId,
+    /// Panics (connection closed, no answer) on a string `status` that is not one of the
+    /// five, lowercase included.
+    PanicsOnUnknownStatus,
+    /// Answers 2xx to every valid delivery but records only COMPLETED ones.
+    DropsNonCompleted,
+    /// Works on each delivery about 50 ms; with more than 8 deliveries in flight at once,
+    /// answers 200 without recording.
+    LosesUnderLoad,
+    /// Records a COMPLETED delivery, then waits longer than the sender's timeout to answer.
+    SlowCompleted,
+    /// Panics (connection closed, no answer) when any string in the body is not ASCII.
+    CrashesOnUnicode,
+    /// Refuses an unprocessable body as usual, but when it has a `sessionId` string a
+    /// background worker records an effect for it about 1 s later.
+    AsyncEffectForInvalid,
+    /// Never answers a delivery whose auth header is present but wrong.
+    HangsOnBadAuth,
+    /// Compares the auth header value ignoring ASCII case.
+    AuthCaseInsensitiveValue,
+    /// Deduplicates on `externalReferenceId` (null is one key) instead of `sessionId`.
+    KeyedOnExternalReference,
+    /// Deduplicates only COMPLETED deliveries; copies of other statuses each record.
+    DedupesCompletedOnly,
+    /// Refuses (415) any content type but exactly `application/json`.
+    StrictContentType,
+    /// Refuses (422) a `completedAt` not written exactly as `YYYY-MM-DDTHH:MM:SS.sssZ`.
+    StrictTimestamp,
+    /// Deduplicates on (sessionId, status): the same session with another status is
+    /// processed again.
+    ReprocessesOtherStatus,
 }
 
 impl Defect {
     /// Every defect, in a stable order.
-    pub const ALL: [Defect; 16] = [
+    pub const ALL: [Defect; 32] = [
         Defect::NoDedupe,
         Defect::RacyDedupe,
         Defect::ConflictOnDuplicate,
@@ -61,6 +99,22 @@ impl Defect {
         Defect::EffectForInvalid,
         Defect::TinyBodyLimit,
         Defect::Serial,
+        Defect::DedupeForgets,
+        Defect::DedupeExpires,
+        Defect::CrashesOnMissingSessionId,
+        Defect::PanicsOnUnknownStatus,
+        Defect::DropsNonCompleted,
+        Defect::LosesUnderLoad,
+        Defect::SlowCompleted,
+        Defect::CrashesOnUnicode,
+        Defect::AsyncEffectForInvalid,
+        Defect::HangsOnBadAuth,
+        Defect::AuthCaseInsensitiveValue,
+        Defect::KeyedOnExternalReference,
+        Defect::DedupesCompletedOnly,
+        Defect::StrictContentType,
+        Defect::StrictTimestamp,
+        Defect::ReprocessesOtherStatus,
     ];
 
     /// The kebab-case name `--defect` takes.
@@ -82,6 +136,22 @@ impl Defect {
             Defect::EffectForInvalid => "effect-for-invalid",
             Defect::TinyBodyLimit => "tiny-body-limit",
             Defect::Serial => "serial",
+            Defect::DedupeForgets => "dedupe-forgets",
+            Defect::DedupeExpires => "dedupe-expires",
+            Defect::CrashesOnMissingSessionId => "crashes-on-missing-session-id",
+            Defect::PanicsOnUnknownStatus => "panics-on-unknown-status",
+            Defect::DropsNonCompleted => "drops-non-completed",
+            Defect::LosesUnderLoad => "loses-under-load",
+            Defect::SlowCompleted => "slow-completed",
+            Defect::CrashesOnUnicode => "crashes-on-unicode",
+            Defect::AsyncEffectForInvalid => "async-effect-for-invalid",
+            Defect::HangsOnBadAuth => "hangs-on-bad-auth",
+            Defect::AuthCaseInsensitiveValue => "auth-case-insensitive-value",
+            Defect::KeyedOnExternalReference => "keyed-on-external-reference",
+            Defect::DedupesCompletedOnly => "dedupes-completed-only",
+            Defect::StrictContentType => "strict-content-type",
+            Defect::StrictTimestamp => "strict-timestamp",
+            Defect::ReprocessesOtherStatus => "reprocesses-other-status",
         }
     }
 
@@ -108,6 +178,42 @@ impl Defect {
             Defect::EffectForInvalid => "records an effect for an invalid payload with a sessionId",
             Defect::TinyBodyLimit => "refuses bodies over 16 KiB with 413",
             Defect::Serial => "serves one delivery at a time, 100 ms each",
+            Defect::DedupeForgets => {
+                "remembers only the 16 latest sessions: older copies record again"
+            }
+            Defect::DedupeExpires => "remembers a session for 2 s: later copies record again",
+            Defect::CrashesOnMissingSessionId => {
+                "panics, closing the connection, when sessionId is missing, null or not a string"
+            }
+            Defect::PanicsOnUnknownStatus => {
+                "panics, closing the connection, on a status string not one of the five"
+            }
+            Defect::DropsNonCompleted => {
+                "answers 2xx to every valid delivery, records only COMPLETED"
+            }
+            Defect::LosesUnderLoad => "answers 200 without recording when over 8 are in flight",
+            Defect::SlowCompleted => "answers COMPLETED only after the sender's timeout",
+            Defect::CrashesOnUnicode => "panics, closing the connection, on a non-ASCII string",
+            Defect::AsyncEffectForInvalid => {
+                "refuses an unprocessable body with a sessionId, records an effect 1 s later"
+            }
+            Defect::HangsOnBadAuth => "never answers a wrong auth header value (missing: 401)",
+            Defect::AuthCaseInsensitiveValue => "compares the auth header value ignoring case",
+            Defect::KeyedOnExternalReference => {
+                "deduplicates on externalReferenceId (null is one key), not sessionId"
+            }
+            Defect::DedupesCompletedOnly => {
+                "deduplicates COMPLETED only: other copies record again"
+            }
+            Defect::StrictContentType => {
+                "answers 415 to any content type but exactly application/json"
+            }
+            Defect::StrictTimestamp => {
+                "answers 422 to a completedAt not exactly YYYY-MM-DDTHH:MM:SS.sssZ"
+            }
+            Defect::ReprocessesOtherStatus => {
+                "deduplicates on (sessionId, status): another status records again"
+            }
         }
     }
 }

@@ -6,22 +6,23 @@ use std::time::{Duration, Instant};
 use reqwest::StatusCode;
 use serde_json::json;
 
+use super::defect_tests_more as more;
 use super::tests::{SECRET, client, futures_join_all, payload};
 use super::*;
 use crate::spec::Status;
 
 /// How long `slow-cancelled` waits in these tests, and the client timeout that it beats.
-const SLOW_DELAY: Duration = Duration::from_millis(1500);
-const PATIENCE: Duration = Duration::from_millis(500);
+pub(super) const SLOW_DELAY: Duration = Duration::from_millis(1500);
+pub(super) const PATIENCE: Duration = Duration::from_millis(500);
 
-struct Probe {
-    client: reqwest::Client,
-    url: String,
-    receiver: RunningReceiver,
+pub(super) struct Probe {
+    pub(super) client: reqwest::Client,
+    pub(super) url: String,
+    pub(super) receiver: RunningReceiver,
 }
 
 impl Probe {
-    async fn start(defect: Option<Defect>) -> Probe {
+    pub(super) async fn start(defect: Option<Defect>) -> Probe {
         let mut config = ReceiverConfig::default()
             .auth(format!("X-API-Key: {SECRET}").parse().unwrap())
             .slow_delay(SLOW_DELAY)
@@ -37,21 +38,32 @@ impl Probe {
 
     /// POSTs `body` with the given auth value (None: no header); the status, or None for
     /// a transport error (refused, reset, timed out).
-    async fn post(&self, body: Vec<u8>, auth: Option<&str>) -> Option<StatusCode> {
+    pub(super) async fn post(&self, body: Vec<u8>, auth: Option<&str>) -> Option<StatusCode> {
         self.post_within(body, auth, Duration::from_secs(10)).await
     }
 
-    async fn post_within(
+    pub(super) async fn post_within(
         &self,
         body: Vec<u8>,
         auth: Option<&str>,
         timeout: Duration,
     ) -> Option<StatusCode> {
+        self.post_as(body, auth, timeout, "application/json").await
+    }
+
+    /// POSTs with this content type.
+    pub(super) async fn post_as(
+        &self,
+        body: Vec<u8>,
+        auth: Option<&str>,
+        timeout: Duration,
+        content_type: &str,
+    ) -> Option<StatusCode> {
         let mut request = self
             .client
             .post(&self.url)
             .timeout(timeout)
-            .header("content-type", "application/json")
+            .header("content-type", content_type)
             .body(body);
         if let Some(value) = auth {
             request = request.header("X-API-Key", value);
@@ -59,17 +71,17 @@ impl Probe {
         request.send().await.ok().map(|r| r.status())
     }
 
-    async fn valid(&self, status: Status, session: &str) -> Option<StatusCode> {
+    pub(super) async fn valid(&self, status: Status, session: &str) -> Option<StatusCode> {
         self.post(payload(status, session).to_json_bytes(), Some(SECRET))
             .await
     }
 
-    async fn effects(&self, session: &str) -> u64 {
+    pub(super) async fn effects(&self, session: &str) -> u64 {
         self.receiver.effect_count(session).await.unwrap()
     }
 }
 
-fn is_2xx(status: Option<StatusCode>) -> bool {
+pub(super) fn is_2xx(status: Option<StatusCode>) -> bool {
     status.is_some_and(|s| s.is_success())
 }
 
@@ -185,6 +197,22 @@ async fn shows(defect: Defect, probe: &Probe) -> bool {
             .await;
             started.elapsed() > Duration::from_millis(1200)
         }
+        Defect::DedupeForgets => more::forgets_an_old_session(probe).await,
+        Defect::DedupeExpires => more::forgets_after_two_seconds(probe).await,
+        Defect::CrashesOnMissingSessionId => more::closes_on_missing_session_id(probe).await,
+        Defect::PanicsOnUnknownStatus => more::closes_on_lowercase_status(probe).await,
+        Defect::DropsNonCompleted => more::loses_a_cancelled_delivery(probe).await,
+        Defect::LosesUnderLoad => more::loses_some_of_a_burst(probe).await,
+        Defect::SlowCompleted => more::answers_completed_late(probe).await,
+        Defect::CrashesOnUnicode => more::closes_on_unicode(probe).await,
+        Defect::AsyncEffectForInvalid => more::records_a_refused_body_later(probe).await,
+        Defect::HangsOnBadAuth => more::never_answers_a_wrong_secret(probe).await,
+        Defect::AuthCaseInsensitiveValue => more::accepts_the_secret_in_capitals(probe).await,
+        Defect::KeyedOnExternalReference => more::drops_a_session_sharing_a_reference(probe).await,
+        Defect::DedupesCompletedOnly => more::records_a_cancelled_copy(probe).await,
+        Defect::StrictContentType => more::refuses_a_charset(probe).await,
+        Defect::StrictTimestamp => more::refuses_a_timestamp_without_millis(probe).await,
+        Defect::ReprocessesOtherStatus => more::records_another_status_again(probe).await,
     }
 }
 

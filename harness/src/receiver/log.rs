@@ -11,6 +11,10 @@ pub enum DeliveryOutcome {
     New,
     /// The session was processed before: no new effect.
     Duplicate,
+    /// Acknowledged 2xx and not recorded, by choice (an unknown status).
+    Ignored,
+    /// Answered 202 at once; the effect is recorded in the background.
+    Queued,
     /// Refused with a non-2xx answer.
     Rejected {
         /// Why, in a few words.
@@ -53,6 +57,8 @@ impl fmt::Display for DeliveryLog {
         match &self.outcome {
             DeliveryOutcome::New => f.write_str("new"),
             DeliveryOutcome::Duplicate => f.write_str("duplicate"),
+            DeliveryOutcome::Ignored => f.write_str("ignored"),
+            DeliveryOutcome::Queued => f.write_str("queued"),
             DeliveryOutcome::Rejected { reason } => {
                 write!(f, "rejected: {}", reason.escape_debug())
             }

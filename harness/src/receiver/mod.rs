@@ -7,6 +7,9 @@
 //!   atomic under concurrent duplicates, and counted by `GET /_test/effects/{sessionId}`
 //!   (SPEC §4).
 //! - A [`Defect`] breaks one requirement on purpose, to prove that a checker catches it.
+//! - [`Choices`] make it differ in ways SPEC §3 allows (another 2xx, accepting off-contract
+//!   input, ignoring an unknown status, answering late, processing in the background), to
+//!   prove that a checker does not fail a conforming receiver for them.
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
@@ -21,8 +24,12 @@
 //! ```
 
 mod app;
+mod choices;
 mod defect;
+mod faults;
 mod log;
+mod rejection;
+mod seen;
 mod server;
 mod store;
 
@@ -32,12 +39,19 @@ mod tests;
 #[cfg(test)]
 mod defect_tests;
 
+#[cfg(test)]
+mod defect_tests_more;
+
+#[cfg(test)]
+mod choice_tests;
+
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
 pub use app::{AppState, EFFECTS_PATH, HEALTH_PATH, WEBHOOK_PATH, app};
+pub use choices::{ASYNC_PROCESSING_DELAY, AckStatus, Choices, UnknownAckStatus};
 pub use defect::{Defect, UnknownDefect};
 pub use log::{DeliveryLog, DeliveryOutcome};
 pub use server::{Receiver, RunningReceiver};
@@ -53,7 +67,7 @@ pub type DeliveryHook = Arc<dyn Fn(&DeliveryLog) + Send + Sync>;
 pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
 
 /// How the receiver runs. [`Default`]: listen on 127.0.0.1 port 0, in-memory store, no
-/// auth, no TLS, no defect.
+/// auth, no TLS, no defect, the default [`Choices`].
 #[derive(Clone)]
 #[must_use]
 pub struct ReceiverConfig {
@@ -69,12 +83,14 @@ pub struct ReceiverConfig {
     pub defect: Option<Defect>,
     /// Largest body accepted, in bytes (413 above it).
     pub body_limit: usize,
-    /// How long the `slow-cancelled` defect waits; above the sender's 30 s by default.
+    /// How long the `slow-cancelled` and `slow-completed` defects wait; above the sender's 30 s by default.
     pub slow_delay: Duration,
     /// How long shutdown waits for open requests before closing them.
     pub shutdown_timeout: Duration,
     /// Called once per delivery.
     pub on_delivery: Option<DeliveryHook>,
+    /// Legitimate choices that differ from the defaults.
+    pub choices: Choices,
 }
 
 impl Default for ReceiverConfig {
@@ -89,6 +105,7 @@ impl Default for ReceiverConfig {
             slow_delay: Duration::from_secs(31),
             shutdown_timeout: Duration::from_secs(5),
             on_delivery: None,
+            choices: Choices::default(),
         }
     }
 }
@@ -130,7 +147,7 @@ impl ReceiverConfig {
         self
     }
 
-    /// Sets how long the `slow-cancelled` defect waits before answering.
+    /// Sets how long the `slow-cancelled` and `slow-completed` defects wait before answering.
     pub fn slow_delay(mut self, delay: Duration) -> Self {
         self.slow_delay = delay;
         self
@@ -139,6 +156,12 @@ impl ReceiverConfig {
     /// Sets how long shutdown waits for open requests.
     pub fn shutdown_timeout(mut self, timeout: Duration) -> Self {
         self.shutdown_timeout = timeout;
+        self
+    }
+
+    /// Makes these legitimate choices.
+    pub fn choices(mut self, choices: Choices) -> Self {
+        self.choices = choices;
         self
     }
 
@@ -161,6 +184,7 @@ impl std::fmt::Debug for ReceiverConfig {
             .field("slow_delay", &self.slow_delay)
             .field("shutdown_timeout", &self.shutdown_timeout)
             .field("on_delivery", &self.on_delivery.is_some())
+            .field("choices", &self.choices)
             .finish()
     }
 }

@@ -211,13 +211,18 @@ pub fn cause_key(actual: &str) -> String {
     key
 }
 
-/// The last HTTP status code (a standalone 100–599) an answer mentions.
+/// The last HTTP status code (a standalone 100–599, not an `os error 111`) an answer
+/// mentions.
 fn last_status(actual: &str) -> Option<u16> {
-    actual
-        .rsplit(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|w| w.len() == 3)
-        .filter_map(|w| w.parse::<u16>().ok())
-        .find(|s| (100..600).contains(s))
+    let words: Vec<&str> = actual
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    words.iter().enumerate().rev().find_map(|(i, w)| {
+        let status = w.parse::<u16>().ok().filter(|s| (100..600).contains(s))?;
+        let after_error = i > 0 && words[i - 1] == "error";
+        (w.len() == 3 && !after_error).then_some(status)
+    })
 }
 
 /// Seconds with one decimal, for durations in prose.

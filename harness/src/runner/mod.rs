@@ -1,50 +1,49 @@
-//! The conformance runner: hits a target webhook endpoint with everything SPEC §3 covers
-//! and grades it, requirement by requirement.
+//! The conformance runner: orders the check families into phases and turns what they
+//! report into events for the reporters and a [`Report`].
 //!
 //! [`run`] takes a [`RunConfig`] and a list of [`Reporter`]s, emits [`Event`]s to them as
 //! checks finish, and returns the [`Report`]. The phases:
 //!
-//! 1. **preflight**: one valid delivery, verifying TLS; it decides whether the target can
-//!    be graded at all (else [`RunError::Ungradable`]) and grades `transport/*`.
+//! 1. **preflight**: one valid delivery, verifying TLS; it decides only whether anything
+//!    can be delivered at all (else the report says `ungradable`, with the reason), and
+//!    grades `transport/https` and `transport/valid-certificate`.
 //! 2. **main**: the status, payload and auth families, concurrently (at most
-//!    [`RunConfig::concurrency`] requests in flight).
+//!    [`RunConfig::concurrency`] requests in flight). The delayed duplicate of
+//!    `idempotency/*/after-retry-delay` starts here and comes back once
+//!    [`RunConfig::dedupe_window`] has passed, whatever phase is running then.
 //! 3. **idempotency**: the duplicate scenarios, alone, since some copies arrive together.
-//! 4. **burst**: `latency/burst` alone, so nothing else competes with it.
+//! 4. **burst**: `latency/burst` alone, so nothing else competes with it; then the run's
+//!    first session once more (`after-burst`).
 //! 5. **robustness**: bad inputs one at a time, each followed by a liveness probe; last,
 //!    because a bad input may take the target down.
-//! 6. `latency/within-timeout` over every valid delivery of the run.
+//! 6. **effects**: every effect count, read once everything has been sent
+//!    ([`grade_effects`](crate::checks::kit::grade_effects)); then `latency/within-timeout`
+//!    and `transport/no-redirect` over every valid delivery of the run.
+
+mod report;
 
 use std::sync::Mutex;
 use std::time::Instant;
 
 use tokio::sync::{Semaphore, mpsc};
 
-use crate::catalogue::all_check_ids;
-use crate::checks;
-use crate::checks::kit::{Ctx, RunMessage};
-use crate::effects;
+use crate::checks::kit::{Ctx, RunMessage, grade_effects};
+use crate::checks::{self, transport::Preflight};
+pub use crate::effects::EffectsProbe;
 use crate::latency::LatencyRecorder;
 use crate::rawhttp::RawClient;
-use crate::results::{CheckResult, Event, Report, Reporter, SCHEMA_VERSION, Summary};
-use crate::sender::{ClientTls, Sender, SenderConfig, SenderError, display_url};
+use crate::results::{CheckResult, Event, Report, Reporter};
+use crate::sender::{ClientTls, Sender, SenderConfig, SenderError};
 
 pub use crate::checks::kit::RunConfig;
-pub use crate::effects::{EffectsError, EffectsProbe, SESSION_PLACEHOLDER};
+pub use crate::effects::{EffectsError, EffectsSource, SESSION_PLACEHOLDER};
 
-/// Why a run produced no grades.
+/// Why a run produced no report.
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
-    /// The configuration is wrong (a bad CA file, an effects probe that does not answer).
+    /// The configuration is wrong (a bad CA file).
     #[error("{0}")]
     Config(String),
-    /// The target could not be graded at all: unreachable, no HTTP, no TLS handshake.
-    #[error("cannot grade {target}: {reason}")]
-    Ungradable {
-        /// The target, as shown.
-        target: String,
-        /// What happened.
-        reason: String,
-    },
     /// A reporter failed (e.g. the report file cannot be written).
     #[error("failed to write a report: {0}")]
     Report(#[source] std::io::Error),
@@ -56,7 +55,8 @@ impl From<SenderError> for RunError {
     }
 }
 
-/// Runs every selected check against the target and returns the report.
+/// Runs every selected check against the target and returns the report. A target that
+/// nothing can be delivered to still gets a report, with the verdict `ungradable`.
 pub async fn run(
     config: RunConfig,
     reporters: &mut [Box<dyn Reporter>],
@@ -71,42 +71,7 @@ pub async fn run_until(
     reporters: &mut [Box<dyn Reporter>],
     stop: impl std::future::Future<Output = ()>,
 ) -> Result<Report, RunError> {
-    let started = Instant::now();
-    let started_at = crate::spec::format_timestamp(time::OffsetDateTime::now_utc());
-    let target_shown = display_url(&config.target);
-    let planned: Vec<String> = all_check_ids()
-        .into_iter()
-        .filter(|id| config.selection.includes(id))
-        .collect();
-
-    let base = SenderConfig::default()
-        .timeout(config.timeout)
-        .retries(0)
-        .fresh_connections(true)
-        .tls(config.tls.clone());
-    let mut base = match &config.auth {
-        Some(auth) => base.auth(auth.clone()),
-        None => base,
-    };
-    for (name, value) in &config.headers {
-        base = base.header(name.clone(), value.clone());
-    }
-    let verifying = Sender::new(base.clone())?;
-    let effects_sender = Sender::new(
-        SenderConfig::default()
-            .timeout(effects::QUERY_TIMEOUT)
-            .tls(config.tls.clone()),
-    )?;
-    if let Some(probe) = &config.effects {
-        // A probe that cannot answer for an unknown session would turn every
-        // idempotency check into an error: say so once, before anything is sent.
-        probe
-            .count(&effects_sender, "hookcheck-effects-probe-self-test")
-            .await
-            .map_err(|e| RunError::Config(e.to_string()))?;
-    }
-
-    let (tx, mut rx) = mpsc::unbounded_channel::<RunMessage>();
+    let mut run = report::Building::start(&config);
     let mut emit = |event: Event<'_>| -> Result<(), RunError> {
         for reporter in reporters.iter_mut() {
             reporter.on_event(&event).map_err(RunError::Report)?;
@@ -114,135 +79,172 @@ pub async fn run_until(
         Ok(())
     };
     emit(Event::RunStarted {
-        target: &target_shown,
-        planned: planned.len(),
+        target: &run.target,
+        planned: run.planned.len(),
         seed: config.seed,
     })?;
-
+    let base = sender_config(&config);
+    let verifying = Sender::new(base.clone())?;
     let preflight = checks::transport::preflight(&config, &verifying, &base).await;
-    let sender = match preflight.sender {
-        Ok(sender) => sender,
+    let sender = match &preflight.sender {
+        Ok(sender) => sender.clone(),
         Err(reason) => {
-            return Err(RunError::Ungradable {
-                target: target_shown,
-                reason,
-            });
-        }
-    };
-    let ctx = Ctx {
-        raw: RawClient::new(if preflight.insecure {
-            &ClientTls::Insecure
-        } else {
-            &config.tls
-        })?,
-        sender,
-        target: config.target.clone(),
-        auth: config.auth.clone(),
-        timeout: config.timeout,
-        effects: config.effects.clone(),
-        effects_sender,
-        seed: config.seed,
-        settle: config.settle,
-        baseline: preflight.latency,
-        burst: config.burst.max(1),
-        bodies_dir: config.bodies_dir.clone(),
-        planned: planned.iter().cloned().collect(),
-        latency: Mutex::new({
-            // The preflight is the run's first valid delivery: it counts too.
-            let mut recorder = LatencyRecorder::new(config.timeout);
-            recorder.record(preflight.latency, false);
-            recorder
-        }),
-        first_timeout: Mutex::new(None),
-        limiter: Semaphore::new(config.concurrency.max(1)),
-        results: tx,
-    };
-    let mut results: Vec<CheckResult> = Vec::new();
-
-    // Every phase runs while this loop forwards finished checks to the reporters.
-    let phases = async {
-        for verdict in preflight.verdicts {
-            let (id, at, verdict) = verdict;
-            if ctx.selected(id) {
-                ctx.report(id, at, verdict);
+            let report = run.ungradable(&config, reason);
+            for check in &report.checks {
+                emit(Event::CheckFinished(check))?;
             }
+            emit(Event::RunFinished(&report))?;
+            return Ok(report);
         }
-        ctx.phase("main");
-        tokio::join!(
-            checks::status::run(&ctx),
-            checks::payload::run(&ctx),
-            checks::auth::run(&ctx),
-        );
-        // Duplicates arrive together on purpose: alone, so that the load they make is
-        // theirs and a slow answer elsewhere is not blamed on them, nor they on it.
-        ctx.phase("idempotency");
-        checks::idempotency::run(&ctx).await;
-        ctx.phase("burst");
-        checks::latency::burst(&ctx).await;
-        ctx.phase("robustness");
-        checks::robustness::run(&ctx).await;
-        checks::latency::within_timeout(&ctx);
     };
+    let (tx, mut rx) = mpsc::unbounded_channel::<RunMessage>();
+    let ctx = context(&config, sender, &preflight, &run.planned, tx).await?;
+    let phases = phases(&ctx, preflight.verdicts);
     tokio::pin!(phases);
     tokio::pin!(stop);
-    let mut phases_done = false;
     let mut interrupted = false;
     loop {
         tokio::select! {
-            () = &mut phases, if !phases_done => {
-                phases_done = true;
-            }
-            () = &mut stop, if !phases_done => {
-                phases_done = true;
+            () = &mut phases => break,
+            () = &mut stop => {
                 interrupted = true;
+                break;
             }
-            Some(message) = rx.recv(), if !phases_done => {
-                forward(&mut emit, &mut results, message)?;
-            }
-            else => break,
+            Some(message) = rx.recv() => forward(&mut emit, &mut run.results, message)?,
         }
     }
     while let Ok(message) = rx.try_recv() {
-        forward(&mut emit, &mut results, message)?;
+        forward(&mut emit, &mut run.results, message)?;
     }
-
-    let order = all_check_ids();
-    results.sort_by_key(|r| {
-        order
-            .iter()
-            .position(|id| *id == r.id)
-            .unwrap_or(usize::MAX)
-    });
-    let summary = Summary::of(&results);
     let latency = ctx
         .latency
         .lock()
         .expect("latency lock is never poisoned")
         .summary();
-    let report = Report {
-        schema_version: SCHEMA_VERSION,
-        tool: concat!("hookcheck ", env!("CARGO_PKG_VERSION")).to_owned(),
-        target: target_shown,
-        seed: config.seed,
-        started_at,
-        duration_ms: started.elapsed().as_millis() as u64,
-        timeout_ms: config.timeout.as_millis() as u64,
-        effects_probe: config.effects.as_ref().map(|p| p.kind().to_owned()),
-        verdict: if Report::conformant(&summary, config.strict) {
-            "conformant".into()
-        } else {
-            "not-conformant".into()
-        },
-        summary,
-        latency,
-        notes: preflight.notes,
-        reason: None,
-        interrupted,
-        unverified: Vec::new(),
-        checks: results,
-    };
+    let mut notes = preflight.notes;
+    notes.extend(ctx.effects_broken.clone());
+    let report = run.finish(&config, latency, notes, interrupted);
     emit(Event::RunFinished(&report))?;
     Ok(report)
+}
+
+/// The sender every probe goes through: no retries, a fresh connection per request.
+fn sender_config(config: &RunConfig) -> SenderConfig {
+    let mut base = SenderConfig::default()
+        .timeout(config.timeout)
+        .retries(0)
+        .fresh_connections(true)
+        .tls(config.tls.clone());
+    if let Some(auth) = &config.auth {
+        base = base.auth(auth.clone());
+    }
+    for (name, value) in &config.headers {
+        base = base.header(name.clone(), value.clone());
+    }
+    base
+}
+
+/// Builds the run's shared state, with the effects probe's self-test done.
+async fn context(
+    config: &RunConfig,
+    sender: Sender,
+    preflight: &Preflight,
+    planned: &[String],
+    results: mpsc::UnboundedSender<RunMessage>,
+) -> Result<Ctx, RunError> {
+    let effects_sender = Sender::new(SenderConfig::default().tls(config.tls.clone()))?;
+    let effects_broken = match &config.effects {
+        Some(probe) => self_test(probe, &effects_sender).await,
+        None => None,
+    };
+    let tls = if preflight.insecure {
+        &ClientTls::Insecure
+    } else {
+        &config.tls
+    };
+    let ctx = Ctx {
+        raw: RawClient::new(tls)?,
+        sender,
+        target: config.target.clone(),
+        auth: config.auth.clone(),
+        timeout: config.timeout,
+        effects: config.effects.clone(),
+        effects_broken,
+        effects_sender,
+        seed: config.seed,
+        settle: config.settle,
+        dedupe_window: config.dedupe_window,
+        baseline: preflight.latency(),
+        first_delivery: preflight.delivery.as_ref().map(|(payload, exchanged, _)| {
+            (
+                payload.clone(),
+                exchanged
+                    .outcome
+                    .as_ref()
+                    .is_ok_and(|r| r.status.is_success()),
+            )
+        }),
+        burst: config.burst.max(1),
+        bodies_dir: config.bodies_dir.clone(),
+        planned: planned.iter().cloned().collect(),
+        latency: Mutex::new(LatencyRecorder::new(config.timeout)),
+        delivered: Default::default(),
+        first_timeout: Mutex::new(None),
+        redirects: Mutex::new((0, None)),
+        down: Mutex::new(None),
+        ledger: Mutex::new(Vec::new()),
+        limiter: Semaphore::new(config.concurrency.max(1)),
+        results,
+    };
+    if let Some((_, exchanged, repro)) = &preflight.delivery {
+        // The preflight is the run's first valid delivery: it counts too.
+        ctx.record_timing(exchanged, repro);
+    }
+    Ok(ctx)
+}
+
+/// Asks the effects probe about a session that was never delivered: it must answer 0. A
+/// probe that fails, or counts anything, cannot grade effects; why, if so.
+async fn self_test(probe: &EffectsProbe, sender: &Sender) -> Option<String> {
+    let session = uuid::Uuid::new_v4().to_string();
+    match probe.count(sender, &session).await {
+        Ok(0) => None,
+        Ok(n) => Some(format!(
+            "the effects probe failed its self-test: it counted {n} effect(s) for a session never delivered ({session}), so its counts cannot be trusted"
+        )),
+        Err(e) => Some(format!("the effects probe failed its self-test: {e}")),
+    }
+}
+
+/// Every phase, in order; checks report through the context as they finish.
+async fn phases(ctx: &Ctx, preflight: Vec<(&'static str, Instant, crate::checks::kit::Verdict)>) {
+    for (id, at, verdict) in preflight {
+        if ctx.selected(id) {
+            ctx.report(id, at, verdict);
+        }
+    }
+    let ordered = async {
+        ctx.phase("main");
+        tokio::join!(
+            checks::status::run(ctx),
+            checks::payload::run(ctx),
+            checks::auth::run(ctx),
+        );
+        // Duplicates arrive together on purpose: alone, so that the load they make is
+        // theirs and a slow answer elsewhere is not blamed on them, nor they on it.
+        ctx.phase("idempotency");
+        checks::idempotency::run(ctx).await;
+        ctx.phase("burst");
+        checks::latency::burst(ctx).await;
+        checks::idempotency::after_burst(ctx).await;
+        ctx.phase("robustness");
+        checks::robustness::run(ctx).await;
+    };
+    tokio::join!(ordered, checks::idempotency::after_retry_delay(ctx));
+    ctx.phase("effects");
+    grade_effects(ctx).await;
+    checks::latency::within_timeout(ctx);
+    checks::transport::no_redirect(ctx);
 }
 
 fn forward(

@@ -16,8 +16,11 @@ pub enum FailureClass {
     Redirect,
     /// No complete response within the timeout (SPEC [D-6]).
     Timeout,
-    /// The connection could not be made or was lost: refused, reset, DNS failure.
+    /// The connection could not be made: refused, unreachable, DNS failure.
     Connect,
+    /// The connection was made, then closed or reset before a complete response arrived
+    /// (a crashed handler looks like this).
+    Closed,
     /// TLS failed: an untrusted or invalid certificate, a failed handshake.
     Tls,
     /// Any other HTTP-level failure: a malformed response, a closed stream.
@@ -32,6 +35,7 @@ impl FailureClass {
             FailureClass::Redirect => "redirect",
             FailureClass::Timeout => "timeout",
             FailureClass::Connect => "connect",
+            FailureClass::Closed => "closed",
             FailureClass::Tls => "tls",
             FailureClass::Protocol => "protocol",
         }
@@ -69,8 +73,10 @@ pub(crate) fn classify(error: &reqwest::Error) -> TransportError {
         FailureClass::Timeout
     } else if error.is_redirect() {
         FailureClass::Redirect
-    } else if error.is_connect() || chain.iter().any(|e| is_lost_connection_error(*e)) {
+    } else if error.is_connect() {
         FailureClass::Connect
+    } else if chain.iter().any(|e| is_lost_connection_error(*e)) {
+        FailureClass::Closed
     } else {
         FailureClass::Protocol
     };
@@ -78,7 +84,7 @@ pub(crate) fn classify(error: &reqwest::Error) -> TransportError {
         .iter()
         .filter_map(|e| e.downcast_ref::<hyper::Error>())
         .any(|e| e.is_canceled());
-    let message = if class == FailureClass::Connect && unsent {
+    let message = if class == FailureClass::Closed && unsent {
         format!("the peer closed or reset the connection before the request went out ({root})")
     } else {
         root

@@ -194,7 +194,7 @@ impl Sender {
                 class: FailureClass::Timeout,
                 message: format!(
                     "no complete response within {}",
-                    super::delivery::format_duration(timeout)
+                    super::config::format_duration(timeout)
                 ),
             }),
         };

@@ -64,12 +64,21 @@ pub struct SenderConfig {
     pub fresh_connections: bool,
 }
 
+/// The provider's default timeout for one delivery (SPEC §2): every command's default.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// [`DEFAULT_TIMEOUT`] as the command line writes it.
+pub const DEFAULT_TIMEOUT_TEXT: &str = "30s";
+/// The provider's default number of retries after the first attempt (SPEC §2, [D-8]).
+pub const DEFAULT_RETRIES: u32 = 3;
+/// The delay before the first retry, doubled before each next one (SPEC [D-8]).
+pub const DEFAULT_BACKOFF_BASE: Duration = Duration::from_secs(5);
+
 impl Default for SenderConfig {
     fn default() -> Self {
         SenderConfig {
-            timeout: Duration::from_secs(30),
-            retries: 3,
-            backoff_base: Duration::from_secs(5),
+            timeout: DEFAULT_TIMEOUT,
+            retries: DEFAULT_RETRIES,
+            backoff_base: DEFAULT_BACKOFF_BASE,
             jitter: 0.2,
             auth: None,
             extra_headers: Vec::new(),
@@ -171,5 +180,18 @@ impl CaBundle {
             certificates,
             roots,
         })
+    }
+}
+
+/// Formats a duration as the attempt log and every message write it: `12ms`, `2s`,
+/// `4.871s` (the form `--timeout` takes).
+pub fn format_duration(duration: Duration) -> String {
+    if duration < Duration::from_secs(1) {
+        format!("{}ms", duration.as_millis())
+    } else if duration.subsec_millis() == 0 {
+        format!("{}s", duration.as_secs())
+    } else {
+        let text = format!("{:.3}", duration.as_secs_f64());
+        format!("{}s", text.trim_end_matches('0'))
     }
 }

@@ -37,6 +37,7 @@ use serde::{Deserialize, Serialize};
 
 use super::classify::FailureClass;
 use super::client::{Exchange, Exchanged, Response, Sender};
+use super::config::format_duration;
 use super::target::display_url;
 
 /// No backoff delay is longer than this, whatever the retry count.
@@ -213,18 +214,6 @@ pub fn jittered(delay: Duration, jitter: f64) -> Duration {
     Duration::try_from_secs_f64(delay.as_secs_f64() * factor.max(0.0))
         .unwrap_or(MAX_BACKOFF)
         .min(MAX_BACKOFF)
-}
-
-/// Formats a duration for the attempt log: `12ms`, `2s`, `4.871s`.
-pub fn format_duration(duration: Duration) -> String {
-    if duration < Duration::from_secs(1) {
-        format!("{}ms", duration.as_millis())
-    } else if duration.subsec_millis() == 0 {
-        format!("{}s", duration.as_secs())
-    } else {
-        let text = format!("{:.3}", duration.as_secs_f64());
-        format!("{}s", text.trim_end_matches('0'))
-    }
 }
 
 fn status_line(response: &Response) -> String {

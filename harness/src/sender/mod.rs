@@ -23,8 +23,11 @@ mod tests;
 
 pub use classify::{FailureClass, TransportError, is_lost_connection};
 pub use client::{BODY_PREFIX_LIMIT, BODY_READ_LIMIT, Exchange, Exchanged, Response, Sender};
-pub use config::{CaBundle, ClientTls, SenderConfig};
-pub use delivery::{Attempt, Delivery, MAX_BACKOFF, format_duration, jittered, nominal_backoff};
+pub use config::{
+    CaBundle, ClientTls, DEFAULT_BACKOFF_BASE, DEFAULT_RETRIES, DEFAULT_TIMEOUT,
+    DEFAULT_TIMEOUT_TEXT, SenderConfig, format_duration,
+};
+pub use delivery::{Attempt, Delivery, MAX_BACKOFF, jittered, nominal_backoff};
 pub use error::SenderError;
 pub use reqwest::Url;
 pub use target::{check_target, display_url, parse_target};

@@ -33,6 +33,10 @@ const DEFECTS: &[Expect] = &[
             "idempotency/exactly-once/sequential",
             "idempotency/exactly-once/concurrent",
             "idempotency/exactly-once/other-body",
+            "idempotency/exactly-once/other-body-reversed",
+            "idempotency/exactly-once/every-status",
+            "idempotency/exactly-once/after-retry-delay",
+            "idempotency/exactly-once/after-burst",
         ],
         warn: &[],
         error: &[],
@@ -51,7 +55,8 @@ const DEFECTS: &[Expect] = &[
         fail: &["idempotency/duplicates-acknowledged/"],
         warn: &[],
         error: &[],
-        also: &[],
+        // The abandoned copy was the one acknowledged: its retry got the 409.
+        also: &["idempotency/exactly-once/after-abandoned"],
     },
     Expect {
         defect: Defect::AuthIgnored,
@@ -60,7 +65,8 @@ const DEFECTS: &[Expect] = &[
             "auth/no-effect-when-rejected/",
         ],
         warn: &[],
-        error: &[],
+        // Nothing was refused, so no refusal status can be graded.
+        error: &["auth/rejection-status"],
         also: &[],
     },
     Expect {
@@ -87,7 +93,10 @@ const DEFECTS: &[Expect] = &[
         fail: &[],
         warn: &["payload/unknown-fields/top-level"],
         error: &[],
-        also: &["payload/unknown-fields/"],
+        also: &[
+            "payload/unknown-fields/",
+            "payload/processed-once/unknown-top-level",
+        ],
     },
     Expect {
         defect: Defect::ErrorOnNullFields,
@@ -98,6 +107,10 @@ const DEFECTS: &[Expect] = &[
         also: &[
             "status/valid-delivery-2xx/",
             "idempotency/duplicates-acknowledged/other-body",
+            "idempotency/duplicates-acknowledged/other-body-reversed",
+            "idempotency/duplicates-acknowledged/every-status",
+            "idempotency/distinct-sessions-acknowledged/null-external-reference",
+            "idempotency/distinct-sessions-processed/null-external-reference",
             "latency/burst",
         ],
     },
@@ -109,6 +122,8 @@ const DEFECTS: &[Expect] = &[
         also: &[
             "status/nullable-fields-null/terminated",
             "status/data-for-every-status/terminated",
+            "status/processed-once/terminated",
+            "idempotency/duplicates-acknowledged/every-status",
             "latency/burst",
         ],
     },
@@ -120,6 +135,8 @@ const DEFECTS: &[Expect] = &[
         also: &[
             "status/nullable-fields-null/cancelled",
             "status/data-for-every-status/cancelled",
+            "status/processed-once/cancelled",
+            "idempotency/duplicates-acknowledged/every-status",
             "latency/",
         ],
     },
@@ -147,7 +164,14 @@ const DEFECTS: &[Expect] = &[
             "robustness/no-5xx-for-bad-input/wrong-method",
             "robustness/no-effect-for-unprocessable/status-missing",
         ],
-        also: &["robustness/"],
+        // The effects endpoint died with the receiver: every count read at the end of the
+        // run says so, as does a duplicate sent after the death.
+        also: &[
+            "robustness/",
+            "status/processed-once/",
+            "payload/processed-once/",
+            "idempotency/",
+        ],
     },
     Expect {
         defect: Defect::ErrorOnMalformedJson,
@@ -172,7 +196,7 @@ const DEFECTS: &[Expect] = &[
         fail: &[],
         warn: &["payload/large-body"],
         error: &[],
-        also: &[],
+        also: &["payload/processed-once/large-body"],
     },
     Expect {
         defect: Defect::Serial,
@@ -181,12 +205,177 @@ const DEFECTS: &[Expect] = &[
         error: &[],
         also: &["latency/"],
     },
+    Expect {
+        defect: Defect::DedupeForgets,
+        fail: &["idempotency/exactly-once/after-burst"],
+        warn: &[],
+        error: &[],
+        also: &["idempotency/exactly-once/"],
+    },
+    Expect {
+        defect: Defect::DedupeExpires,
+        fail: &["idempotency/exactly-once/after-retry-delay"],
+        warn: &[],
+        error: &[],
+        also: &["idempotency/exactly-once/"],
+    },
+    Expect {
+        defect: Defect::CrashesOnMissingSessionId,
+        fail: &[
+            "robustness/keeps-serving/session-id-missing",
+            "robustness/keeps-serving/session-id-null",
+            "robustness/keeps-serving/session-id-number",
+        ],
+        warn: &[],
+        // No status to grade: the handler crashed (see keeps-serving).
+        error: &[
+            "robustness/no-5xx-for-bad-input/session-id-missing",
+            "robustness/no-5xx-for-bad-input/session-id-null",
+            "robustness/no-5xx-for-bad-input/session-id-number",
+        ],
+        also: &["robustness/"],
+    },
+    Expect {
+        defect: Defect::PanicsOnUnknownStatus,
+        fail: &[
+            "robustness/keeps-serving/unknown-status",
+            "robustness/keeps-serving/status-lowercase",
+        ],
+        warn: &[],
+        error: &[
+            "robustness/no-5xx-for-bad-input/unknown-status",
+            "robustness/no-5xx-for-bad-input/status-lowercase",
+        ],
+        also: &["robustness/"],
+    },
+    Expect {
+        defect: Defect::DropsNonCompleted,
+        fail: &[
+            "status/processed-once/partial-complete",
+            "status/processed-once/error",
+            "status/processed-once/cancelled",
+            "status/processed-once/terminated",
+            "idempotency/burst-processed-once",
+        ],
+        warn: &[],
+        error: &[],
+        also: &["idempotency/exactly-once/"],
+    },
+    Expect {
+        defect: Defect::LosesUnderLoad,
+        fail: &["idempotency/burst-processed-once"],
+        warn: &[],
+        error: &[],
+        also: &[
+            "idempotency/",
+            "status/processed-once/",
+            "payload/processed-once/",
+        ],
+    },
+    Expect {
+        defect: Defect::SlowCompleted,
+        fail: &[
+            "status/valid-delivery-2xx/completed",
+            "latency/within-timeout",
+        ],
+        warn: &[],
+        error: &[],
+        // Every COMPLETED delivery fails by timeout: the checks that send one say so.
+        also: &["status/", "payload/", "idempotency/", "latency/"],
+    },
+    Expect {
+        defect: Defect::CrashesOnUnicode,
+        fail: &["payload/unicode"],
+        warn: &[],
+        error: &[],
+        also: &["payload/processed-once/unicode"],
+    },
+    Expect {
+        defect: Defect::AsyncEffectForInvalid,
+        fail: &[
+            "robustness/no-effect-for-unprocessable/unknown-status",
+            "robustness/no-effect-for-unprocessable/status-missing",
+        ],
+        warn: &[],
+        error: &[],
+        also: &["robustness/no-effect-for-unprocessable/"],
+    },
+    Expect {
+        defect: Defect::HangsOnBadAuth,
+        fail: &[
+            "auth/rejects-bad-credentials/wrong-value",
+            "auth/rejects-bad-credentials/truncated-value",
+            "auth/rejects-bad-credentials/extended-value",
+        ],
+        warn: &[],
+        error: &[],
+        also: &["auth/", "latency/"],
+    },
+    Expect {
+        defect: Defect::AuthCaseInsensitiveValue,
+        fail: &[
+            "auth/rejects-bad-credentials/other-case",
+            "auth/no-effect-when-rejected/other-case",
+        ],
+        warn: &[],
+        error: &[],
+        also: &[],
+    },
+    Expect {
+        defect: Defect::KeyedOnExternalReference,
+        fail: &[
+            "idempotency/distinct-sessions-processed/null-external-reference",
+            "idempotency/distinct-sessions-processed/same-external-reference",
+        ],
+        warn: &[],
+        error: &[],
+        also: &[
+            "idempotency/",
+            "status/processed-once/",
+            "payload/processed-once/",
+        ],
+    },
+    Expect {
+        defect: Defect::DedupesCompletedOnly,
+        fail: &["idempotency/exactly-once/every-status"],
+        warn: &[],
+        error: &[],
+        also: &["idempotency/exactly-once/"],
+    },
+    Expect {
+        defect: Defect::StrictContentType,
+        fail: &[],
+        warn: &["payload/charset-parameter"],
+        error: &[],
+        also: &["payload/processed-once/charset-parameter"],
+    },
+    Expect {
+        defect: Defect::StrictTimestamp,
+        fail: &[],
+        warn: &["payload/timestamp-forms/"],
+        error: &[],
+        also: &["payload/processed-once/"],
+    },
+    Expect {
+        defect: Defect::ReprocessesOtherStatus,
+        fail: &[
+            "idempotency/exactly-once/other-body",
+            "idempotency/exactly-once/other-body-reversed",
+        ],
+        warn: &[],
+        error: &[],
+        also: &["idempotency/exactly-once/"],
+    },
 ];
 
 fn needs_auth(defect: Defect) -> bool {
     matches!(
         defect,
-        Defect::AuthIgnored | Defect::AuthPrefixMatch | Defect::EffectBeforeAuth
+        Defect::AuthIgnored
+            | Defect::AuthPrefixMatch
+            | Defect::EffectBeforeAuth
+            | Defect::HangsOnBadAuth
+            | Defect::AuthCaseInsensitiveValue
     )
 }
 
@@ -217,6 +406,7 @@ async fn grade_defect(expect: &Expect) -> (Defect, Duration, Vec<String>) {
         Defect::SlowCancelled => Duration::from_secs(2),
         // Short enough that 32 deliveries at 100 ms each cannot all make it.
         Defect::Serial => Duration::from_secs(2),
+        Defect::SlowCompleted | Defect::HangsOnBadAuth => Duration::from_secs(2),
         // Several runs share two cores: leave room so that load is not graded as slowness.
         _ => Duration::from_secs(5),
     };
@@ -224,6 +414,10 @@ async fn grade_defect(expect: &Expect) -> (Defect, Duration, Vec<String>) {
         // Few enough requests in flight (2, plus 8 concurrent duplicates: 1 s of queue)
         // that only the burst of 32 (3.2 s) outlasts the timeout.
         config.concurrency = 2;
+    }
+    if defect == Defect::DedupeExpires {
+        // Past the defect's 2 s memory, as a real retry 5 s later would be.
+        config.dedupe_window = Duration::from_secs(3);
     }
     if with_auth {
         config.auth = Some(auth());

@@ -1,49 +1,106 @@
 //! Targets that misbehave below the contract (hang, reset, garbage, redirect loop, closed
-//! port): the run ends within its bound and says why it cannot grade them.
+//! port): the run ends within its bound; a target that takes deliveries is graded, one
+//! that nothing can be delivered to gets an `ungradable` report that says why.
 
 use std::time::{Duration, Instant};
 
 use hookcheck::results::Outcome;
-use hookcheck::runner::RunError;
 
-use super::{config, grade, outcomes, try_grade};
+use super::{config, grade, outcomes};
 use crate::util::{Hostile, closed_port, hostile};
 
+/// Grades a target nothing can be delivered to: the run still ends in a report, with the
+/// verdict `ungradable`, the reason, and every check an error that says it.
 async fn ungradable(url: &str, timeout: Duration) -> (String, Duration) {
     let mut config = config(url);
     config.timeout = timeout;
     let started = Instant::now();
-    let outcome = try_grade(config).await;
+    let report = grade(config).await;
     let took = started.elapsed();
-    match outcome {
-        Err(RunError::Ungradable { target, reason }) => {
-            assert_eq!(target, url);
-            let message = RunError::Ungradable { target, reason }.to_string();
-            assert!(!message.contains('\n'), "one line: {message}");
-            eprintln!("{message} (after {took:?})");
-            (message, took)
-        }
-        other => panic!("expected an ungradable target, got {other:?}"),
+    assert_eq!(report.verdict, "ungradable");
+    assert_eq!(report.target, url);
+    let reason = report
+        .reason
+        .clone()
+        .expect("an ungradable report says why");
+    assert!(!reason.contains('\n'), "one line: {reason}");
+    assert!(!report.checks.is_empty());
+    for check in &report.checks {
+        assert_eq!(check.outcome, Outcome::Error, "{}", check.id);
+        assert!(
+            check.actual.contains(&reason),
+            "{}: {}",
+            check.id,
+            check.actual
+        );
     }
+    (reason, took)
+}
+
+/// Grades a target that takes deliveries but never answers properly: a failed delivery,
+/// graded like any other, never "cannot grade".
+async fn graded(url: &str, timeout: Duration) -> (hookcheck::results::Report, Duration) {
+    let mut config = config(url);
+    config.timeout = timeout;
+    let started = Instant::now();
+    let report = grade(config).await;
+    (report, started.elapsed())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_target_that_never_answers_is_ungradable_within_its_timeout_and_said_to_hang() {
+async fn a_target_that_never_answers_is_graded_with_every_delivery_failed_by_timeout() {
     let server = hostile(Hostile::Silent).await;
-    let (message, took) = ungradable(&server.url(), Duration::from_secs(1)).await;
-    assert!(message.contains("hangs"), "{message}");
-    assert!(took < Duration::from_secs(5), "took {took:?}");
+    let (report, took) = graded(&server.url(), Duration::from_secs(1)).await;
+    assert_eq!(report.verdict, "not-conformant");
+    let outcomes = outcomes(&report);
+    let completed = report
+        .checks
+        .iter()
+        .find(|c| c.id == "status/valid-delivery-2xx/completed")
+        .unwrap();
+    assert_eq!(completed.outcome, Outcome::Fail);
+    assert!(completed.actual.contains("timeout"), "{}", completed.actual);
+    assert_eq!(outcomes["latency/within-timeout"], Outcome::Fail);
+    // The first bad input hangs and so does the liveness probe after it: the rest of the
+    // robustness checks say the target stopped answering, rather than pile up failures.
+    let later = report
+        .checks
+        .iter()
+        .find(|c| c.id == "robustness/keeps-serving/empty-body")
+        .unwrap();
+    assert_eq!(later.outcome, Outcome::Error, "{}", later.actual);
+    assert!(
+        later.actual.contains("stopped answering"),
+        "{}",
+        later.actual
+    );
+    assert!(took < Duration::from_secs(40), "took {took:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_target_that_resets_every_connection_is_ungradable() {
+async fn a_target_that_resets_every_connection_fails_deliveries_as_closed_without_a_response() {
     let server = hostile(Hostile::Resets).await;
-    let (message, took) = ungradable(&server.url(), Duration::from_secs(2)).await;
+    let (report, took) = graded(&server.url(), Duration::from_secs(2)).await;
+    assert_eq!(report.verdict, "not-conformant");
+    let completed = report
+        .checks
+        .iter()
+        .find(|c| c.id == "status/valid-delivery-2xx/completed")
+        .unwrap();
+    assert_eq!(completed.outcome, Outcome::Fail, "{}", completed.actual);
     assert!(
-        message.contains("connection failed") && message.contains("reset"),
-        "{message}"
+        completed
+            .actual
+            .contains("closed the connection without a response"),
+        "{}",
+        completed.actual
     );
-    assert!(took < Duration::from_secs(5), "took {took:?}");
+    assert!(
+        !completed.actual.starts_with("connect"),
+        "{}",
+        completed.actual
+    );
+    assert!(took < Duration::from_secs(20), "took {took:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -77,7 +134,11 @@ async fn a_target_that_redirects_forever_fails_no_redirect_and_ends_quickly() {
         .iter()
         .find(|c| c.id == "transport/no-redirect")
         .unwrap();
-    assert!(redirect.actual.starts_with("307"), "{}", redirect.actual);
+    assert!(
+        redirect.actual.contains("redirect, e.g. 307"),
+        "{}",
+        redirect.actual
+    );
     assert_eq!(
         outcomes["status/valid-delivery-2xx/completed"],
         Outcome::Fail

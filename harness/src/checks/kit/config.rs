@@ -8,7 +8,7 @@ use reqwest::header::{HeaderName, HeaderValue};
 use crate::auth::AuthHeader;
 use crate::catalogue::Selection;
 use crate::effects::EffectsProbe;
-use crate::sender::ClientTls;
+use crate::sender::{ClientTls, DEFAULT_BACKOFF_BASE, DEFAULT_TIMEOUT};
 
 /// Everything a run needs. [`RunConfig::new`] gives the defaults of `hookcheck run`.
 #[derive(Debug, Clone)]
@@ -40,6 +40,9 @@ pub struct RunConfig {
     pub strict: bool,
     /// Where bodies too long for a repro line are written, so the line can name the file.
     pub bodies_dir: Option<std::path::PathBuf>,
+    /// How long after its first copy the delayed duplicate goes out: the first retry's
+    /// delay by default (SPEC [D-8]); up to the whole default retry schedule.
+    pub dedupe_window: Duration,
 }
 
 impl RunConfig {
@@ -49,7 +52,7 @@ impl RunConfig {
             target,
             auth: None,
             headers: Vec::new(),
-            timeout: Duration::from_secs(30),
+            timeout: DEFAULT_TIMEOUT,
             effects: None,
             tls: ClientTls::System,
             seed: rand::random(),
@@ -59,6 +62,7 @@ impl RunConfig {
             settle: Duration::from_millis(300),
             strict: false,
             bodies_dir: None,
+            dedupe_window: DEFAULT_BACKOFF_BASE,
         }
     }
 }

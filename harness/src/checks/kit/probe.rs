@@ -5,7 +5,8 @@ use reqwest::Method;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
 use crate::repro::AuthRepro;
-use crate::sender::{Exchanged, Response, TransportError};
+use crate::results::ExchangeRecord;
+use crate::sender::{Exchanged, FailureClass, Response, TransportError};
 
 /// One request a check sends: headers in order, exactly as they go on the wire. Its
 /// `Debug` shows header names only: a value may be the auth secret.
@@ -89,6 +90,8 @@ pub struct Sent {
     pub exchanged: Exchanged,
     /// A command line that sends the same request.
     pub repro: String,
+    /// The request and its answer as a report shows them (redacted, truncated).
+    pub record: ExchangeRecord,
 }
 
 impl Sent {
@@ -112,11 +115,27 @@ impl Sent {
         self.exchanged.outcome.as_ref().err()
     }
 
-    /// What happened, in a few words: `201 in 3 ms`, `timeout: no complete response …`.
+    /// The class of the failure, when no response arrived.
+    pub fn failure_class(&self) -> Option<FailureClass> {
+        self.failure().map(|f| f.class)
+    }
+
+    /// Whether the target could not be connected to at all: it is down, and the request
+    /// says nothing about how it treats this input.
+    pub fn unreachable(&self) -> bool {
+        self.failure_class() == Some(FailureClass::Connect)
+    }
+
+    /// What happened, in a few words: `201 in 3 ms`, `timeout: no complete response …`,
+    /// `closed the connection without a response (…)`.
     pub fn describe(&self) -> String {
         let ms = self.exchanged.duration.as_secs_f64() * 1000.0;
         match &self.exchanged.outcome {
             Ok(response) => format!("{} in {ms:.0} ms", response.status.as_u16()),
+            Err(e) if e.class == FailureClass::Closed => format!(
+                "closed the connection without a response ({}, after {ms:.0} ms)",
+                e.message
+            ),
             Err(e) => format!("{e} (after {ms:.0} ms)"),
         }
     }

@@ -1,9 +1,14 @@
-//! Repro lines: one `curl` command that sends the request behind a finding.
+//! Repro lines: one `curl` command that sends the request behind a finding, in POSIX `sh`
+//! (dash runs it as printed); and [`Script`]s, for findings only a sequence reproduces.
 //!
 //! The auth value never appears: the configured header is written as
 //! `"Name: $HOOKCHECK_AUTH"`, and a probe that sent a value derived from the secret (cut,
-//! extended, case-flipped) passes the bash expression that derives it. Any other header
+//! extended, case-flipped) passes the `sh` expression that derives it. Any other header
 //! with the auth header's name is shown as `<redacted>`.
+
+mod script;
+
+pub use script::{Script, Step};
 
 use crate::auth::AuthHeader;
 
@@ -15,7 +20,7 @@ pub const MAX_INLINE_BODY: usize = 4096;
 pub enum AuthRepro {
     /// The configured secret: `$HOOKCHECK_AUTH`.
     Secret,
-    /// A bash expression for the value that was sent, e.g. `${HOOKCHECK_AUTH%?}`.
+    /// A POSIX `sh` expression for the value that was sent, e.g. `${HOOKCHECK_AUTH%?}`.
     Expression(String),
 }
 
@@ -74,23 +79,38 @@ pub fn curl(request: &ReproRequest<'_>) -> String {
             )));
         }
     }
-    if !request.body.is_empty() {
-        line.push_str(" --data-binary ");
-        line.push_str(&body_argument(request.body, request.body_file));
+    if request.body.is_empty() {
+        return line;
     }
-    line
+    line.push_str(" --data-binary ");
+    match body_argument(request.body, request.body_file) {
+        BodyArgument::Inline(argument) => {
+            line.push_str(&argument);
+            line
+        }
+        BodyArgument::Piped(printf) => {
+            line.push_str("@-");
+            format!("{printf} | {line}")
+        }
+    }
+}
+
+/// How a body reaches curl: as its argument, or piped in from a `printf`.
+enum BodyArgument {
+    Inline(String),
+    Piped(String),
 }
 
 /// The `--data-binary` argument for a body.
-fn body_argument(body: &[u8], body_file: Option<&std::path::Path>) -> String {
+fn body_argument(body: &[u8], body_file: Option<&std::path::Path>) -> BodyArgument {
     if body.len() > MAX_INLINE_BODY {
-        return match body_file {
+        return BodyArgument::Inline(match body_file {
             Some(path) => format!("@{}", single_quote(&path.display().to_string())),
             None => format!(
                 "@body.bin  # the {}-byte body is not shown: `hookcheck run --bodies DIR` writes it",
                 body.len()
             ),
-        };
+        });
     }
     match std::str::from_utf8(body) {
         Ok(text)
@@ -98,10 +118,10 @@ fn body_argument(body: &[u8], body_file: Option<&std::path::Path>) -> String {
                 .chars()
                 .any(|c| c.is_control() && c != '\n' && c != '\t') =>
         {
-            single_quote(text)
+            BodyArgument::Inline(single_quote(text))
         }
         // Bytes a shell string cannot hold verbatim go through printf escapes.
-        _ => format!("@<(printf {})", single_quote(&printf_escape(body))),
+        _ => BodyArgument::Piped(format!("printf {}", single_quote(&printf_escape(body)))),
     }
 }
 
@@ -206,7 +226,10 @@ mod tests {
             auth_repro: None,
             body_file: None,
         });
-        assert!(line.ends_with(r#"@<(printf '{"s":"\377%%"}')"#), "{line}");
+        assert_eq!(
+            line,
+            r#"printf '{"s":"\377%%"}' | curl -sS -i 'http://127.0.0.1:1/' --data-binary @-"#
+        );
     }
 
     #[test]

@@ -1,0 +1,297 @@
+//! Side effects, graded at the end of the run (SPEC §3 ¶3, §4).
+//!
+//! A family that sent deliveries says what each session's effect count must be
+//! ([`Ctx::expect_effects`]); the runner grades them all once every phase is done
+//! ([`grade_effects`]). Reading late, after the settle wait, catches an effect that lands
+//! asynchronously after the answer; a session that must have one effect and shows none yet
+//! is polled a little longer, so a receiver that processes from a queue is not blamed for
+//! its delay.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use futures::StreamExt;
+
+use super::context::Ctx;
+use super::probe::Sent;
+use super::verdict::{Verdict, VerdictOutcome};
+use crate::catalogue::NO_EFFECTS_PROBE;
+
+/// Effect counts read at once.
+const READERS: usize = 4;
+/// Between two reads of a count that is still missing.
+const POLL: Duration = Duration::from_millis(200);
+/// A count that must stay zero is read no sooner than this after its request went out, so
+/// that a receiver that processes refused input from a queue has had time to do so.
+pub const NO_EFFECT_WAIT: Duration = Duration::from_secs(2);
+
+/// What one session's effect count must be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expect {
+    /// Acknowledged: exactly one effect.
+    Once,
+    /// Refused or unanswered, so the sender retries: no more than one.
+    AtMostOnce,
+    /// Unprocessable or unauthenticated: none.
+    None,
+}
+
+impl Expect {
+    /// The expectation for a valid delivery whose copies came to `sent`: exactly once if
+    /// any copy was acknowledged, else at most once.
+    pub fn for_delivery<'a>(sent: impl IntoIterator<Item = &'a Sent>) -> Expect {
+        if sent.into_iter().any(Sent::is_2xx) {
+            Expect::Once
+        } else {
+            Expect::AtMostOnce
+        }
+    }
+
+    fn allows(self, count: u64) -> bool {
+        match self {
+            Expect::Once => count == 1,
+            Expect::AtMostOnce => count <= 1,
+            Expect::None => count == 0,
+        }
+    }
+
+    fn words(self) -> &'static str {
+        match self {
+            Expect::Once => "exactly 1 effect",
+            Expect::AtMostOnce => "at most 1 effect",
+            Expect::None => "0 effects",
+        }
+    }
+}
+
+/// One session of a deferred check.
+#[derive(Debug, Clone)]
+pub struct Expected {
+    /// The session asked about.
+    pub session: String,
+    /// Its count must be this.
+    pub expect: Expect,
+    /// What it is, for the report (`the ERROR delivery`, `copy 2`).
+    pub what: String,
+}
+
+impl Expected {
+    /// One session with its expectation.
+    pub fn new(session: impl Into<String>, expect: Expect, what: impl Into<String>) -> Self {
+        Expected {
+            session: session.into(),
+            expect,
+            what: what.into(),
+        }
+    }
+}
+
+/// A check waiting for the end of the run.
+#[derive(Debug)]
+pub(crate) struct Pending {
+    check_id: String,
+    started: Instant,
+    expected: Vec<Expected>,
+    /// The repro and exchanges the verdict carries.
+    evidence: Verdict,
+}
+
+impl Ctx {
+    /// Defers an effect check to the end of the run: each session's count must meet its
+    /// expectation. `evidence` carries the repro and exchanges; its outcome is ignored.
+    /// Without an effects probe the check is skipped; with one that failed its self-test
+    /// it gets no verdict.
+    pub fn expect_effects(&self, check_id: &str, expected: Vec<Expected>, evidence: Verdict) {
+        if !self.selected(check_id) {
+            return;
+        }
+        let started = Instant::now();
+        if self.effects.is_none() {
+            return self.report(check_id, started, Verdict::skip(NO_EFFECTS_PROBE));
+        }
+        if let Some(broken) = &self.effects_broken {
+            let verdict = Verdict::no_verdict(describe_expected(&expected), broken.clone());
+            return self.report(check_id, started, verdict);
+        }
+        self.ledger
+            .lock()
+            .expect("ledger lock is never poisoned")
+            .push(Pending {
+                check_id: check_id.to_owned(),
+                started,
+                expected,
+                evidence,
+            });
+    }
+}
+
+/// Grades every deferred effect check: waits the settle time, reads every count, polls the
+/// missing ones, re-reads the ones that must stay zero last, and reports.
+pub async fn grade_effects(ctx: &Ctx) {
+    let pending = std::mem::take(&mut *ctx.ledger.lock().expect("ledger lock is never poisoned"));
+    if pending.is_empty() {
+        return;
+    }
+    tokio::time::sleep(ctx.settle).await;
+    let all = sessions(&pending, |_| true);
+    let mut counts = read(ctx, all).await;
+    let deadline = Instant::now() + (ctx.settle * 4).max(Duration::from_secs(1));
+    loop {
+        let missing = sessions(&pending, |e| {
+            e.expect == Expect::Once && counts.get(&e.session) == Some(&Ok(0))
+        });
+        if missing.is_empty() || Instant::now() >= deadline {
+            break;
+        }
+        tokio::time::sleep(POLL).await;
+        counts.extend(read(ctx, missing).await);
+    }
+    // A late effect of a refused input has had the whole run to land: read those last,
+    // and no sooner than NO_EFFECT_WAIT after the last such input went out.
+    let last_refused = pending
+        .iter()
+        .filter(|p| p.expected.iter().any(|e| e.expect == Expect::None))
+        .map(|p| p.started)
+        .max();
+    if let Some(last) = last_refused {
+        tokio::time::sleep_until((last + NO_EFFECT_WAIT).into()).await;
+    }
+    counts.extend(read(ctx, sessions(&pending, |e| e.expect == Expect::None)).await);
+    let down = ctx.down();
+    for pending in pending {
+        let verdict = verdict_of(&pending, &counts, down.as_deref());
+        ctx.report(&pending.check_id, pending.started, verdict);
+    }
+}
+
+fn sessions(pending: &[Pending], keep: impl Fn(&Expected) -> bool) -> Vec<String> {
+    let mut sessions: Vec<String> = pending
+        .iter()
+        .flat_map(|p| p.expected.iter())
+        .filter(|e| keep(e))
+        .map(|e| e.session.clone())
+        .collect();
+    sessions.sort();
+    sessions.dedup();
+    sessions
+}
+
+async fn read(ctx: &Ctx, sessions: Vec<String>) -> HashMap<String, Result<u64, String>> {
+    futures::stream::iter(sessions)
+        .map(|session| async move {
+            let count = match ctx.effect_count(&session).await {
+                Some(count) => count,
+                None => Err(NO_EFFECTS_PROBE.to_owned()),
+            };
+            (session, count)
+        })
+        .buffer_unordered(READERS)
+        .collect()
+        .await
+}
+
+fn verdict_of(
+    pending: &Pending,
+    counts: &HashMap<String, Result<u64, String>>,
+    down: Option<&str>,
+) -> Verdict {
+    let expected = describe_expected(&pending.expected);
+    let mut wrong = Vec::new();
+    let mut failed = Vec::new();
+    for e in &pending.expected {
+        match counts.get(&e.session) {
+            Some(Ok(n)) if e.expect.allows(*n) => {}
+            Some(Ok(n)) => wrong.push(format!(
+                "{}: {n} effect(s), expected {}",
+                e.what,
+                e.expect.words()
+            )),
+            Some(Err(why)) => failed.push(format!("{}: {why}", e.what)),
+            None => failed.push(format!("{}: not read", e.what)),
+        }
+    }
+    let evidence = pending.evidence.clone();
+    let (outcome, actual) = if !wrong.is_empty() {
+        (VerdictOutcome::Broken, wrong.join("; "))
+    } else if let Some(first) = failed.first() {
+        let cause = down.map(|d| format!("{d}; ")).unwrap_or_default();
+        let actual = format!(
+            "{cause}the effects probe failed for {} of {} sessions, e.g. {first}",
+            failed.len(),
+            pending.expected.len()
+        );
+        (VerdictOutcome::NoVerdict, actual)
+    } else if pending
+        .expected
+        .iter()
+        .all(|e| e.expect == Expect::AtMostOnce)
+    {
+        let why = "no delivery was acknowledged, so there is no processing to count (the acceptance check says why)";
+        (VerdictOutcome::Skip, why.to_owned())
+    } else {
+        (VerdictOutcome::Holds, observed(&pending.expected))
+    };
+    Verdict {
+        outcome,
+        expected,
+        actual,
+        ..evidence
+    }
+}
+
+fn observed(expected: &[Expected]) -> String {
+    match expected {
+        [one] => format!("{} for {}", one.expect.words(), one.what),
+        many => format!("every one of {} sessions as expected", many.len()),
+    }
+}
+
+fn describe_expected(expected: &[Expected]) -> String {
+    match expected {
+        [one] => format!(
+            "{} for session {} ({})",
+            one.expect.words(),
+            one.session,
+            one.what
+        ),
+        many if many.iter().all(|e| e.expect == Expect::Once) => {
+            format!("exactly 1 effect for each of {} sessions", many.len())
+        }
+        many if many.iter().all(|e| e.expect == Expect::None) => {
+            format!("0 effects for each of {} sessions", many.len())
+        }
+        many => many
+            .iter()
+            .map(|e| format!("{}: {}", e.what, e.expect.words()))
+            .collect::<Vec<_>>()
+            .join("; "),
+    }
+}
+
+impl Ctx {
+    /// Defers "no side effect" for a request that must not be processed (`what` names it).
+    /// A request that never reached the target shows nothing, so it gets no verdict.
+    pub fn expect_no_effect(&self, check_id: &str, session: &str, what: &str, sent: &Sent) {
+        if sent.unreachable() {
+            if self.selected(check_id) {
+                let verdict = self.target_down(format!("0 effects for session {session}"), sent);
+                self.report(check_id, Instant::now(), verdict);
+            }
+            return;
+        }
+        let expected = vec![Expected::new(session, Expect::None, what)];
+        self.expect_effects(check_id, expected, Verdict::skip("").with_sent(sent));
+    }
+
+    /// How many times the target processed a session, or why that cannot be known.
+    /// `None` when the run has no effects probe.
+    pub async fn effect_count(&self, session_id: &str) -> Option<Result<u64, String>> {
+        let probe = self.effects.as_ref()?;
+        Some(
+            probe
+                .count(&self.effects_sender, session_id)
+                .await
+                .map_err(|e| e.to_string()),
+        )
+    }
+}

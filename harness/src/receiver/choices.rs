@@ -1,0 +1,148 @@
+//! Legitimate choices: ways a conforming receiver may differ from the default one without
+//! breaking SPEC §3, so that the runner can be proven not to fail them.
+
+use std::fmt;
+use std::str::FromStr;
+use std::time::Duration;
+
+use axum::http::StatusCode;
+
+/// How long `--async-processing` waits before it records a delivery's effect.
+pub const ASYNC_PROCESSING_DELAY: Duration = Duration::from_millis(300);
+
+/// The 2xx a valid delivery is answered with (`hookcheck serve --ack-status`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AckStatus {
+    /// `200 {"duplicate": bool}`.
+    #[default]
+    Ok,
+    /// `202 {"duplicate": bool}`.
+    Accepted,
+    /// `204` with an empty body.
+    NoContent,
+}
+
+impl AckStatus {
+    /// Every choice, in a stable order.
+    pub const ALL: [AckStatus; 3] = [AckStatus::Ok, AckStatus::Accepted, AckStatus::NoContent];
+
+    /// The HTTP status code.
+    pub fn code(self) -> StatusCode {
+        match self {
+            AckStatus::Ok => StatusCode::OK,
+            AckStatus::Accepted => StatusCode::ACCEPTED,
+            AckStatus::NoContent => StatusCode::NO_CONTENT,
+        }
+    }
+
+    /// The code as `--ack-status` takes it: `200`, `202` or `204`.
+    pub fn name(self) -> &'static str {
+        match self {
+            AckStatus::Ok => "200",
+            AckStatus::Accepted => "202",
+            AckStatus::NoContent => "204",
+        }
+    }
+}
+
+impl fmt::Display for AckStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// An `--ack-status` that is not 200, 202 or 204.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unsupported ack status `{given}` (expected 200, 202 or 204)")]
+pub struct UnknownAckStatus {
+    /// The text given.
+    pub given: String,
+}
+
+impl FromStr for AckStatus {
+    type Err = UnknownAckStatus;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        AckStatus::ALL
+            .into_iter()
+            .find(|ack| ack.name() == s.trim())
+            .ok_or_else(|| UnknownAckStatus {
+                given: s.to_owned(),
+            })
+    }
+}
+
+/// The legitimate choices a receiver makes. [`Default`]: 200 at once, refuse off-contract
+/// input (422/415) and unknown statuses (422), process before answering.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[must_use]
+pub struct Choices {
+    /// The 2xx a valid delivery gets.
+    pub ack: AckStatus,
+    /// Accept (2xx) and process off-contract input (SPEC [D-12]) instead of refusing it.
+    pub accept_off_contract: bool,
+    /// Answer 2xx and record nothing for an otherwise valid body with an unknown status.
+    pub ignore_unknown_status: bool,
+    /// Delay every answer to a delivery by this much.
+    pub delay: Duration,
+    /// Answer 202 at once and record the effect [`ASYNC_PROCESSING_DELAY`] later.
+    pub async_processing: bool,
+}
+
+impl fmt::Display for Choices {
+    /// The choices that differ from the defaults, comma-separated (`defaults` if none).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut parts = Vec::new();
+        if self.ack != AckStatus::default() {
+            parts.push(format!("ack {}", self.ack));
+        }
+        if self.accept_off_contract {
+            parts.push("accept off-contract input".to_owned());
+        }
+        if self.ignore_unknown_status {
+            parts.push("ignore unknown statuses".to_owned());
+        }
+        if !self.delay.is_zero() {
+            parts.push(format!("answer after {:?}", self.delay));
+        }
+        if self.async_processing {
+            parts.push("process in the background".to_owned());
+        }
+        if parts.is_empty() {
+            return f.write_str("defaults");
+        }
+        f.write_str(&parts.join(", "))
+    }
+}
+
+impl Choices {
+    /// Answers valid deliveries with this 2xx.
+    pub fn ack(mut self, ack: AckStatus) -> Self {
+        self.ack = ack;
+        self
+    }
+
+    /// Accepts and processes off-contract input.
+    pub fn accept_off_contract(mut self, yes: bool) -> Self {
+        self.accept_off_contract = yes;
+        self
+    }
+
+    /// Acknowledges and ignores an unknown status.
+    pub fn ignore_unknown_status(mut self, yes: bool) -> Self {
+        self.ignore_unknown_status = yes;
+        self
+    }
+
+    /// Delays every answer to a delivery.
+    pub fn delay(mut self, delay: Duration) -> Self {
+        self.delay = delay;
+        self
+    }
+
+    /// Answers 202 at once and processes in the background.
+    pub fn async_processing(mut self, yes: bool) -> Self {
+        self.async_processing = yes;
+        self
+    }
+}
