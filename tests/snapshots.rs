@@ -18,6 +18,10 @@ const AUTH: &str = "X-API-Key: local-secret";
 /// drops some of a burst; under `serial` some time out, so need not have an effect): their
 /// outcome is pinned, not which deliveries.
 const RANDOM_DEFECT_CHECKS: &[&str] = &["idempotency/burst-processed-once"];
+/// Defects whose findings depend on how concurrent copies interleave, so that which checks
+/// fail varies from run to run: they have no snapshot (the defect table in
+/// `harness/tests/runner/defects.rs` asserts that each is caught).
+const RACY: &[Defect] = &[Defect::RacyDedupe];
 /// How many runs share the two cores at once.
 const AT_ONCE: usize = 4;
 
@@ -145,7 +149,14 @@ fn rules() -> Vec<(Regex, &'static str)> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_report_snapshots_in_reports_match_the_reference_receiver_and_each_defect() {
     hookcheck::install_crypto_provider();
-    let cases: Vec<Option<Defect>> = std::iter::once(None).chain(Defect::ALL.map(Some)).collect();
+    let cases: Vec<Option<Defect>> = std::iter::once(None)
+        .chain(
+            Defect::ALL
+                .into_iter()
+                .filter(|d| !RACY.contains(d))
+                .map(Some),
+        )
+        .collect();
     let turns = tokio::sync::Semaphore::new(AT_ONCE);
     let turns = &turns;
     let reports = join_all(cases.iter().map(|&defect| async move {

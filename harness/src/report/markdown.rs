@@ -100,7 +100,9 @@ fn finding(out: &mut String, group: &FindingGroup<'_>) {
         cell(&first.requirement),
         clause_links(&first.clause)
     );
-    let _ = writeln!(out, "- expected: {}", cell(&first.expected));
+    if !first.expected.is_empty() {
+        let _ = writeln!(out, "- expected: {}", cell(&first.expected));
+    }
     let _ = writeln!(out, "- actual: {}", cell(&first.actual));
     if count > 1 {
         let _ = writeln!(out, "- first: `{}`", first.id);

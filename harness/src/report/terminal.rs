@@ -187,7 +187,9 @@ fn finding(
         &format!("{} ({})", first.requirement, first.clause),
         "      ",
     )?;
-    para(out, "  expected: ", &first.expected, "      ")?;
+    if !first.expected.is_empty() {
+        para(out, "  expected: ", &first.expected, "      ")?;
+    }
     if let Some(repro) = &first.repro {
         repro_block(out, repro, &first.id, options)?;
     }
