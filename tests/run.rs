@@ -594,6 +594,31 @@ async fn a_repro_line_from_a_failing_check_reproduces_its_status() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_selection_that_would_verify_nothing_is_a_usage_error_before_anything_is_sent() {
+    // A CI job whose secret is missing must not go green: `--only auth` without --auth.
+    let receiver = receiver(ReceiverConfig::default()).await;
+    let target = receiver.webhook_url();
+    for args in [
+        vec!["--target", target.as_str(), "--only", "auth"],
+        vec![
+            "--target",
+            target.as_str(),
+            "--only",
+            "idempotency/exactly-once",
+        ],
+    ] {
+        let ran = run(&args).await;
+        assert_eq!(ran.code, 2, "{args:?}\n{}\n{}", ran.stdout, ran.stderr);
+        assert!(
+            ran.stderr.contains("nothing would be verified"),
+            "{}",
+            ran.stderr
+        );
+    }
+    receiver.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_duplicate_finding_is_a_script_that_dash_runs_and_that_adds_the_extra_effects_again() {
     if !crate::util::curl_installed() {
         eprintln!("skipped: curl is not installed, so repro scripts cannot be run");

@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use hookcheck::auth::AuthHeader;
-use hookcheck::catalogue::NO_EFFECTS_PROBE;
+use hookcheck::catalogue::{Level, NO_AUTH, NO_EFFECTS_PROBE};
 use hookcheck::catalogue::{Selection, all_check_ids, requirement_of};
 use hookcheck::receiver::{DeliveryOutcome, Receiver, ReceiverConfig, RunningReceiver};
 use hookcheck::results::{Event, Outcome, Report, Reporter};
@@ -264,6 +264,23 @@ async fn without_an_effects_probe_effect_checks_are_skipped_never_passed() {
     let report = grade(config(&receiver.webhook_url())).await;
     assert_reference(&report, false, false, false);
     assert_eq!(report.effects_probe, None);
+    // The report says how many MUSTs went unverified, and why, instead of claiming them.
+    let unverified: BTreeMap<&str, usize> = report
+        .unverified
+        .iter()
+        .map(|u| (u.reason.as_str(), u.count))
+        .collect();
+    let must_skips = |reason: &str| {
+        report
+            .checks
+            .iter()
+            .filter(|c| c.outcome == Outcome::Skip && c.actual == reason)
+            .filter(|c| requirement_of(&c.id).is_some_and(|r| r.level == Level::Must))
+            .count()
+    };
+    assert!(unverified[NO_EFFECTS_PROBE] > 20, "{unverified:?}");
+    assert_eq!(unverified[NO_EFFECTS_PROBE], must_skips(NO_EFFECTS_PROBE));
+    assert_eq!(unverified[NO_AUTH], must_skips(NO_AUTH));
     receiver.shutdown().await;
 }
 

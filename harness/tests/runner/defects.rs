@@ -474,10 +474,7 @@ async fn grade_defect(expect: &Expect) -> (Defect, Duration, Vec<String>) {
         if check.outcome == Outcome::Fail && level != Some(Level::Must) {
             problems.push(format!("{}: fail for a {level:?}", check.id));
         }
-        if check.outcome == Outcome::Warn
-            && level != Some(Level::Should)
-            && check.id != "transport/https"
-        {
+        if check.outcome == Outcome::Warn && level != Some(Level::Should) {
             problems.push(format!("{}: warn for a {level:?}", check.id));
         }
         if let Some(repro) = &check.repro
@@ -490,9 +487,8 @@ async fn grade_defect(expect: &Expect) -> (Defect, Duration, Vec<String>) {
         }
         if matches!(check.outcome, Outcome::Fail | Outcome::Warn) && check.repro.is_none() {
             // Every finding says how to send its request again, except the aggregate
-            // latency grade, which stands for many deliveries, and plain http, where the
-            // URL itself is the finding.
-            if check.id != "latency/within-timeout" && check.id != "transport/https" {
+            // latency grade, which stands for many deliveries.
+            if check.id != "latency/within-timeout" {
                 problems.push(format!(
                     "{}: {} without a repro line",
                     check.id, check.outcome
