@@ -97,7 +97,7 @@ async fn scenario_run(ctx: &Ctx, scenario: DuplicateScenario) {
     let expected = sessions
         .iter()
         .map(|s| {
-            let what = format!("the {} session, {} copies", s.first.status, s.sent.len());
+            let what = format!("the {} session", s.first.status);
             let expect = match s.acknowledged_before {
                 true => Expect::Once,
                 false => Expect::for_delivery(&s.sent),
@@ -105,7 +105,7 @@ async fn scenario_run(ctx: &Ctx, scenario: DuplicateScenario) {
             Expected::new(s.first.session_id.clone(), expect, what)
         })
         .collect();
-    let evidence = Verdict::skip("")
+    let evidence = Verdict::evidence()
         .with_repro(script)
         .with_exchanges(sessions.iter().flat_map(|s| &s.sent));
     match sessions.iter().find_map(|s| s.broken.clone()) {
@@ -216,7 +216,10 @@ fn after_traffic(ctx: &Ctx, script: Script, lines: &[String], session: &str) -> 
 
 /// Every copy answered 2xx; `broken` says why the scenario could not be played.
 fn acknowledged(ctx: &Ctx, all: &[&Sent], broken: Option<String>, script: &str) -> Verdict {
-    let expected = format!("2xx for each of {} copies", all.len());
+    let expected = match all.len() {
+        1 => "2xx for the copy".to_owned(),
+        n => format!("2xx for each of {n} copies"),
+    };
     if let Some(cause) = broken {
         return Verdict::no_verdict(expected, cause);
     }
@@ -293,6 +296,6 @@ async fn distinct_sessions(ctx: &Ctx, shared: SharedValue) {
             )
         })
         .collect();
-    let evidence = Verdict::skip("").with_repro(script).with_exchanges(&sent);
+    let evidence = Verdict::evidence().with_repro(script).with_exchanges(&sent);
     ctx.expect_effects(&processed_id, expected, evidence);
 }
