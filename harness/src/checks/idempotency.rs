@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use futures::future::join_all;
 
-use super::kit::{Ctx, Expect, Expected, Sent, Verdict, VerdictOutcome, release_together};
+use super::kit::{Ctx, Expect, Expected, Probe, Sent, Verdict, VerdictOutcome, release_together};
 use crate::generate::{DuplicateScenario, SharedValue};
 use crate::repro::{Script, Step};
 use crate::spec::{Payload, Status};
@@ -136,16 +136,27 @@ async fn play(ctx: &Ctx, scenario: DuplicateScenario, status: Status) -> Option<
         first.session_id,
         first.status
     );
-    let mut copies = Copies {
+    let copies = Copies {
         first,
         sent: Vec::new(),
         script: Script::new().then(Step::Comment(comment)),
         broken: None,
         acknowledged_before: false,
     };
+    Some(deliver(ctx, scenario, &probes, lines, copies).await)
+}
+
+/// Sends the copies the way the scenario says, writing the script as it goes.
+async fn deliver(
+    ctx: &Ctx,
+    scenario: DuplicateScenario,
+    probes: &[Probe],
+    lines: Vec<String>,
+    mut copies: Copies,
+) -> Copies {
     match scenario {
         DuplicateScenario::Concurrent => {
-            copies.sent = release_together(ctx, &probes).await;
+            copies.sent = release_together(ctx, probes).await;
             copies.script = copies.script.then(Step::Together(lines));
         }
         DuplicateScenario::AfterAbandoned => {
@@ -193,7 +204,7 @@ async fn play(ctx: &Ctx, scenario: DuplicateScenario, status: Status) -> Option<
             }
         }
     }
-    Some(copies)
+    copies
 }
 
 /// The after-burst script: the first copy, as many other sessions as the run delivered in
