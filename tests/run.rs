@@ -515,7 +515,7 @@ async fn the_auth_value_never_appears_in_output_or_reports_even_against_a_failin
             .collect();
         if defect.is_some() {
             assert!(repros.len() >= 14, "{} repro lines", repros.len());
-            // Values derived from the secret are bash expressions of the variable.
+            // Values derived from the secret are sh expressions of the variable.
             assert!(
                 repros.iter().any(|r| r.contains("${HOOKCHECK_AUTH%?}")),
                 "{repros:?}"
@@ -595,20 +595,109 @@ async fn a_repro_line_from_a_failing_check_reproduces_its_status() {
         let wanted = first_status(&check.actual);
 
         let replay = replay(repro).await;
-        let status_line = replay.lines().next().unwrap_or_default().to_owned();
+        let status_lines: Vec<&str> = replay.lines().filter(|l| l.starts_with("HTTP/")).collect();
         assert!(
-            status_line.starts_with(&format!("HTTP/1.1 {wanted}")),
-            "{defect}: `{repro}` answered `{status_line}`, the check saw {wanted}"
+            status_lines
+                .iter()
+                .any(|l| l.starts_with(&format!("HTTP/1.1 {wanted}"))),
+            "{defect}: `{repro}` answered {status_lines:?}, the check saw {wanted}"
         );
         receiver.shutdown().await;
     }
 }
 
-/// Runs a repro line with bash, `HOOKCHECK_AUTH` exported, and returns its stdout.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_selection_that_would_verify_nothing_is_a_usage_error_before_anything_is_sent() {
+    // A CI job whose secret is missing must not go green: `--only auth` without --auth.
+    let receiver = receiver(ReceiverConfig::default()).await;
+    let target = receiver.webhook_url();
+    for args in [
+        vec!["--target", target.as_str(), "--only", "auth"],
+        vec![
+            "--target",
+            target.as_str(),
+            "--only",
+            "idempotency/exactly-once",
+        ],
+    ] {
+        let ran = run(&args).await;
+        assert_eq!(ran.code, 2, "{args:?}\n{}\n{}", ran.stdout, ran.stderr);
+        assert!(
+            ran.stderr.contains("nothing would be verified"),
+            "{}",
+            ran.stderr
+        );
+    }
+    receiver.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_duplicate_finding_is_a_script_that_dash_runs_and_that_adds_the_extra_effects_again() {
+    if !crate::util::curl_installed() {
+        eprintln!("skipped: curl is not installed, so repro scripts cannot be run");
+        return;
+    }
+    for (scenario, copies) in [
+        ("sequential", 3),
+        ("concurrent", 8),
+        ("other-body-reversed", 2),
+    ] {
+        let receiver = receiver(ReceiverConfig::default().defect(Defect::NoDedupe)).await;
+        let dir = tempfile::tempdir().unwrap();
+        let json = dir.path().join("report.json");
+        let target = receiver.webhook_url();
+        let effects = receiver.effects_url_template();
+        let check_id = format!("idempotency/exactly-once/{scenario}");
+        let args = [
+            "--target",
+            &target,
+            "--effects-url",
+            &effects,
+            "--only",
+            &check_id,
+            "--json",
+            json.to_str().unwrap(),
+        ];
+        let ran = run(&args).await;
+        assert_eq!(ran.code, 1, "{}\n{}", ran.stdout, ran.stderr);
+        let report = read_report(&json);
+        let check = &report.checks[0];
+        let script = check.repro.as_deref().expect("a finding has a repro");
+        assert!(
+            script.lines().count() > 1,
+            "a sequence is a script: {script}"
+        );
+        let session = script
+            .split("session ")
+            .nth(1)
+            .and_then(|rest| rest.split_whitespace().next())
+            .expect("the script names its session")
+            .to_owned();
+        let count = |session: String| {
+            let url = effects.replace("{sessionId}", &session);
+            async move {
+                let body = reqwest::get(url).await.unwrap().text().await.unwrap();
+                hookcheck::effects::parse_count(&body).unwrap()
+            }
+        };
+        let before = count(session.clone()).await;
+        replay(script).await;
+        let after = count(session.clone()).await;
+        assert_eq!(
+            after - before,
+            copies,
+            "{scenario}: the script sent {copies} copies\n{script}"
+        );
+        receiver.shutdown().await;
+    }
+}
+
+/// Runs a repro line or script with dash (POSIX `sh`, no bash extensions),
+/// `HOOKCHECK_AUTH` exported, and returns its stdout.
 async fn replay(line: &str) -> String {
     let output = tokio::time::timeout(
         Duration::from_secs(20),
-        tokio::process::Command::new("bash")
+        tokio::process::Command::new("dash")
             .args(["-c", line])
             .env("HOOKCHECK_AUTH", SECRET_VALUE)
             .stdin(Stdio::null())
@@ -617,7 +706,7 @@ async fn replay(line: &str) -> String {
     )
     .await
     .expect("the repro line ends")
-    .expect("bash starts");
+    .expect("dash starts");
     assert!(
         output.status.success(),
         "`{line}` failed: {}",

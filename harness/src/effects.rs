@@ -255,6 +255,31 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn an_effects_url_behind_auth_gets_its_header_and_never_shows_the_value() {
+        use wiremock::matchers::{header, method};
+        use wiremock::{Mock, MockServer, ResponseTemplate};
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(header("x-effects-key", "effects-s3cret"))
+            .respond_with(ResponseTemplate::new(200).set_body_string(r#"{"count": 2}"#))
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .respond_with(ResponseTemplate::new(401).set_body_string("effects-s3cret is wrong"))
+            .mount(&server)
+            .await;
+        let template = format!("{}/effects/{{sessionId}}", server.uri());
+        let bare = EffectsProbe::url(&template).unwrap();
+        let with_header = bare
+            .clone()
+            .header("X-Effects-Key: effects-s3cret".parse().unwrap());
+        assert_eq!(with_header.count(&sender(), "abc").await, Ok(2));
+        let refused = bare.count(&sender(), "abc").await.unwrap_err().to_string();
+        assert!(refused.contains("401"), "{refused}");
+        assert!(!format!("{with_header:?}").contains("effects-s3cret"));
+    }
+
+    #[tokio::test]
     async fn a_command_that_overruns_is_ended_with_everything_it_started() {
         let dir = tempfile::tempdir().unwrap();
         let pidfile = dir.path().join("child.pid");

@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use futures::future::join_all;
 
-use super::kit::{Ctx, Expect, Expected, Sent, Verdict, VerdictOutcome, release_together};
+use super::kit::{Ctx, Expect, Expected, Probe, Sent, Verdict, VerdictOutcome, release_together};
 use crate::generate::{DuplicateScenario, SharedValue};
 use crate::repro::{Script, Step};
 use crate::spec::{Payload, Status};
@@ -97,7 +97,7 @@ async fn scenario_run(ctx: &Ctx, scenario: DuplicateScenario) {
     let expected = sessions
         .iter()
         .map(|s| {
-            let what = format!("the {} session, {} copies", s.first.status, s.sent.len());
+            let what = format!("the {} session", s.first.status);
             let expect = match s.acknowledged_before {
                 true => Expect::Once,
                 false => Expect::for_delivery(&s.sent),
@@ -105,7 +105,7 @@ async fn scenario_run(ctx: &Ctx, scenario: DuplicateScenario) {
             Expected::new(s.first.session_id.clone(), expect, what)
         })
         .collect();
-    let evidence = Verdict::skip("")
+    let evidence = Verdict::evidence()
         .with_repro(script)
         .with_exchanges(sessions.iter().flat_map(|s| &s.sent));
     match sessions.iter().find_map(|s| s.broken.clone()) {
@@ -136,16 +136,27 @@ async fn play(ctx: &Ctx, scenario: DuplicateScenario, status: Status) -> Option<
         first.session_id,
         first.status
     );
-    let mut copies = Copies {
+    let copies = Copies {
         first,
         sent: Vec::new(),
         script: Script::new().then(Step::Comment(comment)),
         broken: None,
         acknowledged_before: false,
     };
+    Some(deliver(ctx, scenario, &probes, lines, copies).await)
+}
+
+/// Sends the copies the way the scenario says, writing the script as it goes.
+async fn deliver(
+    ctx: &Ctx,
+    scenario: DuplicateScenario,
+    probes: &[Probe],
+    lines: Vec<String>,
+    mut copies: Copies,
+) -> Copies {
     match scenario {
         DuplicateScenario::Concurrent => {
-            copies.sent = release_together(ctx, &probes).await;
+            copies.sent = release_together(ctx, probes).await;
             copies.script = copies.script.then(Step::Together(lines));
         }
         DuplicateScenario::AfterAbandoned => {
@@ -193,7 +204,7 @@ async fn play(ctx: &Ctx, scenario: DuplicateScenario, status: Status) -> Option<
             }
         }
     }
-    Some(copies)
+    copies
 }
 
 /// The after-burst script: the first copy, as many other sessions as the run delivered in
@@ -216,7 +227,10 @@ fn after_traffic(ctx: &Ctx, script: Script, lines: &[String], session: &str) -> 
 
 /// Every copy answered 2xx; `broken` says why the scenario could not be played.
 fn acknowledged(ctx: &Ctx, all: &[&Sent], broken: Option<String>, script: &str) -> Verdict {
-    let expected = format!("2xx for each of {} copies", all.len());
+    let expected = match all.len() {
+        1 => "2xx for the copy".to_owned(),
+        n => format!("2xx for each of {n} copies"),
+    };
     if let Some(cause) = broken {
         return Verdict::no_verdict(expected, cause);
     }
@@ -293,6 +307,6 @@ async fn distinct_sessions(ctx: &Ctx, shared: SharedValue) {
             )
         })
         .collect();
-    let evidence = Verdict::skip("").with_repro(script).with_exchanges(&sent);
+    let evidence = Verdict::evidence().with_repro(script).with_exchanges(&sent);
     ctx.expect_effects(&processed_id, expected, evidence);
 }

@@ -57,7 +57,7 @@ pub async fn burst(ctx: &Ctx) {
             Expected::new(p.session_id.clone(), Expect::for_delivery([s]), what)
         })
         .collect();
-    let evidence = Verdict::skip("").with_repro(script);
+    let evidence = Verdict::evidence().with_repro(script);
     ctx.expect_effects(processed_id, expected, evidence);
 }
 

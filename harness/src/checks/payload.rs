@@ -30,5 +30,9 @@ async fn one_shape(ctx: &Ctx, shape: PayloadShape) {
         Expect::for_delivery([&sent]),
         format!("the {} delivery", shape.id()),
     )];
-    ctx.expect_effects(&processed_id, expected, Verdict::skip("").with_sent(&sent));
+    ctx.expect_effects(
+        &processed_id,
+        expected,
+        Verdict::evidence().with_sent(&sent),
+    );
 }

@@ -43,7 +43,7 @@ async fn one_status(ctx: &Ctx, status: Status) {
             Expected::new(session.clone(), Expect::for_delivery([sent]), what)
         })
         .collect();
-    let evidence = Verdict::skip("").with_exchanges(sent.iter().map(|(_, _, s)| s));
+    let evidence = Verdict::evidence().with_exchanges(sent.iter().map(|(_, _, s)| s));
     let evidence = match sent.first() {
         Some((_, _, first)) => evidence.with_repro(first.repro.clone()),
         None => evidence,

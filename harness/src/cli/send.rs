@@ -8,7 +8,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use serde_json::{Map, Value};
 
-use crate::cli::{AuthArg, client_tls, parse_duration, report_error};
+use crate::cli::{AuthArg, CliError, client_tls, parse_duration, report_error};
 use crate::exit_codes;
 use crate::sender::{Delivery, Sender, SenderConfig, Url, parse_target};
 use crate::spec::{PayloadBuilder, Status};
@@ -142,14 +142,7 @@ fn parse_assignment(text: &str) -> Result<Assignment, String> {
 pub async fn run(args: SendArgs) -> i32 {
     let (sender, url, body) = match prepare(&args) {
         Ok(prepared) => prepared,
-        Err(Prepare::Usage(message)) => {
-            report_error(&message);
-            return exit_codes::USAGE;
-        }
-        Err(Prepare::Unavailable(message)) => {
-            report_error(&message);
-            return exit_codes::UNAVAILABLE;
-        }
+        Err(error) => return error.report(),
     };
     if url.scheme() == "http" {
         eprintln!("note: the target is plain http; Cr3dentials delivers over HTTPS only");
@@ -186,22 +179,16 @@ fn outcome_code(delivery: &Delivery) -> i32 {
     }
 }
 
-/// Why `send` stopped before the first attempt.
-enum Prepare {
-    Usage(String),
-    Unavailable(String),
-}
-
 /// Everything a user can get wrong, checked before anything is sent.
-fn prepare(args: &SendArgs) -> Result<(Sender, Url, Bytes), Prepare> {
-    let url = parse_target(&args.target).map_err(|e| Prepare::Usage(e.to_string()))?;
+fn prepare(args: &SendArgs) -> Result<(Sender, Url, Bytes), CliError> {
+    let url = parse_target(&args.target).map_err(|e| CliError::Usage(e.to_string()))?;
     let auth = args
         .auth
         .as_ref()
         .map(AuthArg::parse)
         .transpose()
-        .map_err(|e| Prepare::Usage(format!("invalid --auth: {e}")))?;
-    let body = build_body(args).map_err(Prepare::Usage)?;
+        .map_err(|e| CliError::Usage(format!("invalid --auth: {e}")))?;
+    let body = build_body(args).map_err(CliError::Usage)?;
     let config = SenderConfig {
         timeout: args.timeout,
         retries: args.retries,
@@ -214,9 +201,9 @@ fn prepare(args: &SendArgs) -> Result<(Sender, Url, Bytes), Prepare> {
     let sender = Sender::new(config).map_err(|e| {
         let message = with_causes(&e);
         if e.is_usage() {
-            Prepare::Usage(message)
+            CliError::Usage(message)
         } else {
-            Prepare::Unavailable(message)
+            CliError::Unavailable(message)
         }
     })?;
     Ok((sender, url, body))

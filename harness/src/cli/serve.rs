@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use clap::builder::PossibleValue;
 
-use crate::cli::AuthArg;
+use crate::cli::{AuthArg, CliError};
 use crate::exit_codes;
 use crate::receiver::{
     AckStatus, Choices, Defect, Receiver, ReceiverConfig, ReceiverError, StoreLocation,
@@ -200,26 +200,25 @@ impl ServeArgs {
     }
 }
 
+/// A receiver that cannot start: the port, the certificate or the database.
+fn unavailable(error: &ReceiverError) -> CliError {
+    match error {
+        ReceiverError::Bind { .. } | ReceiverError::Tls(_) | ReceiverError::Store(_) => {
+            CliError::Unavailable(error.to_string())
+        }
+    }
+}
+
 /// Runs `hookcheck serve` until SIGINT or SIGTERM.
 pub async fn run(args: ServeArgs) -> i32 {
     let config = match args.to_config() {
         Ok(config) => config,
-        Err(e) => {
-            super::report_error(&format_args!("invalid --auth: {e}"));
-            return exit_codes::USAGE;
-        }
+        Err(e) => return CliError::Usage(format!("invalid --auth: {e}")).report(),
     };
     let config = config.on_delivery(|log| eprintln!("delivery {log}"));
     let receiver = match Receiver::start(config).await {
         Ok(receiver) => receiver,
-        Err(e) => {
-            super::report_error(&e);
-            return match e {
-                ReceiverError::Bind { .. } | ReceiverError::Tls(_) | ReceiverError::Store(_) => {
-                    exit_codes::UNAVAILABLE
-                }
-            };
-        }
+        Err(e) => return unavailable(&e).report(),
     };
     let mut announcement = format!(
         "listening on {}\neffects at {}\n",
@@ -246,9 +245,8 @@ pub async fn run(args: ServeArgs) -> i32 {
     drop(stdout);
 
     if let Err(e) = stop_signal().await {
-        super::report_error(&format_args!("failed to listen for signals: {e}"));
         receiver.shutdown().await;
-        return exit_codes::UNAVAILABLE;
+        return CliError::Unavailable(format!("failed to listen for signals: {e}")).report();
     }
     eprintln!("shutting down");
     receiver.shutdown().await;

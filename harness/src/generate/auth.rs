@@ -159,7 +159,7 @@ mod tests {
             else {
                 continue;
             };
-            let output = std::process::Command::new("sh")
+            let output = std::process::Command::new("dash")
                 .arg("-c")
                 .arg(format!("printf %s \"{expression}\""))
                 .env("HOOKCHECK_AUTH", secret)

@@ -103,11 +103,15 @@ fn render_step(out: &mut String, step: &Step) {
         } => {
             // Inside the single-quoted body: close the quote, splice the id, reopen.
             let each = line.replace(session.as_str(), "other-'\"$$-$i\"'");
-            let background = if *together { " &" } else { "" };
+            // `&` ends a command as `;` does: `cmd & done` is the background form.
+            let (end, after) = if *together {
+                ("&", "; wait")
+            } else {
+                (";", "")
+            };
             let _ = writeln!(
                 out,
-                "i=0; while [ \"$i\" -lt {count} ]; do i=$((i+1)); {each} >/dev/null{background}; done{}",
-                if *together { "; wait" } else { "" }
+                "i=0; while [ \"$i\" -lt {count} ]; do i=$((i+1)); {each} >/dev/null {end} done{after}"
             );
         }
     }
@@ -144,17 +148,23 @@ mod tests {
 
     #[test]
     fn other_sessions_get_fresh_ids_in_posix_sh() {
+        for together in [false, true] {
+            other_sessions(together);
+        }
+    }
+
+    fn other_sessions(together: bool) {
         let line = "printf '%s\\n' '{\"sessionId\":\"abc-1\"}'".to_owned();
         let script = Script::new()
             .then(Step::Others {
                 count: 3,
                 line,
                 session: "abc-1".into(),
-                together: false,
+                together,
             })
             .render()
             .replace(" >/dev/null", "");
-        let output = std::process::Command::new("sh")
+        let output = std::process::Command::new("dash")
             .arg("-c")
             .arg(&script)
             .output()

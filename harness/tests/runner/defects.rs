@@ -474,17 +474,21 @@ async fn grade_defect(expect: &Expect) -> (Defect, Duration, Vec<String>) {
         if check.outcome == Outcome::Fail && level != Some(Level::Must) {
             problems.push(format!("{}: fail for a {level:?}", check.id));
         }
-        if check.outcome == Outcome::Warn
-            && level != Some(Level::Should)
-            && check.id != "transport/https"
-        {
+        if check.outcome == Outcome::Warn && level != Some(Level::Should) {
             problems.push(format!("{}: warn for a {level:?}", check.id));
+        }
+        if let Some(repro) = &check.repro
+            && let Err(why) = parses_in_posix_sh(repro)
+        {
+            problems.push(format!(
+                "{}: repro is not POSIX sh: {why}\n{repro}",
+                check.id
+            ));
         }
         if matches!(check.outcome, Outcome::Fail | Outcome::Warn) && check.repro.is_none() {
             // Every finding says how to send its request again, except the aggregate
-            // latency grade, which stands for many deliveries, and plain http, where the
-            // URL itself is the finding.
-            if check.id != "latency/within-timeout" && check.id != "transport/https" {
+            // latency grade, which stands for many deliveries.
+            if check.id != "latency/within-timeout" {
                 problems.push(format!(
                     "{}: {} without a repro line",
                     check.id, check.outcome
@@ -505,6 +509,18 @@ async fn grade_defect(expect: &Expect) -> (Defect, Duration, Vec<String>) {
     }
     drop(receiver);
     (defect, started.elapsed(), problems)
+}
+
+/// Whether dash (POSIX `sh`, without bash's extensions) reads a repro without a syntax error.
+fn parses_in_posix_sh(repro: &str) -> Result<(), String> {
+    let output = std::process::Command::new("dash")
+        .args(["-n", "-c", repro])
+        .output()
+        .map_err(|e| format!("dash does not start: {e}"))?;
+    match output.status.success() {
+        true => Ok(()),
+        false => Err(String::from_utf8_lossy(&output.stderr).into_owned()),
+    }
 }
 
 /// How many defects are graded at once. Each run is CPU-bound on a two-core machine: more

@@ -280,7 +280,7 @@ impl Ctx {
             return;
         }
         let expected = vec![Expected::new(session, Expect::None, what)];
-        self.expect_effects(check_id, expected, Verdict::skip("").with_sent(sent));
+        self.expect_effects(check_id, expected, Verdict::evidence().with_sent(sent));
     }
 
     /// How many times the target processed a session, or why that cannot be known.

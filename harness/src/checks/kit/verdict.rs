@@ -56,6 +56,12 @@ impl Verdict {
         Verdict::new(VerdictOutcome::Skip, "", reason)
     }
 
+    /// Only evidence: the repro and exchanges a deferred check carries until its verdict is
+    /// known ([`Ctx::expect_effects`](super::Ctx::expect_effects) sets the rest).
+    pub fn evidence() -> Self {
+        Verdict::skip("")
+    }
+
     /// No verdict, with the cause.
     pub fn no_verdict(expected: impl Into<String>, cause: impl Into<String>) -> Self {
         Verdict::new(VerdictOutcome::NoVerdict, expected, cause)
