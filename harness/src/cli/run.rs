@@ -227,6 +227,9 @@ async fn execute(args: RunArgs) -> Result<i32, CliError> {
             ))
         })?;
     }
+    // The built-in receiver always brings its effects endpoint.
+    let has_effects = effects.is_some() || args.target.is_none();
+    refuse_empty_selection(&selection, auth.is_some(), has_effects)?;
     let local = match &args.target {
         Some(_) => None,
         None => Some(start_local(&args, auth.as_ref()).await?),
@@ -239,7 +242,6 @@ async fn execute(args: RunArgs) -> Result<i32, CliError> {
                 .map_err(|e| CliError::Unavailable(e.to_string()))?,
         );
     }
-    refuse_empty_selection(&selection, auth.is_some(), effects.is_some())?;
     let target = match (&args.target, &local) {
         (Some(text), _) => text.clone(),
         (None, Some(receiver)) => receiver.webhook_url(),
