@@ -51,6 +51,7 @@ pub mod cli;
 pub mod effects;
 pub mod exit_codes;
 pub mod latency;
+pub mod load;
 pub mod rawhttp;
 pub mod receiver;
 pub mod report;

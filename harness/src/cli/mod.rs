@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 use crate::exit_codes;
 
 pub mod list;
+pub mod load;
 pub mod run;
 pub mod send;
 pub mod serve;
@@ -37,6 +38,8 @@ pub enum Command {
     Send(send::SendArgs),
     /// Grade a webhook endpoint against every requirement of the contract.
     Run(run::RunArgs),
+    /// Drain a backlog of deliveries into an endpoint: throughput, latency, exactly-once.
+    Load(load::LoadArgs),
     /// Print the requirement catalogue: every requirement, its level and its checks.
     List(list::ListArgs),
 }
@@ -59,6 +62,7 @@ pub fn run(cli: Cli) -> i32 {
             Command::Serve(args) => serve::run(args).await,
             Command::Send(args) => send::run(args).await,
             Command::Run(args) => run::run(args).await,
+            Command::Load(args) => load::run_load(args).await,
             Command::List(args) => list::run(&args),
         }
     })
