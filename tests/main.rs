@@ -3,6 +3,7 @@
 
 mod util;
 
+mod load;
 mod run;
 mod send;
 mod serve;
