@@ -18,7 +18,7 @@ use tokio::time::Instant;
 
 use super::plan::{LoadPlan, Pace, Stop};
 use super::schedule::Schedule;
-use super::summary::Tally;
+use super::tally::Tally;
 use crate::sender::{FailureClass, TransportError};
 
 /// How many tallies workers share at most: few enough to merge cheaply, enough that

@@ -34,6 +34,7 @@ pub mod engine;
 pub mod plan;
 pub mod schedule;
 pub mod summary;
+pub mod tally;
 pub mod verdict;
 
 use std::sync::Arc;
@@ -41,7 +42,8 @@ use std::sync::Arc;
 pub use engine::{Progress, ProgressHook};
 pub use plan::{LoadPlan, Pace, PlanError, Stop};
 pub use schedule::Schedule;
-pub use summary::{LoadLatency, LoadReport, Tally};
+pub use summary::{LoadLatency, LoadReport};
+pub use tally::Tally;
 pub use verdict::{ExactlyOnce, LoadVerdict};
 
 use crate::sender::{Sender, SenderConfig, SenderError, display_url};

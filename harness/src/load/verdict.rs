@@ -7,7 +7,7 @@ use std::fmt;
 use futures::StreamExt;
 use serde::Serialize;
 
-use super::summary::Tally;
+use super::tally::Tally;
 use crate::effects::EffectsProbe;
 use crate::sender::Sender;
 
