@@ -16,6 +16,7 @@
 # Each load comparison alternates its two sides ROUNDS times, each against a fresh target,
 # and reports the median of each side. Not run by CI.
 set -euo pipefail
+trap 'echo "error: bench/compare.sh failed at line $LINENO" >&2' ERR
 cd "$(dirname "$0")/.."
 
 ROUNDS=${ROUNDS:-3}
@@ -247,7 +248,8 @@ RUN_S=$(median <"$WORK/run.s")
 CPU=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 MEM=$(awk '/^MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)
 RUSTC=$(rustc --version)
-WRK_VERSION=$(wrk -v 2>&1 | head -1 | awk '{ print $1, $2 }')
+# `wrk -v` prints its version, then its usage, and exits 1.
+WRK_VERSION=$( (wrk -v 2>&1 || true) | head -1 | awk '{ print $1, $2 }')
 NGINX_VERSION=$("$NGINX" -v 2>&1 | sed 's/^nginx version: //')
 LOAD_AVG=$(cut -d' ' -f1-3 /proc/loadavg)
 

@@ -84,6 +84,9 @@ async fn a_backlog_with_duplicates_is_processed_exactly_once_by_the_reference_re
     );
     assert!(0.0 < p50 && p50 <= p99 && p99 <= max, "{latency}");
     assert!(stdout.contains("verdict     holds"), "{stdout}");
+    let typed: hookcheck::load::LoadReport =
+        serde_json::from_value(report.clone()).expect("the report reads back as a LoadReport");
+    assert_eq!(typed.deliveries, 600);
     assert!(!stdout.contains(SECRET) && !stderr.contains(SECRET));
 }
 

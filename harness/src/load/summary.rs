@@ -5,14 +5,14 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::time::Duration;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::tally::Tally;
 use super::verdict::{ExactlyOnce, LoadVerdict};
 use crate::latency::LatencyRecorder;
 
 /// Latency percentiles in milliseconds, each counted from the delivery's due time.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct LoadLatency {
     /// Median.
     pub p50_ms: f64,
@@ -51,7 +51,7 @@ impl LoadLatency {
 ///  "latency": {"p50_ms": 1.6, "p90_ms": 2.3, "p99_ms": 4.1, "p99_9_ms": 9.8, "max_ms": 21.0,
 ///  "timed_out": 0}, "exactly_once": null, "verdict": {"holds": true, "problems": []}}
 /// ```
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct LoadReport {
     /// The target, without credentials or query string.
     pub target: String,

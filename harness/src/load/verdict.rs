@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use std::fmt;
 
 use futures::StreamExt;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::tally::Tally;
 use crate::effects::EffectsProbe;
@@ -15,7 +15,7 @@ use crate::sender::Sender;
 const EXAMPLES: usize = 5;
 
 /// The effect count of every distinct session a load run sent.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExactlyOnce {
     /// Sessions whose effects were counted.
     pub checked: u64,
@@ -108,7 +108,7 @@ impl fmt::Display for ExactlyOnce {
 }
 
 /// Whether a load run's verdict holds, and the problems that break it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LoadVerdict {
     /// True when every delivery was answered 2xx and nothing was lost or doubled.
     pub holds: bool,
