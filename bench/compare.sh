@@ -208,6 +208,12 @@ for round in $(seq "$ROUNDS"); do
     >>"$WORK/store.file"
   stop "$SERVED_PID"
 done
+# What bounds the durable store: one synchronous 4 KiB write (dd, O_DSYNC) on the same disk.
+# With N deliveries in flight a batch holds at most N, so N / fsync time is its ceiling.
+FSYNC_MS=$(dd if=/dev/zero of="$WORK/fsync-probe" bs=4k count=200 oflag=dsync 2>&1 \
+  | awk '/copied/ { for (i = 1; i <= NF; i++) if ($i == "s,") printf "%.2f", $(i - 1) * 1000 / 200 }')
+rm -f "$WORK/fsync-probe"
+FSYNC_CEILING=$(awk -v c="$CONCURRENCY" -v ms="$FSYNC_MS" 'BEGIN { printf "%.0f", c * 1000 / ms }')
 STORE_MEMORY=$(median <"$WORK/store.memory")
 STORE_FILE=$(median <"$WORK/store.file")
 STORE_VERDICT=$(sed -n 's/^effects *//p' "$WORK/load.out" | head -1)
@@ -290,6 +296,10 @@ connections, with $THREADS threads for each load generator.
   commits in groups: one writer thread takes every delivery waiting (up to 256), runs each in
   its own savepoint and commits them with one fsync. (Issue 9 measured 0.12× when each
   delivery committed on its own.) The last durable run's exactly-once check: $STORE_VERDICT.
+  What bounds it: a synchronous 4 KiB write on this disk took $FSYNC_MS ms (\`dd oflag=dsync\`,
+  200 writes), and a batch holds at most the $CONCURRENCY deliveries in flight, so the durable
+  store cannot pass about $FSYNC_CEILING deliveries/s at $CONCURRENCY connections here,
+  whatever the CPU does; below that ceiling, the two sides share the same CPU-bound work.
 - **parse vs Value.** \`harness/benches/parse.rs\` (criterion, median estimate) parses the same
   bytes into a plain \`serde_json::Value\`, the least a receiver can do, and with
   \`hookcheck::spec::parse\`. The contract parser also bounds size and depth, checks every

@@ -71,7 +71,8 @@ pub struct LoadArgs {
     #[arg(long, value_name = "RATIO", default_value_t = 0.0)]
     pub duplicates: f64,
 
-    /// Bound on one delivery, from its due time to its complete response.
+    /// Bound on one delivery, from sending it to its complete response; a delivery that
+    /// times out counts in the latency at the time it was given up.
     #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
     pub timeout: Duration,
 

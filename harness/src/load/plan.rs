@@ -45,7 +45,8 @@ pub struct LoadPlan {
     pub stop: Stop,
     /// The fraction of deliveries (0.0..1.0) that redeliver an earlier session.
     pub duplicates: f64,
-    /// Bound on one delivery, from its due time to the complete response.
+    /// Bound on one delivery, from sending it to its complete response (its latency still
+    /// counts from its due time).
     pub timeout: Duration,
     /// Which certificates an HTTPS target must present.
     pub tls: ClientTls,
