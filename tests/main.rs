@@ -4,6 +4,7 @@
 mod util;
 
 mod browser;
+mod load;
 mod run;
 mod send;
 mod serve;

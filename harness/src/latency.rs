@@ -52,6 +52,30 @@ impl LatencyRecorder {
         self.slowest
     }
 
+    /// The latency at quantile `q` (0.0..=1.0) in milliseconds, never above the maximum;
+    /// 0 when nothing was recorded.
+    pub fn quantile_ms(&self, q: f64) -> f64 {
+        if self.histogram.is_empty() {
+            return 0.0;
+        }
+        let micros = self.histogram.value_at_quantile(q.clamp(0.0, 1.0));
+        (micros as f64 / 1000.0).min(self.slowest.as_secs_f64() * 1000.0)
+    }
+
+    /// Adds everything `other` recorded (recorders kept per worker, merged at the end).
+    pub fn merge(&mut self, other: &LatencyRecorder) {
+        self.timed_out += other.timed_out;
+        self.slowest = self.slowest.max(other.slowest);
+        if self.histogram.add(&other.histogram).is_ok() {
+            return;
+        }
+        for value in other.histogram.iter_recorded() {
+            let micros = value.value_iterated_to().clamp(1, self.histogram.high());
+            // Within bounds by the clamp; the count cannot overflow a u64 in practice.
+            let _ = self.histogram.record_n(micros, value.count_at_value());
+        }
+    }
+
     /// The percentiles for the report.
     pub fn summary(&self) -> LatencySummary {
         if self.histogram.is_empty() {
@@ -90,6 +114,21 @@ mod tests {
         assert!((1.9..2.1).contains(&summary.p50_ms), "{summary:?}");
         assert!(summary.p99_ms >= 990.0, "{summary:?}");
         assert!(summary.max_ms >= 1000.0, "{summary:?}");
+    }
+
+    #[test]
+    fn merged_recorders_hold_both_sets_of_deliveries() {
+        let mut fast = LatencyRecorder::new(Duration::from_secs(1));
+        let mut slow = LatencyRecorder::new(Duration::from_secs(1));
+        for _ in 0..999 {
+            fast.record(Duration::from_millis(1), false);
+        }
+        slow.record(Duration::from_millis(800), true);
+        fast.merge(&slow);
+        assert_eq!((fast.count(), fast.timed_out()), (1000, 1));
+        assert!((0.9..1.1).contains(&fast.quantile_ms(0.5)));
+        assert!((790.0..=800.0).contains(&fast.quantile_ms(0.9999)));
+        assert_eq!(fast.slowest(), Duration::from_millis(800));
     }
 
     #[test]

@@ -56,6 +56,7 @@ pub mod effects;
 pub mod exit_codes;
 pub mod generate;
 pub mod latency;
+pub mod load;
 pub mod rawhttp;
 pub mod receiver;
 pub mod report;

@@ -2,8 +2,8 @@
 
 use std::path::PathBuf;
 
+use crate::cli::CliError;
 use crate::cli::output::{ColorArg, read_report};
-use crate::cli::report_error;
 use crate::diff::Diff;
 use crate::exit_codes;
 use crate::report::diff::{diff_json, diff_markdown, diff_text};
@@ -50,10 +50,7 @@ pub fn run(args: &DiffArgs) -> i32 {
     match execute(args) {
         Ok(diff) if diff.regressions().next().is_some() => exit_codes::FAILED,
         Ok(_) => exit_codes::OK,
-        Err(message) => {
-            report_error(&message);
-            exit_codes::USAGE
-        }
+        Err(message) => CliError::Usage(message).report(),
     }
 }
 

@@ -12,6 +12,7 @@ pub use error::CliError;
 pub mod diff;
 mod error;
 pub mod list;
+pub mod load;
 pub mod output;
 pub mod report;
 pub mod run;
@@ -44,6 +45,8 @@ pub enum Command {
     Send(send::SendArgs),
     /// Grade a webhook endpoint against every requirement of the contract.
     Run(Box<run::RunArgs>),
+    /// Drain a backlog of deliveries into an endpoint: throughput, latency, exactly-once.
+    Load(load::LoadArgs),
     /// Print the requirement catalogue: every requirement, its level and its checks.
     List(list::ListArgs),
     /// Render a saved JSON report as terminal text, JSON, JUnit, Markdown or HTML.
@@ -70,6 +73,7 @@ pub fn run(cli: Cli) -> i32 {
             Command::Serve(args) => serve::run(args).await,
             Command::Send(args) => send::run(args).await,
             Command::Run(args) => run::run(*args).await,
+            Command::Load(args) => load::run_load(args).await,
             Command::List(args) => list::run(&args),
             Command::Report(args) => report::run(&args),
             Command::Diff(args) => diff::run(&args),

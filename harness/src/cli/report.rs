@@ -2,8 +2,8 @@
 
 use std::path::PathBuf;
 
+use crate::cli::CliError;
 use crate::cli::output::{ColorArg, ReportFiles, read_report};
-use crate::cli::report_error;
 use crate::exit_codes;
 use crate::report::{TerminalOptions, check_outputs, write_report, write_summary};
 
@@ -39,10 +39,7 @@ pub struct ReportArgs {
 pub fn run(args: &ReportArgs) -> i32 {
     match execute(args) {
         Ok(()) => exit_codes::OK,
-        Err(message) => {
-            report_error(&message);
-            exit_codes::USAGE
-        }
+        Err(message) => CliError::Usage(message).report(),
     }
 }
 

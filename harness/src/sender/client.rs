@@ -127,6 +127,12 @@ impl Sender {
         Ok(Sender { client, config })
     }
 
+    /// The HTTP client and its keep-alive pool, for callers that send many plain requests
+    /// and classify failures themselves (the load engine).
+    pub fn http_client(&self) -> &reqwest::Client {
+        &self.client
+    }
+
     /// The configuration this sender was built with.
     pub fn config(&self) -> &SenderConfig {
         &self.config

@@ -294,6 +294,9 @@ fn status(value: Option<Value>) -> Result<Status, ParseError> {
 /// (rusqlite writes a space); RFC 3339's grammar (§5.6) allows only `T`, or `t` per its note,
 /// and so does JSON Schema's `date-time`, so anything else is refused here.
 fn parse_rfc3339(text: &str) -> Result<OffsetDateTime, String> {
+    if let Some(at) = parse_canonical(text.as_bytes()) {
+        return Ok(at);
+    }
     match text.as_bytes().get(10) {
         Some(b'T' | b't') | None => {}
         Some(_) => return Err("the date and the time must be separated by `T`".into()),
@@ -301,9 +304,46 @@ fn parse_rfc3339(text: &str) -> Result<OffsetDateTime, String> {
     OffsetDateTime::parse(text, &Rfc3339).map_err(|e| e.to_string())
 }
 
+/// The form the provider sends, `2025-03-24T12:05:00.000Z`, read directly. `None` for
+/// anything else (other precisions, offsets, a leap second, an invalid date), which the full
+/// RFC 3339 parser then reads or refuses with its own reason.
+fn parse_canonical(text: &[u8]) -> Option<OffsetDateTime> {
+    use time::{Date, Month, PrimitiveDateTime, Time};
+
+    let shape: &[u8; 24] = text.try_into().ok()?;
+    if shape[4] != b'-' || shape[7] != b'-' || shape[10] != b'T' {
+        return None;
+    }
+    if shape[13] != b':' || shape[16] != b':' || shape[19] != b'.' || shape[23] != b'Z' {
+        return None;
+    }
+    let number = |from: usize, to: usize| -> Option<u32> {
+        shape[from..to].iter().try_fold(0u32, |n, &b| {
+            b.is_ascii_digit().then(|| n * 10 + u32::from(b - b'0'))
+        })
+    };
+    let year = i32::try_from(number(0, 4)?).ok()?;
+    let month = Month::try_from(u8::try_from(number(5, 7)?).ok()?).ok()?;
+    let date = Date::from_calendar_date(year, month, u8::try_from(number(8, 10)?).ok()?).ok()?;
+    let time = Time::from_hms_milli(
+        u8::try_from(number(11, 13)?).ok()?,
+        u8::try_from(number(14, 16)?).ok()?,
+        u8::try_from(number(17, 19)?).ok()?,
+        u16::try_from(number(20, 23)?).ok()?,
+    )
+    .ok()?;
+    Some(PrimitiveDateTime::new(date, time).assume_utc())
+}
+
 /// Rejects nesting deeper than `limit` with a single pass over the bytes, before
 /// serde_json recurses into it.
 fn check_depth(bytes: &[u8], limit: usize) -> Result<(), ParseError> {
+    // Nesting cannot go deeper than the number of opening brackets: counting them is one
+    // branch-free pass, and a typical event has a handful, so the scan below is skipped.
+    let openers = bytes.iter().filter(|&&b| b == b'{' || b == b'[').count();
+    if openers <= limit {
+        return Ok(());
+    }
     let mut depth = 0usize;
     let mut in_string = false;
     let mut escaped = false;
@@ -372,5 +412,41 @@ fn type_name(value: &Value) -> &'static str {
         Value::String(_) => "a string",
         Value::Array(_) => "an array",
         Value::Object(_) => "an object",
+    }
+}
+
+#[cfg(test)]
+mod canonical_tests {
+    use super::*;
+
+    #[test]
+    fn the_canonical_form_reads_as_the_full_parser_reads_it() {
+        for text in [
+            "2025-03-24T12:05:00.000Z",
+            "2024-02-29T23:59:59.999Z",
+            "0001-01-01T00:00:00.000Z",
+            "9999-12-31T23:59:59.999Z",
+        ] {
+            let full = OffsetDateTime::parse(text, &Rfc3339).unwrap();
+            assert_eq!(parse_canonical(text.as_bytes()), Some(full), "{text}");
+        }
+    }
+
+    #[test]
+    fn anything_else_is_left_to_the_full_parser() {
+        for text in [
+            "2025-02-29T12:05:00.000Z",
+            "2025-03-24T24:00:00.000Z",
+            "2016-12-31T23:59:60.000Z",
+            "2025-03-24t12:05:00.000Z",
+            "2025-03-24T12:05:00.000z",
+            "2025-03-24T12:05:00.000+00:00",
+            "2025-03-24T12:05:00Z",
+            "2025-03-24T12:05:00.0000Z",
+            "2025-03-24T12:05:0x.000Z",
+            "+025-03-24T12:05:00.000Z",
+        ] {
+            assert_eq!(parse_canonical(text.as_bytes()), None, "{text}");
+        }
     }
 }

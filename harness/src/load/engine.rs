@@ -1,0 +1,241 @@
+//! The load engine: `concurrency` workers, spread over one thread per core, each thread with
+//! its own keep-alive connection pool; workers claim deliveries by number, so no worker waits
+//! for another.
+//!
+//! Each delivery has a due time: when it was claimed (closed loop) or `start + k / rate`
+//! (open loop). Its latency runs from the due time to the end of its response, so in an
+//! open loop a stalled target delays, and shows in, every delivery due during the stall.
+//! A timed-out delivery is recorded at the time it was given up, never dropped.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use bytes::Bytes;
+use reqwest::header::HeaderMap;
+use reqwest::{StatusCode, Url};
+use tokio::time::Instant;
+
+use super::plan::{LoadPlan, Pace, Stop};
+use super::schedule::Schedule;
+use super::tally::Tally;
+use crate::sender::{FailureClass, TransportError};
+
+/// How many tallies workers share at most: few enough to merge cheaply, enough that
+/// workers rarely wait on one another's lock.
+const TALLY_SHARDS: usize = 16;
+
+/// How far a run has got, for a progress line.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Progress {
+    /// Since the run started.
+    pub elapsed: Duration,
+    /// Deliveries finished (answered or not).
+    pub deliveries: u64,
+    /// Of those, the ones not answered 2xx.
+    pub failed: u64,
+}
+
+/// Called about once a second while a run goes on.
+pub type ProgressHook = Arc<dyn Fn(&Progress) + Send + Sync>;
+
+/// What the workers did.
+#[derive(Debug)]
+pub struct Driven {
+    /// Everything measured.
+    pub tally: Tally,
+    /// From the start until the last delivery finished.
+    pub elapsed: Duration,
+}
+
+/// What every worker reads.
+struct Shared {
+    url: Url,
+    headers: HeaderMap,
+    schedule: Arc<Schedule>,
+    pace: Pace,
+    stop: Stop,
+    timeout: Duration,
+    keep_acknowledged: bool,
+    start: Instant,
+    next: AtomicU64,
+    finished: AtomicU64,
+    failed: AtomicU64,
+    tallies: Vec<Mutex<Tally>>,
+}
+
+/// Runs the plan's deliveries, one client of `clients` per OS thread, with `headers` on
+/// each delivery.
+///
+/// Each thread runs its own single-threaded runtime and its share of the workers, with its
+/// own connections, as wrk does: a request and its connection never wake each other across
+/// threads.
+pub async fn drive(
+    plan: &LoadPlan,
+    clients: Vec<reqwest::Client>,
+    headers: HeaderMap,
+    schedule: Arc<Schedule>,
+    on_progress: Option<ProgressHook>,
+) -> Driven {
+    let shards = plan.concurrency.clamp(1, TALLY_SHARDS);
+    let shared = Arc::new(Shared {
+        url: plan.target.clone(),
+        headers,
+        schedule,
+        pace: plan.pace,
+        stop: plan.stop,
+        timeout: plan.timeout,
+        keep_acknowledged: plan.effects.is_some(),
+        start: Instant::now(),
+        next: AtomicU64::new(0),
+        finished: AtomicU64::new(0),
+        failed: AtomicU64::new(0),
+        tallies: (0..shards).map(|_| Mutex::new(Tally::default())).collect(),
+    });
+    let ticker = on_progress.map(|hook| tokio::spawn(tick(Arc::clone(&shared), hook)));
+    let threads = clients.len().clamp(1, plan.concurrency);
+    let mut done = Vec::new();
+    for (thread, client) in clients.into_iter().take(threads).enumerate() {
+        // Workers thread, thread + threads, … run on this thread.
+        let workers: Vec<usize> = (thread..plan.concurrency).step_by(threads).collect();
+        let (finished, wait) = tokio::sync::oneshot::channel();
+        let shared = Arc::clone(&shared);
+        let spawned = std::thread::Builder::new()
+            .name(format!("hookcheck-load-{thread}"))
+            .spawn(move || {
+                run_thread(&shared, &client, &workers);
+                let _ = finished.send(());
+            });
+        if spawned.is_ok() {
+            done.push(wait);
+        }
+    }
+    for wait in done {
+        // A thread that died (a bug) leaves its deliveries out of the tally, no more.
+        let _ = wait.await;
+    }
+    let elapsed = shared.start.elapsed();
+    if let Some(ticker) = ticker {
+        ticker.abort();
+    }
+    let mut tally = Tally::default();
+    for shard in &shared.tallies {
+        tally.merge(std::mem::take(&mut *lock(shard)));
+    }
+    Driven { tally, elapsed }
+}
+
+/// One load thread: its workers on a single-threaded runtime, until all are done.
+fn run_thread(shared: &Arc<Shared>, client: &reqwest::Client, workers: &[usize]) {
+    let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    else {
+        return;
+    };
+    let shards = shared.tallies.len();
+    runtime.block_on(async {
+        let tasks: Vec<_> = workers
+            .iter()
+            .map(|&n| tokio::spawn(work(Arc::clone(shared), client.clone(), n % shards)))
+            .collect();
+        for task in tasks {
+            let _ = task.await;
+        }
+    });
+}
+
+impl Shared {
+    /// When delivery `k` is due, or `None` when the run stops before it.
+    fn due(&self, k: u64) -> Option<Instant> {
+        let due = match self.pace {
+            Pace::AsFastAsAnswered => Instant::now(),
+            Pace::Rate(rate) => self.start + Duration::from_secs_f64(k as f64 / rate),
+        };
+        let within = match self.stop {
+            Stop::Deliveries(n) => k < n,
+            Stop::After(duration) => due < self.start + duration,
+        };
+        within.then_some(due)
+    }
+}
+
+/// One worker: claims the next delivery, waits for its due time, sends it, records it.
+async fn work(shared: Arc<Shared>, client: reqwest::Client, shard: usize) {
+    loop {
+        let k = shared.next.fetch_add(1, Ordering::Relaxed);
+        let Some(due) = shared.due(k) else { break };
+        // tokio's timer ticks in milliseconds: sleeping until a time already past would
+        // still wait for the next tick.
+        if due > Instant::now() {
+            tokio::time::sleep_until(due).await;
+        }
+        let planned = shared.schedule.delivery(k);
+        let sent = tokio::time::timeout(shared.timeout, send(&shared, &client, planned.body)).await;
+        let latency = due.elapsed();
+        let outcome = match sent {
+            Ok(Ok(status)) => Ok(status),
+            Ok(Err(error)) => Err(crate::sender::classify_error(&error)),
+            Err(_) => Err(TransportError {
+                class: FailureClass::Timeout,
+                message: String::new(),
+            }),
+        };
+        let acknowledged = matches!(outcome, Ok(status) if status.is_success());
+        shared.finished.fetch_add(1, Ordering::Relaxed);
+        if !acknowledged {
+            shared.failed.fetch_add(1, Ordering::Relaxed);
+        }
+        let mut tally = lock(&shared.tallies[shard]);
+        let timed_out = matches!(&outcome, Err(e) if e.class == FailureClass::Timeout);
+        tally.latency.record(latency, timed_out);
+        match outcome {
+            Ok(status) => *tally.statuses.entry(status.as_u16()).or_default() += 1,
+            Err(error) => *tally.errors.entry(error.class).or_default() += 1,
+        }
+        if planned.duplicate {
+            tally.duplicates += 1;
+        }
+        if acknowledged && shared.keep_acknowledged {
+            tally.acknowledged.push(planned.session);
+        }
+    }
+}
+
+/// POSTs one body and reads the whole response, so the connection goes back to the pool.
+async fn send(
+    shared: &Shared,
+    client: &reqwest::Client,
+    body: Bytes,
+) -> Result<StatusCode, reqwest::Error> {
+    let mut response = client
+        .post(shared.url.clone())
+        .headers(shared.headers.clone())
+        .body(body)
+        .send()
+        .await?;
+    let status = response.status();
+    while response.chunk().await?.is_some() {}
+    Ok(status)
+}
+
+/// Reports progress once a second until aborted.
+async fn tick(shared: Arc<Shared>, hook: ProgressHook) {
+    let mut every = tokio::time::interval(Duration::from_secs(1));
+    every.tick().await;
+    loop {
+        every.tick().await;
+        hook(&Progress {
+            elapsed: shared.start.elapsed(),
+            deliveries: shared.finished.load(Ordering::Relaxed),
+            failed: shared.failed.load(Ordering::Relaxed),
+        });
+    }
+}
+
+/// A panic while a tally was locked leaves plain counters behind, still usable.
+fn lock(tally: &Mutex<Tally>) -> MutexGuard<'_, Tally> {
+    tally
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}

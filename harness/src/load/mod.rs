@@ -1,0 +1,121 @@
+//! Load: drain a backlog of distinct (and optionally duplicated) deliveries into a target,
+//! as the provider does after an outage, and measure what the target sustains.
+//!
+//! - [`LoadPlan`] says how ([`plan`]): concurrency, closed loop or a fixed rate, when to
+//!   stop, the duplicates ratio, the effects probe.
+//! - [`Schedule`] numbers the sessions and builds each body from a pre-serialized template.
+//! - [`engine::drive`] sends them on a shared keep-alive pool and tallies statuses, failure
+//!   classes and latency from each delivery's due time.
+//! - [`ExactlyOnce`] and [`LoadVerdict`] judge the run: everything answered 2xx, and every
+//!   distinct session processed exactly once.
+//! - [`LoadReport`] is what `hookcheck load` prints and writes as JSON.
+//!
+//! ```
+//! # #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+//! # async fn main() {
+//! use hookcheck::load::{LoadPlan, Stop, run};
+//! use hookcheck::effects::EffectsProbe;
+//! use hookcheck::receiver::{Receiver, ReceiverConfig};
+//!
+//! hookcheck::install_crypto_provider();
+//! let receiver = Receiver::start(ReceiverConfig::default()).await.unwrap();
+//! let mut plan = LoadPlan::new(receiver.webhook_url().parse().unwrap());
+//! plan.stop = Stop::Deliveries(200);
+//! plan.concurrency = 8;
+//! plan.effects = Some(EffectsProbe::url(&receiver.effects_url_template()).unwrap());
+//! let report = run(plan, None).await.unwrap();
+//! assert_eq!(report.deliveries, 200);
+//! assert!(report.verdict.holds, "{}", report.verdict);
+//! receiver.shutdown().await;
+//! # }
+//! ```
+
+pub mod engine;
+pub mod plan;
+pub mod schedule;
+pub mod summary;
+pub mod tally;
+pub mod verdict;
+
+use std::sync::Arc;
+
+pub use engine::{Progress, ProgressHook};
+pub use plan::{LoadPlan, Pace, PlanError, Stop};
+pub use schedule::Schedule;
+pub use summary::{LoadLatency, LoadReport};
+pub use tally::Tally;
+pub use verdict::{ExactlyOnce, LoadVerdict};
+
+use crate::sender::{Sender, SenderConfig, SenderError, display_url};
+
+/// Why a load run could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// The plan is invalid.
+    #[error(transparent)]
+    Plan(#[from] PlanError),
+    /// The HTTP client could not be set up (a bad CA file, for one).
+    #[error(transparent)]
+    Client(#[from] SenderError),
+}
+
+/// How many effect queries run at once at most.
+const EFFECT_QUERIES: usize = 32;
+
+/// Runs a load plan to the end and judges it. `on_progress` is called about once a second.
+pub async fn run(
+    plan: LoadPlan,
+    on_progress: Option<ProgressHook>,
+) -> Result<LoadReport, LoadError> {
+    plan.validate()?;
+    let mut config = SenderConfig::default()
+        .timeout(plan.timeout)
+        .tls(plan.tls.clone());
+    if let Some(auth) = &plan.auth {
+        config = config.auth(auth.clone());
+    }
+    let sender = Sender::new(config.clone())?;
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    let clients = (0..threads)
+        .map(|_| Sender::new(config.clone()).map(|s| s.http_client().clone()))
+        .collect::<Result<Vec<_>, _>>()?;
+    let schedule = Arc::new(Schedule::new(plan.seed, plan.duplicates));
+    let driven = engine::drive(
+        &plan,
+        clients,
+        sender.delivery_headers(),
+        Arc::clone(&schedule),
+        on_progress,
+    )
+    .await;
+    let sessions = schedule.sessions();
+    let exactly_once = match &plan.effects {
+        Some(probe) => {
+            tokio::time::sleep(plan.settle).await;
+            let check = ExactlyOnce::check(
+                probe,
+                &sender,
+                |index| schedule.session_id(index),
+                sessions,
+                &driven.tally.acknowledged,
+                plan.concurrency.min(EFFECT_QUERIES),
+            )
+            .await;
+            Some(check)
+        }
+        None => None,
+    };
+    let rate = match plan.pace {
+        Pace::Rate(rate) => Some(rate),
+        Pace::AsFastAsAnswered => None,
+    };
+    Ok(LoadReport::new(
+        display_url(&plan.target),
+        plan.concurrency,
+        rate,
+        driven.elapsed,
+        &driven.tally,
+        sessions,
+        exactly_once,
+    ))
+}

@@ -1,0 +1,148 @@
+//! What a load run does: the target, how hard to push it, when to stop.
+
+use std::time::Duration;
+
+use reqwest::Url;
+
+use crate::auth::AuthHeader;
+use crate::effects::EffectsProbe;
+use crate::sender::ClientTls;
+
+/// When a load run stops sending.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Stop {
+    /// After this long (open loop: no delivery is scheduled past it).
+    After(Duration),
+    /// After this many deliveries, duplicates included.
+    Deliveries(u64),
+}
+
+/// How deliveries are paced.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Pace {
+    /// Closed loop: each of the `concurrency` workers sends its next delivery as soon as the
+    /// previous one is answered. Measures the most the target sustains.
+    AsFastAsAnswered,
+    /// Open loop: delivery `k` is due at `start + k / rate`, whatever the target does, and its
+    /// latency counts from that moment, so a stall shows in every delivery it delays
+    /// (no coordinated omission).
+    Rate(f64),
+}
+
+/// A load run, checked by [`LoadPlan::validate`].
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct LoadPlan {
+    /// The webhook URL.
+    pub target: Url,
+    /// The auth header sent on every delivery.
+    pub auth: Option<AuthHeader>,
+    /// Deliveries in flight at most (and connections opened at most).
+    pub concurrency: usize,
+    /// Closed or open loop.
+    pub pace: Pace,
+    /// When to stop.
+    pub stop: Stop,
+    /// The fraction of deliveries (0.0..1.0) that redeliver an earlier session.
+    pub duplicates: f64,
+    /// Bound on one delivery, from sending it to its complete response (its latency still
+    /// counts from its due time).
+    pub timeout: Duration,
+    /// Which certificates an HTTPS target must present.
+    pub tls: ClientTls,
+    /// Where effect counts come from; with one, the run ends with the exactly-once check.
+    pub effects: Option<EffectsProbe>,
+    /// How long to wait after the last delivery before counting effects.
+    pub settle: Duration,
+    /// The seed session ids and statuses follow from.
+    pub seed: u64,
+}
+
+/// A plan that cannot run. Messages read after "error: ".
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum PlanError {
+    /// Zero workers.
+    #[error("--concurrency must be at least 1")]
+    NoConcurrency,
+    /// A rate that is zero, negative or not a number.
+    #[error("--rate must be a positive number of deliveries per second, not {0}")]
+    BadRate(f64),
+    /// A duplicates ratio outside 0.0..1.0.
+    #[error("--duplicates must be a ratio from 0.0 up to (not including) 1.0, not {0}")]
+    BadDuplicates(f64),
+    /// Nothing to send.
+    #[error("--deliveries and --duration must be more than zero")]
+    NothingToSend,
+    /// A zero timeout.
+    #[error("--timeout must be more than zero")]
+    ZeroTimeout,
+}
+
+impl LoadPlan {
+    /// A closed-loop plan: 32 workers for 10 s, no duplicates, 30 s timeout, no effects probe.
+    pub fn new(target: Url) -> Self {
+        LoadPlan {
+            target,
+            auth: None,
+            concurrency: 32,
+            pace: Pace::AsFastAsAnswered,
+            stop: Stop::After(Duration::from_secs(10)),
+            duplicates: 0.0,
+            timeout: Duration::from_secs(30),
+            tls: ClientTls::System,
+            effects: None,
+            settle: Duration::from_millis(300),
+            seed: rand::random(),
+        }
+    }
+
+    /// Whether the plan can run.
+    pub fn validate(&self) -> Result<(), PlanError> {
+        if self.concurrency == 0 {
+            return Err(PlanError::NoConcurrency);
+        }
+        if let Pace::Rate(rate) = self.pace
+            && !(rate.is_finite() && rate > 0.0)
+        {
+            return Err(PlanError::BadRate(rate));
+        }
+        if !(0.0..1.0).contains(&self.duplicates) {
+            return Err(PlanError::BadDuplicates(self.duplicates));
+        }
+        if matches!(self.stop, Stop::After(d) if d.is_zero())
+            || matches!(self.stop, Stop::Deliveries(0))
+        {
+            return Err(PlanError::NothingToSend);
+        }
+        if self.timeout.is_zero() {
+            return Err(PlanError::ZeroTimeout);
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan() -> LoadPlan {
+        LoadPlan::new(Url::parse("http://127.0.0.1:1/hook").unwrap())
+    }
+
+    #[test]
+    fn the_default_plan_is_valid_and_bad_knobs_are_named() {
+        assert_eq!(plan().validate(), Ok(()));
+        let mut bad = plan();
+        bad.duplicates = 1.0;
+        assert_eq!(bad.validate(), Err(PlanError::BadDuplicates(1.0)));
+        bad = plan();
+        bad.pace = Pace::Rate(0.0);
+        assert_eq!(bad.validate(), Err(PlanError::BadRate(0.0)));
+        bad = plan();
+        bad.stop = Stop::Deliveries(0);
+        assert_eq!(bad.validate(), Err(PlanError::NothingToSend));
+        bad = plan();
+        bad.concurrency = 0;
+        assert_eq!(bad.validate(), Err(PlanError::NoConcurrency));
+    }
+}

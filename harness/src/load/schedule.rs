@@ -1,0 +1,170 @@
+//! Which delivery goes out k-th: its session (new, or a redelivery of an earlier one) and its
+//! body, built from a pre-serialized template per status so that a delivery costs one copy.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use bytes::{Bytes, BytesMut};
+
+use crate::spec::{PayloadBuilder, Status};
+
+/// The session id the templates are serialized with, overwritten per delivery.
+const PLACEHOLDER: &str = "00000000-0000-4000-8000-000000000000";
+
+/// One delivery to send.
+#[derive(Debug, Clone)]
+pub struct Planned {
+    /// The session's index: sessions are numbered 0, 1, 2, … in the order first sent.
+    pub session: u64,
+    /// Whether this redelivers a session already sent.
+    pub duplicate: bool,
+    /// The JSON body.
+    pub body: Bytes,
+}
+
+/// A serialized payload and where its session id sits.
+#[derive(Debug)]
+struct Template {
+    bytes: Vec<u8>,
+    id_at: usize,
+}
+
+/// Numbers sessions and builds bodies; shared by every worker.
+#[derive(Debug)]
+pub struct Schedule {
+    seed: u64,
+    duplicates: f64,
+    templates: Vec<Template>,
+    next_session: AtomicU64,
+}
+
+impl Schedule {
+    /// A schedule whose ids and statuses follow from `seed`; `duplicates` of the deliveries
+    /// (a fraction) redeliver an earlier session with the same body.
+    pub fn new(seed: u64, duplicates: f64) -> Self {
+        let templates = Status::ALL
+            .iter()
+            .map(|&status| {
+                let bytes = PayloadBuilder::new(status)
+                    .seed(seed)
+                    .session_id(PLACEHOLDER)
+                    .build()
+                    .to_json_bytes();
+                let id_at = find(&bytes, PLACEHOLDER.as_bytes())
+                    .expect("a serialized payload holds its session id");
+                Template { bytes, id_at }
+            })
+            .collect();
+        Schedule {
+            seed,
+            duplicates,
+            templates,
+            next_session: AtomicU64::new(0),
+        }
+    }
+
+    /// The k-th delivery. Safe to call from many workers at once, each k once.
+    pub fn delivery(&self, k: u64) -> Planned {
+        let roll = mix(self.seed ^ k.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        let wants_duplicate = unit(roll) < self.duplicates;
+        let issued = self.next_session.load(Ordering::Relaxed);
+        let (session, duplicate) = if wants_duplicate && issued > 0 {
+            (mix(roll) % issued, true)
+        } else {
+            (self.next_session.fetch_add(1, Ordering::Relaxed), false)
+        };
+        Planned {
+            session,
+            duplicate,
+            body: self.body(session),
+        }
+    }
+
+    /// How many distinct sessions have been handed out.
+    pub fn sessions(&self) -> u64 {
+        self.next_session.load(Ordering::Relaxed)
+    }
+
+    /// The session id of session `index`: a version-4 UUID, distinct for every index.
+    pub fn session_id(&self, index: u64) -> String {
+        self.uuid(index).hyphenated().to_string()
+    }
+
+    fn uuid(&self, index: u64) -> uuid::Uuid {
+        let mut bytes = [0u8; 16];
+        bytes[..8].copy_from_slice(&mix(self.seed).to_be_bytes());
+        // The variant bits overwrite the top two bits of the index: unique below 2^62.
+        bytes[8..].copy_from_slice(&index.to_be_bytes());
+        uuid::Builder::from_random_bytes(bytes).into_uuid()
+    }
+
+    /// The body of session `index`: its status's template with its id written in.
+    fn body(&self, index: u64) -> Bytes {
+        let template = &self.templates[(index % self.templates.len() as u64) as usize];
+        let mut body = BytesMut::from(template.bytes.as_slice());
+        let id = &mut body[template.id_at..template.id_at + PLACEHOLDER.len()];
+        self.uuid(index).hyphenated().encode_lower(id);
+        body.freeze()
+    }
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack
+        .windows(needle.len())
+        .position(|window| window == needle)
+}
+
+/// SplitMix64's finalizer: a well-spread 64-bit hash.
+fn mix(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// A hash as a number in 0.0..1.0.
+fn unit(hash: u64) -> f64 {
+    (hash >> 11) as f64 / (1u64 << 53) as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_body_is_a_valid_payload_with_its_sessions_id() {
+        let schedule = Schedule::new(7, 0.0);
+        for k in 0..10 {
+            let planned = schedule.delivery(k);
+            let payload = crate::spec::parse(&planned.body).expect("valid payload");
+            assert_eq!(payload.session_id, schedule.session_id(planned.session));
+            assert!(!planned.duplicate);
+        }
+        assert_eq!(schedule.sessions(), 10);
+    }
+
+    #[test]
+    fn duplicates_redeliver_earlier_sessions_at_about_the_ratio() {
+        let schedule = Schedule::new(1, 0.25);
+        let planned: Vec<_> = (0..4000).map(|k| schedule.delivery(k)).collect();
+        let duplicates = planned.iter().filter(|p| p.duplicate).count();
+        assert!((800..1200).contains(&duplicates), "{duplicates}");
+        assert_eq!(schedule.sessions(), 4000 - duplicates as u64);
+        let redelivered = planned.iter().find(|p| p.duplicate).unwrap();
+        let first = planned
+            .iter()
+            .find(|p| p.session == redelivered.session)
+            .unwrap();
+        assert_eq!(
+            first.body, redelivered.body,
+            "a redelivery is the same body"
+        );
+    }
+
+    #[test]
+    fn session_ids_differ_between_sessions_and_runs() {
+        let (a, b) = (Schedule::new(1, 0.0), Schedule::new(2, 0.0));
+        assert_ne!(a.session_id(0), a.session_id(1));
+        assert_ne!(a.session_id(0), b.session_id(0));
+        assert_eq!(a.session_id(5).len(), 36);
+    }
+}

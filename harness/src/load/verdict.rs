@@ -1,0 +1,185 @@
+//! The load verdict: every delivery answered 2xx, and, with an effects probe, every
+//! distinct session processed exactly once: nothing lost, nothing doubled.
+
+use std::collections::HashSet;
+use std::fmt;
+
+use futures::StreamExt;
+use serde::{Deserialize, Serialize};
+
+use super::tally::Tally;
+use crate::effects::EffectsProbe;
+use crate::sender::Sender;
+
+/// How many example session ids a problem lists.
+const EXAMPLES: usize = 5;
+
+/// The effect count of every distinct session a load run sent.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExactlyOnce {
+    /// Sessions whose effects were counted.
+    pub checked: u64,
+    /// Sessions processed exactly once.
+    pub once: u64,
+    /// Acknowledged (2xx) sessions with no effect: lost.
+    pub lost: u64,
+    /// Sessions processed more than once.
+    pub doubled: u64,
+    /// Sessions never acknowledged and never processed (the provider would retry them).
+    pub unacknowledged: u64,
+    /// Sessions whose count could not be read.
+    pub unverified: u64,
+    /// A few session ids that were lost, doubled or unverified, each with what happened.
+    pub examples: Vec<String>,
+}
+
+impl ExactlyOnce {
+    /// Counts the effects of sessions `0..sessions`, `concurrency` queries at a time.
+    pub async fn check(
+        probe: &EffectsProbe,
+        sender: &Sender,
+        session_id: impl Fn(u64) -> String,
+        sessions: u64,
+        acknowledged: &[u64],
+        concurrency: usize,
+    ) -> ExactlyOnce {
+        let acknowledged: HashSet<u64> = acknowledged.iter().copied().collect();
+        let mut counts = futures::stream::iter(0..sessions)
+            .map(|index| {
+                let id = session_id(index);
+                async move {
+                    let count = probe.count(sender, &id).await;
+                    (index, id, count)
+                }
+            })
+            .buffer_unordered(concurrency.max(1));
+        let mut check = ExactlyOnce::default();
+        while let Some((index, id, count)) = counts.next().await {
+            check.checked += 1;
+            let problem = match count {
+                Ok(1) => {
+                    check.once += 1;
+                    None
+                }
+                Ok(0) if acknowledged.contains(&index) => {
+                    check.lost += 1;
+                    Some(format!("{id}: acknowledged, never processed"))
+                }
+                Ok(0) => {
+                    check.unacknowledged += 1;
+                    None
+                }
+                Ok(n) => {
+                    check.doubled += 1;
+                    Some(format!("{id}: processed {n} times"))
+                }
+                Err(e) => {
+                    check.unverified += 1;
+                    Some(format!("{id}: {e}"))
+                }
+            };
+            if let Some(problem) = problem
+                && check.examples.len() < EXAMPLES
+            {
+                check.examples.push(problem);
+            }
+        }
+        check
+    }
+
+    /// Nothing lost, doubled or unverified.
+    pub fn holds(&self) -> bool {
+        self.lost == 0 && self.doubled == 0 && self.unverified == 0
+    }
+}
+
+impl fmt::Display for ExactlyOnce {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} sessions checked: {} processed once, {} lost, {} doubled, {} never acknowledged, {} unverified",
+            self.checked, self.once, self.lost, self.doubled, self.unacknowledged, self.unverified
+        )?;
+        for example in &self.examples {
+            write!(f, "\n            {example}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Whether a load run's verdict holds, and the problems that break it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoadVerdict {
+    /// True when every delivery was answered 2xx and nothing was lost or doubled.
+    pub holds: bool,
+    /// One line per problem.
+    pub problems: Vec<String>,
+}
+
+impl LoadVerdict {
+    /// Judges a run's tally and its exactly-once check.
+    pub fn judge(tally: &Tally, exactly_once: Option<&ExactlyOnce>) -> Self {
+        let mut problems = Vec::new();
+        if tally.non_2xx() > 0 {
+            problems.push(format!(
+                "{} deliveries answered outside 2xx",
+                tally.non_2xx()
+            ));
+        }
+        if tally.failed() > 0 {
+            problems.push(format!("{} deliveries got no response", tally.failed()));
+        }
+        if let Some(check) = exactly_once {
+            if check.lost > 0 {
+                problems.push(format!("{} acknowledged sessions lost", check.lost));
+            }
+            if check.doubled > 0 {
+                problems.push(format!(
+                    "{} sessions processed twice or more",
+                    check.doubled
+                ));
+            }
+            if check.unverified > 0 {
+                problems.push(format!(
+                    "{} sessions' effects could not be counted",
+                    check.unverified
+                ));
+            }
+        }
+        LoadVerdict {
+            holds: problems.is_empty(),
+            problems,
+        }
+    }
+}
+
+impl fmt::Display for LoadVerdict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.holds {
+            f.write_str("holds")
+        } else {
+            write!(f, "fails: {}", self.problems.join("; "))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_verdict_names_every_problem() {
+        let mut tally = Tally::default();
+        tally.statuses.insert(200, 10);
+        assert!(LoadVerdict::judge(&tally, None).holds);
+        tally.statuses.insert(500, 2);
+        let doubled = ExactlyOnce {
+            doubled: 3,
+            ..ExactlyOnce::default()
+        };
+        let verdict = LoadVerdict::judge(&tally, Some(&doubled));
+        assert!(!verdict.holds);
+        assert_eq!(verdict.problems.len(), 2, "{verdict}");
+        assert!(verdict.to_string().contains("3 sessions processed twice"));
+    }
+}
