@@ -18,11 +18,16 @@ const AUTH: &str = "X-API-Key: local-secret";
 /// drops some of a burst; under `serial` some time out, so need not have an effect): their
 /// outcome is pinned, not which deliveries.
 const RANDOM_DEFECT_CHECKS: &[&str] = &["idempotency/burst-processed-once"];
-/// Defects whose findings depend on how concurrent copies interleave (`racy-dedupe`) or on
-/// how loaded the machine is (`serial`: which of its queued deliveries outlast the timeout),
-/// so that which checks fail varies from run to run: they have no snapshot (the defect table
-/// in `harness/tests/runner/defects.rs` asserts that each is caught).
-const RACY: &[Defect] = &[Defect::RacyDedupe, Defect::Serial];
+/// Defects whose findings depend on how concurrent deliveries interleave (`racy-dedupe`;
+/// `keyed-on-external-reference`: which of the sessions sharing a null reference arrives
+/// first) or on how loaded the machine is (`serial`: which of its queued deliveries outlast
+/// the timeout), so that which checks fail varies from run to run: they have no snapshot
+/// (the defect table in `harness/tests/runner/defects.rs` asserts that each is caught).
+const RACY: &[Defect] = &[
+    Defect::RacyDedupe,
+    Defect::Serial,
+    Defect::KeyedOnExternalReference,
+];
 /// How many runs share the two cores at once.
 const AT_ONCE: usize = 4;
 
