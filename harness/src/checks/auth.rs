@@ -1,4 +1,4 @@
-//! Auth family (SPEC §3 ¶7): with an auth header configured, a delivery whose header is
+//! Auth family (SPEC §3 ¶6): with an auth header configured, a delivery whose header is
 //! missing, empty or differs in any way is refused with a non-2xx answer within the timeout
 //! (401 or 403 SHOULD) and causes no side effect; the header's *name* matches in any case;
 //! two copies of the header are reported.

@@ -1,4 +1,4 @@
-//! Payload family (SPEC §3 ¶3, ¶4, ¶9): every payload form the sender may produce is
+//! Payload family (SPEC §3 ¶3, ¶4, ¶8): every payload form the sender may produce is
 //! accepted: non-ASCII text, unknown fields [D-4], 256 KiB bodies [D-11], any RFC 3339
 //! timestamp [D-3], a `charset` parameter on the content type; and each one that is
 //! acknowledged causes exactly one side effect.

@@ -1,4 +1,4 @@
-//! Robustness family (SPEC §3 ¶8, [D-12]): any input at all is answered within the timeout,
+//! Robustness family (SPEC §3 ¶7, [D-12]): any input at all is answered within the timeout,
 //! without the handler crashing, and the receiver keeps serving; bad input gets 4xx (or 2xx
 //! where allowed), not 5xx; unprocessable input causes no side effect.
 //!

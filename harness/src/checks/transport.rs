@@ -1,4 +1,4 @@
-//! Transport family (SPEC §3 ¶6, ¶10, §2): HTTPS, a certificate that validates for the
+//! Transport family (SPEC §3 ¶5, ¶9, §2): HTTPS, a certificate that validates for the
 //! host, and no redirect for any valid delivery.
 //!
 //! The preflight, the run's first valid delivery, is sent with full certificate

@@ -1,4 +1,4 @@
-//! Every way an auth header can differ from the configured one (SPEC §3 ¶7).
+//! Every way an auth header can differ from the configured one (SPEC §3 ¶6).
 
 use crate::auth::AuthHeader;
 

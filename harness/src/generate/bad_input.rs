@@ -1,4 +1,4 @@
-//! Requests that are not a valid delivery (SPEC §3 ¶8, [D-12]): each must leave the receiver
+//! Requests that are not a valid delivery (SPEC §3 ¶7, [D-12]): each must leave the receiver
 //! serving; none may be answered 5xx; the unprocessable ones must cause no side effect.
 
 use serde_json::{Value, json};

@@ -2,7 +2,7 @@
 //!
 //! Two conformance probes cannot go through [`crate::sender::Sender`], because reqwest and
 //! hyper normalise what they write: a header *name* in a chosen case (`X-API-KEY` versus
-//! `x-api-key`, SPEC §3 ¶7), and a delivery the sender gives up on, written whole and then
+//! `x-api-key`, SPEC §3 ¶6), and a delivery the sender gives up on, written whole and then
 //! closed without reading the answer (SPEC §3 ¶3). [`RawClient`] writes the request head
 //! it is given, header names in the caller's case and order, duplicates included.
 //!

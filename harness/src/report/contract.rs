@@ -1,5 +1,5 @@
 //! The contract the reports cite: `CONTRACT.md` at the repository root, compiled in, and the
-//! mapping from a catalogue clause string (`SPEC §3 ¶8 [D-12]`) to its anchors (`s3-p8`,
+//! mapping from a catalogue clause string (`SPEC §3 ¶7 [D-12]`) to its anchors (`s3-p7`,
 //! `d-12`) and their text, so a report can link every finding to its clause.
 
 /// The contract, as shipped with this build.
@@ -13,14 +13,14 @@ pub const CONTRACT_FILE: &str = "CONTRACT.md";
 pub enum ClauseRef {
     /// A whole section, `§2`.
     Section(u8),
-    /// A paragraph of a section, `§3 ¶7`.
+    /// A paragraph of a section, `§3 ¶6`.
     Paragraph(u8, u8),
     /// A numbered decision, `[D-12]`.
     Decision(u16),
 }
 
 impl ClauseRef {
-    /// The anchor in `CONTRACT.md`: `s2`, `s3-p7`, `d-12`.
+    /// The anchor in `CONTRACT.md`: `s2`, `s3-p6`, `d-12`.
     pub fn anchor(self) -> String {
         match self {
             ClauseRef::Section(s) => format!("s{s}"),
@@ -29,7 +29,7 @@ impl ClauseRef {
         }
     }
 
-    /// How reports print it: `§2`, `§3 ¶7`, `D-12`.
+    /// How reports print it: `§2`, `§3 ¶6`, `D-12`.
     pub fn label(self) -> String {
         match self {
             ClauseRef::Section(s) => format!("§{s}"),
@@ -106,10 +106,7 @@ mod tests {
                 ClauseRef::Decision(6)
             ]
         );
-        assert_eq!(
-            parse_clause("SPEC §3 ¶10"),
-            vec![ClauseRef::Paragraph(3, 10)]
-        );
+        assert_eq!(parse_clause("SPEC §3 ¶9"), vec![ClauseRef::Paragraph(3, 9)]);
         assert_eq!(parse_clause("SPEC [D-12]"), vec![ClauseRef::Decision(12)]);
         assert_eq!(parse_clause("see the docs"), vec![]);
     }

@@ -198,7 +198,7 @@ fn cited_clauses(out: &mut String, report: &Report) {
     }
 }
 
-/// A clause string as links to the cited clauses below: `[§3 ¶7](#s3-p7)`.
+/// A clause string as links to the cited clauses below: `[§3 ¶6](#s3-p6)`.
 fn clause_links(clause: &str) -> String {
     let refs = parse_clause(clause);
     if refs.is_empty() {
@@ -239,8 +239,8 @@ mod tests {
     #[test]
     fn clause_strings_become_links_to_their_anchors() {
         assert_eq!(
-            clause_links("SPEC §3 ¶8 [D-12]"),
-            "SPEC [§3 ¶8](#s3-p8), [D-12](#d-12)"
+            clause_links("SPEC §3 ¶7 [D-12]"),
+            "SPEC [§3 ¶7](#s3-p7), [D-12](#d-12)"
         );
     }
 }
