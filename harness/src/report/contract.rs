@@ -83,6 +83,21 @@ pub fn parse_clause(clause: &str) -> Vec<ClauseRef> {
     refs
 }
 
+/// A clause string with each place it cites written by `link` (`SPEC §3 ¶6, D-12` as links),
+/// or, when it cites nothing this file knows, the string as `plain` writes it.
+pub fn clause_links(
+    clause: &str,
+    link: impl Fn(&ClauseRef) -> String,
+    plain: impl Fn(&str) -> String,
+) -> String {
+    let refs = parse_clause(clause);
+    if refs.is_empty() {
+        return plain(clause);
+    }
+    let links: Vec<String> = refs.iter().map(link).collect();
+    format!("SPEC {}", links.join(", "))
+}
+
 fn leading_number(text: &str) -> (Option<u32>, &str) {
     let digits = text.len() - text.trim_start_matches(|c: char| c.is_ascii_digit()).len();
     match text[..digits].parse() {

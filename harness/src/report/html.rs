@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use crate::catalogue::Category;
-use crate::report::contract::{ClauseRef, parse_clause};
+use crate::report::contract::{self, ClauseRef, parse_clause};
 use crate::report::svg::latency_svg;
 use crate::report::verdict::{category_rows, group_findings, hints, seconds, verdict_line};
 use crate::results::{CheckResult, ExchangeRecord, Outcome, Report};
@@ -281,15 +281,11 @@ fn cited_clauses(out: &mut String, report: &Report) {
 }
 
 fn clause_links(clause: &str) -> String {
-    let refs = parse_clause(clause);
-    if refs.is_empty() {
-        return esc(clause);
-    }
-    let links: Vec<String> = refs
-        .iter()
-        .map(|r| format!("<a href=\"#{}\">{}</a>", r.anchor(), r.label()))
-        .collect();
-    format!("SPEC {}", links.join(", "))
+    contract::clause_links(
+        clause,
+        |r| format!("<a href=\"#{}\">{}</a>", r.anchor(), r.label()),
+        esc,
+    )
 }
 
 /// Text made safe for HTML content and attribute values.

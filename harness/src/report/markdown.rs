@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use crate::catalogue::Category;
-use crate::report::contract::{CONTRACT_FILE, ClauseRef, parse_clause};
+use crate::report::contract::{self, CONTRACT_FILE, ClauseRef, parse_clause};
 use crate::report::verdict::{
     FindingGroup, category_rows, group_findings, hints, seconds, verdict_line,
 };
@@ -200,15 +200,11 @@ fn cited_clauses(out: &mut String, report: &Report) {
 
 /// A clause string as links to the cited clauses below: `[§3 ¶6](#s3-p6)`.
 fn clause_links(clause: &str) -> String {
-    let refs = parse_clause(clause);
-    if refs.is_empty() {
-        return cell(clause);
-    }
-    let links: Vec<String> = refs
-        .iter()
-        .map(|r| format!("[{}](#{})", r.label(), r.anchor()))
-        .collect();
-    format!("SPEC {}", links.join(", "))
+    contract::clause_links(
+        clause,
+        |r| format!("[{}](#{})", r.label(), r.anchor()),
+        cell,
+    )
 }
 
 /// Text made safe for one table cell or list line.
