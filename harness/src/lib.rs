@@ -50,6 +50,7 @@ pub mod checks;
 pub mod cli;
 pub mod effects;
 pub mod exit_codes;
+pub mod fuzz;
 pub mod generate;
 pub mod latency;
 pub mod rawhttp;

@@ -10,6 +10,7 @@ use crate::exit_codes;
 pub use error::CliError;
 
 mod error;
+pub mod fuzz;
 pub mod list;
 pub mod run;
 pub mod send;
@@ -42,6 +43,8 @@ pub enum Command {
     Run(run::RunArgs),
     /// Print the requirement catalogue: every requirement, its level and its checks.
     List(list::ListArgs),
+    /// Fuzz a webhook endpoint with sequences of deliveries and check its invariants.
+    Fuzz(fuzz::FuzzArgs),
 }
 
 /// Runs a parsed command line to completion and returns the process exit code.
@@ -63,6 +66,7 @@ pub fn run(cli: Cli) -> i32 {
             Command::Send(args) => send::run(args).await,
             Command::Run(args) => run::run(args).await,
             Command::List(args) => list::run(&args),
+            Command::Fuzz(args) => fuzz::run(args).await,
         }
     })
 }
