@@ -3,6 +3,7 @@
 
 mod util;
 
+mod fuzz;
 mod run;
 mod send;
 mod serve;

@@ -76,10 +76,38 @@ where
         break;
     }
     Shrunk {
-        sequence: current,
+        sequence: compact(current),
         replays,
         reproduced: true,
     }
+}
+
+/// The sequence with its slots renumbered 0, 1, 2 … in order of first use, so that a
+/// shrunk sequence names no session it no longer sends. Ids are fresh in every execution,
+/// so renumbering changes nothing the target sees.
+pub fn compact(sequence: Sequence) -> Sequence {
+    let mut order: Vec<u16> = Vec::new();
+    for (_, delivery) in sequence.deliveries() {
+        if !order.contains(&delivery.session) {
+            order.push(delivery.session);
+        }
+    }
+    let renumber = |d: &Delivery| {
+        let mut d = d.clone();
+        let slot = order.iter().position(|s| *s == d.session).unwrap_or(0);
+        d.session = u16::try_from(slot).unwrap_or(u16::MAX);
+        d
+    };
+    let steps = sequence
+        .steps
+        .iter()
+        .map(|step| match step {
+            Step::Send(d) => Step::Send(renumber(d)),
+            Step::Together(ds) => Step::Together(ds.iter().map(renumber).collect()),
+            other => other.clone(),
+        })
+        .collect();
+    Sequence { steps }
 }
 
 /// Smaller variants of a sequence, largest cuts first.
@@ -267,6 +295,8 @@ mod tests {
         })
         .await;
         assert!(shrunk.reproduced);
+        // Session 1 is the only one left: it is session 0 now.
+        let copy = Delivery { session: 0, ..copy };
         assert_eq!(
             shrunk.sequence.steps,
             vec![Step::Send(copy.clone()), Step::Send(copy)]
