@@ -12,7 +12,7 @@
 //!   "seed": 42,
 //!   "sequenceIndex": 17,
 //!   "shrunk": true,
-//!   "expected": "1 effect(s) for session 0",
+//!   "expected": "exactly 1 effect for the session",
 //!   "actual": "2 effect(s)",
 //!   "sequence": { "steps": [
 //!     { "send": { "session": 0, "label": "valid/error/as-sent", "expect": "valid",

@@ -321,10 +321,10 @@ pub fn grade_effects(
                 invariant: expectation.invariant,
                 step: Some(expectation.step),
                 label: session_label(sequence, expectation.session),
-                expected: format!(
-                    "{} effect(s) for session {}",
-                    expectation.count, expectation.session
-                ),
+                expected: match expectation.count {
+                    0 => "no effect for the session".to_owned(),
+                    n => format!("exactly {n} effect for the session"),
+                },
                 actual: format!("{count} effect(s)"),
             }),
             Some(Err(e)) => errors.push(e.clone()),

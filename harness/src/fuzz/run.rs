@@ -12,8 +12,8 @@ use super::execute::{Ids, Place, Target};
 use super::invariant::{Invariant, effect_expectations, grade_answers, grade_effects};
 use super::model::Sequence;
 use super::report::{
-    FuzzReport, FuzzVerdict, InvariantOutcome, InvariantResult, REPORT_FORMAT, ReplayReport,
-    ShrinkSummary,
+    Finding, FuzzReport, FuzzVerdict, InvariantOutcome, InvariantResult, REPORT_FORMAT,
+    ReplayReport, ShrinkSummary,
 };
 use super::script::{ScriptContext, render};
 use super::shrink::{Shrunk, shrink};
@@ -120,43 +120,9 @@ async fn finding(
     nonces: &Nonces,
     found: Found,
     dead: bool,
-) -> Result<super::report::Finding, FuzzError> {
-    let invariant = found.violation.invariant;
-    let shrunk = if dead {
-        Shrunk {
-            sequence: found.sequence.clone(),
-            replays: 0,
-            reproduced: false,
-        }
-    } else {
-        shrink(
-            found.sequence.clone(),
-            config.shrink,
-            |candidate| async move {
-                reproduces(target, &candidate, nonces.ids(), invariant, config.settle).await
-            },
-        )
-        .await
-    };
-    let note = if dead {
-        Some("the target stopped accepting connections, so nothing can be replayed".to_owned())
-    } else if !shrunk.reproduced {
-        Some("the failure did not come back when the sequence was replayed alone".to_owned())
-    } else {
-        None
-    };
-    let case = CaseFile {
-        format: CASE_FORMAT.into(),
-        invariant,
-        level: invariant.level(),
-        requirement: invariant.requirement().into(),
-        seed: config.seed,
-        sequence_index: found.index,
-        shrunk: note.is_none(),
-        expected: found.violation.expected.clone(),
-        actual: found.violation.actual.clone(),
-        sequence: shrunk.sequence.clone(),
-    };
+) -> Result<Finding, FuzzError> {
+    let (shrunk, note) = shrink_found(config, target, nonces, &found, dead).await;
+    let case = case_of(config, &found, &shrunk, note.is_none());
     let case_file = match &config.save_dir {
         Some(dir) => Some(case.save(dir)?.display().to_string()),
         None => None,
@@ -170,15 +136,16 @@ async fn finding(
         settle: config.settle,
         bodies: config.save_dir.as_deref(),
     };
-    Ok(super::report::Finding {
-        invariant,
-        level: invariant.level(),
-        requirement: invariant.requirement().into(),
+    let violation = &found.violation;
+    Ok(Finding {
+        invariant: violation.invariant,
+        level: violation.invariant.level(),
+        requirement: violation.invariant.requirement().into(),
         sequences: found.sequences,
         first_sequence: found.index,
-        label: found.violation.label.clone(),
-        expected: found.violation.expected.clone(),
-        actual: found.violation.actual.clone(),
+        label: violation.label.clone(),
+        expected: violation.expected.clone(),
+        actual: violation.actual.clone(),
         shrink: ShrinkSummary {
             from_steps: found.sequence.steps.len(),
             to_steps: shrunk.sequence.steps.len(),
@@ -192,6 +159,53 @@ async fn finding(
         repro: render(&shrunk.sequence, &context, &name),
         case,
     })
+}
+
+/// The shrunk sequence, or the original with the reason it was not shrunk.
+async fn shrink_found(
+    config: &FuzzConfig,
+    target: &Target,
+    nonces: &Nonces,
+    found: &Found,
+    dead: bool,
+) -> (Shrunk, Option<String>) {
+    if dead {
+        let kept = Shrunk {
+            sequence: found.sequence.clone(),
+            replays: 0,
+            reproduced: false,
+        };
+        let note = "the target stopped accepting connections, so nothing can be replayed";
+        return (kept, Some(note.to_owned()));
+    }
+    let invariant = found.violation.invariant;
+    let shrunk = shrink(
+        found.sequence.clone(),
+        config.shrink,
+        |candidate| async move {
+            reproduces(target, &candidate, nonces.ids(), invariant, config.settle).await
+        },
+    )
+    .await;
+    let note = (!shrunk.reproduced)
+        .then(|| "the failure did not come back when the sequence was replayed alone".to_owned());
+    (shrunk, note)
+}
+
+fn case_of(config: &FuzzConfig, found: &Found, shrunk: &Shrunk, is_shrunk: bool) -> CaseFile {
+    let invariant = found.violation.invariant;
+    CaseFile {
+        format: CASE_FORMAT.into(),
+        invariant,
+        level: invariant.level(),
+        requirement: invariant.requirement().into(),
+        seed: config.seed,
+        sequence_index: found.index,
+        shrunk: is_shrunk,
+        expected: found.violation.expected.clone(),
+        actual: found.violation.actual.clone(),
+        sequence: shrunk.sequence.clone(),
+    }
 }
 
 /// Whether replaying `sequence` alone breaks `invariant` again. A count already past its
