@@ -20,6 +20,7 @@
 //!                 "credential": "configured", "observed": true,
 //!                 "body": { "text": "{\"sessionId\":\"@SESSION@\", …}" } } },
 //!     { "together": [ … deliveries … ] },
+//!     { "abandon": { … a delivery whose sender hangs up unread … } },
 //!     { "pause": { "ms": 5000 } },
 //!     { "others": { "count": 24 } }
 //!   ] }

@@ -9,7 +9,7 @@ use futures::future::join_all;
 use rand::rngs::StdRng;
 use rand::{RngCore, SeedableRng};
 use reqwest::Url;
-use reqwest::header::{CONTENT_TYPE, HeaderValue};
+use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderValue};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use super::invariant::{Answer, EffectExpectation};
@@ -17,6 +17,7 @@ use super::model::{Credential, Delivery, Expect, Method, Sequence, Step};
 use crate::auth::AuthHeader;
 use crate::effects::EffectsProbe;
 use crate::generate::MutatedHeader;
+use crate::rawhttp::{RawClient, RawRequest};
 use crate::sender::{Exchange, FailureClass, Sender, TransportError};
 use crate::spec::{PayloadBuilder, Status};
 
@@ -35,9 +36,14 @@ pub struct Target {
     pub auth: Option<AuthHeader>,
     /// Where effect counts come from, if anywhere.
     pub effects: Option<EffectsProbe>,
+    /// The raw client, for copies whose sender hangs up before the answer.
+    pub raw: RawClient,
     /// The bound on every request.
     pub timeout: Duration,
 }
+
+/// How long an abandoned copy's sender waits after writing it before it hangs up.
+pub const ABANDON_PATIENCE: Duration = Duration::from_millis(2);
 
 /// The session ids of one execution: fresh for every execution, derived from a nonce.
 #[derive(Debug, Clone, Copy)]
@@ -116,6 +122,7 @@ impl Target {
                     let sends = deliveries.iter().map(|d| self.send(index, d, ids));
                     answers.extend(join_all(sends).await);
                 }
+                Step::Abandon(delivery) => answers.extend(self.abandon(index, delivery, ids).await),
                 Step::Pause { ms } => place.pause(Duration::from_millis(*ms)).await,
                 Step::Others { count } => {
                     for n in 0..*count {
@@ -170,24 +177,7 @@ impl Target {
             Method::Post => reqwest::Method::POST,
             Method::Get => reqwest::Method::GET,
         };
-        exchange.headers = self.sender.delivery_headers();
-        exchange.headers.remove(CONTENT_TYPE);
-        if let Some(value) = delivery
-            .content_type
-            .as_deref()
-            .and_then(|v| HeaderValue::from_str(v).ok())
-        {
-            exchange.headers.insert(CONTENT_TYPE, value);
-        }
-        if let (Credential::Mutated(mutation), Some(auth)) = (delivery.credential, &self.auth) {
-            exchange.headers.remove(auth.name());
-            if let Ok(MutatedHeader::Value { value, .. }) =
-                mutation.apply(auth.expose_value().as_bytes())
-                && let Ok(value) = HeaderValue::from_bytes(&value)
-            {
-                exchange.headers.insert(auth.name().clone(), value);
-            }
-        }
+        exchange.headers = self.headers(delivery);
         exchange.timeout = Some(self.timeout);
         let (outcome, duration) = self.exchange(exchange).await;
         Answer {
@@ -197,6 +187,32 @@ impl Target {
             label: delivery.label.clone(),
             outcome,
             duration,
+        }
+    }
+
+    /// Writes a delivery whole and hangs up unread. No answer is graded; only a refused
+    /// connection (the target is down) is returned.
+    async fn abandon(&self, step: usize, delivery: &Delivery, ids: Ids) -> Option<Answer> {
+        let id = ids.id(u64::from(delivery.session));
+        let mut request = RawRequest::new(delivery.method.as_str(), self.url.clone())
+            .body(delivery.body.bytes(&id));
+        for (name, value) in &self.headers(delivery) {
+            request = request.header(name.as_str(), value.as_bytes());
+        }
+        let written = self
+            .raw
+            .send_and_abandon(&request, self.timeout, ABANDON_PATIENCE)
+            .await;
+        match written {
+            Err(e) if e.class == FailureClass::Connect => Some(Answer {
+                step,
+                session: Some(delivery.session),
+                expect: delivery.expect,
+                label: delivery.label.clone(),
+                outcome: Err(e),
+                duration: Duration::ZERO,
+            }),
+            _ => None,
         }
     }
 
@@ -217,6 +233,29 @@ impl Target {
             outcome,
             duration,
         }
+    }
+
+    /// The headers of a delivery: the sender's, with its content type and credential.
+    fn headers(&self, delivery: &Delivery) -> HeaderMap {
+        let mut headers = self.sender.delivery_headers();
+        headers.remove(CONTENT_TYPE);
+        if let Some(value) = delivery
+            .content_type
+            .as_deref()
+            .and_then(|v| HeaderValue::from_str(v).ok())
+        {
+            headers.insert(CONTENT_TYPE, value);
+        }
+        if let (Credential::Mutated(mutation), Some(auth)) = (delivery.credential, &self.auth) {
+            headers.remove(auth.name());
+            if let Ok(MutatedHeader::Value { value, .. }) =
+                mutation.apply(auth.expose_value().as_bytes())
+                && let Ok(value) = HeaderValue::from_bytes(&value)
+            {
+                headers.insert(auth.name().clone(), value);
+            }
+        }
+        headers
     }
 
     /// One exchange; a closed connection is tried once more on a fresh one, since a

@@ -130,6 +130,8 @@ impl Generator {
             let first = self.valid(rng, slot);
             if rng.random_bool(0.5) {
                 steps.push(Step::Send(first.clone()));
+            } else if rng.random_bool(0.3) {
+                steps.push(Step::Abandon(first.clone()));
             }
             if rng.random_bool(0.3) {
                 let status = Status::ALL[rng.random_range(0..Status::ALL.len())];

@@ -334,14 +334,23 @@ pub fn grade_effects(
     (violations, errors)
 }
 
-/// The labels of a session's deliveries, joined.
+/// The labels of a session's deliveries, each once with its number of copies.
 fn session_label(sequence: &Sequence, session: u16) -> String {
-    let labels: Vec<&str> = sequence
-        .deliveries()
-        .filter(|(_, d)| d.session == session)
-        .map(|(_, d)| d.label.as_str())
+    let mut labels: Vec<(&str, usize)> = Vec::new();
+    for (_, delivery) in sequence.deliveries().filter(|(_, d)| d.session == session) {
+        match labels.iter_mut().find(|(l, _)| *l == delivery.label) {
+            Some((_, copies)) => *copies += 1,
+            None => labels.push((&delivery.label, 1)),
+        }
+    }
+    let parts: Vec<String> = labels
+        .into_iter()
+        .map(|(label, copies)| match copies {
+            1 => label.to_owned(),
+            n => format!("{label} ×{n}"),
+        })
         .collect();
-    labels.join(" + ")
+    parts.join(" + ")
 }
 
 #[cfg(test)]

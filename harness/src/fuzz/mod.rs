@@ -32,6 +32,7 @@
 //! config.seed = 7;
 //! config.budget = Budget::Cases(60);
 //! config.settle = Duration::from_millis(1200);
+//! config.retry_delay = Duration::from_millis(300);
 //! let report = fuzz(config, Box::new(EnumSource::default())).await.unwrap();
 //! assert_eq!(report.verdict, FuzzVerdict::Pass);
 //! assert!(report.cases >= 60);

@@ -180,6 +180,9 @@ pub enum Step {
     Send(Delivery),
     /// Deliveries released at once, each on its own connection, then waited for.
     Together(Vec<Delivery>),
+    /// A delivery written whole, whose sender hangs up without reading the answer, as one
+    /// whose timeout ran out does (SPEC §3 ¶3).
+    Abandon(Delivery),
     /// A pause, as before a retry.
     Pause {
         /// How long, in milliseconds.
@@ -197,7 +200,7 @@ impl Step {
     /// The deliveries of the step that the sequence itself describes.
     pub fn deliveries(&self) -> &[Delivery] {
         match self {
-            Step::Send(delivery) => std::slice::from_ref(delivery),
+            Step::Send(delivery) | Step::Abandon(delivery) => std::slice::from_ref(delivery),
             Step::Together(deliveries) => deliveries,
             Step::Pause { .. } | Step::Others { .. } => &[],
         }
@@ -207,7 +210,9 @@ impl Step {
     pub fn cases(&self) -> usize {
         match self {
             Step::Others { count } => usize::from(*count),
-            Step::Send(_) | Step::Together(_) | Step::Pause { .. } => self.deliveries().len(),
+            Step::Send(_) | Step::Together(_) | Step::Abandon(_) | Step::Pause { .. } => {
+                self.deliveries().len()
+            }
         }
     }
 }

@@ -19,6 +19,7 @@ use super::script::{ScriptContext, render};
 use super::shrink::{Shrunk, shrink};
 use super::source::PayloadSource;
 use super::tally::{Found, Tally};
+use crate::rawhttp::RawClient;
 use crate::sender::{Sender, SenderConfig, display_url};
 
 /// Builds the target: a pooled sender and a fresh-connection one with the same settings.
@@ -36,6 +37,7 @@ fn target(config: &FuzzConfig) -> Result<Target, FuzzError> {
         fresh: Sender::new(sender.fresh_connections(true))?,
         auth: config.auth.clone(),
         effects: config.effects.clone(),
+        raw: RawClient::new(&config.tls)?,
         timeout: config.timeout,
     })
 }

@@ -7,6 +7,7 @@
 use std::path::Path;
 use std::time::Duration;
 
+use super::execute::ABANDON_PATIENCE;
 use super::model::{Credential, Delivery, Expect, Sequence, Step};
 use crate::auth::AuthHeader;
 use crate::effects::{EffectsProbe, EffectsSource, SESSION_PLACEHOLDER};
@@ -56,6 +57,12 @@ pub fn render(sequence: &Sequence, context: &ScriptContext<'_>, name: &str) -> S
                 .then(ScriptStep::Together(
                     ds.iter().map(|d| line(d, context, name, index)).collect(),
                 )),
+            Step::Abandon(d) => script
+                .then(ScriptStep::Comment(format!("{}, abandoned", d.label)))
+                .then(ScriptStep::Abandon {
+                    line: line(d, context, name, index),
+                    after: ABANDON_PATIENCE.max(Duration::from_millis(50)),
+                }),
             Step::Pause { ms } => script.then(ScriptStep::Sleep(Duration::from_millis(*ms))),
             Step::Others { count } => script
                 .then(ScriptStep::Comment(format!("{count} other sessions")))

@@ -103,6 +103,7 @@ pub fn compact(sequence: Sequence) -> Sequence {
         .iter()
         .map(|step| match step {
             Step::Send(d) => Step::Send(renumber(d)),
+            Step::Abandon(d) => Step::Abandon(renumber(d)),
             Step::Together(ds) => Step::Together(ds.iter().map(renumber).collect()),
             other => other.clone(),
         })
@@ -144,6 +145,7 @@ fn smaller_steps(step: &Step) -> Vec<Step> {
             fewer.dedup();
             fewer
         }
+        Step::Abandon(d) => vec![Step::Send(d.clone())],
         Step::Together(_) | Step::Send(_) => Vec::new(),
         Step::Others { count } if *count > 1 => {
             let mut fewer = vec![
@@ -244,6 +246,7 @@ fn with_body(sequence: &Sequence, from: &Body, to: &Body) -> Sequence {
         .iter()
         .map(|step| match step {
             Step::Send(d) => Step::Send(swap(d)),
+            Step::Abandon(d) => Step::Abandon(swap(d)),
             Step::Together(ds) => Step::Together(ds.iter().map(swap).collect()),
             other => other.clone(),
         })
