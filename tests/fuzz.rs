@@ -260,6 +260,11 @@ async fn mistakes_are_one_line_with_their_exit_code() {
     let ran = fuzz(&["--cases", "10", "--time", "1s"], false, &[]).await;
     assert_eq!(ran.code, 2, "{}", ran.stderr);
 
+    for empty in [&["--cases", "0"][..], &["--time", "0s"]] {
+        let ran = fuzz(empty, false, &[]).await;
+        assert_eq!(ran.code, 2, "an empty budget is refused: {}", ran.stderr);
+    }
+
     let ran = fuzz(&["--auth", "no colon"], false, &[]).await;
     assert_eq!(ran.code, 2, "{}", ran.stderr);
 

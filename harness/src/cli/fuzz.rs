@@ -65,17 +65,29 @@ pub struct FuzzArgs {
     #[arg(long, value_name = "COMMAND")]
     pub effects_cmd: Option<String>,
 
+    /// A header every --effects-url query carries, as `Name: value`, for an effects
+    /// endpoint behind auth. Its value never appears in output; repro scripts write it as
+    /// $HOOKCHECK_EFFECTS_AUTH.
+    #[arg(
+        long,
+        value_name = "'NAME: VALUE'",
+        env = "HOOKCHECK_EFFECTS_HEADER",
+        hide_env_values = true,
+        requires = "effects_url"
+    )]
+    pub effects_header: Option<AuthArg>,
+
     /// The seed every sequence follows from; the same seed gives the same sequences
     /// (session ids are fresh in every run). Random by default, and always printed.
     #[arg(long, value_name = "N")]
     pub seed: Option<u64>,
 
     /// Stop after this many requests.
-    #[arg(long, value_name = "N", default_value_t = DEFAULT_CASES, conflicts_with = "time")]
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_CASES, conflicts_with = "time", value_parser = clap::value_parser!(u64).range(1..))]
     pub cases: u64,
 
     /// Stop after this long instead of after --cases.
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", value_parser = parse_budget)]
     pub time: Option<Duration>,
 
     /// Sequences under way at once.
@@ -126,6 +138,14 @@ pub struct FuzzArgs {
     /// lists them.
     #[arg(long, value_name = "NAME", conflicts_with = "target")]
     pub defect: Option<Defect>,
+}
+
+/// Reads `--time`: a duration of at least a millisecond.
+fn parse_budget(text: &str) -> Result<Duration, String> {
+    match parse_duration(text)? {
+        time if time.is_zero() => Err("the time budget must be longer than zero".into()),
+        time => Ok(time),
+    }
 }
 
 /// Runs `hookcheck fuzz`.
@@ -230,9 +250,17 @@ fn effects_probe(
     local: Option<&RunningReceiver>,
 ) -> Result<Option<EffectsProbe>, CliError> {
     match (&args.effects_url, &args.effects_cmd, local) {
-        (Some(template), _, _) => EffectsProbe::url(template)
-            .map(Some)
-            .map_err(|e| CliError::Usage(format!("invalid --effects-url: {e}"))),
+        (Some(template), _, _) => {
+            let probe = EffectsProbe::url(template)
+                .map_err(|e| CliError::Usage(format!("invalid --effects-url: {e}")))?;
+            match &args.effects_header {
+                Some(header) => header
+                    .parse()
+                    .map(|h| Some(probe.header(h)))
+                    .map_err(|e| CliError::Usage(format!("invalid --effects-header: {e}"))),
+                None => Ok(Some(probe)),
+            }
+        }
         (None, Some(command), _) => Ok(Some(EffectsProbe::command(command.clone()))),
         (None, None, Some(receiver)) => EffectsProbe::url(&receiver.effects_url_template())
             .map(Some)

@@ -1,8 +1,8 @@
 //! `hookcheck fuzz`: a stateful black-box fuzzer for webhook receivers.
 //!
 //! It draws [`Sequence`]s of deliveries from a seed (valid and invalid payloads of many
-//! sessions, interleaved copies, concurrent copies, other bodies for the same session, late
-//! copies, bad credentials), sends them over real HTTP, and checks the [`Invariant`]s after
+//! sessions, interleaved copies, concurrent copies, abandoned copies, other bodies for the
+//! same session, late copies, bad credentials), sends them over real HTTP, and checks the [`Invariant`]s after
 //! each: every valid delivery 2xx within the timeout, every acknowledged session exactly one
 //! effect, no effect for unprocessable or unauthenticated input, no 5xx for bad input, every
 //! request answered, the target alive. The first failure of each invariant is shrunk to a
