@@ -265,6 +265,11 @@ async fn mistakes_are_one_line_with_their_exit_code() {
         assert_eq!(ran.code, 2, "an empty budget is refused: {}", ran.stderr);
     }
 
+    let nowhere = dir.path().join("no-such-folder").join("r.json");
+    let ran = fuzz(&["--json", nowhere.to_str().unwrap()], false, &[]).await;
+    assert_eq!(ran.code, 2, "{}", ran.stderr);
+    assert!(ran.stderr.contains("does not exist"), "{}", ran.stderr);
+
     let ran = fuzz(&["--auth", "no colon"], false, &[]).await;
     assert_eq!(ran.code, 2, "{}", ran.stderr);
 

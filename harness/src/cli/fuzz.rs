@@ -164,6 +164,10 @@ async fn execute(args: FuzzArgs) -> Result<i32, CliError> {
         .map(AuthArg::parse)
         .transpose()
         .map_err(|e| usage(format!("invalid --auth: {e}")))?;
+    // A report that cannot be written is found out now, not after the whole run.
+    for path in args.json.iter().chain(&args.junit) {
+        writable(path).map_err(usage)?;
+    }
     let case = args
         .replay
         .as_deref()
@@ -240,6 +244,26 @@ fn write_reports(report: &FuzzReport, args: &FuzzArgs) -> Result<(), CliError> {
     }
     if let Some(path) = &args.junit {
         report.write_junit(path).map_err(|e| failure(path, e))?;
+    }
+    Ok(())
+}
+
+/// Refuses a report path whose folder does not exist, or that is a folder.
+fn writable(path: &std::path::Path) -> Result<(), String> {
+    let folder = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => std::path::Path::new("."),
+    };
+    if !folder.is_dir() || path.is_dir() {
+        return Err(format!(
+            "cannot write a report to {}: {}",
+            path.display(),
+            if path.is_dir() {
+                "it is a folder".to_owned()
+            } else {
+                format!("folder {} does not exist", folder.display())
+            }
+        ));
     }
     Ok(())
 }
