@@ -421,6 +421,71 @@ mod tests {
         assert!(broken(&[answer(Expect::BadAuth, Ok(401))]).is_empty());
     }
 
+    fn sequence(expects: &[(u16, Expect, bool)]) -> Sequence {
+        use crate::fuzz::model::{Body, Credential, Delivery, Method, Step};
+        let steps = expects
+            .iter()
+            .map(|&(session, expect, observed)| {
+                Step::Send(Delivery {
+                    session,
+                    label: format!("{expect:?}"),
+                    expect,
+                    method: Method::Post,
+                    content_type: None,
+                    credential: Credential::Configured,
+                    observed,
+                    body: Body::Text(String::new()),
+                })
+            })
+            .collect();
+        Sequence { steps }
+    }
+
+    #[test]
+    fn effects_are_graded_only_where_the_contract_fixes_the_count() {
+        let deliveries = [
+            (0, Expect::Valid, true),
+            (0, Expect::Valid, true),
+            (1, Expect::BadAuth, true),
+            (2, Expect::Unprocessable, true),
+            (3, Expect::Unprocessable, false),
+            (4, Expect::OffContract, true),
+            (5, Expect::Valid, true),
+        ];
+        let answers: Vec<Answer> = deliveries
+            .iter()
+            .enumerate()
+            .map(|(step, &(session, expect, _))| Answer {
+                step,
+                session: Some(session),
+                // Session 5's only delivery was refused: its count is not graded.
+                ..answer(expect, if session == 5 { Ok(500) } else { Ok(200) })
+            })
+            .collect();
+        let sequence = sequence(&deliveries);
+        let graded: Vec<(u16, u64, Invariant)> = effect_expectations(&sequence, &answers)
+            .into_iter()
+            .map(|e| (e.session, e.count, e.invariant))
+            .collect();
+        assert_eq!(
+            graded,
+            [
+                (0, 1, Invariant::ExactlyOnce),
+                (1, 0, Invariant::NoEffectWhenUnauthenticated),
+                (2, 0, Invariant::NoEffectForUnprocessable),
+            ]
+        );
+        let expectations = effect_expectations(&sequence, &answers);
+        let counts = [(0, Ok(2)), (1, Ok(0)), (2, Err("probe down".to_owned()))]
+            .into_iter()
+            .collect();
+        let (broken, unread) = grade_effects(&sequence, &expectations, &counts);
+        assert_eq!(broken.len(), 1);
+        assert_eq!(broken[0].invariant, Invariant::ExactlyOnce);
+        assert_eq!(broken[0].actual, "2 effect(s)");
+        assert_eq!(unread, ["probe down"]);
+    }
+
     #[test]
     fn every_invariant_has_a_distinct_id() {
         let ids: std::collections::BTreeSet<&str> = Invariant::ALL.iter().map(|i| i.id()).collect();
