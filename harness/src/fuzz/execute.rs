@@ -57,6 +57,11 @@ impl Ids {
         Ids { nonce }
     }
 
+    /// The token that replaces [`super::model::RUN_MARK`] in this execution.
+    pub fn run(self) -> String {
+        self.id(u64::MAX)[..8].to_owned()
+    }
+
     /// The id of slot `n` (the other sessions of a step use numbers past the slots).
     pub fn id(self, n: u64) -> String {
         let mut rng = StdRng::seed_from_u64(self.nonce ^ n.wrapping_mul(0xa076_1d64_78bd_642f));
@@ -172,7 +177,7 @@ impl Target {
 
     async fn send(&self, step: usize, delivery: &Delivery, ids: Ids) -> Answer {
         let id = ids.id(u64::from(delivery.session));
-        let mut exchange = Exchange::post(self.url.clone(), delivery.body.bytes(&id));
+        let mut exchange = Exchange::post(self.url.clone(), delivery.body.sent(&id, &ids.run()));
         exchange.method = match delivery.method {
             Method::Post => reqwest::Method::POST,
             Method::Get => reqwest::Method::GET,
@@ -195,7 +200,7 @@ impl Target {
     async fn abandon(&self, step: usize, delivery: &Delivery, ids: Ids) -> Option<Answer> {
         let id = ids.id(u64::from(delivery.session));
         let mut request = RawRequest::new(delivery.method.as_str(), self.url.clone())
-            .body(delivery.body.bytes(&id));
+            .body(delivery.body.sent(&id, &ids.run()));
         for (name, value) in &self.headers(delivery) {
             request = request.header(name.as_str(), value.as_bytes());
         }
@@ -217,8 +222,10 @@ impl Target {
     }
 
     async fn send_other(&self, step: usize, id: String) -> Answer {
+        let reference = format!("order-other-{}", &id[..8]);
         let payload = PayloadBuilder::new(Status::Completed)
             .seed(0x07e5)
+            .external_reference_id(Some(reference))
             .session_id(id)
             .build();
         let mut exchange = Exchange::post(self.url.clone(), payload.to_json_bytes());

@@ -196,7 +196,11 @@ impl Generator {
             SharedValue::NullExternalReference => ("externalReferenceId", Value::Null),
             SharedValue::SameExternalReference => (
                 "externalReferenceId",
-                Value::from(format!("order-shared-{}", rng.random_range(1000..10_000))),
+                Value::from(format!(
+                    "order-shared-{}-{}",
+                    rng.random_range(1000..10_000),
+                    super::model::RUN_MARK
+                )),
             ),
             SharedValue::SameProofHash => (
                 "proofHash",

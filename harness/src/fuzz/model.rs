@@ -95,6 +95,11 @@ impl<'de> Deserialize<'de> for Credential {
     }
 }
 
+/// The text that stands for a token fresh in every execution, written after the
+/// `externalReferenceId` of valid deliveries: two sessions of one sequence can share a
+/// reference, while a replay does not collide with the references of earlier runs.
+pub const RUN_MARK: &str = "@RUN@";
+
 /// A body as stored: text when it is UTF-8, hex digits otherwise.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -114,7 +119,12 @@ impl Body {
         }
     }
 
-    /// The bytes, with [`SESSION_MARK`] replaced by `session_id`. Hex that is not hex
+    /// The bytes as sent: [`SESSION_MARK`] replaced by `session_id`, [`RUN_MARK`] by `run`.
+    pub fn sent(&self, session_id: &str, run: &str) -> Vec<u8> {
+        replace(&self.bytes(session_id), RUN_MARK.as_bytes(), run.as_bytes())
+    }
+
+    /// The bytes, with [`SESSION_MARK`] replaced by `session_id` ([`RUN_MARK`] left as is). Hex that is not hex
     /// reads as no bytes (a hand-edited case file); the case file loader checks it first.
     pub fn bytes(&self, session_id: &str) -> Vec<u8> {
         let raw = match self {

@@ -223,8 +223,10 @@ impl FuzzReport {
                     .iter()
                     .filter(|f| f.level == Level::Must)
                     .count();
-                let shoulds = self.findings.len() - musts;
-                format!("{musts} MUST invariant(s) broken, {shoulds} SHOULD")
+                match self.findings.len() - musts {
+                    0 => format!("{musts} MUST invariant(s) broken"),
+                    shoulds => format!("{musts} MUST invariant(s) broken, {shoulds} SHOULD"),
+                }
             }
         };
         let _ = writeln!(out, "\nverdict: {verdict}");

@@ -18,7 +18,7 @@ use super::report::{
 use super::script::{ScriptContext, render};
 use super::shrink::{Shrunk, shrink};
 use super::source::PayloadSource;
-use super::tally::{Found, Tally};
+use super::tally::{Example, Found, Tally};
 use crate::rawhttp::RawClient;
 use crate::sender::{Sender, SenderConfig, display_url};
 
@@ -123,8 +123,8 @@ async fn finding(
     found: Found,
     dead: bool,
 ) -> Result<Finding, FuzzError> {
-    let (shrunk, note) = shrink_found(config, target, nonces, &found, dead).await;
-    let case = case_of(config, &found, &shrunk, note.is_none());
+    let (example, shrunk, note) = shrink_found(config, target, nonces, &found, dead).await;
+    let case = case_of(config, &example, &shrunk, note.is_none());
     let case_file = match &config.save_dir {
         Some(dir) => Some(case.save(dir)?.display().to_string()),
         None => None,
@@ -138,20 +138,20 @@ async fn finding(
         settle: config.settle,
         bodies: config.save_dir.as_deref(),
     };
-    let violation = &found.violation;
+    let violation = &example.violation;
     Ok(Finding {
         invariant: violation.invariant,
         level: violation.invariant.level(),
         requirement: violation.invariant.requirement().into(),
         sequences: found.sequences,
-        first_sequence: found.index,
+        first_sequence: example.index,
         label: violation.label.clone(),
         expected: violation.expected.clone(),
         actual: violation.actual.clone(),
         shrink: ShrinkSummary {
-            from_steps: found.sequence.steps.len(),
+            from_steps: example.sequence.steps.len(),
             to_steps: shrunk.sequence.steps.len(),
-            from_cases: found.sequence.cases(),
+            from_cases: example.sequence.cases(),
             to_cases: shrunk.sequence.cases(),
             replays: shrunk.replays,
             reproduced_alone: shrunk.reproduced,
@@ -163,38 +163,49 @@ async fn finding(
     })
 }
 
-/// The shrunk sequence, or the original with the reason it was not shrunk.
+/// The first failing sequence that fails again alone, shrunk; or the first, unshrunk,
+/// with the reason.
 async fn shrink_found(
     config: &FuzzConfig,
     target: &Target,
     nonces: &Nonces,
     found: &Found,
     dead: bool,
-) -> (Shrunk, Option<String>) {
+) -> (Example, Shrunk, Option<String>) {
+    let first = found.examples[0].clone();
+    let unshrunk = |replays| Shrunk {
+        sequence: first.sequence.clone(),
+        replays,
+        reproduced: false,
+    };
     if dead {
-        let kept = Shrunk {
-            sequence: found.sequence.clone(),
-            replays: 0,
-            reproduced: false,
-        };
         let note = "the target stopped accepting connections, so nothing can be replayed";
-        return (kept, Some(note.to_owned()));
+        return (first.clone(), unshrunk(0), Some(note.to_owned()));
     }
-    let invariant = found.violation.invariant;
-    let shrunk = shrink(
-        found.sequence.clone(),
-        config.shrink,
-        |candidate| async move {
-            reproduces(target, &candidate, nonces.ids(), invariant, config.settle).await
-        },
-    )
-    .await;
-    let note = (!shrunk.reproduced)
-        .then(|| "the failure did not come back when the sequence was replayed alone".to_owned());
-    (shrunk, note)
+    let mut replays = 0;
+    for example in &found.examples {
+        let invariant = example.violation.invariant;
+        let shrunk = shrink(
+            example.sequence.clone(),
+            config.shrink,
+            |candidate| async move {
+                reproduces(target, &candidate, nonces.ids(), invariant, config.settle).await
+            },
+        )
+        .await;
+        replays += shrunk.replays;
+        if shrunk.reproduced {
+            return (example.clone(), Shrunk { replays, ..shrunk }, None);
+        }
+    }
+    let note = format!(
+        "none of the first {} failing sequences failed again when replayed alone",
+        found.examples.len()
+    );
+    (first.clone(), unshrunk(replays), Some(note))
 }
 
-fn case_of(config: &FuzzConfig, found: &Found, shrunk: &Shrunk, is_shrunk: bool) -> CaseFile {
+fn case_of(config: &FuzzConfig, found: &Example, shrunk: &Shrunk, is_shrunk: bool) -> CaseFile {
     let invariant = found.violation.invariant;
     CaseFile {
         format: CASE_FORMAT.into(),

@@ -8,7 +8,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use super::execute::ABANDON_PATIENCE;
-use super::model::{Credential, Delivery, Expect, Sequence, Step};
+use super::model::{Credential, Delivery, Expect, RUN_MARK, Sequence, Step};
 use crate::auth::AuthHeader;
 use crate::effects::{EffectsProbe, EffectsSource, SESSION_PLACEHOLDER};
 use crate::generate::MutatedHeader;
@@ -43,6 +43,7 @@ fn variable(slot: u16) -> String {
 /// The script of `sequence`; `name` names the body files it writes.
 pub fn render(sequence: &Sequence, context: &ScriptContext<'_>, name: &str) -> String {
     let mut head = String::from("# session ids, fresh for every run of this script\n");
+    head.push_str("run=\"$$\"\n");
     for n in 0..sequence.slots() {
         head.push_str(&format!("s{n}=\"fuzz-$$-{n}\"\n"));
     }
@@ -112,13 +113,15 @@ fn line(delivery: &Delivery, context: &ScriptContext<'_>, name: &str, step: usiz
         auth_repro: auth_repro.as_ref(),
         body_file: file.as_deref().filter(|_| written),
     };
-    let mut text = curl(&request).replace(&mark(delivery.session), &variable(delivery.session));
+    let mut text = curl(&request)
+        .replace(&mark(delivery.session), &variable(delivery.session))
+        .replace(RUN_MARK, "'\"$run\"'");
     if let (Some(path), true) = (&file, written) {
         // The file holds the mark: sed writes the session in on the way to curl.
         let quoted = single_quote(&path.display().to_string());
         text = text.replace(&format!("@{quoted}"), "@-");
         text = format!(
-            "sed \"s/{}/$s{}/g\" {quoted} | {text}",
+            "sed \"s/{}/$s{}/g; s/{RUN_MARK}/$run/g\" {quoted} | {text}",
             mark(delivery.session),
             delivery.session
         );
@@ -251,7 +254,7 @@ mod tests {
         assert!(script.contains("${HOOKCHECK_AUTH%?}"), "{script}");
         assert!(script.contains(r#""sessionId":"'"$s0"'""#), "{script}");
         assert!(
-            script.contains("sed \"s/@HOOKCHECK_SLOT_2@/$s2/g\""),
+            script.contains("sed \"s/@HOOKCHECK_SLOT_2@/$s2/g; s/@RUN@/$run/g\""),
             "{script}"
         );
         let written = std::fs::read(dir.path().join("case.step4-session2.bin")).unwrap();

@@ -12,7 +12,7 @@ use rand::Rng;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 
-use super::model::{Body, Credential, Delivery, Expect, Method, SESSION_MARK};
+use super::model::{Body, Credential, Delivery, Expect, Method, RUN_MARK, SESSION_MARK};
 use crate::generate::{AuthMutation, BadInput, InputGrade, PayloadShape, StatusShape};
 use crate::spec::{PayloadBuilder, Status};
 
@@ -34,10 +34,14 @@ pub struct Drawn {
 }
 
 impl Drawn {
-    /// The delivery of slot `session`, its id replaced by [`SESSION_MARK`].
+    /// The delivery of slot `session`, its id replaced by [`SESSION_MARK`], and
+    /// [`RUN_MARK`] after the `externalReferenceId` of a valid body.
     pub fn into_delivery(self, session: u16, session_id: &str, credential: Credential) -> Delivery {
-        let body =
-            super::model::replace(&self.body, session_id.as_bytes(), SESSION_MARK.as_bytes());
+        let body = match self.expect.is_valid() {
+            true => mark_reference(self.body),
+            false => self.body,
+        };
+        let body = super::model::replace(&body, session_id.as_bytes(), SESSION_MARK.as_bytes());
         Delivery {
             session,
             label: self.label,
@@ -49,6 +53,23 @@ impl Drawn {
             body: Body::from_bytes(body),
         }
     }
+}
+
+/// The body with [`RUN_MARK`] appended to a string `externalReferenceId`; a body of the
+/// 256 KiB shape keeps its exact size.
+fn mark_reference(body: Vec<u8>) -> Vec<u8> {
+    if body.len() >= crate::generate::LARGE_BODY_BYTES {
+        return body;
+    }
+    let Ok(serde_json::Value::Object(mut object)) = serde_json::from_slice(&body) else {
+        return body;
+    };
+    let Some(serde_json::Value::String(reference)) = object.get_mut("externalReferenceId") else {
+        return body;
+    };
+    reference.push('-');
+    reference.push_str(RUN_MARK);
+    serde_json::to_vec(&object).unwrap_or(body)
 }
 
 /// A source of payloads for the fuzzer. Every body must carry `session_id` where the

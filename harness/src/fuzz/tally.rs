@@ -9,15 +9,26 @@ use std::time::Instant;
 use super::invariant::{Invariant, Violation};
 use super::model::Sequence;
 
-/// The first failure of an invariant, and how often it broke.
+/// How many failing sequences are kept per invariant: when the first does not fail again
+/// alone (it needed other sequences' traffic), the next is shrunk instead.
+pub const KEPT_EXAMPLES: usize = 4;
+
+/// One sequence that broke an invariant.
 #[derive(Debug, Clone)]
-pub struct Found {
+pub struct Example {
     /// The sequence's index.
     pub index: u64,
     /// The sequence.
     pub sequence: Sequence,
-    /// The first violation in it.
+    /// The first violation of the invariant in it.
     pub violation: Violation,
+}
+
+/// The first failures of an invariant, and how often it broke.
+#[derive(Debug, Clone, Default)]
+pub struct Found {
+    /// The failing sequences of lowest index, at most [`KEPT_EXAMPLES`], lowest first.
+    pub examples: Vec<Example>,
     /// How many sequences broke the invariant.
     pub sequences: u64,
 }
@@ -57,18 +68,20 @@ impl Tally {
                 continue;
             }
             seen.push(violation.invariant);
-            let entry = found.entry(violation.invariant).or_insert_with(|| Found {
-                index,
-                sequence: sequence.clone(),
-                violation: violation.clone(),
-                sequences: 0,
-            });
+            let entry = found.entry(violation.invariant).or_default();
             entry.sequences += 1;
-            // The lowest index wins, so that the same seed reports the same sequence.
-            if index < entry.index {
-                entry.index = index;
-                entry.sequence = sequence.clone();
-                entry.violation = violation;
+            // The lowest indexes are kept, so that the same seed reports the same sequences.
+            let at = entry.examples.partition_point(|e| e.index < index);
+            if at < KEPT_EXAMPLES {
+                entry.examples.insert(
+                    at,
+                    Example {
+                        index,
+                        sequence: sequence.clone(),
+                        violation,
+                    },
+                );
+                entry.examples.truncate(KEPT_EXAMPLES);
             }
         }
     }
