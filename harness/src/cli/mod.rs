@@ -19,8 +19,9 @@ pub mod serve;
 /// Conformance test harness and fuzzer for Cr3dentials webhook receivers.
 ///
 /// hookcheck delivers webhook events exactly as Cr3dentials does (`send`), runs a
-/// reference receiver that does everything a conforming receiver must (`serve`), and
-/// grades your endpoint against the contract.
+/// reference receiver that does everything a conforming receiver must (`serve`), grades
+/// your endpoint against the contract (`run`), and fuzzes it with sequences of deliveries
+/// (`fuzz`).
 ///
 /// Exit codes: 0 success, 1 a negative verdict (failed delivery, failed MUST),
 /// 2 usage error, 3 target unreachable or server could not start.
