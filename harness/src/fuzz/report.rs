@@ -14,7 +14,8 @@
 //!   (`fromSteps`, `toSteps`, `fromCases`, `toCases`, `replays`, `reproducedAlone`),
 //!   `caseFile` (its path, when saved), `repro` (a POSIX `sh` script) and `case` (the case
 //!   file's content);
-//! - `unreadCounts`: effect counts that could not be read (each is no verdict, not a pass);
+//! - `unreadCounts`: effect counts that could not be read (each is no verdict, not a pass),
+//!   and `unreadReason`, why the first could not;
 //! - `verdict`: `pass` (no invariant broken), `warn` (only SHOULDs broken) or `fail`.
 
 use std::fmt::Write as _;
@@ -153,6 +154,8 @@ pub struct FuzzReport {
     pub findings: Vec<Finding>,
     /// Effect counts that could not be read.
     pub unread_counts: u64,
+    /// Why the first of them could not be read.
+    pub unread_reason: Option<String>,
     /// The verdict.
     pub verdict: FuzzVerdict,
 }
@@ -207,8 +210,9 @@ impl FuzzReport {
         if self.unread_counts > 0 {
             let _ = writeln!(
                 out,
-                "\n{} effect count(s) could not be read: no verdict for them",
-                self.unread_counts
+                "\n{} effect count(s) could not be read, so they have no verdict; the first: {}",
+                self.unread_counts,
+                self.unread_reason.as_deref().unwrap_or("no reason given")
             );
         }
         let verdict = match self.verdict {
@@ -478,6 +482,7 @@ mod tests {
             verdict: FuzzReport::verdict_of(&findings),
             findings,
             unread_counts: 0,
+            unread_reason: None,
         }
     }
 

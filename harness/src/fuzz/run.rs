@@ -81,6 +81,7 @@ pub async fn fuzz(
         verdict: FuzzReport::verdict_of(&findings),
         findings,
         unread_counts: tally.unread_counts.load(Ordering::Relaxed),
+        unread_reason: tally.unread_reason.lock().expect("never poisoned").clone(),
     })
 }
 
