@@ -292,3 +292,26 @@ async fn mistakes_are_one_line_with_their_exit_code() {
         ran.stderr
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_an_effects_probe_the_effect_invariants_are_not_checked_never_held() {
+    let target = receiver(ReceiverConfig::default().defect(Defect::NoDedupe)).await;
+    let url = target.webhook_url();
+    let ran = fuzz(&["--target", &url], true, &[]).await;
+    // The duplicates' extra effects cannot be seen, so nothing fails; and nothing claims
+    // they were checked.
+    assert_eq!(ran.code, 0, "{}{}", ran.stdout, ran.stderr);
+    for invariant in [
+        "exactly-once",
+        "no-effect-for-unprocessable",
+        "no-effect-when-unauthenticated",
+    ] {
+        assert!(
+            ran.stdout
+                .contains(&format!("skip {invariant} [MUST] (not checked: no")),
+            "{invariant}: {}",
+            ran.stdout
+        );
+    }
+    target.shutdown().await;
+}
