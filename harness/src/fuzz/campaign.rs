@@ -71,6 +71,8 @@ pub async fn send_phase(
         source,
     );
     let tally = Arc::new(Tally::default());
+    // The first connection check was a valid delivery too.
+    tally.cases.store(1, Ordering::Relaxed);
     let started = Instant::now();
     let progress = config
         .progress
@@ -171,7 +173,7 @@ pub async fn grade(
     let executed = target.execute(sequence, ids, &mut place).await;
     tally
         .cases
-        .fetch_add(executed.answers.len() as u64, Ordering::Relaxed);
+        .fetch_add(executed.requests as u64, Ordering::Relaxed);
     tally.answered(executed.finished);
     let mut violations = grade_answers(&executed.answers, target.timeout);
     let bad_input = sequence

@@ -109,8 +109,10 @@ impl Place {
 /// What a sequence came to.
 #[derive(Debug, Clone)]
 pub struct Executed {
-    /// Every request's answer, in step order.
+    /// Every request's answer, in step order (an abandoned copy has none).
     pub answers: Vec<Answer>,
+    /// Requests sent, abandoned copies included.
+    pub requests: usize,
     /// When the last answer arrived.
     pub finished: Instant,
 }
@@ -141,6 +143,7 @@ impl Target {
         }
         Executed {
             answers,
+            requests: sequence.cases(),
             finished: Instant::now(),
         }
     }
