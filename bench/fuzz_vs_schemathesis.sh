@@ -73,9 +73,10 @@ fuzz_wall=$(awk "BEGIN { print $ended - $started }")
 
 start_receiver schemathesis
 started=$(now)
-"$venv/bin/st" run "$root/bench/webhook-openapi.yaml" --url "$base" --max-time "$duration" \
-    --workers "$workers" --seed 1 --report har --report-har-path "$work/st.har" \
-    >"$work/st.out" 2>&1 || true
+# From the scratch folder, where Schemathesis leaves its cache.
+(cd "$work" && "$venv/bin/st" run "$root/bench/webhook-openapi.yaml" --url "$base" \
+    --max-time "$duration" --workers "$workers" --seed 1 --report har \
+    --report-har-path "$work/st.har" >"$work/st.out" 2>&1) || true
 ended=$(now)
 st_seen=$(stop_receiver schemathesis)
 st_cases=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["log"]["entries"]))' "$work/st.har")
