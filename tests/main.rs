@@ -4,6 +4,7 @@
 mod util;
 
 mod browser;
+mod fuzz;
 mod load;
 mod run;
 mod send;

@@ -15,6 +15,8 @@
 //!
 //! Around them:
 //!
+//! - [`fuzz`] is the stateful black-box fuzzer behind `hookcheck fuzz`: seeded sequences of
+//!   deliveries, invariants checked after each, failures shrunk, saved and scripted;
 //! - [`auth::AuthHeader`] is the optional custom auth header, a secret that never prints;
 //! - [`rawhttp`] is an HTTP/1.1 client for probes a normal client cannot send;
 //! - [`repro`] turns a request into a `curl` line;
@@ -54,6 +56,7 @@ pub mod cli;
 pub mod diff;
 pub mod effects;
 pub mod exit_codes;
+pub mod fuzz;
 pub mod generate;
 pub mod latency;
 pub mod load;

@@ -11,6 +11,7 @@ pub use error::CliError;
 
 pub mod diff;
 mod error;
+pub mod fuzz;
 pub mod list;
 pub mod load;
 pub mod output;
@@ -22,8 +23,9 @@ pub mod serve;
 /// Conformance test harness and fuzzer for Cr3dentials webhook receivers.
 ///
 /// hookcheck delivers webhook events exactly as Cr3dentials does (`send`), runs a
-/// reference receiver that does everything a conforming receiver must (`serve`), and
-/// grades your endpoint against the contract.
+/// reference receiver that does everything a conforming receiver must (`serve`), grades
+/// your endpoint against the contract (`run`), and fuzzes it with sequences of deliveries
+/// (`fuzz`).
 ///
 /// Exit codes: 0 success, 1 a negative verdict (failed delivery, failed MUST, a new
 /// failure against a baseline), 2 usage error, 3 target unreachable or server could not
@@ -53,6 +55,8 @@ pub enum Command {
     Report(report::ReportArgs),
     /// Compare two JSON reports check by check: new failures, fixed, new and removed checks.
     Diff(diff::DiffArgs),
+    /// Fuzz a webhook endpoint with sequences of deliveries and check its invariants.
+    Fuzz(fuzz::FuzzArgs),
 }
 
 /// Runs a parsed command line to completion and returns the process exit code.
@@ -77,6 +81,7 @@ pub fn run(cli: Cli) -> i32 {
             Command::List(args) => list::run(&args),
             Command::Report(args) => report::run(&args),
             Command::Diff(args) => diff::run(&args),
+            Command::Fuzz(args) => fuzz::run(args).await,
         }
     })
 }

@@ -1,0 +1,214 @@
+//! Case files: a failing sequence saved as JSON, replayable with
+//! `hookcheck fuzz --replay FILE`.
+//!
+//! The format (`"format": "hookcheck-fuzz-case/1"`):
+//!
+//! ```json
+//! {
+//!   "format": "hookcheck-fuzz-case/1",
+//!   "invariant": "exactly-once",
+//!   "level": "MUST",
+//!   "requirement": "every acknowledged session has exactly one side effect",
+//!   "seed": 42,
+//!   "sequenceIndex": 17,
+//!   "shrunk": true,
+//!   "expected": "exactly 1 effect for the session",
+//!   "actual": "2 effect(s)",
+//!   "sequence": { "steps": [
+//!     { "send": { "session": 0, "label": "valid/error/as-sent", "expect": "valid",
+//!                 "method": "POST", "contentType": "application/json",
+//!                 "credential": "configured", "observed": true,
+//!                 "body": { "text": "{\"sessionId\":\"@SESSION@\", …}" } } },
+//!     { "together": [ … deliveries … ] },
+//!     { "abandon": { … a delivery whose sender hangs up unread … } },
+//!     { "pause": { "ms": 5000 } },
+//!     { "others": { "count": 24 } }
+//!   ] }
+//! }
+//! ```
+//!
+//! `session` is a slot: each replay gives every slot a fresh id, written where the body
+//! says `@SESSION@`, and a fresh token where it says `@RUN@` (after `externalReferenceId`). `expect` is one of `valid`, `should-accept`, `unprocessable`,
+//! `off-contract`, `bad-auth`; `credential` is `configured` or an auth mutation id
+//! (`truncated-value` …); `body` is `{"text": …}` or, for bytes that are not UTF-8,
+//! `{"hex": …}`. No secret is stored: a bad credential is stored as the mutation applied to
+//! whatever `--auth` the replay is given.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::invariant::{Invariant, Level};
+use super::model::{Body, Sequence, decode_hex};
+
+/// The format tag of a case file this version reads and writes.
+pub const CASE_FORMAT: &str = "hookcheck-fuzz-case/1";
+
+/// A saved failing case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CaseFile {
+    /// Always [`CASE_FORMAT`].
+    pub format: String,
+    /// The invariant it broke.
+    pub invariant: Invariant,
+    /// That invariant's level.
+    pub level: Level,
+    /// That invariant's requirement.
+    pub requirement: String,
+    /// The seed of the run that found it.
+    pub seed: u64,
+    /// The index of the sequence that first broke it.
+    pub sequence_index: u64,
+    /// Whether the sequence is the shrunk one (false when the failure did not come back
+    /// when the sequence was replayed alone, or the target stopped serving).
+    pub shrunk: bool,
+    /// What the invariant expected.
+    pub expected: String,
+    /// What happened.
+    pub actual: String,
+    /// The sequence to replay.
+    pub sequence: Sequence,
+}
+
+/// Why a case file could not be read or written.
+#[derive(Debug, thiserror::Error)]
+pub enum CaseFileError {
+    /// The file could not be read.
+    #[error("read case file {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The file is not a case file.
+    #[error("read case file {path}: {reason}")]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The case file could not be written.
+    #[error("write case file {path}: {source}")]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
+impl CaseFile {
+    /// Reads and checks a case file.
+    pub fn load(path: &Path) -> Result<CaseFile, CaseFileError> {
+        let invalid = |reason: String| CaseFileError::Invalid {
+            path: path.to_owned(),
+            reason,
+        };
+        let text = std::fs::read(path).map_err(|source| CaseFileError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        let case: CaseFile = serde_json::from_slice(&text).map_err(|e| invalid(e.to_string()))?;
+        if case.format != CASE_FORMAT {
+            return Err(invalid(format!(
+                "format `{}` is not {CASE_FORMAT}",
+                case.format
+            )));
+        }
+        if case.sequence.deliveries().next().is_none() {
+            return Err(invalid("the sequence sends nothing".into()));
+        }
+        let bad_hex = case.sequence.deliveries().any(|(_, d)| match &d.body {
+            Body::Hex(hex) => decode_hex(hex).is_none(),
+            Body::Text(_) => false,
+        });
+        if bad_hex {
+            return Err(invalid(
+                "a hex body holds something other than hex digits".into(),
+            ));
+        }
+        Ok(case)
+    }
+
+    /// The file name it is saved under: `<invariant>-seed<seed>.json`.
+    pub fn file_name(&self) -> String {
+        format!("{}-seed{}.json", self.invariant.id(), self.seed)
+    }
+
+    /// Writes it into `dir` (created if missing), atomically; returns its path.
+    pub fn save(&self, dir: &Path) -> Result<PathBuf, CaseFileError> {
+        let path = dir.join(self.file_name());
+        let write = |source| CaseFileError::Write {
+            path: path.clone(),
+            source,
+        };
+        std::fs::create_dir_all(dir).map_err(write)?;
+        let text = serde_json::to_vec_pretty(self).expect("a case file serializes");
+        let partial = path.with_extension("json.partial");
+        std::fs::write(&partial, text).map_err(write)?;
+        std::fs::rename(&partial, &path).map_err(write)?;
+        Ok(path)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fuzz::model::{Credential, Delivery, Expect, Method, Step};
+
+    fn case() -> CaseFile {
+        let delivery = Delivery {
+            session: 0,
+            label: "bad/invalid-utf8".into(),
+            expect: Expect::Unprocessable,
+            method: Method::Post,
+            content_type: Some("application/json".into()),
+            credential: Credential::Configured,
+            observed: true,
+            body: Body::from_bytes(b"{\"sessionId\":\"@SESSION@\",\"x\":\"\xff\"}".to_vec()),
+        };
+        CaseFile {
+            format: CASE_FORMAT.into(),
+            invariant: Invariant::NoEffectForUnprocessable,
+            level: Level::Must,
+            requirement: Invariant::NoEffectForUnprocessable.requirement().into(),
+            seed: 9,
+            sequence_index: 3,
+            shrunk: true,
+            expected: "0".into(),
+            actual: "1".into(),
+            sequence: Sequence {
+                steps: vec![
+                    Step::Send(delivery),
+                    Step::Pause { ms: 10 },
+                    Step::Others { count: 2 },
+                ],
+            },
+        }
+    }
+
+    #[test]
+    fn a_saved_case_reads_back_unchanged() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = case().save(dir.path()).unwrap();
+        assert!(path.ends_with("no-effect-for-unprocessable-seed9.json"));
+        assert_eq!(CaseFile::load(&path).unwrap(), case());
+    }
+
+    #[test]
+    fn a_file_that_is_not_a_case_file_is_refused_with_the_reason() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.json");
+        std::fs::write(&path, r#"{"format":"other"}"#).unwrap();
+        let error = CaseFile::load(&path).unwrap_err().to_string();
+        assert!(error.contains("x.json"), "{error}");
+        let mut wrong = case();
+        wrong.format = "hookcheck-fuzz-case/0".into();
+        std::fs::write(&path, serde_json::to_vec(&wrong).unwrap()).unwrap();
+        let error = CaseFile::load(&path).unwrap_err().to_string();
+        assert!(error.contains("is not hookcheck-fuzz-case/1"), "{error}");
+    }
+}

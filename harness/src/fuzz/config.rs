@@ -1,0 +1,94 @@
+//! How a fuzzing campaign runs, and why one cannot.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use reqwest::Url;
+
+use super::shrink::ShrinkLimits;
+use crate::auth::AuthHeader;
+use crate::effects::EffectsProbe;
+use crate::sender::{ClientTls, SenderError};
+
+/// How much to send.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Budget {
+    /// Until this many requests have been planned.
+    Cases(u64),
+    /// Until this much time has passed (sequences under way are finished).
+    Time(Duration),
+}
+
+/// The default budget: enough to meet every kind of sequence several times and every
+/// kind of input many times, in a few seconds against a local receiver.
+pub const DEFAULT_CASES: u64 = 600;
+
+/// Everything a campaign needs. [`FuzzConfig::new`] gives the defaults.
+#[derive(Debug, Clone)]
+pub struct FuzzConfig {
+    /// The webhook URL.
+    pub target: Url,
+    /// The auth header the target expects; enables the bad-credential inputs.
+    pub auth: Option<AuthHeader>,
+    /// Where effect counts come from; without one the effect invariants are not checked.
+    pub effects: Option<EffectsProbe>,
+    /// Which certificates an HTTPS target must present.
+    pub tls: ClientTls,
+    /// The seed every sequence follows from.
+    pub seed: u64,
+    /// How much to send.
+    pub budget: Budget,
+    /// Sequences under way at once.
+    pub concurrency: usize,
+    /// The sender timeout every request is graded against.
+    pub timeout: Duration,
+    /// How long after a sequence its effects are counted.
+    pub settle: Duration,
+    /// The pause before a late copy, as before the provider's first retry.
+    pub retry_delay: Duration,
+    /// How much shrinking each failure may do.
+    pub shrink: ShrinkLimits,
+    /// Where case files (and bodies too long for a repro line) are saved, if anywhere.
+    pub save_dir: Option<PathBuf>,
+    /// Print progress on stderr.
+    pub progress: bool,
+}
+
+impl FuzzConfig {
+    /// The defaults for `target`: 600 cases, 8 at once, the provider's 30 s timeout, 1.5 s
+    /// settle, 5 s retry delay (SPEC [D-8]), a random seed, nothing saved, no progress.
+    pub fn new(target: Url) -> Self {
+        FuzzConfig {
+            target,
+            auth: None,
+            effects: None,
+            tls: ClientTls::System,
+            seed: rand::random::<u32>().into(),
+            budget: Budget::Cases(DEFAULT_CASES),
+            concurrency: 8,
+            timeout: crate::sender::DEFAULT_TIMEOUT,
+            settle: Duration::from_millis(1500),
+            retry_delay: crate::sender::DEFAULT_BACKOFF_BASE,
+            shrink: ShrinkLimits {
+                replays: 40,
+                time: Duration::from_secs(60),
+            },
+            save_dir: None,
+            progress: false,
+        }
+    }
+}
+
+/// Why a campaign or a replay could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum FuzzError {
+    /// The HTTP client could not be built (a bad CA file, a zero timeout).
+    #[error(transparent)]
+    Client(#[from] SenderError),
+    /// The target refused the first connection.
+    #[error("cannot reach the target {0}")]
+    Unreachable(String),
+    /// A case file could not be read or written.
+    #[error(transparent)]
+    CaseFile(#[from] super::case_file::CaseFileError),
+}

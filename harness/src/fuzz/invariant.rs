@@ -1,0 +1,498 @@
+//! The invariants checked after each sequence, and how each delivery and each session is
+//! graded against them.
+//!
+//! MUST invariants come from SPEC §3's MUSTs; a break fails the run (exit 1). SHOULD
+//! invariants come from its SHOULDs (SPEC §3 ¶8 and ¶10): a break is reported, shrunk and
+//! saved like a failure, but as a warning, and does not change the exit code.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use super::model::{Expect, Sequence};
+use crate::sender::{FailureClass, TransportError, format_duration};
+
+/// How much a broken invariant weighs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Level {
+    /// A MUST of the contract: a break fails the run.
+    Must,
+    /// A SHOULD of the contract: a break is a warning.
+    Should,
+}
+
+impl fmt::Display for Level {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Level::Must => "MUST",
+            Level::Should => "SHOULD",
+        })
+    }
+}
+
+/// One invariant. Serialized as its id (`exactly-once`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Invariant {
+    /// Every valid delivery, copies included, is answered 2xx within the timeout.
+    ValidAcknowledged,
+    /// Every valid delivery of a SHOULD-level shape is answered 2xx.
+    ShouldAccepted,
+    /// Every other request is answered within the timeout, the connection left open until
+    /// the answer: not a crash, not a hang.
+    Answered,
+    /// Bad input is answered 4xx (or 2xx), not 5xx.
+    #[serde(rename = "no-5xx-for-bad-input")]
+    No5xxForBadInput,
+    /// A delivery with a wrong credential is refused (non-2xx).
+    BadAuthRefused,
+    /// Every acknowledged session has exactly one side effect.
+    ExactlyOnce,
+    /// An unprocessable input has no side effect.
+    NoEffectForUnprocessable,
+    /// A delivery with a wrong credential has no side effect.
+    NoEffectWhenUnauthenticated,
+    /// The target keeps accepting connections.
+    TargetAlive,
+}
+
+impl Invariant {
+    /// Every invariant, in report order.
+    pub const ALL: [Invariant; 9] = [
+        Invariant::ValidAcknowledged,
+        Invariant::ExactlyOnce,
+        Invariant::Answered,
+        Invariant::TargetAlive,
+        Invariant::NoEffectForUnprocessable,
+        Invariant::BadAuthRefused,
+        Invariant::NoEffectWhenUnauthenticated,
+        Invariant::ShouldAccepted,
+        Invariant::No5xxForBadInput,
+    ];
+
+    /// The id, as reports and case files spell it.
+    pub fn id(self) -> &'static str {
+        match self {
+            Invariant::ValidAcknowledged => "valid-acknowledged",
+            Invariant::ShouldAccepted => "should-accepted",
+            Invariant::Answered => "answered",
+            Invariant::No5xxForBadInput => "no-5xx-for-bad-input",
+            Invariant::BadAuthRefused => "bad-auth-refused",
+            Invariant::ExactlyOnce => "exactly-once",
+            Invariant::NoEffectForUnprocessable => "no-effect-for-unprocessable",
+            Invariant::NoEffectWhenUnauthenticated => "no-effect-when-unauthenticated",
+            Invariant::TargetAlive => "target-alive",
+        }
+    }
+
+    /// MUST or SHOULD.
+    pub fn level(self) -> Level {
+        match self {
+            Invariant::ShouldAccepted | Invariant::No5xxForBadInput => Level::Should,
+            Invariant::ValidAcknowledged
+            | Invariant::Answered
+            | Invariant::BadAuthRefused
+            | Invariant::ExactlyOnce
+            | Invariant::NoEffectForUnprocessable
+            | Invariant::NoEffectWhenUnauthenticated
+            | Invariant::TargetAlive => Level::Must,
+        }
+    }
+
+    /// The requirement, one sentence.
+    pub fn requirement(self) -> &'static str {
+        match self {
+            Invariant::ValidAcknowledged => {
+                "every valid delivery, copies included, is answered 2xx within the timeout"
+            }
+            Invariant::ShouldAccepted => {
+                "unknown fields, 256 KiB bodies, any RFC 3339 time and a charset parameter are accepted"
+            }
+            Invariant::Answered => {
+                "every request is answered within the timeout, without the connection closing first"
+            }
+            Invariant::No5xxForBadInput => "bad input is answered 4xx, not 5xx",
+            Invariant::BadAuthRefused => "a delivery with a wrong auth header is refused",
+            Invariant::ExactlyOnce => "every acknowledged session has exactly one side effect",
+            Invariant::NoEffectForUnprocessable => "unprocessable input has no side effect",
+            Invariant::NoEffectWhenUnauthenticated => {
+                "a delivery with a wrong auth header has no side effect"
+            }
+            Invariant::TargetAlive => "the target keeps accepting connections",
+        }
+    }
+
+    /// Whether checking it needs the effects probe.
+    pub fn needs_effects(self) -> bool {
+        matches!(
+            self,
+            Invariant::ExactlyOnce
+                | Invariant::NoEffectForUnprocessable
+                | Invariant::NoEffectWhenUnauthenticated
+        )
+    }
+
+    /// Whether checking it needs an auth header.
+    pub fn needs_auth(self) -> bool {
+        matches!(
+            self,
+            Invariant::BadAuthRefused | Invariant::NoEffectWhenUnauthenticated
+        )
+    }
+}
+
+impl fmt::Display for Invariant {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+/// What one request came to.
+#[derive(Debug, Clone)]
+pub struct Answer {
+    /// The step it belongs to.
+    pub step: usize,
+    /// The session slot, or none for the other sessions of a [`super::model::Step::Others`].
+    pub session: Option<u16>,
+    /// How the contract grades it.
+    pub expect: Expect,
+    /// What it is.
+    pub label: String,
+    /// The status code, or why there is none.
+    pub outcome: Result<u16, TransportError>,
+    /// How long it took.
+    pub duration: Duration,
+}
+
+impl Answer {
+    fn described(&self) -> String {
+        match &self.outcome {
+            Ok(code) => format!("HTTP {code} after {}", format_duration(self.duration)),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    fn acknowledged(&self) -> bool {
+        matches!(self.outcome, Ok(code) if (200..300).contains(&code))
+    }
+}
+
+/// One broken invariant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Violation {
+    /// Which invariant.
+    pub invariant: Invariant,
+    /// The step of the sequence it shows in, if one.
+    pub step: Option<usize>,
+    /// What was sent.
+    pub label: String,
+    /// What the invariant expects.
+    pub expected: String,
+    /// What happened.
+    pub actual: String,
+}
+
+impl Violation {
+    fn new(invariant: Invariant, answer: &Answer, expected: &str) -> Self {
+        Violation {
+            invariant,
+            step: Some(answer.step),
+            label: answer.label.clone(),
+            expected: expected.to_owned(),
+            actual: answer.described(),
+        }
+    }
+}
+
+/// Grades every answer of a sequence against the response invariants.
+pub fn grade_answers(answers: &[Answer], timeout: Duration) -> Vec<Violation> {
+    let within = format!("2xx within {}", format_duration(timeout));
+    let answered = format!("an answer within {}", format_duration(timeout));
+    answers
+        .iter()
+        .filter_map(|answer| match (&answer.outcome, answer.expect) {
+            (Err(e), _) if e.class == FailureClass::Connect => Some(Violation::new(
+                Invariant::TargetAlive,
+                answer,
+                "a connection",
+            )),
+            (Err(_), Expect::Valid) => Some(Violation::new(
+                Invariant::ValidAcknowledged,
+                answer,
+                &within,
+            )),
+            (Err(_), _) => Some(Violation::new(Invariant::Answered, answer, &answered)),
+            (Ok(_), _) if answer.acknowledged() && answer.expect != Expect::BadAuth => None,
+            (Ok(_), Expect::Valid) => Some(Violation::new(
+                Invariant::ValidAcknowledged,
+                answer,
+                &within,
+            )),
+            (Ok(_), Expect::ShouldAccept) => {
+                Some(Violation::new(Invariant::ShouldAccepted, answer, "2xx"))
+            }
+            (Ok(_), Expect::BadAuth) if answer.acknowledged() => Some(Violation::new(
+                Invariant::BadAuthRefused,
+                answer,
+                "a refusal (401 or 403)",
+            )),
+            (Ok(code), Expect::Unprocessable | Expect::OffContract) if *code >= 500 => Some(
+                Violation::new(Invariant::No5xxForBadInput, answer, "4xx (or 2xx)"),
+            ),
+            (Ok(_), _) => None,
+        })
+        .collect()
+}
+
+/// How many effects a session must have, and which invariant says so.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EffectExpectation {
+    /// The session slot.
+    pub session: u16,
+    /// The count it must have.
+    pub count: u64,
+    /// The invariant a different count breaks.
+    pub invariant: Invariant,
+    /// The first step that delivered the session.
+    pub step: usize,
+}
+
+/// The sessions whose effect counts are graded: exactly one for a session a valid
+/// delivery of which was acknowledged; none for a session only ever sent with a wrong
+/// credential, or only as observable unprocessable input. Other sessions (refused valid
+/// deliveries, off-contract input a receiver may accept) are not graded.
+pub fn effect_expectations(sequence: &Sequence, answers: &[Answer]) -> Vec<EffectExpectation> {
+    let mut sessions: BTreeMap<u16, Vec<&Answer>> = BTreeMap::new();
+    for answer in answers {
+        if let Some(session) = answer.session {
+            sessions.entry(session).or_default().push(answer);
+        }
+    }
+    let observed = |session: u16| {
+        sequence
+            .deliveries()
+            .filter(|(_, d)| d.session == session)
+            .all(|(_, d)| d.observed)
+    };
+    sessions
+        .into_iter()
+        .filter_map(|(session, answers)| {
+            let step = answers.iter().map(|a| a.step).min().unwrap_or(0);
+            let all = |expect: Expect| answers.iter().all(|a| a.expect == expect);
+            let (count, invariant) = if answers
+                .iter()
+                .any(|a| a.expect.is_valid() && a.acknowledged())
+            {
+                (1, Invariant::ExactlyOnce)
+            } else if all(Expect::BadAuth) {
+                (0, Invariant::NoEffectWhenUnauthenticated)
+            } else if all(Expect::Unprocessable) && observed(session) {
+                (0, Invariant::NoEffectForUnprocessable)
+            } else {
+                return None;
+            };
+            Some(EffectExpectation {
+                session,
+                count,
+                invariant,
+                step,
+            })
+        })
+        .collect()
+}
+
+/// Grades effect counts against their expectations. A count that could not be read is
+/// no verdict, not a pass: it is returned as the error text instead.
+pub fn grade_effects(
+    sequence: &Sequence,
+    expectations: &[EffectExpectation],
+    counts: &BTreeMap<u16, Result<u64, String>>,
+) -> (Vec<Violation>, Vec<String>) {
+    let mut violations = Vec::new();
+    let mut errors = Vec::new();
+    for expectation in expectations {
+        match counts.get(&expectation.session) {
+            Some(Ok(count)) if *count == expectation.count => {}
+            Some(Ok(count)) => violations.push(Violation {
+                invariant: expectation.invariant,
+                step: Some(expectation.step),
+                label: session_label(sequence, expectation.session),
+                expected: match expectation.count {
+                    0 => "no effect for the session".to_owned(),
+                    n => format!("exactly {n} effect for the session"),
+                },
+                actual: format!("{count} effect(s)"),
+            }),
+            Some(Err(e)) => errors.push(e.clone()),
+            None => {}
+        }
+    }
+    (violations, errors)
+}
+
+/// The labels of a session's deliveries, each once with its number of copies.
+fn session_label(sequence: &Sequence, session: u16) -> String {
+    let mut labels: Vec<(&str, usize)> = Vec::new();
+    for (_, delivery) in sequence.deliveries().filter(|(_, d)| d.session == session) {
+        match labels.iter_mut().find(|(l, _)| *l == delivery.label) {
+            Some((_, copies)) => *copies += 1,
+            None => labels.push((&delivery.label, 1)),
+        }
+    }
+    let parts: Vec<String> = labels
+        .into_iter()
+        .map(|(label, copies)| match copies {
+            1 => label.to_owned(),
+            n => format!("{label} ×{n}"),
+        })
+        .collect();
+    parts.join(" + ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(expect: Expect, outcome: Result<u16, FailureClass>) -> Answer {
+        Answer {
+            step: 0,
+            session: Some(0),
+            expect,
+            label: "x".into(),
+            outcome: outcome.map_err(|class| TransportError {
+                class,
+                message: "m".into(),
+            }),
+            duration: Duration::from_millis(3),
+        }
+    }
+
+    fn broken(answers: &[Answer]) -> Vec<Invariant> {
+        grade_answers(answers, Duration::from_secs(1))
+            .into_iter()
+            .map(|v| v.invariant)
+            .collect()
+    }
+
+    #[test]
+    fn any_2xx_acknowledges_and_anything_else_breaks_the_right_invariant() {
+        assert!(
+            broken(&[
+                answer(Expect::Valid, Ok(204)),
+                answer(Expect::Valid, Ok(202))
+            ])
+            .is_empty()
+        );
+        assert_eq!(
+            broken(&[answer(Expect::Valid, Ok(409))]),
+            [Invariant::ValidAcknowledged]
+        );
+        assert_eq!(
+            broken(&[answer(Expect::ShouldAccept, Ok(413))]),
+            [Invariant::ShouldAccepted]
+        );
+        assert_eq!(
+            broken(&[answer(Expect::Unprocessable, Err(FailureClass::Closed))]),
+            [Invariant::Answered]
+        );
+        assert_eq!(
+            broken(&[answer(Expect::Valid, Err(FailureClass::Connect))]),
+            [Invariant::TargetAlive]
+        );
+        assert_eq!(
+            broken(&[answer(Expect::OffContract, Ok(500))]),
+            [Invariant::No5xxForBadInput]
+        );
+        assert!(
+            broken(&[
+                answer(Expect::OffContract, Ok(200)),
+                answer(Expect::Unprocessable, Ok(422))
+            ])
+            .is_empty()
+        );
+        assert_eq!(
+            broken(&[answer(Expect::BadAuth, Ok(200))]),
+            [Invariant::BadAuthRefused]
+        );
+        assert!(broken(&[answer(Expect::BadAuth, Ok(401))]).is_empty());
+    }
+
+    fn sequence(expects: &[(u16, Expect, bool)]) -> Sequence {
+        use crate::fuzz::model::{Body, Credential, Delivery, Method, Step};
+        let steps = expects
+            .iter()
+            .map(|&(session, expect, observed)| {
+                Step::Send(Delivery {
+                    session,
+                    label: format!("{expect:?}"),
+                    expect,
+                    method: Method::Post,
+                    content_type: None,
+                    credential: Credential::Configured,
+                    observed,
+                    body: Body::Text(String::new()),
+                })
+            })
+            .collect();
+        Sequence { steps }
+    }
+
+    #[test]
+    fn effects_are_graded_only_where_the_contract_fixes_the_count() {
+        let deliveries = [
+            (0, Expect::Valid, true),
+            (0, Expect::Valid, true),
+            (1, Expect::BadAuth, true),
+            (2, Expect::Unprocessable, true),
+            (3, Expect::Unprocessable, false),
+            (4, Expect::OffContract, true),
+            (5, Expect::Valid, true),
+        ];
+        let answers: Vec<Answer> = deliveries
+            .iter()
+            .enumerate()
+            .map(|(step, &(session, expect, _))| Answer {
+                step,
+                session: Some(session),
+                // Session 5's only delivery was refused: its count is not graded.
+                ..answer(expect, if session == 5 { Ok(500) } else { Ok(200) })
+            })
+            .collect();
+        let sequence = sequence(&deliveries);
+        let graded: Vec<(u16, u64, Invariant)> = effect_expectations(&sequence, &answers)
+            .into_iter()
+            .map(|e| (e.session, e.count, e.invariant))
+            .collect();
+        assert_eq!(
+            graded,
+            [
+                (0, 1, Invariant::ExactlyOnce),
+                (1, 0, Invariant::NoEffectWhenUnauthenticated),
+                (2, 0, Invariant::NoEffectForUnprocessable),
+            ]
+        );
+        let expectations = effect_expectations(&sequence, &answers);
+        let counts = [(0, Ok(2)), (1, Ok(0)), (2, Err("probe down".to_owned()))]
+            .into_iter()
+            .collect();
+        let (broken, unread) = grade_effects(&sequence, &expectations, &counts);
+        assert_eq!(broken.len(), 1);
+        assert_eq!(broken[0].invariant, Invariant::ExactlyOnce);
+        assert_eq!(broken[0].actual, "2 effect(s)");
+        assert_eq!(unread, ["probe down"]);
+    }
+
+    #[test]
+    fn every_invariant_has_a_distinct_id() {
+        let ids: std::collections::BTreeSet<&str> = Invariant::ALL.iter().map(|i| i.id()).collect();
+        assert_eq!(ids.len(), Invariant::ALL.len());
+        for invariant in Invariant::ALL {
+            let text = serde_json::to_string(&invariant).unwrap();
+            assert_eq!(text, format!("\"{}\"", invariant.id()));
+        }
+    }
+}

@@ -1,0 +1,337 @@
+//! `hookcheck fuzz` driven in-process against the reference receiver: with its default
+//! budget and a fixed seed it finds every payload- and idempotency-related defect (and
+//! the auth ones, given an auth header) under the invariant that defect breaks, and finds
+//! nothing against the correct receiver nor against receivers that make other legitimate
+//! choices.
+//!
+//! Every receiver binds 127.0.0.1 port 0; every run is bounded by a timeout.
+
+use std::collections::BTreeSet;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use hookcheck::auth::AuthHeader;
+use hookcheck::effects::EffectsProbe;
+use hookcheck::fuzz::{
+    EnumSource, FuzzConfig, FuzzReport, FuzzVerdict, Invariant, ShrinkLimits, fuzz,
+};
+use hookcheck::receiver::{AckStatus, Choices, Defect, Receiver, ReceiverConfig};
+
+const SEED: u64 = 20250324;
+const SECRET: &str = "X-API-Key: s3cret-Key-9f2c";
+/// No run may take longer than this, whatever regresses.
+const RUN_BOUND: Duration = Duration::from_secs(60);
+/// Runs at once: each mostly waits (pauses, settle times), so more than the two cores.
+const AT_ONCE: usize = 10;
+
+fn auth() -> AuthHeader {
+    SECRET.parse().expect("a valid auth header")
+}
+
+/// The receiver a run fuzzes.
+#[derive(Debug, Clone, Copy)]
+enum Subject {
+    Defect(Defect),
+    Choices(Choices, &'static str),
+}
+
+/// A defect, and the invariants a run against it must report broken. Any other broken
+/// invariant must be in `also`.
+struct Expect {
+    subject: Subject,
+    broken: &'static [Invariant],
+    also: &'static [Invariant],
+}
+
+const fn defect(defect: Defect, broken: &'static [Invariant]) -> Expect {
+    Expect {
+        subject: Subject::Defect(defect),
+        broken,
+        also: &[],
+    }
+}
+
+use Invariant::*;
+
+const DEFECTS: &[Expect] = &[
+    defect(Defect::NoDedupe, &[ExactlyOnce]),
+    defect(Defect::RacyDedupe, &[ExactlyOnce]),
+    Expect {
+        subject: Subject::Defect(Defect::ConflictOnDuplicate),
+        broken: &[ValidAcknowledged],
+        // It shows through SHOULD-level shapes of the same payloads too.
+        also: &[ShouldAccepted],
+    },
+    defect(Defect::RejectsUnknownFields, &[ShouldAccepted]),
+    Expect {
+        subject: Subject::Defect(Defect::ErrorOnNullFields),
+        broken: &[ValidAcknowledged],
+        // It shows through SHOULD-level shapes of the same payloads too.
+        also: &[ShouldAccepted],
+    },
+    Expect {
+        subject: Subject::Defect(Defect::RejectsTerminated),
+        broken: &[ValidAcknowledged],
+        // It shows through SHOULD-level shapes of the same payloads too.
+        also: &[ShouldAccepted],
+    },
+    Expect {
+        subject: Subject::Defect(Defect::DiesOnMalformedJson),
+        broken: &[TargetAlive],
+        // Requests under way when it died see their connections closed.
+        also: &[ValidAcknowledged, Answered, ShouldAccepted],
+    },
+    defect(Defect::ErrorOnMalformedJson, &[No5xxForBadInput]),
+    defect(Defect::EffectForInvalid, &[NoEffectForUnprocessable]),
+    defect(Defect::TinyBodyLimit, &[ShouldAccepted]),
+    defect(Defect::DedupeForgets, &[ExactlyOnce]),
+    defect(Defect::DedupeExpires, &[ExactlyOnce]),
+    defect(Defect::CrashesOnMissingSessionId, &[Answered]),
+    defect(Defect::PanicsOnUnknownStatus, &[Answered]),
+    defect(Defect::DropsNonCompleted, &[ExactlyOnce]),
+    Expect {
+        subject: Subject::Defect(Defect::CrashesOnUnicode),
+        broken: &[ValidAcknowledged],
+        // It shows through SHOULD-level shapes of the same payloads too.
+        also: &[ShouldAccepted],
+    },
+    defect(Defect::AsyncEffectForInvalid, &[NoEffectForUnprocessable]),
+    defect(Defect::KeyedOnExternalReference, &[ExactlyOnce]),
+    defect(Defect::DedupesCompletedOnly, &[ExactlyOnce]),
+    defect(Defect::StrictContentType, &[ShouldAccepted]),
+    defect(Defect::StrictTimestamp, &[ShouldAccepted]),
+    defect(Defect::ReprocessesOtherStatus, &[ExactlyOnce]),
+    defect(
+        Defect::AuthIgnored,
+        &[BadAuthRefused, NoEffectWhenUnauthenticated],
+    ),
+    defect(
+        Defect::AuthPrefixMatch,
+        &[BadAuthRefused, NoEffectWhenUnauthenticated],
+    ),
+    defect(Defect::EffectBeforeAuth, &[NoEffectWhenUnauthenticated]),
+    defect(Defect::HangsOnBadAuth, &[Answered]),
+    defect(
+        Defect::AuthCaseInsensitiveValue,
+        &[BadAuthRefused, NoEffectWhenUnauthenticated],
+    ),
+];
+
+const fn clean(choices: Choices, name: &'static str) -> Expect {
+    Expect {
+        subject: Subject::Choices(choices, name),
+        broken: &[],
+        also: &[],
+    }
+}
+
+const CHOICES: Choices = Choices {
+    ack: AckStatus::Ok,
+    accept_off_contract: false,
+    ignore_unknown_status: false,
+    delay: Duration::ZERO,
+    async_processing: false,
+};
+
+const CLEAN: &[Expect] = &[
+    clean(CHOICES, "the correct receiver"),
+    clean(
+        Choices {
+            ack: AckStatus::Accepted,
+            ..CHOICES
+        },
+        "ack 202",
+    ),
+    clean(
+        Choices {
+            ack: AckStatus::NoContent,
+            ..CHOICES
+        },
+        "ack 204",
+    ),
+    clean(
+        Choices {
+            accept_off_contract: true,
+            ..CHOICES
+        },
+        "accept off-contract input",
+    ),
+    clean(
+        Choices {
+            ignore_unknown_status: true,
+            ..CHOICES
+        },
+        "ignore unknown statuses",
+    ),
+    clean(
+        Choices {
+            async_processing: true,
+            ..CHOICES
+        },
+        "process in the background",
+    ),
+];
+
+fn name(subject: Subject) -> String {
+    match subject {
+        Subject::Defect(defect) => format!("defect {defect}"),
+        Subject::Choices(_, name) => name.to_owned(),
+    }
+}
+
+fn needs_auth(subject: Subject) -> bool {
+    match subject {
+        Subject::Defect(defect) => matches!(
+            defect,
+            Defect::AuthIgnored
+                | Defect::AuthPrefixMatch
+                | Defect::EffectBeforeAuth
+                | Defect::HangsOnBadAuth
+                | Defect::AuthCaseInsensitiveValue
+        ),
+        // The correct receivers are fuzzed with an auth header, so bad credentials are
+        // sent to them too.
+        Subject::Choices(..) => true,
+    }
+}
+
+/// Fuzzes one receiver with the default budget and the fixed seed. The receiver's answers
+/// are not delayed, so the timeout can be short and the late copy need only outlast the
+/// 2 s of `dedupe-expires`; shrinking is bounded so the table stays fast (the shrinker's
+/// own tests show how small it gets).
+async fn fuzz_one(subject: Subject) -> FuzzReport {
+    hookcheck::install_crypto_provider();
+    let mut receiver = ReceiverConfig::default().shutdown_timeout(Duration::from_secs(1));
+    let with_auth = needs_auth(subject);
+    if with_auth {
+        receiver = receiver.auth(auth());
+    }
+    receiver = match subject {
+        Subject::Defect(defect) => receiver.defect(defect),
+        Subject::Choices(choices, _) => receiver.choices(choices),
+    };
+    let receiver = Receiver::start(receiver)
+        .await
+        .expect("the receiver starts");
+    let mut config = FuzzConfig::new(receiver.webhook_url().parse().unwrap());
+    config.seed = SEED;
+    config.effects = Some(EffectsProbe::url(&receiver.effects_url_template()).unwrap());
+    config.auth = with_auth.then(auth);
+    config.timeout = Duration::from_secs(3);
+    config.settle = Duration::from_millis(1300);
+    config.retry_delay = Duration::from_millis(2500);
+    config.shrink = ShrinkLimits {
+        replays: 8,
+        time: Duration::from_secs(6),
+    };
+    let report = tokio::time::timeout(RUN_BOUND, fuzz(config, Box::new(EnumSource::default())))
+        .await
+        .expect("a run ends within its bound")
+        .expect("the run starts");
+    receiver.shutdown().await;
+    report
+}
+
+/// What is wrong with a run's report, given what it must show.
+fn problems(expect: &Expect, report: &FuzzReport) -> Vec<String> {
+    let mut problems = Vec::new();
+    let broken: BTreeSet<Invariant> = report.findings.iter().map(|f| f.invariant).collect();
+    for invariant in expect.broken {
+        if !broken.contains(invariant) {
+            problems.push(format!("{invariant} not reported broken"));
+        }
+    }
+    for invariant in &broken {
+        if !expect.broken.contains(invariant) && !expect.also.contains(invariant) {
+            let finding = report.findings.iter().find(|f| f.invariant == *invariant);
+            let detail = finding.map(|f| format!("{}: {}", f.label, f.actual));
+            problems.push(format!(
+                "{invariant} blamed too ({})",
+                detail.unwrap_or_default()
+            ));
+        }
+    }
+    if expect.broken.is_empty() && report.verdict != FuzzVerdict::Pass {
+        problems.push(format!("verdict {:?}", report.verdict));
+    }
+    for finding in &report.findings {
+        if let Err(e) = parses_in_posix_sh(&finding.repro) {
+            problems.push(format!("{}: repro does not parse: {e}", finding.invariant));
+        }
+        if finding.repro.contains("s3cret") {
+            problems.push(format!("{}: the repro shows the secret", finding.invariant));
+        }
+    }
+    if report.unread_counts > 0
+        && !matches!(expect.subject, Subject::Defect(Defect::DiesOnMalformedJson))
+    {
+        problems.push(format!("{} effect counts unread", report.unread_counts));
+    }
+    // A run stops early only when the target stops accepting connections.
+    if report.cases < hookcheck::fuzz::DEFAULT_CASES && !expect.broken.contains(&TargetAlive) {
+        problems.push(format!("only {} cases sent", report.cases));
+    }
+    problems
+}
+
+fn parses_in_posix_sh(script: &str) -> Result<(), String> {
+    let output = std::process::Command::new("dash")
+        .arg("-n")
+        .arg("-c")
+        .arg(script)
+        .output()
+        .map_err(|e| e.to_string())?;
+    if output.status.success() {
+        Ok(())
+    } else {
+        Err(String::from_utf8_lossy(&output.stderr).into_owned())
+    }
+}
+
+#[test]
+fn the_default_budget_finds_every_payload_and_idempotency_defect_and_nothing_in_correct_receivers()
+{
+    let started = Instant::now();
+    let queue: Vec<&'static Expect> = DEFECTS.iter().chain(CLEAN).collect();
+    let queue = Mutex::new(queue.into_iter());
+    let results = Mutex::new(Vec::new());
+    // Each run gets its own thread and runtime, receiver included, so that one run's work
+    // cannot hold up another's timers.
+    std::thread::scope(|scope| {
+        for _ in 0..AT_ONCE {
+            scope.spawn(|| {
+                let runtime = tokio::runtime::Builder::new_multi_thread()
+                    .worker_threads(2)
+                    .enable_all()
+                    .build()
+                    .expect("a runtime");
+                loop {
+                    let next = queue.lock().unwrap().next();
+                    let Some(expect) = next else { break };
+                    let began = Instant::now();
+                    let report = runtime.block_on(fuzz_one(expect.subject));
+                    let found = problems(expect, &report);
+                    results
+                        .lock()
+                        .unwrap()
+                        .push((name(expect.subject), began.elapsed(), found));
+                }
+            });
+        }
+    });
+    let total = started.elapsed();
+    let results = results.into_inner().unwrap();
+    assert_eq!(
+        results.len(),
+        DEFECTS.len() + CLEAN.len(),
+        "every receiver was fuzzed"
+    );
+    let mut failures = Vec::new();
+    for (subject, took, problems) in &results {
+        eprintln!("{subject}: fuzzed in {:.1} s", took.as_secs_f64());
+        failures.extend(problems.iter().map(|p| format!("{subject}: {p}")));
+    }
+    eprintln!("fuzz table: {:.1} s in all", total.as_secs_f64());
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+    assert!(total < Duration::from_secs(60), "took {total:?}");
+}
