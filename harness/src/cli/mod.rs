@@ -9,6 +9,7 @@ use crate::exit_codes;
 
 pub use error::CliError;
 
+pub mod corpus;
 mod error;
 pub mod list;
 pub mod run;
@@ -42,6 +43,9 @@ pub enum Command {
     Run(run::RunArgs),
     /// Print the requirement catalogue: every requirement, its level and its checks.
     List(list::ListArgs),
+    /// Write the valid and invalid corpus as files with an index.json, for your own
+    /// parser tests and fuzzers.
+    Corpus(corpus::CorpusArgs),
 }
 
 /// Runs a parsed command line to completion and returns the process exit code.
@@ -63,6 +67,7 @@ pub fn run(cli: Cli) -> i32 {
             Command::Send(args) => send::run(args).await,
             Command::Run(args) => run::run(args).await,
             Command::List(args) => list::run(&args),
+            Command::Corpus(args) => corpus::run(&args),
         }
     })
 }

@@ -148,6 +148,35 @@ pub(crate) async fn read_response<S: AsyncRead + Unpin>(
     })
 }
 
+/// Why [`parse_response`] found no response in the bytes.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ResponseError {
+    /// The bytes are not an HTTP/1.1 response (or exceed a bound on heads and lines).
+    #[error("{0}")]
+    Malformed(String),
+    /// The bytes end before the response does.
+    #[error("{0}")]
+    Incomplete(String),
+}
+
+/// Reads one response from `bytes`, as [`RawClient`](super::RawClient) reads it from a
+/// connection that sent exactly these bytes and closed: the same framing, bounds and
+/// failures, without a socket. `head_request` says the request was HEAD.
+pub fn parse_response(bytes: &[u8], head_request: bool) -> Result<RawResponse, ResponseError> {
+    use futures::FutureExt;
+    // A byte slice is always ready to read, so the future completes on its first poll.
+    let outcome = read_response(bytes, head_request).now_or_never();
+    match outcome {
+        Some(Ok(response)) => Ok(response),
+        Some(Err(ReadFailure::Malformed(message))) => Err(ResponseError::Malformed(message)),
+        Some(Err(ReadFailure::Closed(message))) => Err(ResponseError::Incomplete(message)),
+        Some(Err(ReadFailure::Io(e))) => Err(ResponseError::Incomplete(e.to_string())),
+        None => Err(ResponseError::Incomplete(
+            "the read did not complete".into(),
+        )),
+    }
+}
+
 async fn read_head<S: AsyncRead + Unpin>(reader: &mut Reader<S>) -> Result<Head, ReadFailure> {
     loop {
         let mut slots = [httparse::EMPTY_HEADER; MAX_HEADERS];
