@@ -506,3 +506,52 @@ fn a_deep_body_whose_session_id_is_a_deep_array_names_session_id() {
     );
     assert_eq!(error.grade(), Grade::Unprocessable);
 }
+
+/// The round trip the `parse_payload` fuzz target asserts: these are valid RFC 3339, but their
+/// UTC year is -1 or 10000, which RFC 3339 cannot write (and `time` cannot hold: serializing
+/// the second one panicked, the first wrote `-0001-…`, which does not parse).
+#[test]
+fn timestamps_whose_utc_year_leaves_0000_to_9999_survive_a_round_trip() {
+    for text in [
+        "0000-01-01T00:00:00+00:01",
+        "9999-12-31T23:59:59.5-00:01",
+        "9999-12-31T23:30:00-23:59",
+    ] {
+        let mut value = valid_value(Status::Completed);
+        value["completedAt"] = json!(text);
+        let payload = parse_value(&value).unwrap_or_else(|e| panic!("{text}: {e}"));
+        let again = parse(&payload.to_json_bytes()).unwrap_or_else(|e| panic!("{text}: {e}"));
+        assert_eq!(again, payload, "{text}");
+    }
+}
+
+/// The grading the `parse_payload` fuzz target asserts under tight limits: over a limit, a
+/// duplicated `sessionId` or `status` was graded off-contract, while within the limits the
+/// last copy decides.
+#[test]
+fn a_body_over_the_limits_is_graded_by_the_last_copy_of_a_duplicated_field() {
+    let tight = Limits {
+        max_body_bytes: 1024 * 1024,
+        max_depth: 1,
+    };
+    let cases: [(&str, Grade); 3] = [
+        (
+            r#"{"sessionId":"a","sessionId":1,"status":"ERROR","x":[]}"#,
+            Grade::Unprocessable,
+        ),
+        (
+            r#"{"sessionId":"a","status":"ERROR","status":"error","x":[]}"#,
+            Grade::Unprocessable,
+        ),
+        (
+            r#"{"sessionId":1,"sessionId":"a","status":"ERROR","x":[]}"#,
+            Grade::OffContract,
+        ),
+    ];
+    for (body, grade) in cases {
+        let default = parse(body.as_bytes()).expect_err(body);
+        let over = parse_with(body.as_bytes(), tight).expect_err(body);
+        assert_eq!(default.grade(), grade, "{body}: {default}");
+        assert_eq!(over.grade(), grade, "{body}: {over}");
+    }
+}
