@@ -3,6 +3,7 @@
 
 mod util;
 
+mod corpus;
 mod run;
 mod send;
 mod serve;
