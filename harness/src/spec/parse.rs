@@ -294,7 +294,10 @@ fn grade_over_limit(text: &str, over_limit: ParseError) -> ParseError {
     }
     match serde_json::from_str::<Head>(text) {
         Ok(head) => match session_id(head.session_id).and(status(head.status)) {
-            Ok(_) => over_limit,
+            Ok(_) => match super::skipped::check(text) {
+                Ok(()) => over_limit,
+                Err(reason) => ParseError::InvalidJson(reason.to_owned()),
+            },
             Err(error) => error,
         },
         Err(e) => ParseError::InvalidJson(e.to_string()),

@@ -555,3 +555,22 @@ fn a_body_over_the_limits_is_graded_by_the_last_copy_of_a_duplicated_field() {
         assert_eq!(over.grade(), grade, "{body}: {over}");
     }
 }
+
+/// Found by the `parse_payload` fuzz target (an unpaired surrogate escape, grown from the
+/// fixture of that name; a number beyond f64 is the same gap): over a limit, such a body was
+/// graded off-contract, while within the limits it is not JSON, so unprocessable.
+#[test]
+fn a_body_over_the_limits_that_serde_json_cannot_build_is_still_unprocessable() {
+    let tight = Limits {
+        max_body_bytes: 64,
+        max_depth: 32,
+    };
+    for bad in [r#""Ada \ud800 Lovelace""#, "1e400"] {
+        let mut text = String::from_utf8(body_of(&valid_value(Status::Completed))).unwrap();
+        text.insert_str(1, &format!(r#""note":{bad},"#));
+        let default = parse(text.as_bytes()).expect_err(&text);
+        let over = parse_with(text.as_bytes(), tight).expect_err(&text);
+        assert_eq!(default.grade(), Grade::Unprocessable, "{text}: {default}");
+        assert_eq!(over.grade(), Grade::Unprocessable, "{text}: {over}");
+    }
+}
