@@ -27,8 +27,9 @@ struct Input {
     auth: Option<AuthMutation>,
 }
 
-/// Prints each argument followed by NUL, then, if one is `@-`, standard input.
-const FAKE_CURL: &str = r#"curl() { stdin=; for a in "$@"; do printf '%s\000' "$a"; [ "$a" = @- ] && stdin=1; done; [ -n "$stdin" ] && cat; return 0; }"#;
+/// Prints each argument followed by NUL on standard output and, if one is `@-`, copies
+/// standard input to standard error.
+const FAKE_CURL: &str = r#"curl() { stdin=; for a in "$@"; do printf '%s\000' "$a"; [ "$a" = @- ] && stdin=1; done; [ -n "$stdin" ] && cat >&2; return 0; }"#;
 
 /// What curl would have been given: its arguments and its standard input.
 fn run_line(line: &str, secret: &[u8]) -> (Vec<Vec<u8>>, Vec<u8>) {
@@ -41,9 +42,9 @@ fn run_line(line: &str, secret: &[u8]) -> (Vec<Vec<u8>>, Vec<u8>) {
         .output()
         .expect("dash runs");
     assert!(output.status.success(), "dash failed on {line:?}: {:?}", output);
-    let mut parts: Vec<Vec<u8>> = output.stdout.split(|&b| b == 0).map(<[u8]>::to_vec).collect();
-    let stdin = parts.pop().unwrap_or_default();
-    (parts, stdin)
+    let mut args: Vec<Vec<u8>> = output.stdout.split(|&b| b == 0).map(<[u8]>::to_vec).collect();
+    args.pop(); // after the last NUL
+    (args, output.stderr)
 }
 
 fn valid_headers(input: &Input) -> Vec<(String, Vec<u8>)> {
