@@ -228,82 +228,72 @@ impl InvalidPayload {
     /// The body, and whether it still names the base session intact.
     fn build(&self) -> (Vec<u8>, bool) {
         let base = &self.base;
-        let mut members = base.members();
-        let at = |members: &[(JsonText, JsonValue)], field: Field| {
-            members
-                .iter()
-                .position(|(k, _)| k.text() == field.wire_name())
-        };
-        let session_intact =
-            |members: &[(JsonText, JsonValue)]| at(members, Field::SessionId).is_some();
         match &self.mutation {
-            Mutation::WrongType { field, kind } => {
-                if let Some(i) = at(&members, *field) {
-                    members[i].1 = kind.wrong_for(*field).sample();
-                }
-            }
-            Mutation::MissingField { field } => {
-                members.retain(|(k, _)| k.text() != field.wire_name())
-            }
-            Mutation::UnknownStatus { text } => {
-                let known = Status::ALL.iter().any(|s| s.as_str() == text);
-                let text = if known {
-                    format!("{text}?")
-                } else {
-                    text.clone()
-                };
-                replace(
-                    &mut members,
-                    Field::Status,
-                    JsonValue::Text(JsonText::plain(text)),
-                );
-            }
-            Mutation::LowercaseStatus => {
-                let lower = base.status().as_str().to_ascii_lowercase();
-                replace(
-                    &mut members,
-                    Field::Status,
-                    JsonValue::Text(JsonText::plain(lower)),
-                );
-            }
-            Mutation::BlankSessionId { blanks } => {
-                let blank = ["", " ", "\t\n", "\u{3000}"][usize::from(*blanks % 4)];
-                replace(
-                    &mut members,
-                    Field::SessionId,
-                    JsonValue::Text(JsonText::plain(blank)),
-                );
-                return (write_members(&members, base.spacing()).0, false);
-            }
             Mutation::NotAnObject { kind } => return not_an_object(base, *kind),
             Mutation::BrokenJson { cut } => return broken(base, *cut),
             Mutation::BadUtf8 { at, bytes } => return bad_utf8(base, *at, *bytes),
+            _ => {}
+        }
+        let mut members = base.members();
+        self.edit(&mut members);
+        let session = base.session_id();
+        let intact = members.iter().any(|(key, value)| {
+            key.text() == Field::SessionId.wire_name()
+                && matches!(value, JsonValue::Text(text) if text.text() == session)
+        });
+        (write_members(&members, base.spacing()).0, intact)
+    }
+
+    /// Applies a mutation that edits the top-level members.
+    fn edit(&self, members: &mut Vec<(JsonText, JsonValue)>) {
+        let base = &self.base;
+        let text = |t: String| JsonValue::Text(JsonText::plain(t));
+        match &self.mutation {
+            Mutation::WrongType { field, kind } => {
+                replace(members, *field, kind.wrong_for(*field).sample());
+            }
+            Mutation::MissingField { field } => {
+                members.retain(|(k, _)| k.text() != field.wire_name());
+            }
+            Mutation::UnknownStatus { text: status } => {
+                let known = Status::ALL.iter().any(|s| s.as_str() == status);
+                let status = if known {
+                    format!("{status}?")
+                } else {
+                    status.clone()
+                };
+                replace(members, Field::Status, text(status));
+            }
+            Mutation::LowercaseStatus => {
+                let lower = base.status().as_str().to_ascii_lowercase();
+                replace(members, Field::Status, text(lower));
+            }
+            Mutation::BlankSessionId { blanks } => {
+                let blank = ["", " ", "\t\n", "\u{3000}"][usize::from(*blanks % 4)];
+                replace(members, Field::SessionId, text(blank.to_owned()));
+            }
             Mutation::DepthBomb { depth } => {
-                let depth = (*depth).clamp(MAX_VALID_DEPTH as u16, MAX_BOMB_DEPTH);
-                let raw = format!("{}{}", "[".repeat(depth.into()), "]".repeat(depth.into()));
-                add_to_metadata(&mut members, "nested", JsonValue::Raw(raw.into_bytes()));
+                let depth = usize::from(*depth).clamp(MAX_VALID_DEPTH, MAX_BOMB_DEPTH.into());
+                let raw = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+                add_to_metadata(members, "nested", JsonValue::Raw(raw.into_bytes()));
             }
             Mutation::Oversize { extra } => {
                 let size = base.to_bytes().len();
                 let pad = (OVERSIZE_FLOOR + usize::from(*extra) + 32).saturating_sub(size);
-                let padding = JsonValue::Text(JsonText::plain("x".repeat(pad)));
-                add_to_metadata(&mut members, "padding", padding);
+                add_to_metadata(members, "padding", text("x".repeat(pad)));
             }
             Mutation::DuplicateKeys { field } => {
                 let first = (base.name(*field), duplicate_value(base, *field));
-                let i = at(&members, *field).unwrap_or(0);
-                members.insert(i, first);
+                let at = members
+                    .iter()
+                    .position(|(k, _)| k.text() == field.wire_name());
+                members.insert(at.unwrap_or(0), first);
             }
+            // Built whole by `build`.
+            Mutation::NotAnObject { .. }
+            | Mutation::BrokenJson { .. }
+            | Mutation::BadUtf8 { .. } => {}
         }
-        let intact = session_intact(&members)
-            && !matches!(
-                &self.mutation,
-                Mutation::WrongType {
-                    field: Field::SessionId,
-                    ..
-                }
-            );
-        (write_members(&members, base.spacing()).0, intact)
     }
 }
 
