@@ -22,7 +22,11 @@ fuzz_target!(|input: Input| {
         return;
     };
     let secret = auth.expose_value().as_bytes().to_vec();
-    assert_eq!(secret, input.value.trim().as_bytes(), "the value is kept trimmed");
+    assert_eq!(
+        secret,
+        input.value.trim().as_bytes(),
+        "the value is kept trimmed"
+    );
     assert!(auth.matches(&secret), "the configured value is refused");
     assert_eq!(auth.matches(&input.candidate), input.candidate == secret);
     if let Ok(MutatedHeader::Value { value, .. }) = input.mutation.apply(&secret) {

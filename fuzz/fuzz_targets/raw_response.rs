@@ -8,9 +8,9 @@
 use std::sync::OnceLock;
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Empty};
 use hookcheck::rawhttp::parse_response;
 use hookcheck::sender::BODY_PREFIX_LIMIT;
+use http_body_util::{BodyExt, Empty};
 use hyper_util::rt::TokioIo;
 use libfuzzer_sys::fuzz_target;
 
@@ -45,11 +45,18 @@ async fn hyper_reads(data: &[u8]) -> Option<(u16, Bytes)> {
 fuzz_target!(|data: &[u8]| {
     let ours = parse_response(data, false);
     if let Ok(response) = &ours {
-        assert!(response.body.len() <= BODY_PREFIX_LIMIT, "body prefix over its limit");
-        assert!(response.body.len() <= data.len(), "body longer than the input");
+        assert!(
+            response.body.len() <= BODY_PREFIX_LIMIT,
+            "body prefix over its limit"
+        );
+        assert!(
+            response.body.len() <= data.len(),
+            "body longer than the input"
+        );
     }
     let timeout = std::time::Duration::from_secs(5);
-    let theirs = runtime().block_on(async { tokio::time::timeout(timeout, hyper_reads(data)).await });
+    let theirs =
+        runtime().block_on(async { tokio::time::timeout(timeout, hyper_reads(data)).await });
     let theirs = theirs.expect("hyper never hangs on bytes that end");
     if let (Ok(ours), Some((status, body))) = (ours, theirs) {
         assert_eq!(ours.status, status, "status differs from hyper's");

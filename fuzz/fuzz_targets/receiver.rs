@@ -13,7 +13,9 @@ use arbitrary::Arbitrary;
 use axum::body::Body;
 use axum::http::{HeaderName, HeaderValue, Request};
 use hookcheck::auth::AuthHeader;
-use hookcheck::generate::{AuthMutation, InputGrade, InvalidPayload, MutatedHeader, NameCase, ValidPayload};
+use hookcheck::generate::{
+    AuthMutation, InputGrade, InvalidPayload, MutatedHeader, NameCase, ValidPayload,
+};
 use hookcheck::receiver::{AppState, ReceiverConfig, WEBHOOK_PATH, app};
 use libfuzzer_sys::fuzz_target;
 use tower::ServiceExt;
@@ -94,7 +96,10 @@ impl Delivery {
     fn is_valid(&self, with_auth: bool) -> bool {
         matches!(self.method, Method::Post)
             && matches!(self.path, Path::Webhook)
-            && matches!(self.content_type, ContentType::Json | ContentType::JsonCharset)
+            && matches!(
+                self.content_type,
+                ContentType::Json | ContentType::JsonCharset
+            )
             && (!with_auth || matches!(self.auth, Auth::Right(_)))
             && matches!(self.payload, Payload::Valid(_))
     }
@@ -172,7 +177,10 @@ impl Delivery {
 }
 
 async fn effects(state: &AppState, session: &str) -> u64 {
-    state.effect_count(session).await.expect("the store answers")
+    state
+        .effect_count(session)
+        .await
+        .expect("the store answers")
 }
 
 async fn run(input: Input) {
@@ -198,7 +206,10 @@ async fn run(input: Input) {
             let code = response.status();
             assert!(!code.is_server_error(), "{code} for {delivery:?}");
             if valid {
-                assert!(code.is_success(), "{code} for a valid delivery {delivery:?}");
+                assert!(
+                    code.is_success(),
+                    "{code} for a valid delivery {delivery:?}"
+                );
                 delivered.insert(session.clone().expect("a valid payload names its session"));
             }
             if let Some(session) = &session {

@@ -41,8 +41,16 @@ fn run_line(line: &str, secret: &[u8]) -> (Vec<Vec<u8>>, Vec<u8>) {
         .stdin(Stdio::null())
         .output()
         .expect("dash runs");
-    assert!(output.status.success(), "dash failed on {line:?}: {:?}", output);
-    let mut args: Vec<Vec<u8>> = output.stdout.split(|&b| b == 0).map(<[u8]>::to_vec).collect();
+    assert!(
+        output.status.success(),
+        "dash failed on {line:?}: {:?}",
+        output
+    );
+    let mut args: Vec<Vec<u8>> = output
+        .stdout
+        .split(|&b| b == 0)
+        .map(<[u8]>::to_vec)
+        .collect();
     args.pop(); // after the last NUL
     (args, output.stderr)
 }
@@ -62,12 +70,18 @@ fn valid_headers(input: &Input) -> Vec<(String, Vec<u8>)> {
 
 fuzz_target!(|input: Input| {
     let usable = |s: &str| !s.is_empty() && !s.contains(['\0', '\r', '\n']);
-    let method: String = input.method.chars().filter(|c| c.is_ascii_alphabetic()).collect();
+    let method: String = input
+        .method
+        .chars()
+        .filter(|c| c.is_ascii_alphabetic())
+        .collect();
     if method.is_empty() || !usable(&input.url) || input.body.len() > MAX_INLINE_BODY {
         return;
     }
     let secret = format!("{SECRET_PREFIX}{}", input.secret.trim());
-    let Ok(auth) = AuthHeader::new("X-Api-Key", &secret) else { return };
+    let Ok(auth) = AuthHeader::new("X-Api-Key", &secret) else {
+        return;
+    };
     let secret = auth.expose_value().as_bytes().to_vec();
     let mut headers = valid_headers(&input);
     headers.retain(|(name, _)| !name.eq_ignore_ascii_case("x-api-key"));
@@ -127,7 +141,11 @@ fn check_args(request: &ReproRequest<'_>, args: &[Vec<u8>], stdin: &[u8]) {
             expected.push(request.body.to_vec());
         }
     }
-    assert_eq!(args, expected.as_slice(), "curl's arguments differ from the request");
+    assert_eq!(
+        args,
+        expected.as_slice(),
+        "curl's arguments differ from the request"
+    );
     if !request.body.is_empty() {
         assert_eq!(body, request.body, "the body curl sends differs");
     }
