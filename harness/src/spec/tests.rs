@@ -574,3 +574,20 @@ fn a_body_over_the_limits_that_serde_json_cannot_build_is_still_unprocessable() 
         assert_eq!(over.grade(), Grade::Unprocessable, "{text}: {over}");
     }
 }
+
+/// Found by the `parse_payload` fuzz target: without serde_json's `float_roundtrip`, a
+/// 78-digit `platformId` parsed one ULP away from the nearest double, so the serialized
+/// payload read back as another number.
+#[test]
+fn a_number_that_only_a_double_can_hold_survives_a_round_trip() {
+    let digits = format!("{}12", "2".repeat(76));
+    let text = String::from_utf8(body_of(&valid_value(Status::Completed))).unwrap();
+    let text = text.replacen(
+        "\"platformId\":",
+        &format!("\"platformId\":{digits},\"_\":"),
+        1,
+    );
+    let payload = parse(text.as_bytes()).unwrap();
+    assert_eq!(payload.platform_id.as_f64(), digits.parse::<f64>().ok());
+    assert_eq!(parse(&payload.to_json_bytes()).unwrap(), payload);
+}
