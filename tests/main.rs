@@ -3,6 +3,7 @@
 
 mod util;
 
+mod corpus;
 mod browser;
 mod fuzz;
 mod load;

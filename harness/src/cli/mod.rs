@@ -9,6 +9,7 @@ use crate::exit_codes;
 
 pub use error::CliError;
 
+pub mod corpus;
 pub mod diff;
 mod error;
 pub mod fuzz;
@@ -57,6 +58,9 @@ pub enum Command {
     Diff(diff::DiffArgs),
     /// Fuzz a webhook endpoint with sequences of deliveries and check its invariants.
     Fuzz(fuzz::FuzzArgs),
+    /// Write the valid and invalid corpus as files with an index.json, for your own
+    /// parser tests and fuzzers.
+    Corpus(corpus::CorpusArgs),
 }
 
 /// Runs a parsed command line to completion and returns the process exit code.
@@ -82,6 +86,7 @@ pub fn run(cli: Cli) -> i32 {
             Command::Report(args) => report::run(&args),
             Command::Diff(args) => diff::run(&args),
             Command::Fuzz(args) => fuzz::run(args).await,
+            Command::Corpus(args) => corpus::run(&args),
         }
     })
 }

@@ -2,7 +2,8 @@
 //! variants and of all ids in declaration order, so that catalogue lists are derived from
 //! the enum and cannot drift from it.
 
-/// Declares `pub enum $name` with `ALL`, `IDS` and a `const fn id(self)`.
+/// Declares `pub enum $name` with `ALL`, `IDS` and a `const fn id(self)`; it derives
+/// [`arbitrary::Arbitrary`], so the fuzzers draw variants from the same enum.
 macro_rules! id_enum {
     (
         $(#[$meta:meta])*
@@ -11,7 +12,7 @@ macro_rules! id_enum {
         }
     ) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, arbitrary::Arbitrary)]
         pub enum $name {
             $( $(#[$vmeta])* $variant, )+
         }

@@ -12,6 +12,7 @@
 //! - [`RawRequest`]: method, URL, ordered headers, body.
 //! - [`RawExchanged`] / [`RawResponse`]: what came back, classified like the sender's
 //!   failures ([`TransportError`](crate::sender::TransportError)).
+//! - [`parse_response`]: the same response reader over bytes in memory, for fuzzing.
 //!
 //! ```no_run
 //! # async fn example() -> Result<(), hookcheck::sender::SenderError> {
@@ -43,4 +44,4 @@ mod tests;
 
 pub use client::RawClient;
 pub use request::RawRequest;
-pub use response::{RawExchanged, RawResponse};
+pub use response::{RawExchanged, RawResponse, ResponseError, parse_response};

@@ -148,6 +148,35 @@ pub(crate) async fn read_response<S: AsyncRead + Unpin>(
     })
 }
 
+/// Why [`parse_response`] found no response in the bytes.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ResponseError {
+    /// The bytes are not an HTTP/1.1 response (or exceed a bound on heads and lines).
+    #[error("{0}")]
+    Malformed(String),
+    /// The bytes end before the response does.
+    #[error("{0}")]
+    Incomplete(String),
+}
+
+/// Reads one response from `bytes`, as [`RawClient`](super::RawClient) reads it from a
+/// connection that sent exactly these bytes and closed: the same framing, bounds and
+/// failures, without a socket. `head_request` says the request was HEAD.
+pub fn parse_response(bytes: &[u8], head_request: bool) -> Result<RawResponse, ResponseError> {
+    use futures::FutureExt;
+    // A byte slice is always ready to read, so the future completes on its first poll.
+    let outcome = read_response(bytes, head_request).now_or_never();
+    match outcome {
+        Some(Ok(response)) => Ok(response),
+        Some(Err(ReadFailure::Malformed(message))) => Err(ResponseError::Malformed(message)),
+        Some(Err(ReadFailure::Closed(message))) => Err(ResponseError::Incomplete(message)),
+        Some(Err(ReadFailure::Io(e))) => Err(ResponseError::Incomplete(e.to_string())),
+        None => Err(ResponseError::Incomplete(
+            "the read did not complete".into(),
+        )),
+    }
+}
+
 async fn read_head<S: AsyncRead + Unpin>(reader: &mut Reader<S>) -> Result<Head, ReadFailure> {
     loop {
         let mut slots = [httparse::EMPTY_HEADER; MAX_HEADERS];
@@ -208,6 +237,19 @@ fn framing(headers: &[(String, Vec<u8>)]) -> Result<Framing, ReadFailure> {
             .filter(move |(given, _)| given.eq_ignore_ascii_case(name))
             .map(|(_, value)| String::from_utf8_lossy(value).into_owned())
     };
+    // Coding names are tokens: a value with other bytes has no reading that hyper and this
+    // reader would agree on (found by the `raw_response` fuzz target), so it is refused.
+    let readable = |value: &[u8]| {
+        value
+            .iter()
+            .all(|&b| b == b'\t' || (0x20..0x7f).contains(&b))
+    };
+    if headers
+        .iter()
+        .any(|(name, value)| name.eq_ignore_ascii_case("transfer-encoding") && !readable(value))
+    {
+        return Err(malformed("invalid transfer-encoding"));
+    }
     let codings: Vec<String> = named("transfer-encoding")
         .flat_map(|v| {
             v.split(',')
@@ -216,6 +258,13 @@ fn framing(headers: &[(String, Vec<u8>)]) -> Result<Framing, ReadFailure> {
         })
         .filter(|c| !c.is_empty())
         .collect();
+    let has_encoding = headers
+        .iter()
+        .any(|(name, _)| name.eq_ignore_ascii_case("transfer-encoding"));
+    if has_encoding && codings.is_empty() {
+        // hyper then reads to EOF, this reader used Content-Length: neither is sure.
+        return Err(malformed("empty transfer-encoding"));
+    }
     if let Some(last) = codings.last() {
         return Ok(if last == "chunked" {
             Framing::Chunked
@@ -314,6 +363,11 @@ async fn read_chunked<S: AsyncRead + Unpin>(
     loop {
         let size = loop {
             match httparse::parse_chunk_size(&reader.buffer) {
+                // httparse reads a line of only whitespace as size 0; RFC 9112 wants a hex
+                // digit first (found by the `raw_response` fuzz target).
+                Ok(httparse::Status::Complete(_)) if !reader.buffer[0].is_ascii_hexdigit() => {
+                    return Err(malformed("malformed chunk size"));
+                }
                 Ok(httparse::Status::Complete((used, size))) => {
                     reader.buffer.advance(used);
                     break size;
@@ -499,6 +553,29 @@ mod tests {
                 "{:?}: {failure}",
                 String::from_utf8_lossy(bytes)
             );
+        }
+    }
+
+    /// Found by the `raw_response` fuzz target, where hyper read these bodies otherwise.
+    #[tokio::test]
+    async fn a_chunk_size_without_digits_and_an_empty_or_non_ascii_transfer_encoding_are_refused() {
+        let cases: [(&[u8], &str); 3] = [
+            (
+                b"HTTP/1.1 200 OK\r\nTransfer-Encoding:\r\nContent-Length: 2\r\n\r\nokmore",
+                "empty transfer-encoding",
+            ),
+            (
+                b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n  \t \r\n\r\nbody",
+                "malformed chunk size",
+            ),
+            (
+                b"HTTP/1.1 200 OK\r\nTransfer-Encoding: g\xa9zip, chunked\r\n\r\n0\r\n\r\n",
+                "invalid transfer-encoding",
+            ),
+        ];
+        for (bytes, expected) in cases {
+            let failure = message(read(bytes).await.unwrap_err());
+            assert!(failure.contains(expected), "{failure}");
         }
     }
 

@@ -125,12 +125,15 @@ fn body_argument(body: &[u8], body_file: Option<&std::path::Path>) -> BodyArgume
     }
 }
 
+/// The body as a `printf` format. A leading `-` is written as `\055`, or `printf` would read
+/// the format as an option (`printf: Illegal option --`).
 fn printf_escape(body: &[u8]) -> String {
     let mut out = String::with_capacity(body.len());
-    for &byte in body {
+    for (i, &byte) in body.iter().enumerate() {
         match byte {
             b'%' => out.push_str("%%"),
             b'\\' => out.push_str("\\\\"),
+            b'-' if i == 0 => out.push_str("\\055"),
             0x20..=0x7e => out.push(byte as char),
             _ => out.push_str(&format!("\\{byte:03o}")),
         }
@@ -230,6 +233,31 @@ mod tests {
             line,
             r#"printf '{"s":"\377%%"}' | curl -sS -i 'http://127.0.0.1:1/' --data-binary @-"#
         );
+    }
+
+    /// Found by the `repro_line` fuzz target: `printf '--…'` is an illegal option in dash.
+    #[test]
+    fn a_piped_body_that_starts_with_a_dash_is_not_read_as_an_option() {
+        let line = curl(&ReproRequest {
+            method: "POST",
+            url: "http://127.0.0.1:1/",
+            headers: &[],
+            body: b"--\x00-",
+            auth: None,
+            auth_repro: None,
+            body_file: None,
+        });
+        assert_eq!(
+            line,
+            r#"printf '\055-\000-' | curl -sS -i 'http://127.0.0.1:1/' --data-binary @-"#
+        );
+        let printed = std::process::Command::new("dash")
+            .arg("-c")
+            .arg(line.split(" | ").next().unwrap())
+            .output()
+            .unwrap();
+        assert!(printed.status.success(), "{printed:?}");
+        assert_eq!(printed.stdout, b"--\x00-");
     }
 
     #[test]

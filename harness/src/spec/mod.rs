@@ -8,6 +8,7 @@
 mod build;
 mod parse;
 mod payload;
+mod skipped;
 #[cfg(test)]
 mod tests;
 

@@ -179,19 +179,54 @@ pub fn parse_with(body: &[u8], limits: Limits) -> Result<Payload, ParseError> {
 }
 
 /// The two fields a receiver needs to act at all (SPEC [D-12]), read without building the
-/// rest of the body: serde skips everything else iteratively, whatever its depth.
-#[derive(serde::Deserialize)]
+/// rest of the body: serde skips everything else iteratively, whatever its depth. A present
+/// `null` is `Some(Value::Null)`, an absent field `None`; a field given twice keeps its last
+/// copy, as the full parse does.
+#[derive(Default)]
 struct Head {
-    #[serde(rename = "sessionId", default, deserialize_with = "present")]
     session_id: Option<Value>,
-    #[serde(default, deserialize_with = "present")]
     status: Option<Value>,
 }
 
-/// Reads a field as a [`Shallow`] value, telling a present `null` (`Some(Value::Null)`)
-/// from an absent field (`None`).
-fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
-    d.deserialize_any(Shallow).map(Some)
+impl<'de> serde::Deserialize<'de> for Head {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_map(HeadVisitor)
+    }
+}
+
+struct HeadVisitor;
+
+impl<'de> serde::de::Visitor<'de> for HeadVisitor {
+    type Value = Head;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Head, A::Error> {
+        let mut head = Head::default();
+        while let Some(key) = map.next_key::<String>()? {
+            let slot = if key == "sessionId" {
+                &mut head.session_id
+            } else if key == "status" {
+                &mut head.status
+            } else {
+                map.next_value::<IgnoredAny>()?;
+                continue;
+            };
+            *slot = Some(map.next_value::<ShallowValue>()?.0);
+        }
+        Ok(head)
+    }
+}
+
+/// A value read by [`Shallow`].
+struct ShallowValue(Value);
+
+impl<'de> serde::Deserialize<'de> for ShallowValue {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(Shallow).map(ShallowValue)
+    }
 }
 
 /// Reads a scalar as itself and an array or object as an empty one, skipping its contents
@@ -259,11 +294,12 @@ fn grade_over_limit(text: &str, over_limit: ParseError) -> ParseError {
     }
     match serde_json::from_str::<Head>(text) {
         Ok(head) => match session_id(head.session_id).and(status(head.status)) {
-            Ok(_) => over_limit,
+            Ok(_) => match super::skipped::check(text) {
+                Ok(()) => over_limit,
+                Err(reason) => ParseError::InvalidJson(reason.to_owned()),
+            },
             Err(error) => error,
         },
-        // A duplicate `sessionId` or `status`; the full parse would keep the last one.
-        Err(e) if e.is_data() => over_limit,
         Err(e) => ParseError::InvalidJson(e.to_string()),
     }
 }

@@ -120,13 +120,24 @@ impl Payload {
 
 /// Formats a time the way the model sender does: RFC 3339, UTC, milliseconds, `Z`
 /// (`2025-03-24T12:05:00.000Z`).
+///
+/// RFC 3339 years have four digits, so an instant whose UTC year is not in 0000..=9999
+/// (`0000-01-01T00:00:00+00:01`, `9999-12-31T23:59:59-00:01`, both valid RFC 3339) is
+/// written in its own offset instead, with milliseconds: it reads back as the same instant.
 pub fn format_timestamp(at: OffsetDateTime) -> String {
-    let utc = at.to_offset(time::UtcOffset::UTC);
-    let format = time::macros::format_description!(
-        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
-    );
-    utc.format(&format)
-        .unwrap_or_else(|_| utc.format(&Rfc3339).unwrap_or_default())
+    let utc = at
+        .checked_to_offset(time::UtcOffset::UTC)
+        .filter(|utc| (0..=9999).contains(&utc.year()));
+    let written = match utc {
+        Some(utc) => utc.format(time::macros::format_description!(
+            "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
+        )),
+        None => at.format(time::macros::format_description!(
+            "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]\
+             [offset_hour sign:mandatory]:[offset_minute]"
+        )),
+    };
+    written.unwrap_or_else(|_| at.format(&Rfc3339).unwrap_or_default())
 }
 
 fn serialize_timestamp<S: serde::Serializer>(at: &OffsetDateTime, s: S) -> Result<S::Ok, S::Error> {

@@ -506,3 +506,88 @@ fn a_deep_body_whose_session_id_is_a_deep_array_names_session_id() {
     );
     assert_eq!(error.grade(), Grade::Unprocessable);
 }
+
+/// The round trip the `parse_payload` fuzz target asserts: these are valid RFC 3339, but their
+/// UTC year is -1 or 10000, which RFC 3339 cannot write (and `time` cannot hold: serializing
+/// the second one panicked, the first wrote `-0001-…`, which does not parse).
+#[test]
+fn timestamps_whose_utc_year_leaves_0000_to_9999_survive_a_round_trip() {
+    for text in [
+        "0000-01-01T00:00:00+00:01",
+        "9999-12-31T23:59:59.5-00:01",
+        "9999-12-31T23:30:00-23:59",
+    ] {
+        let mut value = valid_value(Status::Completed);
+        value["completedAt"] = json!(text);
+        let payload = parse_value(&value).unwrap_or_else(|e| panic!("{text}: {e}"));
+        let again = parse(&payload.to_json_bytes()).unwrap_or_else(|e| panic!("{text}: {e}"));
+        assert_eq!(again, payload, "{text}");
+    }
+}
+
+/// The grading the `parse_payload` fuzz target asserts under tight limits: over a limit, a
+/// duplicated `sessionId` or `status` was graded off-contract, while within the limits the
+/// last copy decides.
+#[test]
+fn a_body_over_the_limits_is_graded_by_the_last_copy_of_a_duplicated_field() {
+    let tight = Limits {
+        max_body_bytes: 1024 * 1024,
+        max_depth: 1,
+    };
+    let cases: [(&str, Grade); 3] = [
+        (
+            r#"{"sessionId":"a","sessionId":1,"status":"ERROR","x":[]}"#,
+            Grade::Unprocessable,
+        ),
+        (
+            r#"{"sessionId":"a","status":"ERROR","status":"error","x":[]}"#,
+            Grade::Unprocessable,
+        ),
+        (
+            r#"{"sessionId":1,"sessionId":"a","status":"ERROR","x":[]}"#,
+            Grade::OffContract,
+        ),
+    ];
+    for (body, grade) in cases {
+        let default = parse(body.as_bytes()).expect_err(body);
+        let over = parse_with(body.as_bytes(), tight).expect_err(body);
+        assert_eq!(default.grade(), grade, "{body}: {default}");
+        assert_eq!(over.grade(), grade, "{body}: {over}");
+    }
+}
+
+/// Found by the `parse_payload` fuzz target (an unpaired surrogate escape, grown from the
+/// fixture of that name; a number beyond f64 is the same gap): over a limit, such a body was
+/// graded off-contract, while within the limits it is not JSON, so unprocessable.
+#[test]
+fn a_body_over_the_limits_that_serde_json_cannot_build_is_still_unprocessable() {
+    let tight = Limits {
+        max_body_bytes: 64,
+        max_depth: 32,
+    };
+    for bad in [r#""Ada \ud800 Lovelace""#, "1e400"] {
+        let mut text = String::from_utf8(body_of(&valid_value(Status::Completed))).unwrap();
+        text.insert_str(1, &format!(r#""note":{bad},"#));
+        let default = parse(text.as_bytes()).expect_err(&text);
+        let over = parse_with(text.as_bytes(), tight).expect_err(&text);
+        assert_eq!(default.grade(), Grade::Unprocessable, "{text}: {default}");
+        assert_eq!(over.grade(), Grade::Unprocessable, "{text}: {over}");
+    }
+}
+
+/// Found by the `parse_payload` fuzz target: without serde_json's `float_roundtrip`, a
+/// 78-digit `platformId` parsed one ULP away from the nearest double, so the serialized
+/// payload read back as another number.
+#[test]
+fn a_number_that_only_a_double_can_hold_survives_a_round_trip() {
+    let digits = format!("{}12", "2".repeat(76));
+    let text = String::from_utf8(body_of(&valid_value(Status::Completed))).unwrap();
+    let text = text.replacen(
+        "\"platformId\":",
+        &format!("\"platformId\":{digits},\"_\":"),
+        1,
+    );
+    let payload = parse(text.as_bytes()).unwrap();
+    assert_eq!(payload.platform_id.as_f64(), digits.parse::<f64>().ok());
+    assert_eq!(parse(&payload.to_json_bytes()).unwrap(), payload);
+}

@@ -1,0 +1,311 @@
+//! The corpus: every input the harness sends, valid and invalid, as files with an index
+//! (what each case is, whether it is valid, its SPEC clause), for users' own parser tests
+//! and fuzzers in any language (`hookcheck corpus --out DIR`).
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+use arbitrary::{Arbitrary, Unstructured};
+use rand::{RngCore, SeedableRng};
+use serde::Serialize;
+
+use super::{BadInput, InputGrade, InvalidPayload, PayloadShape, StatusShape, ValidPayload};
+use crate::spec::{Payload, PayloadBuilder, Status};
+
+/// How many bytes of randomness each generated case draws from.
+const DRAW_BYTES: usize = 4096;
+
+/// One case, as `index.json` lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CorpusCase {
+    /// The file holding the body, relative to the corpus folder.
+    pub file: String,
+    /// A stable id, e.g. `status/completed/nullable-fields-null` or `bad-input/wrong-types`.
+    pub id: String,
+    /// Whether it is a valid delivery that a conforming receiver must answer 2xx.
+    pub valid: bool,
+    /// For an invalid case, its SPEC [D-12] grade: `unprocessable` or `off-contract`.
+    pub grade: Option<&'static str>,
+    /// The SPEC clause it exercises.
+    pub clause: &'static str,
+    /// What it is, in a sentence.
+    pub description: String,
+    /// The method it is sent with.
+    pub method: &'static str,
+    /// The content type it is sent with, if any.
+    pub content_type: Option<&'static str>,
+    /// The session a receiver would record it under, when the body names one intact.
+    pub session_id: Option<String>,
+}
+
+/// A case and its body.
+#[derive(Debug, Clone)]
+pub struct CorpusEntry {
+    /// What it is.
+    pub case: CorpusCase,
+    /// The bytes sent.
+    pub body: Vec<u8>,
+}
+
+/// Why the corpus could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum CorpusError {
+    /// The folder has files in it and overwriting was not asked for.
+    #[error("{0} is not empty (pass --force to write into it anyway)")]
+    NotEmpty(PathBuf),
+    /// The folder or a file could not be written.
+    #[error("failed to write {path}: {source}")]
+    Io {
+        /// What was being written.
+        path: PathBuf,
+        /// Why it failed.
+        source: io::Error,
+    },
+}
+
+/// The whole corpus: the fixed cases of the check families, then `generated` valid and
+/// `generated` invalid payloads drawn from `seed` (the same seed gives the same corpus).
+pub fn corpus(seed: u64, generated: usize) -> Vec<CorpusEntry> {
+    let mut cases = Vec::new();
+    fixed_valid(&mut cases);
+    fixed_invalid(&mut cases);
+    drawn(&mut cases, seed, generated);
+    for (i, entry) in cases.iter_mut().enumerate() {
+        let extension = if std::str::from_utf8(&entry.body).is_ok() {
+            "json"
+        } else {
+            "bin"
+        };
+        let name = entry.case.id.replace('/', "-");
+        entry.case.file = format!("{:04}-{name}.{extension}", i + 1);
+    }
+    cases
+}
+
+/// The payload the fixed cases are built from: the same on every run.
+fn base(status: Status) -> Payload {
+    PayloadBuilder::new(status)
+        .seed(1)
+        .completed_at(time::macros::datetime!(2025-03-24 12:05:00 UTC))
+        .build()
+}
+
+fn valid_case(id: String, clause: &'static str, description: String) -> CorpusCase {
+    CorpusCase {
+        file: String::new(),
+        id,
+        valid: true,
+        grade: None,
+        clause,
+        description,
+        method: "POST",
+        content_type: Some("application/json"),
+        session_id: None,
+    }
+}
+
+fn fixed_valid(cases: &mut Vec<CorpusEntry>) {
+    for status in Status::ALL {
+        let payload = base(status);
+        for shape in StatusShape::ALL {
+            let mut case = valid_case(
+                format!("status/{}/{}", super::status_id(status), shape.id()),
+                "SPEC §1 [D-2]",
+                format!("a {status} delivery, {}", shape.id().replace('-', " ")),
+            );
+            case.session_id = Some(payload.session_id.clone());
+            let body = shape.body(&payload);
+            cases.push(CorpusEntry { case, body });
+        }
+    }
+    let payload = base(Status::Completed);
+    for shape in PayloadShape::ALL {
+        let mut case = valid_case(
+            format!("payload/{}", shape.id()),
+            "SPEC §1 [D-3] [D-4] [D-11]",
+            format!("a COMPLETED delivery: {}", shape.id().replace('-', " ")),
+        );
+        case.content_type = Some(shape.content_type());
+        case.session_id = Some(payload.session_id.clone());
+        let body = shape.body(&payload);
+        cases.push(CorpusEntry { case, body });
+    }
+}
+
+fn grade_name(grade: InputGrade) -> &'static str {
+    match grade {
+        InputGrade::Unprocessable => "unprocessable",
+        InputGrade::OffContract => "off-contract",
+    }
+}
+
+fn fixed_invalid(cases: &mut Vec<CorpusEntry>) {
+    let payload = base(Status::Completed);
+    for input in BadInput::ALL.iter().copied() {
+        let request = input.request(&payload);
+        let case = CorpusCase {
+            file: String::new(),
+            id: format!("bad-input/{}", input.id()),
+            valid: false,
+            grade: Some(grade_name(input.grade())),
+            clause: "SPEC §3 [D-12]",
+            description: format!("bad input: {}", input.id().replace('-', " ")),
+            method: request.method,
+            content_type: request.content_type,
+            session_id: request.observed_session,
+        };
+        cases.push(CorpusEntry {
+            case,
+            body: request.body,
+        });
+    }
+}
+
+/// Generated cases: [`ValidPayload`]s and [`InvalidPayload`]s drawn from seeded bytes.
+fn drawn(cases: &mut Vec<CorpusEntry>, seed: u64, count: usize) {
+    let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+    let mut bytes = vec![0u8; DRAW_BYTES];
+    for i in 0..count {
+        rng.fill_bytes(&mut bytes);
+        let Ok(valid) = ValidPayload::arbitrary(&mut Unstructured::new(&bytes)) else {
+            continue;
+        };
+        let mut case = valid_case(
+            format!("generated/valid/{i:03}"),
+            "SPEC §1",
+            format!("a generated valid {} delivery", valid.status()),
+        );
+        case.session_id = Some(valid.session_id());
+        cases.push(CorpusEntry {
+            case,
+            body: valid.to_bytes(),
+        });
+    }
+    for i in 0..count {
+        rng.fill_bytes(&mut bytes);
+        let Ok(invalid) = InvalidPayload::arbitrary(&mut Unstructured::new(&bytes)) else {
+            continue;
+        };
+        let kind = invalid.mutation.kind();
+        let case = CorpusCase {
+            file: String::new(),
+            id: format!("generated/invalid/{i:03}-{}", kind.id()),
+            valid: false,
+            grade: Some(grade_name(invalid.grade())),
+            clause: "SPEC §3 [D-12]",
+            description: format!(
+                "a generated payload with one mutation: {:?}",
+                invalid.mutation
+            ),
+            method: "POST",
+            content_type: Some("application/json"),
+            session_id: invalid.observed_session(),
+        };
+        cases.push(CorpusEntry {
+            case,
+            body: invalid.to_bytes(),
+        });
+    }
+}
+
+/// The index file, `index.json`.
+#[derive(Debug, Serialize)]
+struct Index<'a> {
+    description: &'static str,
+    seed: u64,
+    cases: Vec<&'a CorpusCase>,
+}
+
+/// Writes the corpus into `dir` (created if missing): one file per case and `index.json`.
+/// A folder that already has files is refused unless `force`.
+pub fn write_corpus(
+    dir: &Path,
+    entries: &[CorpusEntry],
+    seed: u64,
+    force: bool,
+) -> Result<(), CorpusError> {
+    let io_error = |path: &Path| {
+        let path = path.to_owned();
+        move |source| CorpusError::Io { path, source }
+    };
+    if !force && has_entries(dir).map_err(io_error(dir))? {
+        return Err(CorpusError::NotEmpty(dir.to_owned()));
+    }
+    std::fs::create_dir_all(dir).map_err(io_error(dir))?;
+    for entry in entries {
+        let path = dir.join(&entry.case.file);
+        std::fs::write(&path, &entry.body).map_err(io_error(&path))?;
+    }
+    let index = Index {
+        description: "hookcheck corpus: bodies of Cr3dentials webhook deliveries, valid and \
+                      invalid; `valid` cases must be answered 2xx, `unprocessable` ones must \
+                      cause no side effect (SPEC [D-12])",
+        seed,
+        cases: entries.iter().map(|e| &e.case).collect(),
+    };
+    let path = dir.join("index.json");
+    let json = serde_json::to_vec_pretty(&index).expect("the index always serializes");
+    std::fs::write(&path, json).map_err(io_error(&path))
+}
+
+/// Whether `dir` exists and has anything in it.
+fn has_entries(dir: &Path) -> io::Result<bool> {
+    match std::fs::read_dir(dir) {
+        Ok(mut entries) => Ok(entries.next().is_some()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::{Grade, Limits, parse_with};
+
+    #[test]
+    fn every_case_parses_or_is_refused_as_its_index_entry_says() {
+        for entry in corpus(7, 40) {
+            let case = &entry.case;
+            let parsed = parse_with(&entry.body, Limits::default());
+            let grade = parsed.as_ref().err().map(|e| e.grade());
+            match case.grade {
+                None => assert!(parsed.is_ok(), "{}: {parsed:?}", case.id),
+                // The method or the content type is what is wrong, not the body.
+                Some(_) if case.method != "POST" || case.content_type == Some("text/plain") => {}
+                Some("unprocessable") => {
+                    assert_eq!(grade, Some(Grade::Unprocessable), "{}", case.id);
+                }
+                Some(_) if case.id.ends_with("duplicate-keys") => {
+                    assert_ne!(grade, Some(Grade::Unprocessable), "{}", case.id);
+                }
+                Some(_) => assert_eq!(grade, Some(Grade::OffContract), "{}", case.id),
+            }
+        }
+    }
+
+    #[test]
+    fn the_same_seed_gives_the_same_corpus_and_files_are_distinct() {
+        let (a, b) = (corpus(3, 10), corpus(3, 10));
+        assert_eq!(a.len(), b.len());
+        for (x, y) in a.iter().zip(&b) {
+            assert_eq!((&x.case, &x.body), (&y.case, &y.body));
+        }
+        let files: std::collections::BTreeSet<_> = a.iter().map(|e| &e.case.file).collect();
+        assert_eq!(files.len(), a.len());
+    }
+
+    #[test]
+    fn a_folder_with_files_is_refused_without_force() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("mine.txt"), "keep").unwrap();
+        let entries = corpus(1, 2);
+        let error = write_corpus(dir.path(), &entries, 1, false).unwrap_err();
+        assert!(matches!(error, CorpusError::NotEmpty(_)), "{error}");
+        write_corpus(dir.path(), &entries, 1, true).unwrap();
+        let index: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(dir.path().join("index.json")).unwrap()).unwrap();
+        assert_eq!(index["cases"].as_array().unwrap().len(), entries.len());
+        assert!(dir.path().join(&entries[0].case.file).exists());
+    }
+}
