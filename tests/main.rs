@@ -3,8 +3,8 @@
 
 mod util;
 
-mod corpus;
 mod browser;
+mod corpus;
 mod fuzz;
 mod load;
 mod run;
