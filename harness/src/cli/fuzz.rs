@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::auth::AuthHeader;
+use crate::cli::effects::EffectsArgs;
 use crate::cli::{AuthArg, CliError, client_tls, parse_duration};
 use crate::effects::EffectsProbe;
 use crate::exit_codes;
@@ -56,26 +57,10 @@ pub struct FuzzArgs {
     #[arg(long, value_name = "'NAME: VALUE'", env = AuthArg::ENV, hide_env_values = true)]
     pub auth: Option<AuthArg>,
 
-    /// A URL that answers how many times a session was processed, with `{sessionId}` in
-    /// it; the answer is a bare integer or {"count": N}.
-    #[arg(long, value_name = "TEMPLATE", conflicts_with = "effects_cmd")]
-    pub effects_url: Option<String>,
-
-    /// A shell command that prints how many times $HOOKCHECK_SESSION_ID was processed.
-    #[arg(long, value_name = "COMMAND")]
-    pub effects_cmd: Option<String>,
-
-    /// A header every --effects-url query carries, as `Name: value`, for an effects
-    /// endpoint behind auth. Its value never appears in output; repro scripts write it as
-    /// $HOOKCHECK_EFFECTS_AUTH.
-    #[arg(
-        long,
-        value_name = "'NAME: VALUE'",
-        env = "HOOKCHECK_EFFECTS_HEADER",
-        hide_env_values = true,
-        requires = "effects_url"
-    )]
-    pub effects_header: Option<AuthArg>,
+    /// How side effects are counted (SPEC §4); repro scripts write an --effects-header
+    /// value as $HOOKCHECK_EFFECTS_AUTH.
+    #[command(flatten)]
+    pub effects: EffectsArgs,
 
     /// The seed every sequence follows from; the same seed gives the same sequences
     /// (session ids are fresh in every run). Random by default, and always printed.
@@ -273,23 +258,12 @@ fn effects_probe(
     args: &FuzzArgs,
     local: Option<&RunningReceiver>,
 ) -> Result<Option<EffectsProbe>, CliError> {
-    match (&args.effects_url, &args.effects_cmd, local) {
-        (Some(template), _, _) => {
-            let probe = EffectsProbe::url(template)
-                .map_err(|e| CliError::Usage(format!("invalid --effects-url: {e}")))?;
-            match &args.effects_header {
-                Some(header) => header
-                    .parse()
-                    .map(|h| Some(probe.header(h)))
-                    .map_err(|e| CliError::Usage(format!("invalid --effects-header: {e}"))),
-                None => Ok(Some(probe)),
-            }
-        }
-        (None, Some(command), _) => Ok(Some(EffectsProbe::command(command.clone()))),
-        (None, None, Some(receiver)) => EffectsProbe::url(&receiver.effects_url_template())
+    match (args.effects.probe()?, local) {
+        (Some(probe), _) => Ok(Some(probe)),
+        (None, Some(receiver)) => EffectsProbe::url(&receiver.effects_url_template())
             .map(Some)
             .map_err(|e| CliError::Unavailable(e.to_string())),
-        (None, None, None) => Ok(None),
+        (None, None) => Ok(None),
     }
 }
 

@@ -11,6 +11,7 @@ pub use error::CliError;
 
 pub mod corpus;
 pub mod diff;
+pub mod effects;
 mod error;
 pub mod fuzz;
 pub mod list;

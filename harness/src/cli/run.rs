@@ -8,6 +8,7 @@ use reqwest::header::{HeaderName, HeaderValue};
 
 use crate::auth::AuthHeader;
 use crate::catalogue::{Selection, requirement_of};
+use crate::cli::effects::EffectsArgs;
 use crate::cli::output::{ReportFiles, TerminalArgs, read_report};
 use crate::cli::{AuthArg, CliError, client_tls, parse_duration};
 use crate::diff::Diff;
@@ -82,30 +83,9 @@ pub struct RunArgs {
     #[arg(long, value_name = "DURATION", default_value = crate::sender::DEFAULT_TIMEOUT_TEXT, value_parser = parse_duration)]
     pub timeout: Duration,
 
-    /// A URL that answers how many times a session was processed, with `{sessionId}` in
-    /// it; the answer is a bare integer or {"count": N}.
-    #[arg(long, value_name = "TEMPLATE", conflicts_with = "effects_cmd")]
-    pub effects_url: Option<String>,
-
-    /// A shell command that prints how many times $HOOKCHECK_SESSION_ID was processed.
-    /// On timeout it is ended with everything it started (its process group).
-    #[arg(long, value_name = "COMMAND")]
-    pub effects_cmd: Option<String>,
-
-    /// A header every --effects-url query carries, as `Name: value`, for an effects
-    /// endpoint behind auth. Its value is a secret: it never appears in output.
-    #[arg(
-        long,
-        value_name = "'NAME: VALUE'",
-        env = "HOOKCHECK_EFFECTS_HEADER",
-        hide_env_values = true,
-        requires = "effects_url"
-    )]
-    pub effects_header: Option<AuthArg>,
-
-    /// How long one effects query (URL or command) may take.
-    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
-    pub effects_timeout: Duration,
+    /// How side effects are counted (SPEC §4).
+    #[command(flatten)]
+    pub effects: EffectsArgs,
 
     /// How long after its first copy a delivered session is sent again, as a retry would be
     /// (SPEC D-8: 5s, 10s, 20s after the first attempt). The default is the first retry's
@@ -209,7 +189,7 @@ async fn execute(args: RunArgs) -> Result<i32, CliError> {
         .collect::<Result<Vec<_>, _>>()
         .map_err(usage)?;
     let selection = selection(&args)?;
-    let mut effects = effects_probe(&args)?;
+    let mut effects = args.effects.probe()?;
     // A report that cannot be written, or a baseline that cannot be read, is found out
     // now, not after the whole run.
     check_outputs(&args.files.outputs()).map_err(|e| usage(e.to_string()))?;
@@ -342,26 +322,6 @@ fn refuse_empty_selection(
             "every selected check would be skipped, so nothing would be verified: {reason}"
         ))),
         None => Ok(()),
-    }
-}
-
-/// `--effects-url` / `--effects-cmd`, with `--effects-header` and `--effects-timeout`.
-fn effects_probe(args: &RunArgs) -> Result<Option<EffectsProbe>, CliError> {
-    let probe = match (&args.effects_url, &args.effects_cmd) {
-        (Some(template), _) => EffectsProbe::url(template)
-            .map_err(|e| CliError::Usage(format!("invalid --effects-url: {e}")))?,
-        (None, Some(command)) => EffectsProbe::command(command.clone()),
-        (None, None) => return Ok(None),
-    };
-    let probe = probe.timeout(args.effects_timeout);
-    match &args.effects_header {
-        Some(header) => {
-            let header = header
-                .parse()
-                .map_err(|e| CliError::Usage(format!("invalid --effects-header: {e}")))?;
-            Ok(Some(probe.header(header)))
-        }
-        None => Ok(Some(probe)),
     }
 }
 
