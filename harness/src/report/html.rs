@@ -7,10 +7,11 @@
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
-use crate::catalogue::Category;
 use crate::report::contract::{self, ClauseRef, parse_clause};
 use crate::report::svg::latency_svg;
-use crate::report::verdict::{category_rows, group_findings, hints, seconds, verdict_line};
+use crate::report::verdict::{
+    category_rows, checks_by_category, group_findings, hints, seconds, verdict_line,
+};
 use crate::results::{CheckResult, ExchangeRecord, Outcome, Report};
 
 const STYLE: &str = "
@@ -170,15 +171,7 @@ fn findings(out: &mut String, report: &Report) {
 
 fn categories(out: &mut String, report: &Report) {
     out.push_str("<section><h2>Checks by category</h2>\n");
-    for category in Category::ALL {
-        let checks: Vec<&CheckResult> = report
-            .checks
-            .iter()
-            .filter(|c| c.category == category)
-            .collect();
-        if checks.is_empty() {
-            continue;
-        }
+    for (category, checks) in checks_by_category(report) {
         let _ = writeln!(
             out,
             "<h3 id=\"category-{category}\">{category}</h3><table><tr><th>outcome</th><th>check</th><th>level</th><th>clause</th><th class=\"n\">ms</th></tr>"

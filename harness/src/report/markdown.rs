@@ -5,12 +5,11 @@
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
-use crate::catalogue::Category;
 use crate::report::contract::{self, CONTRACT_FILE, ClauseRef, parse_clause};
 use crate::report::verdict::{
-    FindingGroup, category_rows, group_findings, hints, seconds, verdict_line,
+    FindingGroup, category_rows, checks_by_category, group_findings, hints, seconds, verdict_line,
 };
-use crate::results::{CheckResult, Report};
+use crate::results::Report;
 
 /// At most this many check ids are listed under one group of findings.
 const MAX_LISTED: usize = 20;
@@ -129,15 +128,7 @@ fn finding(out: &mut String, group: &FindingGroup<'_>) {
 
 fn categories(out: &mut String, report: &Report) {
     out.push_str("\n## Checks by category\n");
-    for category in Category::ALL {
-        let checks: Vec<&CheckResult> = report
-            .checks
-            .iter()
-            .filter(|c| c.category == category)
-            .collect();
-        if checks.is_empty() {
-            continue;
-        }
+    for (category, checks) in checks_by_category(report) {
         let _ = writeln!(
             out,
             "\n### {category}\n\n| check | outcome | level | clause | actual |\n|---|---|---|---|---|"

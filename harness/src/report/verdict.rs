@@ -102,6 +102,22 @@ pub fn hints(report: &Report) -> Vec<String> {
     hints
 }
 
+/// The checks of each category, in report order, for the categories that have checks.
+pub fn checks_by_category(report: &Report) -> Vec<(Category, Vec<&CheckResult>)> {
+    Category::ALL
+        .into_iter()
+        .map(|category| {
+            let checks = report
+                .checks
+                .iter()
+                .filter(|c| c.category == category)
+                .collect::<Vec<_>>();
+            (category, checks)
+        })
+        .filter(|(_, checks)| !checks.is_empty())
+        .collect()
+}
+
 /// Per-category counts, in report order, for the categories that have checks.
 pub fn category_rows(report: &Report) -> Vec<(Category, Summary)> {
     Category::ALL
