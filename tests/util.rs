@@ -287,10 +287,16 @@ pub fn closed_port() -> std::net::SocketAddr {
 }
 
 /// Whether `curl` is on the PATH: repro-line tests run the lines they check with it, and
-/// say they were skipped where it is missing (`.ci/run` installs it).
+/// say they were skipped where it is missing. Under `HOOKCHECK_REQUIRE_TOOLS` (`.ci/run`
+/// installs curl and dash, then sets it) a missing curl fails the test instead.
 pub fn curl_installed() -> bool {
-    std::process::Command::new("sh")
+    let found = std::process::Command::new("sh")
         .args(["-c", "command -v curl"])
         .output()
-        .is_ok_and(|o| o.status.success())
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        found || std::env::var_os("HOOKCHECK_REQUIRE_TOOLS").is_none(),
+        "HOOKCHECK_REQUIRE_TOOLS is set but curl is not installed"
+    );
+    found
 }
