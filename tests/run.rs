@@ -436,6 +436,38 @@ fn list_json_names_every_catalogue_check() {
     assert!(listed.iter().any(|r| r["unchecked"].is_string()));
 }
 
+#[test]
+fn a_finding_names_the_explain_command_that_says_how_to_fix_it() {
+    let output = hookcheck()
+        .args(["run", "--defect", "no-dedupe", "--color", "never"])
+        .args(["--only", "idempotency/exactly-once/sequential"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let line = "how to fix: hookcheck explain idempotency/exactly-once\n";
+    assert!(stdout.contains(line), "{stdout}");
+
+    let output = hookcheck()
+        .args(["explain", "idempotency/exactly-once"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(text.contains("How to fix it:\n"), "{text}");
+    assert!(text.contains("ON CONFLICT DO"), "{text}");
+
+    let output = hookcheck()
+        .args(["explain", "idempotency/exactly-twice"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("idempotency/exactly-once"), "{stderr}");
+    assert!(output.stdout.is_empty());
+}
+
 /// Every 6-character piece of the secret, and of its case-flipped form (a probe sends that).
 pub(crate) fn secret_pieces() -> Vec<String> {
     let flipped: String = SECRET_VALUE

@@ -11,7 +11,9 @@
 //!   the [`catalogue`], with inputs from [`generate`] and the check families in [`checks`],
 //!   and emits [`results::Event`]s to the [`report`]ers (terminal, JSON, JUnit, Markdown,
 //!   HTML), which only format, citing the contract (`CONTRACT.md`) for every finding;
-//! - [`diff`] compares two runs check by check (`hookcheck diff`, `run --baseline`).
+//! - [`diff`] compares two runs check by check (`hookcheck diff`, `run --baseline`);
+//! - [`explain`] says, for every requirement, why it matters, how receivers break it and
+//!   how to fix it (`hookcheck explain ID`).
 //!
 //! Around them:
 //!
@@ -56,6 +58,7 @@ pub mod cli;
 pub mod diff;
 pub mod effects;
 pub mod exit_codes;
+pub mod explain;
 pub mod fuzz;
 pub mod generate;
 pub mod latency;

@@ -9,10 +9,12 @@ use crate::exit_codes;
 
 pub use error::CliError;
 
+pub mod completions;
 pub mod corpus;
 pub mod diff;
 pub mod effects;
 mod error;
+pub mod explain;
 pub mod fuzz;
 pub mod list;
 pub mod load;
@@ -53,6 +55,13 @@ pub enum Command {
     Load(load::LoadArgs),
     /// Print the requirement catalogue: every requirement, its level and its checks.
     List(list::ListArgs),
+    /// Explain a requirement or check: its clauses, why it matters, how receivers break
+    /// it and how to fix it.
+    Explain(explain::ExplainArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions(completions::CompletionsArgs),
+    /// Print the man page (roff), e.g. `hookcheck man > hookcheck.1`.
+    Man,
     /// Render a saved JSON report as terminal text, JSON, JUnit, Markdown or HTML.
     Report(report::ReportArgs),
     /// Compare two JSON reports check by check: new failures, fixed, new and removed checks.
@@ -84,6 +93,9 @@ pub fn run(cli: Cli) -> i32 {
             Command::Run(args) => run::run(*args).await,
             Command::Load(args) => load::run_load(args).await,
             Command::List(args) => list::run(&args),
+            Command::Explain(args) => explain::run(&args),
+            Command::Completions(args) => completions::completions(&args),
+            Command::Man => completions::man(),
             Command::Report(args) => report::run(&args),
             Command::Diff(args) => diff::run(&args),
             Command::Fuzz(args) => fuzz::run(args).await,

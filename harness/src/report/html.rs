@@ -135,14 +135,16 @@ fn findings(out: &mut String, report: &Report) {
         let _ = write!(
             out,
             "<div class=\"finding {outcome}\"><h3><span class=\"o {outcome}\">{}</span> {what}: {}</h3>\
-             <p>{} ({}) {}</p><p>expected: {}<br>actual: {}</p>",
+             <p>{} ({}) {}</p><p>expected: {}<br>actual: {}</p>\
+             <p>how to fix: <code>hookcheck explain {}</code></p>",
             outcome.to_uppercase(),
             esc(cause),
             first.level,
             clause_links(&first.clause),
             esc(&first.requirement),
             esc(&first.expected),
-            esc(&first.actual)
+            esc(&first.actual),
+            esc(&first.requirement_id)
         );
         if count > 1 {
             let ids: Vec<String> = group

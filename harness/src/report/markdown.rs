@@ -99,6 +99,11 @@ fn finding(out: &mut String, group: &FindingGroup<'_>) {
         cell(&first.requirement),
         clause_links(&first.clause)
     );
+    let _ = writeln!(
+        out,
+        "- how to fix: `hookcheck explain {}`",
+        first.requirement_id
+    );
     if !first.expected.is_empty() {
         let _ = writeln!(out, "- expected: {}", cell(&first.expected));
     }

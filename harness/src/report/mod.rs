@@ -16,7 +16,7 @@ mod output;
 mod progress;
 mod style;
 mod svg;
-mod terminal;
+pub(crate) mod terminal;
 #[cfg(test)]
 mod tests;
 pub mod verdict;

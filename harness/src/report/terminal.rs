@@ -190,6 +190,8 @@ fn finding(
     if !first.expected.is_empty() {
         para(out, "  expected: ", &first.expected, "      ")?;
     }
+    let explain = format!("hookcheck explain {}", first.requirement_id);
+    para(out, "  how to fix: ", &explain, "      ")?;
     if let Some(repro) = &first.repro {
         repro_block(out, repro, &first.id, options)?;
     }
@@ -268,7 +270,7 @@ fn latency(out: &mut dyn Write, report: &Report) -> io::Result<()> {
 }
 
 /// Writes `head` then `text` word-wrapped to 80 columns, later lines indented.
-fn para(out: &mut dyn Write, head: &str, text: &str, indent: &str) -> io::Result<()> {
+pub(crate) fn para(out: &mut dyn Write, head: &str, text: &str, indent: &str) -> io::Result<()> {
     let mut line = head.to_owned();
     let mut width = visible_len(head);
     let mut first_word = true;
