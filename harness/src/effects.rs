@@ -6,7 +6,10 @@
 //! `N` with `HOOKCHECK_SESSION_ID` in its environment. Every query is bounded by the
 //! probe's timeout; a command that overruns it is ended with its whole process group.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::process::Stdio;
+use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::{Method, Url};
@@ -28,7 +31,40 @@ pub enum EffectsSource {
     Url(String),
     /// Run this with `sh -c`, `HOOKCHECK_SESSION_ID` in its environment; it prints an integer.
     Command(String),
+    /// Call this, in-process (the Rust test API, [`crate::testing`]).
+    Function(CountFn),
 }
+
+impl EffectsSource {
+    /// A source that calls `count(session_id)`.
+    pub fn function<F, Fut>(count: F) -> EffectsSource
+    where
+        F: Fn(String) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = u64> + Send + 'static,
+    {
+        EffectsSource::Function(CountFn(Arc::new(move |session| Box::pin(count(session)))))
+    }
+}
+
+type CountFuture = Pin<Box<dyn Future<Output = u64> + Send>>;
+
+/// A counting closure; two are equal only when they are the same closure.
+#[derive(Clone)]
+pub struct CountFn(Arc<dyn Fn(String) -> CountFuture + Send + Sync>);
+
+impl std::fmt::Debug for CountFn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("CountFn(<closure>)")
+    }
+}
+
+impl PartialEq for CountFn {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for CountFn {}
 
 /// An effects probe: where counts come from, an optional header, and a timeout.
 #[derive(Debug, Clone)]
@@ -58,6 +94,9 @@ pub enum EffectsError {
     /// The effects command failed.
     #[error("effects command failed: {0}")]
     Command(String),
+    /// The counting function did not return in time.
+    #[error("the effects function did not return within {0}")]
+    Function(String),
     /// The answer is not a count.
     #[error("effects answer `{0}` is not an integer or {{\"count\": N}}")]
     NotACount(String),
@@ -100,6 +139,7 @@ impl EffectsProbe {
         match self.source {
             EffectsSource::Url(_) => "url",
             EffectsSource::Command(_) => "command",
+            EffectsSource::Function(_) => "function",
         }
     }
 
@@ -108,6 +148,12 @@ impl EffectsProbe {
         match &self.source {
             EffectsSource::Url(template) => self.query(sender, template, session_id).await,
             EffectsSource::Command(command) => self.run(command, session_id).await,
+            EffectsSource::Function(count) => {
+                let counting = (count.0)(session_id.to_owned());
+                tokio::time::timeout(self.timeout, counting)
+                    .await
+                    .map_err(|_| EffectsError::Function(format_duration(self.timeout)))
+            }
         }
     }
 

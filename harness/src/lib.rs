@@ -23,6 +23,8 @@
 //! - [`rawhttp`] is an HTTP/1.1 client for probes a normal client cannot send;
 //! - [`repro`] turns a request into a `curl` line;
 //! - [`tls`] sets up the receiver's certificates;
+//! - [`testing`] grades a receiver from its own `cargo test` (a URL or an axum router, the
+//!   effects probe a closure over its store);
 //! - [`cli`] holds the subcommands of the thin `hookcheck` binary, and [`exit_codes`] its exit
 //!   codes.
 //!
@@ -71,6 +73,7 @@ pub mod results;
 pub mod runner;
 pub mod sender;
 pub mod spec;
+pub mod testing;
 pub mod tls;
 
 /// Installs ring as the process-wide rustls crypto provider. Every binary and test that
