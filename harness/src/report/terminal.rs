@@ -193,49 +193,16 @@ fn finding(
     let explain = format!("hookcheck explain {}", first.requirement_id);
     para(out, "  how to fix: ", &explain, "      ")?;
     if let Some(repro) = &first.repro {
-        repro_block(out, repro, &first.id, options)?;
+        repro_block(out, repro)?;
     }
     Ok(())
 }
 
-/// A repro, shown once per group. One that fits is printed as is; a longer one is left to
-/// the report files when there are any, else cut into 80-column pieces to join back.
-fn repro_block(
-    out: &mut dyn Write,
-    repro: &str,
-    id: &str,
-    options: &TerminalOptions,
-) -> io::Result<()> {
-    let indent = "    ";
-    let fits = repro
-        .lines()
-        .all(|l| indent.len() + l.chars().count() <= WIDTH);
-    if !fits && !options.report_files.is_empty() {
-        return para(
-            out,
-            "  repro: ",
-            &format!(
-                "too wide for 80 columns: see {id} in {}",
-                options.report_files[0]
-            ),
-            "      ",
-        );
-    }
-    if fits {
-        writeln!(out, "  repro:")?;
-    } else {
-        writeln!(
-            out,
-            "  repro (cut at 80 columns: join the lines; --markdown PATH keeps it whole):"
-        )?;
-    }
-    for line in repro.lines() {
-        let chars: Vec<char> = line.chars().collect();
-        for piece in chars.chunks(WIDTH - indent.len()) {
-            writeln!(out, "{indent}{}", piece.iter().collect::<String>())?;
-        }
-    }
-    Ok(())
+/// A repro, shown once per group, whole: folded to 80 columns with backslash-newlines
+/// that `sh` removes, and not indented, so that it runs as copied.
+fn repro_block(out: &mut dyn Write, repro: &str) -> io::Result<()> {
+    writeln!(out, "  repro:")?;
+    writeln!(out, "{}", crate::repro::fold(repro, WIDTH))
 }
 
 fn skips(out: &mut dyn Write, report: &Report, paint: Paint) -> io::Result<()> {

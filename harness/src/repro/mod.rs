@@ -6,8 +6,10 @@
 //! extended, case-flipped) passes the `sh` expression that derives it. Any other header
 //! with the auth header's name is shown as `<redacted>`.
 
+mod fold;
 mod script;
 
+pub use fold::fold;
 pub use script::{Script, Step};
 
 use crate::auth::AuthHeader;
