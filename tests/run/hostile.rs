@@ -48,6 +48,15 @@ async fn assert_ungradable(url: &str, says: &[&str]) {
     assert_eq!(report.verdict, "ungradable");
     let reason = report.reason.expect("the report says why");
     assert!(errors[0].contains(&reason), "{} / {reason}", errors[0]);
+    // The summary says that nothing could be delivered and why, and nothing else.
+    let words = |text: &str| text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        words(&ran.stdout).contains(&format!("NOTHING DELIVERED: {}", words(&reason))),
+        "{}",
+        ran.stdout
+    );
+    assert!(ran.stdout.lines().count() <= 10, "{}", ran.stdout);
+    assert!(!ran.stdout.contains("ERROR"), "{}", ran.stdout);
     let xml = std::fs::read_to_string(&junit).unwrap();
     assert!(xml.contains(&reason), "the JUnit report says why: {xml}");
 }

@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use crate::catalogue::{Category, Level, REQUIREMENTS, Requirement};
 use crate::exit_codes;
+use crate::report::terminal::para;
 
 /// Arguments of `hookcheck list`.
 #[derive(Debug, clap::Args)]
@@ -68,21 +69,23 @@ pub fn write_json(out: &mut dyn Write) -> io::Result<()> {
     writeln!(out)
 }
 
-/// Writes the catalogue as text, grouped by category.
+/// Writes the catalogue as text, grouped by category, in 80 columns.
 pub fn write_text(out: &mut dyn Write) -> io::Result<()> {
+    const INDENT: &str = "         ";
     for category in Category::ALL {
         writeln!(out, "{category}")?;
         for r in REQUIREMENTS.iter().filter(|r| r.category == category) {
             writeln!(out, "  {:<6} {}", r.level.to_string(), r.id)?;
-            writeln!(out, "         {} ({})", r.text, r.clause)?;
+            para(out, INDENT, &format!("{} ({})", r.text, r.clause), INDENT)?;
             match r.unchecked {
-                Some(reason) => writeln!(out, "         not checked: {reason}")?,
+                Some(reason) => para(out, &format!("{INDENT}not checked: "), reason, INDENT)?,
                 None => {
                     let checks = r.check_ids();
                     if checks.len() > 1 {
                         let variants: Vec<&str> =
                             checks.iter().map(|c| &c[r.id.len() + 1..]).collect();
-                        writeln!(out, "         checks: {}", variants.join(", "))?;
+                        let head = format!("{INDENT}checks: ");
+                        para(out, &head, &variants.join(", "), INDENT)?;
                     }
                 }
             }
@@ -91,4 +94,19 @@ pub fn write_text(out: &mut dyn Write) -> io::Result<()> {
     }
     let checks: usize = REQUIREMENTS.iter().map(|r| r.check_ids().len()).sum();
     writeln!(out, "{} requirements, {checks} checks", REQUIREMENTS.len())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_catalogue_text_fits_80_columns_and_names_every_check() {
+        let mut out = Vec::new();
+        super::write_text(&mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        for line in text.lines() {
+            assert!(line.chars().count() <= 80, "{line}");
+        }
+        assert!(text.contains("idempotency/exactly-once\n"));
+        assert!(text.contains(" after-retry-delay"));
+    }
 }

@@ -131,11 +131,18 @@ impl Progress {
         }
     }
 
-    pub(crate) fn finished(&mut self) -> io::Result<()> {
+    pub(crate) fn finished(&mut self, ungradable: bool) -> io::Result<()> {
         match &mut self.0 {
             Mode::Bar(bar, _) => {
                 bar.finish_and_clear();
                 Ok(())
+            }
+            Mode::Plain(out) if ungradable => {
+                writeln!(
+                    out,
+                    "  stopped: nothing could be delivered, no check was graded"
+                )?;
+                out.flush()
             }
             Mode::Plain(out) => {
                 let c = &self.1;

@@ -59,7 +59,7 @@ impl Reporter for TerminalReporter {
             Event::PhaseStarted { name } => self.progress.phase(name),
             Event::CheckFinished(check) => self.progress.check(check),
             Event::RunFinished(report) => {
-                self.progress.finished()?;
+                self.progress.finished(report.reason.is_some())?;
                 write_summary(&mut self.summary_out, report, &self.options)?;
                 self.summary_out.flush()
             }
@@ -87,6 +87,9 @@ pub fn write_summary(
             ""
         }
     )?;
+    if let Some(reason) = &report.reason {
+        return ungradable(out, report, reason, paint);
+    }
     for hint in hints(report) {
         para(out, &paint.bold("hint: "), &hint, "  ")?;
     }
@@ -111,6 +114,20 @@ pub fn write_summary(
         _ => paint.outcome(Outcome::Fail, &verdict),
     };
     para(out, "", &verdict, "  ")
+}
+
+/// The summary of a run that could deliver nothing: that, and why, and nothing else (every
+/// check is an error with the same cause).
+fn ungradable(out: &mut dyn Write, report: &Report, reason: &str, paint: Paint) -> io::Result<()> {
+    writeln!(out)?;
+    let head = format!("{} ", paint.outcome(Outcome::Error, "NOTHING DELIVERED:"));
+    para(out, &head, reason, "  ")?;
+    let graded = format!(
+        "none of the {} checks could be graded.",
+        report.checks.len()
+    );
+    para(out, "  ", &graded, "  ")?;
+    para(out, "", &verdict_line(report), "  ")
 }
 
 fn counts(out: &mut dyn Write, report: &Report, paint: Paint) -> io::Result<()> {

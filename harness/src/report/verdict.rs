@@ -203,12 +203,17 @@ pub fn group_findings(report: &Report) -> Vec<FindingGroup<'_>> {
 }
 
 /// What makes two answers one cause: the last HTTP status in it, else the text with every
-/// number but the first replaced (`0 effects after 3 copies` and `0 effects after 2 copies`
-/// are one cause, `2 effects after 2 copies` another).
+/// duration and every number but the first replaced (`0 effects after 3 copies` and `0
+/// effects after 2 copies` are one cause, `2 effects after 2 copies` another; `closed after
+/// 1 ms` and `closed after 4 ms` one).
 pub fn cause_key(actual: &str) -> String {
     if let Some(status) = last_status(actual) {
         return format!("status {status}");
     }
+    static DURATION: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"\b\d+(\.\d+)? ?(ms|s|µs|min)\b").expect("the pattern is valid")
+    });
+    let actual = DURATION.replace_all(actual, "<duration>");
     let mut key = String::new();
     let mut numbers = 0;
     let mut previous_digit = false;
@@ -268,6 +273,22 @@ mod tests {
         assert_ne!(
             cause_key("0 effects after 3 copies"),
             cause_key("2 effects after 3 copies")
+        );
+    }
+
+    #[test]
+    fn timings_do_not_split_a_cause() {
+        assert_eq!(
+            cause_key("closed the connection without a response after 1 ms"),
+            cause_key("closed the connection without a response after 4 ms")
+        );
+        assert_eq!(
+            cause_key("no answer within 2.5 s"),
+            cause_key("no answer within 30 s")
+        );
+        assert_ne!(
+            cause_key("closed the connection after 1 ms"),
+            cause_key("no answer within 1 ms")
         );
     }
 }
