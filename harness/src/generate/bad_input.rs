@@ -3,6 +3,7 @@
 
 use serde_json::{Value, json};
 
+use super::label::Departure;
 use super::to_bytes;
 use crate::spec::Payload;
 
@@ -107,6 +108,27 @@ impl BadInput {
             | BadInput::DeepNesting
             | BadInput::OversizedBody
             | BadInput::WrongContentType => InputGrade::OffContract,
+        }
+    }
+
+    /// The item of SPEC [D-12]'s lists it is.
+    pub const fn departure(self) -> Departure {
+        match self {
+            BadInput::MalformedJson | BadInput::EmptyBody => Departure::NotJson,
+            BadInput::NotAnObject | BadInput::BodyNull => Departure::NotAnObject,
+            BadInput::WrongTypes => Departure::FieldMistyped,
+            BadInput::MissingFields => Departure::RequiredFieldMissing,
+            BadInput::UnknownStatus | BadInput::StatusLowercase => Departure::StatusUnknown,
+            BadInput::DeepNesting => Departure::TooDeep,
+            BadInput::OversizedBody => Departure::OverSize,
+            BadInput::InvalidUtf8 => Departure::InvalidUtf8,
+            BadInput::WrongContentType => Departure::ContentType,
+            BadInput::WrongMethod => Departure::NotPost,
+            BadInput::StatusMissing => Departure::StatusMissing,
+            BadInput::StatusNumber => Departure::StatusNotString,
+            BadInput::SessionIdMissing => Departure::SessionIdMissing,
+            BadInput::SessionIdEmpty => Departure::SessionIdEmpty,
+            BadInput::SessionIdNull | BadInput::SessionIdNumber => Departure::SessionIdNotString,
         }
     }
 
