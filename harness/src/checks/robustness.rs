@@ -8,11 +8,10 @@
 
 use std::time::Instant;
 
-use futures::future::join_all;
 use reqwest::Method;
 
 use super::kit::{Ctx, Probe, Sent, Verdict, VerdictOutcome};
-use crate::generate::{BadInput, BadRequest, Drawn, Pin};
+use crate::generate::{BadInput, BadRequest, Drawn};
 use crate::sender::format_duration;
 use crate::spec::Status;
 
@@ -73,12 +72,7 @@ impl Ids {
 /// input. One delivery of each status goes out at once. `Err` says why none is: `dead`
 /// when none got any answer at all.
 async fn liveness_status(ctx: &Ctx) -> Result<Drawn, NoLiveness> {
-    let sent = join_all(Status::ALL.into_iter().map(|status| async move {
-        let drawn = ctx.draw(status, "robustness/liveness-control", &Pin::ANY);
-        let sent = ctx.send(&ctx.drawn_delivery(&drawn)).await;
-        (drawn, sent)
-    }))
-    .await;
+    let sent = ctx.liveness_controls("robustness/liveness-control").await;
     if let Some((drawn, _)) = sent.iter().find(|(_, sent)| sent.is_2xx()) {
         return Ok(drawn.clone());
     }

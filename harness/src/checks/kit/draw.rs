@@ -10,6 +10,8 @@
 
 use std::time::{Duration, Instant};
 
+use futures::future::join_all;
+
 use super::context::Ctx;
 use super::probe::{Probe, Sent};
 use super::verdict::{Verdict, VerdictOutcome};
@@ -33,6 +35,25 @@ impl Ctx {
         let mut probe = self.delivery(drawn.to_bytes());
         probe.drawn = Some(drawn.describe());
         probe
+    }
+
+    /// One drawn delivery of each status, sent at once; if none is accepted, the canonical
+    /// delivery of each: a control that shows the target serving must be one it accepts,
+    /// whatever it makes of the drawn features (those are graded by the checks that send
+    /// them).
+    pub async fn liveness_controls(&self, label: &str) -> Vec<(Drawn, Sent)> {
+        let send_all = |drawn: Vec<Drawn>| {
+            join_all(drawn.into_iter().map(|drawn| async move {
+                let sent = self.send(&self.drawn_delivery(&drawn)).await;
+                (drawn, sent)
+            }))
+        };
+        let drawn = Status::ALL.map(|status| self.draw(status, label, &Pin::ANY));
+        let sent = send_all(drawn.to_vec()).await;
+        if sent.iter().any(|(_, s)| s.is_2xx() || s.unreachable()) {
+            return sent;
+        }
+        send_all(drawn.iter().map(Drawn::canonical).collect()).await
     }
 
     /// A drawn delivery as the parser reads it: the valid payload a bad input departs from.
@@ -74,6 +95,16 @@ pub enum Walk {
 
 fn refused(sent: &Sent) -> bool {
     !sent.is_2xx()
+}
+
+/// Whether a failed delivery is worth walking: refused with a status, or the handler
+/// crashed (closed the connection). A timeout is not walked: each step could take the
+/// whole timeout again, and a slow receiver is graded by the latency checks.
+fn walkable(sent: &Sent) -> bool {
+    match sent.failure_class() {
+        None => true,
+        Some(class) => class == crate::sender::FailureClass::Closed,
+    }
 }
 
 /// Walks a refused drawn delivery back toward the canonical one (see the module docs).
@@ -134,7 +165,13 @@ pub async fn expect_drawn_accepted(ctx: &Ctx, check_id: &str, drawn: &Drawn, pro
     if ctx.selected(check_id) {
         let verdict = ctx.expect_2xx(&sent);
         let verdict = match verdict.outcome {
-            VerdictOutcome::Broken => explained(ctx, drawn, &probe, verdict).await,
+            VerdictOutcome::Broken if walkable(&sent) => {
+                explained(ctx, drawn, &probe, verdict).await
+            }
+            VerdictOutcome::Broken => Verdict {
+                actual: format!("{}; drawn as {}", verdict.actual, drawn.describe()),
+                ..verdict
+            },
             _ => verdict,
         };
         ctx.report(check_id, started, verdict);
@@ -186,11 +223,13 @@ async fn explain(ctx: &Ctx, drawn: &Drawn, probe: &Probe, verdict: Verdict) -> (
     (verdict, named)
 }
 
-/// A broken verdict of a control delivery, one whose subject is not the payload (an auth
-/// header's name): when the walk shows the receiver refused a drawn feature instead, the
-/// check has no verdict, and says which feature, rather than blame its own subject.
-pub async fn control(ctx: &Ctx, drawn: &Drawn, probe: &Probe, verdict: Verdict) -> Verdict {
-    if verdict.outcome != VerdictOutcome::Broken {
+/// The verdict of a control delivery, one whose subject is not the payload (an auth
+/// header's name): 2xx within the timeout; when the walk shows the receiver refused a drawn
+/// feature instead, the check has no verdict, and says which feature, rather than blame its
+/// own subject.
+pub async fn control(ctx: &Ctx, drawn: &Drawn, probe: &Probe, sent: &Sent) -> Verdict {
+    let verdict = ctx.expect_2xx(sent);
+    if verdict.outcome != VerdictOutcome::Broken || !walkable(sent) {
         return verdict;
     }
     match explain(ctx, drawn, probe, verdict).await {
