@@ -26,7 +26,8 @@ async fn one_shape(ctx: &Ctx, shape: PayloadShape) {
     let probe = ctx
         .drawn_delivery(&drawn)
         .replacing("content-type", shape.content_type());
-    let sent = expect_drawn_accepted(ctx, &accepted_id, &drawn, probe).await;
+    let subject = Some(shape.subject());
+    let sent = expect_drawn_accepted(ctx, &accepted_id, &drawn, probe, subject).await;
     let expected = vec![Expected::new(
         drawn.session_id.clone(),
         Expect::for_delivery([&sent]),

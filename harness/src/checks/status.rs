@@ -30,7 +30,8 @@ async fn one_status(ctx: &Ctx, status: Status) {
         join_all(shapes.into_iter().map(|(shape, id)| async move {
             let drawn = ctx.draw(status, &id, &shape.pin(status));
             let probe = ctx.drawn_delivery(&drawn);
-            let sent = expect_drawn_accepted(ctx, &id, &drawn, probe).await;
+            // Every drawn feature is part of "a valid delivery": all are this check's subject.
+            let sent = expect_drawn_accepted(ctx, &id, &drawn, probe, None).await;
             let what = format!("the {} delivery: {}", shape.id(), drawn.describe());
             (drawn.session_id, sent, what)
         }))

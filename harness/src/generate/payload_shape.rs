@@ -1,7 +1,7 @@
 //! The payload family's valid deliveries: what each one fixes of the drawn space (its
 //! [`Pin`]), the check that grades it, and the content type it goes with.
 
-use super::drawn::{Age, Drawn, Extra, Keys, Pin, Presence, TimeForm, fnv1a};
+use super::drawn::{Age, Dimension, Drawn, Extra, Keys, Pin, Presence, TimeForm, fnv1a};
 use crate::spec::Payload;
 
 id_enum! {
@@ -199,6 +199,26 @@ impl PayloadShape {
             PayloadShape::CompletedAt(a) => format!("payload/completed-at-any-age/{a}"),
             PayloadShape::Omits(o) => format!("payload/optional-fields-omitted/{o}"),
             PayloadShape::Keys(k) => format!("payload/free-form-keys/{k}"),
+        }
+    }
+
+    /// The drawn dimensions that are its subject: a refusal the walk pins on another one is
+    /// another check's finding. The shapes whose subject is what they add (unicode, unknown
+    /// fields, size, content type) have none: their addition stays in the canonical delivery.
+    pub const fn subject(self) -> &'static [Dimension] {
+        match self {
+            PayloadShape::Timestamp(_) => &[Dimension::CompletedAtForm],
+            PayloadShape::CompletedAt(_) => &[Dimension::CompletedAtAge],
+            PayloadShape::Omits(Omittable::ExternalReferenceId) => {
+                &[Dimension::ExternalReferenceId]
+            }
+            PayloadShape::Omits(Omittable::ExtractedData) => &[Dimension::ExtractedData],
+            PayloadShape::Omits(Omittable::ProofHash) => &[Dimension::ProofHash],
+            PayloadShape::Keys(_) => &[Dimension::ExtractedData, Dimension::ExtractedDataKeys],
+            PayloadShape::Unicode
+            | PayloadShape::Unknown(_)
+            | PayloadShape::LargeBody
+            | PayloadShape::CharsetParameter => &[],
         }
     }
 

@@ -427,6 +427,36 @@ const DEFECTS: &[Expect] = &[
     },
 ];
 
+/// The finding that names the feature: for these defects, the check's `actual` must say
+/// what in the drawn delivery was refused or dropped, so a user can act on it.
+const NAMED: &[(Defect, &str, &str)] = &[
+    (
+        Defect::RequiresAccountHolder,
+        "payload/free-form-keys/other-keys",
+        "refused when `extractedData` with other keys, none of the documented example's (no `accountHolder`)",
+    ),
+    (
+        Defect::RejectsFutureTimestamp,
+        "payload/completed-at-any-age/ahead-within-skew",
+        "s ahead of now (every other feature as the canonical COMPLETED delivery has it",
+    ),
+    (
+        Defect::DropsOldEvents,
+        "payload/processed-once/completed-at-days-back",
+        "h back",
+    ),
+    (
+        Defect::RejectsLowercaseTimestamp,
+        "payload/timestamp-forms/lowercase-t",
+        "(lowercase-t) (every other feature as the canonical COMPLETED delivery has it",
+    ),
+    (
+        Defect::RejectsOmittedFields,
+        "payload/optional-fields-omitted/proof-hash",
+        "refused when `proofHash` left out",
+    ),
+];
+
 fn needs_auth(defect: Defect) -> bool {
     matches!(
         defect,
@@ -510,6 +540,16 @@ async fn grade_defect(expect: &Expect) -> (Defect, Duration, Vec<String>) {
                     problems.push(format!("{id}: expected {wanted}, got {outcome} ({actual})"));
                 }
             }
+        }
+    }
+    for (_, id, phrase) in NAMED.iter().filter(|(d, _, _)| *d == defect) {
+        match report.checks.iter().find(|c| c.id == *id) {
+            Some(check) if check.actual.contains(phrase) => {}
+            Some(check) => problems.push(format!(
+                "{id} does not name the feature (`{phrase}`): {}",
+                check.actual
+            )),
+            None => problems.push(format!("{id} was not reported")),
         }
     }
     let listed = |id: &str| {

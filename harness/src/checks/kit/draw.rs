@@ -84,6 +84,7 @@ pub enum Walk {
     /// These features, together, are what the receiver refused; the minimal delivery that
     /// shows it, and what it came to.
     Named {
+        dimensions: Vec<Dimension>,
         features: Vec<String>,
         minimal: Sent,
         steps: usize,
@@ -108,19 +109,37 @@ fn walkable(sent: &Sent) -> bool {
 }
 
 /// Walks a refused drawn delivery back toward the canonical one (see the module docs).
-pub async fn walk(ctx: &Ctx, drawn: &Drawn, like: &Probe) -> Walk {
+/// The dimensions in `keep` (a check's subject) stay as drawn, in the canonical delivery
+/// too: when that one is refused, the subject alone is named.
+pub async fn walk(ctx: &Ctx, drawn: &Drawn, like: &Probe, keep: &[Dimension]) -> Walk {
     let deadline = Instant::now() + ctx.timeout * MAX_WALK_TIMEOUTS + Duration::from_secs(1);
-    let canonical = drawn.canonical();
+    let canonical = keep
+        .iter()
+        .fold(drawn.canonical(), |c, &d| c.with_dimension_of(d, drawn));
     let sent = ctx.send(&ctx.redrawn(like, &canonical)).await;
-    if refused(&sent) {
-        return Walk::CanonicalRefused(sent);
+    let kept: Vec<Dimension> = canonical
+        .off_canonical()
+        .into_iter()
+        .filter(|d| keep.contains(d))
+        .collect();
+    match (refused(&sent), kept.is_empty()) {
+        (true, true) => return Walk::CanonicalRefused(sent),
+        (true, false) => {
+            return Walk::Named {
+                features: kept.iter().map(|&d| canonical.feature(d)).collect(),
+                dimensions: kept,
+                minimal: sent,
+                steps: 1,
+            };
+        }
+        (false, _) => {}
     }
     let mut current = drawn.clone();
     let mut last: Option<Sent> = None;
     let mut steps = 1;
     for dimension in drawn.off_canonical() {
-        if !current.off_canonical().contains(&dimension) {
-            continue; // put back with another dimension
+        if keep.contains(&dimension) || !current.off_canonical().contains(&dimension) {
+            continue; // the subject, or put back with another dimension
         }
         if steps >= MAX_STEPS || Instant::now() >= deadline {
             return Walk::Inconclusive(format!(
@@ -151,6 +170,7 @@ pub async fn walk(ctx: &Ctx, drawn: &Drawn, like: &Probe) -> Walk {
     }
     Walk::Named {
         features: needed.iter().map(|&d| current.feature(d)).collect(),
+        dimensions: needed,
         minimal,
         steps,
     }
@@ -158,15 +178,39 @@ pub async fn walk(ctx: &Ctx, drawn: &Drawn, like: &Probe) -> Walk {
 
 /// Sends a drawn delivery and grades it: 2xx within the timeout. A refusal is walked back
 /// to the feature that caused it, which the finding names; its repro sends the minimal
-/// delivery. Returns what the first delivery came to, for the effect checks that follow.
-pub async fn expect_drawn_accepted(ctx: &Ctx, check_id: &str, drawn: &Drawn, probe: Probe) -> Sent {
+/// delivery. When the feature is none of the check's `subject` (a payload check whose
+/// delivery was refused for a drawn feature another check grades), the check has no
+/// verdict and says so, rather than blame its own subject. Returns what the first
+/// delivery came to, for the effect checks that follow.
+pub async fn expect_drawn_accepted(
+    ctx: &Ctx,
+    check_id: &str,
+    drawn: &Drawn,
+    probe: Probe,
+    subject: Option<&[Dimension]>,
+) -> Sent {
     let started = Instant::now();
     let sent = ctx.send(&probe).await;
     if ctx.selected(check_id) {
         let verdict = ctx.expect_2xx(&sent);
         let verdict = match verdict.outcome {
             VerdictOutcome::Broken if walkable(&sent) => {
-                explained(ctx, drawn, &probe, verdict).await
+                let keep = subject.unwrap_or(&[]);
+                match explain(ctx, drawn, &probe, verdict, keep).await {
+                    (verdict, Some(named))
+                        if subject.is_some() && !named.iter().any(|d| keep.contains(d)) =>
+                    {
+                        Verdict {
+                            outcome: VerdictOutcome::NoVerdict,
+                            actual: format!(
+                                "{} (a feature other checks grade, not this check's subject)",
+                                verdict.actual
+                            ),
+                            ..verdict
+                        }
+                    }
+                    (verdict, _) => verdict,
+                }
             }
             VerdictOutcome::Broken => Verdict {
                 actual: format!("{}; drawn as {}", verdict.actual, drawn.describe()),
@@ -181,22 +225,32 @@ pub async fn expect_drawn_accepted(ctx: &Ctx, check_id: &str, drawn: &Drawn, pro
 
 /// A broken verdict of a drawn delivery, with what the walk found.
 pub async fn explained(ctx: &Ctx, drawn: &Drawn, probe: &Probe, verdict: Verdict) -> Verdict {
-    explain(ctx, drawn, probe, verdict).await.0
+    explain(ctx, drawn, probe, verdict, &[]).await.0
 }
 
-/// [`explained`], and whether the walk named a drawn feature.
-async fn explain(ctx: &Ctx, drawn: &Drawn, probe: &Probe, verdict: Verdict) -> (Verdict, bool) {
+/// [`explained`], and the dimensions the walk named, if it named any.
+async fn explain(
+    ctx: &Ctx,
+    drawn: &Drawn,
+    probe: &Probe,
+    verdict: Verdict,
+    keep: &[Dimension],
+) -> (Verdict, Option<Vec<Dimension>>) {
     let status = drawn.status;
-    let walked = walk(ctx, drawn, probe).await;
-    let named = matches!(walked, Walk::Named { .. });
+    let walked = walk(ctx, drawn, probe, keep).await;
+    let named = match &walked {
+        Walk::Named { dimensions, .. } => Some(dimensions.clone()),
+        _ => None,
+    };
     let verdict = match walked {
         Walk::Named {
             features,
             minimal,
             steps,
+            ..
         } => Verdict {
             actual: format!(
-                "{}; refused when {} (the canonical {status} delivery was accepted; {steps} deliveries walked it back), drawn as {}",
+                "{}; refused when {} (every other feature as the canonical {status} delivery has it; {steps} deliveries walked it back), drawn as {}",
                 minimal.describe(),
                 features.join(" and "),
                 drawn.describe(),
@@ -232,11 +286,11 @@ pub async fn control(ctx: &Ctx, drawn: &Drawn, probe: &Probe, sent: &Sent) -> Ve
     if verdict.outcome != VerdictOutcome::Broken || !walkable(sent) {
         return verdict;
     }
-    match explain(ctx, drawn, probe, verdict).await {
-        (explained, true) => Verdict {
+    match explain(ctx, drawn, probe, verdict, &[]).await {
+        (explained, Some(_)) => Verdict {
             outcome: VerdictOutcome::NoVerdict,
             ..explained
         },
-        (explained, false) => explained,
+        (explained, None) => explained,
     }
 }
