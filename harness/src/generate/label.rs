@@ -3,7 +3,15 @@
 //! names the clause it follows. A test reads `CONTRACT.md` and holds the two to each other,
 //! so a generator cannot call an input unprocessable that the contract calls off-contract.
 
-use super::bad_input::InputGrade;
+/// How SPEC [D-12] grades a bad input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputGrade {
+    /// Not an event at all: it must cause no side effect (4xx, or 2xx to acknowledge and
+    /// ignore an unknown status).
+    Unprocessable,
+    /// Another departure from SPEC §1: accepting it and refusing it both conform.
+    OffContract,
+}
 
 id_enum! {
     /// One departure from SPEC §1, as SPEC [D-12] lists it.

@@ -44,7 +44,7 @@ mod timestamp;
 mod valid;
 
 pub use auth::{AuthMutation, MutatedHeader, NameCase};
-pub use bad_input::{BadInput, BadRequest, InputGrade, NESTING_DEPTH, OVERSIZED_BODY_BYTES};
+pub use bad_input::{BadInput, BadRequest, NESTING_DEPTH, OVERSIZED_BODY_BYTES};
 pub use corpus::{CorpusCase, CorpusEntry, CorpusError, corpus, write_corpus};
 pub use drawn::{
     Age, CLOCK_SKEW_BOUND_SECS, Dimension, Drawn, Extra, Features, Keys, MAX_AHEAD_SECS, Order,
@@ -52,7 +52,7 @@ pub use drawn::{
 };
 pub use duplicate::DuplicateScenario;
 pub use json::{Escaping, Flavour, JsonText, JsonValue, MAX_VALID_DEPTH, Spacing};
-pub use label::{CaseLabel, Departure, MUST_ACCEPT_BYTES};
+pub use label::{CaseLabel, Departure, InputGrade, MUST_ACCEPT_BYTES};
 pub use mutation::{
     BadUtf8, InvalidPayload, JsonKind, MAX_BOMB_DEPTH, Mutation, MutationKind, OVERSIZE_FLOOR,
 };

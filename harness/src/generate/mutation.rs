@@ -3,9 +3,8 @@
 
 use arbitrary::Arbitrary;
 
-use super::bad_input::InputGrade;
 use super::json::{JsonText, JsonValue, MAX_VALID_DEPTH};
-use super::label::Departure;
+use super::label::{Departure, InputGrade};
 use super::valid::{Field, ValidPayload, write_members};
 use crate::spec::Status;
 

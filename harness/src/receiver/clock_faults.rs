@@ -8,7 +8,6 @@ use serde_json::Value;
 use time::OffsetDateTime;
 
 use super::Defect;
-use super::faults::loose_field;
 use super::rejection::Rejection;
 use crate::spec::Payload;
 
@@ -46,8 +45,9 @@ pub fn refuse(defect: Defect, payload: &Payload, body: &[u8]) -> Result<(), Reje
             )
         }
         Defect::RejectsLowercaseTimestamp => {
-            let at = loose_field(body, "completedAt").unwrap_or_default();
-            if at.contains(['t', 'z']) {
+            let object = serde_json::from_slice::<Value>(body).unwrap_or(Value::Null);
+            let at = object.get("completedAt").and_then(Value::as_str);
+            if at.is_some_and(|at| at.contains(['t', 'z'])) {
                 refusal(
                     StatusCode::UNPROCESSABLE_ENTITY,
                     "completedAt",
