@@ -180,6 +180,9 @@ fn parser_names_the_field_each_invalid_fixture_is_named_for() {
             ParseError::WrongType { .. } | ParseError::InvalidValue { .. } => {
                 field.is_some() && !name.ends_with("-missing.json")
             }
+            ParseError::BlankSessionId => {
+                name.ends_with("-blank.json") || name.ends_with("-space-only.json")
+            }
             ParseError::TooLarge { .. } | ParseError::TooDeep { .. } => false,
         };
         if !variant_matches {
