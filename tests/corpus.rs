@@ -15,8 +15,8 @@ fn corpus_writes_every_case_with_an_index_and_refuses_a_folder_with_files_withou
     let index: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.join("index.json")).unwrap()).unwrap();
     let cases = index["cases"].as_array().unwrap();
-    // 15 status shapes, 9 payload shapes, 19 bad inputs, 5 generated valid, 5 invalid.
-    assert_eq!(cases.len(), 15 + 9 + 19 + 5 + 5);
+    // 15 status shapes, 25 payload shapes, 19 bad inputs, 5 generated valid, 5 invalid.
+    assert_eq!(cases.len(), 15 + 25 + 19 + 5 + 5);
     for case in cases {
         let file = out.join(case["file"].as_str().unwrap());
         assert!(file.is_file(), "{case}");
@@ -25,9 +25,19 @@ fn corpus_writes_every_case_with_an_index_and_refuses_a_folder_with_files_withou
             Some(case["grade"].is_null()),
             "{case}"
         );
+        // What a receiver owes it (SPEC D-11, D-12): a valid case over 256 KiB may be
+        // refused with 413, so it is never labelled plain `valid`.
+        let label = case["label"].as_str().unwrap_or_default();
+        let size = std::fs::metadata(&file).unwrap().len();
+        match label {
+            "valid" => assert!(case["valid"] == true && size <= 256 * 1024, "{case}"),
+            "valid-may-refuse-413" => assert!(case["valid"] == true && size > 256 * 1024),
+            "unprocessable" | "off-contract" => assert_eq!(case["grade"], label, "{case}"),
+            other => panic!("unknown label {other}: {case}"),
+        }
     }
     let valid = cases.iter().filter(|c| c["valid"] == true).count();
-    assert_eq!(valid, 15 + 9 + 5);
+    assert_eq!(valid, 15 + 25 + 5);
 
     let again = hookcheck()
         .args(["corpus", "--out", out_arg])

@@ -254,7 +254,8 @@ fn documented_exit(defect: Defect) -> i32 {
         | Defect::ErrorOnMalformedJson
         | Defect::TinyBodyLimit
         | Defect::StrictContentType
-        | Defect::StrictTimestamp => 0,
+        | Defect::StrictTimestamp
+        | Defect::RejectsLowercaseTimestamp => 0,
         _ => 1,
     }
 }

@@ -135,12 +135,15 @@ fn rules() -> Vec<(Regex, &'static str)> {
             "[connection refused or reset]",
         ),
         (r"127\.0\.0\.1:\d+", "127.0.0.1:[port]"),
+        // The numeric session of `session-id-number` is drawn from a fresh session id.
+        (r"session \d+ \(the session-id-number", "session [number] (the session-id-number"),
+        (r#""sessionId":\d+"#, r#""sessionId":[number]"#),
         (
             r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
             "[uuid]",
         ),
         (
-            r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)",
+            r"\d{4}-\d\d-\d\d[Tt]\d\d:\d\d:\d\d(\.\d+)?([Zz]|[+-]\d\d:\d\d)",
             "[timestamp]",
         ),
         (

@@ -14,8 +14,8 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::generate::{
-    AuthMutation, BadInput, DuplicateScenario, NameCase, PayloadShape, STATUS_IDS, SharedValue,
-    TimestampForm, UnknownFields,
+    Age, AuthMutation, BadInput, DuplicateScenario, FreeFormKeys, NameCase, Omittable,
+    PAYLOAD_SHAPE_IDS, STATUS_IDS, SharedValue, TimestampForm, UnknownFields,
 };
 
 /// The part of the contract a requirement belongs to.
@@ -263,12 +263,42 @@ pub const REQUIREMENTS: &[Requirement] = &[
         needs: Needs::Nothing,
     },
     Requirement {
+        id: "payload/completed-at-any-age",
+        category: Category::Payload,
+        level: Level::Must,
+        text: "A valid delivery whose completedAt is years back, days back, now, or up to 4 minutes ahead of the receiver's clock is answered 2xx.",
+        clause: "SPEC §3 ¶4 [D-13]",
+        variants: Age::IDS,
+        unchecked: None,
+        needs: Needs::Nothing,
+    },
+    Requirement {
+        id: "payload/optional-fields-omitted",
+        category: Category::Payload,
+        level: Level::Must,
+        text: "A valid delivery that leaves out externalReferenceId, extractedData or proofHash is answered 2xx.",
+        clause: "SPEC §3 ¶4 [D-14]",
+        variants: Omittable::IDS,
+        unchecked: None,
+        needs: Needs::Nothing,
+    },
+    Requirement {
+        id: "payload/free-form-keys",
+        category: Category::Payload,
+        level: Level::Must,
+        text: "A valid delivery whose extractedData is keyed otherwise than the documented example (more keys, other keys, nested values, no keys) is answered 2xx.",
+        clause: "SPEC §3 ¶4 [D-16]",
+        variants: FreeFormKeys::IDS,
+        unchecked: None,
+        needs: Needs::Nothing,
+    },
+    Requirement {
         id: "payload/processed-once",
         category: Category::Payload,
         level: Level::Must,
-        text: "Every payload form that is acknowledged causes exactly one side effect.",
-        clause: "SPEC §3 ¶3, ¶4",
-        variants: PayloadShape::IDS,
+        text: "Every payload form that is acknowledged causes exactly one side effect, whatever the age of its completedAt and whichever optional field it leaves out.",
+        clause: "SPEC §3 ¶3, ¶4 [D-13] [D-14]",
+        variants: PAYLOAD_SHAPE_IDS,
         unchecked: None,
         needs: Needs::Effects,
     },
@@ -526,91 +556,5 @@ impl Selection {
 }
 
 #[cfg(test)]
-mod tests {
-    use std::collections::HashSet;
-
-    use super::*;
-
-    #[test]
-    fn ids_are_unique_and_start_with_their_category() {
-        let mut seen = HashSet::new();
-        for requirement in REQUIREMENTS {
-            assert!(
-                seen.insert(requirement.id),
-                "duplicate id {}",
-                requirement.id
-            );
-            let category = requirement.id.split('/').next().unwrap();
-            assert_eq!(
-                category,
-                requirement.category.as_str(),
-                "{}",
-                requirement.id
-            );
-        }
-        let checks = all_check_ids();
-        let unique: HashSet<_> = checks.iter().collect();
-        assert_eq!(unique.len(), checks.len());
-    }
-
-    #[test]
-    fn every_check_maps_back_to_its_requirement() {
-        for requirement in REQUIREMENTS {
-            for check in requirement.check_ids() {
-                assert_eq!(requirement_of(&check).map(|r| r.id), Some(requirement.id));
-            }
-        }
-        assert!(requirement_of("status/valid-delivery-2xx-extra").is_none());
-    }
-
-    #[test]
-    fn every_requirement_is_checked_or_says_why_not() {
-        for requirement in REQUIREMENTS {
-            assert!(
-                !requirement.check_ids().is_empty() || requirement.unchecked.is_some(),
-                "{} has no check and no reason",
-                requirement.id
-            );
-            assert!(requirement.text.ends_with('.'), "{}", requirement.id);
-            assert!(
-                requirement.clause.starts_with("SPEC §"),
-                "{}",
-                requirement.id
-            );
-        }
-    }
-
-    #[test]
-    fn every_payload_shape_is_graded_by_a_catalogue_check() {
-        let ids = all_check_ids();
-        for shape in PayloadShape::ALL {
-            assert!(ids.contains(&shape.acceptance_check()), "{shape}");
-        }
-    }
-
-    #[test]
-    fn needs_say_what_a_run_lacks() {
-        assert_eq!(Needs::Nothing.unmet(false, false), None);
-        assert_eq!(Needs::Auth.unmet(false, true), Some(NO_AUTH));
-        assert_eq!(Needs::Effects.unmet(true, false), Some(NO_EFFECTS_PROBE));
-        assert_eq!(Needs::AuthAndEffects.unmet(true, true), None);
-        assert_eq!(Needs::AuthAndEffects.unmet(false, false), Some(NO_AUTH));
-    }
-
-    #[test]
-    fn selection_matches_whole_segments() {
-        let only_auth = Selection {
-            only: vec!["auth".into()],
-            skip: vec!["auth/duplicated-header".into()],
-        };
-        assert!(only_auth.includes("auth/rejects-bad-credentials/missing-header"));
-        assert!(!only_auth.includes("auth/duplicated-header"));
-        assert!(!only_auth.includes("status/valid-delivery-2xx/completed"));
-        let typo = Selection {
-            only: vec!["stat".into()],
-            skip: Vec::new(),
-        };
-        assert_eq!(typo.unknown_prefixes(), vec!["stat".to_owned()]);
-        assert!(Selection::default().includes("latency/burst"));
-    }
-}
+#[path = "catalogue_tests.rs"]
+mod tests;

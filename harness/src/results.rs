@@ -141,6 +141,10 @@ pub struct ExchangeRecord {
     pub response_body: String,
     /// How long the exchange took.
     pub duration_ms: f64,
+    /// For a drawn valid delivery, its features in words (what differs from the canonical
+    /// delivery of its status), so that a finding says what was sent without the body.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drawn: Option<String>,
 }
 
 impl ExchangeRecord {

@@ -7,10 +7,10 @@ use std::time::Instant;
 
 use futures::future::join_all;
 
-use super::kit::{Ctx, Probe, Sent, Verdict, VerdictOutcome};
+use super::kit::{Ctx, Probe, Sent, Verdict, VerdictOutcome, control};
 use crate::auth::AuthHeader;
 use crate::catalogue::{NO_AUTH, REQUIREMENTS};
-use crate::generate::{AuthMutation, MutatedHeader, NameCase};
+use crate::generate::{AuthMutation, MutatedHeader, NameCase, Pin};
 use crate::repro::AuthRepro;
 use crate::sender::{FailureClass, format_duration};
 use crate::spec::Status;
@@ -61,10 +61,10 @@ async fn bad_credentials(ctx: &Ctx, auth: &AuthHeader, mutation: AuthMutation) -
     if !ctx.any_selected([&id, &effect_id, &"auth/rejection-status".to_owned()]) {
         return None;
     }
-    let payload = ctx.payload(Status::Completed, &id).build();
+    let payload = ctx.draw(Status::Completed, &id, &Pin::ANY);
     let started = Instant::now();
     let name = auth.name().as_str();
-    let probe = ctx.delivery(payload.to_json_bytes()).untimed();
+    let probe = ctx.drawn_delivery(&payload).untimed();
     let probe = match mutation.apply(auth.expose_value().as_bytes()) {
         Ok(MutatedHeader::Missing) => probe.without(name),
         Ok(MutatedHeader::Value { value, expression }) => Probe {
@@ -163,13 +163,17 @@ async fn name_in_any_case(ctx: &Ctx, auth: &AuthHeader, case: NameCase) {
         return;
     }
     let started = Instant::now();
-    let body = ctx.payload(Status::Completed, &id).build().to_json_bytes();
-    let probe = ctx.delivery(body).without(auth.name().as_str()).with(
-        &case.spell(auth.name().as_str()),
-        auth.expose_value().as_bytes(),
-    );
+    let drawn = ctx.draw(Status::Completed, &id, &Pin::ANY);
+    let probe = ctx
+        .drawn_delivery(&drawn)
+        .without(auth.name().as_str())
+        .with(
+            &case.spell(auth.name().as_str()),
+            auth.expose_value().as_bytes(),
+        );
     let sent = ctx.send_raw(&probe).await;
-    ctx.report(&id, started, ctx.expect_2xx(&sent));
+    let verdict = control(ctx, &drawn, &probe, &sent).await;
+    ctx.report(&id, started, verdict);
 }
 
 /// Two copies of the header, the wrong one first: either answer conforms (INFO).
@@ -179,10 +183,10 @@ async fn duplicated_header(ctx: &Ctx, auth: &AuthHeader) {
         return;
     }
     let started = Instant::now();
-    let body = ctx.payload(Status::Completed, id).build().to_json_bytes();
+    let drawn = ctx.draw(Status::Completed, id, &Pin::ANY);
     let name = auth.name().as_str();
     let probe = ctx
-        .delivery(body)
+        .drawn_delivery(&drawn)
         .untimed()
         .without(name)
         .with(name, b"hookcheck-wrong-value".to_vec())

@@ -9,9 +9,9 @@ use std::time::Instant;
 use futures::future::join_all;
 
 use super::kit::{Ctx, Expect, Expected, Probe, Sent, Verdict, VerdictOutcome, release_together};
-use crate::generate::{DuplicateScenario, SharedValue};
+use crate::generate::{Drawn, DuplicateScenario, Pin, SharedValue};
 use crate::repro::{Script, Step};
-use crate::spec::{Payload, Status};
+use crate::spec::Status;
 
 /// Runs the scenarios of the idempotency phase (all but the two spread over the run:
 /// [`after_retry_delay`] and [`after_burst`]), and the distinct-session pairs.
@@ -45,7 +45,7 @@ pub async fn after_burst(ctx: &Ctx) {
 
 /// One session's copies and how they came back.
 struct Copies {
-    first: Payload,
+    first: Drawn,
     sent: Vec<Sent>,
     script: Script,
     /// Why the scenario could not be played as designed.
@@ -122,12 +122,10 @@ async fn play(ctx: &Ctx, scenario: DuplicateScenario, status: Status) -> Option<
     let (_, once_id) = ids(scenario);
     let first = match scenario {
         DuplicateScenario::AfterBurst => ctx.first_delivery.as_ref()?.0.clone(),
-        _ => ctx
-            .payload(status, &format!("{once_id}/{}", status.as_str()))
-            .build(),
+        _ => ctx.draw(status, &format!("{once_id}/{}", status.as_str()), &Pin::ANY),
     };
     let probes: Vec<_> = (0..scenario.copies())
-        .map(|n| ctx.delivery(scenario.copy(&first, n).to_json_bytes()))
+        .map(|n| ctx.drawn_delivery(&scenario.copy(&first, n)))
         .collect();
     let lines: Vec<String> = probes.iter().map(|p| ctx.repro(p)).collect();
     let comment = format!(
@@ -276,13 +274,21 @@ async fn distinct_sessions(ctx: &Ctx, shared: SharedValue) {
     }
     let started = Instant::now();
     let (a, b) = shared.pair(
-        ctx.payload(Status::Completed, &format!("{processed_id}/a")),
-        ctx.payload(Status::Completed, &format!("{processed_id}/b")),
+        ctx.draw(
+            Status::Completed,
+            &format!("{processed_id}/a"),
+            &shared.pin(),
+        ),
+        ctx.draw(
+            Status::Completed,
+            &format!("{processed_id}/b"),
+            &shared.pin(),
+        ),
     );
     let mut sent = Vec::new();
     let mut script = Script::new().then(Step::Comment(format!("two sessions sharing {shared}")));
     for payload in [&a, &b] {
-        let probe = ctx.delivery(payload.to_json_bytes());
+        let probe = ctx.drawn_delivery(payload);
         script = script.then(Step::Send(ctx.repro(&probe)));
         sent.push(ctx.send(&probe).await);
     }

@@ -5,6 +5,7 @@
 use std::time::Instant;
 
 use super::kit::{Ctx, Expect, Expected, Sent, Verdict, VerdictOutcome, release_together};
+use crate::generate::Pin;
 use crate::repro::{Script, Step};
 use crate::sender::format_duration;
 use crate::spec::Status;
@@ -21,14 +22,14 @@ pub async fn burst(ctx: &Ctx) {
     let count = ctx.burst;
     let payloads: Vec<_> = (0..count)
         .map(|i| {
-            ctx.payload(Status::ALL[i % Status::ALL.len()], &format!("{id}/{i}"))
-                .build()
+            ctx.draw(
+                Status::ALL[i % Status::ALL.len()],
+                &format!("{id}/{i}"),
+                &Pin::ANY,
+            )
         })
         .collect();
-    let probes: Vec<_> = payloads
-        .iter()
-        .map(|p| ctx.delivery(p.to_json_bytes()))
-        .collect();
+    let probes: Vec<_> = payloads.iter().map(|p| ctx.drawn_delivery(p)).collect();
     let sent = release_together(ctx, &probes).await;
     let script = Script::new()
         .then(Step::Comment(format!(

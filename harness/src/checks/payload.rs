@@ -1,11 +1,13 @@
 //! Payload family (SPEC §3 ¶3, ¶4, ¶8): every payload form the sender may produce is
 //! accepted: non-ASCII text, unknown fields [D-4], 256 KiB bodies [D-11], any RFC 3339
-//! timestamp [D-3], a `charset` parameter on the content type; and each one that is
-//! acknowledged causes exactly one side effect.
+//! timestamp [D-3], a `charset` parameter on the content type, a `completedAt` of any age
+//! [D-13], omitted optional fields [D-14], free-form keys [D-16]; and each one that is
+//! acknowledged causes exactly one side effect. Each delivery is drawn with its subject
+//! pinned, the rest of the space drawn.
 
 use futures::future::join_all;
 
-use super::kit::{Ctx, Expect, Expected, Verdict, expect_probe_accepted};
+use super::kit::{Ctx, Expect, Expected, Verdict, expect_drawn_accepted};
 use crate::generate::PayloadShape;
 use crate::spec::Status;
 
@@ -20,15 +22,16 @@ async fn one_shape(ctx: &Ctx, shape: PayloadShape) {
     if !ctx.selected(&accepted_id) && !ctx.selected(&processed_id) {
         return;
     }
-    let payload = ctx.payload(Status::Completed, &accepted_id).build();
+    let drawn = ctx.draw(Status::Completed, &accepted_id, &shape.pin());
     let probe = ctx
-        .delivery(shape.body(&payload))
+        .drawn_delivery(&drawn)
         .replacing("content-type", shape.content_type());
-    let sent = expect_probe_accepted(ctx, &accepted_id, probe).await;
+    let subject = Some(shape.subject());
+    let sent = expect_drawn_accepted(ctx, &accepted_id, &drawn, probe, subject).await;
     let expected = vec![Expected::new(
-        payload.session_id,
+        drawn.session_id.clone(),
         Expect::for_delivery([&sent]),
-        format!("the {} delivery", shape.id()),
+        format!("the {} delivery: {}", shape.id(), drawn.describe()),
     )];
     ctx.expect_effects(
         &processed_id,

@@ -8,11 +8,10 @@
 
 use std::time::Instant;
 
-use futures::future::join_all;
 use reqwest::Method;
 
 use super::kit::{Ctx, Probe, Sent, Verdict, VerdictOutcome};
-use crate::generate::{BadInput, BadRequest};
+use crate::generate::{BadInput, BadRequest, Drawn};
 use crate::sender::format_duration;
 use crate::spec::Status;
 
@@ -72,21 +71,14 @@ impl Ids {
 /// liveness probes: a target that is slow on one status must not look dead after every
 /// input. One delivery of each status goes out at once. `Err` says why none is: `dead`
 /// when none got any answer at all.
-async fn liveness_status(ctx: &Ctx) -> Result<Status, NoLiveness> {
-    let sent = join_all(Status::ALL.into_iter().map(|status| async move {
-        let body = ctx
-            .payload(status, "robustness/liveness-control")
-            .build()
-            .to_json_bytes();
-        (status, ctx.send(&ctx.delivery(body)).await)
-    }))
-    .await;
-    if let Some((status, _)) = sent.iter().find(|(_, sent)| sent.is_2xx()) {
-        return Ok(*status);
+async fn liveness_status(ctx: &Ctx) -> Result<Drawn, NoLiveness> {
+    let sent = ctx.liveness_controls("robustness/liveness-control").await;
+    if let Some((drawn, _)) = sent.iter().find(|(_, sent)| sent.is_2xx()) {
+        return Ok(drawn.clone());
     }
     let answers: Vec<String> = sent
         .iter()
-        .map(|(status, sent)| format!("{status}: {}", sent.describe()))
+        .map(|(drawn, sent)| format!("{}: {}", drawn.status, sent.describe()))
         .collect();
     let dead = sent.iter().all(|(_, sent)| sent.failure().is_some());
     let cause = if dead {
@@ -116,12 +108,10 @@ async fn one_input(
     ctx: &Ctx,
     input: BadInput,
     ids: &Ids,
-    liveness: &Result<Status, NoLiveness>,
+    liveness: &Result<Drawn, NoLiveness>,
 ) -> Option<String> {
     let started = Instant::now();
-    let payload = ctx
-        .payload(Status::Completed, &format!("robustness/{}", input.id()))
-        .build();
+    let payload = ctx.draw_payload(Status::Completed, &format!("robustness/{}", input.id()));
     let request = input.request(&payload);
     let probe = probe_of(ctx, &request);
     // A receiver may answer 413 before it has read a huge body and close: the raw client
@@ -132,11 +122,8 @@ async fn one_input(
         ctx.send(&probe).await
     };
     let liveness = match liveness {
-        Ok(status) => {
-            let label = format!("{}/liveness", ids.keeps);
-            let body = ctx.payload(*status, &label).build().to_json_bytes();
-            Ok(ctx.send(&ctx.delivery(body)).await)
-        }
+        // The features the target accepted before any bad input, in a fresh session.
+        Ok(accepted) => Ok(ctx.send(&ctx.drawn_delivery(&accepted.fresh())).await),
         Err(none) => Err(none.cause.clone()),
     };
     if ctx.selected(&ids.keeps) {

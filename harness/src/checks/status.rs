@@ -4,7 +4,7 @@
 
 use futures::future::join_all;
 
-use super::kit::{Ctx, Expect, Expected, Sent, Verdict, expect_accepted};
+use super::kit::{Ctx, Expect, Expected, Sent, Verdict, expect_drawn_accepted};
 use crate::generate::{StatusShape, status_id};
 use crate::spec::Status;
 
@@ -26,11 +26,14 @@ async fn one_status(ctx: &Ctx, status: Status) {
         .map(|&shape| (shape, format!("status/{}/{variant}", shape.id())))
         .filter(|(_, id)| ctx.selected(id) || ctx.selected(&processed_id))
         .collect();
-    let sent: Vec<(StatusShape, String, Sent)> =
+    let sent: Vec<(String, Sent, String)> =
         join_all(shapes.into_iter().map(|(shape, id)| async move {
-            let payload = ctx.payload(status, &id).build();
-            let sent = expect_accepted(ctx, &id, shape.body(&payload)).await;
-            (shape, payload.session_id, sent)
+            let drawn = ctx.draw(status, &id, &shape.pin(status));
+            let probe = ctx.drawn_delivery(&drawn);
+            // Every drawn feature is part of "a valid delivery": all are this check's subject.
+            let sent = expect_drawn_accepted(ctx, &id, &drawn, probe, None).await;
+            let what = format!("the {} delivery: {}", shape.id(), drawn.describe());
+            (drawn.session_id, sent, what)
         }))
         .await;
     if sent.is_empty() {
@@ -38,14 +41,13 @@ async fn one_status(ctx: &Ctx, status: Status) {
     }
     let expected = sent
         .iter()
-        .map(|(shape, session, sent)| {
-            let what = format!("the {} delivery ({})", status.as_str(), shape.id());
-            Expected::new(session.clone(), Expect::for_delivery([sent]), what)
+        .map(|(session, sent, what)| {
+            Expected::new(session.clone(), Expect::for_delivery([sent]), what.clone())
         })
         .collect();
-    let evidence = Verdict::evidence().with_exchanges(sent.iter().map(|(_, _, s)| s));
+    let evidence = Verdict::evidence().with_exchanges(sent.iter().map(|(_, s, _)| s));
     let evidence = match sent.first() {
-        Some((_, _, first)) => evidence.with_repro(first.repro.clone()),
+        Some((_, first, _)) => evidence.with_repro(first.repro.clone()),
         None => evidence,
     };
     ctx.expect_effects(&processed_id, expected, evidence);

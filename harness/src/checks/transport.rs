@@ -12,9 +12,10 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 
 use super::kit::{Ctx, RunConfig, Verdict, VerdictOutcome, header_list};
+use crate::generate::{Drawn, Pin};
 use crate::repro::{AuthRepro, ReproRequest, curl};
 use crate::sender::{ClientTls, Exchange, Exchanged, FailureClass, Sender, SenderConfig};
-use crate::spec::{Payload, PayloadBuilder, Status};
+use crate::spec::Status;
 
 /// What the preflight found.
 pub struct Preflight {
@@ -25,7 +26,7 @@ pub struct Preflight {
     /// Verdicts for the transport checks it grades.
     pub verdicts: Vec<(&'static str, Instant, Verdict)>,
     /// The delivery: its payload, what came back, and its repro line.
-    pub delivery: Option<(Payload, Exchanged, String)>,
+    pub delivery: Option<(Drawn, Exchanged, String)>,
     /// What the user should know about how the run was graded.
     pub notes: Vec<String>,
 }
@@ -42,10 +43,13 @@ impl Preflight {
 /// Sends one valid delivery with verification and grades transport from it.
 pub async fn preflight(config: &RunConfig, verifying: &Sender, base: &SenderConfig) -> Preflight {
     let started = Instant::now();
-    let payload = PayloadBuilder::new(Status::Completed)
-        .seed(config.seed ^ 0x5052_4546_4c49_4748)
-        .build();
-    let mut exchange = Exchange::post(config.target.clone(), Bytes::from(payload.to_json_bytes()));
+    let payload = Drawn::draw(
+        config.seed,
+        "transport/preflight",
+        Status::Completed,
+        &Pin::ANY,
+    );
+    let mut exchange = Exchange::post(config.target.clone(), Bytes::from(payload.to_bytes()));
     exchange.headers = verifying.delivery_headers();
     let repro = repro_of(config, &exchange);
     let first = verifying.exchange(exchange.clone()).await;

@@ -3,6 +3,7 @@
 
 use serde_json::{Value, json};
 
+use super::label::{Departure, InputGrade};
 use super::to_bytes;
 use crate::spec::Payload;
 
@@ -10,16 +11,6 @@ use crate::spec::Payload;
 pub const OVERSIZED_BODY_BYTES: usize = 8 * 1024 * 1024;
 /// How deep the deeply nested body nests.
 pub const NESTING_DEPTH: usize = 10_000;
-
-/// How SPEC [D-12] grades a bad input.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum InputGrade {
-    /// Not an event at all: it must cause no side effect (4xx, or 2xx to acknowledge and
-    /// ignore an unknown status).
-    Unprocessable,
-    /// Another departure from SPEC §1: accepting it and refusing it both conform.
-    OffContract,
-}
 
 id_enum! {
     /// One bad request. Each is sent alone, followed by a valid delivery that shows whether
@@ -107,6 +98,27 @@ impl BadInput {
             | BadInput::DeepNesting
             | BadInput::OversizedBody
             | BadInput::WrongContentType => InputGrade::OffContract,
+        }
+    }
+
+    /// The item of SPEC [D-12]'s lists it is.
+    pub const fn departure(self) -> Departure {
+        match self {
+            BadInput::MalformedJson | BadInput::EmptyBody => Departure::NotJson,
+            BadInput::NotAnObject | BadInput::BodyNull => Departure::NotAnObject,
+            BadInput::WrongTypes => Departure::FieldMistyped,
+            BadInput::MissingFields => Departure::RequiredFieldMissing,
+            BadInput::UnknownStatus | BadInput::StatusLowercase => Departure::StatusUnknown,
+            BadInput::DeepNesting => Departure::TooDeep,
+            BadInput::OversizedBody => Departure::OverSize,
+            BadInput::InvalidUtf8 => Departure::InvalidUtf8,
+            BadInput::WrongContentType => Departure::ContentType,
+            BadInput::WrongMethod => Departure::NotPost,
+            BadInput::StatusMissing => Departure::StatusMissing,
+            BadInput::StatusNumber => Departure::StatusNotString,
+            BadInput::SessionIdMissing => Departure::SessionIdMissing,
+            BadInput::SessionIdEmpty => Departure::SessionIdEmpty,
+            BadInput::SessionIdNull | BadInput::SessionIdNumber => Departure::SessionIdNotString,
         }
     }
 

@@ -9,6 +9,8 @@ use arbitrary::{Arbitrary, Unstructured};
 use rand::{RngCore, SeedableRng};
 use serde::Serialize;
 
+use super::drawn::{Drawn, Pin, fnv1a};
+use super::label::{CaseLabel, MUST_ACCEPT_BYTES};
 use super::{BadInput, InputGrade, InvalidPayload, PayloadShape, StatusShape, ValidPayload};
 use crate::spec::{Payload, PayloadBuilder, Status};
 
@@ -23,8 +25,12 @@ pub struct CorpusCase {
     pub file: String,
     /// A stable id, e.g. `status/completed/nullable-fields-null` or `bad-input/wrong-types`.
     pub id: String,
-    /// Whether it is a valid delivery that a conforming receiver must answer 2xx.
+    /// Whether it is a valid event (SPEC §1).
     pub valid: bool,
+    /// What a conforming receiver owes it: `valid` (answer 2xx), `valid-may-refuse-413`
+    /// (a valid event over 256 KiB: 2xx or 413, SPEC [D-11]), `unprocessable` or
+    /// `off-contract` (SPEC [D-12]).
+    pub label: &'static str,
     /// For an invalid case, its SPEC [D-12] grade: `unprocessable` or `off-contract`.
     pub grade: Option<&'static str>,
     /// The SPEC clause it exercises.
@@ -96,6 +102,7 @@ fn valid_case(id: String, clause: &'static str, description: String) -> CorpusCa
         file: String::new(),
         id,
         valid: true,
+        label: CaseLabel::Valid.id(),
         grade: None,
         clause,
         description,
@@ -105,31 +112,48 @@ fn valid_case(id: String, clause: &'static str, description: String) -> CorpusCa
     }
 }
 
+/// A drawn delivery made the same on every run: its session follows from `label`, and
+/// `completedAt` is relative to the documented example's time.
+fn fixed_drawn(status: Status, label: &str, pin: &Pin) -> Drawn {
+    let mut drawn = Drawn::draw(1, label, status, pin);
+    let hash = fnv1a(label.as_bytes()).to_le_bytes();
+    let mut bytes = [0u8; 16];
+    bytes[..8].copy_from_slice(&hash);
+    bytes[8..].copy_from_slice(&hash);
+    drawn.session_id = uuid::Builder::from_random_bytes(bytes)
+        .into_uuid()
+        .to_string();
+    drawn.built_at = time::macros::datetime!(2025-03-24 12:05:00 UTC);
+    drawn
+}
+
 fn fixed_valid(cases: &mut Vec<CorpusEntry>) {
     for status in Status::ALL {
-        let payload = base(status);
         for shape in StatusShape::ALL {
-            let mut case = valid_case(
-                format!("status/{}/{}", super::status_id(status), shape.id()),
-                "SPEC §1 [D-2]",
-                format!("a {status} delivery, {}", shape.id().replace('-', " ")),
-            );
-            case.session_id = Some(payload.session_id.clone());
-            let body = shape.body(&payload);
-            cases.push(CorpusEntry { case, body });
+            let id = format!("status/{}/{}", super::status_id(status), shape.id());
+            let drawn = fixed_drawn(status, &id, &shape.pin(status));
+            let mut case = valid_case(id, "SPEC §1 [D-2]", format!("a {}", drawn.describe()));
+            case.session_id = Some(drawn.session_id.clone());
+            cases.push(CorpusEntry {
+                case,
+                body: drawn.to_bytes(),
+            });
         }
     }
-    let payload = base(Status::Completed);
-    for shape in PayloadShape::ALL {
+    for &shape in PayloadShape::ALL {
+        let id = format!("payload/{}", shape.id());
+        let drawn = fixed_drawn(Status::Completed, &id, &shape.pin());
         let mut case = valid_case(
-            format!("payload/{}", shape.id()),
-            "SPEC §1 [D-3] [D-4] [D-11]",
-            format!("a COMPLETED delivery: {}", shape.id().replace('-', " ")),
+            id,
+            "SPEC §1 [D-3] [D-4] [D-11] [D-13] [D-14] [D-16]",
+            format!("a {}: {}", drawn.describe(), shape.id().replace('-', " ")),
         );
         case.content_type = Some(shape.content_type());
-        case.session_id = Some(payload.session_id.clone());
-        let body = shape.body(&payload);
-        cases.push(CorpusEntry { case, body });
+        case.session_id = Some(drawn.session_id.clone());
+        cases.push(CorpusEntry {
+            case,
+            body: drawn.to_bytes(),
+        });
     }
 }
 
@@ -148,6 +172,7 @@ fn fixed_invalid(cases: &mut Vec<CorpusEntry>) {
             file: String::new(),
             id: format!("bad-input/{}", input.id()),
             valid: false,
+            label: CaseLabel::of_grade(input.grade()).id(),
             grade: Some(grade_name(input.grade())),
             clause: "SPEC §3 [D-12]",
             description: format!("bad input: {}", input.id().replace('-', " ")),
@@ -171,16 +196,20 @@ fn drawn(cases: &mut Vec<CorpusEntry>, seed: u64, count: usize) {
         let Ok(valid) = ValidPayload::arbitrary(&mut Unstructured::new(&bytes)) else {
             continue;
         };
+        let body = valid.to_bytes();
+        let label = if body.len() > MUST_ACCEPT_BYTES {
+            CaseLabel::ValidMayRefuse413
+        } else {
+            CaseLabel::Valid
+        };
         let mut case = valid_case(
             format!("generated/valid/{i:03}"),
-            "SPEC §1",
+            label.clause(),
             format!("a generated valid {} delivery", valid.status()),
         );
+        case.label = label.id();
         case.session_id = Some(valid.session_id());
-        cases.push(CorpusEntry {
-            case,
-            body: valid.to_bytes(),
-        });
+        cases.push(CorpusEntry { case, body });
     }
     for i in 0..count {
         rng.fill_bytes(&mut bytes);
@@ -192,6 +221,7 @@ fn drawn(cases: &mut Vec<CorpusEntry>, seed: u64, count: usize) {
             file: String::new(),
             id: format!("generated/invalid/{i:03}-{}", kind.id()),
             valid: false,
+            label: CaseLabel::of_grade(invalid.grade()).id(),
             grade: Some(grade_name(invalid.grade())),
             clause: "SPEC §3 [D-12]",
             description: format!(
@@ -239,8 +269,11 @@ pub fn write_corpus(
     }
     let index = Index {
         description: "hookcheck corpus: bodies of Cr3dentials webhook deliveries, valid and \
-                      invalid; `valid` cases must be answered 2xx, `unprocessable` ones must \
-                      cause no side effect (SPEC [D-12])",
+                      invalid; `label` says what a conforming receiver owes each: `valid` \
+                      cases must be answered 2xx, `valid-may-refuse-413` ones (over 256 KiB) \
+                      2xx or 413 (SPEC [D-11]), `unprocessable` ones must cause no side \
+                      effect, `off-contract` ones may be accepted or refused, never 5xx \
+                      (SPEC [D-12])",
         seed,
         cases: entries.iter().map(|e| &e.case).collect(),
     };

@@ -7,10 +7,16 @@
 //! check families take their inputs from them, and the fuzzers draw from the same enums, so a
 //! new kind of input is one new variant, never a string matched somewhere with a catch-all.
 //!
-//! - [`StatusShape`]: how the status family shapes a valid delivery (as sent, nullables null,
-//!   data present), for every [`Status`](crate::spec::Status).
-//! - [`PayloadShape`]: the payload family's valid variants (unicode, unknown fields, 256 KiB,
-//!   every RFC 3339 form, a charset parameter).
+//! - [`Drawn`]: a valid delivery drawn from the space SPEC §1 allows, with typed
+//!   features ([`Dimension`]) and a canonical form the walk goes back to; every valid
+//!   delivery of `hookcheck run` is one.
+//! - [`StatusShape`]: what the status family fixes of it (as sent, nullables null, data
+//!   present), for every [`Status`](crate::spec::Status).
+//! - [`PayloadShape`]: the payload family's subjects (unicode, unknown fields, 256 KiB,
+//!   every RFC 3339 form, a charset parameter, every age of `completedAt`, omitted
+//!   optional fields, free-form keys).
+//! - [`Departure`] and [`CaseLabel`]: the words of SPEC [D-12] each bad input is, and the
+//!   clause each corpus label follows.
 //! - [`SharedValue`]: pairs of distinct sessions that share a field value.
 //! - [`BadInput`]: unprocessable and off-contract requests (SPEC [D-12]).
 //! - [`AuthMutation`]: every way an auth header can differ from the configured one.
@@ -24,9 +30,13 @@ mod ids;
 mod auth;
 mod bad_input;
 mod corpus;
+mod drawn;
+mod drawn_body;
 mod duplicate;
 mod json;
+mod label;
 mod mutation;
+mod payload_shape;
 mod shapes;
 #[cfg(test)]
 mod strategy;
@@ -34,16 +44,23 @@ mod timestamp;
 mod valid;
 
 pub use auth::{AuthMutation, MutatedHeader, NameCase};
-pub use bad_input::{BadInput, BadRequest, InputGrade, NESTING_DEPTH, OVERSIZED_BODY_BYTES};
+pub use bad_input::{BadInput, BadRequest, NESTING_DEPTH, OVERSIZED_BODY_BYTES};
 pub use corpus::{CorpusCase, CorpusEntry, CorpusError, corpus, write_corpus};
+pub use drawn::{
+    Age, CLOCK_SKEW_BOUND_SECS, Dimension, Drawn, Extra, Features, Keys, MAX_AHEAD_SECS, Order,
+    Pin, Presence, TimeForm as DrawnTimeForm,
+};
 pub use duplicate::DuplicateScenario;
 pub use json::{Escaping, Flavour, JsonText, JsonValue, MAX_VALID_DEPTH, Spacing};
+pub use label::{CaseLabel, Departure, InputGrade, MUST_ACCEPT_BYTES};
 pub use mutation::{
     BadUtf8, InvalidPayload, JsonKind, MAX_BOMB_DEPTH, Mutation, MutationKind, OVERSIZE_FLOOR,
 };
+pub use payload_shape::{
+    FreeFormKeys, Omittable, PayloadShape, TimestampForm, UnknownFields, payload_shape_ids,
+};
 pub use shapes::{
-    LARGE_BODY_BYTES, PayloadShape, STATUS_IDS, SharedValue, StatusShape, TimestampForm,
-    UnknownFields, status_id,
+    LARGE_BODY_BYTES, PAYLOAD_SHAPE_IDS, STATUS_IDS, SharedValue, StatusShape, status_id,
 };
 pub use timestamp::{Offset, Timestamp};
 pub use valid::{

@@ -3,8 +3,8 @@
 
 use arbitrary::Arbitrary;
 
-use super::bad_input::InputGrade;
 use super::json::{JsonText, JsonValue, MAX_VALID_DEPTH};
+use super::label::{Departure, InputGrade};
 use super::valid::{Field, ValidPayload, write_members};
 use crate::spec::Status;
 
@@ -133,14 +133,16 @@ impl BadUtf8 {
 pub enum Mutation {
     /// The field holds a value of another type (the kind, or the next one not allowed).
     WrongType { field: Field, kind: JsonKind },
-    /// The field is left out.
+    /// The field is left out; for a field that may be left out (SPEC [D-14]), a required
+    /// one instead ([`Field::required_instead`]).
     MissingField { field: Field },
     /// `status` is this text, or this text with `?` if it is one of the five.
     UnknownStatus { text: String },
     /// `status` in lower case.
     LowercaseStatus,
     /// `sessionId` is empty or only whitespace (`blanks` picks which, from
-    /// `""`, `" "`, `"\t\n"` and the ideographic space).
+    /// `""`, `" "`, `"\t\n"` and the ideographic space): empty is unprocessable, only
+    /// whitespace off-contract (SPEC [D-12], [D-15]).
     BlankSessionId { blanks: u8 },
     /// The body is a value of this type instead of an object (an object becomes an array).
     NotAnObject { kind: JsonKind },
@@ -184,6 +186,7 @@ impl Mutation {
             {
                 InputGrade::Unprocessable
             }
+            Mutation::BlankSessionId { blanks } if *blanks % 4 != 0 => InputGrade::OffContract,
             Mutation::UnknownStatus { .. }
             | Mutation::LowercaseStatus
             | Mutation::BlankSessionId { .. }
@@ -195,6 +198,37 @@ impl Mutation {
             | Mutation::DepthBomb { .. }
             | Mutation::Oversize { .. }
             | Mutation::DuplicateKeys { .. } => InputGrade::OffContract,
+        }
+    }
+
+    /// The item of SPEC [D-12]'s lists it is.
+    pub const fn departure(&self) -> Departure {
+        match self {
+            Mutation::WrongType {
+                field: Field::SessionId,
+                ..
+            } => Departure::SessionIdNotString,
+            Mutation::WrongType {
+                field: Field::Status,
+                ..
+            } => Departure::StatusNotString,
+            Mutation::WrongType { .. } => Departure::FieldMistyped,
+            Mutation::MissingField {
+                field: Field::SessionId,
+            } => Departure::SessionIdMissing,
+            Mutation::MissingField {
+                field: Field::Status,
+            } => Departure::StatusMissing,
+            Mutation::MissingField { .. } => Departure::RequiredFieldMissing,
+            Mutation::UnknownStatus { .. } | Mutation::LowercaseStatus => Departure::StatusUnknown,
+            Mutation::BlankSessionId { blanks } if *blanks % 4 == 0 => Departure::SessionIdEmpty,
+            Mutation::BlankSessionId { .. } => Departure::SessionIdBlank,
+            Mutation::NotAnObject { .. } => Departure::NotAnObject,
+            Mutation::BrokenJson { .. } => Departure::NotJson,
+            Mutation::BadUtf8 { .. } => Departure::InvalidUtf8,
+            Mutation::DepthBomb { .. } => Departure::TooDeep,
+            Mutation::Oversize { .. } => Departure::OverSize,
+            Mutation::DuplicateKeys { .. } => Departure::DuplicateField,
         }
     }
 }
@@ -253,6 +287,7 @@ impl InvalidPayload {
                 replace(members, *field, kind.wrong_for(*field).sample());
             }
             Mutation::MissingField { field } => {
+                let field = field.required_instead();
                 members.retain(|(k, _)| k.text() != field.wire_name());
             }
             Mutation::UnknownStatus { text: status } => {

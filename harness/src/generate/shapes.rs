@@ -1,10 +1,8 @@
-//! Valid payloads across the space SPEC §1 allows: the shapes the status and payload
-//! families send, and pairs of distinct sessions that share field values.
+//! What the status family fixes of the drawn space for each of its checks, and pairs of
+//! distinct sessions that share field values.
 
-use serde_json::{Value, json};
-
-use super::to_bytes;
-use crate::spec::{Payload, PayloadBuilder, Status};
+use super::drawn::{Drawn, Pin, Presence};
+use crate::spec::{Payload, Status};
 
 /// SPEC [D-11]: receivers should accept payloads up to at least 256 KiB; the large payload
 /// is exactly this size, so a receiver whose limit is 256 KiB accepts it.
@@ -45,214 +43,63 @@ id_enum! {
 }
 
 impl StatusShape {
-    /// The body of this shape, from the payload the sender would send.
+    /// What the shape fixes of the drawn space for `status`; the rest is drawn.
+    pub fn pin(self, status: Status) -> Pin {
+        match self {
+            StatusShape::AsSent => Pin::ANY,
+            StatusShape::NullableNull => Pin {
+                reference: Some(Presence::Null),
+                data: Some(Presence::Null),
+                proof: Some(if status.is_success() {
+                    Presence::Present
+                } else {
+                    Presence::Null
+                }),
+                ..Pin::ANY
+            },
+            StatusShape::WithData => Pin {
+                data: Some(Presence::Present),
+                proof: Some(Presence::Present),
+                ..Pin::ANY
+            },
+        }
+    }
+
+    /// The body of this shape for a payload the sender built: its session and status, the
+    /// rest drawn from the session.
     pub fn body(self, payload: &Payload) -> Vec<u8> {
-        let mut value = payload.to_value();
-        match self {
-            StatusShape::AsSent => {}
-            StatusShape::NullableNull => {
-                value["externalReferenceId"] = Value::Null;
-                value["extractedData"] = Value::Null;
-                if !payload.status.is_success() {
-                    value["proofHash"] = Value::Null;
-                }
-            }
-            StatusShape::WithData => {
-                value["extractedData"] =
-                    json!({"accountHolder": "Ada Lovelace", "accountType": "checking"});
-                value["proofHash"] =
-                    json!("9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08");
-            }
-        }
-        to_bytes(&value)
+        super::payload_shape::drawn_for(payload, &self.pin(payload.status)).to_bytes()
     }
 }
 
-id_enum! {
-    /// Where unknown fields go (SPEC [D-4]).
-    pub enum UnknownFields {
-        /// New top-level fields.
-        TopLevel => "top-level",
-        /// New keys inside `extractedData` and `metadata`.
-        Nested => "nested",
-    }
-}
-
-id_enum! {
-    /// RFC 3339 forms of `completedAt` other than the sender's own (SPEC [D-3]).
-    pub enum TimestampForm {
-        /// Whole seconds.
-        NoFraction => "no-fraction",
-        /// Six fraction digits.
-        Microseconds => "microseconds",
-        /// A positive UTC offset.
-        PositiveOffset => "positive-offset",
-        /// A negative UTC offset.
-        NegativeOffset => "negative-offset",
-    }
-}
-
-impl TimestampForm {
-    /// The timestamp, one instant written four ways.
-    pub const fn text(self) -> &'static str {
-        match self {
-            TimestampForm::NoFraction => "2025-03-24T12:05:00Z",
-            TimestampForm::Microseconds => "2025-03-24T12:05:00.123456Z",
-            TimestampForm::PositiveOffset => "2025-03-24T17:35:00.000+05:30",
-            TimestampForm::NegativeOffset => "2025-03-24T04:05:00-08:00",
-        }
-    }
-}
-
-id_enum! {
-    /// A valid delivery of the payload family. Each is also checked for exactly one effect
-    /// (`payload/processed-once/{id}`).
-    pub enum PayloadShape {
-        /// Non-ASCII text (astral planes, joiners, escapes) in every string field.
-        Unicode => "unicode",
-        /// Unknown top-level fields.
-        UnknownTopLevel => "unknown-top-level",
-        /// Unknown keys inside `extractedData` and `metadata`.
-        UnknownNested => "unknown-nested",
-        /// Exactly [`LARGE_BODY_BYTES`].
-        LargeBody => "large-body",
-        /// `completedAt` in whole seconds.
-        TimestampNoFraction => "timestamp-no-fraction",
-        /// `completedAt` with microseconds.
-        TimestampMicroseconds => "timestamp-microseconds",
-        /// `completedAt` with a positive offset.
-        TimestampPositiveOffset => "timestamp-positive-offset",
-        /// `completedAt` with a negative offset.
-        TimestampNegativeOffset => "timestamp-negative-offset",
-        /// `Content-Type: application/json; charset=utf-8`.
-        CharsetParameter => "charset-parameter",
-    }
-}
-
-impl PayloadShape {
-    /// The id of the check that grades whether this shape is accepted.
-    pub fn acceptance_check(self) -> String {
-        match self {
-            PayloadShape::Unicode => "payload/unicode".into(),
-            PayloadShape::UnknownTopLevel => unknown_check(UnknownFields::TopLevel),
-            PayloadShape::UnknownNested => unknown_check(UnknownFields::Nested),
-            PayloadShape::LargeBody => "payload/large-body".into(),
-            PayloadShape::CharsetParameter => "payload/charset-parameter".into(),
-            PayloadShape::TimestampNoFraction
-            | PayloadShape::TimestampMicroseconds
-            | PayloadShape::TimestampPositiveOffset
-            | PayloadShape::TimestampNegativeOffset => format!(
-                "payload/timestamp-forms/{}",
-                self.timestamp().map_or("", TimestampForm::id)
-            ),
-        }
-    }
-
-    /// The timestamp form a timestamp shape sends.
-    pub const fn timestamp(self) -> Option<TimestampForm> {
-        match self {
-            PayloadShape::TimestampNoFraction => Some(TimestampForm::NoFraction),
-            PayloadShape::TimestampMicroseconds => Some(TimestampForm::Microseconds),
-            PayloadShape::TimestampPositiveOffset => Some(TimestampForm::PositiveOffset),
-            PayloadShape::TimestampNegativeOffset => Some(TimestampForm::NegativeOffset),
-            PayloadShape::Unicode
-            | PayloadShape::UnknownTopLevel
-            | PayloadShape::UnknownNested
-            | PayloadShape::LargeBody
-            | PayloadShape::CharsetParameter => None,
-        }
-    }
-
-    /// The content type the shape is sent with.
-    pub const fn content_type(self) -> &'static str {
-        if matches!(self, PayloadShape::CharsetParameter) {
-            "application/json; charset=utf-8"
-        } else {
-            "application/json"
-        }
-    }
-
-    /// The body of this shape, from a valid payload.
-    pub fn body(self, payload: &Payload) -> Vec<u8> {
-        let mut value = payload.to_value();
-        match self {
-            PayloadShape::Unicode => unicode(&mut value),
-            PayloadShape::UnknownTopLevel => unknown_top_level(&mut value),
-            PayloadShape::UnknownNested => unknown_nested(&mut value),
-            PayloadShape::LargeBody => return large_body(value),
-            PayloadShape::CharsetParameter => {}
-            PayloadShape::TimestampNoFraction
-            | PayloadShape::TimestampMicroseconds
-            | PayloadShape::TimestampPositiveOffset
-            | PayloadShape::TimestampNegativeOffset => {
-                let form = self.timestamp().map_or("", TimestampForm::text);
-                value["completedAt"] = json!(form);
-            }
-        }
-        to_bytes(&value)
-    }
-}
-
-fn unknown_check(where_: UnknownFields) -> String {
-    format!("payload/unknown-fields/{}", where_.id())
-}
-
-fn unicode(value: &mut Value) {
-    value["externalReferenceId"] = json!("заказ-№42-注文-🚀");
-    value["extractedData"] = json!({
-        "accountHolder": "Zoë Ærøskøbing-山田 太郎 مرحبا",
-        "accountType": "épargne",
-        "bankName": "Bančna družba \u{200d}👩‍💻",
-        "note": "line\nbreak\ttab \"quoted\" \\ back\u{0007}slash",
-    });
-    value["metadata"] =
-        json!({"source": "hookcheck", "städte": ["Zürich", "Kraków", "東京"], "emoji": "✅🔐"});
-}
-
-fn unknown_top_level(value: &mut Value) {
-    value["webhookVersion"] = json!(2);
-    value["riskAssessment"] = json!({"score": 0.12, "signals": ["new-device"]});
-    value["deliveredAt"] = json!("2025-03-24T12:05:01.000Z");
-}
-
-fn unknown_nested(value: &mut Value) {
-    if !value["extractedData"].is_object() {
-        value["extractedData"] = json!({});
-    }
-    value["extractedData"]["accountOpenedAt"] = json!("2019-07-01");
-    value["extractedData"]["owners"] = json!([{"name": "Ada", "share": 0.5}]);
-    value["metadata"]["sdkVersion"] = json!("4.2.0");
-    value["metadata"]["flags"] = json!({"beta": true});
-}
-
-/// A valid payload of exactly [`LARGE_BODY_BYTES`], made large the way a real one is: many
-/// transactions in `extractedData`, then a metadata note that fills the last bytes.
-fn large_body(mut value: Value) -> Vec<u8> {
-    if !value["extractedData"].is_object() {
-        value["extractedData"] = json!({});
-    }
-    let transaction = |i: usize| {
-        json!({
-            "id": format!("txn-{i:06}"),
-            "amount": format!("{}.{:02}", i % 5000, i % 100),
-            "currency": "USD",
-            "description": "Card payment at a merchant with a fairly long descriptive name",
-        })
-    };
-    let room = LARGE_BODY_BYTES - 1024;
-    let mut transactions = Vec::new();
-    let mut size = to_bytes(&value).len();
-    while size < room {
-        let t = transaction(transactions.len());
-        size += to_bytes(&t).len() + 1;
-        transactions.push(t);
-    }
-    value["extractedData"]["transactions"] = Value::Array(transactions);
-    value["metadata"]["note"] = json!("");
-    let short = LARGE_BODY_BYTES.saturating_sub(to_bytes(&value).len());
-    value["metadata"]["note"] = json!("x".repeat(short));
-    to_bytes(&value)
-}
+/// The ids of every payload shape, in report order (`payload/processed-once/{id}`).
+pub const PAYLOAD_SHAPE_IDS: &[&str] = &[
+    "unicode",
+    "unknown-top-level",
+    "unknown-nested",
+    "large-body",
+    "timestamp-no-fraction",
+    "timestamp-microseconds",
+    "timestamp-nanoseconds",
+    "timestamp-positive-offset",
+    "timestamp-negative-offset",
+    "timestamp-plus-zero",
+    "timestamp-negative-zero",
+    "timestamp-lowercase-t",
+    "timestamp-lowercase-z",
+    "charset-parameter",
+    "completed-at-years-back",
+    "completed-at-days-back",
+    "completed-at-now",
+    "completed-at-ahead-within-skew",
+    "omits-external-reference-id",
+    "omits-extracted-data",
+    "omits-proof-hash",
+    "extracted-data-more-keys",
+    "extracted-data-other-keys",
+    "extracted-data-nested",
+    "extracted-data-no-keys",
+];
 
 id_enum! {
     /// Two distinct sessions that share a field value: a receiver keyed on anything but
@@ -268,100 +115,92 @@ id_enum! {
 }
 
 impl SharedValue {
-    /// Two payloads of distinct sessions, built from `first` and `second`, sharing the value.
-    pub fn pair(self, first: PayloadBuilder, second: PayloadBuilder) -> (Payload, Payload) {
-        let (mut a, mut b) = match self {
-            SharedValue::NullExternalReference => (
-                first.external_reference_id(None).build(),
-                second.external_reference_id(None).build(),
-            ),
+    /// What both payloads fix of the drawn space.
+    pub fn pin(self) -> Pin {
+        match self {
+            SharedValue::NullExternalReference => Pin {
+                reference: Some(Presence::Null),
+                ..Pin::ANY
+            },
+            SharedValue::SameExternalReference => Pin {
+                reference: Some(Presence::Present),
+                ..Pin::ANY
+            },
+            SharedValue::SameProofHash => Pin {
+                proof: Some(Presence::Present),
+                ..Pin::ANY
+            },
+        }
+    }
+
+    /// Two deliveries of distinct sessions, drawn with [`SharedValue::pin`], made to share
+    /// the value: the second takes the first's.
+    pub fn pair(self, first: Drawn, mut second: Drawn) -> (Drawn, Drawn) {
+        match self {
+            SharedValue::NullExternalReference => {}
             SharedValue::SameExternalReference => {
-                let shared = Some("order-shared-4711".to_owned());
-                (
-                    first.external_reference_id(shared.clone()).build(),
-                    second.external_reference_id(shared).build(),
-                )
+                second.features.reference_text = first.features.reference_text.clone();
             }
-            SharedValue::SameProofHash => (first.build(), second.build()),
-        };
-        if self == SharedValue::SameProofHash {
-            b.proof_hash = a.proof_hash.clone();
+            SharedValue::SameProofHash => {
+                second.features.proof_hex = first.features.proof_hex.clone();
+            }
         }
-        // Distinct sessions, whatever the builders' seeds.
-        if a.session_id == b.session_id {
-            b.session_id = uuid::Uuid::new_v4().to_string();
-        }
-        a.status = Status::Completed;
-        b.status = Status::Completed;
-        (a, b)
+        (first, second)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::spec::{Limits, parse_with};
-
-    fn base(status: Status) -> Payload {
-        PayloadBuilder::new(status).seed(1).build()
-    }
+    use crate::generate::payload_shape::payload_shape_ids;
+    use crate::spec::parse;
 
     #[test]
     fn every_shape_of_every_status_is_a_valid_payload() {
-        let limits = Limits {
-            max_body_bytes: 1024 * 1024,
-            ..Limits::default()
-        };
         for status in Status::ALL {
             for shape in StatusShape::ALL {
-                let body = shape.body(&base(status));
-                parse_with(&body, limits).unwrap_or_else(|e| panic!("{shape} {status}: {e}"));
-            }
-            for shape in PayloadShape::ALL {
-                let body = shape.body(&base(status));
-                parse_with(&body, limits).unwrap_or_else(|e| panic!("{shape} {status}: {e}"));
+                let drawn = Drawn::draw(1, "t", status, &shape.pin(status));
+                let payload = parse(&drawn.to_bytes()).unwrap_or_else(|e| panic!("{shape}: {e}"));
+                match shape {
+                    StatusShape::NullableNull => {
+                        assert!(payload.extracted_data.is_none());
+                        assert_eq!(payload.proof_hash.is_none(), !status.is_success());
+                    }
+                    StatusShape::WithData => assert!(payload.extracted_data.is_some()),
+                    StatusShape::AsSent => {}
+                }
             }
         }
     }
 
     #[test]
-    fn nullable_shape_nulls_proof_hash_only_where_the_sender_does() {
-        let completed: Value =
-            serde_json::from_slice(&StatusShape::NullableNull.body(&base(Status::Completed)))
-                .unwrap();
-        assert!(completed["proofHash"].is_string());
-        assert!(completed["extractedData"].is_null());
-        let error: Value =
-            serde_json::from_slice(&StatusShape::NullableNull.body(&base(Status::Error))).unwrap();
-        assert!(error["proofHash"].is_null());
-    }
-
-    #[test]
-    fn the_large_payload_is_exactly_256_kib() {
-        for status in Status::ALL {
-            assert_eq!(
-                PayloadShape::LargeBody.body(&base(status)).len(),
-                LARGE_BODY_BYTES
-            );
-        }
+    fn the_payload_shape_ids_are_the_shapes() {
+        assert_eq!(payload_shape_ids(), PAYLOAD_SHAPE_IDS);
     }
 
     #[test]
     fn shared_value_pairs_are_distinct_sessions_sharing_the_value() {
-        for shared in SharedValue::ALL {
+        for shared in SharedValue::ALL.iter().copied() {
             let (a, b) = shared.pair(
-                PayloadBuilder::new(Status::Completed).seed(1),
-                PayloadBuilder::new(Status::Completed).seed(2),
+                Drawn::draw(1, "a", Status::Completed, &shared.pin()),
+                Drawn::draw(1, "b", Status::Completed, &shared.pin()),
             );
-            assert_ne!(a.session_id, b.session_id, "{shared}");
+            let (pa, pb) = (parse(&a.to_bytes()).unwrap(), parse(&b.to_bytes()).unwrap());
+            assert_ne!(pa.session_id, pb.session_id, "{shared}");
             match shared {
                 SharedValue::NullExternalReference => {
-                    assert!(a.external_reference_id.is_none() && b.external_reference_id.is_none());
+                    assert!(
+                        pa.external_reference_id.is_none() && pb.external_reference_id.is_none()
+                    );
                 }
                 SharedValue::SameExternalReference => {
-                    assert_eq!(a.external_reference_id, b.external_reference_id);
+                    assert!(pa.external_reference_id.is_some());
+                    assert_eq!(pa.external_reference_id, pb.external_reference_id);
                 }
-                SharedValue::SameProofHash => assert_eq!(a.proof_hash, b.proof_hash),
+                SharedValue::SameProofHash => {
+                    assert!(pa.proof_hash.is_some());
+                    assert_eq!(pa.proof_hash, pb.proof_hash);
+                }
             }
         }
     }

@@ -61,6 +61,31 @@ impl<'a> Arbitrary<'a> for Timestamp {
 }
 
 impl Timestamp {
+    /// The instant `at`, written with `digits` fraction digits (at most 9; the rest is cut),
+    /// in the offset given (its local time) and with a `T` or a `t`: the same instant in
+    /// any RFC 3339 form, for payloads whose time is relative to now.
+    pub fn at(at: time::OffsetDateTime, digits: u8, offset: Offset, lowercase_t: bool) -> Self {
+        let minutes = match offset {
+            Offset::Minutes(minutes) => i32::from(minutes.clamp(-1439, 1439)),
+            Offset::Z | Offset::LowerZ | Offset::NegativeZero => 0,
+        };
+        let local_offset =
+            time::UtcOffset::from_whole_seconds(minutes * 60).unwrap_or(time::UtcOffset::UTC);
+        let local = at.to_offset(local_offset);
+        Timestamp {
+            year: u16::try_from(local.year().clamp(0, 9999)).unwrap_or(0),
+            month: u8::from(local.month()),
+            day: local.day(),
+            hour: local.hour(),
+            minute: local.minute(),
+            second: local.second(),
+            nanos: local.nanosecond(),
+            digits: digits.min(9),
+            offset,
+            lowercase_t,
+        }
+    }
+
     /// The text, e.g. `2025-03-24T17:35:00.000+05:30`.
     pub fn text(&self) -> String {
         let separator = if self.lowercase_t { 't' } else { 'T' };

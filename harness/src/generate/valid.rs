@@ -66,6 +66,25 @@ impl Field {
     pub const fn is_identity(self) -> bool {
         matches!(self, Field::SessionId | Field::Status)
     }
+
+    /// Whether a sender may leave it out (SPEC [D-14]): it then reads as null.
+    pub const fn is_optional(self) -> bool {
+        matches!(
+            self,
+            Field::ExternalReferenceId | Field::ExtractedData | Field::ProofHash
+        )
+    }
+
+    /// The field a "missing field" departure leaves out: itself, or, for a field that may
+    /// be left out (SPEC [D-14]), a required one, so that the body really departs.
+    pub const fn required_instead(self) -> Field {
+        match self {
+            Field::ExternalReferenceId => Field::PlatformId,
+            Field::ExtractedData => Field::Metadata,
+            Field::ProofHash => Field::CompletedAt,
+            other => other,
+        }
+    }
 }
 
 /// A session id.

@@ -277,6 +277,11 @@ async fn process(
         Some(Defect::DropsNonCompleted) if status != Status::Completed => {
             return Ok(Processed::New);
         }
+        Some(Defect::DropsOldEvents)
+            if payload.is_some_and(super::clock_faults::over_a_day_old) =>
+        {
+            return Ok(Processed::New);
+        }
         Some(Defect::LosesUnderLoad) => {
             tokio::time::sleep(LOAD_WORK).await;
             if inner.in_flight.load(Ordering::SeqCst) > LOAD_LIMIT {

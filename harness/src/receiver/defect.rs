@@ -78,11 +78,23 @@ pub enum Defect {
     /// Deduplicates on (sessionId, status): the same session with another status is
     /// processed again.
     ReprocessesOtherStatus,
+    /// Fails (500) when `extractedData` is an object without `accountHolder`, as a handler
+    /// that reads `extractedData.accountHolder` does.
+    RequiresAccountHolder,
+    /// Refuses (422) a `completedAt` later than its own clock: no allowance for skew.
+    RejectsFutureTimestamp,
+    /// Answers 2xx but records nothing for a `completedAt` more than a day old.
+    DropsOldEvents,
+    /// Refuses (422) a `completedAt` with a lowercase `t` or `z`.
+    RejectsLowercaseTimestamp,
+    /// Refuses (422) an event that leaves out `externalReferenceId`, `extractedData` or
+    /// `proofHash`, as a schema that marks them required does.
+    RejectsOmittedFields,
 }
 
 impl Defect {
     /// Every defect, in a stable order.
-    pub const ALL: [Defect; 32] = [
+    pub const ALL: [Defect; 37] = [
         Defect::NoDedupe,
         Defect::RacyDedupe,
         Defect::ConflictOnDuplicate,
@@ -115,6 +127,11 @@ impl Defect {
         Defect::StrictContentType,
         Defect::StrictTimestamp,
         Defect::ReprocessesOtherStatus,
+        Defect::RequiresAccountHolder,
+        Defect::RejectsFutureTimestamp,
+        Defect::DropsOldEvents,
+        Defect::RejectsLowercaseTimestamp,
+        Defect::RejectsOmittedFields,
     ];
 
     /// The kebab-case name `--defect` takes.
@@ -152,6 +169,11 @@ impl Defect {
             Defect::StrictContentType => "strict-content-type",
             Defect::StrictTimestamp => "strict-timestamp",
             Defect::ReprocessesOtherStatus => "reprocesses-other-status",
+            Defect::RequiresAccountHolder => "requires-account-holder",
+            Defect::RejectsFutureTimestamp => "rejects-future-timestamp",
+            Defect::DropsOldEvents => "drops-old-events",
+            Defect::RejectsLowercaseTimestamp => "rejects-lowercase-timestamp",
+            Defect::RejectsOmittedFields => "rejects-omitted-fields",
         }
     }
 
@@ -213,6 +235,21 @@ impl Defect {
             }
             Defect::ReprocessesOtherStatus => {
                 "deduplicates on (sessionId, status): another status records again"
+            }
+            Defect::RequiresAccountHolder => {
+                "answers 500 when extractedData is an object without accountHolder"
+            }
+            Defect::RejectsFutureTimestamp => {
+                "answers 422 to a completedAt ahead of its clock, however slightly"
+            }
+            Defect::DropsOldEvents => {
+                "answers 2xx but records nothing for a completedAt over a day old"
+            }
+            Defect::RejectsLowercaseTimestamp => {
+                "answers 422 to a completedAt with a lowercase t or z"
+            }
+            Defect::RejectsOmittedFields => {
+                "answers 422 when externalReferenceId, extractedData or proofHash is left out"
             }
         }
     }

@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 use reqwest::StatusCode;
 use serde_json::json;
 
+use super::defect_tests_drawn as drawn;
 use super::defect_tests_more as more;
 use super::tests::{SECRET, client, futures_join_all, payload};
 use super::*;
@@ -213,6 +214,11 @@ async fn shows(defect: Defect, probe: &Probe) -> bool {
         Defect::StrictContentType => more::refuses_a_charset(probe).await,
         Defect::StrictTimestamp => more::refuses_a_timestamp_without_millis(probe).await,
         Defect::ReprocessesOtherStatus => more::records_another_status_again(probe).await,
+        Defect::RequiresAccountHolder => drawn::fails_without_account_holder(probe).await,
+        Defect::RejectsFutureTimestamp => drawn::refuses_a_minute_ahead(probe).await,
+        Defect::DropsOldEvents => drawn::drops_a_week_old_event(probe).await,
+        Defect::RejectsLowercaseTimestamp => drawn::refuses_a_lowercase_t(probe).await,
+        Defect::RejectsOmittedFields => drawn::refuses_an_omitted_proof_hash(probe).await,
     }
 }
 

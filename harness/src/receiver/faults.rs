@@ -111,6 +111,12 @@ pub fn refuse_valid(
                 ..Rejection::new(StatusCode::TEMPORARY_REDIRECT, "moved")
             });
         }
+        Some(
+            defect @ (Defect::RequiresAccountHolder
+            | Defect::RejectsFutureTimestamp
+            | Defect::RejectsLowercaseTimestamp
+            | Defect::RejectsOmittedFields),
+        ) => return super::clock_faults::refuse(defect, payload, body),
         Some(Defect::StrictTimestamp) => {
             let at = loose_field(body, "completedAt").unwrap_or_default();
             if !is_millis_utc(&at) {

@@ -25,6 +25,7 @@
 
 mod app;
 mod choices;
+mod clock_faults;
 mod defect;
 mod faults;
 mod log;
@@ -41,6 +42,9 @@ mod defect_tests;
 
 #[cfg(test)]
 mod defect_tests_more;
+
+#[cfg(test)]
+mod defect_tests_drawn;
 
 #[cfg(test)]
 mod choice_tests;

@@ -229,10 +229,14 @@ fn exchange_block(out: &mut String, n: usize, x: &ExchangeRecord) {
     let status = x
         .status
         .map_or_else(|| "no answer".to_owned(), |s| s.to_string());
+    let drawn = x
+        .drawn
+        .as_ref()
+        .map_or_else(String::new, |d| format!("<p>drawn: {}</p>", esc(d)));
     let _ = write!(
         out,
         "<details class=\"exchange\"><summary>request {n}: {} ({} bytes) → {status} in {:.1} ms</summary>\
-         <pre>{}\n\n{}</pre><p>response:</p><pre>{}\n\n{}</pre></details>",
+         {drawn}<pre>{}\n\n{}</pre><p>response:</p><pre>{}\n\n{}</pre></details>",
         esc(&x.method),
         x.request_bytes,
         x.duration_ms,

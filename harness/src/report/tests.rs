@@ -214,6 +214,7 @@ fn html_is_one_page_with_no_external_asset() {
         response_headers: vec![("content-type".into(), "text/plain".into())],
         response_body: "no".into(),
         duration_ms: 1.5,
+        drawn: None,
     }];
     let html = render(Format::Html, &report, false).unwrap();
     for external in ["src=", "href=\"http", "@import", "url("] {

@@ -74,6 +74,9 @@ pub enum ParseError {
         field: &'static str,
         problem: String,
     },
+    /// `sessionId` is a non-empty string of only whitespace: off-contract (SPEC [D-15]).
+    #[error("field `sessionId` is only whitespace")]
+    BlankSessionId,
 }
 
 impl ParseError {
@@ -83,6 +86,7 @@ impl ParseError {
             ParseError::MissingField { field }
             | ParseError::WrongType { field, .. }
             | ParseError::InvalidValue { field, .. } => Some(field),
+            ParseError::BlankSessionId => Some("sessionId"),
             _ => None,
         }
     }
@@ -148,7 +152,8 @@ pub fn parse_with(body: &[u8], limits: Limits) -> Result<Payload, ParseError> {
         other => return Err(wrong_type("platformId", "a number", &other)),
     };
     let external_reference_id = nullable_string(&mut object, "externalReferenceId")?;
-    let extracted_data = match take(&mut object, "extractedData")? {
+    // SPEC [D-14]: the three optional fields may be left out, which reads as null.
+    let extracted_data = match object.remove("extractedData").unwrap_or(Value::Null) {
         Value::Null => None,
         Value::Object(map) => Some(map),
         other => return Err(wrong_type("extractedData", "an object or null", &other)),
@@ -306,11 +311,14 @@ fn grade_over_limit(text: &str, over_limit: ParseError) -> ParseError {
 
 fn session_id(value: Option<Value>) -> Result<String, ParseError> {
     let session_id = required_string(value, "sessionId")?;
-    if session_id.trim().is_empty() {
+    if session_id.is_empty() {
         return Err(ParseError::InvalidValue {
             field: "sessionId",
             problem: "is empty".into(),
         });
+    }
+    if session_id.trim().is_empty() {
+        return Err(ParseError::BlankSessionId);
     }
     Ok(session_id)
 }
@@ -425,7 +433,7 @@ fn nullable_string(
     object: &mut Map<String, Value>,
     field: &'static str,
 ) -> Result<Option<String>, ParseError> {
-    match take(object, field)? {
+    match object.remove(field).unwrap_or(Value::Null) {
         Value::Null => Ok(None),
         Value::String(s) => Ok(Some(s)),
         other => Err(wrong_type(field, "a string or null", &other)),

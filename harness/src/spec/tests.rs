@@ -130,6 +130,7 @@ fn expected_grade(error: &ParseError) -> Grade {
         | ParseError::InvalidJson(_)
         | ParseError::NotAnObject { .. } => Grade::Unprocessable,
         ParseError::TooLarge { .. } | ParseError::TooDeep { .. } => Grade::OffContract,
+        ParseError::BlankSessionId => Grade::OffContract,
         ParseError::MissingField { field }
         | ParseError::WrongType { field, .. }
         | ParseError::InvalidValue { field, .. } => match *field {
@@ -166,10 +167,9 @@ fn bodies_graded_unprocessable_are_those_spec_d12_lists() {
         assert_eq!(error.grade(), Grade::Unprocessable, "{what}: {error}");
         assert_eq!(error.field(), None, "{what}: {error}");
     }
-    let edits: [(&str, Option<Value>); 9] = [
+    let edits: [(&str, Option<Value>); 8] = [
         ("sessionId", None),
         ("sessionId", Some(json!(""))),
-        ("sessionId", Some(json!("   "))),
         ("sessionId", Some(json!(42))),
         ("sessionId", Some(json!(null))),
         ("status", None),
@@ -199,7 +199,7 @@ fn every_other_departure_is_graded_off_contract() {
         ("platformId", Some(json!("12"))),
         ("externalReferenceId", Some(json!(7))),
         ("extractedData", Some(json!([]))),
-        ("proofHash", None),
+        ("sessionId", Some(json!("   "))),
         ("completedAt", Some(json!("yesterday"))),
         ("completedAt", Some(json!(1742817900))),
         ("metadata", Some(json!(null))),
@@ -229,6 +229,16 @@ fn edited(field: &str, replacement: Option<Value>) -> Value {
         None => object.remove(field),
     };
     value
+}
+
+#[test]
+fn an_omitted_optional_field_reads_as_null() {
+    // SPEC [D-14].
+    for field in ["externalReferenceId", "extractedData", "proofHash"] {
+        let payload = parse_value(&edited(field, None)).expect(field);
+        let value = payload.to_value();
+        assert!(value[field].is_null(), "{field}");
+    }
 }
 
 #[test]

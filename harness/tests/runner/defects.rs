@@ -26,6 +26,17 @@ struct Expect {
     also: &'static [&'static str],
 }
 
+/// Where a defect that refuses some drawn feature may also show: every check that sends a
+/// drawn valid delivery (the status and payload families, duplicates and distinct
+/// sessions, the burst), and the robustness checks whose bad input departs from one.
+const DRAWN_REACH: &[&str] = &[
+    "status/",
+    "payload/",
+    "idempotency/",
+    "latency/",
+    "robustness/no-5xx-for-bad-input/",
+];
+
 const DEFECTS: &[Expect] = &[
     Expect {
         defect: Defect::NoDedupe,
@@ -103,16 +114,8 @@ const DEFECTS: &[Expect] = &[
         fail: &["status/nullable-fields-null/"],
         warn: &[],
         error: &[],
-        // ERROR, CANCELLED and TERMINATED carry null fields in a plain valid delivery.
-        also: &[
-            "status/valid-delivery-2xx/",
-            "idempotency/duplicates-acknowledged/other-body",
-            "idempotency/duplicates-acknowledged/other-body-reversed",
-            "idempotency/duplicates-acknowledged/every-status",
-            "idempotency/distinct-sessions-acknowledged/null-external-reference",
-            "idempotency/distinct-sessions-processed/null-external-reference",
-            "latency/burst",
-        ],
+        // Drawn deliveries of every check carry null or omitted fields.
+        also: DRAWN_REACH,
     },
     Expect {
         defect: Defect::RejectsTerminated,
@@ -357,6 +360,62 @@ const DEFECTS: &[Expect] = &[
         also: &["payload/processed-once/"],
     },
     Expect {
+        defect: Defect::RequiresAccountHolder,
+        fail: &[
+            "payload/free-form-keys/other-keys",
+            "payload/free-form-keys/nested",
+            "payload/free-form-keys/no-keys",
+        ],
+        warn: &[],
+        error: &[],
+        // Any drawn delivery whose extractedData lacks the key is refused, whichever check
+        // sent it; so is a bad input built from one.
+        also: DRAWN_REACH,
+    },
+    Expect {
+        defect: Defect::RejectsFutureTimestamp,
+        fail: &["payload/completed-at-any-age/ahead-within-skew"],
+        warn: &[],
+        error: &[],
+        also: DRAWN_REACH,
+    },
+    Expect {
+        defect: Defect::DropsOldEvents,
+        fail: &[
+            "payload/processed-once/completed-at-years-back",
+            "payload/processed-once/completed-at-days-back",
+        ],
+        warn: &[],
+        error: &[],
+        also: &[
+            "status/processed-once/",
+            "payload/processed-once/",
+            "idempotency/exactly-once/",
+            "idempotency/distinct-sessions-processed/",
+            "idempotency/burst-processed-once",
+        ],
+    },
+    Expect {
+        defect: Defect::RejectsLowercaseTimestamp,
+        fail: &[],
+        warn: &[
+            "payload/timestamp-forms/lowercase-t",
+            "payload/timestamp-forms/lowercase-z",
+        ],
+        error: &[],
+        also: &[
+            "payload/processed-once/timestamp-lowercase-t",
+            "payload/processed-once/timestamp-lowercase-z",
+        ],
+    },
+    Expect {
+        defect: Defect::RejectsOmittedFields,
+        fail: &["payload/optional-fields-omitted/"],
+        warn: &[],
+        error: &[],
+        also: DRAWN_REACH,
+    },
+    Expect {
         defect: Defect::ReprocessesOtherStatus,
         fail: &[
             "idempotency/exactly-once/other-body",
@@ -366,6 +425,36 @@ const DEFECTS: &[Expect] = &[
         error: &[],
         also: &["idempotency/exactly-once/"],
     },
+];
+
+/// The finding that names the feature: for these defects, the check's `actual` must say
+/// what in the drawn delivery was refused or dropped, so a user can act on it.
+const NAMED: &[(Defect, &str, &str)] = &[
+    (
+        Defect::RequiresAccountHolder,
+        "payload/free-form-keys/other-keys",
+        "refused when `extractedData` with other keys, none of the documented example's (no `accountHolder`)",
+    ),
+    (
+        Defect::RejectsFutureTimestamp,
+        "payload/completed-at-any-age/ahead-within-skew",
+        "s ahead of now (every other feature as the canonical COMPLETED delivery has it",
+    ),
+    (
+        Defect::DropsOldEvents,
+        "payload/processed-once/completed-at-days-back",
+        "h back",
+    ),
+    (
+        Defect::RejectsLowercaseTimestamp,
+        "payload/timestamp-forms/lowercase-t",
+        "(lowercase-t) (every other feature as the canonical COMPLETED delivery has it",
+    ),
+    (
+        Defect::RejectsOmittedFields,
+        "payload/optional-fields-omitted/proof-hash",
+        "refused when `proofHash` left out",
+    ),
 ];
 
 fn needs_auth(defect: Defect) -> bool {
@@ -451,6 +540,16 @@ async fn grade_defect(expect: &Expect) -> (Defect, Duration, Vec<String>) {
                     problems.push(format!("{id}: expected {wanted}, got {outcome} ({actual})"));
                 }
             }
+        }
+    }
+    for (_, id, phrase) in NAMED.iter().filter(|(d, _, _)| *d == defect) {
+        match report.checks.iter().find(|c| c.id == *id) {
+            Some(check) if check.actual.contains(phrase) => {}
+            Some(check) => problems.push(format!(
+                "{id} does not name the feature (`{phrase}`): {}",
+                check.actual
+            )),
+            None => problems.push(format!("{id} was not reported")),
         }
     }
     let listed = |id: &str| {

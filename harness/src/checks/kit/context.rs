@@ -15,11 +15,11 @@ use super::verdict::{Verdict, VerdictOutcome};
 use crate::auth::AuthHeader;
 use crate::catalogue::requirement_of;
 use crate::effects::EffectsProbe;
+use crate::generate::Drawn;
 use crate::latency::LatencyRecorder;
 use crate::rawhttp::RawClient;
 use crate::results::{CheckResult, Outcome};
 use crate::sender::Sender;
-use crate::spec::{Payload, PayloadBuilder, Status};
 
 /// Shared state of one run.
 pub struct Ctx {
@@ -49,7 +49,7 @@ pub struct Ctx {
     /// How long the preflight delivery took: the target's typical latency.
     pub baseline: Duration,
     /// The run's first delivery (the preflight's), and whether it was acknowledged.
-    pub first_delivery: Option<(Payload, bool)>,
+    pub first_delivery: Option<(Drawn, bool)>,
     /// How many deliveries the burst probe sends at once.
     pub burst: usize,
     /// Where bodies too long for a repro line are written (`--bodies`).
@@ -94,12 +94,6 @@ impl Ctx {
     /// Whether any of these checks runs.
     pub fn any_selected<S: AsRef<str>>(&self, check_ids: impl IntoIterator<Item = S>) -> bool {
         check_ids.into_iter().any(|id| self.selected(id.as_ref()))
-    }
-
-    /// A payload builder whose random values follow from the run's seed and `label`, so that
-    /// `--seed` repeats a run exactly and every label gets its own session.
-    pub fn payload(&self, status: Status, label: &str) -> PayloadBuilder {
-        PayloadBuilder::new(status).seed(self.seed ^ fnv1a(label.as_bytes()))
     }
 
     /// Records that the target is down (a connection was refused), first seen by `check_id`.

@@ -22,6 +22,8 @@ pub struct Probe {
     pub auth_repro: Option<AuthRepro>,
     /// Whether this is a valid delivery whose time counts in the latency statistics.
     pub timed: bool,
+    /// For a drawn delivery, its features in words (recorded with the exchange).
+    pub drawn: Option<String>,
 }
 
 impl std::fmt::Debug for Probe {

@@ -25,6 +25,7 @@ impl Ctx {
             body: body.into(),
             auth_repro: Some(AuthRepro::Secret),
             timed: true,
+            drawn: None,
         }
     }
 
@@ -224,6 +225,7 @@ impl Ctx {
             response_headers,
             response_body,
             duration_ms: exchanged.duration.as_secs_f64() * 1000.0,
+            drawn: probe.drawn.clone(),
         }
     }
 

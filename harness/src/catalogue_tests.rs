@@ -1,0 +1,86 @@
+use std::collections::HashSet;
+
+use super::*;
+
+#[test]
+fn ids_are_unique_and_start_with_their_category() {
+    let mut seen = HashSet::new();
+    for requirement in REQUIREMENTS {
+        assert!(
+            seen.insert(requirement.id),
+            "duplicate id {}",
+            requirement.id
+        );
+        let category = requirement.id.split('/').next().unwrap();
+        assert_eq!(
+            category,
+            requirement.category.as_str(),
+            "{}",
+            requirement.id
+        );
+    }
+    let checks = all_check_ids();
+    let unique: HashSet<_> = checks.iter().collect();
+    assert_eq!(unique.len(), checks.len());
+}
+
+#[test]
+fn every_check_maps_back_to_its_requirement() {
+    for requirement in REQUIREMENTS {
+        for check in requirement.check_ids() {
+            assert_eq!(requirement_of(&check).map(|r| r.id), Some(requirement.id));
+        }
+    }
+    assert!(requirement_of("status/valid-delivery-2xx-extra").is_none());
+}
+
+#[test]
+fn every_requirement_is_checked_or_says_why_not() {
+    for requirement in REQUIREMENTS {
+        assert!(
+            !requirement.check_ids().is_empty() || requirement.unchecked.is_some(),
+            "{} has no check and no reason",
+            requirement.id
+        );
+        assert!(requirement.text.ends_with('.'), "{}", requirement.id);
+        assert!(
+            requirement.clause.starts_with("SPEC §"),
+            "{}",
+            requirement.id
+        );
+    }
+}
+
+#[test]
+fn every_payload_shape_is_graded_by_a_catalogue_check() {
+    let ids = all_check_ids();
+    for shape in crate::generate::PayloadShape::ALL {
+        assert!(ids.contains(&shape.acceptance_check()), "{shape}");
+    }
+}
+
+#[test]
+fn needs_say_what_a_run_lacks() {
+    assert_eq!(Needs::Nothing.unmet(false, false), None);
+    assert_eq!(Needs::Auth.unmet(false, true), Some(NO_AUTH));
+    assert_eq!(Needs::Effects.unmet(true, false), Some(NO_EFFECTS_PROBE));
+    assert_eq!(Needs::AuthAndEffects.unmet(true, true), None);
+    assert_eq!(Needs::AuthAndEffects.unmet(false, false), Some(NO_AUTH));
+}
+
+#[test]
+fn selection_matches_whole_segments() {
+    let only_auth = Selection {
+        only: vec!["auth".into()],
+        skip: vec!["auth/duplicated-header".into()],
+    };
+    assert!(only_auth.includes("auth/rejects-bad-credentials/missing-header"));
+    assert!(!only_auth.includes("auth/duplicated-header"));
+    assert!(!only_auth.includes("status/valid-delivery-2xx/completed"));
+    let typo = Selection {
+        only: vec!["stat".into()],
+        skip: Vec::new(),
+    };
+    assert_eq!(typo.unknown_prefixes(), vec!["stat".to_owned()]);
+    assert!(Selection::default().includes("latency/burst"));
+}
