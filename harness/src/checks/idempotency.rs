@@ -4,7 +4,7 @@
 //! run's other traffic, are all answered 2xx and cause exactly one side effect; and distinct
 //! sessions that share field values are each processed once.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use futures::future::join_all;
 
@@ -31,10 +31,56 @@ pub async fn run(ctx: &Ctx) {
     .await;
 }
 
-/// A session delivered at the start of the run, and again once the retry window has passed
-/// with the run's other deliveries in between (SPEC [D-8]: retries come 5, 10, 20 s later).
+/// A session delivered at the start of the run, and again at every moment a provider's
+/// retry of it can come within the run's span, with the run's other deliveries in between
+/// (SPEC [D-8]; [`RetrySchedule::plan`]). What the span leaves out is noted as unverified.
 pub async fn after_retry_delay(ctx: &Ctx) {
+    let (acknowledged_id, once_id) = ids(DuplicateScenario::AfterRetryDelay);
+    if !ctx.any_selected([&acknowledged_id, &once_id]) {
+        return;
+    }
+    let plan = ctx.retry.plan(ctx.dedupe_window);
+    if plan.copies.is_empty() {
+        let why = "the dedupe window is zero: no copy was sent after the first";
+        ctx.skip(&acknowledged_id, why);
+        ctx.skip(&once_id, why);
+        return;
+    }
+    if let Some(reason) = plan.unprobed_reason(&ctx.retry, ctx.dedupe_window) {
+        ctx.note_unprobed(vec![acknowledged_id, once_id], reason);
+    }
     scenario_run(ctx, DuplicateScenario::AfterRetryDelay).await;
+}
+
+/// The first copy, then a copy at every moment of the retry plan, each on time whatever
+/// else the run is doing (so outside the limit on requests in flight).
+async fn on_retry_schedule(
+    ctx: &Ctx,
+    probes: &[Probe],
+    lines: &[String],
+    mut copies: Copies,
+) -> Copies {
+    let plan = ctx.retry.plan(ctx.dedupe_window);
+    let first = tokio::time::Instant::now();
+    copies.sent.push(ctx.send_now(&probes[0]).await);
+    let mut script = copies
+        .script
+        .then(Step::Send(lines[0].clone()))
+        .then(Step::Comment(
+            "the run delivered its other sessions meanwhile".into(),
+        ));
+    let mut previous = Duration::ZERO;
+    for offset in &plan.copies {
+        tokio::time::sleep_until(first + offset.at).await;
+        copies.sent.push(ctx.send_now(&probes[1]).await);
+        script = script
+            .then(Step::Sleep(offset.at.saturating_sub(previous)))
+            .then(Step::Comment(offset.describe()))
+            .then(Step::Send(lines[1].clone()));
+        previous = offset.at;
+    }
+    copies.script = script;
+    copies
 }
 
 /// The run's first session delivered again after the burst: a dedupe that only remembers
@@ -176,17 +222,7 @@ async fn deliver(
                 .then(Step::Send(lines[1].clone()));
         }
         DuplicateScenario::AfterRetryDelay => {
-            copies.sent.push(ctx.send(&probes[0]).await);
-            tokio::time::sleep(ctx.dedupe_window).await;
-            copies.sent.push(ctx.send(&probes[1]).await);
-            copies.script = copies
-                .script
-                .then(Step::Send(lines[0].clone()))
-                .then(Step::Comment(
-                    "the run delivered its other sessions meanwhile".into(),
-                ))
-                .then(Step::Sleep(ctx.dedupe_window))
-                .then(Step::Send(lines[1].clone()));
+            copies = on_retry_schedule(ctx, probes, &lines, copies).await;
         }
         DuplicateScenario::AfterBurst => {
             let acknowledged = ctx.first_delivery.as_ref().is_some_and(|(_, ok)| *ok);

@@ -10,6 +10,7 @@ pub mod idempotency;
 pub mod kit;
 pub mod latency;
 pub mod payload;
+pub mod retry_schedule;
 pub mod robustness;
 pub mod status;
 pub mod transport;

@@ -11,30 +11,34 @@ use std::time::Instant;
 use futures::future::join_all;
 use reqwest::Method;
 
-use super::kit::{Ctx, Probe, Sent, Verdict, VerdictOutcome};
+use super::kit::{Controls, Ctx, Probe, Sent, Verdict, VerdictOutcome};
 use crate::generate::{BadInput, BadRequest};
 use crate::sender::format_duration;
 use crate::spec::Status;
 
+/// The check that counts the effects of the liveness probes.
+const LIVENESS_ONCE: &str = "robustness/liveness-processed-once";
+
 /// Runs the robustness checks.
 pub async fn run(ctx: &Ctx) {
-    let wanted = BadInput::ALL.iter().any(|&input| {
+    let wanted = |input: BadInput| {
         let ids = Ids::of(input);
-        ctx.any_selected([&ids.keeps, &ids.no_5xx, &ids.no_effect])
-    });
-    if !wanted {
+        ctx.selected(LIVENESS_ONCE) || ctx.any_selected([&ids.keeps, &ids.no_5xx, &ids.no_effect])
+    };
+    if !BadInput::ALL.iter().any(|&input| wanted(input)) {
         return;
     }
+    let mut controls = Controls::new();
     // Without a status the target answers, keeps-serving cannot be observed; the other
     // checks of each input still can.
-    let liveness = liveness_status(ctx).await;
+    let liveness = liveness_status(ctx, &mut controls).await;
     let mut dead_after = match &liveness {
         Err(NoLiveness { cause, dead: true }) => Some(cause.clone()),
         _ => None,
     };
     for &input in BadInput::ALL {
         let ids = Ids::of(input);
-        if !ctx.any_selected([&ids.keeps, &ids.no_5xx, &ids.no_effect]) {
+        if !wanted(input) {
             continue;
         }
         if let Some(cause) = dead_after.clone().or_else(|| ctx.down()) {
@@ -45,10 +49,15 @@ pub async fn run(ctx: &Ctx) {
             }
             continue;
         }
-        if let Some(cause) = one_input(ctx, input, &ids, &liveness).await {
+        if let Some(cause) = one_input(ctx, input, &ids, &liveness, &mut controls).await {
             dead_after = Some(cause);
         }
     }
+    controls.expect(
+        ctx,
+        LIVENESS_ONCE,
+        "no liveness probe was sent (no input was sent to follow)",
+    );
 }
 
 /// The three check ids of one input.
@@ -72,15 +81,21 @@ impl Ids {
 /// liveness probes: a target that is slow on one status must not look dead after every
 /// input. One delivery of each status goes out at once. `Err` says why none is: `dead`
 /// when none got any answer at all.
-async fn liveness_status(ctx: &Ctx) -> Result<Status, NoLiveness> {
+async fn liveness_status(ctx: &Ctx, controls: &mut Controls) -> Result<Status, NoLiveness> {
     let sent = join_all(Status::ALL.into_iter().map(|status| async move {
         let body = ctx
-            .payload(status, "robustness/liveness-control")
+            .payload(status, &format!("robustness/liveness-control/{status}"))
             .build()
             .to_json_bytes();
-        (status, ctx.send(&ctx.delivery(body)).await)
+        let probe = ctx.delivery(body);
+        let sent = ctx.send(&probe).await;
+        (status, probe, sent)
     }))
     .await;
+    for (status, probe, sent) in &sent {
+        controls.add(format!("the {status} liveness control"), probe, sent);
+    }
+    let sent: Vec<(Status, Sent)> = sent.into_iter().map(|(s, _, sent)| (s, sent)).collect();
     if let Some((status, _)) = sent.iter().find(|(_, sent)| sent.is_2xx()) {
         return Ok(*status);
     }
@@ -117,6 +132,7 @@ async fn one_input(
     input: BadInput,
     ids: &Ids,
     liveness: &Result<Status, NoLiveness>,
+    controls: &mut Controls,
 ) -> Option<String> {
     let started = Instant::now();
     let payload = ctx
@@ -135,7 +151,10 @@ async fn one_input(
         Ok(status) => {
             let label = format!("{}/liveness", ids.keeps);
             let body = ctx.payload(*status, &label).build().to_json_bytes();
-            Ok(ctx.send(&ctx.delivery(body)).await)
+            let probe = ctx.delivery(body);
+            let sent = ctx.send(&probe).await;
+            controls.add(format!("the liveness probe after {input}"), &probe, &sent);
+            Ok(sent)
         }
         Err(none) => Err(none.cause.clone()),
     };

@@ -78,11 +78,14 @@ pub enum Defect {
     /// Deduplicates on (sessionId, status): the same session with another status is
     /// processed again.
     ReprocessesOtherStatus,
+    /// Answers a duplicate 2xx at once, as a duplicate, and a background job records a
+    /// second effect for it about 1 s later.
+    AsyncDuplicate,
 }
 
 impl Defect {
     /// Every defect, in a stable order.
-    pub const ALL: [Defect; 32] = [
+    pub const ALL: [Defect; 33] = [
         Defect::NoDedupe,
         Defect::RacyDedupe,
         Defect::ConflictOnDuplicate,
@@ -115,6 +118,7 @@ impl Defect {
         Defect::StrictContentType,
         Defect::StrictTimestamp,
         Defect::ReprocessesOtherStatus,
+        Defect::AsyncDuplicate,
     ];
 
     /// The kebab-case name `--defect` takes.
@@ -152,6 +156,7 @@ impl Defect {
             Defect::StrictContentType => "strict-content-type",
             Defect::StrictTimestamp => "strict-timestamp",
             Defect::ReprocessesOtherStatus => "reprocesses-other-status",
+            Defect::AsyncDuplicate => "async-duplicate",
         }
     }
 
@@ -213,6 +218,9 @@ impl Defect {
             }
             Defect::ReprocessesOtherStatus => {
                 "deduplicates on (sessionId, status): another status records again"
+            }
+            Defect::AsyncDuplicate => {
+                "answers a duplicate at once, records a second effect for it 1 s later"
             }
         }
     }

@@ -213,6 +213,7 @@ async fn shows(defect: Defect, probe: &Probe) -> bool {
         Defect::StrictContentType => more::refuses_a_charset(probe).await,
         Defect::StrictTimestamp => more::refuses_a_timestamp_without_millis(probe).await,
         Defect::ReprocessesOtherStatus => more::records_another_status_again(probe).await,
+        Defect::AsyncDuplicate => more::records_a_duplicate_later(probe).await,
     }
 }
 

@@ -7,6 +7,7 @@
 
 mod config;
 mod context;
+mod controls;
 mod expect;
 mod ledger;
 mod probe;
@@ -15,6 +16,7 @@ mod verdict;
 
 pub use config::RunConfig;
 pub use context::{Ctx, RunMessage};
+pub use controls::Controls;
 pub use expect::{expect_accepted, expect_probe_accepted};
 pub use ledger::{Expect, Expected, grade_effects};
 pub use probe::{Probe, Sent, header_list, header_map};
