@@ -425,6 +425,8 @@ async fn an_effects_probe_that_breaks_mid_run_turns_only_the_checks_it_could_not
 mod defects;
 #[path = "runner/hostile.rs"]
 mod hostile;
+#[path = "runner/late.rs"]
+mod late;
 
 /// A response that completes after the timeout is a timeout (SPEC [D-6]), also when the
 /// deadline passed while the client's runtime was too busy to notice: under load (many

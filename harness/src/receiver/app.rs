@@ -105,7 +105,7 @@ impl AppState {
                 died: watch::Sender::new(false),
                 on_delivery: config.on_delivery.clone(),
                 choices: config.choices,
-                seen: Seen::for_defect(config.defect),
+                seen: Seen::for_defect(config.defect, config.dedupe_expiry),
                 in_flight: AtomicUsize::new(0),
             }),
         })

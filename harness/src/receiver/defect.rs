@@ -43,7 +43,8 @@ pub enum Defect {
     /// Remembers only the 16 most recently processed sessions (an LRU): an older session
     /// delivered again is processed again.
     DedupeForgets,
-    /// Remembers a session for 2 s: a copy arriving later is processed again.
+    /// Remembers a session for 2 s (`--dedupe-expiry`): a copy arriving later is processed
+    /// again.
     DedupeExpires,
     /// Panics (connection closed, no answer) when `sessionId` is missing, null or not a
     /// string.
@@ -186,7 +187,9 @@ impl Defect {
             Defect::DedupeForgets => {
                 "remembers only the 16 latest sessions: older copies record again"
             }
-            Defect::DedupeExpires => "remembers a session for 2 s: later copies record again",
+            Defect::DedupeExpires => {
+                "remembers a session for 2 s (--dedupe-expiry): later copies record again"
+            }
             Defect::CrashesOnMissingSessionId => {
                 "panics, closing the connection, when sessionId is missing, null or not a string"
             }

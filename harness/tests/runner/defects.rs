@@ -357,6 +357,23 @@ const DEFECTS: &[Expect] = &[
         also: &["payload/processed-once/"],
     },
     Expect {
+        defect: Defect::AsyncDuplicate,
+        fail: &[
+            "idempotency/exactly-once/sequential",
+            "idempotency/exactly-once/concurrent",
+            "idempotency/exactly-once/other-body",
+            "idempotency/exactly-once/other-body-reversed",
+            "idempotency/exactly-once/every-status",
+            "idempotency/exactly-once/after-retry-delay",
+            "idempotency/exactly-once/after-burst",
+        ],
+        warn: &[],
+        error: &[],
+        // The abandoned copy may still be in processing when its retry arrives: then the
+        // retry is the one processed, and nothing is a duplicate.
+        also: &["idempotency/exactly-once/after-abandoned"],
+    },
+    Expect {
         defect: Defect::ReprocessesOtherStatus,
         fail: &[
             "idempotency/exactly-once/other-body",
@@ -416,8 +433,11 @@ async fn grade_defect(expect: &Expect) -> (Defect, Duration, Vec<String>) {
         config.concurrency = 2;
     }
     if defect == Defect::DedupeExpires {
-        // Past the defect's 2 s memory, as a real retry 5 s later would be.
-        config.dedupe_window = Duration::from_secs(3);
+        // The retry schedule scaled down tenfold (copies at +0.5, +0.6, +1.5, +1.8, +3.5
+        // and +4.2 s): the defect's 2 s memory is gone by the last ones, as it is by a
+        // real retry 35 s later.
+        config.retry_base = Duration::from_millis(500);
+        config.dedupe_window = config.retry_schedule().default_span();
     }
     if with_auth {
         config.auth = Some(auth());
