@@ -152,6 +152,8 @@ const DEFECTS: &[Expect] = &[
             "idempotency/",
             "latency/",
             "robustness/keeps-serving/",
+            // The liveness probes are redirected too: none acknowledged, none to count.
+            "robustness/liveness-processed-once",
         ],
     },
     Expect {
@@ -259,7 +261,11 @@ const DEFECTS: &[Expect] = &[
         ],
         warn: &[],
         error: &[],
-        also: &["idempotency/exactly-once/"],
+        // The liveness controls of the other statuses are lost too.
+        also: &[
+            "idempotency/exactly-once/",
+            "robustness/liveness-processed-once",
+        ],
     },
     Expect {
         defect: Defect::LosesUnderLoad,
