@@ -17,8 +17,18 @@ pub(crate) const SECRET_VALUE: &str = "Zq9vXk7pW3mN";
 pub(crate) const SECRET: &str = "X-Hook-Token: Zq9vXk7pW3mN";
 /// Bound on one `hookcheck` process, whatever regresses.
 const PROCESS_BOUND: Duration = Duration::from_secs(90);
-/// Short timeouts and a fixed seed for every run.
-const FAST: &[&str] = &["--timeout", "3s", "--settle", "200ms", "--seed", "7"];
+/// Short timeouts, a short dedupe window (copies of a session up to 500 ms after the first,
+/// not the 42 s of the whole retry schedule) and a fixed seed for every run.
+const FAST: &[&str] = &[
+    "--timeout",
+    "3s",
+    "--settle",
+    "200ms",
+    "--dedupe-window",
+    "500ms",
+    "--seed",
+    "7",
+];
 
 /// What one `hookcheck` process did.
 pub(crate) struct Ran {

@@ -13,6 +13,7 @@ use std::time::Duration;
 use hookcheck::auth::AuthHeader;
 use hookcheck::catalogue::{Level, NO_AUTH, NO_EFFECTS_PROBE};
 use hookcheck::catalogue::{Selection, all_check_ids, requirement_of};
+use hookcheck::checks::transport::OWN_CA;
 use hookcheck::receiver::{DeliveryOutcome, Receiver, ReceiverConfig, RunningReceiver};
 use hookcheck::results::{Event, Outcome, Report, Reporter};
 use hookcheck::runner::{EffectsProbe, RunConfig, RunError, run};
@@ -137,6 +138,16 @@ fn reference_expectation(https: bool, with_auth: bool, effects: bool) -> BTreeMa
 /// skip with its stated reason.
 fn assert_reference(report: &Report, https: bool, with_auth: bool, effects: bool) {
     let expected = reference_expectation(https, with_auth, effects);
+    assert_reference_as(report, expected, with_auth, effects);
+}
+
+/// [`assert_reference`] with the expected outcomes given.
+fn assert_reference_as(
+    report: &Report,
+    expected: BTreeMap<String, Outcome>,
+    with_auth: bool,
+    effects: bool,
+) {
     let actual = outcomes(report);
     let differ: Vec<String> = expected
         .iter()
@@ -167,7 +178,10 @@ fn assert_reference(report: &Report, https: bool, with_auth: bool, effects: bool
         let reason = &check.actual;
         let stated = match unmet(&check.id, with_auth, effects) {
             Some(why) => reason == why,
-            None => check.id.starts_with("transport/") && reason.contains("plain-http"),
+            None => {
+                check.id.starts_with("transport/")
+                    && (reason.contains("plain-http") || reason == OWN_CA)
+            }
         };
         assert!(stated, "{} skipped without its reason: {reason}", check.id);
     }
@@ -214,8 +228,73 @@ async fn reference_receiver_passes_every_check_over_https_trusting_its_certifica
     config.tls = ClientTls::CaFile(receiver.cert_path().expect("a certificate").to_owned());
     config.effects = Some(EffectsProbe::url(&receiver.effects_url_template()).unwrap());
     let report = grade(config).await;
-    assert_reference(&report, true, true, true);
+    // Verified against the user's own CA, not the public roots the provider uses: the
+    // certificate check is skipped, and counted among the MUSTs not verified.
+    let mut expected = reference_expectation(true, true, true);
+    expected.insert("transport/valid-certificate".into(), Outcome::Skip);
+    assert_reference_as(&report, expected, true, true);
+    assert!(
+        report
+            .unverified
+            .iter()
+            .any(|u| u.reason == OWN_CA && u.count == 1),
+        "{:?}",
+        report.unverified
+    );
     receiver.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_certificate_that_fails_against_the_given_ca_gets_no_verdict_and_the_rest_is_graded() {
+    hookcheck::install_crypto_provider();
+    let (served, other) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let receiver = receiver(ReceiverConfig::default().tls(TlsSource::SelfSigned {
+        dir: served.path().to_owned(),
+    }))
+    .await;
+    // Another self-signed certificate, not the one served: the CA file does not vouch for it.
+    let unrelated = receiver_cert(other.path()).await;
+    let mut config = config(&receiver.webhook_url());
+    config.tls = ClientTls::CaFile(unrelated);
+    config.selection = Selection {
+        only: vec!["transport".into(), "status/valid-delivery-2xx".into()],
+        skip: Vec::new(),
+    };
+    let report = grade(config).await;
+    let outcomes = outcomes(&report);
+    let certificate = report
+        .checks
+        .iter()
+        .find(|c| c.id == "transport/valid-certificate")
+        .unwrap();
+    assert_eq!(
+        certificate.outcome,
+        Outcome::Error,
+        "{}",
+        certificate.actual
+    );
+    assert!(
+        certificate.actual.contains("--ca-cert") && certificate.actual.contains("public roots"),
+        "{}",
+        certificate.actual
+    );
+    assert_eq!(outcomes["transport/https"], Outcome::Pass);
+    assert_eq!(
+        outcomes["status/valid-delivery-2xx/completed"],
+        Outcome::Pass
+    );
+    receiver.shutdown().await;
+}
+
+/// Starts and stops a TLS receiver in `dir`, leaving its self-signed certificate there.
+async fn receiver_cert(dir: &std::path::Path) -> std::path::PathBuf {
+    let other = receiver(ReceiverConfig::default().tls(TlsSource::SelfSigned {
+        dir: dir.to_owned(),
+    }))
+    .await;
+    let path = other.cert_path().expect("a certificate").to_owned();
+    other.shutdown().await;
+    path
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -12,8 +12,8 @@ use futures::future::join_all;
 use reqwest::Method;
 
 use super::kit::{Controls, Ctx, Probe, Sent, Verdict, VerdictOutcome};
-use crate::generate::{BadInput, BadRequest};
-use crate::sender::format_duration;
+use crate::generate::{BadInput, BadRequest, InputGrade};
+use crate::sender::{FailureClass, format_duration};
 use crate::spec::Status;
 
 /// The check that counts the effects of the liveness probes.
@@ -223,24 +223,102 @@ fn keeps_serving(ctx: &Ctx, input: BadInput, sent: &Sent, liveness: &Sent) -> Ve
         .with_exchanges([liveness])
 }
 
+/// How a bad input was answered, as [`no_5xx`] grades it (SPEC [D-12], [D-22]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Answer {
+    /// 100–199 as the final answer.
+    Informational,
+    /// 200–299.
+    Success,
+    /// 300–399.
+    Redirect,
+    /// 400–499.
+    ClientError,
+    /// 500–599.
+    ServerError,
+    /// A status outside 100–599.
+    OutOfRange,
+    /// No complete answer within the timeout.
+    Timeout,
+    /// The connection closed before an answer.
+    Closed,
+    /// The connection was refused: the target is down.
+    Unreachable,
+    /// Something that is not an HTTP answer, or a failed TLS session.
+    NotHttp,
+}
+
+impl Answer {
+    fn of(sent: &Sent) -> Answer {
+        if let Some(status) = sent.status() {
+            return match status {
+                100..=199 => Answer::Informational,
+                200..=299 => Answer::Success,
+                300..=399 => Answer::Redirect,
+                400..=499 => Answer::ClientError,
+                500..=599 => Answer::ServerError,
+                _ => Answer::OutOfRange,
+            };
+        }
+        match sent.failure_class() {
+            Some(FailureClass::Timeout) => Answer::Timeout,
+            Some(FailureClass::Closed) => Answer::Closed,
+            Some(FailureClass::Connect) => Answer::Unreachable,
+            // A single exchange has a response whatever its status: a status or redirect
+            // failure without one is not an answer either.
+            Some(
+                FailureClass::Protocol
+                | FailureClass::Tls
+                | FailureClass::Status
+                | FailureClass::Redirect,
+            )
+            | None => Answer::NotHttp,
+        }
+    }
+}
+
+/// Grades the answer to a bad input: 4xx is the right answer; 2xx is allowed (SPEC [D-12]:
+/// off-contract input may be accepted, unprocessable input acknowledged and ignored; its
+/// effect is graded by no-effect-for-unprocessable); a redirect refuses the input in
+/// effect, since the sender does not follow it; 5xx, or a status outside HTTP's classes,
+/// is the finding. No answer leaves no status to grade: keeps-serving grades that.
 fn no_5xx(input: BadInput, sent: &Sent) -> Verdict {
     let expected = "4xx (or 2xx where SPEC [D-12] allows it)";
-    let verdict = match sent.status() {
-        Some(status) if status >= 500 => {
-            Verdict::new(VerdictOutcome::Broken, expected, sent.describe())
-        }
-        Some(_) => Verdict::new(VerdictOutcome::Holds, expected, sent.describe()),
-        None if input.may_close() && !sent.unreachable() => Verdict::skip(format!(
+    let holds = |why: &str| {
+        Verdict::new(
+            VerdictOutcome::Holds,
+            expected,
+            format!("{} ({why})", sent.describe()),
+        )
+    };
+    let verdict = match Answer::of(sent) {
+        Answer::ClientError => holds("refused"),
+        Answer::Success => match input.grade() {
+            InputGrade::OffContract => holds("accepted: off-contract input may be"),
+            InputGrade::Unprocessable => {
+                holds("acknowledged: unprocessable input may be, if it causes no effect")
+            }
+        },
+        Answer::Redirect => holds("a redirect, not followed: the input is refused in effect"),
+        Answer::ServerError => Verdict::new(VerdictOutcome::Broken, expected, sent.describe()),
+        Answer::Informational | Answer::OutOfRange => Verdict::new(
+            VerdictOutcome::Broken,
+            expected,
+            format!("{}: not a final answer HTTP defines", sent.describe()),
+        ),
+        Answer::Closed if input.may_close() => Verdict::skip(format!(
             "no status to grade: the target refused the input by closing the connection ({})",
             sent.describe()
         )),
-        None => Verdict::no_verdict(
-            expected,
-            format!(
-                "no status to grade: {} (see robustness/keeps-serving/{input})",
-                sent.describe()
-            ),
-        ),
+        Answer::Timeout | Answer::Closed | Answer::Unreachable | Answer::NotHttp => {
+            Verdict::no_verdict(
+                expected,
+                format!(
+                    "no status to grade: {} (see robustness/keeps-serving/{input})",
+                    sent.describe()
+                ),
+            )
+        }
     };
     verdict.with_sent(sent)
 }
