@@ -7,6 +7,7 @@ mod browser;
 mod corpus;
 mod fuzz;
 mod load;
+mod retry;
 mod run;
 mod send;
 mod serve;
