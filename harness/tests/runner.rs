@@ -36,6 +36,10 @@ fn config(url: &str) -> RunConfig {
     config.timeout = Duration::from_secs(3);
     config.settle = Duration::from_millis(200);
     config.dedupe_window = Duration::from_millis(300);
+    // Hang up on the abandoned copy as soon as it is written, so that even a fast receiver
+    // is still processing it: half its typical latency may be after its answer
+    // (tests/runner/late.rs grades both sides).
+    config.abandon_patience = Some(Duration::ZERO);
     config.seed = SEED;
     config
 }

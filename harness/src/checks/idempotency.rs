@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 
 use futures::future::join_all;
 
-use super::kit::{Ctx, Expect, Expected, Probe, Sent, Verdict, VerdictOutcome, release_together};
+use super::kit::{Ctx, Expect, Expected, Probe, Sent, Verdict, VerdictOutcome};
+use super::overlap;
 use crate::generate::{DuplicateScenario, SharedValue};
 use crate::repro::{Script, Step};
 use crate::spec::{Payload, Status};
@@ -98,6 +99,9 @@ struct Copies {
     broken: Option<String>,
     /// Whether an earlier copy, sent before the scenario, was acknowledged.
     acknowledged_before: bool,
+    /// Why the copies did not overlap at the target as the scenario means them to, when
+    /// they did not: the checks then skip with this reason rather than pass.
+    unobserved: Option<String>,
 }
 
 fn ids(scenario: DuplicateScenario) -> (String, String) {
@@ -131,13 +135,15 @@ async fn scenario_run(ctx: &Ctx, scenario: DuplicateScenario) {
         .iter()
         .fold(Script::new(), |script, s| script.append(&s.script))
         .render();
+    let unobserved = sessions.iter().find_map(|s| s.unobserved.clone());
     if ctx.selected(&acknowledged_id) {
         let all: Vec<&Sent> = sessions.iter().flat_map(|s| &s.sent).collect();
         let broken = sessions.iter().find_map(|s| s.broken.clone());
+        let verdict = acknowledged(ctx, &all, broken, &script);
         ctx.report(
             &acknowledged_id,
             started,
-            acknowledged(ctx, &all, broken, &script),
+            overlap::unless_unobserved(verdict, &unobserved),
         );
     }
     let expected = sessions
@@ -159,7 +165,7 @@ async fn scenario_run(ctx: &Ctx, scenario: DuplicateScenario) {
             ctx.report(&once_id, started, Verdict::no_verdict("", cause));
         }
         Some(_) => {}
-        None => ctx.expect_effects(&once_id, expected, evidence),
+        None => ctx.expect_effects_observed(&once_id, expected, evidence, unobserved),
     }
 }
 
@@ -188,6 +194,7 @@ async fn play(ctx: &Ctx, scenario: DuplicateScenario, status: Status) -> Option<
         script: Script::new().then(Step::Comment(comment)),
         broken: None,
         acknowledged_before: false,
+        unobserved: None,
     };
     Some(deliver(ctx, scenario, &probes, lines, copies).await)
 }
@@ -202,15 +209,21 @@ async fn deliver(
 ) -> Copies {
     match scenario {
         DuplicateScenario::Concurrent => {
-            copies.sent = release_together(ctx, probes).await;
+            let (sent, overlapped) = overlap::release_timed(ctx, probes).await;
+            copies.sent = sent;
+            copies.unobserved = (!overlapped).then(|| overlap::NOT_CONCURRENT.to_owned());
             copies.script = copies.script.then(Step::Together(lines));
         }
         DuplicateScenario::AfterAbandoned => {
             let after = ctx.abandon_patience();
-            if let Err(e) = ctx.send_and_abandon(&probes[0]).await {
-                copies.broken = Some(format!(
-                    "the abandoned first copy could not be written: {e}"
-                ));
+            match ctx.send_and_abandon(&probes[0]).await {
+                Ok((_, true)) => copies.unobserved = Some(overlap::ANSWERED_FIRST.to_owned()),
+                Ok((_, false)) => {}
+                Err(e) => {
+                    copies.broken = Some(format!(
+                        "the abandoned first copy could not be written: {e}"
+                    ));
+                }
             }
             copies.sent.push(ctx.send(&probes[1]).await);
             copies.script = copies

@@ -9,6 +9,7 @@ pub mod auth;
 pub mod idempotency;
 pub mod kit;
 pub mod latency;
+pub mod overlap;
 pub mod payload;
 pub mod retry_schedule;
 pub mod robustness;

@@ -177,6 +177,7 @@ async fn context(
         settle: config.settle,
         dedupe_window: config.dedupe_window,
         retry: config.retry_schedule(),
+        abandon_after: config.abandon_patience,
         baseline: preflight.latency(),
         first_delivery: preflight.delivery.as_ref().map(|(payload, exchanged, _)| {
             (

@@ -1,7 +1,8 @@
 //! Effects that come late, and copies that come late: the retry-schedule copies of
 //! `after-retry-delay` catch a dedupe record that expires between the first retry and the
-//! last, and a count is graded only once a second effect recorded in the background after
-//! a duplicate's answer has had time to land.
+//! last; a count is graded only once a second effect recorded in the background after a
+//! duplicate's answer has had time to land; and an abandoned copy answered before its
+//! sender hung up is reported as not observed, never as a pass.
 
 use std::time::Duration;
 
@@ -104,4 +105,90 @@ async fn a_second_effect_recorded_after_a_duplicate_was_answered_fails_exactly_o
     assert_eq!(once.outcome, Outcome::Fail, "{}", once.actual);
     assert!(once.actual.contains("when read first"), "{}", once.actual);
     receiver.shutdown().await;
+}
+
+/// A target that answers every request 200 as soon as it has read it, on its own thread:
+/// faster than any sender's patience.
+fn instant_target() -> std::net::SocketAddr {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            std::thread::spawn(move || {
+                let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+                let mut buf = vec![0u8; 64 * 1024];
+                let _ = stream.read(&mut buf);
+                let _ = stream.write_all(
+                    b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n",
+                );
+            });
+        }
+    });
+    addr
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_abandoned_copy_answered_before_the_hang_up_is_not_observed_and_a_slow_one_is() {
+    let only = Selection {
+        only: vec![
+            "idempotency/duplicates-acknowledged/after-abandoned".into(),
+            "idempotency/exactly-once/after-abandoned".into(),
+        ],
+        skip: Vec::new(),
+    };
+    // Answered at once: by the time the sender hangs up (half the typical latency, at
+    // least 1 ms), the answer is there. Nothing was abandoned mid-way: a skip that says so.
+    let addr = instant_target();
+    let mut fast = config(&format!("http://{addr}/webhook"));
+    fast.abandon_patience = None;
+    fast.selection = only.clone();
+    let report = grade(fast).await;
+    let acknowledged = check(
+        &report,
+        "idempotency/duplicates-acknowledged/after-abandoned",
+    );
+    assert_eq!(
+        acknowledged.outcome,
+        Outcome::Skip,
+        "{}",
+        acknowledged.actual
+    );
+    assert_eq!(
+        acknowledged.actual,
+        hookcheck::checks::overlap::ANSWERED_FIRST
+    );
+    assert!(
+        report
+            .unverified
+            .iter()
+            .any(|u| u.reason == hookcheck::checks::overlap::ANSWERED_FIRST),
+        "{:?}",
+        report.unverified
+    );
+    // Each answer 400 ms late: the sender hangs up after about 200 ms, mid-way.
+    let slow = receiver(
+        ReceiverConfig::default()
+            .choices(hookcheck::receiver::Choices::default().delay(Duration::from_millis(400))),
+    )
+    .await;
+    let mut config = config(&slow.webhook_url());
+    config.abandon_patience = None;
+    config.effects = Some(EffectsProbe::url(&slow.effects_url_template()).unwrap());
+    config.selection = only;
+    let report = grade(config).await;
+    let outcomes = outcomes(&report);
+    for id in [
+        "idempotency/duplicates-acknowledged/after-abandoned",
+        "idempotency/exactly-once/after-abandoned",
+    ] {
+        assert_eq!(
+            outcomes[id],
+            Outcome::Pass,
+            "{id}: {}",
+            check(&report, id).actual
+        );
+    }
+    slow.shutdown().await;
 }

@@ -47,6 +47,10 @@ pub struct RunConfig {
     pub dedupe_window: Duration,
     /// The provider's backoff base the retry moments follow (SPEC [D-8]: 5 s by default).
     pub retry_base: Duration,
+    /// How long the sender of the abandoned copy waits before it hangs up; `None`: half
+    /// the target's typical latency (the preflight's), so that it gives up mid-processing.
+    /// Zero hangs up as soon as the request is written.
+    pub abandon_patience: Option<Duration>,
 }
 
 impl RunConfig {
@@ -68,6 +72,7 @@ impl RunConfig {
             bodies_dir: None,
             dedupe_window: RetrySchedule::default().default_span(),
             retry_base: DEFAULT_BACKOFF_BASE,
+            abandon_patience: None,
         }
     }
 

@@ -49,6 +49,8 @@ pub struct Ctx {
     pub dedupe_window: Duration,
     /// The retry schedule the copies of `after-retry-delay` follow.
     pub retry: RetrySchedule,
+    /// How long the abandoned copy's sender waits, when not half the typical latency.
+    pub abandon_after: Option<Duration>,
     /// How long the preflight delivery took: the target's typical latency.
     pub baseline: Duration,
     /// The run's first delivery (the preflight's), and whether it was acknowledged.

@@ -97,6 +97,9 @@ pub(crate) struct Pending {
     expected: Vec<Expected>,
     /// The repro and exchanges the verdict carries.
     evidence: Verdict,
+    /// Why the situation the check names did not occur, when it did not: then counts that
+    /// hold make a skip with this reason, never a pass.
+    unobserved: Option<String>,
 }
 
 impl Ctx {
@@ -105,6 +108,18 @@ impl Ctx {
     /// Without an effects probe the check is skipped; with one that failed its self-test
     /// it gets no verdict.
     pub fn expect_effects(&self, check_id: &str, expected: Vec<Expected>, evidence: Verdict) {
+        self.expect_effects_observed(check_id, expected, evidence, None);
+    }
+
+    /// [`Ctx::expect_effects`] for a check whose situation may not have occurred:
+    /// `unobserved` says why not, and turns counts that hold into a skip with that reason.
+    pub fn expect_effects_observed(
+        &self,
+        check_id: &str,
+        expected: Vec<Expected>,
+        evidence: Verdict,
+        unobserved: Option<String>,
+    ) {
         if !self.selected(check_id) {
             return;
         }
@@ -124,6 +139,7 @@ impl Ctx {
                 started,
                 expected,
                 evidence,
+                unobserved,
             });
     }
 }
@@ -233,6 +249,8 @@ fn verdict_of(
     {
         let why = "no delivery was acknowledged, so there is no processing to count (the acceptance check says why)";
         (VerdictOutcome::Skip, why.to_owned())
+    } else if let Some(why) = &pending.unobserved {
+        (VerdictOutcome::Skip, why.clone())
     } else {
         (VerdictOutcome::Holds, observed(&pending.expected))
     };
