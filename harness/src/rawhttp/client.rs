@@ -51,6 +51,14 @@ pub struct Abandoned {
     pub answered_before_hang_up: bool,
 }
 
+/// Waits `patience`; not at all when it is zero (a zero sleep still waits for the timer's
+/// next tick, about a millisecond, long enough for a fast receiver to answer).
+async fn wait(patience: Duration) {
+    if !patience.is_zero() {
+        tokio::time::sleep(patience).await;
+    }
+}
+
 /// Whether bytes of an answer are ready to read now, without waiting for any.
 fn answer_waiting(stream: &mut (impl AsyncRead + Unpin)) -> bool {
     use futures::FutureExt;
@@ -127,12 +135,12 @@ impl RawClient {
             let (written, answered) = match connection {
                 Connection::Plain(mut stream) => {
                     let written = write_request(&mut stream, request).await;
-                    tokio::time::sleep(patience).await;
+                    wait(patience).await;
                     (written, answer_waiting(&mut stream))
                 }
                 Connection::Tls(mut stream) => {
                     let written = write_request(&mut stream, request).await;
-                    tokio::time::sleep(patience).await;
+                    wait(patience).await;
                     (written, answer_waiting(&mut stream))
                 }
             };
