@@ -13,6 +13,7 @@ use std::time::Duration;
 use hookcheck::auth::AuthHeader;
 use hookcheck::catalogue::{Level, NO_AUTH, NO_EFFECTS_PROBE};
 use hookcheck::catalogue::{Selection, all_check_ids, requirement_of};
+use hookcheck::checks::overlap::ANSWERED_FIRST;
 use hookcheck::checks::transport::OWN_CA;
 use hookcheck::receiver::{DeliveryOutcome, Receiver, ReceiverConfig, RunningReceiver};
 use hookcheck::results::{Event, Outcome, Report, Reporter};
@@ -36,10 +37,10 @@ fn config(url: &str) -> RunConfig {
     config.timeout = Duration::from_secs(3);
     config.settle = Duration::from_millis(200);
     config.dedupe_window = Duration::from_millis(300);
-    // Hang up on the abandoned copy as soon as it is written, so that even a fast receiver
-    // is still processing it: half its typical latency may be after its answer
+    // The abandoned copy's sender waits 50 ms: a fast receiver has answered by then, so its
+    // after-abandoned checks skip (not observed), and a slow one is hung up on mid-way
     // (tests/runner/late.rs grades both sides).
-    config.abandon_patience = Some(Duration::ZERO);
+    config.abandon_patience = Some(Duration::from_millis(50));
     config.seed = SEED;
     config
 }
@@ -118,6 +119,16 @@ fn outcomes(report: &Report) -> BTreeMap<String, Outcome> {
     map
 }
 
+/// Whether a check got the outcome the reference receiver gets: as `expected` says, or, for
+/// a check whose situation a fast receiver may not produce (an abandoned copy answered
+/// before its sender hung up), a pass or a skip that says so.
+fn as_reference(check: &hookcheck::results::CheckResult, expected: Option<&Outcome>) -> bool {
+    let not_observed = check.id.ends_with("/after-abandoned")
+        && (check.outcome == Outcome::Pass
+            || (check.outcome == Outcome::Skip && check.actual == ANSWERED_FIRST));
+    Some(&check.outcome) == expected || (expected.is_some() && not_observed)
+}
+
 /// Why a check is skipped in a run with (or without) auth and an effects probe, if it is.
 fn unmet(id: &str, with_auth: bool, effects: bool) -> Option<&'static str> {
     requirement_of(id).and_then(|r| r.needs.unmet(with_auth, effects))
@@ -155,7 +166,13 @@ fn assert_reference_as(
     let actual = outcomes(report);
     let differ: Vec<String> = expected
         .iter()
-        .filter(|(id, outcome)| actual.get(*id) != Some(outcome))
+        .filter(|(id, outcome)| {
+            report
+                .checks
+                .iter()
+                .find(|c| &c.id == *id)
+                .is_none_or(|c| !as_reference(c, Some(outcome)))
+        })
         .map(|(id, outcome)| {
             let check = report.checks.iter().find(|c| &c.id == id);
             format!(
@@ -183,8 +200,9 @@ fn assert_reference_as(
         let stated = match unmet(&check.id, with_auth, effects) {
             Some(why) => reason == why,
             None => {
-                check.id.starts_with("transport/")
-                    && (reason.contains("plain-http") || reason == OWN_CA)
+                (check.id.starts_with("transport/")
+                    && (reason.contains("plain-http") || reason == OWN_CA))
+                    || (check.id.ends_with("/after-abandoned") && reason == ANSWERED_FIRST)
             }
         };
         assert!(stated, "{} skipped without its reason: {reason}", check.id);
@@ -439,11 +457,11 @@ async fn an_effects_probe_that_fails_its_self_test_leaves_effect_checks_without_
                 assert!(check.actual.contains("self-test"), "{}", check.actual);
             } else if !check.id.starts_with("transport/") && unmet(&check.id, false, true).is_none()
             {
-                assert_eq!(
-                    check.outcome,
-                    Outcome::Pass,
-                    "{}: {}",
+                assert!(
+                    as_reference(check, Some(&Outcome::Pass)),
+                    "{}: {} ({})",
                     check.id,
+                    check.outcome,
                     check.actual
                 );
             }
@@ -636,7 +654,7 @@ fn receivers_that_make_other_legitimate_choices_are_graded_clean() {
         });
         for check in &report.checks {
             let expected = reference_expectation(false, true, true)[&check.id];
-            if check.outcome != expected {
+            if !as_reference(check, Some(&expected)) {
                 wrong.push(format!(
                     "{name}: {} {} ({})",
                     check.id, check.outcome, check.actual

@@ -1,8 +1,10 @@
-//! Idempotency family (SPEC §3 ¶3, [D-8], [D-10]): repeated deliveries of one session, sent
-//! one after another, all at once, after an abandoned first attempt, with the other terminal
-//! event in either order, for every status, after the first retry's delay and after all the
-//! run's other traffic, are all answered 2xx and cause exactly one side effect; and distinct
-//! sessions that share field values are each processed once.
+//! Idempotency family (SPEC §3 ¶3, [D-8], [D-10], [D-24], [D-25]): repeated deliveries of
+//! one session, sent one after another, all at once, after an abandoned first attempt, with
+//! the other terminal event in either order, for every status, at every moment a retry can
+//! come ([`crate::checks::retry_schedule`]) and after all the run's other traffic, are all
+//! answered 2xx and cause exactly one side effect; and distinct sessions that share field
+//! values are each processed once. A scenario whose copies did not overlap as it means
+//! them to is skipped, saying so ([`crate::checks::overlap`]).
 
 use std::time::{Duration, Instant};
 

@@ -9,7 +9,7 @@ use hookcheck::receiver::{Defect, ReceiverConfig};
 use hookcheck::results::{Outcome, Report};
 use hookcheck::runner::EffectsProbe;
 
-use super::{auth, config, grade, outcomes, receiver, reference_expectation};
+use super::{as_reference, auth, config, grade, outcomes, receiver, reference_expectation};
 
 /// What a run against one defect must show.
 struct Expect {
@@ -489,7 +489,7 @@ async fn grade_defect(expect: &Expect) -> (Defect, Duration, Vec<String>) {
             .any(|prefix| matches_prefix(id, prefix))
     };
     for check in &report.checks {
-        if !listed(&check.id) && Some(&check.outcome) != reference.get(&check.id) {
+        if !listed(&check.id) && !as_reference(check, reference.get(&check.id)) {
             problems.push(format!(
                 "{}: {} outside the defect's reach ({})",
                 check.id, check.outcome, check.actual
