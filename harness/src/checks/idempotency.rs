@@ -55,8 +55,10 @@ pub async fn after_retry_delay(ctx: &Ctx) {
     scenario_run(ctx, DuplicateScenario::AfterRetryDelay).await;
 }
 
-/// The first copy, then a copy at every moment of the retry plan, each on time whatever
-/// else the run is doing (so outside the limit on requests in flight).
+/// The first copy, then a copy at every moment of the retry plan, whatever else the run is
+/// doing. Each waits for a place among the requests in flight like any other, so that it
+/// adds no load the run's other phases do not expect (at most a few milliseconds late,
+/// which only makes a copy later than its moment, never earlier).
 async fn on_retry_schedule(
     ctx: &Ctx,
     probes: &[Probe],
@@ -65,7 +67,7 @@ async fn on_retry_schedule(
 ) -> Copies {
     let plan = ctx.retry.plan(ctx.dedupe_window);
     let first = tokio::time::Instant::now();
-    copies.sent.push(ctx.send_now(&probes[0]).await);
+    copies.sent.push(ctx.send(&probes[0]).await);
     let mut script = copies
         .script
         .then(Step::Send(lines[0].clone()))
@@ -75,7 +77,7 @@ async fn on_retry_schedule(
     let mut previous = Duration::ZERO;
     for offset in &plan.copies {
         tokio::time::sleep_until(first + offset.at).await;
-        copies.sent.push(ctx.send_now(&probes[1]).await);
+        copies.sent.push(ctx.send(&probes[1]).await);
         script = script
             .then(Step::Sleep(offset.at.saturating_sub(previous)))
             .then(Step::Comment(offset.describe()))
