@@ -71,6 +71,7 @@ async fn the_html_report_loads_in_headless_chromium_without_console_errors() {
             "3s",
             "--seed",
             "7",
+            "--quick",
             "--quiet",
         ])
         .arg("--html")

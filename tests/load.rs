@@ -214,3 +214,38 @@ async fn bad_arguments_exit_2_without_echoing_the_secret() {
     assert!(stderr.starts_with("error: invalid --auth"), "{stderr}");
     assert!(!stderr.contains(SECRET), "{stderr}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_effect_recorded_after_the_answer_is_counted_before_the_verdict() {
+    // A short load, counted at once: the duplicates' second effects land about 1 s after
+    // their answers, after the first read, so only a read again that agrees with the one
+    // before it sees them.
+    let served = serve(&[
+        "--memory",
+        "--listen",
+        "127.0.0.1:0",
+        "--defect",
+        "async-duplicate",
+    ]);
+    let (output, report) = load_with_report(&[
+        "--target",
+        &served.webhook_url,
+        "--deliveries",
+        "40",
+        "--duplicates",
+        "0.5",
+        "--concurrency",
+        "4",
+        "--settle",
+        "0ms",
+        "--effects-url",
+        &served.effects_template,
+    ])
+    .await;
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output.stdout));
+    assert!(
+        report["exactly_once"]["doubled"].as_u64().unwrap() > 0,
+        "{report}"
+    );
+    assert_eq!(report["verdict"]["holds"], false);
+}

@@ -8,6 +8,7 @@ mod corpus;
 mod fuzz;
 mod load;
 mod readme;
+mod retry;
 mod run;
 mod send;
 mod serve;

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use futures::future::join_all;
 use hookcheck::catalogue::{Category, all_check_ids};
+use hookcheck::checks::overlap::ANSWERED_FIRST;
 use hookcheck::receiver::{Defect, Receiver, ReceiverConfig, RunningReceiver};
 use hookcheck::results::{Outcome, Report, Summary};
 use serde_json::Value;
@@ -17,8 +18,18 @@ pub(crate) const SECRET_VALUE: &str = "Zq9vXk7pW3mN";
 pub(crate) const SECRET: &str = "X-Hook-Token: Zq9vXk7pW3mN";
 /// Bound on one `hookcheck` process, whatever regresses.
 const PROCESS_BOUND: Duration = Duration::from_secs(90);
-/// Short timeouts and a fixed seed for every run.
-const FAST: &[&str] = &["--timeout", "3s", "--settle", "200ms", "--seed", "7"];
+/// Short timeouts, a short dedupe window (copies of a session up to 500 ms after the first,
+/// not the 42 s of the whole retry schedule) and a fixed seed for every run.
+const FAST: &[&str] = &[
+    "--timeout",
+    "3s",
+    "--settle",
+    "200ms",
+    "--dedupe-window",
+    "500ms",
+    "--seed",
+    "7",
+];
 
 /// What one `hookcheck` process did.
 pub(crate) struct Ran {
@@ -169,6 +180,10 @@ async fn run_without_a_target_grades_the_builtin_receiver_and_writes_both_report
         .checks
         .iter()
         .filter(|c| c.outcome != Outcome::Pass)
+        // The abandoned copy's sender waits half the receiver's typical latency, by when
+        // the built-in receiver has usually answered: then after-abandoned is a skip that
+        // says the situation was not observed.
+        .filter(|c| !(c.id.ends_with("/after-abandoned") && c.actual == ANSWERED_FIRST))
         .map(|c| (c.id.as_str(), c.outcome))
         .collect();
     assert_eq!(

@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use futures::future::join_all;
 
-use super::kit::{Ctx, Probe, Sent, Verdict, VerdictOutcome, control};
+use super::kit::{Controls, Ctx, Probe, Sent, Verdict, VerdictOutcome, control};
 use crate::auth::AuthHeader;
 use crate::catalogue::{NO_AUTH, REQUIREMENTS};
 use crate::generate::{AuthMutation, MutatedHeader, NameCase, Pin};
@@ -39,14 +39,33 @@ pub async fn run(ctx: &Ctx) {
         let id = format!("auth/no-effect-when-rejected/{}", r.mutation.id());
         ctx.expect_no_effect(&id, &r.session_id, "the refused delivery", &r.sent);
     }
-    join_all(
+    let mut controls = Controls::new();
+    let cases = join_all(
         NameCase::ALL
             .iter()
             .map(|&case| name_in_any_case(ctx, &auth, case)),
     )
     .await;
-    duplicated_header(ctx, &auth).await;
+    for (case, probe, sent) in cases.into_iter().flatten() {
+        let what = format!("the delivery with the header name in {}", case.id());
+        controls.add(what, &probe, &sent);
+    }
+    if let Some((probe, sent)) = duplicated_header(ctx, &auth).await {
+        controls.add(
+            "the delivery with a wrong copy of the header",
+            &probe,
+            &sent,
+        );
+    }
+    controls.expect(
+        ctx,
+        ACCEPTED_ONCE,
+        "no correctly authenticated delivery was sent",
+    );
 }
+
+/// The check that counts the effects of the correctly authenticated deliveries.
+const ACCEPTED_ONCE: &str = "auth/accepted-processed-once";
 
 /// One bad-credential delivery: its mutation, session, and what came back.
 struct Rejected {
@@ -157,10 +176,14 @@ fn rejection_status(ctx: &Ctx, rejected: &[Rejected]) {
 
 /// The configured header sent with its name in lower or upper case, over the raw client
 /// so the case reaches the wire.
-async fn name_in_any_case(ctx: &Ctx, auth: &AuthHeader, case: NameCase) {
+async fn name_in_any_case(
+    ctx: &Ctx,
+    auth: &AuthHeader,
+    case: NameCase,
+) -> Option<(NameCase, Probe, Sent)> {
     let id = format!("auth/header-name-any-case/{}", case.id());
-    if !ctx.selected(&id) {
-        return;
+    if !ctx.any_selected([id.as_str(), ACCEPTED_ONCE]) {
+        return None;
     }
     let started = Instant::now();
     let drawn = ctx.draw(Status::Completed, &id, &Pin::ANY);
@@ -172,15 +195,18 @@ async fn name_in_any_case(ctx: &Ctx, auth: &AuthHeader, case: NameCase) {
             auth.expose_value().as_bytes(),
         );
     let sent = ctx.send_raw(&probe).await;
-    let verdict = control(ctx, &drawn, &probe, &sent).await;
-    ctx.report(&id, started, verdict);
+    if ctx.selected(&id) {
+        let verdict = control(ctx, &drawn, &probe, &sent).await;
+        ctx.report(&id, started, verdict);
+    }
+    Some((case, probe, sent))
 }
 
 /// Two copies of the header, the wrong one first: either answer conforms (INFO).
-async fn duplicated_header(ctx: &Ctx, auth: &AuthHeader) {
+async fn duplicated_header(ctx: &Ctx, auth: &AuthHeader) -> Option<(Probe, Sent)> {
     let id = "auth/duplicated-header";
-    if !ctx.selected(id) {
-        return;
+    if !ctx.any_selected([id, ACCEPTED_ONCE]) {
+        return None;
     }
     let started = Instant::now();
     let drawn = ctx.draw(Status::Completed, id, &Pin::ANY);
@@ -192,22 +218,28 @@ async fn duplicated_header(ctx: &Ctx, auth: &AuthHeader) {
         .with(name, b"hookcheck-wrong-value".to_vec())
         .with(name, auth.expose_value().as_bytes());
     let sent = ctx.send(&probe).await;
+    if ctx.selected(id) {
+        ctx.report(id, started, duplicated_verdict(ctx, &sent));
+    }
+    Some((probe, sent))
+}
+
+fn duplicated_verdict(ctx: &Ctx, sent: &Sent) -> Verdict {
     let expected = "an answer, 2xx or not (either behaviour conforms)";
-    let verdict = match (sent.failure_class(), sent.is_2xx()) {
-        (Some(FailureClass::Connect), _) => ctx.target_down(expected, &sent),
-        (Some(_), _) => Verdict::no_verdict(expected, sent.describe()).with_sent(&sent),
+    match (sent.failure_class(), sent.is_2xx()) {
+        (Some(FailureClass::Connect), _) => ctx.target_down(expected, sent),
+        (Some(_), _) => Verdict::no_verdict(expected, sent.describe()).with_sent(sent),
         (None, true) => Verdict::new(
             VerdictOutcome::Holds,
             expected,
             format!("accepted: {}", sent.describe()),
         )
-        .with_sent(&sent),
+        .with_sent(sent),
         (None, false) => Verdict::new(
             VerdictOutcome::Holds,
             expected,
             format!("refused: {}", sent.describe()),
         )
-        .with_sent(&sent),
-    };
-    ctx.report(id, started, verdict);
+        .with_sent(sent),
+    }
 }

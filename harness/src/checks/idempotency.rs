@@ -1,14 +1,17 @@
-//! Idempotency family (SPEC §3 ¶3, [D-8], [D-10]): repeated deliveries of one session, sent
-//! one after another, all at once, after an abandoned first attempt, with the other terminal
-//! event in either order, for every status, after the first retry's delay and after all the
-//! run's other traffic, are all answered 2xx and cause exactly one side effect; and distinct
-//! sessions that share field values are each processed once.
+//! Idempotency family (SPEC §3 ¶3, [D-8], [D-10], [D-24], [D-25]): repeated deliveries of
+//! one session, sent one after another, all at once, after an abandoned first attempt, with
+//! the other terminal event in either order, for every status, at every moment a retry can
+//! come ([`crate::checks::retry_schedule`]) and after all the run's other traffic, are all
+//! answered 2xx and cause exactly one side effect; and distinct sessions that share field
+//! values are each processed once. A scenario whose copies did not overlap as it means
+//! them to is skipped, saying so ([`crate::checks::overlap`]).
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use futures::future::join_all;
 
-use super::kit::{Ctx, Expect, Expected, Probe, Sent, Verdict, VerdictOutcome, release_together};
+use super::kit::{Ctx, Expect, Expected, Probe, Sent, Verdict, VerdictOutcome};
+use super::overlap;
 use crate::generate::{Drawn, DuplicateScenario, Pin, SharedValue};
 use crate::repro::{Script, Step};
 use crate::spec::Status;
@@ -31,10 +34,58 @@ pub async fn run(ctx: &Ctx) {
     .await;
 }
 
-/// A session delivered at the start of the run, and again once the retry window has passed
-/// with the run's other deliveries in between (SPEC [D-8]: retries come 5, 10, 20 s later).
+/// A session delivered at the start of the run, and again at every moment a provider's
+/// retry of it can come within the run's span, with the run's other deliveries in between
+/// (SPEC [D-8]; [`RetrySchedule::plan`]). What the span leaves out is noted as unverified.
 pub async fn after_retry_delay(ctx: &Ctx) {
+    let (acknowledged_id, once_id) = ids(DuplicateScenario::AfterRetryDelay);
+    if !ctx.any_selected([&acknowledged_id, &once_id]) {
+        return;
+    }
+    let plan = ctx.retry.plan(ctx.dedupe_window);
+    if plan.copies.is_empty() {
+        let why = "the dedupe window is zero: no copy was sent after the first";
+        ctx.skip(&acknowledged_id, why);
+        ctx.skip(&once_id, why);
+        return;
+    }
+    if let Some(reason) = plan.unprobed_reason(&ctx.retry, ctx.dedupe_window) {
+        ctx.note_unprobed(vec![acknowledged_id, once_id], reason);
+    }
     scenario_run(ctx, DuplicateScenario::AfterRetryDelay).await;
+}
+
+/// The first copy, then a copy at every moment of the retry plan, whatever else the run is
+/// doing. Each waits for a place among the requests in flight like any other, so that it
+/// adds no load the run's other phases do not expect (at most a few milliseconds late,
+/// which only makes a copy later than its moment, never earlier).
+async fn on_retry_schedule(
+    ctx: &Ctx,
+    probes: &[Probe],
+    lines: &[String],
+    mut copies: Copies,
+) -> Copies {
+    let plan = ctx.retry.plan(ctx.dedupe_window);
+    let first = tokio::time::Instant::now();
+    copies.sent.push(ctx.send(&probes[0]).await);
+    let mut script = copies
+        .script
+        .then(Step::Send(lines[0].clone()))
+        .then(Step::Comment(
+            "the run delivered its other sessions meanwhile".into(),
+        ));
+    let mut previous = Duration::ZERO;
+    for offset in &plan.copies {
+        tokio::time::sleep_until(first + offset.at).await;
+        copies.sent.push(ctx.send(&probes[1]).await);
+        script = script
+            .then(Step::Sleep(offset.at.saturating_sub(previous)))
+            .then(Step::Comment(offset.describe()))
+            .then(Step::Send(lines[1].clone()));
+        previous = offset.at;
+    }
+    copies.script = script;
+    copies
 }
 
 /// The run's first session delivered again after the burst: a dedupe that only remembers
@@ -52,6 +103,9 @@ struct Copies {
     broken: Option<String>,
     /// Whether an earlier copy, sent before the scenario, was acknowledged.
     acknowledged_before: bool,
+    /// Why the copies did not overlap at the target as the scenario means them to, when
+    /// they did not: the checks then skip with this reason rather than pass.
+    unobserved: Option<String>,
 }
 
 fn ids(scenario: DuplicateScenario) -> (String, String) {
@@ -85,13 +139,15 @@ async fn scenario_run(ctx: &Ctx, scenario: DuplicateScenario) {
         .iter()
         .fold(Script::new(), |script, s| script.append(&s.script))
         .render();
+    let unobserved = sessions.iter().find_map(|s| s.unobserved.clone());
     if ctx.selected(&acknowledged_id) {
         let all: Vec<&Sent> = sessions.iter().flat_map(|s| &s.sent).collect();
         let broken = sessions.iter().find_map(|s| s.broken.clone());
+        let verdict = acknowledged(ctx, &all, broken, &script);
         ctx.report(
             &acknowledged_id,
             started,
-            acknowledged(ctx, &all, broken, &script),
+            overlap::unless_unobserved(verdict, &unobserved),
         );
     }
     let expected = sessions
@@ -113,7 +169,7 @@ async fn scenario_run(ctx: &Ctx, scenario: DuplicateScenario) {
             ctx.report(&once_id, started, Verdict::no_verdict("", cause));
         }
         Some(_) => {}
-        None => ctx.expect_effects(&once_id, expected, evidence),
+        None => ctx.expect_effects_observed(&once_id, expected, evidence, unobserved),
     }
 }
 
@@ -140,6 +196,7 @@ async fn play(ctx: &Ctx, scenario: DuplicateScenario, status: Status) -> Option<
         script: Script::new().then(Step::Comment(comment)),
         broken: None,
         acknowledged_before: false,
+        unobserved: None,
     };
     Some(deliver(ctx, scenario, &probes, lines, copies).await)
 }
@@ -154,15 +211,21 @@ async fn deliver(
 ) -> Copies {
     match scenario {
         DuplicateScenario::Concurrent => {
-            copies.sent = release_together(ctx, probes).await;
+            let (sent, overlapped) = overlap::release_timed(ctx, probes).await;
+            copies.sent = sent;
+            copies.unobserved = (!overlapped).then(|| overlap::NOT_CONCURRENT.to_owned());
             copies.script = copies.script.then(Step::Together(lines));
         }
         DuplicateScenario::AfterAbandoned => {
             let after = ctx.abandon_patience();
-            if let Err(e) = ctx.send_and_abandon(&probes[0]).await {
-                copies.broken = Some(format!(
-                    "the abandoned first copy could not be written: {e}"
-                ));
+            match ctx.send_and_abandon(&probes[0]).await {
+                Ok((_, true)) => copies.unobserved = Some(overlap::ANSWERED_FIRST.to_owned()),
+                Ok((_, false)) => {}
+                Err(e) => {
+                    copies.broken = Some(format!(
+                        "the abandoned first copy could not be written: {e}"
+                    ));
+                }
             }
             copies.sent.push(ctx.send(&probes[1]).await);
             copies.script = copies
@@ -174,17 +237,7 @@ async fn deliver(
                 .then(Step::Send(lines[1].clone()));
         }
         DuplicateScenario::AfterRetryDelay => {
-            copies.sent.push(ctx.send(&probes[0]).await);
-            tokio::time::sleep(ctx.dedupe_window).await;
-            copies.sent.push(ctx.send(&probes[1]).await);
-            copies.script = copies
-                .script
-                .then(Step::Send(lines[0].clone()))
-                .then(Step::Comment(
-                    "the run delivered its other sessions meanwhile".into(),
-                ))
-                .then(Step::Sleep(ctx.dedupe_window))
-                .then(Step::Send(lines[1].clone()));
+            copies = on_retry_schedule(ctx, probes, &lines, copies).await;
         }
         DuplicateScenario::AfterBurst => {
             let acknowledged = ctx.first_delivery.as_ref().is_some_and(|(_, ok)| *ok);

@@ -10,30 +10,34 @@ use std::time::Instant;
 
 use reqwest::Method;
 
-use super::kit::{Ctx, Probe, Sent, Verdict, VerdictOutcome};
-use crate::generate::{BadInput, BadRequest, Drawn};
-use crate::sender::format_duration;
+use super::kit::{Controls, Ctx, Probe, Sent, Verdict, VerdictOutcome};
+use crate::generate::{BadInput, BadRequest, Drawn, InputGrade};
+use crate::sender::{FailureClass, format_duration};
 use crate::spec::Status;
+
+/// The check that counts the effects of the liveness probes.
+const LIVENESS_ONCE: &str = "robustness/liveness-processed-once";
 
 /// Runs the robustness checks.
 pub async fn run(ctx: &Ctx) {
-    let wanted = BadInput::ALL.iter().any(|&input| {
+    let wanted = |input: BadInput| {
         let ids = Ids::of(input);
-        ctx.any_selected([&ids.keeps, &ids.no_5xx, &ids.no_effect])
-    });
-    if !wanted {
+        ctx.selected(LIVENESS_ONCE) || ctx.any_selected([&ids.keeps, &ids.no_5xx, &ids.no_effect])
+    };
+    if !BadInput::ALL.iter().any(|&input| wanted(input)) {
         return;
     }
+    let mut controls = Controls::new();
     // Without a status the target answers, keeps-serving cannot be observed; the other
     // checks of each input still can.
-    let liveness = liveness_status(ctx).await;
+    let liveness = liveness_status(ctx, &mut controls).await;
     let mut dead_after = match &liveness {
         Err(NoLiveness { cause, dead: true }) => Some(cause.clone()),
         _ => None,
     };
     for &input in BadInput::ALL {
         let ids = Ids::of(input);
-        if !ctx.any_selected([&ids.keeps, &ids.no_5xx, &ids.no_effect]) {
+        if !wanted(input) {
             continue;
         }
         if let Some(cause) = dead_after.clone().or_else(|| ctx.down()) {
@@ -44,10 +48,15 @@ pub async fn run(ctx: &Ctx) {
             }
             continue;
         }
-        if let Some(cause) = one_input(ctx, input, &ids, &liveness).await {
+        if let Some(cause) = one_input(ctx, input, &ids, &liveness, &mut controls).await {
             dead_after = Some(cause);
         }
     }
+    controls.expect(
+        ctx,
+        LIVENESS_ONCE,
+        "no liveness probe was sent (no input was sent to follow)",
+    );
 }
 
 /// The three check ids of one input.
@@ -71,8 +80,12 @@ impl Ids {
 /// liveness probes: a target that is slow on one status must not look dead after every
 /// input. One delivery of each status goes out at once. `Err` says why none is: `dead`
 /// when none got any answer at all.
-async fn liveness_status(ctx: &Ctx) -> Result<Drawn, NoLiveness> {
+async fn liveness_status(ctx: &Ctx, controls: &mut Controls) -> Result<Drawn, NoLiveness> {
     let sent = ctx.liveness_controls("robustness/liveness-control").await;
+    for (drawn, sent) in &sent {
+        let probe = ctx.drawn_delivery(drawn);
+        controls.add(format!("the {} liveness control", drawn.status), &probe, sent);
+    }
     if let Some((drawn, _)) = sent.iter().find(|(_, sent)| sent.is_2xx()) {
         return Ok(drawn.clone());
     }
@@ -109,6 +122,7 @@ async fn one_input(
     input: BadInput,
     ids: &Ids,
     liveness: &Result<Drawn, NoLiveness>,
+    controls: &mut Controls,
 ) -> Option<String> {
     let started = Instant::now();
     let payload = ctx.draw_payload(Status::Completed, &format!("robustness/{}", input.id()));
@@ -123,7 +137,12 @@ async fn one_input(
     };
     let liveness = match liveness {
         // The features the target accepted before any bad input, in a fresh session.
-        Ok(accepted) => Ok(ctx.send(&ctx.drawn_delivery(&accepted.fresh())).await),
+        Ok(accepted) => {
+            let probe = ctx.drawn_delivery(&accepted.fresh());
+            let sent = ctx.send(&probe).await;
+            controls.add(format!("the liveness probe after {input}"), &probe, &sent);
+            Ok(sent)
+        }
         Err(none) => Err(none.cause.clone()),
     };
     if ctx.selected(&ids.keeps) {
@@ -191,24 +210,102 @@ fn keeps_serving(ctx: &Ctx, input: BadInput, sent: &Sent, liveness: &Sent) -> Ve
         .with_exchanges([liveness])
 }
 
+/// How a bad input was answered, as [`no_5xx`] grades it (SPEC [D-12], [D-22]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Answer {
+    /// 100–199 as the final answer.
+    Informational,
+    /// 200–299.
+    Success,
+    /// 300–399.
+    Redirect,
+    /// 400–499.
+    ClientError,
+    /// 500–599.
+    ServerError,
+    /// A status outside 100–599.
+    OutOfRange,
+    /// No complete answer within the timeout.
+    Timeout,
+    /// The connection closed before an answer.
+    Closed,
+    /// The connection was refused: the target is down.
+    Unreachable,
+    /// Something that is not an HTTP answer, or a failed TLS session.
+    NotHttp,
+}
+
+impl Answer {
+    fn of(sent: &Sent) -> Answer {
+        if let Some(status) = sent.status() {
+            return match status {
+                100..=199 => Answer::Informational,
+                200..=299 => Answer::Success,
+                300..=399 => Answer::Redirect,
+                400..=499 => Answer::ClientError,
+                500..=599 => Answer::ServerError,
+                _ => Answer::OutOfRange,
+            };
+        }
+        match sent.failure_class() {
+            Some(FailureClass::Timeout) => Answer::Timeout,
+            Some(FailureClass::Closed) => Answer::Closed,
+            Some(FailureClass::Connect) => Answer::Unreachable,
+            // A single exchange has a response whatever its status: a status or redirect
+            // failure without one is not an answer either.
+            Some(
+                FailureClass::Protocol
+                | FailureClass::Tls
+                | FailureClass::Status
+                | FailureClass::Redirect,
+            )
+            | None => Answer::NotHttp,
+        }
+    }
+}
+
+/// Grades the answer to a bad input: 4xx is the right answer; 2xx is allowed (SPEC [D-12]:
+/// off-contract input may be accepted, unprocessable input acknowledged and ignored; its
+/// effect is graded by no-effect-for-unprocessable); a redirect refuses the input in
+/// effect, since the sender does not follow it; 5xx, or a status outside HTTP's classes,
+/// is the finding. No answer leaves no status to grade: keeps-serving grades that.
 fn no_5xx(input: BadInput, sent: &Sent) -> Verdict {
     let expected = "4xx (or 2xx where SPEC [D-12] allows it)";
-    let verdict = match sent.status() {
-        Some(status) if status >= 500 => {
-            Verdict::new(VerdictOutcome::Broken, expected, sent.describe())
-        }
-        Some(_) => Verdict::new(VerdictOutcome::Holds, expected, sent.describe()),
-        None if input.may_close() && !sent.unreachable() => Verdict::skip(format!(
+    let holds = |why: &str| {
+        Verdict::new(
+            VerdictOutcome::Holds,
+            expected,
+            format!("{} ({why})", sent.describe()),
+        )
+    };
+    let verdict = match Answer::of(sent) {
+        Answer::ClientError => holds("refused"),
+        Answer::Success => match input.grade() {
+            InputGrade::OffContract => holds("accepted: off-contract input may be"),
+            InputGrade::Unprocessable => {
+                holds("acknowledged: unprocessable input may be, if it causes no effect")
+            }
+        },
+        Answer::Redirect => holds("a redirect, not followed: the input is refused in effect"),
+        Answer::ServerError => Verdict::new(VerdictOutcome::Broken, expected, sent.describe()),
+        Answer::Informational | Answer::OutOfRange => Verdict::new(
+            VerdictOutcome::Broken,
+            expected,
+            format!("{}: not a final answer HTTP defines", sent.describe()),
+        ),
+        Answer::Closed if input.may_close() => Verdict::skip(format!(
             "no status to grade: the target refused the input by closing the connection ({})",
             sent.describe()
         )),
-        None => Verdict::no_verdict(
-            expected,
-            format!(
-                "no status to grade: {} (see robustness/keeps-serving/{input})",
-                sent.describe()
-            ),
-        ),
+        Answer::Timeout | Answer::Closed | Answer::Unreachable | Answer::NotHttp => {
+            Verdict::no_verdict(
+                expected,
+                format!(
+                    "no status to grade: {} (see robustness/keeps-serving/{input})",
+                    sent.describe()
+                ),
+            )
+        }
     };
     verdict.with_sent(sent)
 }

@@ -56,6 +56,17 @@ pub async fn preflight(config: &RunConfig, verifying: &Sender, base: &SenderConf
     let mut verdicts = Vec::new();
 
     let (sender, insecure, answered) = match first.outcome.as_ref().err().map(|e| e.class) {
+        Some(FailureClass::Tls) if matches!(config.tls, ClientTls::CaFile(_)) => {
+            // Failing against the user's own CA says nothing about the public roots.
+            let (insecure, second) = match retry_insecure(base, exchange).await {
+                Ok(pair) => pair,
+                Err(reason) => return ungradable(reason),
+            };
+            let verdict =
+                Verdict::no_verdict(CERTIFICATE, own_ca_failed(&first)).with_repro(repro.clone());
+            verdicts.push(("transport/valid-certificate", started, verdict));
+            (insecure, true, second)
+        }
         Some(FailureClass::Tls) if config.tls != ClientTls::Insecure => {
             // The certificate failed; grade it, then see whether the rest can be graded.
             let insecure = match Sender::new(base.clone().tls(ClientTls::Insecure)) {
@@ -102,11 +113,42 @@ pub async fn preflight(config: &RunConfig, verifying: &Sender, base: &SenderConf
 
 const CERTIFICATE: &str = "a certificate that validates for the host";
 
+/// Why a certificate verified against `--ca-cert` is not verified (SPEC §2 ¶7, [D-23]).
+pub const OWN_CA: &str = "--ca-cert: the certificate was verified against your own CA, not against the public roots the provider verifies it with; run without --ca-cert against a certificate from a public CA to verify it";
+
+/// The certificate failed against `--ca-cert`: what that says, and what it does not.
+fn own_ca_failed(first: &Exchanged) -> String {
+    let failure = first
+        .outcome
+        .as_ref()
+        .err()
+        .map(ToString::to_string)
+        .unwrap_or_default();
+    format!(
+        "the certificate failed verification against --ca-cert ({failure}); whether it validates against the public roots the provider uses was not checked"
+    )
+}
+
+/// The preflight again without verification, to grade the rest of the run.
+async fn retry_insecure(
+    base: &SenderConfig,
+    exchange: Exchange,
+) -> Result<(Sender, Exchanged), String> {
+    let insecure = Sender::new(base.clone().tls(ClientTls::Insecure)).map_err(|e| e.to_string())?;
+    let second = insecure.exchange(exchange).await;
+    match undeliverable(&second) {
+        Some(reason) => Err(reason),
+        None => Ok((insecure, second)),
+    }
+}
+
 fn certificate(config: &RunConfig, first: &Exchanged) -> Verdict {
     if config.target.scheme() != "https" {
         Verdict::skip("plain-http target: there is no certificate to check")
     } else if config.tls == ClientTls::Insecure {
         Verdict::skip("--insecure: the certificate was not verified")
+    } else if matches!(config.tls, ClientTls::CaFile(_)) && first.outcome.is_ok() {
+        Verdict::skip(OWN_CA)
     } else if first.outcome.is_ok() {
         Verdict::new(
             VerdictOutcome::Holds,

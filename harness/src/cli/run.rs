@@ -8,6 +8,7 @@ use reqwest::header::{HeaderName, HeaderValue};
 
 use crate::auth::AuthHeader;
 use crate::catalogue::{Selection, requirement_of};
+use crate::checks::retry_schedule::RetrySchedule;
 use crate::cli::effects::EffectsArgs;
 use crate::cli::output::{ReportFiles, TerminalArgs, read_report};
 use crate::cli::{AuthArg, CliError, client_tls, parse_duration};
@@ -18,8 +19,7 @@ use crate::report::diff::diff_text;
 use crate::report::{FileReporter, Progress, TerminalOptions, TerminalReporter, check_outputs};
 use crate::results::{Report, Reporter};
 use crate::runner::{EffectsProbe, RunConfig, RunError, run_until};
-use crate::sender::DEFAULT_RETRIES;
-use crate::sender::parse_target;
+use crate::sender::{format_duration, parse_target};
 
 const EXAMPLES: &str = "\
 Sends every terminal status, null and extra fields, large and unicode payloads, bad auth
@@ -87,11 +87,25 @@ pub struct RunArgs {
     #[command(flatten)]
     pub effects: EffectsArgs,
 
-    /// How long after its first copy a delivered session is sent again, as a retry would be
-    /// (SPEC D-8: 5s, 10s, 20s after the first attempt). The default is the first retry's
-    /// delay; up to 35s probes the whole default retry schedule. Overlaps the other phases.
+    /// How long after its first copy a delivered session is still sent again. Copies go
+    /// at every moment a retry can come (SPEC D-8): +5s, +15s, +35s, and at the jitter's
+    /// upper bound +6s, +18s, +42s; later ones (retries after attempts that time out, up to
+    /// +132s with the 30s timeout) only within a longer window; one more copy at the end of
+    /// the window. Overlaps the other phases. [default: 42s, the whole schedule of attempts
+    /// that end at once; with --quick: 1s]
+    #[arg(long, value_name = "DURATION", value_parser = parse_window, conflicts_with = "quick")]
+    pub dedupe_window: Option<Duration>,
+
+    /// The provider's backoff base for this webhook, when it is configured otherwise
+    /// (SPEC D-8): the retry moments of --dedupe-window follow it.
     #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = parse_window)]
-    pub dedupe_window: Duration,
+    pub retry_base: Duration,
+
+    /// A quick run: copies of a delivered session only 1s after the first (the retry
+    /// moments from +5s on are not probed, and the report counts those checks as not
+    /// verified) and 100ms of settle time. Every count is still read 2s after its last copy.
+    #[arg(long)]
+    pub quick: bool,
 
     /// Trust the certificates in this PEM file instead of the system roots.
     #[arg(long, value_name = "PEM", conflicts_with = "insecure")]
@@ -143,9 +157,11 @@ pub struct RunArgs {
     #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub concurrency: u16,
 
-    /// How long to wait after deliveries before counting their side effects.
-    #[arg(long, value_name = "DURATION", default_value = "300ms", value_parser = parse_duration)]
-    pub settle: Duration,
+    /// How long to wait after deliveries before counting their side effects the first
+    /// time (every count is read again 2s after the last copy of its session).
+    /// [default: 300ms; with --quick: 100ms]
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub settle: Option<Duration>,
 
     /// Without --target: give the built-in receiver this defect, to see how a broken
     /// receiver is reported. `hookcheck serve --help` lists them.
@@ -161,15 +177,39 @@ pub async fn run(args: RunArgs) -> i32 {
     }
 }
 
-/// Reads `--dedupe-window`: at least a millisecond, at most the whole default schedule.
+/// The dedupe window of `--quick`.
+pub const QUICK_WINDOW: Duration = Duration::from_secs(1);
+/// The settle time of `--quick`.
+pub const QUICK_SETTLE: Duration = Duration::from_millis(100);
+/// The settle time otherwise.
+pub const DEFAULT_SETTLE: Duration = Duration::from_millis(300);
+
+/// Reads `--dedupe-window` and `--retry-base`: at least a millisecond.
 fn parse_window(text: &str) -> Result<Duration, String> {
     let window = parse_duration(text)?;
-    let longest = crate::sender::DEFAULT_BACKOFF_BASE * ((1 << DEFAULT_RETRIES) - 1);
-    if window.is_zero() || window > longest {
-        return Err(format!(
-            "the dedupe window must be between 1ms and {} (the default retry schedule)",
-            crate::sender::format_duration(longest)
-        ));
+    if window.is_zero() {
+        return Err("must be at least 1ms".into());
+    }
+    Ok(window)
+}
+
+/// The run's dedupe window: given, quick, or the whole schedule of attempts that end at
+/// once; refused past the latest moment a retry can come.
+fn dedupe_window(args: &RunArgs, schedule: &RetrySchedule) -> Result<Duration, CliError> {
+    let window = match (args.dedupe_window, args.quick) {
+        (Some(window), _) => window,
+        (None, true) => QUICK_WINDOW,
+        (None, false) => schedule.default_span(),
+    };
+    let longest = schedule.longest_span();
+    if window > longest {
+        return Err(CliError::Usage(format!(
+            "--dedupe-window {} is past the latest moment a retry can come ({}: {} retries after attempts that each take the whole {} timeout)",
+            format_duration(window),
+            format_duration(longest),
+            schedule.retries,
+            format_duration(schedule.timeout),
+        )));
     }
     Ok(window)
 }
@@ -207,6 +247,12 @@ async fn execute(args: RunArgs) -> Result<i32, CliError> {
             ))
         })?;
     }
+    let schedule = RetrySchedule {
+        base: args.retry_base,
+        timeout: args.timeout,
+        ..RetrySchedule::default()
+    };
+    let window = dedupe_window(&args, &schedule)?;
     // The built-in receiver always brings its effects endpoint.
     let has_effects = effects.is_some() || args.target.is_none();
     refuse_empty_selection(&selection, auth.is_some(), has_effects)?;
@@ -233,6 +279,7 @@ async fn execute(args: RunArgs) -> Result<i32, CliError> {
     config.effects = effects;
     config.selection = selection;
     configure(&mut config, &args);
+    config.dedupe_window = window;
     let outcome = run_until(config, &mut reporters(&args), stop_signal()).await;
     if let Some(receiver) = local {
         receiver.shutdown().await;
@@ -361,10 +408,14 @@ fn configure(config: &mut RunConfig, args: &RunArgs) {
     }
     config.burst = usize::from(args.burst);
     config.concurrency = usize::from(args.concurrency);
-    config.settle = args.settle;
+    config.settle = match (args.settle, args.quick) {
+        (Some(settle), _) => settle,
+        (None, true) => QUICK_SETTLE,
+        (None, false) => DEFAULT_SETTLE,
+    };
+    config.retry_base = args.retry_base;
     config.strict = args.strict;
     config.bodies_dir = args.bodies.clone();
-    config.dedupe_window = args.dedupe_window;
 }
 
 fn reporters(args: &RunArgs) -> Vec<Box<dyn Reporter>> {

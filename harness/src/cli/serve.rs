@@ -105,6 +105,10 @@ pub struct ServeArgs {
     #[arg(long, value_name = "DURATION", default_value = "31s", value_parser = super::parse_duration)]
     pub slow_delay: Duration,
 
+    /// How long the dedupe-expires defect remembers a session.
+    #[arg(long, value_name = "DURATION", default_value = "2s", value_parser = super::parse_duration)]
+    pub dedupe_expiry: Duration,
+
     /// How long shutdown waits for open requests before closing them.
     #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = super::parse_duration)]
     pub shutdown_timeout: Duration,
@@ -167,6 +171,7 @@ impl ServeArgs {
             .listen(self.listen)
             .body_limit(self.body_limit)
             .slow_delay(self.slow_delay)
+            .dedupe_expiry(self.dedupe_expiry)
             .shutdown_timeout(self.shutdown_timeout);
         config.store = if self.memory {
             StoreLocation::Memory

@@ -1,8 +1,9 @@
 //! The load verdict: every delivery answered 2xx, and, with an effects probe, every
 //! distinct session processed exactly once: nothing lost, nothing doubled.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
+use std::time::Duration;
 
 use futures::StreamExt;
 use serde::{Deserialize, Serialize};
@@ -13,6 +14,10 @@ use crate::sender::Sender;
 
 /// How many example session ids a problem lists.
 const EXAMPLES: usize = 5;
+/// Between two reads of the same counts.
+pub const REREAD_PAUSE: Duration = Duration::from_secs(2);
+/// Reads of one count at most, until two consecutive ones agree.
+pub const MAX_READS: usize = 4;
 
 /// The effect count of every distinct session a load run sent.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -34,7 +39,10 @@ pub struct ExactlyOnce {
 }
 
 impl ExactlyOnce {
-    /// Counts the effects of sessions `0..sessions`, `concurrency` queries at a time.
+    /// Counts the effects of sessions `0..sessions`, `concurrency` queries at a time. A
+    /// count is graded only once two consecutive reads, [`REREAD_PAUSE`] apart, agree (at
+    /// most [`MAX_READS`] reads): an effect recorded in the background after the answer
+    /// (a duplicate processed late) is not missed by reading too early.
     pub async fn check(
         probe: &EffectsProbe,
         sender: &Sender,
@@ -43,48 +51,77 @@ impl ExactlyOnce {
         acknowledged: &[u64],
         concurrency: usize,
     ) -> ExactlyOnce {
+        let read = |indices: Vec<u64>| {
+            let ids: Vec<(u64, String)> = indices.into_iter().map(|i| (i, session_id(i))).collect();
+            futures::stream::iter(ids)
+                .map(|(index, id)| async move {
+                    let count = probe.count(sender, &id).await.map_err(|e| e.to_string());
+                    (index, (id, count))
+                })
+                .buffer_unordered(concurrency.max(1))
+                .collect::<HashMap<u64, (String, Result<u64, String>)>>()
+        };
+        let mut counts = read((0..sessions).collect()).await;
+        let mut unsettled: Vec<u64> = (0..sessions).collect();
+        let mut reads = 1;
+        while !unsettled.is_empty() && reads < MAX_READS {
+            tokio::time::sleep(REREAD_PAUSE).await;
+            let again = read(unsettled).await;
+            unsettled = again
+                .iter()
+                .filter(|(index, (_, count))| counts.get(index).map(|(_, c)| c) != Some(count))
+                .map(|(index, _)| *index)
+                .collect();
+            counts.extend(again);
+            reads += 1;
+        }
         let acknowledged: HashSet<u64> = acknowledged.iter().copied().collect();
-        let mut counts = futures::stream::iter(0..sessions)
-            .map(|index| {
-                let id = session_id(index);
-                async move {
-                    let count = probe.count(sender, &id).await;
-                    (index, id, count)
-                }
-            })
-            .buffer_unordered(concurrency.max(1));
+        let unsettled: HashSet<u64> = unsettled.into_iter().collect();
         let mut check = ExactlyOnce::default();
-        while let Some((index, id, count)) = counts.next().await {
-            check.checked += 1;
-            let problem = match count {
-                Ok(1) => {
-                    check.once += 1;
-                    None
-                }
-                Ok(0) if acknowledged.contains(&index) => {
-                    check.lost += 1;
-                    Some(format!("{id}: acknowledged, never processed"))
-                }
-                Ok(0) => {
-                    check.unacknowledged += 1;
-                    None
-                }
-                Ok(n) => {
-                    check.doubled += 1;
-                    Some(format!("{id}: processed {n} times"))
-                }
-                Err(e) => {
-                    check.unverified += 1;
-                    Some(format!("{id}: {e}"))
-                }
+        let mut sorted: Vec<_> = counts.into_iter().collect();
+        sorted.sort_by_key(|(index, _)| *index);
+        for (index, (id, count)) in sorted {
+            let count = match count {
+                Ok(_) if unsettled.contains(&index) => Err(format!(
+                    "the count still changed between the last two of {MAX_READS} reads"
+                )),
+                other => other,
             };
-            if let Some(problem) = problem
-                && check.examples.len() < EXAMPLES
-            {
-                check.examples.push(problem);
-            }
+            check.tally(&id, count, acknowledged.contains(&index));
         }
         check
+    }
+
+    /// Counts one session's final count.
+    fn tally(&mut self, id: &str, count: Result<u64, String>, acknowledged: bool) {
+        self.checked += 1;
+        let problem = match count {
+            Ok(1) => {
+                self.once += 1;
+                None
+            }
+            Ok(0) if acknowledged => {
+                self.lost += 1;
+                Some(format!("{id}: acknowledged, never processed"))
+            }
+            Ok(0) => {
+                self.unacknowledged += 1;
+                None
+            }
+            Ok(n) => {
+                self.doubled += 1;
+                Some(format!("{id}: processed {n} times"))
+            }
+            Err(e) => {
+                self.unverified += 1;
+                Some(format!("{id}: {e}"))
+            }
+        };
+        if let Some(problem) = problem
+            && self.examples.len() < EXAMPLES
+        {
+            self.examples.push(problem);
+        }
     }
 
     /// Nothing lost, doubled or unverified.

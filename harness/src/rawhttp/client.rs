@@ -41,6 +41,32 @@ impl fmt::Debug for RawClient {
 }
 
 /// An open connection of either kind.
+/// A request written and abandoned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Abandoned {
+    /// How long connecting and writing took.
+    pub took: Duration,
+    /// Whether any of the answer had arrived when the sender hung up: the receiver had
+    /// answered the request before its sender gave up on it.
+    pub answered_before_hang_up: bool,
+}
+
+/// Waits `patience`; not at all when it is zero (a zero sleep still waits for the timer's
+/// next tick, about a millisecond, long enough for a fast receiver to answer).
+async fn wait(patience: Duration) {
+    if !patience.is_zero() {
+        tokio::time::sleep(patience).await;
+    }
+}
+
+/// Whether bytes of an answer are ready to read now, without waiting for any.
+fn answer_waiting(stream: &mut (impl AsyncRead + Unpin)) -> bool {
+    use futures::FutureExt;
+    use tokio::io::AsyncReadExt;
+    let mut byte = [0u8; 1];
+    matches!(stream.read(&mut byte).now_or_never(), Some(Ok(1)))
+}
+
 enum Connection {
     Plain(TcpStream),
     Tls(Box<TlsStream<TcpStream>>),
@@ -90,26 +116,44 @@ impl RawClient {
         timeout: Duration,
         patience: Duration,
     ) -> Result<Duration, TransportError> {
+        self.send_and_abandon_seen(request, timeout, patience)
+            .await
+            .map(|abandoned| abandoned.took)
+    }
+
+    /// [`RawClient::send_and_abandon`], also telling whether any of the answer had arrived
+    /// by the time the sender hung up (looked at without waiting, then dropped unread).
+    pub async fn send_and_abandon_seen(
+        &self,
+        request: &RawRequest,
+        timeout: Duration,
+        patience: Duration,
+    ) -> Result<Abandoned, TransportError> {
         let started = Instant::now();
         let write = async {
             let connection = self.open(request).await?;
-            let written = match connection {
+            let (written, answered) = match connection {
                 Connection::Plain(mut stream) => {
                     let written = write_request(&mut stream, request).await;
-                    tokio::time::sleep(patience).await;
-                    written
+                    wait(patience).await;
+                    (written, answer_waiting(&mut stream))
                 }
                 Connection::Tls(mut stream) => {
                     let written = write_request(&mut stream, request).await;
-                    tokio::time::sleep(patience).await;
-                    written
+                    wait(patience).await;
+                    (written, answer_waiting(&mut stream))
                 }
             };
-            // The connection is dropped here, unread.
-            written.map_err(|e| io_failure(&e, "send the request", FailureClass::Closed))
+            // The connection is dropped here, its answer unread.
+            written
+                .map(|()| answered)
+                .map_err(|e| io_failure(&e, "send the request", FailureClass::Closed))
         };
         match tokio::time::timeout(timeout + patience, write).await {
-            Ok(Ok(())) => Ok(started.elapsed().saturating_sub(patience)),
+            Ok(Ok(answered)) => Ok(Abandoned {
+                took: started.elapsed().saturating_sub(patience),
+                answered_before_hang_up: answered,
+            }),
             Ok(Err(failure)) => Err(failure),
             Err(_) => Err(TransportError {
                 class: FailureClass::Timeout,

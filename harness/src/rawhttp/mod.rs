@@ -42,6 +42,6 @@ mod tls;
 #[cfg(test)]
 mod tests;
 
-pub use client::RawClient;
+pub use client::{Abandoned, RawClient};
 pub use request::RawRequest;
 pub use response::{RawExchanged, RawResponse, ResponseError, parse_response};

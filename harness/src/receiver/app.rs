@@ -51,7 +51,8 @@ const RACE_WINDOW: Duration = Duration::from_millis(250);
 const LOAD_WORK: Duration = Duration::from_millis(50);
 /// Above this many deliveries in flight, the `loses-under-load` defect records nothing.
 const LOAD_LIMIT: usize = 8;
-/// How long after refusing it the `async-effect-for-invalid` defect records an effect.
+/// How long after answering the `async-effect-for-invalid` and `async-duplicate` defects
+/// record an effect.
 const LATE_EFFECT_DELAY: Duration = Duration::from_secs(1);
 
 /// Everything a request handler needs; cheap to clone.
@@ -104,7 +105,7 @@ impl AppState {
                 died: watch::Sender::new(false),
                 on_delivery: config.on_delivery.clone(),
                 choices: config.choices,
-                seen: Seen::for_defect(config.defect),
+                seen: Seen::for_defect(config.defect, config.dedupe_expiry),
                 in_flight: AtomicUsize::new(0),
             }),
         })
@@ -263,6 +264,7 @@ async fn process(
     let inner = &state.inner;
     let store = inner.store.clone();
     let session_id = session_id.to_owned();
+    let session = session_id.clone();
     if inner.choices.async_processing {
         tokio::spawn(async move {
             tokio::time::sleep(ASYNC_PROCESSING_DELAY).await;
@@ -309,7 +311,12 @@ async fn process(
             .await
     });
     match processing.await {
-        Ok(Ok(Recorded::Duplicate)) if dedupe != Dedupe::Never => Ok(Processed::Duplicate),
+        Ok(Ok(Recorded::Duplicate)) if dedupe != Dedupe::Never => {
+            if inner.defect == Some(Defect::AsyncDuplicate) {
+                record_later(inner.store.clone(), session, status);
+            }
+            Ok(Processed::Duplicate)
+        }
         Ok(Ok(_)) => Ok(Processed::New),
         Ok(Err(e)) => Err(Rejection::new(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -320,6 +327,16 @@ async fn process(
             format!("failed to process the delivery: {e}"),
         )),
     }
+}
+
+/// The `async-duplicate` defect's background job: a second effect for a duplicate that was
+/// answered as one, [`LATE_EFFECT_DELAY`] later.
+fn record_later(store: Store, session_id: String, status: Status) {
+    tokio::spawn(async move {
+        tokio::time::sleep(LATE_EFFECT_DELAY).await;
+        // The defect records what it should not; its own failure is beside the point.
+        let _ = store.record_effect_only(&session_id, status.as_str()).await;
+    });
 }
 
 /// The answer to a processed delivery: the acknowledgement, or what a defect makes of it.

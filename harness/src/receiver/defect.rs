@@ -43,7 +43,8 @@ pub enum Defect {
     /// Remembers only the 16 most recently processed sessions (an LRU): an older session
     /// delivered again is processed again.
     DedupeForgets,
-    /// Remembers a session for 2 s: a copy arriving later is processed again.
+    /// Remembers a session for 2 s (`--dedupe-expiry`): a copy arriving later is processed
+    /// again.
     DedupeExpires,
     /// Panics (connection closed, no answer) when `sessionId` is missing, null or not a
     /// string.
@@ -90,11 +91,14 @@ pub enum Defect {
     /// Refuses (422) an event that leaves out `externalReferenceId`, `extractedData` or
     /// `proofHash`, as a schema that marks them required does.
     RejectsOmittedFields,
+    /// Answers a duplicate 2xx at once, as a duplicate, and a background job records a
+    /// second effect for it about 1 s later.
+    AsyncDuplicate,
 }
 
 impl Defect {
     /// Every defect, in a stable order.
-    pub const ALL: [Defect; 37] = [
+    pub const ALL: [Defect; 38] = [
         Defect::NoDedupe,
         Defect::RacyDedupe,
         Defect::ConflictOnDuplicate,
@@ -132,6 +136,7 @@ impl Defect {
         Defect::DropsOldEvents,
         Defect::RejectsLowercaseTimestamp,
         Defect::RejectsOmittedFields,
+        Defect::AsyncDuplicate,
     ];
 
     /// The kebab-case name `--defect` takes.
@@ -174,6 +179,7 @@ impl Defect {
             Defect::DropsOldEvents => "drops-old-events",
             Defect::RejectsLowercaseTimestamp => "rejects-lowercase-timestamp",
             Defect::RejectsOmittedFields => "rejects-omitted-fields",
+            Defect::AsyncDuplicate => "async-duplicate",
         }
     }
 
@@ -203,7 +209,9 @@ impl Defect {
             Defect::DedupeForgets => {
                 "remembers only the 16 latest sessions: older copies record again"
             }
-            Defect::DedupeExpires => "remembers a session for 2 s: later copies record again",
+            Defect::DedupeExpires => {
+                "remembers a session for 2 s (--dedupe-expiry): later copies record again"
+            }
             Defect::CrashesOnMissingSessionId => {
                 "panics, closing the connection, when sessionId is missing, null or not a string"
             }
@@ -250,6 +258,9 @@ impl Defect {
             }
             Defect::RejectsOmittedFields => {
                 "answers 422 when externalReferenceId, extractedData or proofHash is left out"
+            }
+            Defect::AsyncDuplicate => {
+                "answers a duplicate at once, records a second effect for it 1 s later"
             }
         }
     }

@@ -219,6 +219,7 @@ async fn shows(defect: Defect, probe: &Probe) -> bool {
         Defect::DropsOldEvents => drawn::drops_a_week_old_event(probe).await,
         Defect::RejectsLowercaseTimestamp => drawn::refuses_a_lowercase_t(probe).await,
         Defect::RejectsOmittedFields => drawn::refuses_an_omitted_proof_hash(probe).await,
+        Defect::AsyncDuplicate => more::records_a_duplicate_later(probe).await,
     }
 }
 

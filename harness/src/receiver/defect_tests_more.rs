@@ -106,6 +106,15 @@ pub(super) async fn records_a_refused_body_later(probe: &Probe) -> bool {
     probe.effects("refused").await > 0
 }
 
+/// A duplicate is answered 2xx at once with one effect counted, and a second lands later.
+pub(super) async fn records_a_duplicate_later(probe: &Probe) -> bool {
+    assert!(is_2xx(probe.valid(Status::Completed, "twice").await));
+    assert!(is_2xx(probe.valid(Status::Completed, "twice").await));
+    assert_eq!(probe.effects("twice").await, 1, "one effect at first");
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    probe.effects("twice").await > 1
+}
+
 pub(super) async fn never_answers_a_wrong_secret(probe: &Probe) -> bool {
     let body = payload(Status::Completed, "wrong-secret").to_json_bytes();
     let answered = probe.post_within(body, Some("wrong"), PATIENCE).await;

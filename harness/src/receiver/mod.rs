@@ -89,6 +89,8 @@ pub struct ReceiverConfig {
     pub body_limit: usize,
     /// How long the `slow-cancelled` and `slow-completed` defects wait; above the sender's 30 s by default.
     pub slow_delay: Duration,
+    /// How long the `dedupe-expires` defect remembers a session (2 s by default).
+    pub dedupe_expiry: Duration,
     /// How long shutdown waits for open requests before closing them.
     pub shutdown_timeout: Duration,
     /// Called once per delivery.
@@ -107,6 +109,7 @@ impl Default for ReceiverConfig {
             defect: None,
             body_limit: DEFAULT_BODY_LIMIT,
             slow_delay: Duration::from_secs(31),
+            dedupe_expiry: seen::EXPIRY,
             shutdown_timeout: Duration::from_secs(5),
             on_delivery: None,
             choices: Choices::default(),
@@ -157,6 +160,12 @@ impl ReceiverConfig {
         self
     }
 
+    /// Sets how long the `dedupe-expires` defect remembers a session.
+    pub fn dedupe_expiry(mut self, expiry: Duration) -> Self {
+        self.dedupe_expiry = expiry;
+        self
+    }
+
     /// Sets how long shutdown waits for open requests.
     pub fn shutdown_timeout(mut self, timeout: Duration) -> Self {
         self.shutdown_timeout = timeout;
@@ -186,6 +195,7 @@ impl std::fmt::Debug for ReceiverConfig {
             .field("defect", &self.defect)
             .field("body_limit", &self.body_limit)
             .field("slow_delay", &self.slow_delay)
+            .field("dedupe_expiry", &self.dedupe_expiry)
             .field("shutdown_timeout", &self.shutdown_timeout)
             .field("on_delivery", &self.on_delivery.is_some())
             .field("choices", &self.choices)

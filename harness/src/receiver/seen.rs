@@ -11,7 +11,8 @@ use crate::spec::{Payload, Status};
 
 /// How many sessions the `dedupe-forgets` defect remembers.
 pub const FORGETFUL_CAPACITY: usize = 16;
-/// How long the `dedupe-expires` defect remembers a session.
+/// How long the `dedupe-expires` defect remembers a session unless told otherwise
+/// (`hookcheck serve --dedupe-expiry`).
 pub const EXPIRY: Duration = Duration::from_secs(2);
 
 /// The keys one dedupe defect has seen.
@@ -34,8 +35,8 @@ struct Keys {
 enum Rule {
     /// `sessionId`, the most recent [`FORGETFUL_CAPACITY`] only.
     Forgets,
-    /// `sessionId`, for [`EXPIRY`].
-    Expires,
+    /// `sessionId`, for this long after it was first seen.
+    Expires(Duration),
     /// `externalReferenceId`, null counting as one key.
     ExternalReference,
     /// `sessionId`, for COMPLETED deliveries only.
@@ -45,11 +46,12 @@ enum Rule {
 }
 
 impl Seen {
-    /// The seen-set of `defect`, when it is a dedupe defect.
-    pub fn for_defect(defect: Option<Defect>) -> Option<Seen> {
+    /// The seen-set of `defect`, when it is a dedupe defect; `expiry` is how long the
+    /// `dedupe-expires` defect remembers a session.
+    pub fn for_defect(defect: Option<Defect>, expiry: Duration) -> Option<Seen> {
         let rule = match defect? {
             Defect::DedupeForgets => Rule::Forgets,
-            Defect::DedupeExpires => Rule::Expires,
+            Defect::DedupeExpires => Rule::Expires(expiry),
             Defect::KeyedOnExternalReference => Rule::ExternalReference,
             Defect::DedupesCompletedOnly => Rule::CompletedOnly,
             Defect::ReprocessesOtherStatus => Rule::SessionAndStatus,
@@ -64,7 +66,7 @@ impl Seen {
     /// Whether `payload` is new to this set (to be processed), remembering it if so.
     pub fn first_time(&self, payload: &Payload) -> bool {
         let key = match self.rule {
-            Rule::Forgets | Rule::Expires => payload.session_id.clone(),
+            Rule::Forgets | Rule::Expires(_) => payload.session_id.clone(),
             Rule::CompletedOnly if payload.status != Status::Completed => return true,
             Rule::CompletedOnly => payload.session_id.clone(),
             Rule::ExternalReference => match &payload.external_reference_id {
@@ -81,7 +83,7 @@ impl Seen {
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         match self.rule {
             Rule::Forgets => keys.use_recent(key),
-            Rule::Expires => keys.first_within(key, EXPIRY),
+            Rule::Expires(expiry) => keys.first_within(key, expiry),
             _ => keys.first_seen.insert(key, Instant::now()).is_none(),
         }
     }

@@ -8,9 +8,11 @@
 //!    can be delivered at all (else the report says `ungradable`, with the reason), and
 //!    grades `transport/https` and `transport/valid-certificate`.
 //! 2. **main**: the status, payload and auth families, concurrently (at most
-//!    [`RunConfig::concurrency`] requests in flight). The delayed duplicate of
-//!    `idempotency/*/after-retry-delay` starts here and comes back once
-//!    [`RunConfig::dedupe_window`] has passed, whatever phase is running then.
+//!    [`RunConfig::concurrency`] requests in flight). The session of
+//!    `idempotency/*/after-retry-delay` is first delivered here and sent again at every
+//!    moment a provider's retry can come within [`RunConfig::dedupe_window`]
+//!    ([`RetrySchedule::plan`](crate::checks::retry_schedule::RetrySchedule::plan)),
+//!    whatever phase is running then.
 //! 3. **idempotency**: the duplicate scenarios, alone, since some copies arrive together.
 //! 4. **burst**: `latency/burst` alone, so nothing else competes with it; then the run's
 //!    first session once more (`after-burst`).
@@ -123,7 +125,7 @@ pub async fn run_until(
         .summary();
     let mut notes = preflight.notes;
     notes.extend(ctx.effects_broken.clone());
-    let report = run.finish(&config, latency, notes, interrupted);
+    let report = run.finish(&config, latency, notes, interrupted, &ctx.unprobed());
     emit(Event::RunFinished(&report))?;
     Ok(report)
 }
@@ -174,6 +176,8 @@ async fn context(
         seed: config.seed,
         settle: config.settle,
         dedupe_window: config.dedupe_window,
+        retry: config.retry_schedule(),
+        abandon_after: config.abandon_patience,
         baseline: preflight.latency(),
         first_delivery: preflight.delivery.as_ref().map(|(payload, exchanged, _)| {
             (
@@ -193,6 +197,7 @@ async fn context(
         redirects: Mutex::new((0, None)),
         down: Mutex::new(None),
         ledger: Mutex::new(Vec::new()),
+        unprobed: Mutex::new(Vec::new()),
         limiter: Semaphore::new(config.concurrency.max(1)),
         results,
     };

@@ -60,7 +60,7 @@ impl Building {
                 exchanges: Vec::new(),
             })
             .collect();
-        let mut report = self.finish(config, LatencySummary::default(), Vec::new(), false);
+        let mut report = self.finish(config, LatencySummary::default(), Vec::new(), false, &[]);
         report.verdict = "ungradable".into();
         report.reason = Some(reason.to_owned());
         report
@@ -72,6 +72,7 @@ impl Building {
         latency: LatencySummary,
         notes: Vec<String>,
         interrupted: bool,
+        unprobed: &[(Vec<String>, String)],
     ) -> Report {
         let order = all_check_ids();
         self.results.sort_by_key(|r| {
@@ -103,18 +104,29 @@ impl Building {
             notes,
             reason: None,
             interrupted,
-            unverified: unverified(&self.results),
+            unverified: unverified(&self.results, unprobed),
             checks: self.results,
         }
     }
 }
 
-/// The MUST checks that were skipped, grouped by why.
-fn unverified(results: &[CheckResult]) -> Vec<Unverified> {
+/// The MUST checks that were skipped, grouped by why; and the MUST checks that passed on
+/// what they probed but left part of their situation unprobed, with what.
+fn unverified(results: &[CheckResult], unprobed: &[(Vec<String>, String)]) -> Vec<Unverified> {
     let mut groups: BTreeMap<&str, usize> = BTreeMap::new();
     for check in results {
         if check.level == Level::Must && check.outcome == Outcome::Skip {
             *groups.entry(check.actual.as_str()).or_default() += 1;
+        }
+    }
+    for (ids, reason) in unprobed {
+        let passed = results
+            .iter()
+            .filter(|c| c.level == Level::Must && c.outcome == Outcome::Pass)
+            .filter(|c| ids.contains(&c.id))
+            .count();
+        if passed > 0 {
+            *groups.entry(reason.as_str()).or_default() += passed;
         }
     }
     let mut unverified: Vec<Unverified> = groups

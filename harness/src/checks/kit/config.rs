@@ -7,8 +7,9 @@ use reqwest::header::{HeaderName, HeaderValue};
 
 use crate::auth::AuthHeader;
 use crate::catalogue::Selection;
+use crate::checks::retry_schedule::RetrySchedule;
 use crate::effects::EffectsProbe;
-use crate::sender::{ClientTls, DEFAULT_BACKOFF_BASE, DEFAULT_TIMEOUT};
+use crate::sender::{ClientTls, DEFAULT_BACKOFF_BASE, DEFAULT_RETRIES, DEFAULT_TIMEOUT};
 
 /// Everything a run needs. [`RunConfig::new`] gives the defaults of `hookcheck run`.
 #[derive(Debug, Clone)]
@@ -40,9 +41,16 @@ pub struct RunConfig {
     pub strict: bool,
     /// Where bodies too long for a repro line are written, so the line can name the file.
     pub bodies_dir: Option<std::path::PathBuf>,
-    /// How long after its first copy the delayed duplicate goes out: the first retry's
-    /// delay by default (SPEC [D-8]); up to the whole default retry schedule.
+    /// How long after its first copy a delivered session is still sent again, at the
+    /// moments the provider's retries can come (SPEC [D-8]; [`RetrySchedule::plan`]): by
+    /// default the whole schedule of attempts that end at once, 42 s.
     pub dedupe_window: Duration,
+    /// The provider's backoff base the retry moments follow (SPEC [D-8]: 5 s by default).
+    pub retry_base: Duration,
+    /// How long the sender of the abandoned copy waits before it hangs up; `None`: half
+    /// the target's typical latency (the preflight's), so that it gives up mid-processing.
+    /// Zero hangs up as soon as the request is written.
+    pub abandon_patience: Option<Duration>,
 }
 
 impl RunConfig {
@@ -62,7 +70,19 @@ impl RunConfig {
             settle: Duration::from_millis(300),
             strict: false,
             bodies_dir: None,
-            dedupe_window: DEFAULT_BACKOFF_BASE,
+            dedupe_window: RetrySchedule::default().default_span(),
+            retry_base: DEFAULT_BACKOFF_BASE,
+            abandon_patience: None,
+        }
+    }
+
+    /// The retry schedule the run's copies follow: its base, the default retry count, and
+    /// its timeout.
+    pub fn retry_schedule(&self) -> RetrySchedule {
+        RetrySchedule {
+            base: self.retry_base,
+            retries: DEFAULT_RETRIES,
+            timeout: self.timeout,
         }
     }
 }

@@ -14,6 +14,7 @@ use super::ledger::Pending;
 use super::verdict::{Verdict, VerdictOutcome};
 use crate::auth::AuthHeader;
 use crate::catalogue::requirement_of;
+use crate::checks::retry_schedule::RetrySchedule;
 use crate::effects::EffectsProbe;
 use crate::generate::Drawn;
 use crate::latency::LatencyRecorder;
@@ -44,8 +45,12 @@ pub struct Ctx {
     pub seed: u64,
     /// How long to wait after deliveries before counting their effects.
     pub settle: Duration,
-    /// How long after its first copy the delayed duplicate is sent (SPEC [D-8]).
+    /// How long after its first copy a session is still sent again (SPEC [D-8]).
     pub dedupe_window: Duration,
+    /// The retry schedule the copies of `after-retry-delay` follow.
+    pub retry: RetrySchedule,
+    /// How long the abandoned copy's sender waits, when not half the typical latency.
+    pub abandon_after: Option<Duration>,
     /// How long the preflight delivery took: the target's typical latency.
     pub baseline: Duration,
     /// The run's first delivery (the preflight's), and whether it was acknowledged.
@@ -67,6 +72,8 @@ pub struct Ctx {
     pub(crate) down: Mutex<Option<String>>,
     /// Effect checks graded at the end of the run.
     pub(crate) ledger: Mutex<Vec<Pending>>,
+    /// What checks that reported could not probe: their ids, and what was left out.
+    pub(crate) unprobed: Mutex<Vec<(Vec<String>, String)>>,
     pub(crate) limiter: Semaphore,
     pub(crate) results: mpsc::UnboundedSender<RunMessage>,
 }
@@ -148,6 +155,23 @@ impl Ctx {
         };
         // The receiving end lives until every family has finished.
         let _ = self.results.send(RunMessage::Check(result));
+    }
+
+    /// Notes what the checks `check_ids` leave unprobed; the report counts each of them
+    /// that passes among the MUST checks not verified, with `reason`.
+    pub fn note_unprobed(&self, check_ids: Vec<String>, reason: String) {
+        self.unprobed
+            .lock()
+            .expect("unprobed lock is never poisoned")
+            .push((check_ids, reason));
+    }
+
+    /// What the run's checks left unprobed (see [`Ctx::note_unprobed`]).
+    pub fn unprobed(&self) -> Vec<(Vec<String>, String)> {
+        self.unprobed
+            .lock()
+            .expect("unprobed lock is never poisoned")
+            .clone()
     }
 
     /// Reports a skipped check.

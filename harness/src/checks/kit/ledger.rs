@@ -2,8 +2,10 @@
 //!
 //! A family that sent deliveries says what each session's effect count must be
 //! ([`Ctx::expect_effects`]); the runner grades them all once every phase is done
-//! ([`grade_effects`]). Reading late, after the settle wait, catches an effect that lands
-//! asynchronously after the answer; a session that must have one effect and shows none yet
+//! ([`grade_effects`]). Every count is graded by a read no sooner than [`NO_EFFECT_WAIT`]
+//! after the last copy of any session went out, so that an effect that lands
+//! asynchronously after the answer (a second effect of a duplicate, an effect of a refused
+//! input) is seen; a session that must have one effect and shows none at the first read
 //! is polled a little longer, so a receiver that processes from a queue is not blamed for
 //! its delay.
 
@@ -21,8 +23,9 @@ use crate::catalogue::NO_EFFECTS_PROBE;
 const READERS: usize = 4;
 /// Between two reads of a count that is still missing.
 const POLL: Duration = Duration::from_millis(200);
-/// A count that must stay zero is read no sooner than this after its request went out, so
-/// that a receiver that processes refused input from a queue has had time to do so.
+/// Every count is read last no sooner than this after the last copy of its session went
+/// out, so that a receiver that processes input from a queue (a refused input, a
+/// duplicate) has had time to record what it was going to.
 pub const NO_EFFECT_WAIT: Duration = Duration::from_secs(2);
 
 /// What one session's effect count must be.
@@ -94,6 +97,9 @@ pub(crate) struct Pending {
     expected: Vec<Expected>,
     /// The repro and exchanges the verdict carries.
     evidence: Verdict,
+    /// Why the situation the check names did not occur, when it did not: then counts that
+    /// hold make a skip with this reason, never a pass.
+    unobserved: Option<String>,
 }
 
 impl Ctx {
@@ -102,6 +108,18 @@ impl Ctx {
     /// Without an effects probe the check is skipped; with one that failed its self-test
     /// it gets no verdict.
     pub fn expect_effects(&self, check_id: &str, expected: Vec<Expected>, evidence: Verdict) {
+        self.expect_effects_observed(check_id, expected, evidence, None);
+    }
+
+    /// [`Ctx::expect_effects`] for a check whose situation may not have occurred:
+    /// `unobserved` says why not, and turns counts that hold into a skip with that reason.
+    pub fn expect_effects_observed(
+        &self,
+        check_id: &str,
+        expected: Vec<Expected>,
+        evidence: Verdict,
+        unobserved: Option<String>,
+    ) {
         if !self.selected(check_id) {
             return;
         }
@@ -121,12 +139,14 @@ impl Ctx {
                 started,
                 expected,
                 evidence,
+                unobserved,
             });
     }
 }
 
 /// Grades every deferred effect check: waits the settle time, reads every count, polls the
-/// missing ones, re-reads the ones that must stay zero last, and reports.
+/// missing ones, then reads every count once more, no sooner than [`NO_EFFECT_WAIT`] after
+/// the last copy of any session went out, and grades that last read.
 pub async fn grade_effects(ctx: &Ctx) {
     let pending = std::mem::take(&mut *ctx.ledger.lock().expect("ledger lock is never poisoned"));
     if pending.is_empty() {
@@ -134,7 +154,7 @@ pub async fn grade_effects(ctx: &Ctx) {
     }
     tokio::time::sleep(ctx.settle).await;
     let all = sessions(&pending, |_| true);
-    let mut counts = read(ctx, all).await;
+    let mut counts = read(ctx, all.clone()).await;
     let deadline = Instant::now() + (ctx.settle * 4).max(Duration::from_secs(1));
     loop {
         let missing = sessions(&pending, |e| {
@@ -146,20 +166,17 @@ pub async fn grade_effects(ctx: &Ctx) {
         tokio::time::sleep(POLL).await;
         counts.extend(read(ctx, missing).await);
     }
-    // A late effect of a refused input has had the whole run to land: read those last,
-    // and no sooner than NO_EFFECT_WAIT after the last such input went out.
-    let last_refused = pending
-        .iter()
-        .filter(|p| p.expected.iter().any(|e| e.expect == Expect::None))
-        .map(|p| p.started)
-        .max();
-    if let Some(last) = last_refused {
+    // No verdict from a count read too early: an effect that lands after the answer (a
+    // duplicate processed in the background, a refused input processed from a queue) has
+    // had NO_EFFECT_WAIT to land when every count is read again. A check is deferred once
+    // its last copy was answered, so its deferral bounds when that copy went out.
+    if let Some(last) = pending.iter().map(|p| p.started).max() {
         tokio::time::sleep_until((last + NO_EFFECT_WAIT).into()).await;
     }
-    counts.extend(read(ctx, sessions(&pending, |e| e.expect == Expect::None)).await);
+    let last_read = read(ctx, all).await;
     let down = ctx.down();
     for pending in pending {
-        let verdict = verdict_of(&pending, &counts, down.as_deref());
+        let verdict = verdict_of(&pending, &counts, &last_read, down.as_deref());
         ctx.report(&pending.check_id, pending.started, verdict);
     }
 }
@@ -190,8 +207,11 @@ async fn read(ctx: &Ctx, sessions: Vec<String>) -> HashMap<String, Result<u64, S
         .await
 }
 
+/// The verdict of one check from the last read of its counts; `earlier` is the first
+/// read (and polls), quoted when a count changed since, so that a late effect says so.
 fn verdict_of(
     pending: &Pending,
+    earlier: &HashMap<String, Result<u64, String>>,
     counts: &HashMap<String, Result<u64, String>>,
     down: Option<&str>,
 ) -> Verdict {
@@ -202,9 +222,10 @@ fn verdict_of(
         match counts.get(&e.session) {
             Some(Ok(n)) if e.expect.allows(*n) => {}
             Some(Ok(n)) => wrong.push(format!(
-                "{}: {n} effect(s), expected {}",
+                "{}: {n} effect(s), expected {}{}",
                 e.what,
-                e.expect.words()
+                e.expect.words(),
+                late(earlier.get(&e.session), *n)
             )),
             Some(Err(why)) => failed.push(format!("{}: {why}", e.what)),
             None => failed.push(format!("{}: not read", e.what)),
@@ -228,6 +249,8 @@ fn verdict_of(
     {
         let why = "no delivery was acknowledged, so there is no processing to count (the acceptance check says why)";
         (VerdictOutcome::Skip, why.to_owned())
+    } else if let Some(why) = &pending.unobserved {
+        (VerdictOutcome::Skip, why.clone())
     } else {
         (VerdictOutcome::Holds, observed(&pending.expected))
     };
@@ -236,6 +259,18 @@ fn verdict_of(
         expected,
         actual,
         ..evidence
+    }
+}
+
+/// ` (2s after the last copy; 1 when read first)` when the count grew since the first read:
+/// the receiver recorded an effect after it answered.
+fn late(first: Option<&Result<u64, String>>, last: u64) -> String {
+    match first {
+        Some(Ok(n)) if *n < last => format!(
+            " ({} after the last copy; {n} when read first)",
+            crate::sender::format_duration(NO_EFFECT_WAIT)
+        ),
+        Some(Ok(_) | Err(_)) | None => String::new(),
     }
 }
 

@@ -8,6 +8,7 @@
 mod config;
 mod context;
 mod draw;
+mod controls;
 mod expect;
 mod ledger;
 mod probe;
@@ -17,6 +18,7 @@ mod verdict;
 pub use config::RunConfig;
 pub use context::{Ctx, RunMessage};
 pub use draw::{Walk, control, expect_drawn_accepted, explained, walk};
+pub use controls::Controls;
 pub use expect::{expect_accepted, expect_probe_accepted};
 pub use ledger::{Expect, Expected, grade_effects};
 pub use probe::{Probe, Sent, header_list, header_map};

@@ -56,6 +56,13 @@ impl Probe {
         self.without(name).with(name, value)
     }
 
+    /// The `sessionId` string of a JSON object body, if it has one: the session whose effect
+    /// count shows whether the probe was processed.
+    pub fn session_id(&self) -> Option<String> {
+        let body: serde_json::Value = serde_json::from_slice(&self.body).ok()?;
+        body.get("sessionId")?.as_str().map(str::to_owned)
+    }
+
     /// Marks the probe as not a valid delivery: its time stays out of the statistics.
     pub fn untimed(mut self) -> Self {
         self.timed = false;

@@ -79,19 +79,27 @@ impl Ctx {
 
     /// Writes a probe whole over a fresh connection and closes it unread after `patience`
     /// (half the target's typical latency): a sender whose timeout is shorter than the
-    /// receiver's processing gives up mid-way like this. Returns the patience used.
-    pub async fn send_and_abandon(&self, probe: &Probe) -> Result<Duration, TransportError> {
+    /// receiver's processing gives up mid-way like this. Returns the patience used, and
+    /// whether the answer had arrived by then (then nothing was given up mid-way).
+    pub async fn send_and_abandon(
+        &self,
+        probe: &Probe,
+    ) -> Result<(Duration, bool), TransportError> {
         let _permit = self.limiter.acquire().await;
         let patience = self.abandon_patience();
         self.raw
-            .send_and_abandon(&self.raw_request(probe), self.timeout, patience)
+            .send_and_abandon_seen(&self.raw_request(probe), self.timeout, patience)
             .await
-            .map(|_| patience)
+            .map(|abandoned| (patience, abandoned.answered_before_hang_up))
     }
 
-    /// How long an abandoned copy waits before its sender hangs up.
+    /// How long an abandoned copy waits before its sender hangs up: as configured, else
+    /// half the target's typical latency.
     pub fn abandon_patience(&self) -> Duration {
-        (self.baseline / 2).clamp(Duration::from_millis(1), self.timeout / 2)
+        match self.abandon_after {
+            Some(patience) => patience.min(self.timeout / 2),
+            None => (self.baseline / 2).clamp(Duration::from_millis(1), self.timeout / 2),
+        }
     }
 
     fn raw_request(&self, probe: &Probe) -> RawRequest {
