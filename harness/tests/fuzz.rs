@@ -1,8 +1,10 @@
 //! `hookcheck fuzz` driven in-process against the reference receiver: with its default
-//! budget and a fixed seed it finds every payload- and idempotency-related defect (and
-//! the auth ones, given an auth header) under the invariant that defect breaks, and finds
-//! nothing against the correct receiver nor against receivers that make other legitimate
-//! choices.
+//! budget, its default payload source and a fixed seed it finds every defect of
+//! [`Defect::ALL`] it is meant to find (the auth ones given an auth header) under the
+//! invariant that defect breaks, every other defect is listed with the reason fuzz cannot
+//! find it, and it finds nothing against the correct receiver nor against receivers that
+//! make other legitimate choices (202 or 204, off-contract input accepted, a 256 KiB body
+//! limit, slow answers, processing from a queue seconds after a 202).
 //!
 //! Every receiver binds 127.0.0.1 port 0; every run is bounded by a timeout.
 
@@ -12,8 +14,9 @@ use std::time::{Duration, Instant};
 
 use hookcheck::auth::AuthHeader;
 use hookcheck::effects::EffectsProbe;
+use hookcheck::fuzz::report::InvariantOutcome;
 use hookcheck::fuzz::{
-    EnumSource, FuzzConfig, FuzzReport, FuzzVerdict, Invariant, ShrinkLimits, fuzz,
+    FuzzConfig, FuzzReport, FuzzVerdict, Invariant, ShrinkLimits, SpaceSource, fuzz,
 };
 use hookcheck::receiver::{AckStatus, Choices, Defect, Receiver, ReceiverConfig};
 
@@ -33,6 +36,8 @@ fn auth() -> AuthHeader {
 enum Subject {
     Defect(Defect),
     Choices(Choices, &'static str),
+    /// The correct receiver with this body limit.
+    BodyLimit(usize, &'static str),
 }
 
 /// A defect, and the invariants a run against it must report broken. Any other broken
@@ -115,7 +120,63 @@ const DEFECTS: &[Expect] = &[
         Defect::AuthCaseInsensitiveValue,
         &[BadAuthRefused, NoEffectWhenUnauthenticated],
     ),
+    Expect {
+        subject: Subject::Defect(Defect::Redirects),
+        broken: &[ValidAcknowledged],
+        // Every valid delivery is redirected, SHOULD-level shapes too.
+        also: &[ShouldAccepted],
+    },
+    Expect {
+        subject: Subject::Defect(Defect::SlowCancelled),
+        broken: &[ValidAcknowledged],
+        // A CANCELLED body of a SHOULD-level shape is late too.
+        also: &[ShouldAccepted],
+    },
+    Expect {
+        subject: Subject::Defect(Defect::SlowCompleted),
+        broken: &[ValidAcknowledged],
+        also: &[ShouldAccepted],
+    },
 ];
+
+/// Defects `hookcheck fuzz` is not meant to find, each with the reason; `hookcheck run`
+/// finds them (harness/tests/runner/defects.rs).
+const NOT_FOUND: &[(Defect, &str)] = &[
+    (
+        Defect::Serial,
+        "fuzz grades no latency: one delivery at a time, 100 ms each, still answers the few \
+         requests a fuzzer keeps in flight within the timeout; run's burst check finds it",
+    ),
+    (
+        Defect::LosesUnderLoad,
+        "it loses effects only with more than 8 deliveries in flight at once, which a \
+         fuzzer's few sequences reach only by chance; run's burst and load find it",
+    ),
+];
+
+#[test]
+fn every_defect_has_a_decision_found_by_fuzz_or_why_not() {
+    let found: Vec<Defect> = DEFECTS
+        .iter()
+        .filter_map(|e| match e.subject {
+            Subject::Defect(defect) => Some(defect),
+            Subject::Choices(..) | Subject::BodyLimit(..) => None,
+        })
+        .collect();
+    let mut undecided = Vec::new();
+    for defect in Defect::ALL {
+        let rows = found.iter().filter(|d| **d == defect).count()
+            + NOT_FOUND.iter().filter(|(d, _)| *d == defect).count();
+        if rows != 1 {
+            undecided.push(format!("{defect}: {rows} rows"));
+        }
+    }
+    assert!(
+        undecided.is_empty(),
+        "every defect needs exactly one row, in DEFECTS or in NOT_FOUND with the reason: {undecided:?}"
+    );
+    assert!(NOT_FOUND.iter().all(|(_, why)| why.len() > 20));
+}
 
 const fn clean(choices: Choices, name: &'static str) -> Expect {
     Expect {
@@ -131,6 +192,7 @@ const CHOICES: Choices = Choices {
     ignore_unknown_status: false,
     delay: Duration::ZERO,
     async_processing: false,
+    async_delay: None,
 };
 
 const CLEAN: &[Expect] = &[
@@ -170,12 +232,32 @@ const CLEAN: &[Expect] = &[
         },
         "process in the background",
     ),
+    clean(
+        Choices {
+            async_processing: true,
+            async_delay: Some(Duration::from_millis(1500)),
+            ..CHOICES
+        },
+        "202, processed from a queue 1.5 s later",
+    ),
+    clean(
+        Choices {
+            delay: Duration::from_millis(300),
+            ..CHOICES
+        },
+        "answer after 300 ms",
+    ),
+    Expect {
+        subject: Subject::BodyLimit(256 * 1024, "a 256 KiB body limit"),
+        broken: &[],
+        also: &[],
+    },
 ];
 
 fn name(subject: Subject) -> String {
     match subject {
         Subject::Defect(defect) => format!("defect {defect}"),
-        Subject::Choices(_, name) => name.to_owned(),
+        Subject::Choices(_, name) | Subject::BodyLimit(_, name) => name.to_owned(),
     }
 }
 
@@ -191,7 +273,7 @@ fn needs_auth(subject: Subject) -> bool {
         ),
         // The correct receivers are fuzzed with an auth header, so bad credentials are
         // sent to them too.
-        Subject::Choices(..) => true,
+        Subject::Choices(..) | Subject::BodyLimit(..) => true,
     }
 }
 
@@ -207,8 +289,9 @@ async fn fuzz_one(subject: Subject) -> FuzzReport {
         receiver = receiver.auth(auth());
     }
     receiver = match subject {
-        Subject::Defect(defect) => receiver.defect(defect),
+        Subject::Defect(defect) => receiver.defect(defect).slow_delay(Duration::from_secs(5)),
         Subject::Choices(choices, _) => receiver.choices(choices),
+        Subject::BodyLimit(bytes, _) => receiver.body_limit(bytes),
     };
     let receiver = Receiver::start(receiver)
         .await
@@ -224,7 +307,7 @@ async fn fuzz_one(subject: Subject) -> FuzzReport {
         replays: 8,
         time: Duration::from_secs(6),
     };
-    let report = tokio::time::timeout(RUN_BOUND, fuzz(config, Box::new(EnumSource::default())))
+    let report = tokio::time::timeout(RUN_BOUND, fuzz(config, Box::new(SpaceSource::default())))
         .await
         .expect("a run ends within its bound")
         .expect("the run starts");
@@ -267,8 +350,32 @@ fn problems(expect: &Expect, report: &FuzzReport) -> Vec<String> {
     {
         problems.push(format!("{} effect counts unread", report.unread_counts));
     }
-    // A run stops early only when the target stops accepting connections.
-    if report.cases < hookcheck::fuzz::DEFAULT_CASES && !expect.broken.contains(&TargetAlive) {
+    // A correct receiver gets a verdict on every invariant: nothing is left unchecked.
+    if expect.broken.is_empty() {
+        for result in &report.invariants {
+            if result.outcome == InvariantOutcome::Unchecked {
+                problems.push(format!(
+                    "{} not checked: {:?}",
+                    result.invariant, result.reason
+                ));
+            }
+        }
+    }
+    for finding in &report.findings {
+        if finding.clause.is_empty() {
+            problems.push(format!("{}: cites no clause", finding.invariant));
+        }
+    }
+    // A run stops early only when the target stops accepting connections; a sequence
+    // stops at a request that timed out.
+    let slow = matches!(
+        expect.subject,
+        Subject::Defect(Defect::SlowCancelled | Defect::SlowCompleted)
+    );
+    if report.cases < hookcheck::fuzz::DEFAULT_CASES
+        && !expect.broken.contains(&TargetAlive)
+        && !slow
+    {
         problems.push(format!("only {} cases sent", report.cases));
     }
     problems
@@ -334,4 +441,170 @@ fn the_default_budget_finds_every_payload_and_idempotency_defect_and_nothing_in_
     eprintln!("fuzz table: {:.1} s in all", total.as_secs_f64());
     assert!(failures.is_empty(), "\n{}", failures.join("\n"));
     assert!(total < Duration::from_secs(60), "took {total:?}");
+}
+
+/// A small campaign against `url` with the settings of the table, this settle time and
+/// this effects probe.
+async fn small_campaign(url: String, effects: EffectsProbe, settle: Duration) -> FuzzReport {
+    let mut config = FuzzConfig::new(url.parse().unwrap());
+    config.seed = SEED;
+    config.effects = Some(effects);
+    config.timeout = Duration::from_secs(3);
+    config.settle = settle;
+    config.retry_delay = Duration::from_millis(300);
+    config.budget = hookcheck::fuzz::Budget::Cases(150);
+    config.shrink = ShrinkLimits {
+        replays: 4,
+        time: Duration::from_secs(8),
+    };
+    tokio::time::timeout(RUN_BOUND, fuzz(config, Box::new(SpaceSource::default())))
+        .await
+        .expect("a run ends within its bound")
+        .expect("the run starts")
+}
+
+fn outcome(report: &FuzzReport, invariant: Invariant) -> (InvariantOutcome, String) {
+    let result = report
+        .invariants
+        .iter()
+        .find(|r| r.invariant == invariant)
+        .expect("every invariant has a line");
+    (result.outcome, result.reason.clone().unwrap_or_default())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_queue_that_processes_3_s_after_its_202_is_polled_not_called_lost() {
+    hookcheck::install_crypto_provider();
+    // The first read comes 2 s after the last copy, before the effect lands at 3 s: only
+    // polling, as `run` polls (max(1 s, 4 × settle) = 2 s here), sees it.
+    let choices = Choices::default().async_delay(Duration::from_secs(3));
+    let receiver = Receiver::start(ReceiverConfig::default().choices(choices))
+        .await
+        .unwrap();
+    let effects = EffectsProbe::url(&receiver.effects_url_template()).unwrap();
+    let report = small_campaign(receiver.webhook_url(), effects, Duration::from_millis(500)).await;
+    receiver.shutdown().await;
+    assert_eq!(report.verdict, FuzzVerdict::Pass, "{}", report.render());
+    assert_eq!(outcome(&report, ExactlyOnce).0, InvariantOutcome::Held);
+}
+
+/// A receiver that answers 200 at once and records every first delivery of a session at
+/// once, but a copy of a session it has seen one second later, in the background: a
+/// duplicate processed asynchronously.
+async fn late_duplicate_receiver() -> (String, String, tokio::task::JoinHandle<()>) {
+    use axum::extract::{Path, State};
+    use axum::routing::{get, post};
+    use std::collections::HashMap;
+    use std::sync::Arc;
+    type Counts = Arc<Mutex<HashMap<String, u64>>>;
+    async fn hook(State(counts): State<Counts>, body: axum::body::Bytes) -> &'static str {
+        let value: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+        let Some(session) = value["sessionId"].as_str().map(str::to_owned) else {
+            return "ignored";
+        };
+        let seen = counts.lock().unwrap().contains_key(&session);
+        if seen {
+            tokio::spawn(async move {
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                *counts.lock().unwrap().entry(session).or_default() += 1;
+            });
+        } else {
+            counts.lock().unwrap().insert(session, 1);
+        }
+        "ok"
+    }
+    async fn effects(State(counts): State<Counts>, Path(session): Path<String>) -> String {
+        counts
+            .lock()
+            .unwrap()
+            .get(&session)
+            .copied()
+            .unwrap_or(0)
+            .to_string()
+    }
+    let counts: Counts = Arc::default();
+    let app = axum::Router::new()
+        .route("/hook", post(hook))
+        .route("/effects/{session}", get(effects))
+        .with_state(counts);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = tokio::spawn(async move {
+        axum::serve(listener, app).await.unwrap();
+    });
+    (
+        format!("http://{addr}/hook"),
+        format!("http://{addr}/effects/{{sessionId}}"),
+        server,
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_duplicate_processed_a_second_after_its_2xx_fails_exactly_once_however_short_the_settle()
+{
+    hookcheck::install_crypto_provider();
+    let (url, effects, server) = late_duplicate_receiver().await;
+    let effects = EffectsProbe::url(&effects).unwrap();
+    // With a 100 ms settle time the counts are still read 2 s after each session's last
+    // copy, so the second effect, 1 s after its 2xx, shows.
+    let report = small_campaign(url, effects, Duration::from_millis(100)).await;
+    server.abort();
+    assert_eq!(
+        outcome(&report, ExactlyOnce).0,
+        InvariantOutcome::Broken,
+        "{}",
+        report.render()
+    );
+    let finding = report
+        .findings
+        .iter()
+        .find(|f| f.invariant == ExactlyOnce)
+        .unwrap();
+    assert_eq!(finding.clause, "SPEC §3 ¶3 [D-10]");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lying_or_failing_effects_probe_leaves_the_effect_invariants_not_checked() {
+    hookcheck::install_crypto_provider();
+    let receiver = Receiver::start(ReceiverConfig::default().defect(Defect::NoDedupe))
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let flag = dir.path().join("asked-once");
+    // Counts 1 for everything, a session never delivered too; fails outright; answers the
+    // self-test, then fails every read.
+    let probes = [
+        (
+            EffectsProbe::command("echo 1"),
+            "counted 1 effect(s) for a session never delivered",
+        ),
+        (EffectsProbe::command("exit 3"), "failed its self-test"),
+        (
+            EffectsProbe::command(format!(
+                "test -e '{0}' && exit 4; touch '{0}'; echo 0",
+                flag.display()
+            )),
+            "could not be read",
+        ),
+    ];
+    for (probe, why) in probes {
+        let report =
+            small_campaign(receiver.webhook_url(), probe, Duration::from_millis(100)).await;
+        for invariant in [ExactlyOnce, NoEffectForUnprocessable] {
+            let (outcome, reason) = outcome(&report, invariant);
+            assert_eq!(
+                outcome,
+                InvariantOutcome::Unchecked,
+                "{invariant}: {}",
+                report.render()
+            );
+            assert!(reason.contains(why), "{invariant}: {reason}");
+        }
+        // The answers were still graded.
+        assert_eq!(
+            outcome(&report, ValidAcknowledged).0,
+            InvariantOutcome::Held
+        );
+    }
+    receiver.shutdown().await;
 }

@@ -27,14 +27,23 @@ pub enum Expect {
     Unprocessable,
     /// Off-contract input (SPEC [D-12]): answered, 2xx or 4xx, 4xx rather than 5xx.
     OffContract,
-    /// A valid body with a wrong credential (SPEC §3 ¶7): refused, no side effect.
+    /// A valid body with a wrong credential (SPEC §3 ¶6): refused, no side effect.
     BadAuth,
+    /// A valid delivery a conforming receiver may still refuse (4xx): a body over
+    /// 256 KiB (SPEC [D-11]: 2xx or 413), or values of §1's types in forms the sender never
+    /// writes (a fractional `platformId`, a `proofHash` that is not 64 hex digits, a NUL
+    /// character, a field left out). A 2xx means it was processed; a 5xx is a SHOULD break,
+    /// a crash or a hang a MUST one.
+    MayRefuse,
 }
 
 impl Expect {
     /// Whether a 2xx to this delivery means its session was processed.
     pub fn is_valid(self) -> bool {
-        matches!(self, Expect::Valid | Expect::ShouldAccept)
+        matches!(
+            self,
+            Expect::Valid | Expect::ShouldAccept | Expect::MayRefuse
+        )
     }
 }
 

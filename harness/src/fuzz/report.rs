@@ -7,11 +7,15 @@
 //!   `durationMs` (the sending phase), `casesPerSecond`, `shrinkMs`;
 //! - `effectsProbe` (`url`, `command` or null), `auth` (whether bad credentials were sent);
 //! - `invariants`: one entry per invariant: `invariant`, `level` (`MUST`/`SHOULD`),
-//!   `requirement`, `outcome` (`held`, `broken`, or `unchecked` with `reason`), and
+//!   `requirement`, `clause` (the CONTRACT.md clauses it grades), `outcome` (`held`,
+//!   `broken`, or `unchecked` with `reason`: no effects probe or one that failed its
+//!   self-test, no auth header, counts that could not be read, nothing graded), and
 //!   `sequences` (how many sequences broke it);
-//! - `findings`: one per broken invariant: `invariant`, `level`, `requirement`,
+//! - `findings`: one per broken invariant: `invariant`, `level`, `requirement`, `clause`,
 //!   `sequences`, `firstSequence`, `label`, `expected`, `actual`, `shrink`
-//!   (`fromSteps`, `toSteps`, `fromCases`, `toCases`, `replays`, `reproducedAlone`),
+//!   (`fromSteps`, `toSteps`, `fromCases`, `toCases`, `replays`, `reproducedAlone`,
+//!   `note` when not shrunk, `stopped` when shrinking ran out of replays or time and the
+//!   case is the smallest found so far),
 //!   `caseFile` (its path, when saved), `repro` (a POSIX `sh` script) and `case` (the case
 //!   file's content);
 //! - `unreadCounts`: effect counts that could not be read (each is no verdict, not a pass),
@@ -40,7 +44,8 @@ pub enum InvariantOutcome {
     Held,
     /// Broken at least once.
     Broken,
-    /// Not checked (no effects probe, no auth header).
+    /// Not checked: no effects probe or one that failed its self-test, no auth header,
+    /// effect counts that could not be read, or nothing graded against it.
     Unchecked,
 }
 
@@ -54,6 +59,9 @@ pub struct InvariantResult {
     pub level: Level,
     /// Its requirement.
     pub requirement: String,
+    /// The CONTRACT.md clauses it grades (`SPEC §3 ¶3 [D-10]`).
+    #[serde(default)]
+    pub clause: String,
     /// How it fared.
     pub outcome: InvariantOutcome,
     /// Why it was not checked.
@@ -80,6 +88,10 @@ pub struct ShrinkSummary {
     pub reproduced_alone: bool,
     /// Why it was not shrunk, if it was not.
     pub note: Option<String>,
+    /// Why shrinking stopped before it was done, if it did: the case is the smallest
+    /// found so far.
+    #[serde(default)]
+    pub stopped: Option<String>,
 }
 
 /// A broken invariant, shrunk.
@@ -92,6 +104,9 @@ pub struct Finding {
     pub level: Level,
     /// Its requirement.
     pub requirement: String,
+    /// The CONTRACT.md clauses it grades (`SPEC §3 ¶3 [D-10]`).
+    #[serde(default)]
+    pub clause: String,
     /// Sequences that broke it.
     pub sequences: u64,
     /// The first of them.
@@ -156,6 +171,10 @@ pub struct FuzzReport {
     pub unread_counts: u64,
     /// Why the first of them could not be read.
     pub unread_reason: Option<String>,
+    /// Why sending stopped before the budget was spent (the target stopped serving), if
+    /// it did.
+    #[serde(default)]
+    pub stopped_early: Option<String>,
     /// The verdict.
     pub verdict: FuzzVerdict,
 }
@@ -206,6 +225,9 @@ impl FuzzReport {
         }
         for finding in &self.findings {
             render_finding(&mut out, finding);
+        }
+        if let Some(why) = &self.stopped_early {
+            let _ = writeln!(out, "\nstopped early: {why}");
         }
         if self.unread_counts > 0 {
             let _ = writeln!(
@@ -294,7 +316,7 @@ impl FuzzReport {
 fn render_finding(out: &mut String, finding: &Finding) {
     let _ = writeln!(
         out,
-        "\n{} {} [{}]: {}",
+        "\n{} {} [{}]: {} ({})",
         if finding.level == Level::Must {
             "FAIL"
         } else {
@@ -302,7 +324,8 @@ fn render_finding(out: &mut String, finding: &Finding) {
         },
         finding.invariant,
         finding.level,
-        finding.requirement
+        finding.requirement,
+        finding.clause
     );
     let _ = writeln!(
         out,
@@ -312,11 +335,19 @@ fn render_finding(out: &mut String, finding: &Finding) {
     let _ = writeln!(out, "  expected: {}", finding.expected);
     let _ = writeln!(out, "  actual:   {}", finding.actual);
     let shrink = &finding.shrink;
-    let how = match &shrink.note {
-        Some(note) => format!("not shrunk: {note}"),
-        None => format!(
-            "shrunk from {} steps ({} requests) to {} ({}) in {} replays",
-            shrink.from_steps, shrink.from_cases, shrink.to_steps, shrink.to_cases, shrink.replays
+    let how = match (&shrink.note, &shrink.stopped) {
+        (Some(note), _) => format!("not shrunk: {note}"),
+        (None, stopped) => format!(
+            "shrunk from {} steps ({} requests) to {} ({}) in {} replays{}",
+            shrink.from_steps,
+            shrink.from_cases,
+            shrink.to_steps,
+            shrink.to_cases,
+            shrink.replays,
+            stopped
+                .as_ref()
+                .map(|why| format!("; {why}"))
+                .unwrap_or_default()
         ),
     };
     let _ = writeln!(out, "  {how}");
@@ -347,9 +378,19 @@ pub struct ReplayReport {
     pub violations: Vec<Violation>,
     /// Effect counts that could not be read.
     pub unread_counts: Vec<String>,
+    /// Why the replay cannot say whether the case still fails, if it cannot (its
+    /// invariant needs effect counts that are not to be had).
+    #[serde(default)]
+    pub no_verdict: Option<String>,
 }
 
 impl ReplayReport {
+    /// Whether the replay cannot tell whether the case still fails (and nothing else
+    /// failed): exit 3, never 0.
+    pub fn inconclusive(&self) -> bool {
+        !self.failed() && self.no_verdict.is_some()
+    }
+
     /// Whether the replay's verdict is negative: the case's failure came back, or a MUST
     /// invariant broke.
     pub fn failed(&self) -> bool {
@@ -383,16 +424,12 @@ impl ReplayReport {
         for reason in &self.unread_counts {
             let _ = writeln!(out, "no verdict: {reason}");
         }
-        let _ = writeln!(
-            out,
-            "replay: {} {}",
-            self.invariant,
-            if self.reproduced {
-                "broke again"
-            } else {
-                "held"
-            }
-        );
+        let result = match (&self.no_verdict, self.reproduced) {
+            (_, true) => "broke again".to_owned(),
+            (Some(why), false) => format!("no verdict: {why}"),
+            (None, false) => "held".to_owned(),
+        };
+        let _ = writeln!(out, "replay: {} {result}", self.invariant);
         out
     }
 }
@@ -420,6 +457,7 @@ mod tests {
             invariant,
             level: invariant.level(),
             requirement: invariant.requirement().into(),
+            clause: invariant.clause().into(),
             sequences: 4,
             first_sequence: 3,
             label: "valid/error/as-sent ×2".into(),
@@ -433,6 +471,7 @@ mod tests {
                 replays: 11,
                 reproduced_alone: note.is_none(),
                 note: note.map(str::to_owned),
+                stopped: None,
             },
             case_file: Some("fuzz-cases/exactly-once-seed7.json".into()),
             repro: "s0=\"fuzz-$$-0\"\ncurl -sS -i 'http://127.0.0.1:8080/webhook'".into(),
@@ -457,6 +496,7 @@ mod tests {
                     invariant,
                     level: invariant.level(),
                     requirement: invariant.requirement().into(),
+                    clause: invariant.clause().into(),
                     outcome: match (broken, unchecked) {
                         (true, _) => InvariantOutcome::Broken,
                         (false, true) => InvariantOutcome::Unchecked,
@@ -483,6 +523,7 @@ mod tests {
             findings,
             unread_counts: 0,
             unread_reason: None,
+            stopped_early: None,
         }
     }
 
