@@ -14,7 +14,7 @@ use super::config::{Budget, FuzzConfig, FuzzError};
 use super::execute::{Ids, Place, Target};
 use super::generate::{GenerateConfig, Generator, SequenceKind};
 use super::invariant::{
-    Answer, Invariant, Violation, effect_expectations, grade_answers, grade_effects, observed,
+    Invariant, Violation, effect_expectations, grade_answers, grade_effects, observed,
 };
 use super::ledger::{first_read_after, read_counts};
 use super::model::{Expect, Sequence};
@@ -234,7 +234,11 @@ pub async fn grade(
     if tally.silences(&executed.answers) {
         target.stop.store(true, Ordering::SeqCst);
     }
-    let suspect = executed.answers.iter().any(Answer::unanswered)
+    // A closed connection may be a crash; a timeout is not (the connection was taken).
+    let crashed = executed.answers.iter().any(|a| {
+        a.unanswered() && !matches!(&a.outcome, Err(e) if e.class == FailureClass::Timeout)
+    });
+    let suspect = crashed
         || sequence
             .deliveries()
             .any(|(_, d)| !d.expect.is_valid() && d.expect != Expect::BadAuth);
