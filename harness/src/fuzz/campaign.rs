@@ -64,7 +64,7 @@ pub async fn send_phase(
 ) -> Result<(Arc<Tally>, Duration), FuzzError> {
     let tally = Arc::new(Tally::default());
     first_check(target, nonces, &tally).await?;
-    let mut generator = Generator::new(
+    let generator = Generator::new(
         config.seed,
         GenerateConfig {
             secret: config
@@ -81,7 +81,8 @@ pub async fn send_phase(
     let places = Arc::new(Semaphore::new(config.concurrency.max(1)));
     let mut tasks = JoinSet::new();
     let mut planned = 0u64;
-    for index in 0.. {
+    let mut sequences = ahead(generator);
+    loop {
         let spent = match config.budget {
             Budget::Cases(n) => planned >= n,
             Budget::Time(budget) => Instant::now() >= sending_ends(config, started, budget, &tally),
@@ -89,10 +90,12 @@ pub async fn send_phase(
         if spent || tally.dead.load(Ordering::SeqCst) || target.deadline.passed() {
             break;
         }
+        let Some((index, sequence)) = sequences.recv().await else {
+            break;
+        };
         if late_and_out_of_time(config, index, started.elapsed()) {
             continue;
         }
-        let sequence = generator.sequence(index);
         planned += sequence.cases() as u64;
         let place = Place::take(&places).await;
         let job = Job {
@@ -104,6 +107,7 @@ pub async fn send_phase(
         tasks.spawn(job.run(index, sequence, place));
         while tasks.try_join_next().is_some() {}
     }
+    drop(sequences);
     while tasks.join_next().await.is_some() {}
     let last = *tally.last_answer.lock().expect("never poisoned");
     let took = last.map_or(Duration::ZERO, |l| l.saturating_duration_since(started));
@@ -111,6 +115,24 @@ pub async fn send_phase(
         progress.finish().await;
     }
     Ok((tally, took))
+}
+
+/// Sequences 0, 1, 2 … drawn on a thread of their own, a few ahead of the sending loop, so
+/// that drawing payloads (a millisecond or so for a large one) never holds up sending. The
+/// thread ends when the receiver is dropped.
+fn ahead(mut generator: Generator) -> tokio::sync::mpsc::Receiver<(u64, Sequence)> {
+    let (sender, receiver) = tokio::sync::mpsc::channel(64);
+    std::thread::spawn(move || {
+        for index in 0.. {
+            if sender
+                .blocking_send((index, generator.sequence(index)))
+                .is_err()
+            {
+                break;
+            }
+        }
+    });
+    receiver
 }
 
 /// With `--time D`, when sending stops: early enough that the last sequences' effect

@@ -159,13 +159,28 @@ pub fn decode_hex(hex: &str) -> Option<Vec<u8>> {
 pub fn replace(haystack: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(haystack.len());
     let mut rest = haystack;
-    while let Some(at) = rest.windows(from.len()).position(|w| w == from) {
+    while let Some(at) = find(rest, from) {
         out.extend_from_slice(&rest[..at]);
         out.extend_from_slice(to);
         rest = &rest[at + from.len()..];
     }
     out.extend_from_slice(rest);
     out
+}
+
+/// Where `needle` first occurs in `haystack`: candidates are found by their first byte,
+/// so a body is scanned once rather than compared at every offset.
+pub fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    let (&first, tail) = needle.split_first()?;
+    let mut start = 0;
+    while let Some(offset) = haystack.get(start..)?.iter().position(|b| *b == first) {
+        let at = start + offset;
+        if haystack.get(at + 1..at + needle.len()) == Some(tail) {
+            return Some(at);
+        }
+        start = at + 1;
+    }
+    None
 }
 
 /// One request of a sequence.
@@ -269,6 +284,15 @@ impl Sequence {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn replace_and_find_handle_overlaps_ends_and_absence() {
+        assert_eq!(replace(b"a@S@b@S@", b"@S@", b"xy"), b"axybxy");
+        assert_eq!(replace(b"@@S@", b"@S@", b"-"), b"@-");
+        assert_eq!(replace(b"abc", b"@S@", b"-"), b"abc");
+        assert_eq!(find(b"ab", b"abc"), None);
+        assert_eq!(find(b"xxabc", b"abc"), Some(2));
+    }
 
     #[test]
     fn bodies_that_are_not_utf8_are_stored_as_hex_and_read_back() {

@@ -23,13 +23,15 @@
 //!
 //! Most bodies are of ordinary size (a few hundred bytes to a few KiB), so that the
 //! fuzzer's throughput stays that of a webhook sender; one in fifty is drawn from enough
-//! bytes to reach tens or hundreds of KiB.
+//! bytes to reach tens or hundreds of KiB. Drawing and writing a body costs far more than
+//! sending it, so 30 % of space deliveries are drawn afresh and the others reuse one of the
+//! last 64 drawn bodies, with their own session id.
 
 use arbitrary::{Arbitrary, Unstructured};
 use rand::rngs::StdRng;
 use rand::{Rng, RngCore};
 
-use super::model::{Expect, Method, RUN_MARK};
+use super::model::{Expect, Method, RUN_MARK, SESSION_MARK, replace};
 use super::source::{Drawn, EnumSource, PayloadSource};
 use crate::generate::{
     AuthMutation, Field, InputGrade, InvalidPayload, JsonText, JsonValue, LARGE_BODY_BYTES,
@@ -47,19 +49,75 @@ const NAMED_INVALID: f64 = 0.5;
 /// Tries at drawing a payload before falling back to a named shape.
 const TRIES: usize = 8;
 
+/// How many drawn bodies of each kind are kept for reuse by other sessions.
+const KEPT: usize = 64;
+/// The share of space deliveries drawn afresh; the others reuse a kept body (with their
+/// own session id), since drawing and writing a body costs far more than sending it.
+const FRESH: f64 = 0.3;
+
+/// A drawn body kept for reuse, with [`SESSION_MARK`] where its session id goes.
+#[derive(Debug, Clone)]
+struct Kept {
+    drawn: Drawn,
+}
+
+impl Kept {
+    fn new(drawn: &Drawn, session_id: &str) -> Kept {
+        let mut drawn = drawn.clone();
+        drawn.body = replace(&drawn.body, session_id.as_bytes(), SESSION_MARK.as_bytes());
+        Kept { drawn }
+    }
+
+    fn for_session(&self, session_id: &str) -> Drawn {
+        let mut drawn = self.drawn.clone();
+        drawn.body = replace(&drawn.body, SESSION_MARK.as_bytes(), session_id.as_bytes());
+        drawn
+    }
+}
+
+/// Kept bodies: the most recent [`KEPT`], one replaced at random once full.
+#[derive(Debug, Clone, Default)]
+struct Pool {
+    kept: Vec<Kept>,
+}
+
+impl Pool {
+    /// A kept body for `session_id`, unless this delivery is to be drawn afresh.
+    fn reuse(&self, rng: &mut StdRng, session_id: &str) -> Option<Drawn> {
+        if self.kept.is_empty() || rng.random_bool(FRESH) {
+            return None;
+        }
+        let at = rng.random_range(0..self.kept.len());
+        Some(self.kept[at].for_session(session_id))
+    }
+
+    fn keep(&mut self, rng: &mut StdRng, drawn: &Drawn, session_id: &str) {
+        let kept = Kept::new(drawn, session_id);
+        if self.kept.len() < KEPT {
+            self.kept.push(kept);
+        } else {
+            let at = rng.random_range(0..KEPT);
+            self.kept[at] = kept;
+        }
+    }
+}
+
 /// The default source: the valid space and its mutations, with the named shapes mixed in.
 #[derive(Debug, Clone, Default)]
 pub struct SpaceSource {
     named: EnumSource,
+    valid: Pool,
+    invalid: Pool,
 }
 
 /// Random bytes to draw one payload from: mostly a few dozen to a few hundred (bodies of a
 /// few hundred bytes to a few KiB), rarely many.
 fn entropy(rng: &mut StdRng) -> Vec<u8> {
+    // A few KiB of input already write bodies of a hundred KiB or more (repeated values).
     let len = match rng.random_range(0..100) {
-        0..=1 => rng.random_range(32 * 1024..=256 * 1024),
-        2..=11 => rng.random_range(1024..=4096),
-        _ => rng.random_range(16..=256),
+        0..=1 => rng.random_range(2048..=8192),
+        2..=7 => rng.random_range(256..=1024),
+        _ => rng.random_range(16..=192),
     };
     let mut bytes = vec![0u8; len];
     rng.fill_bytes(&mut bytes);
@@ -258,7 +316,7 @@ fn draw_valid(rng: &mut StdRng) -> Option<ValidPayload> {
     (0..TRIES).find_map(|_| {
         let bytes = entropy(rng);
         let payload = ValidPayload::arbitrary(&mut Unstructured::new(&bytes)).ok()?;
-        let large = bytes.len() > 16 * 1024;
+        let large = bytes.len() >= 2048;
         (large || payload.to_bytes().len() <= ORDINARY_DRAW_BYTES).then_some(payload)
     })
 }
@@ -276,11 +334,19 @@ fn draw_invalid(rng: &mut StdRng) -> Option<InvalidPayload> {
 
 impl PayloadSource for SpaceSource {
     fn valid(&mut self, rng: &mut StdRng, session_id: &str) -> Drawn {
+        if rng.random_bool(NAMED_VALID) {
+            return self.named.valid(rng, session_id);
+        }
+        if let Some(drawn) = self.valid.reuse(rng, session_id) {
+            return drawn;
+        }
         match draw_valid(rng) {
-            Some(payload) if !rng.random_bool(NAMED_VALID) => {
-                valid_delivery(&payload, rng, session_id, None)
+            Some(payload) => {
+                let drawn = valid_delivery(&payload, rng, session_id, None);
+                self.valid.keep(rng, &drawn, session_id);
+                drawn
             }
-            _ => self.named.valid(rng, session_id),
+            None => self.named.valid(rng, session_id),
         }
     }
 
@@ -294,28 +360,38 @@ impl PayloadSource for SpaceSource {
     }
 
     fn invalid(&mut self, rng: &mut StdRng, session_id: &str) -> Drawn {
-        let drawn = match draw_invalid(rng) {
-            Some(drawn) if !rng.random_bool(NAMED_INVALID) => drawn,
-            _ => return self.named.invalid(rng, session_id),
-        };
-        let base = drawn.base.session_id();
-        let observed = drawn.observed_session().is_some();
-        let body = super::model::replace(&drawn.to_bytes(), base.as_bytes(), session_id.as_bytes());
-        Drawn {
-            label: format!("bad/space-{}", drawn.mutation.kind().id()),
-            expect: match drawn.grade() {
-                InputGrade::Unprocessable => Expect::Unprocessable,
-                InputGrade::OffContract => Expect::OffContract,
-            },
-            method: Method::Post,
-            content_type: Some("application/json".into()),
-            observed,
-            body,
+        if rng.random_bool(NAMED_INVALID) {
+            return self.named.invalid(rng, session_id);
         }
+        if let Some(drawn) = self.invalid.reuse(rng, session_id) {
+            return drawn;
+        }
+        let Some(drawn) = draw_invalid(rng) else {
+            return self.named.invalid(rng, session_id);
+        };
+        let drawn = mutated_delivery(&drawn, session_id);
+        self.invalid.keep(rng, &drawn, session_id);
+        drawn
     }
 
     fn credential(&mut self, rng: &mut StdRng, secret: &[u8]) -> Option<AuthMutation> {
         self.named.credential(rng, secret)
+    }
+}
+
+/// A drawn mutation as a delivery of `session_id`.
+fn mutated_delivery(drawn: &InvalidPayload, session_id: &str) -> Drawn {
+    let base = drawn.base.session_id();
+    Drawn {
+        label: format!("bad/space-{}", drawn.mutation.kind().id()),
+        expect: match drawn.grade() {
+            InputGrade::Unprocessable => Expect::Unprocessable,
+            InputGrade::OffContract => Expect::OffContract,
+        },
+        method: Method::Post,
+        content_type: Some("application/json".into()),
+        observed: drawn.observed_session().is_some(),
+        body: replace(&drawn.to_bytes(), base.as_bytes(), session_id.as_bytes()),
     }
 }
 
