@@ -4,6 +4,7 @@
 #
 #   bash bench/fuzz_vs_wrk.sh                 # 3 alternations of 10 s each side
 #   ROUNDS=5 SECONDS_PER_RUN=20 CONCURRENCY=16 bash bench/fuzz_vs_wrk.sh
+#   HOOKCHECK=/path/to/another/hookcheck bash bench/fuzz_vs_wrk.sh   # an existing build
 #
 # wrk POSTs one valid COMPLETED event (the body of bench/compare.sh) with a fresh sessionId
 # in every request, through a small Lua script, over CONCURRENCY keep-alive connections.
@@ -33,9 +34,11 @@ if ! command -v wrk >/dev/null; then
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq wrk >/dev/null
 fi
-say "building hookcheck (release)"
-cargo build --release --locked >&2
-HOOKCHECK=$PWD/target/release/hookcheck
+if [ -z "${HOOKCHECK:-}" ]; then
+  say "building hookcheck (release)"
+  cargo build --release --locked >&2
+  HOOKCHECK=$PWD/target/release/hookcheck
+fi
 
 WORK=$PWD/target/bench-fuzz-wrk
 rm -rf "$WORK"
