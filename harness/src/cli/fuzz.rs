@@ -89,7 +89,8 @@ pub struct FuzzArgs {
     #[arg(long, value_name = "DURATION", default_value = crate::sender::DEFAULT_TIMEOUT_TEXT, value_parser = parse_duration)]
     pub timeout: Duration,
 
-    /// How long after a sequence its side effects are counted.
+    /// How long after a sequence its side effects are counted; never sooner than 2s, and a
+    /// missing effect is polled for max(1s, 4 × settle) before it is called lost.
     #[arg(long, value_name = "DURATION", default_value = "1500ms", value_parser = parse_duration)]
     pub settle: Duration,
 

@@ -20,6 +20,8 @@
 //!   file's content);
 //! - `unreadCounts`: effect counts that could not be read (each is no verdict, not a pass),
 //!   and `unreadReason`, why the first could not;
+//! - `stoppedEarly`: why sending stopped before the budget was spent (the target stopped
+//!   accepting connections, or answered none of 16 requests in a row), or null;
 //! - `verdict`: `pass` (no invariant broken), `warn` (only SHOULDs broken) or `fail`.
 
 use std::fmt::Write as _;
