@@ -7,6 +7,8 @@ use std::time::{Duration, Instant};
 use hookcheck::fuzz::{CaseFile, FuzzReport, FuzzVerdict, Invariant};
 use hookcheck::receiver::{Defect, Receiver, ReceiverConfig, RunningReceiver};
 
+mod hostile;
+
 const SECRET_VALUE: &str = "Zq9vXk7pW3mN";
 const SECRET: &str = "X-Hook-Token: Zq9vXk7pW3mN";
 /// Bound on one `hookcheck` process, whatever regresses.

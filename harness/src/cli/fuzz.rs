@@ -9,7 +9,7 @@ use crate::cli::{AuthArg, CliError, client_tls, parse_duration};
 use crate::effects::EffectsProbe;
 use crate::exit_codes;
 use crate::fuzz::{
-    Budget, CaseFile, DEFAULT_CASES, EnumSource, FuzzConfig, FuzzError, FuzzReport, ShrinkLimits,
+    Budget, CaseFile, DEFAULT_CASES, FuzzConfig, FuzzError, FuzzReport, ShrinkLimits, SpaceSource,
     failed, fuzz, replay,
 };
 use crate::receiver::{Defect, Receiver, ReceiverConfig, RunningReceiver};
@@ -39,9 +39,15 @@ A broken MUST invariant fails the run; a broken SHOULD invariant (should-accepte
 no-5xx-for-bad-input) is reported, shrunk and saved as a warning. Repro scripts write the
 auth value as $HOOKCHECK_AUTH: export it before running one.
 
+--time bounds the whole command, shrinking included: requests, pauses and effect reads
+are cut at the deadline (a cut one gets no verdict), and shrinking that runs out of time
+reports the smallest case found so far and says so.
+
 Exit codes: 0 no MUST invariant broken (with --replay: the case held), 1 a MUST invariant
-broken (with --replay: the case failed again, or a MUST broke), 2 usage error, 3 the
-target refused the first connection.";
+broken (with --replay: the case failed again, or a MUST broke), 2 usage error, 3 nothing
+can be delivered to the target (refused connection, failed TLS handshake, not HTTP), or
+--replay cannot tell whether the case still fails (its invariant needs effect counts and
+there is no effects probe, one that failed its self-test, or a count could not be read).";
 
 /// Arguments of `hookcheck fuzz`.
 #[derive(Debug, clap::Args)]
@@ -83,7 +89,8 @@ pub struct FuzzArgs {
     #[arg(long, value_name = "DURATION", default_value = crate::sender::DEFAULT_TIMEOUT_TEXT, value_parser = parse_duration)]
     pub timeout: Duration,
 
-    /// How long after a sequence its side effects are counted.
+    /// How long after a sequence its side effects are counted; never sooner than 2s, and a
+    /// missing effect is polled for max(1s, 4 × settle) before it is called lost.
     #[arg(long, value_name = "DURATION", default_value = "1500ms", value_parser = parse_duration)]
     pub settle: Duration,
 
@@ -191,7 +198,7 @@ async fn campaign(config: FuzzConfig, args: &FuzzArgs) -> Result<i32, CliError> 
             Budget::Time(d) => format!("for {}", crate::sender::format_duration(d)),
         }
     );
-    let report = fuzz(config, Box::new(EnumSource::default()))
+    let report = fuzz(config, Box::new(SpaceSource::default()))
         .await
         .map_err(fuzz_error)?;
     print!("{}", report.render());
@@ -208,6 +215,8 @@ async fn replay_case(config: &FuzzConfig, case: &CaseFile) -> Result<i32, CliErr
     print!("{}", report.render());
     Ok(if report.failed() {
         exit_codes::FAILED
+    } else if report.inconclusive() {
+        exit_codes::UNAVAILABLE
     } else {
         exit_codes::OK
     })

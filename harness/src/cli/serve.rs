@@ -101,6 +101,11 @@ pub struct ServeArgs {
     #[arg(long)]
     pub async_processing: bool,
 
+    /// With --async-processing: record the effect this long after the answer instead
+    /// (e.g. 1500ms), as a queue that is behind does.
+    #[arg(long, value_name = "DURATION", requires = "async_processing", value_parser = super::parse_duration)]
+    pub async_delay: Option<Duration>,
+
     /// How long the slow-cancelled and slow-completed defects wait before answering.
     #[arg(long, value_name = "DURATION", default_value = "31s", value_parser = super::parse_duration)]
     pub slow_delay: Duration,
@@ -196,12 +201,16 @@ impl ServeArgs {
 
     /// The legitimate choices these arguments make.
     pub fn choices(&self) -> Choices {
-        Choices::default()
+        let choices = Choices::default()
             .ack(self.ack_status)
             .accept_off_contract(self.accept_off_contract)
             .ignore_unknown_status(self.ignore_unknown_status)
             .delay(self.delay)
-            .async_processing(self.async_processing)
+            .async_processing(self.async_processing);
+        match self.async_delay {
+            Some(delay) => choices.async_delay(delay),
+            None => choices,
+        }
     }
 }
 

@@ -29,7 +29,8 @@
 //!
 //! `session` is a slot: each replay gives every slot a fresh id, written where the body
 //! says `@SESSION@`, and a fresh token where it says `@RUN@` (after `externalReferenceId`). `expect` is one of `valid`, `should-accept`, `unprocessable`,
-//! `off-contract`, `bad-auth`; `credential` is `configured` or an auth mutation id
+//! `off-contract`, `bad-auth`, `may-refuse` (a valid body a receiver may refuse with a 4xx:
+//! over 256 KiB, a field left out, a value in a form the sender never writes); `credential` is `configured` or an auth mutation id
 //! (`truncated-value` …); `body` is `{"text": …}` or, for bytes that are not UTF-8,
 //! `{"hex": …}`. No secret is stored: a bad credential is stored as the mutation applied to
 //! whatever `--auth` the replay is given.

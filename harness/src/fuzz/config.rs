@@ -15,7 +15,8 @@ use crate::sender::{ClientTls, SenderError};
 pub enum Budget {
     /// Until this many requests have been planned.
     Cases(u64),
-    /// Until this much time has passed (sequences under way are finished).
+    /// Until this much time has passed: the whole command, shrinking included, ends by then
+    /// (see [`super::deadline`]).
     Time(Duration),
 }
 
@@ -42,11 +43,12 @@ pub struct FuzzConfig {
     pub concurrency: usize,
     /// The sender timeout every request is graded against.
     pub timeout: Duration,
-    /// How long after a sequence its effects are counted.
+    /// How long after a sequence its effects are counted (never sooner than
+    /// [`super::ledger::FINAL_READ_AFTER`]); a missing one is polled for max(1 s, 4 × settle).
     pub settle: Duration,
     /// The pause before a late copy, as before the provider's first retry.
     pub retry_delay: Duration,
-    /// How much shrinking each failure may do.
+    /// How much shrinking may do: `replays` for each failure, `time` for all of them.
     pub shrink: ShrinkLimits,
     /// Where case files (and bodies too long for a repro line) are saved, if anywhere.
     pub save_dir: Option<PathBuf>,

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use futures::future::join_all;
@@ -12,6 +13,7 @@ use reqwest::Url;
 use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderValue};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
+use super::deadline::Deadline;
 use super::invariant::{Answer, EffectExpectation};
 use super::model::{Credential, Delivery, Expect, Method, Sequence, Step};
 use crate::auth::AuthHeader;
@@ -28,18 +30,28 @@ pub struct Target {
     pub url: Url,
     /// The sender, keeping connections alive between requests.
     pub sender: Sender,
-    /// A sender opening a fresh connection for each request: a request whose kept-alive
-    /// connection was closed under it is sent again on one of these, so that only the
-    /// target's own faults are graded.
+    /// A sender opening a fresh connection for each request: bad input goes out on one
+    /// of these (a connection it closes is its own, never a kept-alive one the target was
+    /// free to close), and a valid delivery whose kept-alive connection was closed under
+    /// it is sent again on one, so that only the target's own faults are graded.
     pub fresh: Sender,
+    /// The sender effect counts are read with, keeping its connections alive.
+    pub effects_sender: Sender,
     /// The configured auth header, if any.
     pub auth: Option<AuthHeader>,
     /// Where effect counts come from, if anywhere.
     pub effects: Option<EffectsProbe>,
+    /// Why the effects probe cannot be trusted (it failed its self-test), if so: the
+    /// effect invariants are then not checked.
+    pub effects_broken: Option<String>,
     /// The raw client, for copies whose sender hangs up before the answer.
     pub raw: RawClient,
     /// The bound on every request.
     pub timeout: Duration,
+    /// The end of the whole command: no request, pause or read goes past it.
+    pub deadline: Deadline,
+    /// Set when the target stopped serving: sequences under way stop at their next step.
+    pub stop: Arc<AtomicBool>,
 }
 
 /// How long an abandoned copy's sender waits after writing it before it hangs up.
@@ -96,13 +108,17 @@ impl Place {
         self.held = None;
     }
 
-    /// Sleeps without holding the place, then takes one again.
-    async fn pause(&mut self, duration: Duration) {
+    /// Sleeps without holding the place, then takes one again; whether the whole pause
+    /// fitted before `deadline`.
+    async fn pause(&mut self, duration: Duration, deadline: Deadline) -> bool {
         self.release();
-        tokio::time::sleep(duration).await;
+        if !deadline.sleep_until(Instant::now() + duration).await {
+            return false;
+        }
         if let Some(places) = &self.places {
             self.held = places.clone().acquire_owned().await.ok();
         }
+        true
     }
 }
 
@@ -115,14 +131,25 @@ pub struct Executed {
     pub requests: usize,
     /// When the last answer arrived.
     pub finished: Instant,
+    /// Whether the sequence stopped before its end: the time budget ran out, the target
+    /// stopped serving, or a request went unanswered (the steps after it were not sent).
+    pub stopped: bool,
 }
 
 impl Target {
-    /// Sends every step of `sequence` in order, with session ids from `ids`.
-    /// A pause gives `place` back while it waits.
+    /// Sends every step of `sequence` in order, with session ids from `ids`. A pause gives
+    /// `place` back while it waits. The sequence stops early at the deadline, when the
+    /// target stopped serving, and after a step with a request the target did not answer
+    /// (what follows would only repeat that finding, a timeout at a time).
     pub async fn execute(&self, sequence: &Sequence, ids: Ids, place: &mut Place) -> Executed {
         let mut answers = Vec::new();
+        let mut stopped = false;
         for (index, step) in sequence.steps.iter().enumerate() {
+            if self.deadline.passed() || self.stop.load(Ordering::SeqCst) {
+                stopped = true;
+                break;
+            }
+            let before = answers.len();
             match step {
                 Step::Send(delivery) => answers.push(self.send(index, delivery, ids).await),
                 Step::Together(deliveries) => {
@@ -130,52 +157,118 @@ impl Target {
                     answers.extend(join_all(sends).await);
                 }
                 Step::Abandon(delivery) => answers.extend(self.abandon(index, delivery, ids).await),
-                Step::Pause { ms } => place.pause(Duration::from_millis(*ms)).await,
+                Step::Pause { ms } => {
+                    if !place.pause(Duration::from_millis(*ms), self.deadline).await {
+                        stopped = true;
+                        break;
+                    }
+                }
                 Step::Others { count } => {
                     for n in 0..*count {
-                        answers.push(
-                            self.send_other(index, ids.id(0x1_0000 + u64::from(n)))
-                                .await,
-                        );
+                        let answer = self
+                            .send_other(index, ids.id(0x1_0000 + u64::from(n)))
+                            .await;
+                        let unanswered = answer.unanswered();
+                        answers.push(answer);
+                        if unanswered || self.deadline.passed() {
+                            break;
+                        }
                     }
                 }
             }
+            if answers[before..].iter().any(Answer::unanswered) {
+                stopped = index + 1 < sequence.steps.len();
+                break;
+            }
         }
         Executed {
+            requests: answers.iter().filter(|a| !a.cut).count(),
             answers,
-            requests: sequence.cases(),
             finished: Instant::now(),
+            stopped,
+        }
+    }
+
+    /// The first delivery of a run: one valid COMPLETED delivery of a fresh session.
+    pub fn first_sequence(&self) -> Sequence {
+        let payload = PayloadBuilder::new(Status::Completed)
+            .seed(0x07e5)
+            .external_reference_id(Some(format!("order-first-{}", super::model::RUN_MARK)))
+            .session_id(super::model::SESSION_MARK)
+            .build();
+        let delivery = Delivery {
+            session: 0,
+            label: "valid/completed/first-delivery".into(),
+            expect: Expect::Valid,
+            method: Method::Post,
+            content_type: Some("application/json".into()),
+            credential: Credential::Configured,
+            observed: true,
+            body: super::model::Body::from_bytes(payload.to_json_bytes()),
+        };
+        Sequence {
+            steps: vec![Step::Send(delivery)],
+        }
+    }
+
+    /// Asks the effects probe about a session never delivered: it must count 0, as `run`'s
+    /// self-test asks. Why the probe cannot be trusted, if it cannot.
+    pub async fn self_test(&self) -> Option<String> {
+        let probe = self.effects.as_ref()?;
+        let session = uuid::Uuid::new_v4().to_string();
+        let counted = self
+            .deadline
+            .run(probe.count(&self.effects_sender, &session))
+            .await;
+        match counted {
+            Some(Ok(0)) => None,
+            Some(Ok(n)) => Some(format!(
+                "the effects probe failed its self-test: it counted {n} effect(s) for a session never delivered ({session}), so its counts cannot be trusted"
+            )),
+            Some(Err(e)) => Some(format!(
+                "the effects probe failed its self-test: {}",
+                self.fresh.redact(&e.to_string())
+            )),
+            None => Some(format!("the effects probe's self-test: {BUDGET_RAN_OUT}")),
         }
     }
 
     /// Whether the target still accepts a connection: a valid delivery of a fresh session
-    /// that is answered at all (any status).
+    /// that is answered at all (any status), or times out; a refused connection is an
+    /// error (a target that accepts and never answers is caught by
+    /// [`super::tally::HUNG_AFTER`] instead, without blaming this invariant).
     pub async fn alive(&self, ids: Ids) -> Result<(), TransportError> {
         let answer = self.send_other(0, ids.id(0x2_0000)).await;
         match answer.outcome {
-            Err(e) if e.class == FailureClass::Connect => Err(e),
+            Err(e) if e.class == FailureClass::Connect && !answer.cut => Err(e),
             _ => Ok(()),
         }
     }
 
-    /// Reads the effect count of every session in `expectations`, at once.
-    pub async fn counts(
-        &self,
-        expectations: &[EffectExpectation],
-        ids: Ids,
-    ) -> BTreeMap<u16, Result<u64, String>> {
+    /// Reads the effect count of every session in `sessions`, at once. A read the
+    /// deadline cut short is an error, like one the probe failed.
+    pub async fn counts(&self, sessions: &[u16], ids: Ids) -> BTreeMap<u16, Result<u64, String>> {
         let Some(probe) = &self.effects else {
             return BTreeMap::new();
         };
-        let queries = expectations.iter().map(|e| async move {
-            let id = ids.id(u64::from(e.session));
-            let count = probe
-                .count(&self.fresh, &id)
+        let queries = sessions.iter().map(|&session| async move {
+            let id = ids.id(u64::from(session));
+            let count = match self
+                .deadline
+                .run(probe.count(&self.effects_sender, &id))
                 .await
-                .map_err(|err| self.fresh.redact(&err.to_string()));
-            (e.session, count)
+            {
+                Some(count) => count.map_err(|err| self.fresh.redact(&err.to_string())),
+                None => Err(BUDGET_RAN_OUT.to_owned()),
+            };
+            (session, count)
         });
         join_all(queries).await.into_iter().collect()
+    }
+
+    /// The expectations' sessions.
+    pub fn sessions(expectations: &[EffectExpectation]) -> Vec<u16> {
+        expectations.iter().map(|e| e.session).collect()
     }
 
     async fn send(&self, step: usize, delivery: &Delivery, ids: Ids) -> Answer {
@@ -186,8 +279,7 @@ impl Target {
             Method::Get => reqwest::Method::GET,
         };
         exchange.headers = self.headers(delivery);
-        exchange.timeout = Some(self.timeout);
-        let (outcome, duration) = self.exchange(exchange).await;
+        let (outcome, duration, cut) = self.exchange(exchange, delivery.expect.is_valid()).await;
         Answer {
             step,
             session: Some(delivery.session),
@@ -195,6 +287,7 @@ impl Target {
             label: delivery.label.clone(),
             outcome,
             duration,
+            cut,
         }
     }
 
@@ -207,9 +300,10 @@ impl Target {
         for (name, value) in &self.headers(delivery) {
             request = request.header(name.as_str(), value.as_bytes());
         }
+        let timeout = self.deadline.clip(self.timeout)?;
         let written = self
             .raw
-            .send_and_abandon(&request, self.timeout, ABANDON_PATIENCE)
+            .send_and_abandon(&request, timeout, ABANDON_PATIENCE)
             .await;
         match written {
             Err(e) if e.class == FailureClass::Connect => Some(Answer {
@@ -219,6 +313,7 @@ impl Target {
                 label: delivery.label.clone(),
                 outcome: Err(e),
                 duration: Duration::ZERO,
+                cut: false,
             }),
             _ => None,
         }
@@ -233,8 +328,7 @@ impl Target {
             .build();
         let mut exchange = Exchange::post(self.url.clone(), payload.to_json_bytes());
         exchange.headers = self.sender.delivery_headers();
-        exchange.timeout = Some(self.timeout);
-        let (outcome, duration) = self.exchange(exchange).await;
+        let (outcome, duration, cut) = self.exchange(exchange, true).await;
         Answer {
             step,
             session: None,
@@ -242,6 +336,7 @@ impl Target {
             label: "valid/completed/other-session".into(),
             outcome,
             duration,
+            cut,
         }
     }
 
@@ -268,15 +363,45 @@ impl Target {
         headers
     }
 
-    /// One exchange; a closed connection is tried once more on a fresh one, since a
-    /// kept-alive connection may be closed by the target at any moment between requests.
-    async fn exchange(&self, exchange: Exchange) -> (Result<u16, TransportError>, Duration) {
-        let first = self.sender.exchange(exchange.clone()).await;
+    /// One exchange, bounded by the timeout and the deadline; whether the deadline cut it
+    /// short comes third. A valid delivery goes out on a kept-alive connection, and a
+    /// closed one is tried once more on a fresh connection, since the target may close a
+    /// kept-alive connection at any moment between requests. Any other request goes out on
+    /// a fresh connection and is never tried again: a connection closed on bad input is a
+    /// crash.
+    async fn exchange(
+        &self,
+        mut exchange: Exchange,
+        valid: bool,
+    ) -> (Result<u16, TransportError>, Duration, bool) {
+        let Some(timeout) = self.deadline.clip(self.timeout) else {
+            let cut = TransportError {
+                class: FailureClass::Timeout,
+                message: BUDGET_RAN_OUT.into(),
+            };
+            return (Err(cut), Duration::ZERO, true);
+        };
+        exchange.timeout = Some(timeout);
+        let sender = if valid { &self.sender } else { &self.fresh };
+        let first = sender.exchange(exchange.clone()).await;
         let exchanged = match &first.outcome {
-            Err(e) if e.class == FailureClass::Closed => self.fresh.exchange(exchange).await,
+            Err(e) if valid && e.class == FailureClass::Closed => {
+                match self.deadline.clip(self.timeout) {
+                    Some(left) => {
+                        exchange.timeout = Some(left);
+                        self.fresh.exchange(exchange).await
+                    }
+                    None => first,
+                }
+            }
             _ => first,
         };
+        let cut = timeout < self.timeout
+            && matches!(&exchanged.outcome, Err(e) if e.class == FailureClass::Timeout);
         let outcome = exchanged.outcome.map(|r| r.status.as_u16());
-        (outcome, exchanged.duration)
+        (outcome, exchanged.duration, cut)
     }
 }
+
+/// Why a request, a pause or a read was cut short.
+pub const BUDGET_RAN_OUT: &str = "the time budget (--time) ran out first";

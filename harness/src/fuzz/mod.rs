@@ -9,9 +9,14 @@
 //! minimal sequence and payload, saved as a [`CaseFile`] and printed as a POSIX `sh` repro.
 //!
 //! - [`model`]: sequences, steps, deliveries (also the case file format);
-//! - [`source`]: the payload seam, [`PayloadSource`], and the built-in [`EnumSource`];
+//! - [`source`]: the payload seam, [`PayloadSource`], and the named shapes, [`EnumSource`];
+//! - [`space`]: the default source, [`SpaceSource`]: the whole valid space and its
+//!   mutations, with the named shapes mixed in;
 //! - [`generate`]: sequences from a seed;
 //! - [`execute`]: sending a sequence and reading effect counts;
+//! - [`ledger`]: when effect counts are read: late, polled when missing, never sooner than
+//!   2 s after a session's last copy;
+//! - [`deadline`]: `--time` bounds the whole command, shrinking included;
 //! - [`invariant`]: what is checked, and how each answer and count is graded;
 //! - [`shrink`]: minimal sequences and payloads;
 //! - [`case_file`] and [`script`]: saving and scripting a failure;
@@ -22,7 +27,7 @@
 //! # async fn main() {
 //! use std::time::Duration;
 //! use hookcheck::effects::EffectsProbe;
-//! use hookcheck::fuzz::{Budget, EnumSource, FuzzConfig, FuzzVerdict, fuzz};
+//! use hookcheck::fuzz::{Budget, FuzzConfig, FuzzVerdict, SpaceSource, fuzz};
 //! use hookcheck::receiver::{Receiver, ReceiverConfig};
 //!
 //! hookcheck::install_crypto_provider();
@@ -33,7 +38,7 @@
 //! config.budget = Budget::Cases(60);
 //! config.settle = Duration::from_millis(1200);
 //! config.retry_delay = Duration::from_millis(300);
-//! let report = fuzz(config, Box::new(EnumSource::default())).await.unwrap();
+//! let report = fuzz(config, Box::new(SpaceSource::default())).await.unwrap();
 //! assert_eq!(report.verdict, FuzzVerdict::Pass);
 //! assert!(report.cases >= 60);
 //! receiver.shutdown().await;
@@ -43,9 +48,11 @@
 pub mod campaign;
 pub mod case_file;
 pub mod config;
+pub mod deadline;
 pub mod execute;
 pub mod generate;
 pub mod invariant;
+pub mod ledger;
 pub mod model;
 pub mod progress;
 pub mod report;
@@ -53,13 +60,16 @@ mod run;
 pub mod script;
 pub mod shrink;
 pub mod source;
+pub mod space;
 pub mod tally;
 
 pub use case_file::{CASE_FORMAT, CaseFile, CaseFileError};
 pub use config::{Budget, DEFAULT_CASES, FuzzConfig, FuzzError};
+pub use deadline::Deadline;
 pub use invariant::{Invariant, Level, Violation};
 pub use model::Sequence;
 pub use report::{FuzzReport, FuzzVerdict, ReplayReport};
 pub use run::{failed, fuzz, replay};
 pub use shrink::ShrinkLimits;
 pub use source::{EnumSource, PayloadSource};
+pub use space::SpaceSource;

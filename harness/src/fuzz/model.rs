@@ -27,14 +27,23 @@ pub enum Expect {
     Unprocessable,
     /// Off-contract input (SPEC [D-12]): answered, 2xx or 4xx, 4xx rather than 5xx.
     OffContract,
-    /// A valid body with a wrong credential (SPEC §3 ¶7): refused, no side effect.
+    /// A valid body with a wrong credential (SPEC §3 ¶6): refused, no side effect.
     BadAuth,
+    /// A valid delivery a conforming receiver may still refuse (4xx): a body over
+    /// 256 KiB (SPEC [D-11]: 2xx or 413), or values of §1's types in forms the sender never
+    /// writes (a fractional `platformId`, a `proofHash` that is not 64 hex digits, a NUL
+    /// character, a field left out). A 2xx means it was processed; a 5xx is a SHOULD break,
+    /// a crash or a hang a MUST one.
+    MayRefuse,
 }
 
 impl Expect {
     /// Whether a 2xx to this delivery means its session was processed.
     pub fn is_valid(self) -> bool {
-        matches!(self, Expect::Valid | Expect::ShouldAccept)
+        matches!(
+            self,
+            Expect::Valid | Expect::ShouldAccept | Expect::MayRefuse
+        )
     }
 }
 
@@ -150,13 +159,28 @@ pub fn decode_hex(hex: &str) -> Option<Vec<u8>> {
 pub fn replace(haystack: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(haystack.len());
     let mut rest = haystack;
-    while let Some(at) = rest.windows(from.len()).position(|w| w == from) {
+    while let Some(at) = find(rest, from) {
         out.extend_from_slice(&rest[..at]);
         out.extend_from_slice(to);
         rest = &rest[at + from.len()..];
     }
     out.extend_from_slice(rest);
     out
+}
+
+/// Where `needle` first occurs in `haystack`: candidates are found by their first byte,
+/// so a body is scanned once rather than compared at every offset.
+pub fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    let (&first, tail) = needle.split_first()?;
+    let mut start = 0;
+    while let Some(offset) = haystack.get(start..)?.iter().position(|b| *b == first) {
+        let at = start + offset;
+        if haystack.get(at + 1..at + needle.len()) == Some(tail) {
+            return Some(at);
+        }
+        start = at + 1;
+    }
+    None
 }
 
 /// One request of a sequence.
@@ -260,6 +284,15 @@ impl Sequence {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn replace_and_find_handle_overlaps_ends_and_absence() {
+        assert_eq!(replace(b"a@S@b@S@", b"@S@", b"xy"), b"axybxy");
+        assert_eq!(replace(b"@@S@", b"@S@", b"-"), b"@-");
+        assert_eq!(replace(b"abc", b"@S@", b"-"), b"abc");
+        assert_eq!(find(b"ab", b"abc"), None);
+        assert_eq!(find(b"xxabc", b"abc"), Some(2));
+    }
 
     #[test]
     fn bodies_that_are_not_utf8_are_stored_as_hex_and_read_back() {

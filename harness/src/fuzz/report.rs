@@ -7,15 +7,21 @@
 //!   `durationMs` (the sending phase), `casesPerSecond`, `shrinkMs`;
 //! - `effectsProbe` (`url`, `command` or null), `auth` (whether bad credentials were sent);
 //! - `invariants`: one entry per invariant: `invariant`, `level` (`MUST`/`SHOULD`),
-//!   `requirement`, `outcome` (`held`, `broken`, or `unchecked` with `reason`), and
+//!   `requirement`, `clause` (the CONTRACT.md clauses it grades), `outcome` (`held`,
+//!   `broken`, or `unchecked` with `reason`: no effects probe or one that failed its
+//!   self-test, no auth header, counts that could not be read, nothing graded), and
 //!   `sequences` (how many sequences broke it);
-//! - `findings`: one per broken invariant: `invariant`, `level`, `requirement`,
+//! - `findings`: one per broken invariant: `invariant`, `level`, `requirement`, `clause`,
 //!   `sequences`, `firstSequence`, `label`, `expected`, `actual`, `shrink`
-//!   (`fromSteps`, `toSteps`, `fromCases`, `toCases`, `replays`, `reproducedAlone`),
+//!   (`fromSteps`, `toSteps`, `fromCases`, `toCases`, `replays`, `reproducedAlone`,
+//!   `note` when not shrunk, `stopped` when shrinking ran out of replays or time and the
+//!   case is the smallest found so far),
 //!   `caseFile` (its path, when saved), `repro` (a POSIX `sh` script) and `case` (the case
 //!   file's content);
 //! - `unreadCounts`: effect counts that could not be read (each is no verdict, not a pass),
 //!   and `unreadReason`, why the first could not;
+//! - `stoppedEarly`: why sending stopped before the budget was spent (the target stopped
+//!   accepting connections, or answered none of 16 requests in a row), or null;
 //! - `verdict`: `pass` (no invariant broken), `warn` (only SHOULDs broken) or `fail`.
 
 use std::fmt::Write as _;
@@ -40,7 +46,8 @@ pub enum InvariantOutcome {
     Held,
     /// Broken at least once.
     Broken,
-    /// Not checked (no effects probe, no auth header).
+    /// Not checked: no effects probe or one that failed its self-test, no auth header,
+    /// effect counts that could not be read, or nothing graded against it.
     Unchecked,
 }
 
@@ -54,6 +61,9 @@ pub struct InvariantResult {
     pub level: Level,
     /// Its requirement.
     pub requirement: String,
+    /// The CONTRACT.md clauses it grades (`SPEC §3 ¶3 [D-10]`).
+    #[serde(default)]
+    pub clause: String,
     /// How it fared.
     pub outcome: InvariantOutcome,
     /// Why it was not checked.
@@ -80,6 +90,10 @@ pub struct ShrinkSummary {
     pub reproduced_alone: bool,
     /// Why it was not shrunk, if it was not.
     pub note: Option<String>,
+    /// Why shrinking stopped before it was done, if it did: the case is the smallest
+    /// found so far.
+    #[serde(default)]
+    pub stopped: Option<String>,
 }
 
 /// A broken invariant, shrunk.
@@ -92,6 +106,9 @@ pub struct Finding {
     pub level: Level,
     /// Its requirement.
     pub requirement: String,
+    /// The CONTRACT.md clauses it grades (`SPEC §3 ¶3 [D-10]`).
+    #[serde(default)]
+    pub clause: String,
     /// Sequences that broke it.
     pub sequences: u64,
     /// The first of them.
@@ -156,6 +173,10 @@ pub struct FuzzReport {
     pub unread_counts: u64,
     /// Why the first of them could not be read.
     pub unread_reason: Option<String>,
+    /// Why sending stopped before the budget was spent (the target stopped serving), if
+    /// it did.
+    #[serde(default)]
+    pub stopped_early: Option<String>,
     /// The verdict.
     pub verdict: FuzzVerdict,
 }
@@ -206,6 +227,9 @@ impl FuzzReport {
         }
         for finding in &self.findings {
             render_finding(&mut out, finding);
+        }
+        if let Some(why) = &self.stopped_early {
+            let _ = writeln!(out, "\nstopped early: {why}");
         }
         if self.unread_counts > 0 {
             let _ = writeln!(
@@ -294,7 +318,7 @@ impl FuzzReport {
 fn render_finding(out: &mut String, finding: &Finding) {
     let _ = writeln!(
         out,
-        "\n{} {} [{}]: {}",
+        "\n{} {} [{}]: {} ({})",
         if finding.level == Level::Must {
             "FAIL"
         } else {
@@ -302,7 +326,8 @@ fn render_finding(out: &mut String, finding: &Finding) {
         },
         finding.invariant,
         finding.level,
-        finding.requirement
+        finding.requirement,
+        finding.clause
     );
     let _ = writeln!(
         out,
@@ -312,11 +337,19 @@ fn render_finding(out: &mut String, finding: &Finding) {
     let _ = writeln!(out, "  expected: {}", finding.expected);
     let _ = writeln!(out, "  actual:   {}", finding.actual);
     let shrink = &finding.shrink;
-    let how = match &shrink.note {
-        Some(note) => format!("not shrunk: {note}"),
-        None => format!(
-            "shrunk from {} steps ({} requests) to {} ({}) in {} replays",
-            shrink.from_steps, shrink.from_cases, shrink.to_steps, shrink.to_cases, shrink.replays
+    let how = match (&shrink.note, &shrink.stopped) {
+        (Some(note), _) => format!("not shrunk: {note}"),
+        (None, stopped) => format!(
+            "shrunk from {} steps ({} requests) to {} ({}) in {} replays{}",
+            shrink.from_steps,
+            shrink.from_cases,
+            shrink.to_steps,
+            shrink.to_cases,
+            shrink.replays,
+            stopped
+                .as_ref()
+                .map(|why| format!("; {why}"))
+                .unwrap_or_default()
         ),
     };
     let _ = writeln!(out, "  {how}");
@@ -347,9 +380,19 @@ pub struct ReplayReport {
     pub violations: Vec<Violation>,
     /// Effect counts that could not be read.
     pub unread_counts: Vec<String>,
+    /// Why the replay cannot say whether the case still fails, if it cannot (its
+    /// invariant needs effect counts that are not to be had).
+    #[serde(default)]
+    pub no_verdict: Option<String>,
 }
 
 impl ReplayReport {
+    /// Whether the replay cannot tell whether the case still fails (and nothing else
+    /// failed): exit 3, never 0.
+    pub fn inconclusive(&self) -> bool {
+        !self.failed() && self.no_verdict.is_some()
+    }
+
     /// Whether the replay's verdict is negative: the case's failure came back, or a MUST
     /// invariant broke.
     pub fn failed(&self) -> bool {
@@ -383,135 +426,16 @@ impl ReplayReport {
         for reason in &self.unread_counts {
             let _ = writeln!(out, "no verdict: {reason}");
         }
-        let _ = writeln!(
-            out,
-            "replay: {} {}",
-            self.invariant,
-            if self.reproduced {
-                "broke again"
-            } else {
-                "held"
-            }
-        );
+        let result = match (&self.no_verdict, self.reproduced) {
+            (_, true) => "broke again".to_owned(),
+            (Some(why), false) => format!("no verdict: {why}"),
+            (None, false) => "held".to_owned(),
+        };
+        let _ = writeln!(out, "replay: {} {result}", self.invariant);
         out
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::fuzz::case_file::CASE_FORMAT;
-    use crate::fuzz::model::Sequence;
-
-    fn finding(invariant: Invariant, note: Option<&str>) -> Finding {
-        let case = CaseFile {
-            format: CASE_FORMAT.into(),
-            invariant,
-            level: invariant.level(),
-            requirement: invariant.requirement().into(),
-            seed: 7,
-            sequence_index: 3,
-            shrunk: note.is_none(),
-            expected: "exactly 1 effect for the session".into(),
-            actual: "2 effect(s)".into(),
-            sequence: Sequence::default(),
-        };
-        Finding {
-            invariant,
-            level: invariant.level(),
-            requirement: invariant.requirement().into(),
-            sequences: 4,
-            first_sequence: 3,
-            label: "valid/error/as-sent ×2".into(),
-            expected: case.expected.clone(),
-            actual: case.actual.clone(),
-            shrink: ShrinkSummary {
-                from_steps: 6,
-                to_steps: 2,
-                from_cases: 9,
-                to_cases: 2,
-                replays: 11,
-                reproduced_alone: note.is_none(),
-                note: note.map(str::to_owned),
-            },
-            case_file: Some("fuzz-cases/exactly-once-seed7.json".into()),
-            repro: "s0=\"fuzz-$$-0\"\ncurl -sS -i 'http://127.0.0.1:8080/webhook'".into(),
-            case,
-        }
-    }
-
-    fn sample() -> FuzzReport {
-        let findings = vec![
-            finding(Invariant::ExactlyOnce, None),
-            finding(
-                Invariant::ShouldAccepted,
-                Some("the failure did not come back when the sequence was replayed alone"),
-            ),
-        ];
-        let invariants = Invariant::ALL
-            .iter()
-            .map(|&invariant| {
-                let broken = findings.iter().any(|f| f.invariant == invariant);
-                let unchecked = invariant.needs_auth();
-                InvariantResult {
-                    invariant,
-                    level: invariant.level(),
-                    requirement: invariant.requirement().into(),
-                    outcome: match (broken, unchecked) {
-                        (true, _) => InvariantOutcome::Broken,
-                        (false, true) => InvariantOutcome::Unchecked,
-                        (false, false) => InvariantOutcome::Held,
-                    },
-                    reason: unchecked.then(|| "no auth header (--auth)".to_owned()),
-                    sequences: if broken { 4 } else { 0 },
-                }
-            })
-            .collect();
-        FuzzReport {
-            format: REPORT_FORMAT.into(),
-            target: "http://127.0.0.1:8080/webhook".into(),
-            seed: 7,
-            cases: 612,
-            sequences: 98,
-            duration_ms: 1500,
-            cases_per_second: 408.0,
-            shrink_ms: 900,
-            effects_probe: Some("url".into()),
-            auth: false,
-            invariants,
-            verdict: FuzzReport::verdict_of(&findings),
-            findings,
-            unread_counts: 0,
-            unread_reason: None,
-        }
-    }
-
-    #[test]
-    fn the_terminal_summary_lists_every_invariant_then_each_finding_with_its_script() {
-        insta::assert_snapshot!(sample().render());
-    }
-
-    #[test]
-    fn the_json_report_reads_back_and_a_should_alone_is_only_a_warning() {
-        let report = sample();
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("fuzz.json");
-        report.write_json(&path).unwrap();
-        let back: FuzzReport = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
-        assert_eq!(back, report);
-        assert_eq!(back.verdict, FuzzVerdict::Fail);
-        assert_eq!(
-            FuzzReport::verdict_of(&report.findings[1..]),
-            FuzzVerdict::Warn
-        );
-        assert_eq!(FuzzReport::verdict_of(&[]), FuzzVerdict::Pass);
-    }
-
-    #[test]
-    fn junit_fails_a_broken_must_passes_a_broken_should_and_skips_the_unchecked() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("fuzz.xml");
-        sample().write_junit(&path).unwrap();
-        insta::assert_snapshot!(std::fs::read_to_string(&path).unwrap());
-    }
-}
+#[path = "report_tests.rs"]
+mod tests;

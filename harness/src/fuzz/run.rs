@@ -2,28 +2,31 @@
 //! runs one case file again.
 
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use super::campaign::{Nonces, grade, send_phase};
 use super::case_file::{CASE_FORMAT, CaseFile};
-use super::config::{FuzzConfig, FuzzError};
+use super::config::{Budget, FuzzConfig, FuzzError};
+use super::deadline::Deadline;
 use super::execute::{Ids, Place, Target};
 use super::invariant::{Invariant, effect_expectations, grade_answers, grade_effects};
+use super::ledger::{first_read_after, read_counts};
 use super::model::Sequence;
 use super::report::{
     Finding, FuzzReport, FuzzVerdict, InvariantOutcome, InvariantResult, REPORT_FORMAT,
     ReplayReport, ShrinkSummary,
 };
 use super::script::{ScriptContext, render};
-use super::shrink::{Shrunk, shrink};
+use super::shrink::{ShrinkLimits, Shrunk, shrink};
 use super::source::PayloadSource;
 use super::tally::{Example, Found, Tally};
 use crate::rawhttp::RawClient;
 use crate::sender::{Sender, SenderConfig, display_url};
 
-/// Builds the target: a pooled sender and a fresh-connection one with the same settings.
-fn target(config: &FuzzConfig) -> Result<Target, FuzzError> {
+/// Builds the target: a pooled sender and a fresh-connection one with the same settings,
+/// a pooled one for effect counts, and the deadline of the whole command.
+fn target(config: &FuzzConfig, deadline: Deadline) -> Result<Target, FuzzError> {
     let mut sender = SenderConfig::default()
         .timeout(config.timeout)
         .retries(0)
@@ -35,11 +38,23 @@ fn target(config: &FuzzConfig) -> Result<Target, FuzzError> {
         url: config.target.clone(),
         sender: Sender::new(sender.clone())?,
         fresh: Sender::new(sender.fresh_connections(true))?,
+        effects_sender: Sender::new(SenderConfig::default().tls(config.tls.clone()))?,
         auth: config.auth.clone(),
         effects: config.effects.clone(),
+        effects_broken: None,
         raw: RawClient::new(&config.tls)?,
         timeout: config.timeout,
+        deadline,
+        stop: Arc::new(AtomicBool::new(false)),
     })
+}
+
+/// The deadline of a campaign started now: `--time` bounds the whole command.
+fn deadline_of(config: &FuzzConfig) -> Deadline {
+    match config.budget {
+        Budget::Time(budget) => Deadline::after(budget),
+        Budget::Cases(_) => Deadline::NONE,
+    }
 }
 
 /// Runs a campaign against `config.target` with payloads from `source`, then shrinks the
@@ -48,10 +63,14 @@ pub async fn fuzz(
     config: FuzzConfig,
     source: Box<dyn PayloadSource>,
 ) -> Result<FuzzReport, FuzzError> {
-    let target = Arc::new(target(&config)?);
+    let started = Instant::now();
+    let mut target = target(&config, deadline_of(&config))?;
+    target.effects_broken = target.self_test().await;
+    let target = Arc::new(target);
     let nonces = Arc::new(Nonces::new());
-    let (tally, took) = send_phase(&config, &target, &nonces, source).await?;
+    let (tally, took) = send_phase(&config, &target, &nonces, source, started).await?;
     let shrinking = Instant::now();
+    let shrink_ends = Deadline::after(config.shrink.time).min(target.deadline);
     let found: Vec<Found> = tally
         .found
         .lock()
@@ -59,10 +78,18 @@ pub async fn fuzz(
         .values()
         .cloned()
         .collect();
-    let dead = tally.dead.load(Ordering::SeqCst) || target.alive(nonces.ids()).await.is_err();
+    let dead = tally.dead.load(Ordering::SeqCst)
+        || (!target.deadline.passed() && target.alive(nonces.ids()).await.is_err());
     let mut findings = Vec::new();
     for found in found {
-        findings.push(finding(&config, &target, &nonces, found, dead).await?);
+        let shrinker = Shrinker {
+            config: &config,
+            target: &target,
+            nonces: &nonces,
+            dead,
+            ends: shrink_ends,
+        };
+        findings.push(shrinker.finding(found).await?);
     }
     findings.sort_by_key(|f| Invariant::ALL.iter().position(|i| *i == f.invariant));
     let cases = tally.cases.load(Ordering::Relaxed);
@@ -77,134 +104,171 @@ pub async fn fuzz(
         shrink_ms: shrinking.elapsed().as_millis() as u64,
         effects_probe: config.effects.as_ref().map(|e| e.kind().to_owned()),
         auth: config.auth.is_some(),
-        invariants: invariants(&config, &tally),
+        invariants: invariants(&config, &target, &tally),
         verdict: FuzzReport::verdict_of(&findings),
         findings,
         unread_counts: tally.unread_counts.load(Ordering::Relaxed),
         unread_reason: tally.unread_reason.lock().expect("never poisoned").clone(),
+        stopped_early: tally.stopped.lock().expect("never poisoned").clone(),
     })
 }
 
-/// Every invariant's line: held, broken, or why unchecked.
-fn invariants(config: &FuzzConfig, tally: &Tally) -> Vec<InvariantResult> {
+/// Every invariant's line: broken, held, or why not checked. An invariant is held only
+/// when something was graded against it and every count it needed was read.
+fn invariants(config: &FuzzConfig, target: &Target, tally: &Tally) -> Vec<InvariantResult> {
     let found = tally.found.lock().expect("never poisoned");
+    let observed = tally.observed.lock().expect("never poisoned");
+    let unread = tally.unread.lock().expect("never poisoned");
     Invariant::ALL
         .iter()
         .map(|&invariant| {
+            let sequences = found.get(&invariant).map_or(0, |f| f.sequences);
             let reason = if invariant.needs_effects() && config.effects.is_none() {
                 Some("no effects probe (--effects-url or --effects-cmd)".to_owned())
+            } else if invariant.needs_effects()
+                && let Some(broken) = &target.effects_broken
+            {
+                Some(broken.clone())
             } else if invariant.needs_auth() && config.auth.is_none() {
                 Some("no auth header (--auth)".to_owned())
+            } else if let Some((n, why)) = unread.get(&invariant) {
+                Some(format!("{n} effect count(s) could not be read, e.g. {why}"))
+            } else if !observed.contains_key(&invariant) {
+                Some("nothing was graded against it in this run".to_owned())
             } else {
                 None
             };
-            let sequences = found.get(&invariant).map_or(0, |f| f.sequences);
-            let outcome = match (&reason, sequences) {
-                (Some(_), _) => InvariantOutcome::Unchecked,
-                (None, 0) => InvariantOutcome::Held,
-                (None, _) => InvariantOutcome::Broken,
+            let outcome = match (sequences, &reason) {
+                (0, Some(_)) => InvariantOutcome::Unchecked,
+                (0, None) => InvariantOutcome::Held,
+                _ => InvariantOutcome::Broken,
             };
             InvariantResult {
                 invariant,
                 level: invariant.level(),
                 requirement: invariant.requirement().into(),
+                clause: invariant.clause().into(),
                 outcome,
-                reason,
+                reason: reason.filter(|_| outcome == InvariantOutcome::Unchecked),
                 sequences,
             }
         })
         .collect()
 }
 
-/// Shrinks, saves and scripts one found failure.
-async fn finding(
-    config: &FuzzConfig,
-    target: &Target,
-    nonces: &Nonces,
-    found: Found,
+/// What shrinking needs: the campaign, and when it must be done.
+struct Shrinker<'a> {
+    config: &'a FuzzConfig,
+    target: &'a Target,
+    nonces: &'a Nonces,
     dead: bool,
-) -> Result<Finding, FuzzError> {
-    let (example, shrunk, note) = shrink_found(config, target, nonces, &found, dead).await;
-    let case = case_of(config, &example, &shrunk, note.is_none());
-    let case_file = match &config.save_dir {
-        Some(dir) => Some(case.save(dir)?.display().to_string()),
-        None => None,
-    };
-    let url = config.target.to_string();
-    let name = case.file_name().trim_end_matches(".json").to_owned();
-    let context = ScriptContext {
-        url: &url,
-        auth: config.auth.as_ref(),
-        effects: config.effects.as_ref(),
-        settle: config.settle,
-        bodies: config.save_dir.as_deref(),
-    };
-    let violation = &example.violation;
-    Ok(Finding {
-        invariant: violation.invariant,
-        level: violation.invariant.level(),
-        requirement: violation.invariant.requirement().into(),
-        sequences: found.sequences,
-        first_sequence: example.index,
-        label: violation.label.clone(),
-        expected: violation.expected.clone(),
-        actual: violation.actual.clone(),
-        shrink: ShrinkSummary {
-            from_steps: example.sequence.steps.len(),
-            to_steps: shrunk.sequence.steps.len(),
-            from_cases: example.sequence.cases(),
-            to_cases: shrunk.sequence.cases(),
-            replays: shrunk.replays,
-            reproduced_alone: shrunk.reproduced,
-            note,
-        },
-        case_file,
-        repro: render(&shrunk.sequence, &context, &name),
-        case,
-    })
+    ends: Deadline,
 }
 
-/// The first failing sequence that fails again alone, shrunk; or the first, unshrunk,
-/// with the reason.
-async fn shrink_found(
-    config: &FuzzConfig,
-    target: &Target,
-    nonces: &Nonces,
-    found: &Found,
-    dead: bool,
-) -> (Example, Shrunk, Option<String>) {
-    let first = found.examples[0].clone();
-    let unshrunk = |replays| Shrunk {
-        sequence: first.sequence.clone(),
-        replays,
-        reproduced: false,
-    };
-    if dead {
-        let note = "the target stopped accepting connections, so nothing can be replayed";
-        return (first.clone(), unshrunk(0), Some(note.to_owned()));
-    }
-    let mut replays = 0;
-    for example in &found.examples {
-        let invariant = example.violation.invariant;
-        let shrunk = shrink(
-            example.sequence.clone(),
-            config.shrink,
-            |candidate| async move {
-                reproduces(target, &candidate, nonces.ids(), invariant, config.settle).await
+impl Shrinker<'_> {
+    /// Shrinks, saves and scripts one found failure.
+    async fn finding(&self, found: Found) -> Result<Finding, FuzzError> {
+        let config = self.config;
+        let (example, shrunk, note) = self.shrink_found(&found).await;
+        let case = case_of(config, &example, &shrunk, note.is_none());
+        let case_file = match &config.save_dir {
+            Some(dir) => Some(case.save(dir)?.display().to_string()),
+            None => None,
+        };
+        let url = config.target.to_string();
+        let name = case.file_name().trim_end_matches(".json").to_owned();
+        let context = ScriptContext {
+            url: &url,
+            auth: config.auth.as_ref(),
+            effects: config.effects.as_ref(),
+            settle: first_read_after(config.settle),
+            bodies: config.save_dir.as_deref(),
+        };
+        let violation = &example.violation;
+        Ok(Finding {
+            invariant: violation.invariant,
+            level: violation.invariant.level(),
+            requirement: violation.invariant.requirement().into(),
+            clause: violation.invariant.clause().into(),
+            sequences: found.sequences,
+            first_sequence: example.index,
+            label: violation.label.clone(),
+            expected: violation.expected.clone(),
+            actual: violation.actual.clone(),
+            shrink: ShrinkSummary {
+                from_steps: example.sequence.steps.len(),
+                to_steps: shrunk.sequence.steps.len(),
+                from_cases: example.sequence.cases(),
+                to_cases: shrunk.sequence.cases(),
+                replays: shrunk.replays,
+                reproduced_alone: shrunk.reproduced,
+                note,
+                stopped: shrunk.stopped.then(|| STOPPED.to_owned()),
             },
-        )
-        .await;
-        replays += shrunk.replays;
-        if shrunk.reproduced {
-            return (example.clone(), Shrunk { replays, ..shrunk }, None);
-        }
+            case_file,
+            repro: render(&shrunk.sequence, &context, &name),
+            case,
+        })
     }
-    let note = format!(
-        "none of the first {} failing sequences failed again when replayed alone",
-        found.examples.len()
-    );
-    (first.clone(), unshrunk(replays), Some(note))
+
+    /// The first failing sequence that fails again alone, shrunk (as far as the limits
+    /// and the deadline allow); or the first, unshrunk, with the reason.
+    async fn shrink_found(&self, found: &Found) -> (Example, Shrunk, Option<String>) {
+        let first = found.examples[0].clone();
+        let unshrunk = |replays| Shrunk {
+            sequence: first.sequence.clone(),
+            replays,
+            reproduced: false,
+            stopped: false,
+        };
+        if self.dead {
+            let note = "the target stopped serving, so nothing can be replayed";
+            return (first.clone(), unshrunk(0), Some(note.to_owned()));
+        }
+        let mut replays = 0;
+        for example in &found.examples {
+            if self.ends.passed() {
+                break;
+            }
+            let invariant = example.violation.invariant;
+            let limits = ShrinkLimits {
+                replays: self.config.shrink.replays.saturating_sub(replays).max(1),
+                time: self.ends.remaining(),
+            };
+            let (target, nonces, settle) = (self.target, self.nonces, self.config.settle);
+            let shrunk = shrink(example.sequence.clone(), limits, |candidate| async move {
+                reproduces(target, &candidate, nonces.ids(), invariant, settle).await
+            })
+            .await;
+            replays += shrunk.replays;
+            if shrunk.reproduced {
+                let stopped = shrunk.stopped || self.ends.passed();
+                return (
+                    example.clone(),
+                    Shrunk {
+                        replays,
+                        stopped,
+                        ..shrunk
+                    },
+                    None,
+                );
+            }
+        }
+        let note = if self.ends.passed() && replays == 0 {
+            "the time budget ran out before it could be replayed".to_owned()
+        } else {
+            format!(
+                "none of the first {} failing sequences failed again when replayed alone",
+                found.examples.len()
+            )
+        };
+        (first.clone(), unshrunk(replays), Some(note))
+    }
 }
+
+/// What a report says of a shrink that ran out of replays or time.
+const STOPPED: &str =
+    "shrinking ran out of replays or time: this is the smallest failing case found so far";
 
 fn case_of(config: &FuzzConfig, found: &Example, shrunk: &Shrunk, is_shrunk: bool) -> CaseFile {
     let invariant = found.violation.invariant;
@@ -224,7 +288,7 @@ fn case_of(config: &FuzzConfig, found: &Example, shrunk: &Shrunk, is_shrunk: boo
 
 /// Whether replaying `sequence` alone breaks `invariant` again. A count already past its
 /// expectation right after the sequence is enough (counts never go down); any other
-/// effect failure is read after the settle time.
+/// effect failure is read as a campaign reads it ([`read_counts`]).
 async fn reproduces(
     target: &Target,
     sequence: &Sequence,
@@ -256,28 +320,30 @@ async fn reproduces(
     if relevant.is_empty() {
         return false;
     }
-    let early = target.counts(&relevant, ids).await;
+    let early = target.counts(&Target::sessions(&relevant), ids).await;
     let over = relevant
         .iter()
         .any(|e| matches!(early.get(&e.session), Some(Ok(n)) if *n > e.count));
     if over {
         return true;
     }
-    tokio::time::sleep_until((executed.finished + settle).into()).await;
-    let counts = target.counts(&relevant, ids).await;
+    let counts = read_counts(target, &relevant, ids, executed.finished, settle).await;
     !grade_effects(sequence, &relevant, &counts).0.is_empty()
 }
 
 /// Runs a case file's sequence once against `config.target` and grades every invariant.
+/// A case whose invariant needs effect counts gets no verdict without a trustworthy probe,
+/// or when one of its counts could not be read.
 pub async fn replay(config: &FuzzConfig, case: &CaseFile) -> Result<ReplayReport, FuzzError> {
-    let target = target(config)?;
+    let mut target = target(config, deadline_of(config))?;
     let nonces = Nonces::new();
     target
         .alive(nonces.ids())
         .await
         .map_err(|e| FuzzError::Unreachable(format!("{}: {e}", display_url(&target.url))))?;
+    target.effects_broken = target.self_test().await;
     let tally = Tally::default();
-    let (violations, unread_counts) = grade(
+    let (violations, unread) = grade(
         &target,
         &case.sequence,
         nonces.ids(),
@@ -286,11 +352,28 @@ pub async fn replay(config: &FuzzConfig, case: &CaseFile) -> Result<ReplayReport
         &tally,
     )
     .await;
+    let reproduced = violations.iter().any(|v| v.invariant == case.invariant);
+    let no_verdict = if reproduced || !case.invariant.needs_effects() {
+        None
+    } else if config.effects.is_none() {
+        Some(format!(
+            "{} needs effect counts and no effects probe was given (--effects-url or --effects-cmd), so whether the case still fails is unknown",
+            case.invariant
+        ))
+    } else if let Some(broken) = &target.effects_broken {
+        Some(broken.clone())
+    } else {
+        unread
+            .iter()
+            .find(|(invariant, _)| *invariant == case.invariant)
+            .map(|(_, why)| format!("an effect count could not be read: {why}"))
+    };
     Ok(ReplayReport {
         invariant: case.invariant,
-        reproduced: violations.iter().any(|v| v.invariant == case.invariant),
+        reproduced,
         violations,
-        unread_counts,
+        unread_counts: unread.into_iter().map(|(_, why)| why).collect(),
+        no_verdict,
     })
 }
 

@@ -44,6 +44,9 @@ pub struct Shrunk {
     pub replays: usize,
     /// Whether the original failed again when replayed alone.
     pub reproduced: bool,
+    /// Whether the search ran out of replays or time before it was done: the sequence is
+    /// the smallest found so far, not a minimal one.
+    pub stopped: bool,
 }
 
 /// Shrinks `original` while `fails` says a candidate still fails.
@@ -58,13 +61,16 @@ where
             sequence: original,
             replays: 1,
             reproduced: false,
+            stopped: false,
         };
     }
     let mut current = original;
     let mut replays = 1;
+    let mut stopped = false;
     'search: loop {
         for candidate in candidates(&current) {
             if replays >= limits.replays || started.elapsed() >= limits.time {
+                stopped = true;
                 break 'search;
             }
             replays += 1;
@@ -79,6 +85,7 @@ where
         sequence: compact(current),
         replays,
         reproduced: true,
+        stopped,
     }
 }
 
@@ -368,5 +375,26 @@ mod tests {
         assert!(!shrunk.reproduced);
         assert_eq!(shrunk.sequence, sequence);
         assert_eq!(shrunk.replays, 1);
+    }
+
+    #[tokio::test]
+    async fn a_search_out_of_replays_keeps_the_smallest_found_and_says_so() {
+        let copy = delivery(0, r#"{"sessionId":"@SESSION@"}"#);
+        let sequence = Sequence {
+            steps: vec![
+                Step::Together(vec![copy.clone(); 8]),
+                Step::Others { count: 24 },
+            ],
+        };
+        let few = ShrinkLimits {
+            replays: 3,
+            time: Duration::from_secs(10),
+        };
+        let shrunk = shrink(sequence.clone(), few, |_| async { true }).await;
+        assert!(shrunk.reproduced && shrunk.stopped);
+        assert_eq!(shrunk.replays, 3);
+        assert!(shrunk.sequence.cases() < sequence.cases());
+        let done = shrink(sequence, limits(), |_| async { true }).await;
+        assert!(!done.stopped, "a search that ran to its end is complete");
     }
 }

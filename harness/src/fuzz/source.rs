@@ -35,9 +35,14 @@ pub struct Drawn {
 
 impl Drawn {
     /// The delivery of slot `session`, its id replaced by [`SESSION_MARK`], and
-    /// [`RUN_MARK`] after the `externalReferenceId` of a valid body.
+    /// [`RUN_MARK`] after the `externalReferenceId` of a valid body (unless the source
+    /// wrote it there already).
     pub fn into_delivery(self, session: u16, session_id: &str, credential: Credential) -> Delivery {
-        let body = match self.expect.is_valid() {
+        let marked = self
+            .body
+            .windows(RUN_MARK.len())
+            .any(|w| w == RUN_MARK.as_bytes());
+        let body = match self.expect.is_valid() && !marked {
             true => mark_reference(self.body),
             false => self.body,
         };

@@ -13,6 +13,12 @@ use super::model::Sequence;
 /// alone (it needed other sequences' traffic), the next is shrunk instead.
 pub const KEPT_EXAMPLES: usize = 4;
 
+/// After this many requests in a row with no answer at all, the target is taken to have
+/// stopped serving: sending stops (sequences under way stop at their next step) and
+/// nothing is replayed, so a target that accepts and never answers, or drips its answers,
+/// cannot hold a run for `requests × timeout`.
+pub const HUNG_AFTER: u64 = 16;
+
 /// One sequence that broke an invariant.
 #[derive(Debug, Clone)]
 pub struct Example {
@@ -50,6 +56,15 @@ pub struct Tally {
     pub unread_reason: Mutex<Option<String>>,
     /// When the last answer arrived.
     pub last_answer: Mutex<Option<Instant>>,
+    /// How many answers or counts each invariant graded: one that graded nothing is not
+    /// checked, never held.
+    pub observed: Mutex<BTreeMap<Invariant, u64>>,
+    /// Per invariant, how many of its effect counts could not be read, and why the first.
+    pub unread: Mutex<BTreeMap<Invariant, (u64, String)>>,
+    /// Requests in a row the target did not answer at all.
+    pub unanswered_in_a_row: AtomicU64,
+    /// Why sending stopped before the budget was spent, if it did.
+    pub stopped: Mutex<Option<String>>,
 }
 
 impl Tally {
@@ -57,6 +72,59 @@ impl Tally {
         let mut last = self.last_answer.lock().expect("never poisoned");
         if last.is_none_or(|l| l < at) {
             *last = Some(at);
+        }
+    }
+
+    /// Counts answers and silences in order; whether the target now looks hung.
+    pub(super) fn silences(&self, answers: &[super::invariant::Answer]) -> bool {
+        use std::sync::atomic::Ordering;
+        for answer in answers.iter().filter(|a| !a.cut) {
+            if answer.outcome.is_err() {
+                self.unanswered_in_a_row.fetch_add(1, Ordering::SeqCst);
+            } else {
+                self.unanswered_in_a_row.store(0, Ordering::SeqCst);
+            }
+        }
+        let hung = self.unanswered_in_a_row.load(Ordering::SeqCst) >= HUNG_AFTER;
+        if hung {
+            self.stop(format!(
+                "the target answered none of {HUNG_AFTER} requests in a row, so it was not fuzzed further"
+            ));
+        }
+        hung
+    }
+
+    /// Stops sending, with the reason (the first one is kept).
+    pub(super) fn stop(&self, why: String) {
+        self.dead.store(true, std::sync::atomic::Ordering::SeqCst);
+        self.stopped
+            .lock()
+            .expect("never poisoned")
+            .get_or_insert(why);
+    }
+
+    pub(super) fn observe(&self, invariants: impl IntoIterator<Item = Invariant>) {
+        let mut observed = self.observed.lock().expect("never poisoned");
+        for invariant in invariants {
+            *observed.entry(invariant).or_default() += 1;
+        }
+    }
+
+    pub(super) fn unread_counts(&self, unread: &[(Invariant, String)]) {
+        if unread.is_empty() {
+            return;
+        }
+        self.unread_counts
+            .fetch_add(unread.len() as u64, std::sync::atomic::Ordering::Relaxed);
+        self.unread_reason
+            .lock()
+            .expect("never poisoned")
+            .get_or_insert_with(|| unread[0].1.clone());
+        let mut map = self.unread.lock().expect("never poisoned");
+        for (invariant, reason) in unread {
+            map.entry(*invariant)
+                .or_insert_with(|| (0, reason.clone()))
+                .0 += 1;
         }
     }
 

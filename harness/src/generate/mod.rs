@@ -65,6 +65,7 @@ pub use shapes::{
 pub use timestamp::{Offset, Timestamp};
 pub use valid::{
     Field, MAX_VALID_BYTES, Nullables, PlatformId, ProofHash, SessionId, ValidPayload,
+    write_members,
 };
 
 /// Serializes a JSON value; a `Value` always serializes.

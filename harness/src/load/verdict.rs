@@ -149,7 +149,7 @@ impl fmt::Display for ExactlyOnce {
 pub struct LoadVerdict {
     /// True when every delivery was answered 2xx and nothing was lost or doubled.
     pub holds: bool,
-    /// One line per problem.
+    /// One line per problem, each ending with the CONTRACT.md clause it breaks.
     pub problems: Vec<String>,
 }
 
@@ -159,26 +159,32 @@ impl LoadVerdict {
         let mut problems = Vec::new();
         if tally.non_2xx() > 0 {
             problems.push(format!(
-                "{} deliveries answered outside 2xx",
+                "{} deliveries answered outside 2xx (SPEC §3 ¶1, ¶2 [D-9])",
                 tally.non_2xx()
             ));
         }
         if tally.failed() > 0 {
-            problems.push(format!("{} deliveries got no response", tally.failed()));
+            problems.push(format!(
+                "{} deliveries got no response (SPEC §3 ¶2 [D-9])",
+                tally.failed()
+            ));
         }
         if let Some(check) = exactly_once {
             if check.lost > 0 {
-                problems.push(format!("{} acknowledged sessions lost", check.lost));
+                problems.push(format!(
+                    "{} acknowledged sessions lost (SPEC §3 ¶3)",
+                    check.lost
+                ));
             }
             if check.doubled > 0 {
                 problems.push(format!(
-                    "{} sessions processed twice or more",
+                    "{} sessions processed twice or more (SPEC §3 ¶3 [D-10])",
                     check.doubled
                 ));
             }
             if check.unverified > 0 {
                 problems.push(format!(
-                    "{} sessions' effects could not be counted",
+                    "{} sessions' effects could not be counted (SPEC §4 ¶1)",
                     check.unverified
                 ));
             }
@@ -218,5 +224,9 @@ mod tests {
         assert!(!verdict.holds);
         assert_eq!(verdict.problems.len(), 2, "{verdict}");
         assert!(verdict.to_string().contains("3 sessions processed twice"));
+        // Every problem cites the clause it breaks.
+        for problem in &verdict.problems {
+            assert!(problem.contains("(SPEC §"), "{problem}");
+        }
     }
 }

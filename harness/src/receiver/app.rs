@@ -22,7 +22,7 @@ use axum::routing::{get, post};
 use serde_json::{Value, json};
 use tokio::sync::watch;
 
-use super::choices::{ASYNC_PROCESSING_DELAY, Choices};
+use super::choices::Choices;
 use super::faults::{self, loose_field, loose_session_id};
 use super::log::{DeliveryLog, DeliveryOutcome};
 use super::rejection::{Rejection, error_response};
@@ -266,8 +266,9 @@ async fn process(
     let session_id = session_id.to_owned();
     let session = session_id.clone();
     if inner.choices.async_processing {
+        let delay = inner.choices.processing_delay();
         tokio::spawn(async move {
-            tokio::time::sleep(ASYNC_PROCESSING_DELAY).await;
+            tokio::time::sleep(delay).await;
             // A background job has no one to tell; the effect count shows what landed.
             let _ = store
                 .record(&session_id, status.as_str(), body, Dedupe::Once)

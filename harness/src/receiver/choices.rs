@@ -87,6 +87,9 @@ pub struct Choices {
     pub delay: Duration,
     /// Answer 202 at once and record the effect [`ASYNC_PROCESSING_DELAY`] later.
     pub async_processing: bool,
+    /// With `async_processing`, record the effect this long after the answer instead of
+    /// [`ASYNC_PROCESSING_DELAY`], as a queue that is behind does.
+    pub async_delay: Option<Duration>,
 }
 
 impl fmt::Display for Choices {
@@ -106,7 +109,10 @@ impl fmt::Display for Choices {
             parts.push(format!("answer after {:?}", self.delay));
         }
         if self.async_processing {
-            parts.push("process in the background".to_owned());
+            parts.push(match self.async_delay {
+                Some(delay) => format!("process in the background after {delay:?}"),
+                None => "process in the background".to_owned(),
+            });
         }
         if parts.is_empty() {
             return f.write_str("defaults");
@@ -144,5 +150,18 @@ impl Choices {
     pub fn async_processing(mut self, yes: bool) -> Self {
         self.async_processing = yes;
         self
+    }
+
+    /// Processes in the background this long after the answer (implies
+    /// `async_processing`).
+    pub fn async_delay(mut self, delay: Duration) -> Self {
+        self.async_processing = true;
+        self.async_delay = Some(delay);
+        self
+    }
+
+    /// How long background processing waits before it records an effect.
+    pub fn processing_delay(&self) -> Duration {
+        self.async_delay.unwrap_or(ASYNC_PROCESSING_DELAY)
     }
 }
