@@ -144,6 +144,8 @@ impl Target {
     pub async fn execute(&self, sequence: &Sequence, ids: Ids, place: &mut Place) -> Executed {
         let mut answers = Vec::new();
         let mut stopped = false;
+        // Abandoned copies have no answer: they are counted here.
+        let mut abandoned = 0;
         for (index, step) in sequence.steps.iter().enumerate() {
             if self.deadline.passed() || self.stop.load(Ordering::SeqCst) {
                 stopped = true;
@@ -156,7 +158,10 @@ impl Target {
                     let sends = deliveries.iter().map(|d| self.send(index, d, ids));
                     answers.extend(join_all(sends).await);
                 }
-                Step::Abandon(delivery) => answers.extend(self.abandon(index, delivery, ids).await),
+                Step::Abandon(delivery) => match self.abandon(index, delivery, ids).await {
+                    Some(refused) => answers.push(refused),
+                    None => abandoned += usize::from(!self.deadline.passed()),
+                },
                 Step::Pause { ms } => {
                     if !place.pause(Duration::from_millis(*ms), self.deadline).await {
                         stopped = true;
@@ -182,7 +187,7 @@ impl Target {
             }
         }
         Executed {
-            requests: answers.iter().filter(|a| !a.cut).count(),
+            requests: answers.iter().filter(|a| !a.cut).count() + abandoned,
             answers,
             finished: Instant::now(),
             stopped,
