@@ -149,6 +149,24 @@ pub const EXPLANATIONS: &[Explanation] = &[
         fix: "Parse with a full RFC 3339 parser, or keep completedAt as text if you do not need it as a time.",
     },
     Explanation {
+        requirement: "payload/completed-at-any-age",
+        why: "Deliveries arrive late: retries come minutes after the event, a backlog is drained hours after an outage, an event is replayed days later. And the sender's clock is not yours. A receiver that refuses or drops an event for its age or for a small skew loses it for good.",
+        breaks: "Replay protection copied from signed-webhook schemes (refuse anything older than five minutes) applied to a payload timestamp that is not a delivery time; a check that completedAt is not in the future, with no allowance for clock skew; a cleanup that ignores events older than a day.",
+        fix: "Treat completedAt as data about the session, not as a delivery time: accept any age, and allow for the sender's clock running a few minutes ahead. Deduplicate on sessionId to stay safe against replays.",
+    },
+    Explanation {
+        requirement: "payload/optional-fields-omitted",
+        why: "externalReferenceId is there only if you gave one, and extractedData and proofHash only when verification produced them. A receiver that requires them refuses exactly the events without them.",
+        breaks: "A schema or model class that lists these fields as required (`required` in a JSON Schema, a non-optional field in a typed model), or code that indexes them without checking they are present.",
+        fix: "Make externalReferenceId, extractedData and proofHash optional as well as nullable, and treat an absent field as null.",
+    },
+    Explanation {
+        requirement: "payload/free-form-keys",
+        why: "extractedData holds whatever the verified account yields: other keys, fewer keys, nested values, none at all. A receiver that expects the documented example's keys fails on real events.",
+        breaks: "Reading `extractedData.accountHolder` (or another example key) unconditionally; a schema for extractedData with required keys or no room for nested values.",
+        fix: "Treat extractedData as a free-form object: read the keys you need if they are there, and handle their absence.",
+    },
+    Explanation {
         requirement: "payload/charset-parameter",
         why: "`Content-Type: application/json; charset=utf-8` is the same media type as `application/json`. Refusing it refuses valid deliveries from any sender or proxy that adds the parameter.",
         breaks: "Comparing the Content-Type header with `==` instead of parsing the media type.",
@@ -171,6 +189,12 @@ pub const EXPLANATIONS: &[Explanation] = &[
         why: "A refused delivery that still causes a side effect is a forged event that worked, even though the answer said no.",
         breaks: "Processing (or enqueuing) the body before checking the header, or in middleware that runs before the auth check.",
         fix: "Check the auth header first, before parsing the body or touching any state.",
+    },
+    Explanation {
+        requirement: "auth/accepted-processed-once",
+        why: "A correctly authenticated delivery that is acknowledged must be processed exactly once, whatever the spelling of the header's name or a stray second copy of the header: otherwise the event is lost or doubled.",
+        breaks: "An auth middleware that lets a request through but marks it so that the handler skips the work; a path for unusual headers that processes twice.",
+        fix: "Decide on the auth header once, before any work, and then process an accepted delivery exactly as any other.",
     },
     Explanation {
         requirement: "auth/rejection-status",
@@ -243,6 +267,12 @@ pub const EXPLANATIONS: &[Explanation] = &[
         why: "Anyone can POST to a public URL. Input that crashes or hangs the receiver takes down delivery of every real event behind it.",
         breaks: "An unhandled exception or panic on malformed JSON, a missing field or an unexpected type; a parser without limits on size or nesting; a handler that waits for a body that never ends.",
         fix: "Validate before use and turn every parse or validation error into a 4xx answer; bound body size, nesting and read time; let one bad request never take the process down.",
+    },
+    Explanation {
+        requirement: "robustness/liveness-processed-once",
+        why: "After bad input, valid deliveries must still be processed exactly once: a receiver that answers 2xx but has lost its worker, its database connection or its queue to a bad request drops every event that follows.",
+        breaks: "A bad request that kills a background worker or poisons a queue while the HTTP layer keeps answering; a transaction left open or a connection left broken by a failed parse.",
+        fix: "Contain every failure to its own request: validate before touching shared state, roll back on error, and restart workers that die.",
     },
     Explanation {
         requirement: "robustness/no-5xx-for-bad-input",

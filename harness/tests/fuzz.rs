@@ -142,6 +142,20 @@ const DEFECTS: &[Expect] = &[
         broken: &[ValidAcknowledged],
         also: &[ShouldAccepted, Answered],
     },
+    Expect {
+        subject: Subject::Defect(Defect::RequiresAccountHolder),
+        broken: &[ValidAcknowledged],
+        // Drawn bodies of every grade lack the key.
+        also: &[ShouldAccepted],
+    },
+    defect(Defect::DropsOldEvents, &[ExactlyOnce]),
+    defect(Defect::RejectsLowercaseTimestamp, &[ShouldAccepted]),
+    Expect {
+        subject: Subject::Defect(Defect::RejectsOmittedFields),
+        broken: &[ValidAcknowledged],
+        also: &[ShouldAccepted],
+    },
+    defect(Defect::AsyncDuplicate, &[ExactlyOnce]),
 ];
 
 /// Defects `hookcheck fuzz` is not meant to find, each with the reason; `hookcheck run`
@@ -151,6 +165,12 @@ const NOT_FOUND: &[(Defect, &str)] = &[
         Defect::Serial,
         "fuzz grades no latency: one delivery at a time, 100 ms each, still answers the few \
          requests a fuzzer keeps in flight within the timeout; run's burst check finds it",
+    ),
+    (
+        Defect::RejectsFutureTimestamp,
+        "a drawn completedAt is the sender's now or any date of 0000-9999, and one further \
+         ahead than the skew a receiver must allow may be refused; one a few minutes ahead, \
+         which only this defect refuses, is not drawn; run's completed-at-any-age finds it",
     ),
     (
         Defect::LosesUnderLoad,

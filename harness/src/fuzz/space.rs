@@ -43,6 +43,9 @@ use crate::spec::Status;
 pub const ORDINARY_BYTES: usize = 64 * 1024;
 /// The share of valid deliveries drawn from [`EnumSource`]'s named shapes.
 const NAMED_VALID: f64 = 0.25;
+/// The first valid deliveries of a run all come from the named shapes, so that a small
+/// budget still sends every named shape (each comes up once in a round of its bag).
+const NAMED_FIRST: usize = 48;
 /// The share of invalid deliveries drawn from [`EnumSource`]'s named bad inputs (other
 /// methods and content types, which no mutation of a body makes).
 const NAMED_INVALID: f64 = 0.5;
@@ -108,6 +111,8 @@ pub struct SpaceSource {
     named: EnumSource,
     valid: Pool,
     invalid: Pool,
+    /// How many valid deliveries were drawn so far.
+    valid_drawn: usize,
 }
 
 /// Random bytes to draw one payload from: mostly a few dozen to a few hundred (bodies of a
@@ -132,6 +137,19 @@ fn text(value: &JsonValue) -> Option<String> {
 }
 
 /// Whether `completedAt` is written as the sender writes it: `YYYY-MM-DDThh:mm:ss.mmmZ`.
+/// A `completedAt` further ahead of now than the clock skew a receiver must allow.
+fn too_far_ahead(value: &JsonValue) -> bool {
+    let Some(text) = text(value) else {
+        return false;
+    };
+    let format = time::format_description::well_known::Rfc3339;
+    let Ok(at) = time::OffsetDateTime::parse(&text.to_ascii_uppercase(), &format) else {
+        return false;
+    };
+    let bound = time::Duration::seconds(crate::generate::CLOCK_SKEW_BOUND_SECS);
+    at > time::OffsetDateTime::now_utc() + bound
+}
+
 fn sender_timestamp(value: &JsonValue) -> bool {
     let Some(text) = text(value) else {
         return false;
@@ -181,8 +199,16 @@ pub fn grade_valid(members: &[(JsonText, JsonValue)], body: &[u8]) -> (Expect, &
     if body.len() > LARGE_BODY_BYTES {
         return (Expect::MayRefuse, "over-256kib");
     }
-    if Field::ALL.iter().any(|f| get(*f).is_none()) {
+    // D-14: an omitted optional field is null; any other field left out is off-contract.
+    if Field::ALL
+        .iter()
+        .any(|f| get(*f).is_none() && !f.is_optional())
+    {
         return (Expect::MayRefuse, "field-left-out");
+    }
+    // D-13: only a skew up to the bound must be taken; a time further ahead may be refused.
+    if get(Field::CompletedAt).is_some_and(too_far_ahead) {
+        return (Expect::MayRefuse, "completed-at-ahead");
     }
     if !get(Field::PlatformId).is_some_and(integer) {
         return (Expect::MayRefuse, "platform-id-form");
@@ -334,7 +360,8 @@ fn draw_invalid(rng: &mut StdRng) -> Option<InvalidPayload> {
 
 impl PayloadSource for SpaceSource {
     fn valid(&mut self, rng: &mut StdRng, session_id: &str) -> Drawn {
-        if rng.random_bool(NAMED_VALID) {
+        self.valid_drawn += 1;
+        if self.valid_drawn <= NAMED_FIRST || rng.random_bool(NAMED_VALID) {
             return self.named.valid(rng, session_id);
         }
         if let Some(drawn) = self.valid.reuse(rng, session_id) {

@@ -184,7 +184,7 @@ pub fn group_findings(report: &Report) -> Vec<FindingGroup<'_>> {
         {
             Some((_, group)) => group.checks.push(check),
             None => {
-                let cause = match last_status(&check.actual) {
+                let cause = match last_status(&without_durations(&check.actual)) {
                     Some(status) => format!("answered {status}"),
                     None => check.actual.clone(),
                 };
@@ -207,13 +207,10 @@ pub fn group_findings(report: &Report) -> Vec<FindingGroup<'_>> {
 /// effects after 2 copies` are one cause, `2 effects after 2 copies` another; `closed after
 /// 1 ms` and `closed after 4 ms` one).
 pub fn cause_key(actual: &str) -> String {
-    if let Some(status) = last_status(actual) {
+    let actual = without_durations(actual);
+    if let Some(status) = last_status(&actual) {
         return format!("status {status}");
     }
-    static DURATION: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-        regex::Regex::new(r"\b\d+(\.\d+)? ?(ms|s|µs|min)\b").expect("the pattern is valid")
-    });
-    let actual = DURATION.replace_all(actual, "<duration>");
     let mut key = String::new();
     let mut numbers = 0;
     let mut previous_digit = false;
@@ -230,6 +227,16 @@ pub fn cause_key(actual: &str) -> String {
         previous_digit = digit;
     }
     key
+}
+
+/// The text with every duration or age (`4 ms`, `2.5 s`, `208 s ahead`, `3 days back`)
+/// written `<duration>`, so that neither splits a cause nor reads as a status code.
+fn without_durations(actual: &str) -> std::borrow::Cow<'_, str> {
+    static DURATION: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"\b\d+(\.\d+)? ?(ms|s|µs|min|minutes?|h|hours?|days?|years?)\b")
+            .expect("the pattern is valid")
+    });
+    DURATION.replace_all(actual, "<duration>")
 }
 
 /// The last HTTP status code (a standalone 100–599, not an `os error 111`) an answer
@@ -289,6 +296,15 @@ mod tests {
         assert_ne!(
             cause_key("closed the connection after 1 ms"),
             cause_key("no answer within 1 ms")
+        );
+        // An age in a drawn feature is no status code.
+        assert_eq!(
+            cause_key("307 in 6 ms (drawn with a `completedAt` 208 s ahead of now)"),
+            "status 307"
+        );
+        assert_eq!(
+            cause_key("307 in 6 ms (drawn with a `completedAt` 300 days back)"),
+            "status 307"
         );
     }
 }
