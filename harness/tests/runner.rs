@@ -435,7 +435,13 @@ async fn only_and_skip_select_exactly_the_named_checks() {
         })
         .collect();
     assert_eq!(ran, wanted);
-    assert!(report.checks.iter().all(|c| c.outcome == Outcome::Pass));
+    let not_passed: Vec<String> = report
+        .checks
+        .iter()
+        .filter(|c| c.outcome != Outcome::Pass)
+        .map(|c| format!("{}: {} ({})", c.id, c.outcome, c.actual))
+        .collect();
+    assert!(not_passed.is_empty(), "{not_passed:#?}");
     receiver.shutdown().await;
 }
 
