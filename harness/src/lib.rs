@@ -48,7 +48,10 @@
 //!
 //! let report = run(config, &mut []).await.unwrap();
 //! assert_eq!(report.verdict, "conformant");
-//! assert_eq!(report.summary.pass, report.checks.len());
+//! // Nothing failed; a check whose situation did not arise (the retry moments past the
+//! // 500 ms window) is a skip, listed in `report.unverified`, never a pass.
+//! assert_eq!(report.summary.fail + report.summary.error, 0);
+//! assert!(report.summary.pass > 0);
 //! receiver.shutdown().await;
 //! # }
 //! ```

@@ -151,11 +151,13 @@ impl Conformance {
         self
     }
 
-    /// A fast run for a test suite: the delayed duplicate comes after 500 ms instead of the
-    /// provider's retry delays, and effect counts are read 100 ms after the deliveries.
+    /// A fast run for a test suite, as `hookcheck run --quick`: copies of a delivered
+    /// session only 1 s after the first instead of across the provider's retry schedule
+    /// (the later moments are listed in the report's `unverified`), and effect counts read
+    /// sooner.
     pub fn quick(mut self) -> Self {
-        self.config.dedupe_window = Duration::from_millis(500);
-        self.config.settle = Duration::from_millis(100);
+        self.config.dedupe_window = crate::checks::kit::QUICK_WINDOW;
+        self.config.settle = crate::checks::kit::QUICK_SETTLE;
         self
     }
 

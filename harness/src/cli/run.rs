@@ -177,12 +177,7 @@ pub async fn run(args: RunArgs) -> i32 {
     }
 }
 
-/// The dedupe window of `--quick`.
-pub const QUICK_WINDOW: Duration = Duration::from_secs(1);
-/// The settle time of `--quick`.
-pub const QUICK_SETTLE: Duration = Duration::from_millis(100);
-/// The settle time otherwise.
-pub const DEFAULT_SETTLE: Duration = Duration::from_millis(300);
+pub use crate::checks::kit::{DEFAULT_SETTLE, QUICK_SETTLE, QUICK_WINDOW};
 
 /// Reads `--dedupe-window` and `--retry-base`: at least a millisecond.
 fn parse_window(text: &str) -> Result<Duration, String> {

@@ -11,6 +11,14 @@ use crate::checks::retry_schedule::RetrySchedule;
 use crate::effects::EffectsProbe;
 use crate::sender::{ClientTls, DEFAULT_BACKOFF_BASE, DEFAULT_RETRIES, DEFAULT_TIMEOUT};
 
+/// The dedupe window of a quick run (`--quick`): copies of a delivered session only 1 s
+/// after the first; the later retry moments are reported as not verified.
+pub const QUICK_WINDOW: Duration = Duration::from_secs(1);
+/// How long a quick run waits after deliveries before counting their effects.
+pub const QUICK_SETTLE: Duration = Duration::from_millis(100);
+/// How long a run waits after deliveries before counting their effects, by default.
+pub const DEFAULT_SETTLE: Duration = Duration::from_millis(300);
+
 /// Everything a run needs. [`RunConfig::new`] gives the defaults of `hookcheck run`.
 #[derive(Debug, Clone)]
 #[must_use]
@@ -67,7 +75,7 @@ impl RunConfig {
             selection: Selection::default(),
             burst: 32,
             concurrency: 8,
-            settle: Duration::from_millis(300),
+            settle: DEFAULT_SETTLE,
             strict: false,
             bodies_dir: None,
             dedupe_window: RetrySchedule::default().default_span(),

@@ -15,7 +15,7 @@ mod probe;
 mod send;
 mod verdict;
 
-pub use config::RunConfig;
+pub use config::{DEFAULT_SETTLE, QUICK_SETTLE, QUICK_WINDOW, RunConfig};
 pub use context::{Ctx, RunMessage};
 pub use draw::{Walk, control, expect_drawn_accepted, explained, walk};
 pub use controls::Controls;
