@@ -84,7 +84,11 @@ async fn liveness_status(ctx: &Ctx, controls: &mut Controls) -> Result<Drawn, No
     let sent = ctx.liveness_controls("robustness/liveness-control").await;
     for (drawn, sent) in &sent {
         let probe = ctx.drawn_delivery(drawn);
-        controls.add(format!("the {} liveness control", drawn.status), &probe, sent);
+        controls.add(
+            format!("the {} liveness control", drawn.status),
+            &probe,
+            sent,
+        );
     }
     if let Some((drawn, _)) = sent.iter().find(|(_, sent)| sent.is_2xx()) {
         return Ok(drawn.clone());

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use reqwest::Url;
 use tokio::sync::{Semaphore, mpsc};
 
-use super::ledger::Pending;
+use super::expectation::Pending;
 use super::verdict::{Verdict, VerdictOutcome};
 use crate::auth::AuthHeader;
 use crate::catalogue::requirement_of;

@@ -4,7 +4,7 @@
 //! effect (SPEC §3 ¶3); [`Controls`] collects them and defers that to the end of the run.
 
 use super::context::Ctx;
-use super::ledger::{Expect, Expected};
+use super::expectation::{Expect, Expected};
 use super::probe::{Probe, Sent};
 use super::verdict::Verdict;
 

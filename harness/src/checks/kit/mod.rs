@@ -7,9 +7,10 @@
 
 mod config;
 mod context;
-mod draw;
 mod controls;
+mod draw;
 mod expect;
+mod expectation;
 mod ledger;
 mod probe;
 mod send;
@@ -17,10 +18,11 @@ mod verdict;
 
 pub use config::{DEFAULT_SETTLE, QUICK_SETTLE, QUICK_WINDOW, RunConfig};
 pub use context::{Ctx, RunMessage};
-pub use draw::{Walk, control, expect_drawn_accepted, explained, walk};
 pub use controls::Controls;
+pub use draw::{Walk, control, expect_drawn_accepted, explained, walk};
 pub use expect::{expect_accepted, expect_probe_accepted};
-pub use ledger::{Expect, Expected, grade_effects};
+pub use expectation::{Expect, Expected};
+pub use ledger::grade_effects;
 pub use probe::{Probe, Sent, header_list, header_map};
 pub use verdict::{Verdict, VerdictOutcome};
 
