@@ -125,11 +125,16 @@ pub async fn walk(ctx: &Ctx, drawn: &Drawn, like: &Probe, keep: &[Dimension]) ->
     match (refused(&sent), kept.is_empty()) {
         (true, true) => return Walk::CanonicalRefused(sent),
         (true, false) => {
+            // The subject alone is refused; unless the plain canonical delivery is too.
+            let plain = ctx.send(&ctx.redrawn(like, &drawn.canonical())).await;
+            if refused(&plain) {
+                return Walk::CanonicalRefused(plain);
+            }
             return Walk::Named {
                 features: kept.iter().map(|&d| canonical.feature(d)).collect(),
                 dimensions: kept,
                 minimal: sent,
-                steps: 1,
+                steps: 2,
             };
         }
         (false, _) => {}
