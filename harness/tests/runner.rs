@@ -648,7 +648,7 @@ fn receivers_that_make_other_legitimate_choices_are_graded_clean() {
     // whatever the draw, so several seeds each.
     let runs = cases
         .iter()
-        .flat_map(|case| DRAWN_SEEDS.iter().map(move |&seed| (case.clone(), seed)));
+        .flat_map(|case| DRAWN_SEEDS.iter().map(move |&seed| (*case, seed)));
     for ((name, choices, limit), seed) in runs {
         let report = runtime.block_on(async {
             let receiver = receiver(

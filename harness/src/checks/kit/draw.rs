@@ -125,11 +125,16 @@ pub async fn walk(ctx: &Ctx, drawn: &Drawn, like: &Probe, keep: &[Dimension]) ->
     match (refused(&sent), kept.is_empty()) {
         (true, true) => return Walk::CanonicalRefused(sent),
         (true, false) => {
+            // The subject alone is refused; unless the plain canonical delivery is too.
+            let plain = ctx.send(&ctx.redrawn(like, &drawn.canonical())).await;
+            if refused(&plain) {
+                return Walk::CanonicalRefused(plain);
+            }
             return Walk::Named {
                 features: kept.iter().map(|&d| canonical.feature(d)).collect(),
                 dimensions: kept,
                 minimal: sent,
-                steps: 1,
+                steps: 2,
             };
         }
         (false, _) => {}
@@ -203,7 +208,7 @@ pub async fn expect_drawn_accepted(
                         Verdict {
                             outcome: VerdictOutcome::NoVerdict,
                             actual: format!(
-                                "{} (a feature other checks grade, not this check's subject)",
+                                "a feature other checks grade, not this check's subject: {}",
                                 verdict.actual
                             ),
                             ..verdict
@@ -213,7 +218,7 @@ pub async fn expect_drawn_accepted(
                 }
             }
             VerdictOutcome::Broken => Verdict {
-                actual: format!("{}; drawn as {}", verdict.actual, drawn.describe()),
+                actual: format!("drawn as {}: {}", drawn.describe(), verdict.actual),
                 ..verdict
             },
             _ => verdict,
@@ -250,10 +255,10 @@ async fn explain(
             ..
         } => Verdict {
             actual: format!(
-                "{}; refused when {} (every other feature as the canonical {status} delivery has it; {steps} deliveries walked it back), drawn as {}",
-                minimal.describe(),
+                "refused when {} (every other feature as the canonical {status} delivery has it; {steps} deliveries walked it back; drawn as {}): {}",
                 features.join(" and "),
                 drawn.describe(),
+                minimal.describe(),
             ),
             repro: Some(minimal.repro.clone()),
             ..verdict
@@ -261,16 +266,15 @@ async fn explain(
         .with_exchanges([&minimal]),
         Walk::CanonicalRefused(canonical) => Verdict {
             actual: format!(
-                "{}; the canonical {status} delivery was refused too ({}), so the problem is not a drawn feature (drawn as {})",
+                "the canonical {status} delivery was refused too, so the problem is not a drawn feature (drawn as {}): {}",
+                drawn.describe(),
                 verdict.actual,
-                canonical.describe(),
-                drawn.describe()
             ),
             ..verdict
         }
         .with_exchanges([&canonical]),
         Walk::Inconclusive(why) => Verdict {
-            actual: format!("{}; drawn as {} ({why})", verdict.actual, drawn.describe()),
+            actual: format!("drawn as {} ({why}): {}", drawn.describe(), verdict.actual),
             ..verdict
         },
     };
