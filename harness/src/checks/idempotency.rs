@@ -1,4 +1,4 @@
-//! Idempotency family (SPEC §3 ¶3, [D-8], [D-10], [D-24], [D-25]): repeated deliveries of
+//! Idempotency family (SPEC §3 ¶3, [D-8], [D-10], [D-19], [D-20]): repeated deliveries of
 //! one session, sent one after another, all at once, after an abandoned first attempt, with
 //! the other terminal event in either order, for every status, at every moment a retry can
 //! come ([`crate::checks::retry_schedule`]) and after all the run's other traffic, are all

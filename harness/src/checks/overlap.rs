@@ -1,5 +1,5 @@
 //! Whether copies of one session overlapped at the target as a duplicate scenario means
-//! them to (SPEC [D-25]): concurrent copies in flight together, an abandoned copy still
+//! them to (SPEC [D-20]): concurrent copies in flight together, an abandoned copy still
 //! unanswered when its sender hung up. A scenario that did not happen is not graded as
 //! though it had: its checks skip, saying what happened instead.
 

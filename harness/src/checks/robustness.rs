@@ -214,7 +214,7 @@ fn keeps_serving(ctx: &Ctx, input: BadInput, sent: &Sent, liveness: &Sent) -> Ve
         .with_exchanges([liveness])
 }
 
-/// How a bad input was answered, as [`no_5xx`] grades it (SPEC [D-12], [D-22]).
+/// How a bad input was answered, as [`no_5xx`] grades it (SPEC [D-12], [D-17]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Answer {
     /// 100–199 as the final answer.

@@ -113,7 +113,7 @@ pub async fn preflight(config: &RunConfig, verifying: &Sender, base: &SenderConf
 
 const CERTIFICATE: &str = "a certificate that validates for the host";
 
-/// Why a certificate verified against `--ca-cert` is not verified (SPEC §2 ¶7, [D-23]).
+/// Why a certificate verified against `--ca-cert` is not verified (SPEC §2 ¶7, [D-18]).
 pub const OWN_CA: &str = "--ca-cert: the certificate was verified against your own CA, not against the public roots the provider verifies it with; run without --ca-cert against a certificate from a public CA to verify it";
 
 /// The certificate failed against `--ca-cert`: what that says, and what it does not.
