@@ -118,12 +118,7 @@ pub const OWN_CA: &str = "--ca-cert: the certificate was verified against your o
 
 /// The certificate failed against `--ca-cert`: what that says, and what it does not.
 fn own_ca_failed(first: &Exchanged) -> String {
-    let failure = first
-        .outcome
-        .as_ref()
-        .err()
-        .map(ToString::to_string)
-        .unwrap_or_default();
+    let failure = failure_of(first);
     format!(
         "the certificate failed verification against --ca-cert ({failure}); whether it validates against the public roots the provider uses was not checked"
     )
@@ -180,12 +175,7 @@ fn https(config: &RunConfig, answered: &Exchanged, repro: &str) -> Verdict {
 }
 
 fn no_answer(exchanged: &Exchanged) -> String {
-    let failure = exchanged
-        .outcome
-        .as_ref()
-        .err()
-        .map(ToString::to_string)
-        .unwrap_or_default();
+    let failure = failure_of(exchanged);
     format!(
         "the first delivery got no answer, so the TLS session was not seen to complete ({failure})"
     )
@@ -283,4 +273,14 @@ pub fn no_redirect(ctx: &Ctx) {
         .with_repro(repro),
     };
     ctx.report(id, started, verdict);
+}
+
+/// What went wrong with an exchange, or nothing when it was answered.
+fn failure_of(exchanged: &Exchanged) -> String {
+    exchanged
+        .outcome
+        .as_ref()
+        .err()
+        .map(ToString::to_string)
+        .unwrap_or_default()
 }
