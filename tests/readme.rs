@@ -5,6 +5,8 @@
 use clap::Parser;
 use hookcheck::cli::Cli;
 
+use crate::util::hookcheck;
+
 const README: &str = include_str!("../README.md");
 
 /// The `hookcheck` command lines of every ```sh block, continuation lines joined.
@@ -100,4 +102,33 @@ fn the_example_reader_sees_quotes_comments_and_pipes_as_sh_does() {
             "-"
         ]
     );
+}
+
+/// Every command's `--help` fits an 80-column terminal, even when clap cannot see one (CI logs,
+/// pipes): the lines are wrapped by clap, not pre-wrapped at another width.
+#[test]
+fn every_help_fits_80_columns() {
+    let commands = [
+        "", "run", "fuzz", "load", "send", "serve", "report", "diff", "corpus", "list", "explain",
+    ];
+    for command in commands {
+        let mut cmd = hookcheck();
+        if !command.is_empty() {
+            cmd.arg(command);
+        }
+        let out = cmd.arg("--help").output().expect("hookcheck runs");
+        assert!(out.status.success(), "{command} --help failed");
+        let text = String::from_utf8(out.stdout).expect("help is UTF-8");
+        assert!(
+            text.lines().count() > 3,
+            "{command} --help printed almost nothing"
+        );
+        for line in text.lines() {
+            assert!(
+                line.chars().count() <= 80,
+                "`hookcheck {command} --help` has a line of {} columns:\n{line}",
+                line.chars().count()
+            );
+        }
+    }
 }

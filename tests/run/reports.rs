@@ -161,6 +161,12 @@ async fn diff_and_baseline_see_a_defect_come_and_go_between_real_runs() {
         diff.stdout, diff.stderr
     );
     assert!(diff.stdout.contains("new failures ("), "{}", diff.stdout);
+    assert!(
+        diff.stdout.lines().all(|l| l.chars().count() <= 80),
+        "the diff fits 80 columns:\n{}",
+        diff.stdout
+    );
+    assert!(diff.stdout.starts_with("old run  "), "{}", diff.stdout);
     let value: Value = serde_json::from_str(&std::fs::read_to_string(&diff_json).unwrap()).unwrap();
     let new_failures: Vec<&str> = value["changes"]
         .as_array()

@@ -35,7 +35,12 @@ pub mod serve;
 /// failure against a baseline), 2 usage error, 3 target unreachable or server could not
 /// start, 130 a run stopped by Ctrl-C or SIGTERM.
 #[derive(Debug, Parser)]
-#[command(name = "hookcheck", version, propagate_version = true)]
+#[command(
+    name = "hookcheck",
+    version,
+    propagate_version = true,
+    max_term_width = 80
+)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]

@@ -28,7 +28,7 @@ pub fn diff_verdict(diff: &Diff) -> String {
 pub fn diff_text(diff: &Diff, color: bool) -> String {
     let paint = Paint(color);
     let mut out = format!(
-        "compared {} ({}) with {} ({})\n",
+        "old run  {} ({})\nnew run  {} ({})\n",
         diff.old.started_at, diff.old.verdict, diff.new.started_at, diff.new.verdict
     );
     for kind in ChangeKind::ALL {
