@@ -125,7 +125,7 @@ impl clap::ValueEnum for Defect {
     }
 
     fn to_possible_value(&self) -> Option<PossibleValue> {
-        Some(PossibleValue::new(self.name()).help(self.description()))
+        Some(PossibleValue::new(self.as_str()).help(self.description()))
     }
 }
 
@@ -135,7 +135,7 @@ impl clap::ValueEnum for AckStatus {
     }
 
     fn to_possible_value(&self) -> Option<PossibleValue> {
-        Some(PossibleValue::new(self.name()))
+        Some(PossibleValue::new(self.as_str()))
     }
 }
 
@@ -248,7 +248,7 @@ pub async fn run(args: ServeArgs) -> i32 {
     if let Some(defect) = args.defect {
         announcement.push_str(&format!(
             "defect {}: {}\n",
-            defect.name(),
+            defect.as_str(),
             defect.description()
         ));
     }
