@@ -6,7 +6,7 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use futures::future::join_all;
-use hookcheck::catalogue::{Category, all_check_ids};
+use hookcheck::catalogue::{Category, Level, all_check_ids};
 use hookcheck::checks::overlap::ANSWERED_FIRST;
 use hookcheck::receiver::{Defect, Receiver, ReceiverConfig, RunningReceiver};
 use hookcheck::results::{Outcome, Report, Summary};
@@ -262,16 +262,11 @@ async fn a_broken_must_exits_1_and_every_fail_is_a_junit_failure() {
 }
 
 /// The exit code a run against this defect must give: 1 for a broken MUST, 0 when only a
-/// SHOULD breaks.
+/// SHOULD breaks (its facts say which).
 fn documented_exit(defect: Defect) -> i32 {
-    match defect {
-        Defect::RejectsUnknownFields
-        | Defect::ErrorOnMalformedJson
-        | Defect::TinyBodyLimit
-        | Defect::StrictContentType
-        | Defect::StrictTimestamp
-        | Defect::RejectsLowercaseTimestamp => 0,
-        _ => 1,
+    match defect.facts().level {
+        Level::Must => 1,
+        _ => 0,
     }
 }
 
@@ -294,16 +289,7 @@ async fn every_defect_gives_its_documented_exit_code_and_the_reference_gives_0()
     let at_once = &at_once;
     let results = join_all(cases.iter().map(|&(defect, strict)| async move {
         let _turn = at_once.acquire().await.expect("the semaphore stays open");
-        let with_auth = matches!(
-            defect,
-            Some(
-                Defect::AuthIgnored
-                    | Defect::AuthPrefixMatch
-                    | Defect::EffectBeforeAuth
-                    | Defect::HangsOnBadAuth
-                    | Defect::AuthCaseInsensitiveValue
-            )
-        );
+        let with_auth = defect.is_some_and(|d| d.facts().needs_auth);
         let mut config = ReceiverConfig::default().slow_delay(Duration::from_secs(5));
         if let Some(defect) = defect {
             config = config.defect(defect);
@@ -363,7 +349,7 @@ async fn every_defect_gives_its_documented_exit_code_and_the_reference_gives_0()
             Some(_) if *strict => 1,
             Some(defect) => documented_exit(*defect),
         };
-        let name = defect.map_or("none", Defect::name);
+        let name = defect.map_or("none", Defect::as_str);
         eprintln!(
             "defect {name}{}: exit {} in {:.1} s",
             if *strict { " --strict" } else { "" },
@@ -608,7 +594,7 @@ async fn a_repro_line_from_a_failing_check_reproduces_its_status() {
     ];
     for (defect, check_id) in cases {
         let mut config = ReceiverConfig::default().defect(defect);
-        let auth = defect == Defect::AuthPrefixMatch;
+        let auth = defect.facts().needs_auth;
         if auth {
             config = config.auth(SECRET.parse().unwrap());
         }

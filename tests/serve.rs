@@ -302,15 +302,15 @@ fn help_lists_every_defect_with_its_description() {
     let help = String::from_utf8_lossy(&output.stdout);
     for defect in hookcheck::receiver::Defect::ALL {
         assert!(
-            help.contains(defect.name()),
+            help.contains(defect.as_str()),
             "{} missing from --help",
-            defect.name()
+            defect.as_str()
         );
         let start: String = defect.description().chars().take(30).collect();
         assert!(
             help.contains(&start),
             "description of {} missing",
-            defect.name()
+            defect.as_str()
         );
     }
 }

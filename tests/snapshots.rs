@@ -18,16 +18,6 @@ const AUTH: &str = "X-API-Key: local-secret";
 /// drops some of a burst; under `serial` some time out, so need not have an effect): their
 /// outcome is pinned, not which deliveries.
 const RANDOM_DEFECT_CHECKS: &[&str] = &["idempotency/burst-processed-once"];
-/// Defects whose findings depend on how concurrent deliveries interleave (`racy-dedupe`;
-/// `keyed-on-external-reference`: which of the sessions sharing a null reference arrives
-/// first) or on how loaded the machine is (`serial`: which of its queued deliveries outlast
-/// the timeout), so that which checks fail varies from run to run: they have no snapshot
-/// (the defect table in `harness/tests/runner/defects.rs` asserts that each is caught).
-const RACY: &[Defect] = &[
-    Defect::RacyDedupe,
-    Defect::Serial,
-    Defect::KeyedOnExternalReference,
-];
 /// How many runs share the two cores at once.
 const AT_ONCE: usize = 4;
 
@@ -165,11 +155,14 @@ fn rules() -> Vec<(Regex, &'static str)> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_report_snapshots_in_reports_match_the_reference_receiver_and_each_defect() {
     hookcheck::install_crypto_provider();
+    // Defects whose findings vary from run to run (`Defect::facts`: how concurrent
+    // deliveries interleave, how loaded the machine is) have no snapshot; the defect table
+    // in `harness/tests/runner/defects.rs` asserts that each is caught.
     let cases: Vec<Option<Defect>> = std::iter::once(None)
         .chain(
             Defect::ALL
                 .into_iter()
-                .filter(|d| !RACY.contains(d))
+                .filter(|d| !d.facts().varies)
                 .map(Some),
         )
         .collect();
@@ -189,7 +182,7 @@ async fn the_report_snapshots_in_reports_match_the_reference_receiver_and_each_d
         for (defect, report) in reports {
             let name = defect.map_or_else(
                 || "reference-receiver".to_owned(),
-                |d| format!("defect-{}", d.name()),
+                |d| format!("defect-{}", d.as_str()),
             );
             let report = redacted(report);
             let json = render(Format::Json, &report, false).unwrap();

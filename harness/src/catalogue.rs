@@ -9,8 +9,6 @@
 //! (`status/valid-delivery-2xx/cancelled`), so `--only status/valid-delivery-2xx` selects
 //! all of a requirement's checks and `--only status` a whole category.
 
-use std::fmt;
-
 use serde::{Deserialize, Serialize};
 
 use crate::generate::{
@@ -18,77 +16,40 @@ use crate::generate::{
     PAYLOAD_SHAPE_IDS, STATUS_IDS, SharedValue, TimestampForm, UnknownFields,
 };
 
-/// The part of the contract a requirement belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Category {
-    /// Valid deliveries of every status are acknowledged.
-    Status,
-    /// Every payload form the sender may produce is accepted.
-    Payload,
-    /// The custom auth header is enforced.
-    Auth,
-    /// Each session is processed exactly once.
-    Idempotency,
-    /// Answers arrive within the sender's timeout.
-    Latency,
-    /// Bad input neither crashes, hangs nor causes side effects.
-    Robustness,
-    /// HTTPS, certificates and redirects.
-    Transport,
-}
-
-impl Category {
-    /// Every category, in the order reports list them.
-    pub const ALL: [Category; 7] = [
-        Category::Status,
-        Category::Payload,
-        Category::Auth,
-        Category::Idempotency,
-        Category::Latency,
-        Category::Robustness,
-        Category::Transport,
-    ];
-
-    /// The lowercase name used in ids and reports.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Category::Status => "status",
-            Category::Payload => "payload",
-            Category::Auth => "auth",
-            Category::Idempotency => "idempotency",
-            Category::Latency => "latency",
-            Category::Robustness => "robustness",
-            Category::Transport => "transport",
-        }
+crate::closed::closed_enum! {
+    /// The part of the contract a requirement belongs to, in the order reports list them;
+    /// its name is the lowercase one ids and reports use.
+    #[derive(Serialize, Deserialize)]
+    #[serde(rename_all = "lowercase")]
+    pub enum Category as "category" {
+        /// Valid deliveries of every status are acknowledged.
+        Status => "status",
+        /// Every payload form the sender may produce is accepted.
+        Payload => "payload",
+        /// The custom auth header is enforced.
+        Auth => "auth",
+        /// Each session is processed exactly once.
+        Idempotency => "idempotency",
+        /// Answers arrive within the sender's timeout.
+        Latency => "latency",
+        /// Bad input neither crashes, hangs nor causes side effects.
+        Robustness => "robustness",
+        /// HTTPS, certificates and redirects.
+        Transport => "transport",
     }
 }
 
-impl fmt::Display for Category {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// How binding a requirement is. A broken MUST fails a run; a broken SHOULD warns.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "UPPERCASE")]
-pub enum Level {
-    /// From the provider's documentation: breaking it loses or duplicates events.
-    Must,
-    /// This project's reading of what keeps a receiver safe.
-    Should,
-    /// Reported for information; either behaviour conforms.
-    Info,
-}
-
-impl fmt::Display for Level {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Level::Must => "MUST",
-            Level::Should => "SHOULD",
-            Level::Info => "INFO",
-        })
+crate::closed::closed_enum! {
+    /// How binding a requirement is. A broken MUST fails a run; a broken SHOULD warns.
+    #[derive(Serialize, Deserialize)]
+    #[serde(rename_all = "UPPERCASE")]
+    pub enum Level as "level" {
+        /// From the provider's documentation: breaking it loses or duplicates events.
+        Must => "MUST",
+        /// This project's reading of what keeps a receiver safe.
+        Should => "SHOULD",
+        /// Reported for information; either behaviour conforms.
+        Info => "INFO",
     }
 }
 
@@ -168,7 +129,7 @@ impl Requirement {
 }
 
 /// The two spellings of the auth header's name the case check sends.
-pub const NAME_CASE_VARIANTS: &[&str] = NameCase::IDS;
+pub const NAME_CASE_VARIANTS: &[&str] = &NameCase::IDS;
 
 /// Every requirement, in report order.
 pub const REQUIREMENTS: &[Requirement] = &[
@@ -228,7 +189,7 @@ pub const REQUIREMENTS: &[Requirement] = &[
         level: Level::Should,
         text: "Unknown fields, at the top level and inside extractedData and metadata, are accepted.",
         clause: "SPEC §3 ¶8, §1 [D-4]",
-        variants: UnknownFields::IDS,
+        variants: &UnknownFields::IDS,
         unchecked: None,
         needs: Needs::Nothing,
     },
@@ -248,7 +209,7 @@ pub const REQUIREMENTS: &[Requirement] = &[
         level: Level::Should,
         text: "completedAt in any RFC 3339 form is accepted.",
         clause: "SPEC §3 ¶8, §1 [D-3]",
-        variants: TimestampForm::IDS,
+        variants: &TimestampForm::IDS,
         unchecked: None,
         needs: Needs::Nothing,
     },
@@ -268,7 +229,7 @@ pub const REQUIREMENTS: &[Requirement] = &[
         level: Level::Must,
         text: "A valid delivery whose completedAt is years back, days back, now, or up to 4 minutes ahead of the receiver's clock is answered 2xx.",
         clause: "SPEC §3 ¶4 [D-13]",
-        variants: Age::IDS,
+        variants: &Age::IDS,
         unchecked: None,
         needs: Needs::Nothing,
     },
@@ -278,7 +239,7 @@ pub const REQUIREMENTS: &[Requirement] = &[
         level: Level::Must,
         text: "A valid delivery that leaves out externalReferenceId, extractedData or proofHash is answered 2xx.",
         clause: "SPEC §3 ¶4 [D-14]",
-        variants: Omittable::IDS,
+        variants: &Omittable::IDS,
         unchecked: None,
         needs: Needs::Nothing,
     },
@@ -288,7 +249,7 @@ pub const REQUIREMENTS: &[Requirement] = &[
         level: Level::Must,
         text: "A valid delivery whose extractedData is keyed otherwise than the documented example (more keys, other keys, nested values, no keys) is answered 2xx.",
         clause: "SPEC §3 ¶4 [D-16]",
-        variants: FreeFormKeys::IDS,
+        variants: &FreeFormKeys::IDS,
         unchecked: None,
         needs: Needs::Nothing,
     },
@@ -308,7 +269,7 @@ pub const REQUIREMENTS: &[Requirement] = &[
         level: Level::Must,
         text: "A delivery whose auth header is missing, empty or differs in any way is answered non-2xx within the timeout.",
         clause: "SPEC §3 ¶6",
-        variants: AuthMutation::IDS,
+        variants: &AuthMutation::IDS,
         unchecked: None,
         needs: Needs::Auth,
     },
@@ -318,7 +279,7 @@ pub const REQUIREMENTS: &[Requirement] = &[
         level: Level::Must,
         text: "A delivery rejected for its auth header causes no side effect.",
         clause: "SPEC §3 ¶6",
-        variants: AuthMutation::IDS,
+        variants: &AuthMutation::IDS,
         unchecked: None,
         needs: Needs::AuthAndEffects,
     },
@@ -380,7 +341,7 @@ pub const REQUIREMENTS: &[Requirement] = &[
         level: Level::Must,
         text: "Every copy of a repeated delivery is answered 2xx.",
         clause: "SPEC §3 ¶3 [D-19] [D-20]",
-        variants: DuplicateScenario::IDS,
+        variants: &DuplicateScenario::IDS,
         unchecked: None,
         needs: Needs::Nothing,
     },
@@ -390,7 +351,7 @@ pub const REQUIREMENTS: &[Requirement] = &[
         level: Level::Must,
         text: "Repeated deliveries of one sessionId, whatever their body, order or spacing in time, cause exactly one side effect.",
         clause: "SPEC §3 ¶3 [D-10] [D-19] [D-20]",
-        variants: DuplicateScenario::IDS,
+        variants: &DuplicateScenario::IDS,
         unchecked: None,
         needs: Needs::Effects,
     },
@@ -400,7 +361,7 @@ pub const REQUIREMENTS: &[Requirement] = &[
         level: Level::Must,
         text: "Distinct sessions that share a field value are each answered 2xx.",
         clause: "SPEC §3 ¶3",
-        variants: SharedValue::IDS,
+        variants: &SharedValue::IDS,
         unchecked: None,
         needs: Needs::Nothing,
     },
@@ -410,7 +371,7 @@ pub const REQUIREMENTS: &[Requirement] = &[
         level: Level::Must,
         text: "Distinct sessions that share a field value each cause exactly one side effect: the key is sessionId.",
         clause: "SPEC §3 ¶3",
-        variants: SharedValue::IDS,
+        variants: &SharedValue::IDS,
         unchecked: None,
         needs: Needs::Effects,
     },
@@ -450,7 +411,7 @@ pub const REQUIREMENTS: &[Requirement] = &[
         level: Level::Must,
         text: "Any input at all is answered within the timeout (closing the connection instead is a crash, except for an oversized body), and valid deliveries are still answered 2xx afterwards.",
         clause: "SPEC §3 ¶7",
-        variants: BadInput::IDS,
+        variants: &BadInput::IDS,
         unchecked: None,
         needs: Needs::Nothing,
     },
@@ -460,7 +421,7 @@ pub const REQUIREMENTS: &[Requirement] = &[
         level: Level::Should,
         text: "Bad input is answered 4xx (or 2xx where SPEC [D-12] allows), not 5xx.",
         clause: "SPEC §3 ¶7 [D-12] [D-17]",
-        variants: BadInput::IDS,
+        variants: &BadInput::IDS,
         unchecked: None,
         needs: Needs::Nothing,
     },

@@ -7,32 +7,26 @@ use serde::Serialize;
 
 use crate::results::{CheckResult, Outcome, Report};
 
-/// How a check changed between two runs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum ChangeKind {
-    /// Bad now (fail or error; warn too with strict), not before, or a new check that is bad.
-    NewFailure,
-    /// Bad before, not now.
-    Fixed,
-    /// A check the old run did not have (and that is not bad).
-    Added,
-    /// A check the new run does not have.
-    Removed,
-    /// Another change of outcome (e.g. a pass that became a skip, a fail that became an error).
-    Changed,
+crate::closed::closed_enum! {
+    /// How a check changed between two runs, in the order reports list them; its name is
+    /// the JSON one.
+    #[derive(Serialize)]
+    #[serde(rename_all = "kebab-case")]
+    pub enum ChangeKind as "change kind" {
+        /// Bad now (fail or error; warn too with strict), not before, or a new check that is bad.
+        NewFailure => "new-failure",
+        /// Bad before, not now.
+        Fixed => "fixed",
+        /// A check the old run did not have (and that is not bad).
+        Added => "added",
+        /// A check the new run does not have.
+        Removed => "removed",
+        /// Another change of outcome (e.g. a pass that became a skip, a fail that became an error).
+        Changed => "changed",
+    }
 }
 
 impl ChangeKind {
-    /// Every kind, in the order reports list them.
-    pub const ALL: [ChangeKind; 5] = [
-        ChangeKind::NewFailure,
-        ChangeKind::Fixed,
-        ChangeKind::Added,
-        ChangeKind::Removed,
-        ChangeKind::Changed,
-    ];
-
     /// How a report titles the kind.
     pub fn title(self) -> &'static str {
         match self {

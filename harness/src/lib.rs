@@ -60,6 +60,7 @@ pub mod auth;
 pub mod catalogue;
 pub mod checks;
 pub mod cli;
+pub mod closed;
 pub mod diff;
 pub mod effects;
 pub mod exit_codes;

@@ -33,8 +33,6 @@
 //! `exchanges` (absent when empty: each `{method, requestHeaders, requestBody, requestBytes,
 //! status, responseHeaders, responseBody, durationMs}`, secrets redacted, bodies truncated).
 
-use std::fmt;
-
 use serde::{Deserialize, Serialize};
 
 use crate::catalogue::{Category, Level};
@@ -42,34 +40,25 @@ use crate::catalogue::{Category, Level};
 /// The version of the JSON report format.
 pub const SCHEMA_VERSION: u32 = 1;
 
-/// How one check ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Outcome {
-    /// A MUST broken.
-    Fail,
-    /// No verdict possible (e.g. the target refused the connection).
-    Error,
-    /// A SHOULD broken.
-    Warn,
-    /// Not run, with the reason in `actual`.
-    Skip,
-    /// The requirement holds.
-    Pass,
+crate::closed::closed_enum! {
+    /// How one check ended, worst first; its name is the lowercase word every report uses.
+    #[derive(Serialize, Deserialize)]
+    #[serde(rename_all = "lowercase")]
+    pub enum Outcome as "outcome" {
+        /// A MUST broken.
+        Fail => "fail",
+        /// No verdict possible (e.g. the target refused the connection).
+        Error => "error",
+        /// A SHOULD broken.
+        Warn => "warn",
+        /// Not run, with the reason in `actual`.
+        Skip => "skip",
+        /// The requirement holds.
+        Pass => "pass",
+    }
 }
 
 impl Outcome {
-    /// The lowercase word used in every report.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Outcome::Pass => "pass",
-            Outcome::Fail => "fail",
-            Outcome::Warn => "warn",
-            Outcome::Skip => "skip",
-            Outcome::Error => "error",
-        }
-    }
-
     /// The outcome of a broken requirement of this level.
     pub fn broken(level: Level) -> Outcome {
         match level {
@@ -77,12 +66,6 @@ impl Outcome {
             Level::Should => Outcome::Warn,
             Level::Info => Outcome::Pass,
         }
-    }
-}
-
-impl fmt::Display for Outcome {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 

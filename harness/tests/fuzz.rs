@@ -1,7 +1,7 @@
 //! `hookcheck fuzz` driven in-process against the reference receiver: with its default
 //! budget, its default payload source and a fixed seed it finds every defect of
 //! [`Defect::ALL`] it is meant to find (the auth ones given an auth header) under the
-//! invariant that defect breaks, every other defect is listed with the reason fuzz cannot
+//! invariant that defect breaks, every other defect says in its facts why fuzz cannot
 //! find it, and it finds nothing against the correct receiver nor against receivers that
 //! make other legitimate choices (202 or 204, off-contract input accepted, a 256 KiB body
 //! limit, slow answers, processing from a queue seconds after a 202).
@@ -18,7 +18,7 @@ use hookcheck::fuzz::report::InvariantOutcome;
 use hookcheck::fuzz::{
     FuzzConfig, FuzzReport, FuzzVerdict, Invariant, ShrinkLimits, SpaceSource, fuzz,
 };
-use hookcheck::receiver::{AckStatus, Choices, Defect, Receiver, ReceiverConfig};
+use hookcheck::receiver::{AckStatus, Choices, Defect, Found, Receiver, ReceiverConfig};
 
 const SEED: u64 = 20250324;
 const SECRET: &str = "X-API-Key: s3cret-Key-9f2c";
@@ -158,27 +158,6 @@ const DEFECTS: &[Expect] = &[
     defect(Defect::AsyncDuplicate, &[ExactlyOnce]),
 ];
 
-/// Defects `hookcheck fuzz` is not meant to find, each with the reason; `hookcheck run`
-/// finds them (harness/tests/runner/defects.rs).
-const NOT_FOUND: &[(Defect, &str)] = &[
-    (
-        Defect::Serial,
-        "fuzz grades no latency: one delivery at a time, 100 ms each, still answers the few \
-         requests a fuzzer keeps in flight within the timeout; run's burst check finds it",
-    ),
-    (
-        Defect::RejectsFutureTimestamp,
-        "a drawn completedAt is the sender's now or any date of 0000-9999, and one further \
-         ahead than the skew a receiver must allow may be refused; one a few minutes ahead, \
-         which only this defect refuses, is not drawn; run's completed-at-any-age finds it",
-    ),
-    (
-        Defect::LosesUnderLoad,
-        "it loses effects only with more than 8 deliveries in flight at once, which a \
-         fuzzer's few sequences reach only by chance; run's burst and load find it",
-    ),
-];
-
 #[test]
 fn every_defect_has_a_decision_found_by_fuzz_or_why_not() {
     let found: Vec<Defect> = DEFECTS
@@ -190,17 +169,18 @@ fn every_defect_has_a_decision_found_by_fuzz_or_why_not() {
         .collect();
     let mut undecided = Vec::new();
     for defect in Defect::ALL {
-        let rows = found.iter().filter(|d| **d == defect).count()
-            + NOT_FOUND.iter().filter(|(d, _)| *d == defect).count();
-        if rows != 1 {
-            undecided.push(format!("{defect}: {rows} rows"));
+        let rows = found.iter().filter(|d| **d == defect).count();
+        match defect.facts().fuzz {
+            Found::Finds if rows == 1 => {}
+            Found::Misses(why) if rows == 0 && why.len() > 20 => {}
+            decision => undecided.push(format!("{defect}: {rows} rows, facts {decision:?}")),
         }
     }
     assert!(
         undecided.is_empty(),
-        "every defect needs exactly one row, in DEFECTS or in NOT_FOUND with the reason: {undecided:?}"
+        "every defect fuzz finds (Defect::facts) needs exactly one row in DEFECTS, every other \
+         one none and the reason in its facts: {undecided:?}"
     );
-    assert!(NOT_FOUND.iter().all(|(_, why)| why.len() > 20));
 }
 
 const fn clean(choices: Choices, name: &'static str) -> Expect {
@@ -288,14 +268,7 @@ fn name(subject: Subject) -> String {
 
 fn needs_auth(subject: Subject) -> bool {
     match subject {
-        Subject::Defect(defect) => matches!(
-            defect,
-            Defect::AuthIgnored
-                | Defect::AuthPrefixMatch
-                | Defect::EffectBeforeAuth
-                | Defect::HangsOnBadAuth
-                | Defect::AuthCaseInsensitiveValue
-        ),
+        Subject::Defect(defect) => defect.facts().needs_auth,
         // The correct receivers are fuzzed with an auth header, so bad credentials are
         // sent to them too.
         Subject::Choices(..) | Subject::BodyLimit(..) => true,

@@ -36,7 +36,7 @@ pub async fn run(ctx: &Ctx) {
     .collect();
     rejection_status(ctx, &rejected);
     for r in &rejected {
-        let id = format!("auth/no-effect-when-rejected/{}", r.mutation.id());
+        let id = format!("auth/no-effect-when-rejected/{}", r.mutation.as_str());
         ctx.expect_no_effect(&id, &r.session_id, "the refused delivery", &r.sent);
     }
     let mut controls = Controls::new();
@@ -47,7 +47,7 @@ pub async fn run(ctx: &Ctx) {
     )
     .await;
     for (case, probe, sent) in cases.into_iter().flatten() {
-        let what = format!("the delivery with the header name in {}", case.id());
+        let what = format!("the delivery with the header name in {}", case.as_str());
         controls.add(what, &probe, &sent);
     }
     if let Some((probe, sent)) = duplicated_header(ctx, &auth).await {
@@ -75,8 +75,8 @@ struct Rejected {
 }
 
 async fn bad_credentials(ctx: &Ctx, auth: &AuthHeader, mutation: AuthMutation) -> Option<Rejected> {
-    let id = format!("auth/rejects-bad-credentials/{}", mutation.id());
-    let effect_id = format!("auth/no-effect-when-rejected/{}", mutation.id());
+    let id = format!("auth/rejects-bad-credentials/{}", mutation.as_str());
+    let effect_id = format!("auth/no-effect-when-rejected/{}", mutation.as_str());
     if !ctx.any_selected([&id, &effect_id, &"auth/rejection-status".to_owned()]) {
         return None;
     }
@@ -165,7 +165,7 @@ fn rejection_status(ctx: &Ctx, rejected: &[Rejected]) {
             expected,
             others
                 .iter()
-                .map(|(r, _)| format!("{}: {}", r.mutation.id(), r.sent.describe()))
+                .map(|(r, _)| format!("{}: {}", r.mutation.as_str(), r.sent.describe()))
                 .collect::<Vec<_>>()
                 .join("; "),
         )
@@ -181,7 +181,7 @@ async fn name_in_any_case(
     auth: &AuthHeader,
     case: NameCase,
 ) -> Option<(NameCase, Probe, Sent)> {
-    let id = format!("auth/header-name-any-case/{}", case.id());
+    let id = format!("auth/header-name-any-case/{}", case.as_str());
     if !ctx.any_selected([id.as_str(), ACCEPTED_ONCE]) {
         return None;
     }

@@ -18,7 +18,7 @@ pub async fn run(ctx: &Ctx) {
 
 async fn one_shape(ctx: &Ctx, shape: PayloadShape) {
     let accepted_id = shape.acceptance_check();
-    let processed_id = format!("payload/processed-once/{}", shape.id());
+    let processed_id = format!("payload/processed-once/{}", shape.as_str());
     if !ctx.selected(&accepted_id) && !ctx.selected(&processed_id) {
         return;
     }
@@ -31,7 +31,7 @@ async fn one_shape(ctx: &Ctx, shape: PayloadShape) {
     let expected = vec![Expected::new(
         drawn.session_id.clone(),
         Expect::for_delivery([&sent]),
-        format!("the {} delivery: {}", shape.id(), drawn.describe()),
+        format!("the {} delivery: {}", shape.as_str(), drawn.describe()),
     )];
     ctx.expect_effects(
         &processed_id,

@@ -35,7 +35,7 @@ pub async fn run(ctx: &Ctx) {
         Err(NoLiveness { cause, dead: true }) => Some(cause.clone()),
         _ => None,
     };
-    for &input in BadInput::ALL {
+    for input in BadInput::ALL {
         let ids = Ids::of(input);
         if !wanted(input) {
             continue;
@@ -69,9 +69,9 @@ struct Ids {
 impl Ids {
     fn of(input: BadInput) -> Ids {
         Ids {
-            keeps: format!("robustness/keeps-serving/{}", input.id()),
-            no_5xx: format!("robustness/no-5xx-for-bad-input/{}", input.id()),
-            no_effect: format!("robustness/no-effect-for-unprocessable/{}", input.id()),
+            keeps: format!("robustness/keeps-serving/{}", input.as_str()),
+            no_5xx: format!("robustness/no-5xx-for-bad-input/{}", input.as_str()),
+            no_effect: format!("robustness/no-effect-for-unprocessable/{}", input.as_str()),
         }
     }
 }
@@ -129,7 +129,7 @@ async fn one_input(
     controls: &mut Controls,
 ) -> Option<String> {
     let started = Instant::now();
-    let payload = ctx.draw_payload(Status::Completed, &format!("robustness/{}", input.id()));
+    let payload = ctx.draw_payload(Status::Completed, &format!("robustness/{}", input.as_str()));
     let request = input.request(&payload);
     let probe = probe_of(ctx, &request);
     // A receiver may answer 413 before it has read a huge body and close: the raw client

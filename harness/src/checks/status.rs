@@ -23,7 +23,7 @@ async fn one_status(ctx: &Ctx, status: Status) {
     let processed_id = format!("status/processed-once/{variant}");
     let shapes: Vec<(StatusShape, String)> = StatusShape::ALL
         .iter()
-        .map(|&shape| (shape, format!("status/{}/{variant}", shape.id())))
+        .map(|&shape| (shape, format!("status/{}/{variant}", shape.as_str())))
         .filter(|(_, id)| ctx.selected(id) || ctx.selected(&processed_id))
         .collect();
     let sent: Vec<(String, Sent, String)> =
@@ -32,7 +32,7 @@ async fn one_status(ctx: &Ctx, status: Status) {
             let probe = ctx.drawn_delivery(&drawn);
             // Every drawn feature is part of "a valid delivery": all are this check's subject.
             let sent = expect_drawn_accepted(ctx, &id, &drawn, probe, None).await;
-            let what = format!("the {} delivery: {}", shape.id(), drawn.describe());
+            let what = format!("the {} delivery: {}", shape.as_str(), drawn.describe());
             (drawn.session_id, sent, what)
         }))
         .await;

@@ -387,7 +387,7 @@ async fn start_local(
             "hookcheck: no --target given: grading the built-in reference receiver at {}{}",
             receiver.webhook_url(),
             args.defect
-                .map(|d| format!(" (defect: {})", d.name()))
+                .map(|d| format!(" (defect: {})", d.as_str()))
                 .unwrap_or_default()
         );
     }

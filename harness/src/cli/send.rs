@@ -119,7 +119,7 @@ pub struct Assignment {
 
 fn parse_status(text: &str) -> Result<Status, String> {
     text.parse()
-        .map_err(|e: crate::spec::UnknownStatus| e.to_string())
+        .map_err(|e: crate::closed::UnknownName| e.to_string())
 }
 
 fn parse_assignment(text: &str) -> Result<Assignment, String> {

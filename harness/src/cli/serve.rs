@@ -132,7 +132,7 @@ impl clap::ValueEnum for Defect {
     }
 
     fn to_possible_value(&self) -> Option<PossibleValue> {
-        Some(PossibleValue::new(self.name()).help(self.description()))
+        Some(PossibleValue::new(self.as_str()).help(self.description()))
     }
 }
 
@@ -142,7 +142,7 @@ impl clap::ValueEnum for AckStatus {
     }
 
     fn to_possible_value(&self) -> Option<PossibleValue> {
-        Some(PossibleValue::new(self.name()))
+        Some(PossibleValue::new(self.as_str()))
     }
 }
 
@@ -286,7 +286,7 @@ fn announcement(args: &ServeArgs, receiver: &RunningReceiver) -> String {
     if let Some(defect) = args.defect {
         lines.push(format!(
             "defect {}: {}",
-            defect.name(),
+            defect.as_str(),
             defect.description()
         ));
     }

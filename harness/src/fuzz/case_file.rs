@@ -136,7 +136,7 @@ impl CaseFile {
 
     /// The file name it is saved under: `<invariant>-seed<seed>.json`.
     pub fn file_name(&self) -> String {
-        format!("{}-seed{}.json", self.invariant.id(), self.seed)
+        format!("{}-seed{}.json", self.invariant.as_str(), self.seed)
     }
 
     /// Writes it into `dir` (created if missing), atomically; returns its path.

@@ -157,7 +157,7 @@ impl Generator {
             let mut delivery = self.valid_of(rng, slot, Status::Completed);
             delivery.credential = Credential::Mutated(mutation);
             delivery.expect = super::model::Expect::BadAuth;
-            delivery.label = format!("auth/{}", mutation.id());
+            delivery.label = format!("auth/{}", mutation.as_str());
             steps.push(Step::Send(delivery));
         }
         steps.shuffle(rng);
@@ -209,7 +209,7 @@ impl Generator {
         };
         for delivery in [&mut a, &mut b] {
             set_field(delivery, value.0, value.1.clone());
-            delivery.label = format!("{}/{}", delivery.label, shared.id());
+            delivery.label = format!("{}/{}", delivery.label, shared.as_str());
         }
         vec![Step::Send(a), Step::Send(b)]
     }

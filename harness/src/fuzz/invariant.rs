@@ -6,7 +6,6 @@
 //! saved like a failure, but as a warning, and does not change the exit code.
 
 use std::collections::BTreeMap;
-use std::fmt;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
@@ -14,22 +13,15 @@ use serde::{Deserialize, Serialize};
 use super::model::{Expect, Sequence};
 use crate::sender::{FailureClass, TransportError, format_duration};
 
-/// How much a broken invariant weighs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "UPPERCASE")]
-pub enum Level {
-    /// A MUST of the contract: a break fails the run.
-    Must,
-    /// A SHOULD of the contract: a break is a warning.
-    Should,
-}
-
-impl fmt::Display for Level {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Level::Must => "MUST",
-            Level::Should => "SHOULD",
-        })
+crate::closed::closed_enum! {
+    /// How much a broken invariant weighs.
+    #[derive(Serialize, Deserialize)]
+    #[serde(rename_all = "UPPERCASE")]
+    pub enum Level as "invariant level" {
+        /// A MUST of the contract: a break fails the run.
+        Must => "MUST",
+        /// A SHOULD of the contract: a break is a warning.
+        Should => "SHOULD",
     }
 }
 
@@ -59,35 +51,23 @@ pub enum Invariant {
     TargetAlive,
 }
 
-impl Invariant {
-    /// Every invariant, in report order.
-    pub const ALL: [Invariant; 9] = [
-        Invariant::ValidAcknowledged,
-        Invariant::ExactlyOnce,
-        Invariant::Answered,
-        Invariant::TargetAlive,
-        Invariant::NoEffectForUnprocessable,
-        Invariant::BadAuthRefused,
-        Invariant::NoEffectWhenUnauthenticated,
-        Invariant::ShouldAccepted,
-        Invariant::No5xxForBadInput,
-    ];
-
-    /// The id, as reports and case files spell it.
-    pub fn id(self) -> &'static str {
-        match self {
-            Invariant::ValidAcknowledged => "valid-acknowledged",
-            Invariant::ShouldAccepted => "should-accepted",
-            Invariant::Answered => "answered",
-            Invariant::No5xxForBadInput => "no-5xx-for-bad-input",
-            Invariant::BadAuthRefused => "bad-auth-refused",
-            Invariant::ExactlyOnce => "exactly-once",
-            Invariant::NoEffectForUnprocessable => "no-effect-for-unprocessable",
-            Invariant::NoEffectWhenUnauthenticated => "no-effect-when-unauthenticated",
-            Invariant::TargetAlive => "target-alive",
-        }
+// Declared in one order (which `Ord`, and so every map keyed on an invariant, follows),
+// listed in report order.
+crate::closed::closed_list! {
+    Invariant as "invariant" {
+        Invariant::ValidAcknowledged => "valid-acknowledged",
+        Invariant::ExactlyOnce => "exactly-once",
+        Invariant::Answered => "answered",
+        Invariant::TargetAlive => "target-alive",
+        Invariant::NoEffectForUnprocessable => "no-effect-for-unprocessable",
+        Invariant::BadAuthRefused => "bad-auth-refused",
+        Invariant::NoEffectWhenUnauthenticated => "no-effect-when-unauthenticated",
+        Invariant::ShouldAccepted => "should-accepted",
+        Invariant::No5xxForBadInput => "no-5xx-for-bad-input",
     }
+}
 
+impl Invariant {
     /// MUST or SHOULD.
     pub fn level(self) -> Level {
         match self {
@@ -157,12 +137,6 @@ impl Invariant {
             self,
             Invariant::BadAuthRefused | Invariant::NoEffectWhenUnauthenticated
         )
-    }
-}
-
-impl fmt::Display for Invariant {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.id())
     }
 }
 

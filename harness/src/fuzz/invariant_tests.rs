@@ -137,7 +137,7 @@ fn effects_are_graded_only_where_the_contract_fixes_the_count() {
 
 #[test]
 fn every_invariant_has_a_distinct_id() {
-    let ids: std::collections::BTreeSet<&str> = Invariant::ALL.iter().map(|i| i.id()).collect();
+    let ids: std::collections::BTreeSet<&str> = Invariant::ALL.iter().map(|i| i.as_str()).collect();
     assert_eq!(ids.len(), Invariant::ALL.len());
     for invariant in Invariant::ALL {
         let cited = crate::report::contract::parse_clause(invariant.clause());
@@ -151,6 +151,6 @@ fn every_invariant_has_a_distinct_id() {
     }
     for invariant in Invariant::ALL {
         let text = serde_json::to_string(&invariant).unwrap();
-        assert_eq!(text, format!("\"{}\"", invariant.id()));
+        assert_eq!(text, format!("\"{}\"", invariant.as_str()));
     }
 }

@@ -47,23 +47,15 @@ impl Expect {
     }
 }
 
-/// The HTTP method of a delivery.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "UPPERCASE")]
-pub enum Method {
-    /// Every delivery but one kind of bad input.
-    Post,
-    /// A GET instead of a POST (bad input).
-    Get,
-}
-
-impl Method {
-    /// The method's name on the wire.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Method::Post => "POST",
-            Method::Get => "GET",
-        }
+crate::closed::closed_enum! {
+    /// The HTTP method of a delivery; its name is the one on the wire.
+    #[derive(Serialize, Deserialize)]
+    #[serde(rename_all = "UPPERCASE")]
+    pub enum Method as "method" {
+        /// Every delivery but one kind of bad input.
+        Post => "POST",
+        /// A GET instead of a POST (bad input).
+        Get => "GET",
     }
 }
 
@@ -80,7 +72,7 @@ impl Serialize for Credential {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
             Credential::Configured => s.serialize_str("configured"),
-            Credential::Mutated(mutation) => s.serialize_str(mutation.id()),
+            Credential::Mutated(mutation) => s.serialize_str(mutation.as_str()),
         }
     }
 }
@@ -93,7 +85,7 @@ impl<'de> Deserialize<'de> for Credential {
         }
         AuthMutation::ALL
             .iter()
-            .find(|m| m.id() == text)
+            .find(|m| m.as_str() == text)
             .map(|m| Credential::Mutated(*m))
             .ok_or_else(|| {
                 serde::de::Error::custom(format!(

@@ -300,7 +300,7 @@ impl FuzzReport {
                 }
                 _ => TestCaseStatus::success(),
             };
-            let mut case = TestCase::new(result.invariant.id(), status);
+            let mut case = TestCase::new(result.invariant.as_str(), status);
             case.set_classname("hookcheck.fuzz");
             if result.outcome == InvariantOutcome::Broken && result.level == Level::Should {
                 case.set_system_out(format!("warn: {}", text.unwrap_or_default()));

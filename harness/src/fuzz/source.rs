@@ -133,10 +133,10 @@ impl ValidShape {
         }
     }
 
-    fn id(self) -> &'static str {
+    fn as_str(self) -> &'static str {
         match self {
-            ValidShape::Status(shape) => shape.id(),
-            ValidShape::Payload(shape) => shape.id(),
+            ValidShape::Status(shape) => shape.as_str(),
+            ValidShape::Payload(shape) => shape.as_str(),
         }
     }
 }
@@ -198,7 +198,7 @@ impl PayloadSource for EnumSource {
             label: format!(
                 "valid/{}/{}",
                 crate::generate::status_id(status),
-                shape.id()
+                shape.as_str()
             ),
             expect: shape.expect(),
             method: Method::Post,
@@ -225,7 +225,7 @@ impl PayloadSource for EnumSource {
         let status = self.statuses.draw(rng);
         let request = input.request(&payload(rng, session_id, status));
         Drawn {
-            label: format!("bad/{}", input.id()),
+            label: format!("bad/{}", input.as_str()),
             expect: match input.grade() {
                 InputGrade::Unprocessable => Expect::Unprocessable,
                 InputGrade::OffContract => Expect::OffContract,

@@ -410,7 +410,7 @@ impl PayloadSource for SpaceSource {
 fn mutated_delivery(drawn: &InvalidPayload, session_id: &str) -> Drawn {
     let base = drawn.base.session_id();
     Drawn {
-        label: format!("bad/space-{}", drawn.mutation.kind().id()),
+        label: format!("bad/space-{}", drawn.mutation.kind().as_str()),
         expect: match drawn.grade() {
             InputGrade::Unprocessable => Expect::Unprocessable,
             InputGrade::OffContract => Expect::OffContract,

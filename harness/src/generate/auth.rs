@@ -2,9 +2,10 @@
 
 use crate::auth::AuthHeader;
 
-id_enum! {
+crate::closed::closed_enum! {
     /// A bad credential: the configured header changed so that it no longer matches.
-    pub enum AuthMutation {
+    #[derive(arbitrary::Arbitrary)]
+    pub enum AuthMutation as "auth mutation" {
         /// No header at all.
         Missing => "missing-header",
         /// The header with an empty value.
@@ -22,9 +23,10 @@ id_enum! {
     }
 }
 
-id_enum! {
+crate::closed::closed_enum! {
     /// How the auth header's name is spelled when the case check sends the right value.
-    pub enum NameCase {
+    #[derive(arbitrary::Arbitrary)]
+    pub enum NameCase as "name case" {
         /// `x-api-key`.
         Lowercase => "lowercase",
         /// `X-API-KEY`.

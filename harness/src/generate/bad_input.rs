@@ -12,10 +12,11 @@ pub const OVERSIZED_BODY_BYTES: usize = 8 * 1024 * 1024;
 /// How deep the deeply nested body nests.
 pub const NESTING_DEPTH: usize = 10_000;
 
-id_enum! {
+crate::closed::closed_enum! {
     /// One bad request. Each is sent alone, followed by a valid delivery that shows whether
     /// the receiver still serves.
-    pub enum BadInput {
+    #[derive(arbitrary::Arbitrary)]
+    pub enum BadInput as "bad input" {
         /// A body cut off mid-object; its `sessionId` is still readable.
         MalformedJson => "malformed-json",
         /// No body at all.
@@ -288,7 +289,7 @@ const fn observable_ids() -> [&'static str; observable_count()] {
     let (mut i, mut j) = (0, 0);
     while i < BadInput::ALL.len() {
         if BadInput::ALL[i].observes_session() {
-            ids[j] = BadInput::ALL[i].id();
+            ids[j] = BadInput::ALL[i].as_str();
             j += 1;
         }
         i += 1;

@@ -102,7 +102,7 @@ fn valid_case(id: String, clause: &'static str, description: String) -> CorpusCa
         file: String::new(),
         id,
         valid: true,
-        label: CaseLabel::Valid.id(),
+        label: CaseLabel::Valid.as_str(),
         grade: None,
         clause,
         description,
@@ -130,7 +130,7 @@ fn fixed_drawn(status: Status, label: &str, pin: &Pin) -> Drawn {
 fn fixed_valid(cases: &mut Vec<CorpusEntry>) {
     for status in Status::ALL {
         for shape in StatusShape::ALL {
-            let id = format!("status/{}/{}", super::status_id(status), shape.id());
+            let id = format!("status/{}/{}", super::status_id(status), shape.as_str());
             let drawn = fixed_drawn(status, &id, &shape.pin(status));
             let mut case = valid_case(id, "SPEC §1 [D-2]", format!("a {}", drawn.describe()));
             case.session_id = Some(drawn.session_id.clone());
@@ -140,13 +140,17 @@ fn fixed_valid(cases: &mut Vec<CorpusEntry>) {
             });
         }
     }
-    for &shape in PayloadShape::ALL {
-        let id = format!("payload/{}", shape.id());
+    for shape in PayloadShape::ALL {
+        let id = format!("payload/{}", shape.as_str());
         let drawn = fixed_drawn(Status::Completed, &id, &shape.pin());
         let mut case = valid_case(
             id,
             "SPEC §1 [D-3] [D-4] [D-11] [D-13] [D-14] [D-16]",
-            format!("a {}: {}", drawn.describe(), shape.id().replace('-', " ")),
+            format!(
+                "a {}: {}",
+                drawn.describe(),
+                shape.as_str().replace('-', " ")
+            ),
         );
         case.content_type = Some(shape.content_type());
         case.session_id = Some(drawn.session_id.clone());
@@ -170,12 +174,12 @@ fn fixed_invalid(cases: &mut Vec<CorpusEntry>) {
         let request = input.request(&payload);
         let case = CorpusCase {
             file: String::new(),
-            id: format!("bad-input/{}", input.id()),
+            id: format!("bad-input/{}", input.as_str()),
             valid: false,
-            label: CaseLabel::of_grade(input.grade()).id(),
+            label: CaseLabel::of_grade(input.grade()).as_str(),
             grade: Some(grade_name(input.grade())),
             clause: "SPEC §3 [D-12]",
-            description: format!("bad input: {}", input.id().replace('-', " ")),
+            description: format!("bad input: {}", input.as_str().replace('-', " ")),
             method: request.method,
             content_type: request.content_type,
             session_id: request.observed_session,
@@ -207,7 +211,7 @@ fn drawn(cases: &mut Vec<CorpusEntry>, seed: u64, count: usize) {
             label.clause(),
             format!("a generated valid {} delivery", valid.status()),
         );
-        case.label = label.id();
+        case.label = label.as_str();
         case.session_id = Some(valid.session_id());
         cases.push(CorpusEntry { case, body });
     }
@@ -219,9 +223,9 @@ fn drawn(cases: &mut Vec<CorpusEntry>, seed: u64, count: usize) {
         let kind = invalid.mutation.kind();
         let case = CorpusCase {
             file: String::new(),
-            id: format!("generated/invalid/{i:03}-{}", kind.id()),
+            id: format!("generated/invalid/{i:03}-{}", kind.as_str()),
             valid: false,
-            label: CaseLabel::of_grade(invalid.grade()).id(),
+            label: CaseLabel::of_grade(invalid.grade()).as_str(),
             grade: Some(grade_name(invalid.grade())),
             clause: "SPEC §3 [D-12]",
             description: format!(

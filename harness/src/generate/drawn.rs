@@ -23,9 +23,10 @@ pub const CLOCK_SKEW_BOUND_SECS: i64 = 300;
 /// with room for the time the delivery takes to arrive.
 pub const MAX_AHEAD_SECS: i64 = 240;
 
-id_enum! {
+crate::closed::closed_enum! {
     /// How old `completedAt` is, relative to the moment the delivery is built (SPEC [D-13]).
-    pub enum Age {
+    #[derive(arbitrary::Arbitrary)]
+    pub enum Age as "age" {
         /// One to six years back: a replay of an old session.
         YearsBack => "years-back",
         /// One to thirty days back: a backlog drained after an outage.
@@ -37,9 +38,10 @@ id_enum! {
     }
 }
 
-id_enum! {
+crate::closed::closed_enum! {
     /// Whether an optional field is there (SPEC §1, [D-2], [D-14]).
-    pub enum Presence {
+    #[derive(arbitrary::Arbitrary)]
+    pub enum Presence as "presence" {
         /// It holds a value.
         Present => "present",
         /// `null`.
@@ -49,9 +51,10 @@ id_enum! {
     }
 }
 
-id_enum! {
+crate::closed::closed_enum! {
     /// The keys of a free-form object (SPEC [D-16]).
-    pub enum Keys {
+    #[derive(arbitrary::Arbitrary)]
+    pub enum Keys as "keys" {
         /// The documented example's keys.
         Example => "example-keys",
         /// The example's keys and more.
@@ -65,9 +68,10 @@ id_enum! {
     }
 }
 
-id_enum! {
+crate::closed::closed_enum! {
     /// The order the eight fields are written in.
-    pub enum Order {
+    #[derive(arbitrary::Arbitrary)]
+    pub enum Order as "order" {
         /// As the documentation lists them.
         Documented => "documented",
         /// Last first.
@@ -77,9 +81,10 @@ id_enum! {
     }
 }
 
-id_enum! {
+crate::closed::closed_enum! {
     /// How `completedAt` is written (SPEC [D-3]); the sender's own form is `Millis`.
-    pub enum TimeForm {
+    #[derive(arbitrary::Arbitrary)]
+    pub enum TimeForm as "time form" {
         /// `2025-03-24T12:05:00.000Z`, as the sender writes.
         Millis => "millis",
         /// Whole seconds.
@@ -103,9 +108,10 @@ id_enum! {
     }
 }
 
-id_enum! {
+crate::closed::closed_enum! {
     /// What a check adds to the drawn body, beyond the space itself: its subject.
-    pub enum Extra {
+    #[derive(arbitrary::Arbitrary)]
+    pub enum Extra as "extra" {
         /// Nothing.
         Nothing => "nothing",
         /// Non-ASCII text in every string field.
@@ -119,9 +125,10 @@ id_enum! {
     }
 }
 
-id_enum! {
+crate::closed::closed_enum! {
     /// One feature of a drawn delivery, which the walk can put back to its canonical value.
-    pub enum Dimension {
+    #[derive(arbitrary::Arbitrary)]
+    pub enum Dimension as "dimension" {
         /// `platformId`'s magnitude.
         PlatformId => "platform-id",
         /// Whether `externalReferenceId` is there.

@@ -3,7 +3,7 @@ use crate::spec::{Limits, parse_with};
 
 fn pins() -> Vec<Pin> {
     let mut pins = vec![Pin::ANY];
-    for &extra in Extra::ALL {
+    for extra in Extra::ALL {
         pins.push(Pin {
             extra: Some(extra),
             reference: Some(Presence::Present),
@@ -11,7 +11,7 @@ fn pins() -> Vec<Pin> {
             ..Pin::ANY
         });
     }
-    for &form in TimeForm::ALL {
+    for form in TimeForm::ALL {
         pins.push(Pin {
             form: Some(form),
             ..Pin::ANY
@@ -125,7 +125,7 @@ fn features_are_named_in_words_a_user_can_act_on() {
 
 #[test]
 fn every_time_form_writes_the_same_instant() {
-    for &form in TimeForm::ALL {
+    for form in TimeForm::ALL {
         let pin = Pin {
             form: Some(form),
             ..Pin::ANY

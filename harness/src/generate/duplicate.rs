@@ -4,9 +4,10 @@
 use super::drawn::Drawn;
 use crate::spec::Status;
 
-id_enum! {
+crate::closed::closed_enum! {
     /// One duplicate scenario. The sending is the idempotency family's; the copies are these.
-    pub enum DuplicateScenario {
+    #[derive(arbitrary::Arbitrary)]
+    pub enum DuplicateScenario as "duplicate scenario" {
         /// Three copies, one after another.
         Sequential => "sequential",
         /// Eight copies released together, each on its own connection.
@@ -85,7 +86,7 @@ mod tests {
     fn every_copy_is_a_valid_delivery_of_the_same_session() {
         for scenario in DuplicateScenario::ALL.iter().copied() {
             for status in scenario.statuses() {
-                let first = Drawn::draw(9, scenario.id(), status, &Pin::ANY);
+                let first = Drawn::draw(9, scenario.as_str(), status, &Pin::ANY);
                 for n in 0..scenario.copies() {
                     let copy = scenario.copy(&first, n);
                     let payload =

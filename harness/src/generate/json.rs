@@ -14,9 +14,10 @@ pub const MAX_REPEAT: u16 = 2048;
 /// builds a body far past [`MAX_VALID_BYTES`](super::MAX_VALID_BYTES).
 pub const MAX_REPEAT_BYTES: usize = 256 * 1024;
 
-id_enum! {
+crate::closed::closed_enum! {
     /// How a string's characters are written.
-    pub enum Escaping {
+    #[derive(arbitrary::Arbitrary)]
+    pub enum Escaping as "escaping" {
         /// Only what JSON requires: `"`, `\` and control characters.
         Minimal => "minimal",
         /// Every non-ASCII character as `\uXXXX`, astral ones as surrogate pairs.
@@ -28,9 +29,10 @@ id_enum! {
     }
 }
 
-id_enum! {
+crate::closed::closed_enum! {
     /// Whitespace between tokens.
-    pub enum Spacing {
+    #[derive(arbitrary::Arbitrary)]
+    pub enum Spacing as "spacing" {
         /// None.
         Compact => "compact",
         /// One space after `:` and `,`.
@@ -40,9 +42,10 @@ id_enum! {
     }
 }
 
-id_enum! {
+crate::closed::closed_enum! {
     /// A kind of text appended to a generated string, so that every kind is reached.
-    pub enum Flavour {
+    #[derive(arbitrary::Arbitrary)]
+    pub enum Flavour as "flavour" {
         /// Nothing added.
         Plain => "plain",
         /// Characters outside the Basic Multilingual Plane.
@@ -404,8 +407,8 @@ mod tests {
             for escaping in Escaping::ALL {
                 let text = JsonText {
                     text: "zoë / \u{1}".into(),
-                    flavour: *flavour,
-                    escaping: *escaping,
+                    flavour,
+                    escaping,
                 };
                 let value = written(&JsonValue::Text(text.clone()), Spacing::Compact);
                 assert_eq!(value, serde_json::Value::String(text.text()), "{escaping}");
@@ -435,7 +438,7 @@ mod tests {
         ]);
         let expected = serde_json::json!({"a": [], "b": 1e300, "c": [-3, -3, -3]});
         for spacing in Spacing::ALL {
-            assert_eq!(written(&value, *spacing), expected, "{spacing}");
+            assert_eq!(written(&value, spacing), expected, "{spacing}");
         }
     }
 }

@@ -13,9 +13,10 @@ pub enum InputGrade {
     OffContract,
 }
 
-id_enum! {
+crate::closed::closed_enum! {
     /// One departure from SPEC §1, as SPEC [D-12] lists it.
-    pub enum Departure {
+    #[derive(arbitrary::Arbitrary)]
+    pub enum Departure as "departure" {
         /// The body is not JSON.
         NotJson => "not-json",
         /// JSON, but not an object.
@@ -80,9 +81,10 @@ impl Departure {
     }
 }
 
-id_enum! {
+crate::closed::closed_enum! {
     /// The label `hookcheck corpus` gives a case: what a conforming receiver owes it.
-    pub enum CaseLabel {
+    #[derive(arbitrary::Arbitrary)]
+    pub enum CaseLabel as "case label" {
         /// A valid delivery of at most 256 KiB: answered 2xx (SPEC §3 ¶1).
         Valid => "valid",
         /// A valid delivery over 256 KiB: accepted, or refused with 413 (SPEC [D-11]).

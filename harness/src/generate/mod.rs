@@ -2,7 +2,7 @@
 //! allows, and typed departures from it.
 //!
 //! Each kind of input is an enum whose variants carry their id segment (the last part of a
-//! check id, `BadInput::MissingSessionId.id() == "session-id-missing"`) and build their own
+//! check id, `BadInput::MissingSessionId.as_str() == "session-id-missing"`) and build their own
 //! bytes. The catalogue takes its variant lists from these enums ([`BadInput::IDS`] …), the
 //! check families take their inputs from them, and the fuzzers draw from the same enums, so a
 //! new kind of input is one new variant, never a string matched somewhere with a catch-all.
@@ -25,8 +25,6 @@
 //!   [`InvalidPayload`], one with a typed [`Mutation`] and its [D-12] grade. Fuzz targets
 //!   (`fuzz/`) and property tests draw from these, through [`arbitrary::Unstructured`].
 
-#[macro_use]
-mod ids;
 mod auth;
 mod bad_input;
 mod corpus;
@@ -56,9 +54,7 @@ pub use label::{CaseLabel, Departure, InputGrade, MUST_ACCEPT_BYTES};
 pub use mutation::{
     BadUtf8, InvalidPayload, JsonKind, MAX_BOMB_DEPTH, Mutation, MutationKind, OVERSIZE_FLOOR,
 };
-pub use payload_shape::{
-    FreeFormKeys, Omittable, PayloadShape, TimestampForm, UnknownFields, payload_shape_ids,
-};
+pub use payload_shape::{FreeFormKeys, Omittable, PayloadShape, TimestampForm, UnknownFields};
 pub use shapes::{
     LARGE_BODY_BYTES, PAYLOAD_SHAPE_IDS, STATUS_IDS, SharedValue, StatusShape, status_id,
 };

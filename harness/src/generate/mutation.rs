@@ -13,9 +13,10 @@ pub const OVERSIZE_FLOOR: usize = 1024 * 1024;
 /// The deepest a depth bomb nests.
 pub const MAX_BOMB_DEPTH: u16 = 20_000;
 
-id_enum! {
+crate::closed::closed_enum! {
     /// The kinds of [`Mutation`], for coverage and reports.
-    pub enum MutationKind {
+    #[derive(arbitrary::Arbitrary)]
+    pub enum MutationKind as "mutation kind" {
         /// A field of the wrong JSON type.
         WrongType => "wrong-type",
         /// A field left out.
@@ -41,9 +42,10 @@ id_enum! {
     }
 }
 
-id_enum! {
+crate::closed::closed_enum! {
     /// A JSON type.
-    pub enum JsonKind {
+    #[derive(arbitrary::Arbitrary)]
+    pub enum JsonKind as "json kind" {
         /// `null`.
         Null => "null",
         /// A boolean.

@@ -4,9 +4,10 @@
 use super::drawn::{Age, Dimension, Drawn, Extra, Keys, Pin, Presence, TimeForm, fnv1a};
 use crate::spec::Payload;
 
-id_enum! {
+crate::closed::closed_enum! {
     /// Where unknown fields go (SPEC [D-4]).
-    pub enum UnknownFields {
+    #[derive(arbitrary::Arbitrary)]
+    pub enum UnknownFields as "unknown fields" {
         /// New top-level fields.
         TopLevel => "top-level",
         /// New keys inside `extractedData` and `metadata`.
@@ -14,9 +15,10 @@ id_enum! {
     }
 }
 
-id_enum! {
+crate::closed::closed_enum! {
     /// RFC 3339 forms of `completedAt` other than the sender's own (SPEC [D-3]).
-    pub enum TimestampForm {
+    #[derive(arbitrary::Arbitrary)]
+    pub enum TimestampForm as "timestamp form" {
         /// Whole seconds.
         NoFraction => "no-fraction",
         /// Six fraction digits.
@@ -55,9 +57,10 @@ impl TimestampForm {
     }
 }
 
-id_enum! {
+crate::closed::closed_enum! {
     /// The fields a sender may leave out (SPEC [D-14]).
-    pub enum Omittable {
+    #[derive(arbitrary::Arbitrary)]
+    pub enum Omittable as "omittable" {
         /// `externalReferenceId`.
         ExternalReferenceId => "external-reference-id",
         /// `extractedData`.
@@ -67,9 +70,10 @@ id_enum! {
     }
 }
 
-id_enum! {
+crate::closed::closed_enum! {
     /// Keyings of `extractedData` other than the documented example's (SPEC [D-16]).
-    pub enum FreeFormKeys {
+    #[derive(arbitrary::Arbitrary)]
+    pub enum FreeFormKeys as "free form keys" {
         /// The example's keys and more.
         MoreKeys => "more-keys",
         /// Other keys, none of the example's.
@@ -113,75 +117,37 @@ pub enum PayloadShape {
     Keys(FreeFormKeys),
 }
 
-impl PayloadShape {
-    /// Every shape, in report order.
-    pub const ALL: &'static [PayloadShape] = &[
-        PayloadShape::Unicode,
-        PayloadShape::Unknown(UnknownFields::TopLevel),
-        PayloadShape::Unknown(UnknownFields::Nested),
-        PayloadShape::LargeBody,
-        PayloadShape::Timestamp(TimestampForm::NoFraction),
-        PayloadShape::Timestamp(TimestampForm::Microseconds),
-        PayloadShape::Timestamp(TimestampForm::Nanoseconds),
-        PayloadShape::Timestamp(TimestampForm::PositiveOffset),
-        PayloadShape::Timestamp(TimestampForm::NegativeOffset),
-        PayloadShape::Timestamp(TimestampForm::PlusZero),
-        PayloadShape::Timestamp(TimestampForm::NegativeZero),
-        PayloadShape::Timestamp(TimestampForm::LowercaseT),
-        PayloadShape::Timestamp(TimestampForm::LowercaseZ),
-        PayloadShape::CharsetParameter,
-        PayloadShape::CompletedAt(Age::YearsBack),
-        PayloadShape::CompletedAt(Age::DaysBack),
-        PayloadShape::CompletedAt(Age::Now),
-        PayloadShape::CompletedAt(Age::Ahead),
-        PayloadShape::Omits(Omittable::ExternalReferenceId),
-        PayloadShape::Omits(Omittable::ExtractedData),
-        PayloadShape::Omits(Omittable::ProofHash),
-        PayloadShape::Keys(FreeFormKeys::MoreKeys),
-        PayloadShape::Keys(FreeFormKeys::OtherKeys),
-        PayloadShape::Keys(FreeFormKeys::Nested),
-        PayloadShape::Keys(FreeFormKeys::NoKeys),
-    ];
-
-    /// Its id, the variant of `payload/processed-once`.
-    pub const fn id(self) -> &'static str {
-        match self {
-            PayloadShape::Unicode => "unicode",
-            PayloadShape::Unknown(UnknownFields::TopLevel) => "unknown-top-level",
-            PayloadShape::Unknown(UnknownFields::Nested) => "unknown-nested",
-            PayloadShape::LargeBody => "large-body",
-            PayloadShape::Timestamp(t) => match t {
-                TimestampForm::NoFraction => "timestamp-no-fraction",
-                TimestampForm::Microseconds => "timestamp-microseconds",
-                TimestampForm::Nanoseconds => "timestamp-nanoseconds",
-                TimestampForm::PositiveOffset => "timestamp-positive-offset",
-                TimestampForm::NegativeOffset => "timestamp-negative-offset",
-                TimestampForm::PlusZero => "timestamp-plus-zero",
-                TimestampForm::NegativeZero => "timestamp-negative-zero",
-                TimestampForm::LowercaseT => "timestamp-lowercase-t",
-                TimestampForm::LowercaseZ => "timestamp-lowercase-z",
-            },
-            PayloadShape::CharsetParameter => "charset-parameter",
-            PayloadShape::CompletedAt(a) => match a {
-                Age::YearsBack => "completed-at-years-back",
-                Age::DaysBack => "completed-at-days-back",
-                Age::Now => "completed-at-now",
-                Age::Ahead => "completed-at-ahead-within-skew",
-            },
-            PayloadShape::Omits(o) => match o {
-                Omittable::ExternalReferenceId => "omits-external-reference-id",
-                Omittable::ExtractedData => "omits-extracted-data",
-                Omittable::ProofHash => "omits-proof-hash",
-            },
-            PayloadShape::Keys(k) => match k {
-                FreeFormKeys::MoreKeys => "extracted-data-more-keys",
-                FreeFormKeys::OtherKeys => "extracted-data-other-keys",
-                FreeFormKeys::Nested => "extracted-data-nested",
-                FreeFormKeys::NoKeys => "extracted-data-no-keys",
-            },
-        }
+crate::closed::closed_list! {
+    PayloadShape as "payload shape" {
+        PayloadShape::Unicode => "unicode",
+        PayloadShape::Unknown(UnknownFields::TopLevel) => "unknown-top-level",
+        PayloadShape::Unknown(UnknownFields::Nested) => "unknown-nested",
+        PayloadShape::LargeBody => "large-body",
+        PayloadShape::Timestamp(TimestampForm::NoFraction) => "timestamp-no-fraction",
+        PayloadShape::Timestamp(TimestampForm::Microseconds) => "timestamp-microseconds",
+        PayloadShape::Timestamp(TimestampForm::Nanoseconds) => "timestamp-nanoseconds",
+        PayloadShape::Timestamp(TimestampForm::PositiveOffset) => "timestamp-positive-offset",
+        PayloadShape::Timestamp(TimestampForm::NegativeOffset) => "timestamp-negative-offset",
+        PayloadShape::Timestamp(TimestampForm::PlusZero) => "timestamp-plus-zero",
+        PayloadShape::Timestamp(TimestampForm::NegativeZero) => "timestamp-negative-zero",
+        PayloadShape::Timestamp(TimestampForm::LowercaseT) => "timestamp-lowercase-t",
+        PayloadShape::Timestamp(TimestampForm::LowercaseZ) => "timestamp-lowercase-z",
+        PayloadShape::CharsetParameter => "charset-parameter",
+        PayloadShape::CompletedAt(Age::YearsBack) => "completed-at-years-back",
+        PayloadShape::CompletedAt(Age::DaysBack) => "completed-at-days-back",
+        PayloadShape::CompletedAt(Age::Now) => "completed-at-now",
+        PayloadShape::CompletedAt(Age::Ahead) => "completed-at-ahead-within-skew",
+        PayloadShape::Omits(Omittable::ExternalReferenceId) => "omits-external-reference-id",
+        PayloadShape::Omits(Omittable::ExtractedData) => "omits-extracted-data",
+        PayloadShape::Omits(Omittable::ProofHash) => "omits-proof-hash",
+        PayloadShape::Keys(FreeFormKeys::MoreKeys) => "extracted-data-more-keys",
+        PayloadShape::Keys(FreeFormKeys::OtherKeys) => "extracted-data-other-keys",
+        PayloadShape::Keys(FreeFormKeys::Nested) => "extracted-data-nested",
+        PayloadShape::Keys(FreeFormKeys::NoKeys) => "extracted-data-no-keys",
     }
+}
 
+impl PayloadShape {
     /// The body of this shape for a payload the sender built: its session and status, the
     /// rest drawn from the session.
     pub fn body(self, payload: &Payload) -> Vec<u8> {
@@ -289,21 +255,10 @@ impl PayloadShape {
     }
 }
 
-/// The ids of every shape, for the catalogue: `payload/processed-once/{id}`.
-pub fn payload_shape_ids() -> Vec<&'static str> {
-    PayloadShape::ALL.iter().map(|s| s.id()).collect()
-}
-
 /// A drawn delivery of `payload`'s session and status, its features drawn from the session.
 pub(super) fn drawn_for(payload: &Payload, pin: &Pin) -> Drawn {
     let seed = fnv1a(payload.session_id.as_bytes());
     let mut drawn = Drawn::draw(seed, "shape", payload.status, pin);
     drawn.session_id = payload.session_id.clone();
     drawn
-}
-
-impl std::fmt::Display for PayloadShape {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.id())
-    }
 }

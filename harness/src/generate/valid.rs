@@ -24,9 +24,10 @@ use crate::spec::Status;
 /// that whitespace and escapes never push it over.
 pub const MAX_VALID_BYTES: usize = 768 * 1024;
 
-id_enum! {
+crate::closed::closed_enum! {
     /// The eight fields of SPEC §1.
-    pub enum Field {
+    #[derive(arbitrary::Arbitrary)]
+    pub enum Field as "field" {
         /// `sessionId`.
         SessionId => "session-id",
         /// `status`.

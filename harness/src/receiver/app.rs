@@ -4,13 +4,12 @@
 //! nothing read, nothing recorded), the body size limit (413), the content type (415),
 //! the contract ([`crate::spec::parse_with`]: 400 not JSON, 422 a contract violation, a
 //! JSON body naming the field), idempotent processing keyed on `sessionId`, and a fast
-//! `200 {"duplicate": bool}`. A [`Defect`] changes one of these steps on purpose; the
-//! [`Choices`] change them in ways that still conform.
+//! `200 {"duplicate": bool}`. A [`Defect`](super::Defect) changes one of these steps on
+//! purpose, through the hooks of [`Faults`] at each decision point; the [`Choices`]
+//! change them in ways that still conform.
 
 use std::pin::Pin;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Duration;
 
 use axum::Json;
 use axum::Router;
@@ -20,15 +19,14 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde_json::{Value, json};
-use tokio::sync::watch;
 
+use super::body_faults::{loose_field, loose_session_id};
 use super::choices::Choices;
-use super::faults::{self, loose_field, loose_session_id};
+use super::faults::Faults;
 use super::log::{DeliveryLog, DeliveryOutcome};
 use super::rejection::{Rejection, error_response};
-use super::seen::Seen;
 use super::store::{Dedupe, Recorded, Store};
-use super::{Defect, DeliveryHook, ReceiverConfig, ReceiverError};
+use super::{DeliveryHook, ReceiverConfig, ReceiverError};
 use crate::auth::AuthHeader;
 use crate::spec::{self, Grade, Limits, ParseError, Payload, Status};
 
@@ -39,22 +37,6 @@ pub const EFFECTS_PATH: &str = "/_test/effects/{sessionId}";
 /// A liveness probe answering 200.
 pub const HEALTH_PATH: &str = "/healthz";
 
-/// The body limit of the `tiny-body-limit` defect.
-const TINY_BODY_LIMIT: usize = 16 * 1024;
-/// How long each request holds the global lock under the `serial` defect.
-const SERIAL_DELAY: Duration = Duration::from_millis(100);
-/// The await between check and insert under the `racy-dedupe` defect: long enough that
-/// concurrent duplicates reliably all pass the check even on a loaded machine (50 ms
-/// was not: the copies of a burst sometimes arrived further apart).
-const RACE_WINDOW: Duration = Duration::from_millis(250);
-/// How long the `loses-under-load` defect works on a delivery before it looks at the load.
-const LOAD_WORK: Duration = Duration::from_millis(50);
-/// Above this many deliveries in flight, the `loses-under-load` defect records nothing.
-const LOAD_LIMIT: usize = 8;
-/// How long after answering the `async-effect-for-invalid` and `async-duplicate` defects
-/// record an effect.
-const LATE_EFFECT_DELAY: Duration = Duration::from_secs(1);
-
 /// Everything a request handler needs; cheap to clone.
 #[derive(Clone)]
 pub struct AppState {
@@ -64,22 +46,17 @@ pub struct AppState {
 struct Inner {
     store: Store,
     auth: Option<AuthHeader>,
-    defect: Option<Defect>,
     body_limit: usize,
-    slow_delay: Duration,
-    serial: tokio::sync::Mutex<()>,
-    died: watch::Sender<bool>,
     on_delivery: Option<DeliveryHook>,
     choices: Choices,
-    seen: Option<Seen>,
-    in_flight: AtomicUsize,
+    faults: Faults,
 }
 
 impl std::fmt::Debug for AppState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AppState")
             .field("auth", &self.inner.auth)
-            .field("defect", &self.inner.defect)
+            .field("defect", &self.inner.faults.defect())
             .field("body_limit", &self.inner.body_limit)
             .field("choices", &self.inner.choices)
             .finish_non_exhaustive()
@@ -90,23 +67,15 @@ impl AppState {
     /// Opens the configured store and captures the rest of the configuration.
     pub fn new(config: &ReceiverConfig) -> Result<AppState, ReceiverError> {
         let store = Store::open(&config.store)?;
-        let body_limit = match config.defect {
-            Some(Defect::TinyBodyLimit) => TINY_BODY_LIMIT,
-            _ => config.body_limit,
-        };
+        let faults = Faults::new(config);
         Ok(AppState {
             inner: Arc::new(Inner {
                 store,
                 auth: config.auth.clone(),
-                defect: config.defect,
-                body_limit,
-                slow_delay: config.slow_delay,
-                serial: tokio::sync::Mutex::new(()),
-                died: watch::Sender::new(false),
+                body_limit: faults.body_limit(config.body_limit),
                 on_delivery: config.on_delivery.clone(),
                 choices: config.choices,
-                seen: Seen::for_defect(config.defect, config.dedupe_expiry),
-                in_flight: AtomicUsize::new(0),
+                faults,
             }),
         })
     }
@@ -118,12 +87,12 @@ impl AppState {
 
     /// Whether the `dies-on-malformed-json` defect has fired.
     pub fn has_died(&self) -> bool {
-        *self.inner.died.borrow()
+        self.inner.faults.has_died()
     }
 
     /// A watch that turns true when the `dies-on-malformed-json` defect fires.
-    pub(crate) fn died(&self) -> watch::Receiver<bool> {
-        self.inner.died.subscribe()
+    pub(crate) fn died(&self) -> tokio::sync::watch::Receiver<bool> {
+        self.inner.faults.died()
     }
 }
 
@@ -150,16 +119,7 @@ async fn effects(State(state): State<AppState>, Path(session_id): Path<String>) 
 
 async fn webhook(State(state): State<AppState>, request: Request) -> Response {
     let inner = &state.inner;
-    let _in_flight = InFlight::enter(&inner.in_flight);
-    // The `serial` defect: one request at a time, each holding the lock ~100 ms.
-    let _turn = match inner.defect {
-        Some(Defect::Serial) => {
-            let turn = inner.serial.lock().await;
-            tokio::time::sleep(SERIAL_DELAY).await;
-            Some(turn)
-        }
-        _ => None,
-    };
+    let _arrival = inner.faults.arrive().await;
     let mut log = DeliveryLog::default();
     let response = match deliver(&state, request, &mut log).await {
         Ok(response) => response,
@@ -180,22 +140,6 @@ async fn webhook(State(state): State<AppState>, request: Request) -> Response {
     response
 }
 
-/// Counts a request as in flight until dropped.
-struct InFlight<'a>(&'a AtomicUsize);
-
-impl<'a> InFlight<'a> {
-    fn enter(count: &'a AtomicUsize) -> Self {
-        count.fetch_add(1, Ordering::SeqCst);
-        InFlight(count)
-    }
-}
-
-impl Drop for InFlight<'_> {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::SeqCst);
-    }
-}
-
 /// What became of a delivery that is answered 2xx.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Processed {
@@ -213,27 +157,28 @@ async fn deliver(
     log: &mut DeliveryLog,
 ) -> Result<Response, Rejection> {
     let inner = &state.inner;
-    let defect = inner.defect;
+    let faults = &inner.faults;
     let (parts, body) = request.into_parts();
 
-    if defect != Some(Defect::EffectBeforeAuth) {
+    if faults.auth_first() {
         authorize(inner, &parts.headers).await?;
     }
     let body = read_body(&parts.headers, body, inner.body_limit).await?;
-    if !faults::is_json(defect, &parts.headers) && !inner.choices.accept_off_contract {
+    let json = faults.accepts_content_type(&parts.headers, is_json(&parts.headers));
+    if !json && !inner.choices.accept_off_contract {
         return Err(Rejection::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "content type must be application/json",
         ));
     }
-    faults::crash_on(defect, &body);
+    faults.before_parse(&body);
     let payload = match spec::parse_with(&body, limits(inner)) {
         Ok(payload) => payload,
         Err(error) => return not_parsed(state, body, error, &parts.headers, log).await,
     };
     log.session_id = Some(payload.session_id.clone());
     log.status = Some(payload.status.as_str().to_owned());
-    faults::refuse_valid(defect, &payload, &body)?;
+    faults.refuse_valid(&payload, &body)?;
     let processed = process(
         state,
         Some(&payload),
@@ -276,33 +221,11 @@ async fn process(
         });
         return Ok(Processed::Queued);
     }
-    match inner.defect {
-        Some(Defect::DropsNonCompleted) if status != Status::Completed => {
-            return Ok(Processed::New);
-        }
-        Some(Defect::DropsOldEvents)
-            if payload.is_some_and(super::clock_faults::over_a_day_old) =>
-        {
-            return Ok(Processed::New);
-        }
-        Some(Defect::LosesUnderLoad) => {
-            tokio::time::sleep(LOAD_WORK).await;
-            if inner.in_flight.load(Ordering::SeqCst) > LOAD_LIMIT {
-                return Ok(Processed::New);
-            }
-        }
-        _ => {}
+    if inner.faults.loses(payload, status).await {
+        return Ok(Processed::New);
     }
-    let dedupe = match (&inner.seen, payload) {
-        (Some(seen), Some(payload)) if !seen.first_time(payload) => {
-            return Ok(Processed::Duplicate);
-        }
-        (Some(_), Some(_)) => Dedupe::Never,
-        _ => match inner.defect {
-            Some(Defect::NoDedupe) => Dedupe::Never,
-            Some(Defect::RacyDedupe) => Dedupe::Racy(RACE_WINDOW),
-            _ => Dedupe::Once,
-        },
+    let Some(dedupe) = inner.faults.dedupe(payload) else {
+        return Ok(Processed::Duplicate);
     };
     // Spawned, so that processing completes even if the client disconnects and this
     // future is dropped: SPEC §3 counts a delivery the sender abandoned.
@@ -313,9 +236,7 @@ async fn process(
     });
     match processing.await {
         Ok(Ok(Recorded::Duplicate)) if dedupe != Dedupe::Never => {
-            if inner.defect == Some(Defect::AsyncDuplicate) {
-                record_later(inner.store.clone(), session, status);
-            }
+            inner.faults.on_duplicate(&inner.store, session, status);
             Ok(Processed::Duplicate)
         }
         Ok(Ok(_)) => Ok(Processed::New),
@@ -330,16 +251,6 @@ async fn process(
     }
 }
 
-/// The `async-duplicate` defect's background job: a second effect for a duplicate that was
-/// answered as one, [`LATE_EFFECT_DELAY`] later.
-fn record_later(store: Store, session_id: String, status: Status) {
-    tokio::spawn(async move {
-        tokio::time::sleep(LATE_EFFECT_DELAY).await;
-        // The defect records what it should not; its own failure is beside the point.
-        let _ = store.record_effect_only(&session_id, status.as_str()).await;
-    });
-}
-
 /// The answer to a processed delivery: the acknowledgement, or what a defect makes of it.
 async fn answer(
     inner: &Inner,
@@ -348,21 +259,13 @@ async fn answer(
     headers: &HeaderMap,
     log: &mut DeliveryLog,
 ) -> Result<Response, Rejection> {
-    let defect = inner.defect;
-    if defect == Some(Defect::EffectBeforeAuth) {
+    if !inner.faults.auth_first() {
         check_auth(inner, headers)?;
     }
-    let slow = match defect {
-        Some(Defect::SlowCancelled) => status == Status::Cancelled,
-        Some(Defect::SlowCompleted) => status == Status::Completed,
-        _ => false,
-    };
-    if slow {
-        tokio::time::sleep(inner.slow_delay).await;
-    }
+    inner.faults.before_answer(status).await;
     let duplicate = processed == Processed::Duplicate;
-    if duplicate && defect == Some(Defect::ConflictOnDuplicate) {
-        return Err(Rejection::new(StatusCode::CONFLICT, "duplicate delivery"));
+    if let Some(refusal) = duplicate.then(|| inner.faults.refuse_duplicate()).flatten() {
+        return Err(refusal);
     }
     log.outcome = match processed {
         Processed::New => DeliveryOutcome::New,
@@ -439,20 +342,13 @@ fn only_the_status_is_unknown(inner: &Inner, body: &[u8], error: &ParseError) ->
     spec::parse_with(&known, limits(inner)).is_ok()
 }
 
-/// Auth as [`check_auth`], except that the `hangs-on-bad-auth` defect never answers a
-/// wrong value.
+/// Auth as [`check_auth`], then the hook of a refusal.
 async fn authorize(inner: &Inner, headers: &HeaderMap) -> Result<(), Rejection> {
     let checked = check_auth(inner, headers);
-    match &checked {
-        Err(rejection)
-            if inner.defect == Some(Defect::HangsOnBadAuth)
-                && rejection.code == StatusCode::FORBIDDEN =>
-        {
-            std::future::pending::<()>().await;
-            checked
-        }
-        _ => checked,
+    if let Err(rejection) = &checked {
+        inner.faults.on_refused_auth(rejection.code).await;
     }
+    checked
 }
 
 /// SPEC §3: missing or empty → 401, any other value than the secret → 403. Every copy
@@ -461,7 +357,7 @@ fn check_auth(inner: &Inner, headers: &HeaderMap) -> Result<(), Rejection> {
     let Some(auth) = &inner.auth else {
         return Ok(());
     };
-    if inner.defect == Some(Defect::AuthIgnored) {
+    if inner.faults.ignores_auth() {
         return Ok(());
     }
     let values: Vec<&[u8]> = headers
@@ -475,12 +371,7 @@ fn check_auth(inner: &Inner, headers: &HeaderMap) -> Result<(), Rejection> {
             "auth header is missing or empty",
         ));
     }
-    let secret = auth.expose_value().as_bytes();
-    let accepted = values.iter().all(|value| match inner.defect {
-        Some(Defect::AuthPrefixMatch) => secret.starts_with(value) || value.starts_with(secret),
-        Some(Defect::AuthCaseInsensitiveValue) => value.eq_ignore_ascii_case(secret),
-        _ => auth.matches(value),
-    });
+    let accepted = values.iter().all(|value| inner.faults.accepts(auth, value));
     if accepted {
         Ok(())
     } else {
@@ -489,6 +380,16 @@ fn check_auth(inner: &Inner, headers: &HeaderMap) -> Result<(), Rejection> {
             "auth header value does not match",
         ))
     }
+}
+
+/// Whether the content type is `application/json`, with any parameters (`; charset=utf-8`),
+/// in any case.
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|media| media.trim().eq_ignore_ascii_case("application/json"))
 }
 
 /// Reads the whole body, refusing with 413 as soon as it passes `limit`.
@@ -524,7 +425,7 @@ async fn read_body(headers: &HeaderMap, mut body: Body, limit: usize) -> Result<
     Ok(Bytes::from(buffer))
 }
 
-/// The answer to a body that fails the contract; the defects that misbehave here do.
+/// The answer to a body that fails the contract, unless a defect answers otherwise.
 async fn invalid(
     state: &AppState,
     body: &Bytes,
@@ -532,32 +433,11 @@ async fn invalid(
     session_id: Option<String>,
 ) -> Rejection {
     let inner = &state.inner;
-    let not_json = matches!(
-        error,
-        ParseError::InvalidJson(_) | ParseError::InvalidUtf8 { .. }
-    );
-    let status = loose_field(body, "status").unwrap_or_default();
-    match (inner.defect, session_id) {
-        (Some(Defect::DiesOnMalformedJson), _) if not_json => {
-            inner.died.send_replace(true);
-        }
-        (Some(Defect::ErrorOnMalformedJson), _) if not_json => {
-            return Rejection::new(StatusCode::INTERNAL_SERVER_ERROR, "internal error");
-        }
-        (Some(Defect::EffectForInvalid), Some(id)) => {
-            // The defect records what it should not; its own failure is beside the point.
-            let _ = inner.store.record_effect_only(&id, &status).await;
-        }
-        (Some(Defect::AsyncEffectForInvalid), Some(id))
-            if error.grade() == Grade::Unprocessable =>
-        {
-            let store = inner.store.clone();
-            tokio::spawn(async move {
-                tokio::time::sleep(LATE_EFFECT_DELAY).await;
-                let _ = store.record_effect_only(&id, &status).await;
-            });
-        }
-        _ => {}
+    let faulty = inner
+        .faults
+        .on_invalid(&inner.store, &error, body, session_id);
+    if let Some(rejection) = faulty.await {
+        return rejection;
     }
     let code = match error {
         ParseError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,

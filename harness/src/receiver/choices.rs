@@ -2,7 +2,6 @@
 //! breaking SPEC §3, so that the runner can be proven not to fail them.
 
 use std::fmt;
-use std::str::FromStr;
 use std::time::Duration;
 
 use axum::http::StatusCode;
@@ -10,22 +9,22 @@ use axum::http::StatusCode;
 /// How long `--async-processing` waits before it records a delivery's effect.
 pub const ASYNC_PROCESSING_DELAY: Duration = Duration::from_millis(300);
 
-/// The 2xx a valid delivery is answered with (`hookcheck serve --ack-status`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum AckStatus {
-    /// `200 {"duplicate": bool}`.
-    #[default]
-    Ok,
-    /// `202 {"duplicate": bool}`.
-    Accepted,
-    /// `204` with an empty body.
-    NoContent,
+crate::closed::closed_enum! {
+    /// The 2xx a valid delivery is answered with (`hookcheck serve --ack-status`); its
+    /// name is the code as `--ack-status` takes it: `200`, `202` or `204`.
+    #[derive(Default)]
+    pub enum AckStatus as "ack status" {
+        /// `200 {"duplicate": bool}`.
+        #[default]
+        Ok => "200",
+        /// `202 {"duplicate": bool}`.
+        Accepted => "202",
+        /// `204` with an empty body.
+        NoContent => "204",
+    }
 }
 
 impl AckStatus {
-    /// Every choice, in a stable order.
-    pub const ALL: [AckStatus; 3] = [AckStatus::Ok, AckStatus::Accepted, AckStatus::NoContent];
-
     /// The HTTP status code.
     pub fn code(self) -> StatusCode {
         match self {
@@ -33,42 +32,6 @@ impl AckStatus {
             AckStatus::Accepted => StatusCode::ACCEPTED,
             AckStatus::NoContent => StatusCode::NO_CONTENT,
         }
-    }
-
-    /// The code as `--ack-status` takes it: `200`, `202` or `204`.
-    pub fn name(self) -> &'static str {
-        match self {
-            AckStatus::Ok => "200",
-            AckStatus::Accepted => "202",
-            AckStatus::NoContent => "204",
-        }
-    }
-}
-
-impl fmt::Display for AckStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-/// An `--ack-status` that is not 200, 202 or 204.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unsupported ack status `{given}` (expected 200, 202 or 204)")]
-pub struct UnknownAckStatus {
-    /// The text given.
-    pub given: String,
-}
-
-impl FromStr for AckStatus {
-    type Err = UnknownAckStatus;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        AckStatus::ALL
-            .into_iter()
-            .find(|ack| ack.name() == s.trim())
-            .ok_or_else(|| UnknownAckStatus {
-                given: s.to_owned(),
-            })
     }
 }
 

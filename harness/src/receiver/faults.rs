@@ -1,184 +1,266 @@
-//! The defects that inspect a body: the ones that panic on it, and the ones that refuse a
-//! valid payload.
+//! The receiver's defect, as hooks at each decision point of the conforming pipeline in
+//! [`super::app`]: on arrival, auth, content type, parse, refusal of a valid payload,
+//! recording, dedupe, a duplicate, the answer, and an invalid body. Without a defect every
+//! hook lets the conforming path do what it does; each [`Defect`] changes one or two.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use axum::body::Bytes;
 use axum::http::{HeaderMap, StatusCode, header};
-use serde_json::Value;
+use tokio::sync::{MutexGuard, watch};
 
-use super::Defect;
+use super::body_faults;
+use super::clock_faults;
 use super::rejection::Rejection;
-use crate::spec::{Payload, Status};
+use super::seen::Seen;
+use super::store::{Dedupe, Store};
+use super::{Defect, ReceiverConfig};
+use crate::auth::AuthHeader;
+use crate::spec::{Grade, ParseError, Payload, Status};
 
-/// Where the `redirects` defect sends a valid delivery.
-const REDIRECT_TARGET: &str = "/webhook/v2";
+/// The body limit of the `tiny-body-limit` defect.
+const TINY_BODY_LIMIT: usize = 16 * 1024;
+/// How long each request holds the global lock under the `serial` defect.
+const SERIAL_DELAY: Duration = Duration::from_millis(100);
+/// The await between check and insert under the `racy-dedupe` defect: long enough that
+/// concurrent duplicates reliably all pass the check even on a loaded machine (50 ms
+/// was not: the copies of a burst sometimes arrived further apart).
+const RACE_WINDOW: Duration = Duration::from_millis(250);
+/// How long the `loses-under-load` defect works on a delivery before it looks at the load.
+const LOAD_WORK: Duration = Duration::from_millis(50);
+/// Above this many deliveries in flight, the `loses-under-load` defect records nothing.
+const LOAD_LIMIT: usize = 8;
+/// How long after answering the `async-effect-for-invalid` and `async-duplicate` defects
+/// record an effect.
+const LATE_EFFECT_DELAY: Duration = Duration::from_secs(1);
 
-/// The defects that crash the handler on some bodies, as an `unwrap` in a real receiver
-/// would. The unwinding ends this connection only (tokio catches it at the connection
-/// task); the server keeps serving.
-pub fn crash_on(defect: Option<Defect>, body: &[u8]) {
-    let Some(
-        defect @ (Defect::CrashesOnMissingSessionId
-        | Defect::PanicsOnUnknownStatus
-        | Defect::CrashesOnUnicode),
-    ) = defect
-    else {
-        return;
-    };
-    let Ok(Value::Object(object)) = serde_json::from_slice::<Value>(body) else {
-        return;
-    };
-    let why = match defect {
-        Defect::CrashesOnMissingSessionId => object
-            .get("sessionId")
-            .and_then(Value::as_str)
-            .is_none()
-            .then_some("sessionId is not a string"),
-        Defect::PanicsOnUnknownStatus => object
-            .get("status")
-            .and_then(Value::as_str)
-            .filter(|status| !Status::ALL.iter().any(|s| s.as_str() == *status))
-            .map(|_| "unknown status"),
-        _ => (!object.values().all(all_ascii)).then_some("a string is not ASCII"),
-    };
-    if let Some(why) = why {
-        crash(defect, why);
-    }
-}
-
-/// Unwinds like a panic, with one short stderr line instead of the panic hook's message
-/// (and backtrace, when `RUST_BACKTRACE` is set): a storm of those would bury the log.
-fn crash(defect: Defect, why: &str) -> ! {
-    let message = format!("defect {defect}: the handler panicked: {why}");
-    eprintln!("{message}");
-    std::panic::resume_unwind(Box::new(message))
-}
-
-fn all_ascii(value: &Value) -> bool {
-    match value {
-        Value::String(text) => text.is_ascii(),
-        Value::Array(items) => items.iter().all(all_ascii),
-        Value::Object(object) => object.iter().all(|(k, v)| k.is_ascii() && all_ascii(v)),
-        Value::Null | Value::Bool(_) | Value::Number(_) => true,
-    }
-}
-
-/// Whether the content type is acceptable: `application/json` with any parameters
-/// (`; charset=utf-8`) in any case, or exactly `application/json` under the
-/// `strict-content-type` defect.
-pub fn is_json(defect: Option<Defect>, headers: &HeaderMap) -> bool {
-    let value = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok());
-    if defect == Some(Defect::StrictContentType) {
-        return value == Some("application/json");
-    }
-    value
-        .and_then(|v| v.split(';').next())
-        .is_some_and(|media| media.trim().eq_ignore_ascii_case("application/json"))
-}
-
-/// The defects that refuse a valid payload.
-pub fn refuse_valid(
+/// The defect of one receiver, if any, and the state its hooks keep.
+#[derive(Debug)]
+pub struct Faults {
     defect: Option<Defect>,
-    payload: &Payload,
-    body: &[u8],
-) -> Result<(), Rejection> {
-    match defect {
-        Some(Defect::RejectsUnknownFields) => {
-            if let Some(name) = payload.extra.keys().next() {
-                return Err(Rejection::new(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    format!("unknown field `{name}`"),
-                ));
-            }
+    slow_delay: Duration,
+    serial: tokio::sync::Mutex<()>,
+    died: watch::Sender<bool>,
+    seen: Option<Seen>,
+    in_flight: AtomicUsize,
+}
+
+/// A request in flight: counted until dropped, holding the `serial` defect's turn.
+pub struct Arrival<'a> {
+    count: &'a AtomicUsize,
+    _turn: Option<MutexGuard<'a, ()>>,
+}
+
+impl Drop for Arrival<'_> {
+    fn drop(&mut self) {
+        self.count.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+impl Faults {
+    /// The hooks of `config.defect`.
+    pub fn new(config: &ReceiverConfig) -> Faults {
+        Faults {
+            defect: config.defect,
+            slow_delay: config.slow_delay,
+            serial: tokio::sync::Mutex::new(()),
+            died: watch::Sender::new(false),
+            seen: Seen::for_defect(config.defect, config.dedupe_expiry),
+            in_flight: AtomicUsize::new(0),
         }
-        Some(Defect::ErrorOnNullFields) => {
-            if let Some(field) = null_field(payload) {
-                return Err(Rejection::new(
+    }
+
+    /// The defect, for the state's `Debug`.
+    pub fn defect(&self) -> Option<Defect> {
+        self.defect
+    }
+
+    /// The body limit: the configured one, or `tiny-body-limit`'s 16 KiB.
+    pub fn body_limit(&self, configured: usize) -> usize {
+        match self.defect {
+            Some(Defect::TinyBodyLimit) => TINY_BODY_LIMIT,
+            _ => configured,
+        }
+    }
+
+    /// On arrival: counts the request in flight; under `serial`, waits for its turn and
+    /// holds it ~100 ms.
+    pub async fn arrive(&self) -> Arrival<'_> {
+        self.in_flight.fetch_add(1, Ordering::SeqCst);
+        let count = &self.in_flight;
+        if self.defect != Some(Defect::Serial) {
+            return Arrival { count, _turn: None };
+        }
+        let turn = self.serial.lock().await;
+        tokio::time::sleep(SERIAL_DELAY).await;
+        Arrival {
+            count,
+            _turn: Some(turn),
+        }
+    }
+
+    /// Whether auth is checked before anything is read (`effect-before-auth`: after the
+    /// effect is recorded).
+    pub fn auth_first(&self) -> bool {
+        self.defect != Some(Defect::EffectBeforeAuth)
+    }
+
+    /// Whether the auth header is not looked at at all (`auth-ignored`).
+    pub fn ignores_auth(&self) -> bool {
+        self.defect == Some(Defect::AuthIgnored)
+    }
+
+    /// Whether one value of the auth header is accepted: the secret exactly, or what
+    /// `auth-prefix-match` and `auth-case-insensitive-value` let through.
+    pub fn accepts(&self, auth: &AuthHeader, value: &[u8]) -> bool {
+        let secret = auth.expose_value().as_bytes();
+        match self.defect {
+            Some(Defect::AuthPrefixMatch) => secret.starts_with(value) || value.starts_with(secret),
+            Some(Defect::AuthCaseInsensitiveValue) => value.eq_ignore_ascii_case(secret),
+            _ => auth.matches(value),
+        }
+    }
+
+    /// After auth refused a delivery with `code`: `hangs-on-bad-auth` never answers a
+    /// wrong value (403).
+    pub async fn on_refused_auth(&self, code: StatusCode) {
+        if self.defect == Some(Defect::HangsOnBadAuth) && code == StatusCode::FORBIDDEN {
+            std::future::pending::<()>().await;
+        }
+    }
+
+    /// Whether the content type is acceptable: `conforming` says, except under
+    /// `strict-content-type`, which wants exactly `application/json`.
+    pub fn accepts_content_type(&self, headers: &HeaderMap, conforming: bool) -> bool {
+        if self.defect != Some(Defect::StrictContentType) {
+            return conforming;
+        }
+        let value = headers.get(header::CONTENT_TYPE);
+        value.and_then(|v| v.to_str().ok()) == Some("application/json")
+    }
+
+    /// Before the parse: the defects that crash the handler on some bodies.
+    pub fn before_parse(&self, body: &[u8]) {
+        body_faults::crash_on(self.defect, body);
+    }
+
+    /// After a valid parse: the defects that refuse a valid payload.
+    pub fn refuse_valid(&self, payload: &Payload, body: &[u8]) -> Result<(), Rejection> {
+        body_faults::refuse_valid(self.defect, payload, body)
+    }
+
+    /// Before recording: whether the delivery is lost, to be answered as new without an
+    /// effect (`drops-non-completed`, `drops-old-events`, `loses-under-load`). `payload` is
+    /// None for off-contract input accepted by choice.
+    pub async fn loses(&self, payload: Option<&Payload>, status: Status) -> bool {
+        match self.defect {
+            Some(Defect::DropsNonCompleted) => status != Status::Completed,
+            Some(Defect::DropsOldEvents) => payload.is_some_and(clock_faults::over_a_day_old),
+            Some(Defect::LosesUnderLoad) => {
+                tokio::time::sleep(LOAD_WORK).await;
+                self.in_flight.load(Ordering::SeqCst) > LOAD_LIMIT
+            }
+            _ => false,
+        }
+    }
+
+    /// How the store deduplicates this delivery: once per session, or as `no-dedupe` and
+    /// `racy-dedupe` do. None when a dedupe defect's own memory calls it a duplicate (it
+    /// then records every delivery it lets through).
+    pub fn dedupe(&self, payload: Option<&Payload>) -> Option<Dedupe> {
+        match (&self.seen, payload) {
+            (Some(seen), Some(payload)) if !seen.first_time(payload) => None,
+            (Some(_), Some(_)) => Some(Dedupe::Never),
+            _ => Some(match self.defect {
+                Some(Defect::NoDedupe) => Dedupe::Never,
+                Some(Defect::RacyDedupe) => Dedupe::Racy(RACE_WINDOW),
+                _ => Dedupe::Once,
+            }),
+        }
+    }
+
+    /// After the store found a duplicate: `async-duplicate` records a second effect for it
+    /// about a second later.
+    pub fn on_duplicate(&self, store: &Store, session_id: String, status: Status) {
+        if self.defect == Some(Defect::AsyncDuplicate) {
+            record_later(store.clone(), session_id, status.as_str().to_owned());
+        }
+    }
+
+    /// Before the answer: the slow defects wait past the sender's timeout.
+    pub async fn before_answer(&self, status: Status) {
+        let slow = match self.defect {
+            Some(Defect::SlowCancelled) => status == Status::Cancelled,
+            Some(Defect::SlowCompleted) => status == Status::Completed,
+            _ => false,
+        };
+        if slow {
+            tokio::time::sleep(self.slow_delay).await;
+        }
+    }
+
+    /// The answer to a duplicate, when a defect refuses it (`conflict-on-duplicate`).
+    pub fn refuse_duplicate(&self) -> Option<Rejection> {
+        (self.defect == Some(Defect::ConflictOnDuplicate))
+            .then(|| Rejection::new(StatusCode::CONFLICT, "duplicate delivery"))
+    }
+
+    /// On a body that fails the contract: what the defects that misbehave here do, and
+    /// the answer when one replaces the conforming refusal.
+    pub async fn on_invalid(
+        &self,
+        store: &Store,
+        error: &ParseError,
+        body: &Bytes,
+        session_id: Option<String>,
+    ) -> Option<Rejection> {
+        let not_json = matches!(
+            error,
+            ParseError::InvalidJson(_) | ParseError::InvalidUtf8 { .. }
+        );
+        let status = body_faults::loose_field(body, "status").unwrap_or_default();
+        match (self.defect, session_id) {
+            (Some(Defect::DiesOnMalformedJson), _) if not_json => {
+                self.died.send_replace(true);
+            }
+            (Some(Defect::ErrorOnMalformedJson), _) if not_json => {
+                return Some(Rejection::new(
                     StatusCode::INTERNAL_SERVER_ERROR,
-                    format!("field `{field}` is null"),
+                    "internal error",
                 ));
             }
-        }
-        Some(Defect::RejectsTerminated) if payload.status == Status::Terminated => {
-            return Err(Rejection::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "status TERMINATED is not supported",
-            ));
-        }
-        Some(Defect::Redirects) => {
-            return Err(Rejection {
-                location: Some(REDIRECT_TARGET),
-                ..Rejection::new(StatusCode::TEMPORARY_REDIRECT, "moved")
-            });
-        }
-        Some(
-            defect @ (Defect::RequiresAccountHolder
-            | Defect::RejectsFutureTimestamp
-            | Defect::RejectsLowercaseTimestamp
-            | Defect::RejectsOmittedFields),
-        ) => return super::clock_faults::refuse(defect, payload, body),
-        Some(Defect::StrictTimestamp) => {
-            let at = loose_field(body, "completedAt").unwrap_or_default();
-            if !is_millis_utc(&at) {
-                return Err(Rejection {
-                    field: Some("completedAt"),
-                    ..Rejection::new(
-                        StatusCode::UNPROCESSABLE_ENTITY,
-                        "completedAt must be YYYY-MM-DDTHH:MM:SS.sssZ",
-                    )
-                });
+            (Some(Defect::EffectForInvalid), Some(id)) => {
+                // The defect records what it should not; its own failure is beside the point.
+                let _ = store.record_effect_only(&id, &status).await;
             }
+            (Some(Defect::AsyncEffectForInvalid), Some(id))
+                if error.grade() == Grade::Unprocessable =>
+            {
+                record_later(store.clone(), id, status);
+            }
+            _ => {}
         }
-        _ => {}
+        None
     }
-    Ok(())
-}
 
-fn null_field(payload: &Payload) -> Option<&'static str> {
-    [
-        (
-            "externalReferenceId",
-            payload.external_reference_id.is_none(),
-        ),
-        ("extractedData", payload.extracted_data.is_none()),
-        ("proofHash", payload.proof_hash.is_none()),
-    ]
-    .into_iter()
-    .find_map(|(field, is_null)| is_null.then_some(field))
-}
-
-/// Exactly `YYYY-MM-DDTHH:MM:SS.sssZ`, digits where the pattern has letters.
-fn is_millis_utc(text: &str) -> bool {
-    const PATTERN: &[u8] = b"dddd-dd-ddTdd:dd:dd.dddZ";
-    text.len() == PATTERN.len()
-        && text.bytes().zip(PATTERN).all(|(c, &p)| match p {
-            b'd' => c.is_ascii_digit(),
-            _ => c == p,
-        })
-}
-
-/// The `sessionId` of a body that failed the contract, when it is a non-empty string.
-pub fn loose_session_id(body: &[u8]) -> Option<String> {
-    loose_field(body, "sessionId").filter(|id| !id.trim().is_empty())
-}
-
-/// A top-level string field of a body that may not meet the contract.
-pub fn loose_field(body: &[u8], field: &str) -> Option<String> {
-    // serde_json bounds its own recursion, so this is safe on any input.
-    let value: Value = serde_json::from_slice(body).ok()?;
-    value.get(field)?.as_str().map(str::to_owned)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::is_millis_utc;
-
-    #[test]
-    fn only_the_millisecond_utc_form_passes_the_strict_timestamp_check() {
-        assert!(is_millis_utc("2026-01-02T03:04:05.678Z"));
-        assert!(!is_millis_utc("2026-01-02T03:04:05Z"));
-        assert!(!is_millis_utc("2026-01-02T03:04:05.678+00:00"));
-        assert!(!is_millis_utc("2026-01-02T03:04:05.678901Z"));
-        assert!(!is_millis_utc("2026-01-02t03:04:05.678z"));
+    /// Whether the `dies-on-malformed-json` defect has fired.
+    pub fn has_died(&self) -> bool {
+        *self.died.borrow()
     }
+
+    /// A watch that turns true when the `dies-on-malformed-json` defect fires.
+    pub fn died(&self) -> watch::Receiver<bool> {
+        self.died.subscribe()
+    }
+}
+
+/// A background job of the `async-*` defects: an effect it should not record,
+/// [`LATE_EFFECT_DELAY`] after the answer.
+fn record_later(store: Store, session_id: String, status: String) {
+    tokio::spawn(async move {
+        tokio::time::sleep(LATE_EFFECT_DELAY).await;
+        // The defect records what it should not; its own failure is beside the point.
+        let _ = store.record_effect_only(&session_id, &status).await;
+    });
 }

@@ -24,9 +24,11 @@
 //! ```
 
 mod app;
+mod body_faults;
 mod choices;
 mod clock_faults;
 mod defect;
+mod defect_facts;
 mod faults;
 mod log;
 mod rejection;
@@ -37,26 +39,15 @@ mod store;
 #[cfg(test)]
 mod tests;
 
-#[cfg(test)]
-mod defect_tests;
-
-#[cfg(test)]
-mod defect_tests_more;
-
-#[cfg(test)]
-mod defect_tests_drawn;
-
-#[cfg(test)]
-mod choice_tests;
-
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
 pub use app::{AppState, EFFECTS_PATH, HEALTH_PATH, WEBHOOK_PATH, app};
-pub use choices::{ASYNC_PROCESSING_DELAY, AckStatus, Choices, UnknownAckStatus};
-pub use defect::{Defect, UnknownDefect};
+pub use choices::{ASYNC_PROCESSING_DELAY, AckStatus, Choices};
+pub use defect::Defect;
+pub use defect_facts::{DefectFacts, Found};
 pub use log::{DeliveryLog, DeliveryOutcome};
 pub use server::{Receiver, RunningReceiver};
 pub use store::{StoreError, StoreLocation};

@@ -7,33 +7,22 @@ use std::fs::{self, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-/// The file formats a run or `hookcheck report` can write.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    /// The JSON report ([`crate::results`] documents it).
-    Json,
-    /// JUnit XML for CI test views.
-    Junit,
-    /// Markdown for a CI job summary or a pull-request comment.
-    Markdown,
-    /// One self-contained HTML page.
-    Html,
+crate::closed::closed_enum! {
+    /// The file formats a run or `hookcheck report` can write; its name is the one a
+    /// message uses: `JSON`, `JUnit`, `Markdown`, `HTML`.
+    pub enum Format as "report format" {
+        /// The JSON report ([`crate::results`] documents it).
+        Json => "JSON",
+        /// JUnit XML for CI test views.
+        Junit => "JUnit",
+        /// Markdown for a CI job summary or a pull-request comment.
+        Markdown => "Markdown",
+        /// One self-contained HTML page.
+        Html => "HTML",
+    }
 }
 
 impl Format {
-    /// Every format.
-    pub const ALL: [Format; 4] = [Format::Json, Format::Junit, Format::Markdown, Format::Html];
-
-    /// The name a message uses: `JSON`, `JUnit`, `Markdown`, `HTML`.
-    pub fn name(self) -> &'static str {
-        match self {
-            Format::Json => "JSON",
-            Format::Junit => "JUnit",
-            Format::Markdown => "Markdown",
-            Format::Html => "HTML",
-        }
-    }
-
     /// The command-line flag that asks for it.
     pub fn flag(self) -> &'static str {
         match self {
@@ -42,12 +31,6 @@ impl Format {
             Format::Markdown => "--markdown",
             Format::Html => "--html",
         }
-    }
-}
-
-impl fmt::Display for Format {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
     }
 }
 

@@ -1,50 +1,30 @@
 //! Failure classes: why an attempt did not deliver (SPEC §2, [D-7]).
 
 use std::error::Error;
-use std::fmt;
 use std::io;
 
 use serde::{Deserialize, Serialize};
 
-/// Why an attempt failed. Serialized in lowercase (`"timeout"`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum FailureClass {
-    /// A complete response arrived with a status that is neither 2xx nor 3xx.
-    Status,
-    /// A 3xx response; redirects are never followed (SPEC [D-7]).
-    Redirect,
-    /// No complete response within the timeout (SPEC [D-6]).
-    Timeout,
-    /// The connection could not be made: refused, unreachable, DNS failure.
-    Connect,
-    /// The connection was made, then closed or reset before a complete response arrived
-    /// (a crashed handler looks like this).
-    Closed,
-    /// TLS failed: an untrusted or invalid certificate, a failed handshake.
-    Tls,
-    /// Any other HTTP-level failure: a malformed response, a closed stream.
-    Protocol,
-}
-
-impl FailureClass {
-    /// The lowercase name, as in JSON.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            FailureClass::Status => "status",
-            FailureClass::Redirect => "redirect",
-            FailureClass::Timeout => "timeout",
-            FailureClass::Connect => "connect",
-            FailureClass::Closed => "closed",
-            FailureClass::Tls => "tls",
-            FailureClass::Protocol => "protocol",
-        }
-    }
-}
-
-impl fmt::Display for FailureClass {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+crate::closed::closed_enum! {
+    /// Why an attempt failed. Its name is lowercase, as in JSON (`"timeout"`).
+    #[derive(Serialize, Deserialize)]
+    #[serde(rename_all = "lowercase")]
+    pub enum FailureClass as "failure class" {
+        /// A complete response arrived with a status that is neither 2xx nor 3xx.
+        Status => "status",
+        /// A 3xx response; redirects are never followed (SPEC [D-7]).
+        Redirect => "redirect",
+        /// No complete response within the timeout (SPEC [D-6]).
+        Timeout => "timeout",
+        /// The connection could not be made: refused, unreachable, DNS failure.
+        Connect => "connect",
+        /// The connection was made, then closed or reset before a complete response arrived
+        /// (a crashed handler looks like this).
+        Closed => "closed",
+        /// TLS failed: an untrusted or invalid certificate, a failed handshake.
+        Tls => "tls",
+        /// Any other HTTP-level failure: a malformed response, a closed stream.
+        Protocol => "protocol",
     }
 }
 

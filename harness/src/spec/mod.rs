@@ -14,4 +14,4 @@ mod tests;
 
 pub use build::PayloadBuilder;
 pub use parse::{Grade, Limits, ParseError, parse, parse_with};
-pub use payload::{Payload, Status, UnknownStatus, format_timestamp};
+pub use payload::{Payload, Status, format_timestamp};

@@ -1,79 +1,35 @@
 //! The event type and its status enum.
 
-use std::fmt;
-use std::str::FromStr;
-
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Number, Value};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-/// A terminal status of a verification session (SPEC §1, [doc]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum Status {
-    /// Verification finished with verified data.
-    Completed,
-    /// Verification finished with part of the data.
-    PartialComplete,
-    /// Verification failed.
-    Error,
-    /// The user cancelled the session.
-    Cancelled,
-    /// The session was terminated.
-    Terminated,
+crate::closed::closed_enum! {
+    /// A terminal status of a verification session (SPEC §1, [doc]), its name the wire
+    /// spelling, e.g. `PARTIAL_COMPLETE`; it reads back in any case, so that `completed`
+    /// works on a command line (the contract's parser insists on the exact spelling).
+    #[derive(Serialize, Deserialize)]
+    #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+    pub enum Status as "status" {
+        /// Verification finished with verified data.
+        Completed => "COMPLETED",
+        /// Verification finished with part of the data.
+        PartialComplete => "PARTIAL_COMPLETE",
+        /// Verification failed.
+        Error => "ERROR",
+        /// The user cancelled the session.
+        Cancelled => "CANCELLED",
+        /// The session was terminated.
+        Terminated => "TERMINATED",
+    }
 }
 
 impl Status {
-    /// Every terminal status, in the order the documentation lists them.
-    pub const ALL: [Status; 5] = [
-        Status::Completed,
-        Status::PartialComplete,
-        Status::Error,
-        Status::Cancelled,
-        Status::Terminated,
-    ];
-
-    /// The wire spelling, e.g. `PARTIAL_COMPLETE`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Completed => "COMPLETED",
-            Status::PartialComplete => "PARTIAL_COMPLETE",
-            Status::Error => "ERROR",
-            Status::Cancelled => "CANCELLED",
-            Status::Terminated => "TERMINATED",
-        }
-    }
-
     /// Whether the session ended with verified data; SPEC [D-2] sends `extractedData`
     /// and `proofHash` only for these.
     pub fn is_success(self) -> bool {
         matches!(self, Status::Completed | Status::PartialComplete)
-    }
-}
-
-impl fmt::Display for Status {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// A status string that is not one of the five terminal statuses.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "unknown status `{0}` (expected one of COMPLETED, PARTIAL_COMPLETE, ERROR, CANCELLED, TERMINATED)"
-)]
-pub struct UnknownStatus(pub String);
-
-impl FromStr for Status {
-    type Err = UnknownStatus;
-
-    /// Reads the wire spelling; case-insensitive so that `completed` works on a command line.
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Status::ALL
-            .into_iter()
-            .find(|status| status.as_str().eq_ignore_ascii_case(s))
-            .ok_or_else(|| UnknownStatus(s.to_owned()))
     }
 }
 

@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
-use hookcheck::catalogue::{Level, Selection, requirement_of};
+use hookcheck::catalogue::{Category, Level, Selection, requirement_of};
 use hookcheck::receiver::{Defect, ReceiverConfig};
 use hookcheck::results::{Outcome, Report};
 use hookcheck::runner::EffectsProbe;
@@ -487,17 +487,6 @@ const NAMED: &[(Defect, &str, &str)] = &[
     ),
 ];
 
-fn needs_auth(defect: Defect) -> bool {
-    matches!(
-        defect,
-        Defect::AuthIgnored
-            | Defect::AuthPrefixMatch
-            | Defect::EffectBeforeAuth
-            | Defect::HangsOnBadAuth
-            | Defect::AuthCaseInsensitiveValue
-    )
-}
-
 fn matches_prefix(id: &str, prefix: &str) -> bool {
     if let Some(stem) = prefix.strip_suffix('/') {
         id.starts_with(prefix) || id == stem
@@ -510,7 +499,8 @@ fn matches_prefix(id: &str, prefix: &str) -> bool {
 async fn grade_defect(expect: &Expect) -> (Defect, Duration, Vec<String>) {
     let defect = expect.defect;
     let started = Instant::now();
-    let with_auth = needs_auth(defect);
+    let facts = defect.facts();
+    let with_auth = facts.needs_auth;
     let mut receiver_config = ReceiverConfig::default()
         .defect(defect)
         .slow_delay(Duration::from_secs(5));
@@ -628,7 +618,8 @@ async fn grade_defect(expect: &Expect) -> (Defect, Duration, Vec<String>) {
             }
         }
     }
-    let must_broken = !expect.fail.is_empty() || !expect.error.is_empty();
+    problems.extend(disagreements_with_the_facts(expect));
+    let must_broken = facts.level == Level::Must;
     let conformant = Report::conformant(&report.summary, false);
     if conformant == must_broken {
         problems.push(format!(
@@ -641,6 +632,34 @@ async fn grade_defect(expect: &Expect) -> (Defect, Duration, Vec<String>) {
     }
     drop(receiver);
     (defect, started.elapsed(), problems)
+}
+
+/// Where the table row disagrees with [`Defect::facts`]: a row that expects a fail or an
+/// error is a broken MUST, and its prefixes name exactly the categories the defect breaks.
+fn disagreements_with_the_facts(expect: &Expect) -> Vec<String> {
+    let facts = expect.defect.facts();
+    let mut problems = Vec::new();
+    let must = !expect.fail.is_empty() || !expect.error.is_empty();
+    if must != (facts.level == Level::Must) {
+        problems.push(format!(
+            "the table's fail/error rows say MUST = {must}, the facts {}",
+            facts.level
+        ));
+    }
+    let named: BTreeSet<Category> = expect
+        .fail
+        .iter()
+        .chain(expect.warn)
+        .chain(expect.error)
+        .filter_map(|prefix| prefix.split('/').next()?.parse().ok())
+        .collect();
+    let breaks: BTreeSet<Category> = facts.breaks.iter().copied().collect();
+    if named != breaks {
+        problems.push(format!(
+            "the table's rows break {named:?}, the facts {breaks:?}"
+        ));
+    }
+    problems
 }
 
 /// Whether dash (POSIX `sh`, without bash's extensions) reads a repro without a syntax error.

@@ -9,9 +9,13 @@ use axum::http::{Request, StatusCode};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
-use super::tests::{SECRET, client, payload};
-use super::*;
-use crate::spec::Status;
+use hookcheck::receiver::{
+    ASYNC_PROCESSING_DELAY, AckStatus, AppState, Choices, Receiver, ReceiverConfig, WEBHOOK_PATH,
+    app,
+};
+use hookcheck::spec::Status;
+
+use crate::{SECRET, client, payload};
 
 /// The in-process app for these choices, and its state to read effect counts from.
 fn app_with(choices: Choices) -> (Router, AppState) {

@@ -1,90 +1,16 @@
-//! Each defect shows, over real sockets, and the same probe finds nothing wrong with the
-//! conforming receiver: a probe that fires on both would prove nothing.
+//! One probe per defect, run on the defective receiver and on the conforming one: it must
+//! fire on the first and not on the second. The table is an exhaustive match, so it covers
+//! every defect of [`Defect::ALL`].
 
 use std::time::{Duration, Instant};
 
+use hookcheck::receiver::Defect;
+use hookcheck::spec::Status;
 use reqwest::StatusCode;
 use serde_json::json;
 
-use super::defect_tests_drawn as drawn;
-use super::defect_tests_more as more;
-use super::tests::{SECRET, client, futures_join_all, payload};
-use super::*;
-use crate::spec::Status;
-
-/// How long `slow-cancelled` waits in these tests, and the client timeout that it beats.
-pub(super) const SLOW_DELAY: Duration = Duration::from_millis(1500);
-pub(super) const PATIENCE: Duration = Duration::from_millis(500);
-
-pub(super) struct Probe {
-    pub(super) client: reqwest::Client,
-    pub(super) url: String,
-    pub(super) receiver: RunningReceiver,
-}
-
-impl Probe {
-    pub(super) async fn start(defect: Option<Defect>) -> Probe {
-        let mut config = ReceiverConfig::default()
-            .auth(format!("X-API-Key: {SECRET}").parse().unwrap())
-            .slow_delay(SLOW_DELAY)
-            .shutdown_timeout(Duration::from_millis(200));
-        config.defect = defect;
-        let receiver = Receiver::start(config).await.unwrap();
-        Probe {
-            client: client(),
-            url: receiver.webhook_url(),
-            receiver,
-        }
-    }
-
-    /// POSTs `body` with the given auth value (None: no header); the status, or None for
-    /// a transport error (refused, reset, timed out).
-    pub(super) async fn post(&self, body: Vec<u8>, auth: Option<&str>) -> Option<StatusCode> {
-        self.post_within(body, auth, Duration::from_secs(10)).await
-    }
-
-    pub(super) async fn post_within(
-        &self,
-        body: Vec<u8>,
-        auth: Option<&str>,
-        timeout: Duration,
-    ) -> Option<StatusCode> {
-        self.post_as(body, auth, timeout, "application/json").await
-    }
-
-    /// POSTs with this content type.
-    pub(super) async fn post_as(
-        &self,
-        body: Vec<u8>,
-        auth: Option<&str>,
-        timeout: Duration,
-        content_type: &str,
-    ) -> Option<StatusCode> {
-        let mut request = self
-            .client
-            .post(&self.url)
-            .timeout(timeout)
-            .header("content-type", content_type)
-            .body(body);
-        if let Some(value) = auth {
-            request = request.header("X-API-Key", value);
-        }
-        request.send().await.ok().map(|r| r.status())
-    }
-
-    pub(super) async fn valid(&self, status: Status, session: &str) -> Option<StatusCode> {
-        self.post(payload(status, session).to_json_bytes(), Some(SECRET))
-            .await
-    }
-
-    pub(super) async fn effects(&self, session: &str) -> u64 {
-        self.receiver.effect_count(session).await.unwrap()
-    }
-}
-
-pub(super) fn is_2xx(status: Option<StatusCode>) -> bool {
-    status.is_some_and(|s| s.is_success())
-}
+use super::{acceptance, auth, dedupe, latency, robustness};
+use crate::{PATIENCE, Probe, SECRET, is_2xx, join_all, payload};
 
 /// Whether the receiver behind `probe` shows `defect`; every defect has one probe.
 async fn shows(defect: Defect, probe: &Probe) -> bool {
@@ -98,7 +24,7 @@ async fn shows(defect: Defect, probe: &Probe) -> bool {
             let body = payload(Status::Completed, "racy").to_json_bytes();
             let client = probe.client.clone();
             let url = probe.url.clone();
-            futures_join_all((0..8).map(|_| {
+            join_all((0..8).map(|_| {
                 client
                     .post(&url)
                     .header("content-type", "application/json")
@@ -187,7 +113,7 @@ async fn shows(defect: Defect, probe: &Probe) -> bool {
             let started = Instant::now();
             let client = probe.client.clone();
             let url = probe.url.clone();
-            futures_join_all((0..16).map(|i| {
+            join_all((0..16).map(|i| {
                 client
                     .post(&url)
                     .header("content-type", "application/json")
@@ -198,28 +124,30 @@ async fn shows(defect: Defect, probe: &Probe) -> bool {
             .await;
             started.elapsed() > Duration::from_millis(1200)
         }
-        Defect::DedupeForgets => more::forgets_an_old_session(probe).await,
-        Defect::DedupeExpires => more::forgets_after_two_seconds(probe).await,
-        Defect::CrashesOnMissingSessionId => more::closes_on_missing_session_id(probe).await,
-        Defect::PanicsOnUnknownStatus => more::closes_on_lowercase_status(probe).await,
-        Defect::DropsNonCompleted => more::loses_a_cancelled_delivery(probe).await,
-        Defect::LosesUnderLoad => more::loses_some_of_a_burst(probe).await,
-        Defect::SlowCompleted => more::answers_completed_late(probe).await,
-        Defect::CrashesOnUnicode => more::closes_on_unicode(probe).await,
-        Defect::AsyncEffectForInvalid => more::records_a_refused_body_later(probe).await,
-        Defect::HangsOnBadAuth => more::never_answers_a_wrong_secret(probe).await,
-        Defect::AuthCaseInsensitiveValue => more::accepts_the_secret_in_capitals(probe).await,
-        Defect::KeyedOnExternalReference => more::drops_a_session_sharing_a_reference(probe).await,
-        Defect::DedupesCompletedOnly => more::records_a_cancelled_copy(probe).await,
-        Defect::StrictContentType => more::refuses_a_charset(probe).await,
-        Defect::StrictTimestamp => more::refuses_a_timestamp_without_millis(probe).await,
-        Defect::ReprocessesOtherStatus => more::records_another_status_again(probe).await,
-        Defect::RequiresAccountHolder => drawn::fails_without_account_holder(probe).await,
-        Defect::RejectsFutureTimestamp => drawn::refuses_a_minute_ahead(probe).await,
-        Defect::DropsOldEvents => drawn::drops_a_week_old_event(probe).await,
-        Defect::RejectsLowercaseTimestamp => drawn::refuses_a_lowercase_t(probe).await,
-        Defect::RejectsOmittedFields => drawn::refuses_an_omitted_proof_hash(probe).await,
-        Defect::AsyncDuplicate => more::records_a_duplicate_later(probe).await,
+        Defect::DedupeForgets => dedupe::forgets_an_old_session(probe).await,
+        Defect::DedupeExpires => dedupe::forgets_after_two_seconds(probe).await,
+        Defect::CrashesOnMissingSessionId => robustness::closes_on_missing_session_id(probe).await,
+        Defect::PanicsOnUnknownStatus => robustness::closes_on_lowercase_status(probe).await,
+        Defect::DropsNonCompleted => acceptance::loses_a_cancelled_delivery(probe).await,
+        Defect::LosesUnderLoad => latency::loses_some_of_a_burst(probe).await,
+        Defect::SlowCompleted => latency::answers_completed_late(probe).await,
+        Defect::CrashesOnUnicode => robustness::closes_on_unicode(probe).await,
+        Defect::AsyncEffectForInvalid => robustness::records_a_refused_body_later(probe).await,
+        Defect::HangsOnBadAuth => auth::never_answers_a_wrong_secret(probe).await,
+        Defect::AuthCaseInsensitiveValue => auth::accepts_the_secret_in_capitals(probe).await,
+        Defect::KeyedOnExternalReference => {
+            dedupe::drops_a_session_sharing_a_reference(probe).await
+        }
+        Defect::DedupesCompletedOnly => dedupe::records_a_cancelled_copy(probe).await,
+        Defect::StrictContentType => acceptance::refuses_a_charset(probe).await,
+        Defect::StrictTimestamp => acceptance::refuses_a_timestamp_without_millis(probe).await,
+        Defect::ReprocessesOtherStatus => dedupe::records_another_status_again(probe).await,
+        Defect::RequiresAccountHolder => acceptance::fails_without_account_holder(probe).await,
+        Defect::RejectsFutureTimestamp => acceptance::refuses_a_minute_ahead(probe).await,
+        Defect::DropsOldEvents => acceptance::drops_a_week_old_event(probe).await,
+        Defect::RejectsLowercaseTimestamp => acceptance::refuses_a_lowercase_t(probe).await,
+        Defect::RejectsOmittedFields => acceptance::refuses_an_omitted_proof_hash(probe).await,
+        Defect::AsyncDuplicate => dedupe::records_a_duplicate_later(probe).await,
     }
 }
 
