@@ -437,5 +437,5 @@ impl ReplayReport {
 }
 
 #[cfg(test)]
-#[path = "report_tests.rs"]
+#[path = "outcome_tests.rs"]
 mod tests;

@@ -1,4 +1,4 @@
-//! Tests of [`super`]: kept apart so that `report.rs` stays readable.
+//! Tests of [`super`]: kept apart so that `outcome.rs` stays readable.
 
 use super::*;
 use crate::fuzz::case_file::CASE_FORMAT;
