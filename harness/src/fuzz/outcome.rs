@@ -1,5 +1,6 @@
-//! The report of a campaign and of a replay: one JSON document (written with `--json`),
-//! a terminal summary, and JUnit XML (`--junit`).
+//! What a campaign and a replay found: the model of their reports, which
+//! [`crate::report::fuzz`] renders in every format (the terminal summary, JSON, JUnit,
+//! Markdown, HTML), each written where `--json`, `--junit`, `--markdown`, `--html` say.
 //!
 //! The JSON report (`"format": "hookcheck-fuzz-report/1"`):
 //!
@@ -24,12 +25,6 @@
 //!   accepting connections, or answered none of 16 requests in a row), or null;
 //! - `verdict`: `pass` (no invariant broken), `warn` (only SHOULDs broken) or `fail`.
 
-use std::fmt::Write as _;
-use std::io;
-use std::path::Path;
-use std::time::Duration;
-
-use quick_junit::{NonSuccessKind, Report as JunitReport, TestCase, TestCaseStatus, TestSuite};
 use serde::{Deserialize, Serialize};
 
 use super::case_file::CaseFile;
@@ -192,180 +187,6 @@ impl FuzzReport {
             FuzzVerdict::Warn
         }
     }
-
-    /// The terminal summary.
-    pub fn render(&self) -> String {
-        let mut out = String::new();
-        let _ = writeln!(
-            out,
-            "hookcheck fuzz {}: {} cases in {} sequences, {:.1} s ({:.0} cases/s), seed {}",
-            self.target,
-            self.cases,
-            self.sequences,
-            self.duration_ms as f64 / 1000.0,
-            self.cases_per_second,
-            self.seed
-        );
-        let _ = writeln!(out, "\nfailures by invariant:");
-        for result in &self.invariants {
-            let mark = match (result.outcome, result.level) {
-                (InvariantOutcome::Held, _) => "ok  ",
-                (InvariantOutcome::Broken, Level::Must) => "FAIL",
-                (InvariantOutcome::Broken, Level::Should) => "WARN",
-                (InvariantOutcome::Unchecked, _) => "skip",
-            };
-            let detail = match (result.outcome, &result.reason) {
-                (InvariantOutcome::Unchecked, Some(reason)) => format!(" (not checked: {reason})"),
-                (InvariantOutcome::Broken, _) => format!(": {} sequence(s)", result.sequences),
-                _ => String::new(),
-            };
-            let _ = writeln!(
-                out,
-                "  {mark} {} [{}]{detail}",
-                result.invariant, result.level
-            );
-        }
-        for finding in &self.findings {
-            render_finding(&mut out, finding);
-        }
-        if let Some(why) = &self.stopped_early {
-            let _ = writeln!(out, "\nstopped early: {why}");
-        }
-        if self.unread_counts > 0 {
-            let _ = writeln!(
-                out,
-                "\n{} effect count(s) could not be read, so they have no verdict; the first: {}",
-                self.unread_counts,
-                self.unread_reason.as_deref().unwrap_or("no reason given")
-            );
-        }
-        let verdict = match self.verdict {
-            FuzzVerdict::Pass => "no invariant broken".to_owned(),
-            FuzzVerdict::Warn => format!(
-                "{} SHOULD invariant(s) broken, no MUST",
-                self.findings.len()
-            ),
-            FuzzVerdict::Fail => {
-                let musts = self
-                    .findings
-                    .iter()
-                    .filter(|f| f.level == Level::Must)
-                    .count();
-                match self.findings.len() - musts {
-                    0 => format!("{musts} MUST invariant(s) broken"),
-                    shoulds => format!("{musts} MUST invariant(s) broken, {shoulds} SHOULD"),
-                }
-            }
-        };
-        let _ = writeln!(out, "\nverdict: {verdict}");
-        out
-    }
-
-    /// Writes the JSON report, atomically.
-    pub fn write_json(&self, path: &Path) -> io::Result<()> {
-        let text = serde_json::to_vec_pretty(self).map_err(io::Error::other)?;
-        let partial = path.with_extension("partial");
-        std::fs::write(&partial, text)?;
-        std::fs::rename(&partial, path)
-    }
-
-    /// Writes JUnit XML: one test case per invariant. A broken SHOULD passes with the
-    /// finding in its system-out, so the CI view agrees with the exit code.
-    pub fn write_junit(&self, path: &Path) -> io::Result<()> {
-        let mut junit = JunitReport::new("hookcheck fuzz");
-        junit.set_time(Duration::from_millis(self.duration_ms + self.shrink_ms));
-        let mut suite = TestSuite::new("fuzz");
-        for result in &self.invariants {
-            let finding = self
-                .findings
-                .iter()
-                .find(|f| f.invariant == result.invariant);
-            let text = finding.map(|f| {
-                format!(
-                    "expected: {}\nactual: {}\nrepro:\n{}",
-                    f.expected, f.actual, f.repro
-                )
-            });
-            let status = match (result.outcome, result.level) {
-                (InvariantOutcome::Broken, Level::Must) => {
-                    let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
-                    status.set_message(format!("broken in {} sequence(s)", result.sequences));
-                    status.set_description(text.clone().unwrap_or_default());
-                    status
-                }
-                (InvariantOutcome::Unchecked, _) => {
-                    let mut status = TestCaseStatus::skipped();
-                    status.set_message(result.reason.clone().unwrap_or_default());
-                    status
-                }
-                _ => TestCaseStatus::success(),
-            };
-            let mut case = TestCase::new(result.invariant.id(), status);
-            case.set_classname("hookcheck.fuzz");
-            if result.outcome == InvariantOutcome::Broken && result.level == Level::Should {
-                case.set_system_out(format!("warn: {}", text.unwrap_or_default()));
-            }
-            suite.add_test_case(case);
-        }
-        junit.add_test_suite(suite);
-        let xml = junit
-            .to_string()
-            .map_err(|e| io::Error::other(e.to_string()))?;
-        std::fs::write(path, xml)
-    }
-}
-
-fn render_finding(out: &mut String, finding: &Finding) {
-    let _ = writeln!(
-        out,
-        "\n{} {} [{}]: {} ({})",
-        if finding.level == Level::Must {
-            "FAIL"
-        } else {
-            "WARN"
-        },
-        finding.invariant,
-        finding.level,
-        finding.requirement,
-        finding.clause
-    );
-    let _ = writeln!(
-        out,
-        "  first in sequence {}: {}",
-        finding.first_sequence, finding.label
-    );
-    let _ = writeln!(out, "  expected: {}", finding.expected);
-    let _ = writeln!(out, "  actual:   {}", finding.actual);
-    let shrink = &finding.shrink;
-    let how = match (&shrink.note, &shrink.stopped) {
-        (Some(note), _) => format!("not shrunk: {note}"),
-        (None, stopped) => format!(
-            "shrunk from {} steps ({} requests) to {} ({}) in {} replays{}",
-            shrink.from_steps,
-            shrink.from_cases,
-            shrink.to_steps,
-            shrink.to_cases,
-            shrink.replays,
-            stopped
-                .as_ref()
-                .map(|why| format!("; {why}"))
-                .unwrap_or_default()
-        ),
-    };
-    let _ = writeln!(out, "  {how}");
-    if let Some(path) = &finding.case_file {
-        let _ = writeln!(
-            out,
-            "  case file: {path} (hookcheck fuzz --replay {path} --target URL)"
-        );
-    }
-    let _ = writeln!(
-        out,
-        "  repro (POSIX sh; export HOOKCHECK_AUTH first if the target needs auth):"
-    );
-    for line in finding.repro.lines() {
-        let _ = writeln!(out, "    {line}");
-    }
 }
 
 /// The result of replaying a case file.
@@ -402,40 +223,4 @@ impl ReplayReport {
                 .iter()
                 .any(|v| v.invariant.level() == Level::Must)
     }
-
-    /// The terminal summary.
-    pub fn render(&self) -> String {
-        let mut out = String::new();
-        for v in &self.violations {
-            let _ = writeln!(
-                out,
-                "{} {} [{}]: {} (step {}): expected {}; actual {}",
-                if v.invariant.level() == Level::Must {
-                    "FAIL"
-                } else {
-                    "WARN"
-                },
-                v.invariant,
-                v.invariant.level(),
-                v.label,
-                v.step.map_or("-".to_owned(), |s| s.to_string()),
-                v.expected,
-                v.actual
-            );
-        }
-        for reason in &self.unread_counts {
-            let _ = writeln!(out, "no verdict: {reason}");
-        }
-        let result = match (&self.no_verdict, self.reproduced) {
-            (_, true) => "broke again".to_owned(),
-            (Some(why), false) => format!("no verdict: {why}"),
-            (None, false) => "held".to_owned(),
-        };
-        let _ = writeln!(out, "replay: {} {result}", self.invariant);
-        out
-    }
 }
-
-#[cfg(test)]
-#[path = "outcome_tests.rs"]
-mod tests;
