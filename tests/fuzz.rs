@@ -93,6 +93,36 @@ async fn fuzzing_the_builtin_receiver_breaks_nothing_and_exits_0() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_report_path_of_dash_is_stdout_and_the_summary_moves_to_stderr() {
+    for (flag, starts) in [
+        ("--json", "{"),
+        ("--junit", "<?xml"),
+        ("--markdown", "# hookcheck fuzz"),
+    ] {
+        let ran = fuzz(&["--quiet", flag, "-"], true, &[]).await;
+        assert_eq!(ran.code, 0, "{flag}: {}", ran.stderr);
+        assert!(ran.stdout.starts_with(starts), "{flag}: {}", ran.stdout);
+        assert!(
+            ran.stderr.contains("verdict: no invariant broken"),
+            "{flag}: the summary is on stderr: {}",
+            ran.stderr
+        );
+        assert!(
+            !ran.stderr.contains("no --target given"),
+            "--quiet: {}",
+            ran.stderr
+        );
+        if flag == "--json" {
+            let report: FuzzReport =
+                serde_json::from_str(&ran.stdout).expect("stdout is the JSON report");
+            assert_eq!(report.verdict, FuzzVerdict::Pass);
+        }
+    }
+    let ran = fuzz(&["--json", "-", "--html", "-"], false, &[]).await;
+    assert_eq!(ran.code, 2, "two reports on stdout: {}", ran.stderr);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_defect_fails_the_run_and_its_case_file_replays_until_it_is_fixed() {
     let broken = receiver(
         ReceiverConfig::default()
@@ -106,6 +136,7 @@ async fn a_defect_fails_the_run_and_its_case_file_replays_until_it_is_fixed() {
         dir.path().join("r.xml"),
         dir.path().join("cases"),
     );
+    let (markdown, html) = (dir.path().join("r.md"), dir.path().join("r.html"));
     let effects = broken.effects_url_template();
     let target = broken.webhook_url();
     let common = ["--auth", SECRET, "--effects-url", &effects];
@@ -115,6 +146,10 @@ async fn a_defect_fails_the_run_and_its_case_file_replays_until_it_is_fixed() {
         json.to_str().unwrap(),
         "--junit",
         junit.to_str().unwrap(),
+        "--markdown",
+        markdown.to_str().unwrap(),
+        "--html",
+        html.to_str().unwrap(),
     ]);
     args.extend(common);
     let ran = fuzz(&args, true, &[]).await;
@@ -140,6 +175,19 @@ async fn a_defect_fails_the_run_and_its_case_file_replays_until_it_is_fixed() {
         "{xml}"
     );
 
+    // Markdown and HTML carry the verdict and the finding with its script.
+    let (markdown, html) = (
+        std::fs::read_to_string(&markdown).unwrap(),
+        std::fs::read_to_string(&html).unwrap(),
+    );
+    for text in [&markdown, &html] {
+        assert!(text.contains("MUST invariant(s) broken"), "{text}");
+        assert!(text.contains("no-effect-when-unauthenticated"), "{text}");
+        assert!(text.contains("curl"), "the repro script is in it: {text}");
+    }
+    assert!(markdown.contains("```sh"), "{markdown}");
+    assert!(html.starts_with("<!doctype html>"), "{html}");
+
     // The secret is nowhere: not in the output, the reports, the case file.
     let case_path = finding.case_file.clone().expect("a case file is saved");
     for text in [
@@ -147,6 +195,8 @@ async fn a_defect_fails_the_run_and_its_case_file_replays_until_it_is_fixed() {
         &ran.stderr,
         &std::fs::read_to_string(&json).unwrap(),
         &xml,
+        &markdown,
+        &html,
         &std::fs::read_to_string(&case_path).unwrap(),
     ] {
         assert!(!text.contains(SECRET_VALUE), "the secret leaked:\n{text}");

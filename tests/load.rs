@@ -249,3 +249,68 @@ async fn a_second_effect_recorded_after_the_answer_is_counted_before_the_verdict
     );
     assert_eq!(report["verdict"]["holds"], false);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_report_format_is_written_and_a_path_of_dash_is_stdout() {
+    let served = serve(&["--memory", "--listen", "127.0.0.1:0"]);
+    let dir = tempfile::tempdir().unwrap();
+    let (junit, markdown, html) = (
+        dir.path().join("load.xml"),
+        dir.path().join("load.md"),
+        dir.path().join("load.html"),
+    );
+    let output = load(&[
+        "--target",
+        &served.webhook_url,
+        "--deliveries",
+        "60",
+        "--concurrency",
+        "4",
+        "--effects-url",
+        &served.effects_template,
+        "--effects-header",
+        "X-Effects-Token: effects-s3cret",
+        "--effects-timeout",
+        "5s",
+        "--quiet",
+        "--json",
+        "-",
+        "--junit",
+        junit.to_str().unwrap(),
+        "--markdown",
+        markdown.to_str().unwrap(),
+        "--html",
+        html.to_str().unwrap(),
+    ])
+    .await;
+    let (stdout, stderr) = (text(&output.stdout), text(&output.stderr));
+    assert_eq!(output.status.code(), Some(0), "{stdout}\n{stderr}");
+    let report: hookcheck::load::LoadReport =
+        serde_json::from_str(&stdout).expect("stdout is the JSON report alone");
+    assert_eq!(report.deliveries, 60);
+    assert!(
+        stderr.contains("verdict     holds"),
+        "the summary is on stderr: {stderr}"
+    );
+    assert!(!stderr.contains("load: "), "--quiet: no progress: {stderr}");
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    assert!(
+        xml.contains("answered-2xx")
+            && xml.contains("exactly-once")
+            && xml.contains("failures=\"0\""),
+        "{xml}"
+    );
+    let markdown = std::fs::read_to_string(&markdown).unwrap();
+    assert!(
+        markdown.starts_with("# hookcheck load: holds"),
+        "{markdown}"
+    );
+    let html = std::fs::read_to_string(&html).unwrap();
+    assert!(html.contains("verdict: holds"), "{html}");
+    for text in [&stdout, &stderr, &xml, &markdown, &html] {
+        assert!(
+            !text.contains("effects-s3cret"),
+            "the effects secret leaked: {text}"
+        );
+    }
+}

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use hookcheck::auth::AuthHeader;
 use hookcheck::effects::EffectsProbe;
-use hookcheck::fuzz::report::InvariantOutcome;
+use hookcheck::fuzz::outcome::InvariantOutcome;
 use hookcheck::fuzz::{
     FuzzConfig, FuzzReport, FuzzVerdict, Invariant, ShrinkLimits, SpaceSource, fuzz,
 };

@@ -1,15 +1,17 @@
-//! The effects probe options `run` and `fuzz` share (SPEC §4), and the probe they describe.
+//! The effects probe options `run`, `fuzz` and `load` share (SPEC §4), and the probe they
+//! describe.
 
 use std::time::Duration;
 
-use crate::cli::{AuthArg, CliError, parse_duration};
-use crate::effects::EffectsProbe;
+use crate::cli::{AuthArg, CliError, duration_default, parse_duration};
+use crate::effects::{EffectsProbe, QUERY_TIMEOUT};
 
 /// `--effects-url`, `--effects-cmd`, `--effects-header`, `--effects-timeout`.
-#[derive(Debug, clap::Args)]
+#[derive(Debug, Clone, clap::Args)]
 pub struct EffectsArgs {
     /// A URL that answers how many times a session was processed, with `{sessionId}` in
-    /// it; the answer is a bare integer or {"count": N}.
+    /// it; the answer is a bare integer or {"count": N}. Enables the effect checks (`run`),
+    /// the effect invariants (`fuzz`) and the exactly-once check (`load`).
     #[arg(long, value_name = "TEMPLATE", conflicts_with = "effects_cmd")]
     pub effects_url: Option<String>,
 
@@ -19,7 +21,8 @@ pub struct EffectsArgs {
     pub effects_cmd: Option<String>,
 
     /// A header every --effects-url query carries, as `Name: value`, for an effects
-    /// endpoint behind auth. Its value is a secret: it never appears in output.
+    /// endpoint behind auth. Its value is a secret: it never appears in output (`fuzz`
+    /// scripts write it as $HOOKCHECK_EFFECTS_AUTH).
     #[arg(
         long,
         value_name = "'NAME: VALUE'",
@@ -30,7 +33,7 @@ pub struct EffectsArgs {
     pub effects_header: Option<AuthArg>,
 
     /// How long one effects query (URL or command) may take.
-    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", default_value = duration_default!(QUERY_TIMEOUT), value_parser = parse_duration)]
     pub effects_timeout: Duration,
 }
 

@@ -1,18 +1,24 @@
 //! `hookcheck fuzz`: the stateful black-box fuzzer, and `--replay` of a saved case.
 
+use std::io::Write as _;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use clap::builder::RangedU64ValueParser;
+
 use crate::auth::AuthHeader;
 use crate::cli::effects::EffectsArgs;
-use crate::cli::{AuthArg, CliError, client_tls, parse_duration};
+use crate::cli::output::{QuietArg, ReportFiles};
+use crate::cli::target::{SeedArgs, TargetArgs};
+use crate::cli::{CliError, duration_default, parse_duration};
 use crate::effects::EffectsProbe;
 use crate::exit_codes;
 use crate::fuzz::{
-    Budget, CaseFile, DEFAULT_CASES, FuzzConfig, FuzzError, FuzzReport, ShrinkLimits, SpaceSource,
-    failed, fuzz, replay,
+    Budget, CaseFile, DEFAULT_CASES, FuzzConfig, FuzzError, SpaceSource, failed, fuzz, replay,
 };
 use crate::receiver::{Defect, Receiver, ReceiverConfig, RunningReceiver};
+use crate::report::fuzz::{replay_summary, summary as fuzz_summary};
+use crate::report::{AnyReport, check_outputs, write_any};
 use crate::sender::parse_target;
 
 const EXAMPLES: &str = "\
@@ -51,27 +57,17 @@ there is no effects probe, one that failed its self-test, or a count could not b
 
 /// Arguments of `hookcheck fuzz`.
 #[derive(Debug, clap::Args)]
-#[command(after_long_help = EXAMPLES)]
+#[command(after_long_help = EXAMPLES, mut_arg("target", |arg| arg.help(TARGET_HELP)))]
 pub struct FuzzArgs {
-    /// The webhook URL to fuzz. Without it, hookcheck starts its reference receiver
-    /// in-process (with --defect, a broken one) and fuzzes that.
-    #[arg(long, value_name = "URL")]
-    pub target: Option<String>,
+    #[command(flatten)]
+    pub target: TargetArgs,
 
-    /// The auth header the target expects, as `Name: value`; enables bad-auth deliveries.
-    /// The value never appears in output; repro scripts write it as $HOOKCHECK_AUTH.
-    #[arg(long, value_name = "'NAME: VALUE'", env = AuthArg::ENV, hide_env_values = true)]
-    pub auth: Option<AuthArg>,
-
-    /// How side effects are counted (SPEC §4); repro scripts write an --effects-header
-    /// value as $HOOKCHECK_EFFECTS_AUTH.
+    /// How side effects are counted (SPEC §4).
     #[command(flatten)]
     pub effects: EffectsArgs,
 
-    /// The seed every sequence follows from; the same seed gives the same sequences
-    /// (session ids are fresh in every run). Random by default, and always printed.
-    #[arg(long, value_name = "N")]
-    pub seed: Option<u64>,
+    #[command(flatten)]
+    pub seed: SeedArgs,
 
     /// Stop after this many requests.
     #[arg(long, value_name = "N", default_value_t = DEFAULT_CASES, conflicts_with = "time", value_parser = clap::value_parser!(u64).range(1..))]
@@ -82,24 +78,20 @@ pub struct FuzzArgs {
     pub time: Option<Duration>,
 
     /// Sequences under way at once.
-    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
-    pub concurrency: u16,
-
-    /// The sender timeout every request is graded against (the provider's default is 30s).
-    #[arg(long, value_name = "DURATION", default_value = crate::sender::DEFAULT_TIMEOUT_TEXT, value_parser = parse_duration)]
-    pub timeout: Duration,
+    #[arg(long, value_name = "N", default_value_t = FuzzConfig::DEFAULT_CONCURRENCY, value_parser = RangedU64ValueParser::<usize>::new().range(1..=256))]
+    pub concurrency: usize,
 
     /// How long after a sequence its side effects are counted; never sooner than 2s, and a
     /// missing effect is polled for max(1s, 4 × settle) before it is called lost.
-    #[arg(long, value_name = "DURATION", default_value = "1500ms", value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", default_value = duration_default!(FuzzConfig::DEFAULT_SETTLE), value_parser = parse_duration)]
     pub settle: Duration,
 
     /// The pause before a late copy of a session, as before the provider's first retry.
-    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", default_value = duration_default!(FuzzConfig::DEFAULT_RETRY_DELAY), value_parser = parse_duration)]
     pub retry_delay: Duration,
 
     /// The most replays shrinking may make for each broken invariant.
-    #[arg(long, value_name = "N", default_value_t = 40)]
+    #[arg(long, value_name = "N", default_value_t = FuzzConfig::DEFAULT_SHRINK_REPLAYS)]
     pub shrink_replays: usize,
 
     /// Save a case file per broken invariant (and bodies too long for a repro line) here.
@@ -110,27 +102,21 @@ pub struct FuzzArgs {
     #[arg(long, value_name = "FILE")]
     pub replay: Option<PathBuf>,
 
-    /// Write the report as JSON to this file.
-    #[arg(long, value_name = "PATH")]
-    pub json: Option<PathBuf>,
+    #[command(flatten)]
+    pub files: ReportFiles,
 
-    /// Write the report as JUnit XML to this file.
-    #[arg(long, value_name = "PATH")]
-    pub junit: Option<PathBuf>,
-
-    /// Trust the certificates in this PEM file instead of the system roots.
-    #[arg(long, value_name = "PEM", conflicts_with = "insecure")]
-    pub ca_cert: Option<PathBuf>,
-
-    /// Do not verify the target's certificate.
-    #[arg(long)]
-    pub insecure: bool,
+    #[command(flatten)]
+    pub quiet: QuietArg,
 
     /// Without --target: give the built-in receiver this defect. `hookcheck serve --help`
     /// lists them.
     #[arg(long, value_name = "NAME", conflicts_with = "target")]
     pub defect: Option<Defect>,
 }
+
+/// What `--target` is for, in `hookcheck fuzz --help`.
+const TARGET_HELP: &str = "The webhook URL to fuzz. Without it, hookcheck starts its reference \
+receiver in-process (with --defect, a broken one) and fuzzes that.";
 
 /// Reads `--time`: a duration of at least a millisecond.
 fn parse_budget(text: &str) -> Result<Duration, String> {
@@ -150,27 +136,20 @@ pub async fn run(args: FuzzArgs) -> i32 {
 
 async fn execute(args: FuzzArgs) -> Result<i32, CliError> {
     let usage = CliError::Usage;
-    let auth = args
-        .auth
-        .as_ref()
-        .map(AuthArg::parse)
-        .transpose()
-        .map_err(|e| usage(format!("invalid --auth: {e}")))?;
+    let auth = args.target.auth()?;
     // A report that cannot be written is found out now, not after the whole run.
-    for path in args.json.iter().chain(&args.junit) {
-        writable(path).map_err(usage)?;
-    }
+    check_outputs(&args.files.outputs()).map_err(|e| usage(e.to_string()))?;
     let case = args
         .replay
         .as_deref()
         .map(CaseFile::load)
         .transpose()
         .map_err(|e| usage(e.to_string()))?;
-    let local = match &args.target {
+    let local = match &args.target.target {
         Some(_) => None,
         None => Some(start_local(&args, auth.as_ref()).await?),
     };
-    let target = match (&args.target, &local) {
+    let target = match (&args.target.target, &local) {
         (Some(text), _) => text.clone(),
         (None, Some(receiver)) => receiver.webhook_url(),
         (None, None) => unreachable!("a local receiver runs when no target is given"),
@@ -201,8 +180,11 @@ async fn campaign(config: FuzzConfig, args: &FuzzArgs) -> Result<i32, CliError> 
     let report = fuzz(config, Box::new(SpaceSource::default()))
         .await
         .map_err(fuzz_error)?;
-    print!("{}", report.render());
-    write_reports(&report, args)?;
+    let mut summary = args.files.summary_stream();
+    let _ = write!(summary, "{}", fuzz_summary(&report)).and_then(|()| summary.flush());
+    for output in args.files.outputs() {
+        write_any(&output, AnyReport::Fuzz(&report)).map_err(|e| CliError::Usage(e.to_string()))?;
+    }
     Ok(if failed(report.verdict) {
         exit_codes::FAILED
     } else {
@@ -212,7 +194,7 @@ async fn campaign(config: FuzzConfig, args: &FuzzArgs) -> Result<i32, CliError> 
 
 async fn replay_case(config: &FuzzConfig, case: &CaseFile) -> Result<i32, CliError> {
     let report = replay(config, case).await.map_err(fuzz_error)?;
-    print!("{}", report.render());
+    print!("{}", replay_summary(&report));
     Ok(if report.failed() {
         exit_codes::FAILED
     } else if report.inconclusive() {
@@ -227,39 +209,6 @@ fn fuzz_error(error: FuzzError) -> CliError {
         FuzzError::Unreachable(_) => CliError::Unavailable(error.to_string()),
         FuzzError::Client(_) | FuzzError::CaseFile(_) => CliError::Usage(error.to_string()),
     }
-}
-
-fn write_reports(report: &FuzzReport, args: &FuzzArgs) -> Result<(), CliError> {
-    let failure = |path: &PathBuf, e: std::io::Error| {
-        CliError::Usage(format!("cannot write a report to {}: {e}", path.display()))
-    };
-    if let Some(path) = &args.json {
-        report.write_json(path).map_err(|e| failure(path, e))?;
-    }
-    if let Some(path) = &args.junit {
-        report.write_junit(path).map_err(|e| failure(path, e))?;
-    }
-    Ok(())
-}
-
-/// Refuses a report path whose folder does not exist, or that is a folder.
-fn writable(path: &std::path::Path) -> Result<(), String> {
-    let folder = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => std::path::Path::new("."),
-    };
-    if !folder.is_dir() || path.is_dir() {
-        return Err(format!(
-            "cannot write a report to {}: {}",
-            path.display(),
-            if path.is_dir() {
-                "it is a folder".to_owned()
-            } else {
-                format!("folder {} does not exist", folder.display())
-            }
-        ));
-    }
-    Ok(())
 }
 
 /// `--effects-url` / `--effects-cmd`; the local receiver's own endpoint without either.
@@ -291,34 +240,31 @@ async fn start_local(
     let receiver = Receiver::start(config)
         .await
         .map_err(|e| CliError::Unavailable(e.to_string()))?;
-    eprintln!(
-        "hookcheck: no --target given: fuzzing the built-in reference receiver at {}{}",
-        receiver.webhook_url(),
-        args.defect
-            .map(|d| format!(" (defect: {})", d.as_str()))
-            .unwrap_or_default()
-    );
+    if !args.quiet.quiet {
+        eprintln!(
+            "hookcheck: no --target given: fuzzing the built-in reference receiver at {}{}",
+            receiver.webhook_url(),
+            args.defect
+                .map(|d| format!(" (defect: {})", d.as_str()))
+                .unwrap_or_default()
+        );
+    }
     Ok(receiver)
 }
 
 /// The settings that come straight from the command line.
 fn configure(config: &mut FuzzConfig, args: &FuzzArgs) {
-    config.tls = client_tls(args.ca_cert.as_deref(), args.insecure);
-    if let Some(seed) = args.seed {
-        config.seed = seed;
-    }
+    config.tls = args.target.tls();
+    config.seed = args.seed.or(config.seed);
     config.budget = match args.time {
         Some(time) => Budget::Time(time),
         None => Budget::Cases(args.cases),
     };
-    config.concurrency = usize::from(args.concurrency);
-    config.timeout = args.timeout;
+    config.concurrency = args.concurrency;
+    config.timeout = args.target.timeout;
     config.settle = args.settle;
     config.retry_delay = args.retry_delay;
-    config.shrink = ShrinkLimits {
-        replays: args.shrink_replays,
-        time: Duration::from_secs(60),
-    };
+    config.shrink.replays = args.shrink_replays;
     config.save_dir = args.save.clone();
-    config.progress = true;
+    config.progress = !args.quiet.quiet;
 }

@@ -1,16 +1,19 @@
 //! `hookcheck load`: drain a backlog of deliveries into a target and measure it.
 
-use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::io::{IsTerminal, Write as _};
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::cli::{AuthArg, CliError, client_tls, parse_duration};
-use crate::effects::EffectsProbe;
+use clap::builder::RangedU64ValueParser;
+
+use crate::cli::effects::EffectsArgs;
+use crate::cli::output::{QuietArg, ReportFiles};
+use crate::cli::target::{SeedArgs, TargetArgs, required_target};
+use crate::cli::{CliError, duration_default, parse_duration};
 use crate::exit_codes;
 use crate::load::{LoadError, LoadPlan, LoadReport, Pace, Progress, ProgressHook, Stop, run};
-use crate::report::{Destination, Format, Output, check_outputs, write_output};
-use crate::sender::{FailureClass, parse_target};
+use crate::report::{AnyReport, check_outputs, write_any};
+use crate::sender::FailureClass;
 
 const EXAMPLES: &str = "\
 Sends a backlog of distinct webhook deliveries (and, with --duplicates, redeliveries of
@@ -39,19 +42,17 @@ not, 2 usage error, 3 the target never answered (unreachable, no TLS handshake).
 
 /// Arguments of `hookcheck load`.
 #[derive(Debug, clap::Args)]
-#[command(after_long_help = EXAMPLES)]
+#[command(
+    after_long_help = EXAMPLES,
+    mut_arg("target", |arg| required_target(arg).help("The webhook URL to load: http or https, with a host."))
+)]
 pub struct LoadArgs {
-    /// The webhook URL to load: http or https, with a host.
-    #[arg(long, value_name = "URL")]
-    pub target: String,
-
-    /// The auth header the target expects, as `Name: value`. Never printed.
-    #[arg(long, value_name = "'NAME: VALUE'", env = AuthArg::ENV, hide_env_values = true)]
-    pub auth: Option<AuthArg>,
+    #[command(flatten)]
+    pub target: TargetArgs,
 
     /// Deliveries in flight at once (and connections opened at most).
-    #[arg(long, value_name = "N", default_value_t = 32, value_parser = clap::value_parser!(u16).range(1..=4096))]
-    pub concurrency: u16,
+    #[arg(long, value_name = "N", default_value_t = LoadPlan::DEFAULT_CONCURRENCY, value_parser = RangedU64ValueParser::<usize>::new().range(1..=4096))]
+    pub concurrency: usize,
 
     /// Open loop: send this many deliveries per second, whatever the target does, and
     /// count each latency from the delivery's due time. Without it, each worker sends as
@@ -59,9 +60,9 @@ pub struct LoadArgs {
     #[arg(long, value_name = "PER_SECOND")]
     pub rate: Option<f64>,
 
-    /// Stop sending after this long [default: 10s].
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration, conflicts_with = "deliveries")]
-    pub duration: Option<Duration>,
+    /// Stop sending after this long.
+    #[arg(long, value_name = "DURATION", default_value = duration_default!(LoadPlan::DEFAULT_DURATION), value_parser = parse_duration, conflicts_with = "deliveries")]
+    pub duration: Duration,
 
     /// Stop after this many deliveries, duplicates included.
     #[arg(long, value_name = "N")]
@@ -69,43 +70,26 @@ pub struct LoadArgs {
 
     /// The fraction of deliveries (0 up to 1, exclusive) that redeliver an earlier session
     /// with the same body.
-    #[arg(long, value_name = "RATIO", default_value_t = 0.0)]
+    #[arg(long, value_name = "RATIO", default_value_t = LoadPlan::DEFAULT_DUPLICATES)]
     pub duplicates: f64,
 
-    /// Bound on one delivery, from sending it to its complete response; a delivery that
-    /// times out counts in the latency at the time it was given up.
-    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
-    pub timeout: Duration,
-
-    /// A URL that answers how many times a session was processed, with `{sessionId}` in
-    /// it (a bare integer or {"count": N}); enables the exactly-once check.
-    #[arg(long, value_name = "TEMPLATE", conflicts_with = "effects_cmd")]
-    pub effects_url: Option<String>,
-
-    /// A shell command that prints how many times $HOOKCHECK_SESSION_ID was processed;
-    /// enables the exactly-once check.
-    #[arg(long, value_name = "COMMAND")]
-    pub effects_cmd: Option<String>,
+    /// How side effects are counted (SPEC §4); with a probe the run ends with the
+    /// exactly-once check.
+    #[command(flatten)]
+    pub effects: EffectsArgs,
 
     /// How long to wait after the last delivery before counting effects.
-    #[arg(long, value_name = "DURATION", default_value = "300ms", value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", default_value = duration_default!(LoadPlan::DEFAULT_SETTLE), value_parser = parse_duration)]
     pub settle: Duration,
 
-    /// Trust the certificates in this PEM file instead of the system roots.
-    #[arg(long, value_name = "PEM", conflicts_with = "insecure")]
-    pub ca_cert: Option<PathBuf>,
+    #[command(flatten)]
+    pub seed: SeedArgs,
 
-    /// Do not verify the target's certificate.
-    #[arg(long)]
-    pub insecure: bool,
+    #[command(flatten)]
+    pub files: ReportFiles,
 
-    /// The seed session ids and statuses follow from. Random by default.
-    #[arg(long, value_name = "N")]
-    pub seed: Option<u64>,
-
-    /// Write the report as JSON to this file.
-    #[arg(long, value_name = "PATH")]
-    pub json: Option<PathBuf>,
+    #[command(flatten)]
+    pub quiet: QuietArg,
 }
 
 /// Runs `hookcheck load`.
@@ -117,26 +101,22 @@ pub async fn run_load(args: LoadArgs) -> i32 {
 }
 
 async fn execute(args: LoadArgs) -> Result<i32, CliError> {
-    let plan = plan(&args).map_err(CliError::Usage)?;
+    let usage = |e: &dyn std::fmt::Display| CliError::Usage(e.to_string());
+    let plan = plan(&args)?;
     // A report that cannot be written is found out now, and nothing is created before the
     // run has a report to put there.
-    let output = args.json.as_ref().map(|path| Output {
-        format: Format::Json,
-        destination: Destination::from_arg(path),
-    });
-    check_outputs(output.as_slice()).map_err(|e| CliError::Usage(e.to_string()))?;
-    let report = run(plan, Some(progress_hook()))
-        .await
-        .map_err(|e| match e {
-            LoadError::Plan(_) | LoadError::Client(_) => CliError::Usage(e.to_string()),
-        })?;
-    if std::io::stderr().is_terminal() {
+    let outputs = args.files.outputs();
+    check_outputs(&outputs).map_err(|e| usage(&e))?;
+    let progress = (!args.quiet.quiet).then(progress_hook);
+    let report = run(plan, progress).await.map_err(|e| match e {
+        LoadError::Plan(_) | LoadError::Client(_) => usage(&e),
+    })?;
+    if !args.quiet.quiet && std::io::stderr().is_terminal() {
         eprintln!();
     }
-    println!("{report}");
-    if let Some(output) = &output {
-        let json = serde_json::to_vec_pretty(&report).expect("a LoadReport always serializes");
-        write_output(output, &json).map_err(|e| CliError::Usage(e.to_string()))?;
+    let _ = writeln!(args.files.summary_stream(), "{report}");
+    for output in &outputs {
+        write_any(output, AnyReport::Load(&report)).map_err(|e| usage(&e))?;
     }
     if unreachable(&report) {
         return Err(CliError::Unavailable(format!(
@@ -152,37 +132,23 @@ async fn execute(args: LoadArgs) -> Result<i32, CliError> {
 }
 
 /// Turns the arguments into a plan, or says what is wrong with them.
-fn plan(args: &LoadArgs) -> Result<LoadPlan, String> {
-    let target = parse_target(&args.target).map_err(|e| e.to_string())?;
-    let mut plan = LoadPlan::new(target);
-    plan.auth = args
-        .auth
-        .as_ref()
-        .map(AuthArg::parse)
-        .transpose()
-        .map_err(|e| format!("invalid --auth: {e}"))?;
-    plan.concurrency = usize::from(args.concurrency);
+fn plan(args: &LoadArgs) -> Result<LoadPlan, CliError> {
+    let mut plan = LoadPlan::new(args.target.required_url()?);
+    plan.auth = args.target.auth()?;
+    plan.timeout = args.target.timeout;
+    plan.tls = args.target.tls();
+    plan.concurrency = args.concurrency;
     plan.pace = args.rate.map_or(Pace::AsFastAsAnswered, Pace::Rate);
-    plan.stop = match (args.deliveries, args.duration) {
-        (Some(n), _) => Stop::Deliveries(n),
-        (None, Some(duration)) => Stop::After(duration),
-        (None, None) => Stop::After(Duration::from_secs(10)),
+    plan.stop = match args.deliveries {
+        Some(n) => Stop::Deliveries(n),
+        None => Stop::After(args.duration),
     };
     plan.duplicates = args.duplicates;
-    plan.timeout = args.timeout;
     plan.settle = args.settle;
-    plan.tls = client_tls(args.ca_cert.as_deref(), args.insecure);
-    plan.effects = match (&args.effects_url, &args.effects_cmd) {
-        (Some(template), _) => {
-            Some(EffectsProbe::url(template).map_err(|e| format!("invalid --effects-url: {e}"))?)
-        }
-        (None, Some(command)) => Some(EffectsProbe::command(command.clone())),
-        (None, None) => None,
-    };
-    if let Some(seed) = args.seed {
-        plan.seed = seed;
-    }
-    plan.validate().map_err(|e| e.to_string())?;
+    plan.effects = args.effects.probe()?;
+    plan.seed = args.seed.or(plan.seed);
+    plan.validate()
+        .map_err(|e| CliError::Usage(e.to_string()))?;
     Ok(plan)
 }
 

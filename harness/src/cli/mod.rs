@@ -23,6 +23,7 @@ pub mod report;
 pub mod run;
 pub mod send;
 pub mod serve;
+pub mod target;
 
 /// Conformance test harness and fuzzer for Cr3dentials webhook receivers.
 ///
@@ -109,6 +110,27 @@ pub fn run(cli: Cli) -> i32 {
     })
 }
 
+/// A duration as the command line writes it: whole seconds as `30s`, anything else in
+/// milliseconds (`1500ms`), so that [`parse_duration`] reads it back.
+pub fn duration_arg(duration: Duration) -> String {
+    if duration.subsec_nanos() == 0 {
+        format!("{}s", duration.as_secs())
+    } else {
+        format!("{}ms", duration.as_millis())
+    }
+}
+
+/// The `default_value` of a duration flag, from the library's named constant: formatted
+/// once by [`duration_arg`], so the flag's default and the config's are one value.
+macro_rules! duration_default {
+    ($duration:expr) => {{
+        static TEXT: std::sync::LazyLock<String> =
+            std::sync::LazyLock::new(|| $crate::cli::duration_arg($duration));
+        TEXT.as_str()
+    }};
+}
+pub(crate) use duration_default;
+
 /// Reads a duration such as `500ms`, `2s`, `1m` or `1m30s` (a clap value parser).
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
     humantime::parse_duration(text.trim())
@@ -145,16 +167,6 @@ impl std::fmt::Debug for AuthArg {
     }
 }
 
-/// The TLS trust of `--ca-cert PEM` / `--insecure` (clap makes them exclusive).
-pub fn client_tls(ca_cert: Option<&std::path::Path>, insecure: bool) -> crate::sender::ClientTls {
-    use crate::sender::ClientTls;
-    match (ca_cert, insecure) {
-        (Some(path), _) => ClientTls::CaFile(path.to_owned()),
-        (None, true) => ClientTls::Insecure,
-        (None, false) => ClientTls::System,
-    }
-}
-
 /// Prints one error line, the form every subcommand uses for a user's mistake.
 pub fn report_error(error: &dyn std::fmt::Display) {
     eprintln!("error: {error}");
@@ -170,6 +182,20 @@ mod tests {
         assert_eq!(parse_duration("2s"), Ok(Duration::from_secs(2)));
         assert_eq!(parse_duration("1m"), Ok(Duration::from_secs(60)));
         assert!(parse_duration("soon").is_err());
+    }
+
+    #[test]
+    fn every_default_is_written_as_the_command_line_reads_it() {
+        for duration in [
+            Duration::from_secs(30),
+            Duration::from_millis(1500),
+            Duration::from_millis(300),
+            Duration::ZERO,
+        ] {
+            assert_eq!(parse_duration(&duration_arg(duration)), Ok(duration));
+        }
+        assert_eq!(duration_arg(Duration::from_millis(1500)), "1500ms");
+        assert_eq!(duration_arg(Duration::from_secs(30)), "30s");
     }
 
     #[test]

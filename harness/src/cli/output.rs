@@ -1,12 +1,14 @@
-//! Flags shared by the commands that write reports (`run`, `report`) and draw on the
-//! terminal, and reading a saved JSON report.
+//! Flags shared by the commands that give a verdict (`run`, `report`, `fuzz`, `load`): the
+//! report files, each written through [`crate::report::write_output`], and how the terminal
+//! output looks; and reading a saved JSON report.
 
 use std::path::{Path, PathBuf};
 
 use crate::report::{ColorChoice, Destination, Format, Output};
 use crate::results::Report;
 
-/// The report files to write (`-` is stdout).
+/// The report files to write (`-` is stdout): every format, for every command that gives a
+/// verdict.
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct ReportFiles {
     /// Write the report as JSON to this file (`-`: stdout).
@@ -49,6 +51,16 @@ impl ReportFiles {
             .any(|o| o.destination == Destination::Stdout)
     }
 
+    /// Where the terminal summary goes: stdout, unless a report goes there (`--json -`),
+    /// then stderr.
+    pub fn summary_stream(&self) -> Box<dyn std::io::Write + Send> {
+        if self.to_stdout() {
+            Box::new(std::io::stderr())
+        } else {
+            Box::new(std::io::stdout())
+        }
+    }
+
     /// The files a summary can point a reader to, the most readable first: Markdown, HTML,
     /// JSON (stdout is not one, nor is JUnit, which keeps findings but not every repro).
     pub fn file_names(&self) -> Vec<String> {
@@ -77,21 +89,33 @@ impl ColorArg {
     }
 }
 
-/// How a run's terminal output looks.
+/// `--quiet`, for every command that prints progress (`run`, `fuzz`, `load`).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct QuietArg {
+    /// Print only the summary: no progress.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// How a run's terminal output looks: colour and progress.
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct TerminalArgs {
     #[command(flatten)]
     pub color: ColorArg,
 
-    /// Print only the summary: no progress.
-    #[arg(long, short)]
-    pub quiet: bool,
+    #[command(flatten)]
+    pub quiet: QuietArg,
 }
 
 impl TerminalArgs {
     /// Whether stdout gets colour.
     pub fn stdout_color(&self) -> bool {
         self.color.stdout_color()
+    }
+
+    /// Whether progress is left out.
+    pub fn quiet(&self) -> bool {
+        self.quiet.quiet
     }
 }
 

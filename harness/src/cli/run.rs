@@ -4,6 +4,7 @@ use std::io::Write as _;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use clap::builder::RangedU64ValueParser;
 use reqwest::header::{HeaderName, HeaderValue};
 
 use crate::auth::AuthHeader;
@@ -11,7 +12,8 @@ use crate::catalogue::{Selection, requirement_of};
 use crate::checks::retry_schedule::RetrySchedule;
 use crate::cli::effects::EffectsArgs;
 use crate::cli::output::{ReportFiles, TerminalArgs, read_report};
-use crate::cli::{AuthArg, CliError, client_tls, parse_duration};
+use crate::cli::target::{SeedArgs, TargetArgs};
+use crate::cli::{CliError, duration_default, parse_duration};
 use crate::diff::Diff;
 use crate::exit_codes;
 use crate::receiver::{Defect, Receiver, ReceiverConfig, RunningReceiver};
@@ -19,7 +21,7 @@ use crate::report::diff::diff_text;
 use crate::report::{FileReporter, Progress, TerminalOptions, TerminalReporter, check_outputs};
 use crate::results::{Report, Reporter};
 use crate::runner::{EffectsProbe, RunConfig, RunError, run_until};
-use crate::sender::{format_duration, parse_target};
+use crate::sender::{DEFAULT_BACKOFF_BASE, format_duration, parse_target};
 
 const EXAMPLES: &str = "\
 Sends every terminal status, null and extra fields, large and unicode payloads, bad auth
@@ -62,26 +64,15 @@ interrupted).";
 
 /// Arguments of `hookcheck run`.
 #[derive(Debug, clap::Args)]
-#[command(after_long_help = EXAMPLES)]
+#[command(after_long_help = EXAMPLES, mut_arg("target", |arg| arg.help(TARGET_HELP)))]
 pub struct RunArgs {
-    /// The webhook URL to grade. Without it, hookcheck starts its reference receiver
-    /// in-process and grades that, so one command shows a full run.
-    #[arg(long, value_name = "URL")]
-    pub target: Option<String>,
-
-    /// The auth header the target expects, as `Name: value`. Enables the auth checks.
-    /// The value never appears in output; repro lines write it as $HOOKCHECK_AUTH.
-    #[arg(long, value_name = "'NAME: VALUE'", env = AuthArg::ENV, hide_env_values = true)]
-    pub auth: Option<AuthArg>,
+    #[command(flatten)]
+    pub target: TargetArgs,
 
     /// An extra header on every request, as `Name: value` (repeatable). Its value shows in
     /// repro lines: a secret belongs in --auth.
     #[arg(long = "header", value_name = "'NAME: VALUE'")]
     pub headers: Vec<String>,
-
-    /// The sender timeout deliveries are graded against (the provider's default is 30s).
-    #[arg(long, value_name = "DURATION", default_value = crate::sender::DEFAULT_TIMEOUT_TEXT, value_parser = parse_duration)]
-    pub timeout: Duration,
 
     /// How side effects are counted (SPEC §4).
     #[command(flatten)]
@@ -98,7 +89,7 @@ pub struct RunArgs {
 
     /// The provider's backoff base for this webhook, when it is configured otherwise
     /// (SPEC D-8): the retry moments of --dedupe-window follow it.
-    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = parse_window)]
+    #[arg(long, value_name = "DURATION", default_value = duration_default!(DEFAULT_BACKOFF_BASE), value_parser = parse_window)]
     pub retry_base: Duration,
 
     /// A quick run: copies of a delivered session only 1s after the first (the retry
@@ -107,18 +98,8 @@ pub struct RunArgs {
     #[arg(long)]
     pub quick: bool,
 
-    /// Trust the certificates in this PEM file instead of the system roots.
-    #[arg(long, value_name = "PEM", conflicts_with = "insecure")]
-    pub ca_cert: Option<PathBuf>,
-
-    /// Do not verify the target's certificate (reported as a skipped check).
-    #[arg(long)]
-    pub insecure: bool,
-
-    /// The seed every generated payload follows from (all but completedAt, the time of the
-    /// run); the report records it, so a run's requests can be repeated. Random by default.
-    #[arg(long, value_name = "N")]
-    pub seed: Option<u64>,
+    #[command(flatten)]
+    pub seed: SeedArgs,
 
     /// Run only the checks whose id starts with this (repeatable), e.g. `auth` or
     /// `idempotency/exactly-once`.
@@ -150,12 +131,12 @@ pub struct RunArgs {
     pub bodies: Option<PathBuf>,
 
     /// How many distinct deliveries the burst probe sends at once.
-    #[arg(long, value_name = "N", default_value_t = 32, value_parser = clap::value_parser!(u16).range(1..=1024))]
-    pub burst: u16,
+    #[arg(long, value_name = "N", default_value_t = RunConfig::DEFAULT_BURST, value_parser = RangedU64ValueParser::<usize>::new().range(1..=1024))]
+    pub burst: usize,
 
     /// How many requests the main phase keeps in flight at once.
-    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
-    pub concurrency: u16,
+    #[arg(long, value_name = "N", default_value_t = RunConfig::DEFAULT_CONCURRENCY, value_parser = RangedU64ValueParser::<usize>::new().range(1..=256))]
+    pub concurrency: usize,
 
     /// How long to wait after deliveries before counting their side effects the first
     /// time (every count is read again 2s after the last copy of its session).
@@ -168,6 +149,10 @@ pub struct RunArgs {
     #[arg(long, value_name = "NAME", conflicts_with = "target")]
     pub defect: Option<Defect>,
 }
+
+/// What `--target` is for, in `hookcheck run --help`.
+const TARGET_HELP: &str = "The webhook URL to grade. Without it, hookcheck starts its \
+reference receiver in-process and grades that, so one command shows a full run.";
 
 /// Runs `hookcheck run`.
 pub async fn run(args: RunArgs) -> i32 {
@@ -211,12 +196,7 @@ fn dedupe_window(args: &RunArgs, schedule: &RetrySchedule) -> Result<Duration, C
 
 async fn execute(args: RunArgs) -> Result<i32, CliError> {
     let usage = CliError::Usage;
-    let auth = args
-        .auth
-        .as_ref()
-        .map(AuthArg::parse)
-        .transpose()
-        .map_err(|e| usage(format!("invalid --auth: {e}")))?;
+    let auth = args.target.auth()?;
     let headers = args
         .headers
         .iter()
@@ -244,14 +224,14 @@ async fn execute(args: RunArgs) -> Result<i32, CliError> {
     }
     let schedule = RetrySchedule {
         base: args.retry_base,
-        timeout: args.timeout,
+        timeout: args.target.timeout,
         ..RetrySchedule::default()
     };
     let window = dedupe_window(&args, &schedule)?;
     // The built-in receiver always brings its effects endpoint.
-    let has_effects = effects.is_some() || args.target.is_none();
+    let has_effects = effects.is_some() || args.target.target.is_none();
     refuse_empty_selection(&selection, auth.is_some(), has_effects)?;
-    let local = match &args.target {
+    let local = match &args.target.target {
         Some(_) => None,
         None => Some(start_local(&args, auth.as_ref()).await?),
     };
@@ -263,7 +243,7 @@ async fn execute(args: RunArgs) -> Result<i32, CliError> {
                 .map_err(|e| CliError::Unavailable(e.to_string()))?,
         );
     }
-    let target = match (&args.target, &local) {
+    let target = match (&args.target.target, &local) {
         (Some(text), _) => text.clone(),
         (None, Some(receiver)) => receiver.webhook_url(),
         (None, None) => unreachable!("a local receiver runs when no target is given"),
@@ -322,7 +302,7 @@ fn verdict_code(
 fn baseline_code(report: &Report, baseline: &Report, args: &RunArgs) -> i32 {
     let diff = Diff::between(baseline, report, args.strict);
     let text = diff_text(&diff, args.terminal.stdout_color());
-    let _ = writeln!(summary_stream(&args.files), "\n{text}");
+    let _ = writeln!(args.files.summary_stream(), "\n{text}");
     if diff.regressions().next().is_some() {
         exit_codes::FAILED
     } else {
@@ -382,7 +362,7 @@ async fn start_local(
     let receiver = Receiver::start(config)
         .await
         .map_err(|e| CliError::Unavailable(e.to_string()))?;
-    if !args.terminal.quiet {
+    if !args.terminal.quiet() {
         eprintln!(
             "hookcheck: no --target given: grading the built-in reference receiver at {}{}",
             receiver.webhook_url(),
@@ -396,13 +376,11 @@ async fn start_local(
 
 /// The settings that come straight from the command line.
 fn configure(config: &mut RunConfig, args: &RunArgs) {
-    config.timeout = args.timeout;
-    config.tls = client_tls(args.ca_cert.as_deref(), args.insecure);
-    if let Some(seed) = args.seed {
-        config.seed = seed;
-    }
-    config.burst = usize::from(args.burst);
-    config.concurrency = usize::from(args.concurrency);
+    config.timeout = args.target.timeout;
+    config.tls = args.target.tls();
+    config.seed = args.seed.or(config.seed);
+    config.burst = args.burst;
+    config.concurrency = args.concurrency;
     config.settle = match (args.settle, args.quick) {
         (Some(settle), _) => settle,
         (None, true) => QUICK_SETTLE,
@@ -419,9 +397,9 @@ fn reporters(args: &RunArgs) -> Vec<Box<dyn Reporter>> {
         color,
         report_files: args.files.file_names(),
     };
-    let progress = Progress::for_stderr(args.terminal.quiet, color);
+    let progress = Progress::for_stderr(args.terminal.quiet(), color);
     let mut reporters: Vec<Box<dyn Reporter>> = vec![Box::new(TerminalReporter::new(
-        summary_stream(&args.files),
+        args.files.summary_stream(),
         progress,
         options,
     ))];
@@ -429,15 +407,6 @@ fn reporters(args: &RunArgs) -> Vec<Box<dyn Reporter>> {
         reporters.push(Box::new(FileReporter::new(output, args.strict)));
     }
     reporters
-}
-
-/// Stdout, unless a report goes there (`--json -`): then the summary goes to stderr.
-fn summary_stream(files: &ReportFiles) -> Box<dyn std::io::Write + Send> {
-    if files.to_stdout() {
-        Box::new(std::io::stderr())
-    } else {
-        Box::new(std::io::stdout())
-    }
 }
 
 /// Completes on Ctrl-C or SIGTERM, so the run stops and still reports what it graded.

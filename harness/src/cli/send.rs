@@ -8,9 +8,12 @@ use std::time::Duration;
 use bytes::Bytes;
 use serde_json::{Map, Value};
 
-use crate::cli::{AuthArg, CliError, client_tls, parse_duration, report_error};
+use crate::cli::target::{TargetArgs, required_target};
+use crate::cli::{CliError, duration_default, parse_duration, report_error};
 use crate::exit_codes;
-use crate::sender::{Delivery, Sender, SenderConfig, Url, parse_target};
+use crate::sender::{
+    DEFAULT_BACKOFF_BASE, DEFAULT_JITTER, DEFAULT_RETRIES, Delivery, Sender, SenderConfig, Url,
+};
 use crate::spec::{PayloadBuilder, Status};
 
 const EXAMPLES: &str = "\
@@ -45,11 +48,13 @@ Exit codes: 0 delivered, 1 every attempt failed, 2 usage error (bad URL, malform
 /// exponential backoff (`base * 2^(n-1)`, ±jitter) until a 2xx. Prints one line per
 /// attempt as it ends, then the outcome and the sessionId.
 #[derive(Debug, clap::Args)]
-#[command(after_long_help = EXAMPLES)]
+#[command(
+    after_long_help = EXAMPLES,
+    mut_arg("target", |arg| required_target(arg).help("The webhook URL to deliver to: http or https, with a host."))
+)]
 pub struct SendArgs {
-    /// The webhook URL to deliver to: http or https, with a host.
-    #[arg(long, value_name = "URL")]
-    pub target: String,
+    #[command(flatten)]
+    pub target: TargetArgs,
 
     /// The event's terminal status: COMPLETED, PARTIAL_COMPLETE, ERROR, CANCELLED or
     /// TERMINATED (any case). A realistic payload is built for it. Required unless
@@ -63,25 +68,16 @@ pub struct SendArgs {
     )]
     pub status: Option<Status>,
 
-    /// The custom auth header sent on every attempt, as `Name: value`
-    /// (e.g. `X-API-Key: your-secret`). Default: none. The value is never printed.
-    #[arg(long, value_name = "'NAME: VALUE'", env = AuthArg::ENV, hide_env_values = true)]
-    pub auth: Option<AuthArg>,
-
-    /// Bound on each attempt, from sending the request to the complete response.
-    #[arg(long, value_name = "DURATION", default_value = crate::sender::DEFAULT_TIMEOUT_TEXT, value_parser = parse_duration)]
-    pub timeout: Duration,
-
     /// Retries after the first attempt (so at most N+1 attempts).
-    #[arg(long, value_name = "N", default_value_t = 3)]
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_RETRIES)]
     pub retries: u32,
 
     /// Delay before the first retry; retry n waits base * 2^(n-1).
-    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", default_value = duration_default!(DEFAULT_BACKOFF_BASE), value_parser = parse_duration)]
     pub backoff_base: Duration,
 
     /// How much each delay varies either way, as a fraction between 0 and 1.
-    #[arg(long, value_name = "FRACTION", default_value_t = 0.2)]
+    #[arg(long, value_name = "FRACTION", default_value_t = DEFAULT_JITTER)]
     pub jitter: f64,
 
     /// Sets a top-level field of the payload to a JSON value, e.g. `proofHash=null` or
@@ -93,15 +89,6 @@ pub struct SendArgs {
     /// when it is a JSON object). Default: none.
     #[arg(long, value_name = "FILE")]
     pub payload: Option<PathBuf>,
-
-    /// Trusts only the certificates in this PEM file, e.g. a test server's self-signed
-    /// one. Default: the system's trust store.
-    #[arg(long, value_name = "PEM", conflicts_with = "insecure")]
-    pub ca_cert: Option<PathBuf>,
-
-    /// Accepts any server certificate. For local experiments only.
-    #[arg(long)]
-    pub insecure: bool,
 
     /// Prints the attempt log as one JSON document on stdout instead of text.
     #[arg(long)]
@@ -181,21 +168,16 @@ fn outcome_code(delivery: &Delivery) -> i32 {
 
 /// Everything a user can get wrong, checked before anything is sent.
 fn prepare(args: &SendArgs) -> Result<(Sender, Url, Bytes), CliError> {
-    let url = parse_target(&args.target).map_err(|e| CliError::Usage(e.to_string()))?;
-    let auth = args
-        .auth
-        .as_ref()
-        .map(AuthArg::parse)
-        .transpose()
-        .map_err(|e| CliError::Usage(format!("invalid --auth: {e}")))?;
+    let url = args.target.required_url()?;
+    let auth = args.target.auth()?;
     let body = build_body(args).map_err(CliError::Usage)?;
     let config = SenderConfig {
-        timeout: args.timeout,
+        timeout: args.target.timeout,
         retries: args.retries,
         backoff_base: args.backoff_base,
         jitter: args.jitter,
         auth,
-        tls: client_tls(args.ca_cert.as_deref(), args.insecure),
+        tls: args.target.tls(),
         ..SenderConfig::default()
     };
     let sender = Sender::new(config).map_err(|e| {
@@ -286,7 +268,7 @@ mod tests {
 
     #[test]
     fn the_auth_argument_never_prints_in_debug() {
-        let secret: AuthArg = "X-API-Key: s3cret".parse().unwrap();
+        let secret: crate::cli::AuthArg = "X-API-Key: s3cret".parse().unwrap();
         assert!(!format!("{secret:?}").contains("s3cret"));
     }
 }

@@ -57,6 +57,18 @@ pub struct FuzzConfig {
 }
 
 impl FuzzConfig {
+    /// Sequences under way at once, by default (`--concurrency`).
+    pub const DEFAULT_CONCURRENCY: usize = 8;
+    /// How long after a sequence its effects are counted, by default (`--settle`).
+    pub const DEFAULT_SETTLE: Duration = Duration::from_millis(1500);
+    /// The pause before a late copy, by default (`--retry-delay`): the provider's backoff
+    /// base, before its first retry.
+    pub const DEFAULT_RETRY_DELAY: Duration = crate::sender::DEFAULT_BACKOFF_BASE;
+    /// The most replays shrinking makes for each broken invariant (`--shrink-replays`).
+    pub const DEFAULT_SHRINK_REPLAYS: usize = 40;
+    /// How long shrinking may take for all broken invariants together.
+    pub const DEFAULT_SHRINK_TIME: Duration = Duration::from_secs(60);
+
     /// The defaults for `target`: 600 cases, 8 at once, the provider's 30 s timeout, 1.5 s
     /// settle, 5 s retry delay (SPEC [D-8]), a random seed, nothing saved, no progress.
     pub fn new(target: Url) -> Self {
@@ -67,13 +79,13 @@ impl FuzzConfig {
             tls: ClientTls::System,
             seed: rand::random::<u32>().into(),
             budget: Budget::Cases(DEFAULT_CASES),
-            concurrency: 8,
+            concurrency: Self::DEFAULT_CONCURRENCY,
             timeout: crate::sender::DEFAULT_TIMEOUT,
-            settle: Duration::from_millis(1500),
-            retry_delay: crate::sender::DEFAULT_BACKOFF_BASE,
+            settle: Self::DEFAULT_SETTLE,
+            retry_delay: Self::DEFAULT_RETRY_DELAY,
             shrink: ShrinkLimits {
-                replays: 40,
-                time: Duration::from_secs(60),
+                replays: Self::DEFAULT_SHRINK_REPLAYS,
+                time: Self::DEFAULT_SHRINK_TIME,
             },
             save_dir: None,
             progress: false,

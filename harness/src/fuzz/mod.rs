@@ -20,7 +20,7 @@
 //! - [`invariant`]: what is checked, and how each answer and count is graded;
 //! - [`shrink`]: minimal sequences and payloads;
 //! - [`case_file`] and [`script`]: saving and scripting a failure;
-//! - [`report`]: the JSON report, the terminal summary, JUnit.
+//! - [`outcome`]: the JSON report, the terminal summary, JUnit.
 //!
 //! ```
 //! # #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
@@ -54,8 +54,8 @@ pub mod generate;
 pub mod invariant;
 pub mod ledger;
 pub mod model;
+pub mod outcome;
 pub mod progress;
-pub mod report;
 mod run;
 pub mod script;
 pub mod shrink;
@@ -68,7 +68,7 @@ pub use config::{Budget, DEFAULT_CASES, FuzzConfig, FuzzError};
 pub use deadline::Deadline;
 pub use invariant::{Invariant, Level, Violation};
 pub use model::Sequence;
-pub use report::{FuzzReport, FuzzVerdict, ReplayReport};
+pub use outcome::{FuzzReport, FuzzVerdict, ReplayReport};
 pub use run::{failed, fuzz, replay};
 pub use shrink::ShrinkLimits;
 pub use source::{EnumSource, PayloadSource};

@@ -13,7 +13,7 @@ use super::execute::{Ids, Place, Target};
 use super::invariant::{Invariant, effect_expectations, grade_answers, grade_effects};
 use super::ledger::{first_read_after, read_counts};
 use super::model::Sequence;
-use super::report::{
+use super::outcome::{
     Finding, FuzzReport, FuzzVerdict, InvariantOutcome, InvariantResult, REPORT_FORMAT,
     ReplayReport, ShrinkSummary,
 };

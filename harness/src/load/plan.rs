@@ -79,19 +79,29 @@ pub enum PlanError {
 }
 
 impl LoadPlan {
-    /// A closed-loop plan: 32 workers for 10 s, no duplicates, 30 s timeout, no effects probe.
+    /// Deliveries in flight at most, by default (`--concurrency`).
+    pub const DEFAULT_CONCURRENCY: usize = 32;
+    /// How long a run sends, by default (`--duration`).
+    pub const DEFAULT_DURATION: Duration = Duration::from_secs(10);
+    /// The fraction of deliveries that redeliver a session, by default (`--duplicates`).
+    pub const DEFAULT_DUPLICATES: f64 = 0.0;
+    /// How long after the last delivery effects are counted, by default (`--settle`).
+    pub const DEFAULT_SETTLE: Duration = Duration::from_millis(300);
+
+    /// A closed-loop plan: 32 workers for 10 s, no duplicates, the provider's 30 s timeout,
+    /// no effects probe.
     pub fn new(target: Url) -> Self {
         LoadPlan {
             target,
             auth: None,
-            concurrency: 32,
+            concurrency: Self::DEFAULT_CONCURRENCY,
             pace: Pace::AsFastAsAnswered,
-            stop: Stop::After(Duration::from_secs(10)),
-            duplicates: 0.0,
-            timeout: Duration::from_secs(30),
+            stop: Stop::After(Self::DEFAULT_DURATION),
+            duplicates: Self::DEFAULT_DUPLICATES,
+            timeout: crate::sender::DEFAULT_TIMEOUT,
             tls: ClientTls::System,
             effects: None,
-            settle: Duration::from_millis(300),
+            settle: Self::DEFAULT_SETTLE,
             seed: rand::random(),
         }
     }

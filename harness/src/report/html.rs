@@ -14,7 +14,7 @@ use crate::report::verdict::{
 };
 use crate::results::{CheckResult, ExchangeRecord, Outcome, Report};
 
-const STYLE: &str = "
+pub(super) const STYLE: &str = "
 body{font:15px/1.45 system-ui,sans-serif;margin:0 auto;max-width:72rem;padding:1rem;color:#1b1f24}
 header{padding:.8rem 1rem;border-radius:6px;margin-bottom:1rem}
 header.ok{background:#e6f4ea}header.bad{background:#fde8e8}header.none{background:#fff4d6}
@@ -288,7 +288,7 @@ fn clause_links(clause: &str) -> String {
 }
 
 /// Text made safe for HTML content and attribute values.
-fn esc(text: &str) -> String {
+pub(super) fn esc(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

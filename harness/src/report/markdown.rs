@@ -204,14 +204,14 @@ fn clause_links(clause: &str) -> String {
 }
 
 /// Text made safe for one table cell or list line.
-fn cell(text: &str) -> String {
+pub(super) fn cell(text: &str) -> String {
     text.replace('|', "\\|")
         .replace('<', "&lt;")
         .replace('\n', "<br>")
 }
 
 /// A fenced code block whose fence is longer than any backtick run in the text.
-fn fenced(lang: &str, text: &str) -> String {
+pub(super) fn fenced(lang: &str, text: &str) -> String {
     let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     let fence = "`".repeat(longest.max(2) + 1);
     format!("{fence}{lang}\n{}\n{fence}\n", text.trim_end_matches('\n'))

@@ -1,16 +1,20 @@
-//! The reporters: each turns the run's [`Event`](crate::results::Event)s into its own
-//! format. [`TerminalReporter`] draws progress and the summary; [`FileReporter`] writes one
-//! file format ([`Format`]: JSON, JUnit, Markdown, HTML) when the run ends, and [`render`]
-//! turns a saved [`Report`] into any of them (`hookcheck report --from`). A new format never
-//! touches the runner. The JSON format is documented in [`crate::results`], where it is
-//! defined; every format cites the contract ([`contract`]) and says the verdict with
-//! [`verdict::verdict_line`].
+//! The renderers: each turns a verdict into its own format. [`TerminalReporter`] draws a
+//! run's progress and summary from its [`Event`](crate::results::Event)s; [`FileReporter`]
+//! writes one file format ([`Format`]: JSON, JUnit, Markdown, HTML) when the run ends, and
+//! [`render`] turns a saved [`Report`] into any of them (`hookcheck report --from`). A
+//! campaign's report ([`fuzz`]) and a load run's ([`load`]) have renderers for every format
+//! too, and every command writes every format through [`write_any`] ([`output`]'s writer).
+//! A new format never touches the runner. The JSON format is documented in
+//! [`crate::results`], where it is defined; every format cites the contract ([`contract`])
+//! and says the verdict with [`verdict::verdict_line`].
 
 pub mod contract;
 pub mod diff;
+pub mod fuzz;
 mod html;
 mod json;
 mod junit;
+pub mod load;
 mod markdown;
 mod output;
 mod progress;
@@ -28,7 +32,50 @@ pub use progress::Progress;
 pub use style::ColorChoice;
 pub use terminal::{TerminalOptions, TerminalReporter, write_summary};
 
+use crate::fuzz::FuzzReport;
+use crate::load::LoadReport;
 use crate::results::{Event, Report, Reporter};
+
+/// A verdict a command reached, for the writer: a run's report (with `--strict` or not), a
+/// fuzzing campaign's, a load run's.
+#[derive(Debug, Clone, Copy)]
+pub enum AnyReport<'a> {
+    /// `hookcheck run` and `hookcheck report`; `strict` counts a warn as a failure in JUnit.
+    Run {
+        /// The report.
+        report: &'a Report,
+        /// `--strict`.
+        strict: bool,
+    },
+    /// `hookcheck fuzz`.
+    Fuzz(&'a FuzzReport),
+    /// `hookcheck load`.
+    Load(&'a LoadReport),
+}
+
+impl AnyReport<'_> {
+    /// The report in one file format.
+    pub fn render(self, format: Format) -> io::Result<String> {
+        match self {
+            AnyReport::Run { report, strict } => render(format, report, strict),
+            AnyReport::Fuzz(report) => fuzz::render(format, report),
+            AnyReport::Load(report) => load::render(format, report),
+        }
+    }
+}
+
+/// Renders and writes one report of any command, through [`write_output`]: `-` is stdout,
+/// a regular file is replaced whole, a device or FIFO is written in place.
+pub fn write_any(output: &Output, report: AnyReport<'_>) -> Result<(), OutputError> {
+    let text = report
+        .render(output.format)
+        .map_err(|source| OutputError::Write {
+            format: output.format,
+            destination: output.destination.clone(),
+            source,
+        })?;
+    write_output(output, text.as_bytes())
+}
 
 /// Renders a report in one file format. `strict` counts a warn as a failure where the
 /// format grades (JUnit).
@@ -63,12 +110,7 @@ impl Reporter for FileReporter {
     }
 }
 
-/// Renders and writes one report.
+/// Renders and writes one run's report.
 pub fn write_report(output: &Output, report: &Report, strict: bool) -> Result<(), OutputError> {
-    let text = render(output.format, report, strict).map_err(|source| OutputError::Write {
-        format: output.format,
-        destination: output.destination.clone(),
-        source,
-    })?;
-    write_output(output, text.as_bytes())
+    write_any(output, AnyReport::Run { report, strict })
 }

@@ -22,7 +22,7 @@
 //!    ([`grade_effects`](crate::checks::kit::grade_effects)); then `latency/within-timeout`
 //!    and `transport/no-redirect` over every valid delivery of the run.
 
-mod report;
+mod assemble;
 
 use std::sync::Mutex;
 use std::time::Instant;
@@ -73,7 +73,7 @@ pub async fn run_until(
     reporters: &mut [Box<dyn Reporter>],
     stop: impl std::future::Future<Output = ()>,
 ) -> Result<Report, RunError> {
-    let mut run = report::Building::start(&config);
+    let mut run = assemble::Building::start(&config);
     let mut emit = |event: Event<'_>| -> Result<(), RunError> {
         for reporter in reporters.iter_mut() {
             reporter.on_event(&event).map_err(RunError::Report)?;

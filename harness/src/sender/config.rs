@@ -66,12 +66,12 @@ pub struct SenderConfig {
 
 /// The provider's default timeout for one delivery (SPEC §2): every command's default.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
-/// [`DEFAULT_TIMEOUT`] as the command line writes it.
-pub const DEFAULT_TIMEOUT_TEXT: &str = "30s";
 /// The provider's default number of retries after the first attempt (SPEC §2, [D-8]).
 pub const DEFAULT_RETRIES: u32 = 3;
 /// The delay before the first retry, doubled before each next one (SPEC [D-8]).
 pub const DEFAULT_BACKOFF_BASE: Duration = Duration::from_secs(5);
+/// How much each delay varies either way, as a fraction (SPEC [D-8]: ±20%).
+pub const DEFAULT_JITTER: f64 = 0.2;
 
 impl Default for SenderConfig {
     fn default() -> Self {
@@ -79,7 +79,7 @@ impl Default for SenderConfig {
             timeout: DEFAULT_TIMEOUT,
             retries: DEFAULT_RETRIES,
             backoff_base: DEFAULT_BACKOFF_BASE,
-            jitter: 0.2,
+            jitter: DEFAULT_JITTER,
             auth: None,
             extra_headers: Vec::new(),
             tls: ClientTls::System,

@@ -25,8 +25,8 @@ pub(crate) use classify::classify as classify_error;
 pub use classify::{FailureClass, TransportError, is_lost_connection};
 pub use client::{BODY_PREFIX_LIMIT, BODY_READ_LIMIT, Exchange, Exchanged, Response, Sender};
 pub use config::{
-    CaBundle, ClientTls, DEFAULT_BACKOFF_BASE, DEFAULT_RETRIES, DEFAULT_TIMEOUT,
-    DEFAULT_TIMEOUT_TEXT, SenderConfig, format_duration,
+    CaBundle, ClientTls, DEFAULT_BACKOFF_BASE, DEFAULT_JITTER, DEFAULT_RETRIES, DEFAULT_TIMEOUT,
+    SenderConfig, format_duration,
 };
 pub use delivery::{Attempt, Delivery, MAX_BACKOFF, jittered, nominal_backoff};
 pub use error::SenderError;

@@ -45,7 +45,12 @@ async fn a_queue_that_processes_3_s_after_its_202_is_polled_not_called_lost() {
     let effects = EffectsProbe::url(&receiver.effects_url_template()).unwrap();
     let report = small_campaign(receiver.webhook_url(), effects, Duration::from_millis(500)).await;
     receiver.shutdown().await;
-    assert_eq!(report.verdict, FuzzVerdict::Pass, "{}", report.render());
+    assert_eq!(
+        report.verdict,
+        FuzzVerdict::Pass,
+        "{}",
+        hookcheck::report::fuzz::summary(&report)
+    );
     assert_eq!(outcome(&report, ExactlyOnce).0, InvariantOutcome::Held);
 }
 
@@ -114,7 +119,7 @@ async fn a_duplicate_processed_a_second_after_its_2xx_fails_exactly_once_however
         outcome(&report, ExactlyOnce).0,
         InvariantOutcome::Broken,
         "{}",
-        report.render()
+        hookcheck::report::fuzz::summary(&report)
     );
     let finding = report
         .findings
@@ -157,7 +162,7 @@ async fn a_lying_or_failing_effects_probe_leaves_the_effect_invariants_not_check
                 outcome,
                 InvariantOutcome::Unchecked,
                 "{invariant}: {}",
-                report.render()
+                hookcheck::report::fuzz::summary(&report)
             );
             assert!(reason.contains(why), "{invariant}: {reason}");
         }

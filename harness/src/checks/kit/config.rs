@@ -62,6 +62,11 @@ pub struct RunConfig {
 }
 
 impl RunConfig {
+    /// Deliveries the burst probe sends at once, by default (`--burst`).
+    pub const DEFAULT_BURST: usize = 32;
+    /// Requests the main phase keeps in flight at once, by default (`--concurrency`).
+    pub const DEFAULT_CONCURRENCY: usize = 8;
+
     /// The defaults for a target.
     pub fn new(target: Url) -> Self {
         RunConfig {
@@ -73,8 +78,8 @@ impl RunConfig {
             tls: ClientTls::System,
             seed: rand::random(),
             selection: Selection::default(),
-            burst: 32,
-            concurrency: 8,
+            burst: Self::DEFAULT_BURST,
+            concurrency: Self::DEFAULT_CONCURRENCY,
             settle: DEFAULT_SETTLE,
             strict: false,
             bodies_dir: None,

@@ -1,8 +1,10 @@
-//! Tests of [`super`]: kept apart so that `report.rs` stays readable.
+//! Tests of [`super`]: kept apart so that `fuzz.rs` stays readable.
 
 use super::*;
 use crate::fuzz::case_file::CASE_FORMAT;
 use crate::fuzz::model::Sequence;
+use crate::fuzz::outcome::{REPORT_FORMAT, ShrinkSummary};
+use crate::fuzz::{CaseFile, Invariant};
 
 fn finding(invariant: Invariant, note: Option<&str>) -> Finding {
     let case = CaseFile {
@@ -93,16 +95,13 @@ fn sample() -> FuzzReport {
 
 #[test]
 fn the_terminal_summary_lists_every_invariant_then_each_finding_with_its_script() {
-    insta::assert_snapshot!(sample().render());
+    insta::assert_snapshot!(summary(&sample()));
 }
 
 #[test]
 fn the_json_report_reads_back_and_a_should_alone_is_only_a_warning() {
     let report = sample();
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("fuzz.json");
-    report.write_json(&path).unwrap();
-    let back: FuzzReport = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    let back: FuzzReport = serde_json::from_str(&json(&report).unwrap()).unwrap();
     assert_eq!(back, report);
     assert_eq!(back.verdict, FuzzVerdict::Fail);
     assert_eq!(
@@ -114,8 +113,29 @@ fn the_json_report_reads_back_and_a_should_alone_is_only_a_warning() {
 
 #[test]
 fn junit_fails_a_broken_must_passes_a_broken_should_and_skips_the_unchecked() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("fuzz.xml");
-    sample().write_junit(&path).unwrap();
-    insta::assert_snapshot!(std::fs::read_to_string(&path).unwrap());
+    insta::assert_snapshot!(junit(&sample()).unwrap());
+}
+
+#[test]
+fn markdown_and_html_lead_with_the_verdict_and_carry_each_finding_and_its_script() {
+    let report = sample();
+    let verdict = verdict_line(&report);
+    assert_eq!(verdict, "verdict: 1 MUST invariant(s) broken, 1 SHOULD");
+    let markdown = markdown(&report);
+    assert!(markdown.contains(&format!("**{verdict}**")), "{markdown}");
+    assert!(
+        markdown.contains("### FAIL exactly-once: 2 effect(s)"),
+        "{markdown}"
+    );
+    assert!(markdown.contains("```sh\ns0=\"fuzz-$$-0\""), "{markdown}");
+    assert!(
+        markdown.contains("| `bad-auth-refused` | MUST | not checked: no auth header (--auth) |")
+    );
+    let html = html(&report);
+    assert!(html.contains(&esc(&verdict)), "{html}");
+    assert!(html.contains("s0=&quot;fuzz-$$-0&quot;"), "{html}");
+    assert!(!html.contains("<script"), "no script in the page");
+    for format in Format::ALL {
+        assert!(render(format, &report).unwrap().contains("exactly-once"));
+    }
 }

@@ -1,0 +1,382 @@
+//! The renderers of a fuzzing campaign's [`FuzzReport`]: the terminal summary, JSON (the
+//! model itself, documented in [`crate::fuzz::outcome`]), JUnit (one test case per
+//! invariant), Markdown and one HTML page; and the terminal lines of a replay. Every format
+//! says the verdict with [`verdict_line`] and cites each finding's clause.
+
+use std::fmt::Write as _;
+use std::io;
+use std::time::Duration;
+
+use quick_junit::{NonSuccessKind, Report as JunitReport, TestCase, TestCaseStatus, TestSuite};
+
+use super::html::{STYLE, esc};
+use super::markdown::{cell, fenced};
+use super::output::Format;
+use crate::fuzz::outcome::{Finding, InvariantOutcome, InvariantResult};
+use crate::fuzz::{FuzzReport, FuzzVerdict, Level, ReplayReport};
+
+/// Renders a campaign's report in one file format.
+pub fn render(format: Format, report: &FuzzReport) -> io::Result<String> {
+    match format {
+        Format::Json => json(report),
+        Format::Junit => junit(report),
+        Format::Markdown => Ok(markdown(report)),
+        Format::Html => Ok(html(report)),
+    }
+}
+
+/// `verdict: …`: no invariant broken, or how many MUST and SHOULD invariants broke.
+pub fn verdict_line(report: &FuzzReport) -> String {
+    let verdict = match report.verdict {
+        FuzzVerdict::Pass => "no invariant broken".to_owned(),
+        FuzzVerdict::Warn => format!(
+            "{} SHOULD invariant(s) broken, no MUST",
+            report.findings.len()
+        ),
+        FuzzVerdict::Fail => {
+            let musts = report
+                .findings
+                .iter()
+                .filter(|f| f.level == Level::Must)
+                .count();
+            match report.findings.len() - musts {
+                0 => format!("{musts} MUST invariant(s) broken"),
+                shoulds => format!("{musts} MUST invariant(s) broken, {shoulds} SHOULD"),
+            }
+        }
+    };
+    format!("verdict: {verdict}")
+}
+
+/// The first line: target, cases, sequences, time, rate, seed.
+fn headline(report: &FuzzReport) -> String {
+    format!(
+        "hookcheck fuzz {}: {} cases in {} sequences, {:.1} s ({:.0} cases/s), seed {}",
+        report.target,
+        report.cases,
+        report.sequences,
+        report.duration_ms as f64 / 1000.0,
+        report.cases_per_second,
+        report.seed
+    )
+}
+
+/// An invariant's mark and what follows its name: `FAIL …: 4 sequence(s)`.
+fn mark(result: &InvariantResult) -> (&'static str, String) {
+    let mark = match (result.outcome, result.level) {
+        (InvariantOutcome::Held, _) => "ok  ",
+        (InvariantOutcome::Broken, Level::Must) => "FAIL",
+        (InvariantOutcome::Broken, Level::Should) => "WARN",
+        (InvariantOutcome::Unchecked, _) => "skip",
+    };
+    let detail = match (result.outcome, &result.reason) {
+        (InvariantOutcome::Unchecked, Some(reason)) => format!(" (not checked: {reason})"),
+        (InvariantOutcome::Broken, _) => format!(": {} sequence(s)", result.sequences),
+        _ => String::new(),
+    };
+    (mark, detail)
+}
+
+/// Why the run is not the whole story: it stopped early, or counts could not be read.
+fn caveats(report: &FuzzReport) -> Vec<String> {
+    let mut caveats = Vec::new();
+    if let Some(why) = &report.stopped_early {
+        caveats.push(format!("stopped early: {why}"));
+    }
+    if report.unread_counts > 0 {
+        caveats.push(format!(
+            "{} effect count(s) could not be read, so they have no verdict; the first: {}",
+            report.unread_counts,
+            report.unread_reason.as_deref().unwrap_or("no reason given")
+        ));
+    }
+    caveats
+}
+
+/// How shrinking went, in one line.
+fn shrink_line(finding: &Finding) -> String {
+    let shrink = &finding.shrink;
+    match (&shrink.note, &shrink.stopped) {
+        (Some(note), _) => format!("not shrunk: {note}"),
+        (None, stopped) => format!(
+            "shrunk from {} steps ({} requests) to {} ({}) in {} replays{}",
+            shrink.from_steps,
+            shrink.from_cases,
+            shrink.to_steps,
+            shrink.to_cases,
+            shrink.replays,
+            stopped
+                .as_ref()
+                .map(|why| format!("; {why}"))
+                .unwrap_or_default()
+        ),
+    }
+}
+
+fn outcome_word(level: Level) -> &'static str {
+    if level == Level::Must { "FAIL" } else { "WARN" }
+}
+
+/// The terminal summary: every invariant, then each finding with its script, the verdict.
+pub fn summary(report: &FuzzReport) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{}", headline(report));
+    let _ = writeln!(out, "\nfailures by invariant:");
+    for result in &report.invariants {
+        let (mark, detail) = mark(result);
+        let _ = writeln!(
+            out,
+            "  {mark} {} [{}]{detail}",
+            result.invariant, result.level
+        );
+    }
+    for finding in &report.findings {
+        summary_finding(&mut out, finding);
+    }
+    for caveat in caveats(report) {
+        let _ = writeln!(out, "\n{caveat}");
+    }
+    let _ = writeln!(out, "\n{}", verdict_line(report));
+    out
+}
+
+fn summary_finding(out: &mut String, finding: &Finding) {
+    let _ = writeln!(
+        out,
+        "\n{} {} [{}]: {} ({})",
+        outcome_word(finding.level),
+        finding.invariant,
+        finding.level,
+        finding.requirement,
+        finding.clause
+    );
+    let _ = writeln!(
+        out,
+        "  first in sequence {}: {}",
+        finding.first_sequence, finding.label
+    );
+    let _ = writeln!(out, "  expected: {}", finding.expected);
+    let _ = writeln!(out, "  actual:   {}", finding.actual);
+    let _ = writeln!(out, "  {}", shrink_line(finding));
+    if let Some(path) = &finding.case_file {
+        let _ = writeln!(
+            out,
+            "  case file: {path} (hookcheck fuzz --replay {path} --target URL)"
+        );
+    }
+    let _ = writeln!(
+        out,
+        "  repro (POSIX sh; export HOOKCHECK_AUTH first if the target needs auth):"
+    );
+    for line in finding.repro.lines() {
+        let _ = writeln!(out, "    {line}");
+    }
+}
+
+/// The terminal lines of a replay: each broken invariant, unread counts, the result.
+pub fn replay_summary(report: &ReplayReport) -> String {
+    let mut out = String::new();
+    for v in &report.violations {
+        let _ = writeln!(
+            out,
+            "{} {} [{}]: {} (step {}): expected {}; actual {}",
+            outcome_word(v.invariant.level()),
+            v.invariant,
+            v.invariant.level(),
+            v.label,
+            v.step.map_or("-".to_owned(), |s| s.to_string()),
+            v.expected,
+            v.actual
+        );
+    }
+    for reason in &report.unread_counts {
+        let _ = writeln!(out, "no verdict: {reason}");
+    }
+    let result = match (&report.no_verdict, report.reproduced) {
+        (_, true) => "broke again".to_owned(),
+        (Some(why), false) => format!("no verdict: {why}"),
+        (None, false) => "held".to_owned(),
+    };
+    let _ = writeln!(out, "replay: {} {result}", report.invariant);
+    out
+}
+
+/// The report as pretty JSON, newline-terminated.
+pub fn json(report: &FuzzReport) -> io::Result<String> {
+    let mut text = serde_json::to_string_pretty(report)?;
+    text.push('\n');
+    Ok(text)
+}
+
+/// JUnit XML: one test case per invariant. A broken SHOULD passes with the finding in its
+/// system-out, so the CI view agrees with the exit code.
+pub fn junit(report: &FuzzReport) -> io::Result<String> {
+    let mut junit = JunitReport::new("hookcheck fuzz");
+    junit.set_time(Duration::from_millis(report.duration_ms + report.shrink_ms));
+    let mut suite = TestSuite::new("fuzz");
+    for result in &report.invariants {
+        let text = finding_of(report, result).map(|f| {
+            format!(
+                "expected: {}\nactual: {}\nrepro:\n{}",
+                f.expected, f.actual, f.repro
+            )
+        });
+        let status = match (result.outcome, result.level) {
+            (InvariantOutcome::Broken, Level::Must) => {
+                let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                status.set_message(format!("broken in {} sequence(s)", result.sequences));
+                status.set_description(text.clone().unwrap_or_default());
+                status
+            }
+            (InvariantOutcome::Unchecked, _) => {
+                let mut status = TestCaseStatus::skipped();
+                status.set_message(result.reason.clone().unwrap_or_default());
+                status
+            }
+            _ => TestCaseStatus::success(),
+        };
+        let mut case = TestCase::new(result.invariant.as_str(), status);
+        case.set_classname("hookcheck.fuzz");
+        if result.outcome == InvariantOutcome::Broken && result.level == Level::Should {
+            case.set_system_out(format!("warn: {}", text.unwrap_or_default()));
+        }
+        suite.add_test_case(case);
+    }
+    junit.add_test_suite(suite);
+    junit
+        .to_string()
+        .map_err(|e| io::Error::other(e.to_string()))
+}
+
+fn finding_of<'a>(report: &'a FuzzReport, result: &InvariantResult) -> Option<&'a Finding> {
+    report
+        .findings
+        .iter()
+        .find(|f| f.invariant == result.invariant)
+}
+
+/// The outcome of an invariant in a word, for the tables.
+fn outcome_text(result: &InvariantResult) -> String {
+    match (result.outcome, &result.reason) {
+        (InvariantOutcome::Held, _) => "held".to_owned(),
+        (InvariantOutcome::Broken, _) => format!("broken ({} sequence(s))", result.sequences),
+        (InvariantOutcome::Unchecked, Some(reason)) => format!("not checked: {reason}"),
+        (InvariantOutcome::Unchecked, None) => "not checked".to_owned(),
+    }
+}
+
+/// The report as Markdown: the verdict, the invariants, each finding with its script.
+pub fn markdown(report: &FuzzReport) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "# {}\n", cell(&headline(report)));
+    let _ = writeln!(out, "**{}**\n", cell(&verdict_line(report)));
+    for caveat in caveats(report) {
+        let _ = writeln!(out, "- note: {}", cell(&caveat));
+    }
+    out.push_str("\n| invariant | level | outcome | clause |\n|---|---|---|---|\n");
+    for result in &report.invariants {
+        let _ = writeln!(
+            out,
+            "| `{}` | {} | {} | {} |",
+            result.invariant,
+            result.level,
+            cell(&outcome_text(result)),
+            cell(&result.clause)
+        );
+    }
+    if !report.findings.is_empty() {
+        out.push_str("\n## Findings\n");
+    }
+    for f in &report.findings {
+        let _ = writeln!(
+            out,
+            "\n### {} {}: {}\n",
+            outcome_word(f.level),
+            f.invariant,
+            cell(&f.actual)
+        );
+        let _ = writeln!(
+            out,
+            "- requirement ({}): {} ({})",
+            f.level,
+            cell(&f.requirement),
+            cell(&f.clause)
+        );
+        let _ = writeln!(
+            out,
+            "- first in sequence {}: {}",
+            f.first_sequence,
+            cell(&f.label)
+        );
+        let _ = writeln!(out, "- expected: {}", cell(&f.expected));
+        let _ = writeln!(out, "- {}", cell(&shrink_line(f)));
+        if let Some(path) = &f.case_file {
+            let _ = writeln!(out, "- case file: `{path}`");
+        }
+        let _ = writeln!(out, "\nRepro (POSIX sh):\n\n{}", fenced("sh", &f.repro));
+    }
+    out
+}
+
+/// The report as one self-contained HTML page.
+pub fn html(report: &FuzzReport) -> String {
+    let mut out = String::with_capacity(16 * 1024);
+    let class = match report.verdict {
+        FuzzVerdict::Pass => "ok",
+        FuzzVerdict::Warn => "none",
+        FuzzVerdict::Fail => "bad",
+    };
+    let _ = writeln!(
+        out,
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; \
+         style-src 'unsafe-inline'\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>hookcheck fuzz: {}</title><style>{STYLE}</style></head>\n<body>\
+         <header class=\"{class}\"><h1>hookcheck fuzz</h1><p><strong>{}</strong></p>\
+         <p class=\"meta\">{}</p></header>",
+        esc(&report.target),
+        esc(&verdict_line(report)),
+        esc(&headline(report))
+    );
+    for caveat in caveats(report) {
+        let _ = writeln!(out, "<p class=\"hint\">{}</p>", esc(&caveat));
+    }
+    out.push_str("<table><tr><th>invariant</th><th>level</th><th>outcome</th><th>clause</th></tr>");
+    for result in &report.invariants {
+        let _ = write!(
+            out,
+            "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            result.invariant,
+            result.level,
+            esc(&outcome_text(result)),
+            esc(&result.clause)
+        );
+    }
+    out.push_str("</table>\n");
+    for f in &report.findings {
+        let _ = writeln!(
+            out,
+            "<section class=\"finding{}\"><h3>{} {}: {}</h3><p>{} ({}) · first in sequence {}: {}</p>\
+             <p>expected: {}<br>actual: {}<br>{}</p><pre>{}</pre></section>",
+            if f.level == Level::Must { "" } else { " warn" },
+            outcome_word(f.level),
+            f.invariant,
+            esc(&f.actual),
+            esc(&f.requirement),
+            esc(&f.clause),
+            f.first_sequence,
+            esc(&f.label),
+            esc(&f.expected),
+            esc(&f.actual),
+            esc(&shrink_line(f)),
+            esc(&f.repro)
+        );
+    }
+    out.push_str("</body></html>\n");
+    out
+}
+
+#[cfg(test)]
+#[path = "fuzz_tests.rs"]
+mod tests;

@@ -1,0 +1,252 @@
+//! The renderers of a load run's [`LoadReport`]: JSON (the model itself, documented in
+//! [`crate::load::summary`]), JUnit (a test case for the answers, one for exactly-once),
+//! Markdown and one HTML page. The terminal summary is the report's `Display`.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::io;
+use std::time::Duration;
+
+use quick_junit::{NonSuccessKind, Report as JunitReport, TestCase, TestCaseStatus, TestSuite};
+
+use super::html::{STYLE, esc};
+use super::markdown::cell;
+use super::output::Format;
+use crate::load::LoadReport;
+
+/// Renders a load run's report in one file format.
+pub fn render(format: Format, report: &LoadReport) -> io::Result<String> {
+    match format {
+        Format::Json => json(report),
+        Format::Junit => junit(report),
+        Format::Markdown => Ok(markdown(report)),
+        Format::Html => Ok(html(report)),
+    }
+}
+
+/// `verdict: holds` or `verdict: fails: …` with every problem.
+pub fn verdict_line(report: &LoadReport) -> String {
+    format!("verdict: {}", report.verdict)
+}
+
+/// The report as pretty JSON, newline-terminated.
+pub fn json(report: &LoadReport) -> io::Result<String> {
+    let mut text = serde_json::to_string_pretty(report)?;
+    text.push('\n');
+    Ok(text)
+}
+
+/// JUnit XML: `answered-2xx` (every delivery answered 2xx) and `exactly-once` (every
+/// distinct session processed once; skipped without an effects probe).
+pub fn junit(report: &LoadReport) -> io::Result<String> {
+    let mut junit = JunitReport::new("hookcheck load");
+    junit.set_time(Duration::from_secs_f64(report.elapsed_s.max(0.0)));
+    let mut suite = TestSuite::new("load");
+    let not_2xx: u64 = report
+        .statuses
+        .iter()
+        .filter(|(status, _)| !status.starts_with('2'))
+        .map(|(_, n)| n)
+        .sum();
+    let unanswered: u64 = report.errors.values().sum();
+    let answered = if not_2xx + unanswered == 0 {
+        TestCaseStatus::success()
+    } else {
+        failure(format!(
+            "{not_2xx} deliveries answered outside 2xx, {unanswered} got no response (SPEC §3 ¶1, ¶2 [D-9])"
+        ))
+    };
+    suite.add_test_case(case("answered-2xx", answered));
+    let once = match &report.exactly_once {
+        None => {
+            let mut status = TestCaseStatus::skipped();
+            status.set_message("no effects probe (--effects-url or --effects-cmd)");
+            status
+        }
+        Some(check) if check.holds() => TestCaseStatus::success(),
+        Some(check) => failure(check.to_string()),
+    };
+    suite.add_test_case(case("exactly-once", once));
+    junit.add_test_suite(suite);
+    junit
+        .to_string()
+        .map_err(|e| io::Error::other(e.to_string()))
+}
+
+fn failure(message: String) -> TestCaseStatus {
+    let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+    status.set_message(message);
+    status
+}
+
+fn case(name: &str, status: TestCaseStatus) -> TestCase {
+    let mut case = TestCase::new(name, status);
+    case.set_classname("hookcheck.load");
+    case
+}
+
+/// What the run measured, one row per figure, as the terminal summary lists them.
+fn rows(report: &LoadReport) -> Vec<(&'static str, String)> {
+    let pace = match report.rate_per_s {
+        Some(rate) => format!("open loop at {rate} deliveries/s"),
+        None => "closed loop".to_owned(),
+    };
+    let l = &report.latency;
+    let mut rows = vec![
+        ("target", report.target.clone()),
+        ("load", format!("{} in flight, {pace}", report.concurrency)),
+        (
+            "deliveries",
+            format!(
+                "{} in {:.2} s ({} distinct, {} duplicates): {:.0} deliveries/s",
+                report.deliveries,
+                report.elapsed_s,
+                report.distinct_sessions,
+                report.duplicates,
+                report.throughput_per_s
+            ),
+        ),
+        ("statuses", counts(&report.statuses)),
+        ("errors", counts(&report.errors)),
+        (
+            "latency",
+            format!(
+                "p50 {:.2} ms, p90 {:.2} ms, p99 {:.2} ms, p99.9 {:.2} ms, max {:.2} ms ({} timed out)",
+                l.p50_ms, l.p90_ms, l.p99_ms, l.p99_9_ms, l.max_ms, l.timed_out
+            ),
+        ),
+    ];
+    if let Some(check) = &report.exactly_once {
+        rows.push(("effects", check.to_string()));
+    }
+    rows
+}
+
+fn counts(counts: &BTreeMap<String, u64>) -> String {
+    if counts.is_empty() {
+        return "none".to_owned();
+    }
+    counts
+        .iter()
+        .map(|(key, n)| format!("{key}: {n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn title(report: &LoadReport) -> &'static str {
+    if report.verdict.holds {
+        "holds"
+    } else {
+        "fails"
+    }
+}
+
+/// The report as Markdown: the verdict, its problems, and a table of the figures.
+pub fn markdown(report: &LoadReport) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "# hookcheck load: {}\n", title(report));
+    let _ = writeln!(out, "**{}**\n", cell(&verdict_line(report)));
+    for problem in &report.verdict.problems {
+        let _ = writeln!(out, "- {}", cell(problem));
+    }
+    out.push_str("\n| figure | value |\n|---|---|\n");
+    for (name, value) in rows(report) {
+        let _ = writeln!(out, "| {name} | {} |", cell(&value));
+    }
+    out
+}
+
+/// The report as one self-contained HTML page.
+pub fn html(report: &LoadReport) -> String {
+    let mut out = String::with_capacity(4 * 1024);
+    let class = if report.verdict.holds { "ok" } else { "bad" };
+    let _ = writeln!(
+        out,
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; \
+         style-src 'unsafe-inline'\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>hookcheck load: {}: {}</title><style>{STYLE}</style></head>\n<body>\
+         <header class=\"{class}\"><h1>hookcheck load: {}</h1><p><strong>{}</strong></p></header>",
+        title(report),
+        esc(&report.target),
+        title(report),
+        esc(&verdict_line(report))
+    );
+    if !report.verdict.problems.is_empty() {
+        out.push_str("<ul>");
+        for problem in &report.verdict.problems {
+            let _ = write!(out, "<li>{}</li>", esc(problem));
+        }
+        out.push_str("</ul>\n");
+    }
+    out.push_str("<table>");
+    for (name, value) in rows(report) {
+        let _ = write!(out, "<tr><th>{name}</th><td>{}</td></tr>", esc(&value));
+    }
+    out.push_str("</table>\n</body></html>\n");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::{ExactlyOnce, LoadLatency, LoadVerdict};
+
+    fn sample(holds: bool) -> LoadReport {
+        LoadReport {
+            target: "http://127.0.0.1:8080/webhook".into(),
+            concurrency: 8,
+            rate_per_s: None,
+            elapsed_s: 1.5,
+            deliveries: 100,
+            distinct_sessions: 90,
+            duplicates: 10,
+            throughput_per_s: 66.7,
+            statuses: [("200".to_owned(), if holds { 100 } else { 98 })]
+                .into_iter()
+                .chain((!holds).then(|| ("500".to_owned(), 2)))
+                .collect(),
+            errors: BTreeMap::new(),
+            latency: LoadLatency::default(),
+            exactly_once: Some(ExactlyOnce {
+                checked: 90,
+                once: 90,
+                ..ExactlyOnce::default()
+            }),
+            verdict: LoadVerdict {
+                holds,
+                problems: if holds {
+                    vec![]
+                } else {
+                    vec!["2 deliveries answered outside 2xx (SPEC §3 ¶1, ¶2 [D-9])".into()]
+                },
+            },
+        }
+    }
+
+    #[test]
+    fn every_format_says_the_verdict_and_junit_fails_only_the_broken_case() {
+        let (good, bad) = (sample(true), sample(false));
+        let xml = junit(&bad).unwrap();
+        assert!(xml.contains("failures=\"1\""), "{xml}");
+        assert!(xml.contains("2 deliveries answered outside 2xx"), "{xml}");
+        assert!(junit(&good).unwrap().contains("failures=\"0\""));
+        let markdown = markdown(&bad);
+        assert!(
+            markdown.starts_with("# hookcheck load: fails\n"),
+            "{markdown}"
+        );
+        assert!(
+            markdown.contains("| statuses | 200: 98, 500: 2 |"),
+            "{markdown}"
+        );
+        assert!(html(&good).contains("<h1>hookcheck load: holds</h1>"));
+        let back: LoadReport = serde_json::from_str(&json(&bad).unwrap()).unwrap();
+        assert_eq!(back.statuses, bad.statuses);
+        for format in Format::ALL {
+            let text = render(format, &good).unwrap();
+            assert!(text.contains("hookcheck load") || text.contains("127.0.0.1:8080"));
+        }
+    }
+}
