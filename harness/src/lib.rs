@@ -22,7 +22,7 @@
 //! - [`auth::AuthHeader`] is the optional custom auth header, a secret that never prints;
 //! - [`rawhttp`] is an HTTP/1.1 client for probes a normal client cannot send;
 //! - [`repro`] turns a request into a `curl` line;
-//! - [`tls`] sets up the receiver's certificates;
+//! - [`transport::tls`] sets up the receiver's certificates;
 //! - [`testing`] grades a receiver from its own `cargo test` (a URL or an axum router, the
 //!   effects probe a closure over its store);
 //! - [`cli`] holds the subcommands of the thin `hookcheck` binary, and [`exit_codes`] its exit
@@ -77,7 +77,7 @@ pub mod runner;
 pub mod sender;
 pub mod spec;
 pub mod testing;
-pub mod tls;
+pub mod transport;
 
 /// Installs ring as the process-wide rustls crypto provider. Every binary and test that
 /// builds a TLS client or server calls this first; a second call is harmless.

@@ -19,7 +19,7 @@ use hookcheck::receiver::{DeliveryOutcome, Receiver, ReceiverConfig, RunningRece
 use hookcheck::results::{Event, Outcome, Report, Reporter};
 use hookcheck::runner::{EffectsProbe, RunConfig, RunError, run};
 use hookcheck::sender::{ClientTls, parse_target};
-use hookcheck::tls::TlsSource;
+use hookcheck::transport::tls::TlsSource;
 
 const SEED: u64 = 20250324;
 /// The seeds the legitimate-choice receivers are graded under.

@@ -12,7 +12,7 @@ use crate::exit_codes;
 use crate::receiver::{
     AckStatus, Choices, Defect, Receiver, ReceiverConfig, ReceiverError, StoreLocation,
 };
-use crate::tls::TlsSource;
+use crate::transport::tls::TlsSource;
 
 /// Shown after `hookcheck serve --help`.
 const SERVE_NOTES: &str = "\

@@ -12,7 +12,7 @@ use tokio_rustls::client::TlsStream;
 
 use super::request::RawRequest;
 use super::response::{RawExchanged, RawResponse, ReadFailure, read_response};
-use super::tls::{Trust, client_config};
+use crate::transport::tls::{Trust, client_config};
 use crate::sender::{
     ClientTls, FailureClass, SenderError, TransportError, check_target, format_duration,
     is_lost_connection,

@@ -37,7 +37,6 @@
 mod client;
 mod request;
 mod response;
-mod tls;
 
 #[cfg(test)]
 mod tests;

@@ -9,7 +9,7 @@ use rustls::RootCertStore;
 use rustls::pki_types::CertificateDer;
 use rustls::pki_types::pem::PemObject;
 
-use super::error::SenderError;
+use crate::transport::SenderError;
 use crate::auth::AuthHeader;
 
 /// Which certificates an HTTPS target must present.

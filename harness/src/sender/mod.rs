@@ -11,24 +11,20 @@
 //! The auth value never appears in a [`Delivery`], an error or a message: responses that
 //! echo it back are redacted.
 
-mod classify;
-mod client;
 mod config;
 mod delivery;
-mod error;
-mod target;
 
 #[cfg(test)]
 mod tests;
 
-pub(crate) use classify::classify as classify_error;
-pub use classify::{FailureClass, TransportError, is_lost_connection};
-pub use client::{BODY_PREFIX_LIMIT, BODY_READ_LIMIT, Exchange, Exchanged, Response, Sender};
+pub(crate) use crate::transport::classify as classify_error;
+pub use crate::transport::{
+    BODY_PREFIX_LIMIT, BODY_READ_LIMIT, Exchange, Exchanged, FailureClass, Response, Sender,
+    SenderError, TransportError, check_target, display_url, is_lost_connection, parse_target,
+};
 pub use config::{
     CaBundle, ClientTls, DEFAULT_BACKOFF_BASE, DEFAULT_RETRIES, DEFAULT_TIMEOUT,
     DEFAULT_TIMEOUT_TEXT, SenderConfig, format_duration,
 };
 pub use delivery::{Attempt, Delivery, MAX_BACKOFF, jittered, nominal_backoff};
-pub use error::SenderError;
 pub use reqwest::Url;
-pub use target::{check_target, display_url, parse_target};

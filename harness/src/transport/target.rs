@@ -2,7 +2,7 @@
 
 use reqwest::Url;
 
-use super::SenderError;
+use super::error::SenderError;
 
 /// Parses and checks a webhook target: an absolute `http` or `https` URL with a host.
 ///

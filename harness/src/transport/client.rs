@@ -8,10 +8,10 @@ use bytes::{Bytes, BytesMut};
 use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderValue};
 use reqwest::{Method, StatusCode, Url, Version};
 
-use super::classify::{FailureClass, TransportError, classify};
-use super::config::{CaBundle, ClientTls, SenderConfig};
 use super::error::SenderError;
+use super::failure::{FailureClass, TransportError, classify};
 use super::target::check_target;
+use crate::sender::{CaBundle, ClientTls, SenderConfig};
 
 /// How much of a response body an [`Exchanged`] keeps.
 pub const BODY_PREFIX_LIMIT: usize = 64 * 1024;
@@ -200,7 +200,7 @@ impl Sender {
                 class: FailureClass::Timeout,
                 message: format!(
                     "no complete response within {}",
-                    super::config::format_duration(timeout)
+                    crate::sender::format_duration(timeout)
                 ),
             }),
         };
