@@ -18,7 +18,8 @@ use hookcheck::checks::transport::OWN_CA;
 use hookcheck::receiver::{DeliveryOutcome, Receiver, ReceiverConfig, RunningReceiver};
 use hookcheck::results::{Event, Outcome, Report, Reporter};
 use hookcheck::runner::{EffectsProbe, RunConfig, RunError, run};
-use hookcheck::sender::{ClientTls, parse_target};
+use hookcheck::transport::parse_target;
+use hookcheck::transport::tls::ClientTls;
 use hookcheck::transport::tls::TlsSource;
 
 const SEED: u64 = 20250324;
@@ -581,7 +582,7 @@ fn a_response_that_completes_after_the_timeout_is_graded_a_timeout_even_on_a_bus
         }
         let url = parse_target(&format!("http://{addr}/webhook")).unwrap();
         sender
-            .exchange(hookcheck::sender::Exchange::post(
+            .exchange(hookcheck::transport::Exchange::post(
                 url,
                 bytes::Bytes::from_static(b"{}"),
             ))

@@ -14,8 +14,10 @@ use bytes::Bytes;
 use super::kit::{Ctx, RunConfig, Verdict, VerdictOutcome, header_list};
 use crate::generate::{Drawn, Pin};
 use crate::repro::{AuthRepro, ReproRequest, curl};
-use crate::sender::{ClientTls, Exchange, Exchanged, FailureClass, Sender, SenderConfig};
+use crate::sender::{Sender, SenderConfig};
 use crate::spec::Status;
+use crate::transport::tls::ClientTls;
+use crate::transport::{Exchange, Exchanged, FailureClass};
 
 /// What the preflight found.
 pub struct Preflight {

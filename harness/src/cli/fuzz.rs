@@ -13,7 +13,7 @@ use crate::fuzz::{
     failed, fuzz, replay,
 };
 use crate::receiver::{Defect, Receiver, ReceiverConfig, RunningReceiver};
-use crate::sender::parse_target;
+use crate::transport::parse_target;
 
 const EXAMPLES: &str = "\
 Sends sequences of deliveries drawn from the seed (valid and invalid payloads of many
@@ -86,7 +86,7 @@ pub struct FuzzArgs {
     pub concurrency: u16,
 
     /// The sender timeout every request is graded against (the provider's default is 30s).
-    #[arg(long, value_name = "DURATION", default_value = crate::sender::DEFAULT_TIMEOUT_TEXT, value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", default_value = crate::transport::DEFAULT_TIMEOUT_TEXT, value_parser = parse_duration)]
     pub timeout: Duration,
 
     /// How long after a sequence its side effects are counted; never sooner than 2s, and a
@@ -195,7 +195,7 @@ async fn campaign(config: FuzzConfig, args: &FuzzArgs) -> Result<i32, CliError> 
         config.seed,
         match config.budget {
             Budget::Cases(n) => format!("{n} cases"),
-            Budget::Time(d) => format!("for {}", crate::sender::format_duration(d)),
+            Budget::Time(d) => format!("for {}", crate::duration::format_duration(d)),
         }
     );
     let report = fuzz(config, Box::new(SpaceSource::default()))

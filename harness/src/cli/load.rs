@@ -10,7 +10,7 @@ use crate::effects::EffectsProbe;
 use crate::exit_codes;
 use crate::load::{LoadError, LoadPlan, LoadReport, Pace, Progress, ProgressHook, Stop, run};
 use crate::report::{Destination, Format, Output, check_outputs, write_output};
-use crate::sender::{FailureClass, parse_target};
+use crate::transport::{FailureClass, parse_target};
 
 const EXAMPLES: &str = "\
 Sends a backlog of distinct webhook deliveries (and, with --duplicates, redeliveries of

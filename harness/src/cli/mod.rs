@@ -141,8 +141,11 @@ impl std::fmt::Debug for AuthArg {
 }
 
 /// The TLS trust of `--ca-cert PEM` / `--insecure` (clap makes them exclusive).
-pub fn client_tls(ca_cert: Option<&std::path::Path>, insecure: bool) -> crate::sender::ClientTls {
-    use crate::sender::ClientTls;
+pub fn client_tls(
+    ca_cert: Option<&std::path::Path>,
+    insecure: bool,
+) -> crate::transport::tls::ClientTls {
+    use crate::transport::tls::ClientTls;
     match (ca_cert, insecure) {
         (Some(path), _) => ClientTls::CaFile(path.to_owned()),
         (None, true) => ClientTls::Insecure,

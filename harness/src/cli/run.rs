@@ -13,13 +13,14 @@ use crate::cli::effects::EffectsArgs;
 use crate::cli::output::{ReportFiles, TerminalArgs, read_report};
 use crate::cli::{AuthArg, CliError, client_tls, parse_duration};
 use crate::diff::Diff;
+use crate::duration::format_duration;
 use crate::exit_codes;
 use crate::receiver::{Defect, Receiver, ReceiverConfig, RunningReceiver};
 use crate::report::diff::diff_text;
 use crate::report::{FileReporter, Progress, TerminalOptions, TerminalReporter, check_outputs};
 use crate::results::{Report, Reporter};
 use crate::runner::{EffectsProbe, RunConfig, RunError, run_until};
-use crate::sender::{format_duration, parse_target};
+use crate::transport::parse_target;
 
 const EXAMPLES: &str = "\
 Sends every terminal status, null and extra fields, large and unicode payloads, bad auth
@@ -80,7 +81,7 @@ pub struct RunArgs {
     pub headers: Vec<String>,
 
     /// The sender timeout deliveries are graded against (the provider's default is 30s).
-    #[arg(long, value_name = "DURATION", default_value = crate::sender::DEFAULT_TIMEOUT_TEXT, value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", default_value = crate::transport::DEFAULT_TIMEOUT_TEXT, value_parser = parse_duration)]
     pub timeout: Duration,
 
     /// How side effects are counted (SPEC §4).

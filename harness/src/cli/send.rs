@@ -10,8 +10,9 @@ use serde_json::{Map, Value};
 
 use crate::cli::{AuthArg, CliError, client_tls, parse_duration, report_error};
 use crate::exit_codes;
-use crate::sender::{Delivery, Sender, SenderConfig, Url, parse_target};
+use crate::sender::{Delivery, Sender, SenderConfig, Url};
 use crate::spec::{PayloadBuilder, Status};
+use crate::transport::{ClientSettings, parse_target};
 
 const EXAMPLES: &str = "\
 Delivers one webhook event exactly as Cr3dentials does: POST, JSON body,
@@ -69,7 +70,7 @@ pub struct SendArgs {
     pub auth: Option<AuthArg>,
 
     /// Bound on each attempt, from sending the request to the complete response.
-    #[arg(long, value_name = "DURATION", default_value = crate::sender::DEFAULT_TIMEOUT_TEXT, value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", default_value = crate::transport::DEFAULT_TIMEOUT_TEXT, value_parser = parse_duration)]
     pub timeout: Duration,
 
     /// Retries after the first attempt (so at most N+1 attempts).
@@ -159,7 +160,7 @@ pub async fn run(args: SendArgs) -> i32 {
         let plural = if max_attempts == 1 { "" } else { "s" };
         out(&format!(
             "POST {} ({} bytes, at most {max_attempts} attempt{plural})",
-            crate::sender::display_url(&url),
+            crate::transport::display_url(&url),
             body.len(),
         ));
         let delivery = sender
@@ -190,12 +191,15 @@ fn prepare(args: &SendArgs) -> Result<(Sender, Url, Bytes), CliError> {
         .map_err(|e| CliError::Usage(format!("invalid --auth: {e}")))?;
     let body = build_body(args).map_err(CliError::Usage)?;
     let config = SenderConfig {
-        timeout: args.timeout,
+        client: ClientSettings {
+            auth,
+            timeout: args.timeout,
+            tls: client_tls(args.ca_cert.as_deref(), args.insecure),
+            ..ClientSettings::default()
+        },
         retries: args.retries,
         backoff_base: args.backoff_base,
         jitter: args.jitter,
-        auth,
-        tls: client_tls(args.ca_cert.as_deref(), args.insecure),
         ..SenderConfig::default()
     };
     let sender = Sender::new(config).map_err(|e| {

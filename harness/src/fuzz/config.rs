@@ -8,7 +8,8 @@ use reqwest::Url;
 use super::shrink::ShrinkLimits;
 use crate::auth::AuthHeader;
 use crate::effects::EffectsProbe;
-use crate::sender::{ClientTls, SenderError};
+use crate::sender::SenderError;
+use crate::transport::tls::ClientTls;
 
 /// How much to send.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,7 +69,7 @@ impl FuzzConfig {
             seed: rand::random::<u32>().into(),
             budget: Budget::Cases(DEFAULT_CASES),
             concurrency: 8,
-            timeout: crate::sender::DEFAULT_TIMEOUT,
+            timeout: crate::transport::DEFAULT_TIMEOUT,
             settle: Duration::from_millis(1500),
             retry_delay: crate::sender::DEFAULT_BACKOFF_BASE,
             shrink: ShrinkLimits {

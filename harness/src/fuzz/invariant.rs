@@ -12,7 +12,8 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use super::model::{Expect, Sequence};
-use crate::sender::{FailureClass, TransportError, format_duration};
+use crate::duration::format_duration;
+use crate::transport::{FailureClass, TransportError};
 
 /// How much a broken invariant weighs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

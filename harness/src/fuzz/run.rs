@@ -22,7 +22,8 @@ use super::shrink::{ShrinkLimits, Shrunk, shrink};
 use super::source::PayloadSource;
 use super::tally::{Example, Found, Tally};
 use crate::rawhttp::RawClient;
-use crate::sender::{Sender, SenderConfig, display_url};
+use crate::sender::{Sender, SenderConfig};
+use crate::transport::display_url;
 
 /// Builds the target: a pooled sender and a fresh-connection one with the same settings,
 /// a pooled one for effect counts, and the deadline of the whole command.
@@ -42,7 +43,7 @@ fn target(config: &FuzzConfig, deadline: Deadline) -> Result<Target, FuzzError> 
         auth: config.auth.clone(),
         effects: config.effects.clone(),
         effects_broken: None,
-        raw: RawClient::new(&config.tls)?,
+        raw: RawClient::new(&config.tls).map_err(crate::sender::SenderError::from)?,
         timeout: config.timeout,
         deadline,
         stop: Arc::new(AtomicBool::new(false)),

@@ -46,7 +46,8 @@ pub use summary::{LoadLatency, LoadReport};
 pub use tally::Tally;
 pub use verdict::{ExactlyOnce, LoadVerdict};
 
-use crate::sender::{Sender, SenderConfig, SenderError, display_url};
+use crate::sender::{Sender, SenderConfig, SenderError};
+use crate::transport::display_url;
 
 /// Why a load run could not start.
 #[derive(Debug, thiserror::Error)]

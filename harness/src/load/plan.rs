@@ -6,7 +6,7 @@ use reqwest::Url;
 
 use crate::auth::AuthHeader;
 use crate::effects::EffectsProbe;
-use crate::sender::ClientTls;
+use crate::transport::tls::ClientTls;
 
 /// When a load run stops sending.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -35,7 +35,8 @@ pub use crate::effects::EffectsProbe;
 use crate::latency::LatencyRecorder;
 use crate::rawhttp::RawClient;
 use crate::results::{CheckResult, Event, Report, Reporter};
-use crate::sender::{ClientTls, Sender, SenderConfig, SenderError};
+use crate::sender::{Sender, SenderConfig, SenderError};
+use crate::transport::tls::ClientTls;
 
 pub use crate::checks::kit::RunConfig;
 pub use crate::effects::{EffectsError, EffectsSource, SESSION_PLACEHOLDER};
@@ -165,7 +166,7 @@ async fn context(
         &config.tls
     };
     let ctx = Ctx {
-        raw: RawClient::new(tls)?,
+        raw: RawClient::new(tls).map_err(SenderError::from)?,
         sender,
         target: config.target.clone(),
         auth: config.auth.clone(),

@@ -8,7 +8,7 @@ use crate::catalogue::{Level, all_check_ids, requirement_of};
 use crate::results::{
     CheckResult, LatencySummary, Outcome, Report, SCHEMA_VERSION, Summary, Unverified,
 };
-use crate::sender::display_url;
+use crate::transport::display_url;
 
 use super::RunConfig;
 

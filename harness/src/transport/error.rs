@@ -1,13 +1,14 @@
-//! What can go wrong before a single request is sent.
+//! What can go wrong before a single request is sent: a refused target URL, an untrusted
+//! CA file, a zero timeout, an HTTP client that does not start.
 
-use std::path::PathBuf;
+use super::tls::CaFileError;
 
-/// Why a [`Sender`](super::Sender) could not be built or a target URL was refused.
+/// Why a client could not be built or a target URL was refused.
 ///
 /// Every variant is a mistake in the configuration or the command line, except
-/// [`SenderError::Client`], which is the HTTP client failing to start.
+/// [`ClientError::Build`], which is the HTTP client failing to start.
 #[derive(Debug, thiserror::Error)]
-pub enum SenderError {
+pub enum ClientError {
     /// The target URL does not parse, is not http or https, or has no host.
     #[error("invalid target URL `{url}`: {reason}")]
     InvalidUrl {
@@ -16,37 +17,20 @@ pub enum SenderError {
         /// What is wrong with it.
         reason: String,
     },
-    /// The CA certificate file could not be read.
-    #[error("cannot read CA certificate file `{}`", path.display())]
-    CaFileUnreadable {
-        /// The file.
-        path: PathBuf,
-        /// The I/O error.
-        #[source]
-        source: std::io::Error,
-    },
-    /// The CA certificate file is not a PEM bundle of valid certificates.
-    #[error("invalid CA certificate file `{}`: {reason}", path.display())]
-    CaFileInvalid {
-        /// The file.
-        path: PathBuf,
-        /// What is wrong with it.
-        reason: String,
-    },
-    /// The jitter fraction is not a number between 0 and 1.
-    #[error("jitter must be a fraction between 0 and 1, got {0}")]
-    InvalidJitter(f64),
+    /// The CA certificate file cannot be read or holds no valid certificate.
+    #[error(transparent)]
+    CaFile(#[from] CaFileError),
     /// A zero timeout would fail every attempt before it starts.
     #[error("the timeout must be longer than zero")]
     ZeroTimeout,
     /// The HTTP client could not be built.
     #[error("cannot build the HTTP client")]
-    Client(#[source] reqwest::Error),
+    Build(#[source] reqwest::Error),
 }
 
-impl SenderError {
+impl ClientError {
     /// Whether the error is the user's mistake (exit code 2) rather than the machine's.
     pub fn is_usage(&self) -> bool {
-        !matches!(self, SenderError::Client(_))
+        !matches!(self, ClientError::Build(_))
     }
 }

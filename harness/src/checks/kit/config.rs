@@ -9,7 +9,9 @@ use crate::auth::AuthHeader;
 use crate::catalogue::Selection;
 use crate::checks::retry_schedule::RetrySchedule;
 use crate::effects::EffectsProbe;
-use crate::sender::{ClientTls, DEFAULT_BACKOFF_BASE, DEFAULT_RETRIES, DEFAULT_TIMEOUT};
+use crate::sender::{DEFAULT_BACKOFF_BASE, DEFAULT_RETRIES};
+use crate::transport::DEFAULT_TIMEOUT;
+use crate::transport::tls::ClientTls;
 
 /// The dedupe window of a quick run (`--quick`): copies of a delivered session only 1 s
 /// after the first; the later retry moments are reported as not verified.
