@@ -332,6 +332,11 @@ async fn serve_with_choices_announces_them_and_acknowledges_with_204() {
         announced.contains("choices: ack 204, accept off-contract input"),
         "{announced}"
     );
+    assert!(announced.contains("body limit 262144 bytes"), "{announced}");
+    assert!(
+        announced.contains("processed sessions kept in memory (forgotten on exit)"),
+        "{announced}"
+    );
     let client = client();
     let answer = client
         .post(&served.webhook_url)
@@ -346,6 +351,45 @@ async fn serve_with_choices_announces_them_and_acknowledges_with_204() {
         1
     );
     assert_eq!(served.sigterm().code(), Some(0));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn quiet_serve_names_its_database_and_logs_no_delivery() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("sessions.db");
+    let db_arg = db.to_str().unwrap();
+    let mut served = serve(&["--quiet", "--db", db_arg, "--listen", "127.0.0.1:0"]);
+    let announced = served.announced.join("\n");
+    assert!(
+        announced.contains(&format!(
+            "processed sessions recorded in {db_arg} (kept across restarts)"
+        )),
+        "{announced}"
+    );
+    assert!(
+        announced.contains("body limit 1048576 bytes"),
+        "{announced}"
+    );
+    let client = client();
+    let answer = client
+        .post(&served.webhook_url)
+        .header("content-type", "application/json")
+        .body(body("quiet-session"))
+        .send()
+        .await
+        .unwrap();
+    assert!(answer.status().is_success());
+    assert_eq!(
+        effect_count(&client, &served.effects_url("quiet-session")).await,
+        1
+    );
+    assert_eq!(served.sigterm().code(), Some(0));
+    assert!(db.exists(), "the announced database was written");
+    let log = served.stderr();
+    assert!(
+        !log.contains("delivery"),
+        "--quiet logged deliveries:\n{log}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

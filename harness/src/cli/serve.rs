@@ -10,7 +10,8 @@ use clap::builder::PossibleValue;
 use crate::cli::{AuthArg, CliError};
 use crate::exit_codes;
 use crate::receiver::{
-    AckStatus, Choices, Defect, Receiver, ReceiverConfig, ReceiverError, StoreLocation,
+    AckStatus, Choices, Defect, Receiver, ReceiverConfig, ReceiverError, RunningReceiver,
+    StoreLocation,
 };
 use crate::transport::tls::TlsSource;
 
@@ -18,8 +19,10 @@ use crate::transport::tls::TlsSource;
 const SERVE_NOTES: &str = "\
 Routes: POST /webhook (deliveries), GET /_test/effects/{sessionId} ({\"count\": N}), GET /healthz.
 On start it prints `listening on URL`, `effects at TEMPLATE` and, with --tls-self-signed, the
-certificate to trust; one line per delivery goes to stderr (never the auth value).
-Processed sessions survive restarts in --db (default hookcheck-receiver.db); --memory forgets them.
+certificate to trust, where processed sessions are kept, the body limit and any choices or defect;
+one line per delivery goes to stderr (never the auth value), none with --quiet.
+Processed sessions survive restarts in --db (default hookcheck-receiver.db, in the current
+folder); --memory forgets them on exit.
 Exit codes: 0 stopped by SIGINT/SIGTERM, 2 bad arguments, 3 port in use, bad certificate or database.";
 
 /// Arguments of `hookcheck serve`.
@@ -117,6 +120,10 @@ pub struct ServeArgs {
     /// How long shutdown waits for open requests before closing them.
     #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = super::parse_duration)]
     pub shutdown_timeout: Duration,
+
+    /// No line per delivery on stderr (the start-up lines are still printed on stdout).
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 impl clap::ValueEnum for Defect {
@@ -229,29 +236,16 @@ pub async fn run(args: ServeArgs) -> i32 {
         Ok(config) => config,
         Err(e) => return CliError::Usage(format!("invalid --auth: {e}")).report(),
     };
-    let config = config.on_delivery(|log| eprintln!("delivery {log}"));
+    let config = if args.quiet {
+        config
+    } else {
+        config.on_delivery(|log| eprintln!("delivery {log}"))
+    };
     let receiver = match Receiver::start(config).await {
         Ok(receiver) => receiver,
         Err(e) => return unavailable(&e).report(),
     };
-    let mut announcement = format!(
-        "listening on {}\neffects at {}\n",
-        receiver.webhook_url(),
-        receiver.effects_url_template()
-    );
-    if let (Some(path), Some(_)) = (receiver.cert_path(), &args.tls_self_signed) {
-        announcement.push_str(&format!("trust the certificate at {}\n", path.display()));
-    }
-    if args.choices() != Choices::default() {
-        announcement.push_str(&format!("choices: {}\n", args.choices()));
-    }
-    if let Some(defect) = args.defect {
-        announcement.push_str(&format!(
-            "defect {}: {}\n",
-            defect.name(),
-            defect.description()
-        ));
-    }
+    let announcement = announcement(&args, &receiver);
     let mut stdout = std::io::stdout().lock();
     // A closed stdout must not stop the server; the URL is also derivable from --listen.
     let _ = stdout.write_all(announcement.as_bytes());
@@ -265,6 +259,38 @@ pub async fn run(args: ServeArgs) -> i32 {
     eprintln!("shutting down");
     receiver.shutdown().await;
     exit_codes::OK
+}
+
+/// What `serve` prints on stdout once it listens: where to send, where effects are counted,
+/// where processed sessions are kept, the body limit, and any choice or defect.
+fn announcement(args: &ServeArgs, receiver: &RunningReceiver) -> String {
+    let mut lines = vec![
+        format!("listening on {}", receiver.webhook_url()),
+        format!("effects at {}", receiver.effects_url_template()),
+    ];
+    if let (Some(path), Some(_)) = (receiver.cert_path(), &args.tls_self_signed) {
+        lines.push(format!("trust the certificate at {}", path.display()));
+    }
+    lines.push(if args.memory {
+        "processed sessions kept in memory (forgotten on exit)".to_string()
+    } else {
+        format!(
+            "processed sessions recorded in {} (kept across restarts)",
+            args.db.display()
+        )
+    });
+    lines.push(format!("body limit {} bytes", args.body_limit));
+    if args.choices() != Choices::default() {
+        lines.push(format!("choices: {}", args.choices()));
+    }
+    if let Some(defect) = args.defect {
+        lines.push(format!(
+            "defect {}: {}",
+            defect.name(),
+            defect.description()
+        ));
+    }
+    lines.iter().map(|line| format!("{line}\n")).collect()
 }
 
 /// Resolves on the first SIGINT or SIGTERM.

@@ -263,6 +263,7 @@ pub fn write_corpus(
         return Err(CorpusError::NotEmpty(dir.to_owned()));
     }
     std::fs::create_dir_all(dir).map_err(io_error(dir))?;
+    remove_stale(dir, entries).map_err(io_error(dir))?;
     for entry in entries {
         let path = dir.join(&entry.case.file);
         std::fs::write(&path, &entry.body).map_err(io_error(&path))?;
@@ -271,15 +272,42 @@ pub fn write_corpus(
         description: "hookcheck corpus: bodies of Cr3dentials webhook deliveries, valid and \
                       invalid; `label` says what a conforming receiver owes each: `valid` \
                       cases must be answered 2xx, `valid-may-refuse-413` ones (over 256 KiB) \
-                      2xx or 413 (SPEC [D-11]), `unprocessable` ones must cause no side \
-                      effect, `off-contract` ones may be accepted or refused, never 5xx \
-                      (SPEC [D-12])",
+                      2xx or 413 (CONTRACT.md D-11), `unprocessable` ones must cause \
+                      no side effect, `off-contract` ones may be accepted or refused, never \
+                      5xx (CONTRACT.md D-12)",
         seed,
         cases: entries.iter().map(|e| &e.case).collect(),
     };
     let path = dir.join("index.json");
     let json = serde_json::to_vec_pretty(&index).expect("the index always serializes");
     std::fs::write(&path, json).map_err(io_error(&path))
+}
+
+/// Removes the case files an earlier `index.json` in `dir` listed that `entries` no longer
+/// has, so a corpus written again with `--force` holds no stale case. Only plain names are
+/// removed (never a path that leaves `dir`); other files in `dir` are left alone.
+fn remove_stale(dir: &Path, entries: &[CorpusEntry]) -> io::Result<()> {
+    let old = match std::fs::read(dir.join("index.json")) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e),
+    };
+    let Ok(old) = serde_json::from_slice::<serde_json::Value>(&old) else {
+        return Ok(());
+    };
+    let kept: std::collections::HashSet<&str> =
+        entries.iter().map(|e| e.case.file.as_str()).collect();
+    let listed = old["cases"].as_array().into_iter().flatten();
+    for file in listed.filter_map(|case| case["file"].as_str()) {
+        let plain = Path::new(file).file_name() == Some(std::ffi::OsStr::new(file));
+        if plain && !kept.contains(file) {
+            match std::fs::remove_file(dir.join(file)) {
+                Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+                _ => {}
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Whether `dir` exists and has anything in it.
@@ -340,5 +368,39 @@ mod tests {
             serde_json::from_slice(&std::fs::read(dir.path().join("index.json")).unwrap()).unwrap();
         assert_eq!(index["cases"].as_array().unwrap().len(), entries.len());
         assert!(dir.path().join(&entries[0].case.file).exists());
+    }
+
+    #[test]
+    fn force_removes_what_an_earlier_index_listed_and_keeps_other_files() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("mine.txt"), "keep").unwrap();
+        let bigger = corpus(1, 6);
+        write_corpus(dir.path(), &bigger, 1, true).unwrap();
+        let smaller = corpus(1, 2);
+        write_corpus(dir.path(), &smaller, 1, true).unwrap();
+        let kept: std::collections::HashSet<_> =
+            smaller.iter().map(|e| e.case.file.clone()).collect();
+        let stale: Vec<_> = bigger
+            .iter()
+            .filter(|e| !kept.contains(&e.case.file))
+            .collect();
+        assert!(
+            !stale.is_empty(),
+            "the larger corpus has cases the smaller lacks"
+        );
+        for entry in stale {
+            assert!(
+                !dir.path().join(&entry.case.file).exists(),
+                "{} is stale and still there",
+                entry.case.file
+            );
+        }
+        for entry in &smaller {
+            assert!(dir.path().join(&entry.case.file).exists());
+        }
+        assert!(
+            dir.path().join("mine.txt").exists(),
+            "a file of the user's was removed"
+        );
     }
 }
