@@ -44,7 +44,7 @@
 //! let receiver = Receiver::start(ReceiverConfig::default()).await.unwrap();
 //! let mut config = RunConfig::new(receiver.webhook_url().parse().unwrap());
 //! config.effects = Some(EffectsProbe::url(&receiver.effects_url_template()).unwrap());
-//! config.timeout = Duration::from_secs(5);
+//! config.client.timeout = Duration::from_secs(5);
 //! config.dedupe_window = Duration::from_millis(500);
 //! config.selection = Selection { only: vec!["idempotency".into()], skip: vec![] };
 //!

@@ -176,7 +176,7 @@ async fn execute(args: FuzzArgs) -> Result<i32, CliError> {
         (None, None) => unreachable!("a local receiver runs when no target is given"),
     };
     let mut config = FuzzConfig::new(parse_target(&target).map_err(|e| usage(e.to_string()))?);
-    config.auth = auth;
+    config.client.auth = auth;
     config.effects = effects_probe(&args, local.as_ref())?;
     configure(&mut config, &args);
     let outcome = match &case {
@@ -303,7 +303,7 @@ async fn start_local(
 
 /// The settings that come straight from the command line.
 fn configure(config: &mut FuzzConfig, args: &FuzzArgs) {
-    config.tls = client_tls(args.ca_cert.as_deref(), args.insecure);
+    config.client.tls = client_tls(args.ca_cert.as_deref(), args.insecure);
     if let Some(seed) = args.seed {
         config.seed = seed;
     }
@@ -312,7 +312,7 @@ fn configure(config: &mut FuzzConfig, args: &FuzzArgs) {
         None => Budget::Cases(args.cases),
     };
     config.concurrency = usize::from(args.concurrency);
-    config.timeout = args.timeout;
+    config.client.timeout = args.timeout;
     config.settle = args.settle;
     config.retry_delay = args.retry_delay;
     config.shrink = ShrinkLimits {

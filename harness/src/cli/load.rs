@@ -155,7 +155,7 @@ async fn execute(args: LoadArgs) -> Result<i32, CliError> {
 fn plan(args: &LoadArgs) -> Result<LoadPlan, String> {
     let target = parse_target(&args.target).map_err(|e| e.to_string())?;
     let mut plan = LoadPlan::new(target);
-    plan.auth = args
+    plan.client.auth = args
         .auth
         .as_ref()
         .map(AuthArg::parse)
@@ -169,9 +169,9 @@ fn plan(args: &LoadArgs) -> Result<LoadPlan, String> {
         (None, None) => Stop::After(Duration::from_secs(10)),
     };
     plan.duplicates = args.duplicates;
-    plan.timeout = args.timeout;
+    plan.client.timeout = args.timeout;
     plan.settle = args.settle;
-    plan.tls = client_tls(args.ca_cert.as_deref(), args.insecure);
+    plan.client.tls = client_tls(args.ca_cert.as_deref(), args.insecure);
     plan.effects = match (&args.effects_url, &args.effects_cmd) {
         (Some(template), _) => {
             Some(EffectsProbe::url(template).map_err(|e| format!("invalid --effects-url: {e}"))?)

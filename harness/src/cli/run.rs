@@ -270,8 +270,8 @@ async fn execute(args: RunArgs) -> Result<i32, CliError> {
         (None, None) => unreachable!("a local receiver runs when no target is given"),
     };
     let mut config = RunConfig::new(parse_target(&target).map_err(|e| usage(e.to_string()))?);
-    config.auth = auth;
-    config.headers = headers;
+    config.client.auth = auth;
+    config.client.headers = headers;
     config.effects = effects;
     config.selection = selection;
     configure(&mut config, &args);
@@ -397,8 +397,8 @@ async fn start_local(
 
 /// The settings that come straight from the command line.
 fn configure(config: &mut RunConfig, args: &RunArgs) {
-    config.timeout = args.timeout;
-    config.tls = client_tls(args.ca_cert.as_deref(), args.insecure);
+    config.client.timeout = args.timeout;
+    config.client.tls = client_tls(args.ca_cert.as_deref(), args.insecure);
     if let Some(seed) = args.seed {
         config.seed = seed;
     }

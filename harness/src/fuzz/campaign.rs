@@ -68,6 +68,7 @@ pub async fn send_phase(
         config.seed,
         GenerateConfig {
             secret: config
+                .client
                 .auth
                 .as_ref()
                 .map(|a| a.expose_value().as_bytes().to_vec()),

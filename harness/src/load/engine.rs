@@ -84,7 +84,7 @@ pub async fn drive(
         schedule,
         pace: plan.pace,
         stop: plan.stop,
-        timeout: plan.timeout,
+        timeout: plan.client.timeout,
         keep_acknowledged: plan.effects.is_some(),
         start: Instant::now(),
         next: AtomicU64::new(0),

@@ -4,9 +4,8 @@ use std::time::Duration;
 
 use reqwest::Url;
 
-use crate::auth::AuthHeader;
 use crate::effects::EffectsProbe;
-use crate::transport::tls::ClientTls;
+use crate::transport::ClientSettings;
 
 /// When a load run stops sending.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -35,8 +34,10 @@ pub enum Pace {
 pub struct LoadPlan {
     /// The webhook URL.
     pub target: Url,
-    /// The auth header sent on every delivery.
-    pub auth: Option<AuthHeader>,
+    /// How every delivery reaches the target: the auth header sent on every delivery, the
+    /// bound on one delivery, from sending it to its complete response (its latency still
+    /// counts from its due time), and which certificates an HTTPS target must present.
+    pub client: ClientSettings,
     /// Deliveries in flight at most (and connections opened at most).
     pub concurrency: usize,
     /// Closed or open loop.
@@ -45,11 +46,6 @@ pub struct LoadPlan {
     pub stop: Stop,
     /// The fraction of deliveries (0.0..1.0) that redeliver an earlier session.
     pub duplicates: f64,
-    /// Bound on one delivery, from sending it to its complete response (its latency still
-    /// counts from its due time).
-    pub timeout: Duration,
-    /// Which certificates an HTTPS target must present.
-    pub tls: ClientTls,
     /// Where effect counts come from; with one, the run ends with the exactly-once check.
     pub effects: Option<EffectsProbe>,
     /// How long to wait after the last delivery before counting effects.
@@ -83,13 +79,11 @@ impl LoadPlan {
     pub fn new(target: Url) -> Self {
         LoadPlan {
             target,
-            auth: None,
+            client: ClientSettings::default(),
             concurrency: 32,
             pace: Pace::AsFastAsAnswered,
             stop: Stop::After(Duration::from_secs(10)),
             duplicates: 0.0,
-            timeout: Duration::from_secs(30),
-            tls: ClientTls::System,
             effects: None,
             settle: Duration::from_millis(300),
             seed: rand::random(),
@@ -114,7 +108,7 @@ impl LoadPlan {
         {
             return Err(PlanError::NothingToSend);
         }
-        if self.timeout.is_zero() {
+        if self.client.timeout.is_zero() {
             return Err(PlanError::ZeroTimeout);
         }
         Ok(())

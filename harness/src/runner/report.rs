@@ -96,7 +96,7 @@ impl Building {
             seed: config.seed,
             started_at: self.started_at,
             duration_ms: self.started.elapsed().as_millis() as u64,
-            timeout_ms: config.timeout.as_millis() as u64,
+            timeout_ms: config.client.timeout.as_millis() as u64,
             effects_probe: config.effects.as_ref().map(|p| p.kind().to_owned()),
             verdict: verdict.into(),
             summary,
