@@ -32,7 +32,7 @@ async fn graded(defect: Option<Defect>) -> Report {
     }
     let receiver = Receiver::start(config).await.expect("the receiver starts");
     let mut run_config = RunConfig::new(receiver.webhook_url().parse().unwrap());
-    run_config.auth = Some(AUTH.parse().unwrap());
+    run_config.client.auth = Some(AUTH.parse().unwrap());
     run_config.effects = Some(EffectsProbe::url(&receiver.effects_url_template()).unwrap());
     run_config.seed = 1;
     run_config.settle = Duration::from_millis(200);
@@ -43,7 +43,7 @@ async fn graded(defect: Option<Defect>) -> Report {
     run_config.abandon_patience = Some(Duration::from_millis(20));
     // As in the defect table: below the receiver's 5 s slow answer, and short enough that a
     // serial receiver cannot answer the whole burst.
-    (run_config.timeout, run_config.concurrency) = match defect {
+    (run_config.client.timeout, run_config.concurrency) = match defect {
         Some(Defect::SlowCancelled | Defect::SlowCompleted | Defect::HangsOnBadAuth) => {
             (Duration::from_secs(2), 8)
         }

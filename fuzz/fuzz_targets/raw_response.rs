@@ -12,7 +12,7 @@ use std::task::{Context, Poll, Waker};
 
 use bytes::Bytes;
 use hookcheck::rawhttp::parse_response;
-use hookcheck::sender::BODY_PREFIX_LIMIT;
+use hookcheck::transport::BODY_PREFIX_LIMIT;
 use http_body_util::{BodyExt, Empty};
 use hyper_util::rt::TokioIo;
 use libfuzzer_sys::fuzz_target;

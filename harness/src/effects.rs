@@ -16,7 +16,9 @@ use reqwest::{Method, Url};
 use tokio::process::Command;
 
 use crate::auth::AuthHeader;
-use crate::sender::{Exchange, Sender, format_duration};
+use crate::duration::format_duration;
+use crate::sender::Sender;
+use crate::transport::Exchange;
 
 /// The placeholder an effects URL template must contain.
 pub const SESSION_PLACEHOLDER: &str = "{sessionId}";

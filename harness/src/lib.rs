@@ -4,7 +4,7 @@
 //! The contract ([`spec`]) is shared by three parts:
 //!
 //! - the reference sender, [`sender::Sender`]. It delivers one event exactly as
-//!   Cr3dentials does, with retries, backoff and failure classes;
+//!   Cr3dentials does, with retries and backoff, on the [`transport`] layer;
 //! - the reference receiver, [`receiver::Receiver`]. It meets every MUST and SHOULD, and can
 //!   carry one injected [`receiver::Defect`];
 //! - the conformance runner, [`runner::run`]. It grades a target against every requirement of
@@ -20,9 +20,11 @@
 //! - [`fuzz`] is the stateful black-box fuzzer behind `hookcheck fuzz`: seeded sequences of
 //!   deliveries, invariants checked after each, failures shrunk, saved and scripted;
 //! - [`auth::AuthHeader`] is the optional custom auth header, a secret that never prints;
+//! - [`transport`] is the layer every client sits on: the HTTP client, exchanges and their
+//!   limits, failure classes, target URLs, and TLS on both sides (client trust, the
+//!   receiver's certificates); [`duration`] writes durations as every message shows them;
 //! - [`rawhttp`] is an HTTP/1.1 client for probes a normal client cannot send;
 //! - [`repro`] turns a request into a `curl` line;
-//! - [`tls`] sets up the receiver's certificates;
 //! - [`testing`] grades a receiver from its own `cargo test` (a URL or an axum router, the
 //!   effects probe a closure over its store);
 //! - [`cli`] holds the subcommands of the thin `hookcheck` binary, and [`exit_codes`] its exit
@@ -42,7 +44,7 @@
 //! let receiver = Receiver::start(ReceiverConfig::default()).await.unwrap();
 //! let mut config = RunConfig::new(receiver.webhook_url().parse().unwrap());
 //! config.effects = Some(EffectsProbe::url(&receiver.effects_url_template()).unwrap());
-//! config.timeout = Duration::from_secs(5);
+//! config.client.timeout = Duration::from_secs(5);
 //! config.dedupe_window = Duration::from_millis(500);
 //! config.selection = Selection { only: vec!["idempotency".into()], skip: vec![] };
 //!
@@ -62,6 +64,7 @@ pub mod checks;
 pub mod cli;
 pub mod closed;
 pub mod diff;
+pub mod duration;
 pub mod effects;
 pub mod exit_codes;
 pub mod explain;
@@ -78,7 +81,7 @@ pub mod runner;
 pub mod sender;
 pub mod spec;
 pub mod testing;
-pub mod tls;
+pub mod transport;
 
 /// Installs ring as the process-wide rustls crypto provider. Every binary and test that
 /// builds a TLS client or server calls this first; a second call is harmless.

@@ -109,7 +109,7 @@ impl Conformance {
     /// The auth header the receiver expects, as `Name: value`; its value never appears in
     /// a finding.
     pub fn auth(mut self, header: &str) -> Result<Conformance, ConformanceError> {
-        self.config.auth = Some(header.parse::<AuthHeader>()?);
+        self.config.client.auth = Some(header.parse::<AuthHeader>()?);
         Ok(self)
     }
 
@@ -147,7 +147,7 @@ impl Conformance {
 
     /// The sender timeout answers are graded against (30 s by default).
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.config.timeout = timeout;
+        self.config.client.timeout = timeout;
         self
     }
 

@@ -297,8 +297,8 @@ async fn fuzz_one(subject: Subject) -> Result<FuzzReport, String> {
     let mut config = FuzzConfig::new(receiver.webhook_url().parse().unwrap());
     config.seed = SEED;
     config.effects = Some(EffectsProbe::url(&receiver.effects_url_template()).unwrap());
-    config.auth = with_auth.then(auth);
-    config.timeout = Duration::from_secs(3);
+    config.client.auth = with_auth.then(auth);
+    config.client.timeout = Duration::from_secs(3);
     config.settle = Duration::from_millis(1300);
     config.retry_delay = Duration::from_millis(2500);
     config.shrink = ShrinkLimits {

@@ -18,8 +18,9 @@ use hookcheck::checks::transport::OWN_CA;
 use hookcheck::receiver::{DeliveryOutcome, Receiver, ReceiverConfig, RunningReceiver};
 use hookcheck::results::{Event, Outcome, Report, Reporter};
 use hookcheck::runner::{EffectsProbe, RunConfig, RunError, run};
-use hookcheck::sender::{ClientTls, parse_target};
-use hookcheck::tls::TlsSource;
+use hookcheck::transport::parse_target;
+use hookcheck::transport::tls::ClientTls;
+use hookcheck::transport::tls::TlsSource;
 
 const SEED: u64 = 20250324;
 /// The seeds the legitimate-choice receivers are graded under.
@@ -36,7 +37,7 @@ fn auth() -> AuthHeader {
 fn config(url: &str) -> RunConfig {
     hookcheck::install_crypto_provider();
     let mut config = RunConfig::new(parse_target(url).expect("a valid target"));
-    config.timeout = Duration::from_secs(3);
+    config.client.timeout = Duration::from_secs(3);
     config.settle = Duration::from_millis(200);
     config.dedupe_window = Duration::from_millis(300);
     // The abandoned copy's sender waits 50 ms: a fast receiver has answered by then, so its
@@ -224,7 +225,7 @@ async fn receiver(config: ReceiverConfig) -> RunningReceiver {
 async fn reference_receiver_passes_every_check_over_http_with_auth_and_an_effects_url() {
     let receiver = receiver(ReceiverConfig::default().auth(auth())).await;
     let mut config = config(&receiver.webhook_url());
-    config.auth = Some(auth());
+    config.client.auth = Some(auth());
     config.effects = Some(EffectsProbe::url(&receiver.effects_url_template()).unwrap());
     let report = grade(config).await;
     assert_reference(&report, false, true, true);
@@ -248,8 +249,8 @@ async fn reference_receiver_passes_every_check_over_https_trusting_its_certifica
     let url = receiver.webhook_url();
     assert!(url.starts_with("https://127.0.0.1:"), "{url}");
     let mut config = config(&url);
-    config.auth = Some(auth());
-    config.tls = ClientTls::CaFile(receiver.cert_path().expect("a certificate").to_owned());
+    config.client.auth = Some(auth());
+    config.client.tls = ClientTls::CaFile(receiver.cert_path().expect("a certificate").to_owned());
     config.effects = Some(EffectsProbe::url(&receiver.effects_url_template()).unwrap());
     let report = grade(config).await;
     // Verified against the user's own CA, not the public roots the provider uses: the
@@ -279,7 +280,7 @@ async fn a_certificate_that_fails_against_the_given_ca_gets_no_verdict_and_the_r
     // Another self-signed certificate, not the one served: the CA file does not vouch for it.
     let unrelated = receiver_cert(other.path()).await;
     let mut config = config(&receiver.webhook_url());
-    config.tls = ClientTls::CaFile(unrelated);
+    config.client.tls = ClientTls::CaFile(unrelated);
     config.selection = Selection {
         only: vec!["transport".into(), "status/valid-delivery-2xx".into()],
         skip: Vec::new(),
@@ -396,7 +397,7 @@ async fn a_self_signed_certificate_fails_against_system_roots_and_the_rest_is_st
     }))
     .await;
     let mut config = config(&receiver.webhook_url());
-    config.tls = ClientTls::System;
+    config.client.tls = ClientTls::System;
     config.selection = Selection {
         only: vec!["transport".into(), "status".into()],
         skip: Vec::new(),
@@ -419,7 +420,7 @@ async fn a_self_signed_certificate_fails_against_system_roots_and_the_rest_is_st
 async fn only_and_skip_select_exactly_the_named_checks() {
     let receiver = receiver(ReceiverConfig::default().auth(auth())).await;
     let mut config = config(&receiver.webhook_url());
-    config.auth = Some(auth());
+    config.client.auth = Some(auth());
     config.effects = Some(EffectsProbe::url(&receiver.effects_url_template()).unwrap());
     config.selection = Selection {
         only: vec!["auth".into(), "idempotency/exactly-once/concurrent".into()],
@@ -581,7 +582,7 @@ fn a_response_that_completes_after_the_timeout_is_graded_a_timeout_even_on_a_bus
         }
         let url = parse_target(&format!("http://{addr}/webhook")).unwrap();
         sender
-            .exchange(hookcheck::sender::Exchange::post(
+            .exchange(hookcheck::transport::Exchange::post(
                 url,
                 bytes::Bytes::from_static(b"{}"),
             ))
@@ -660,7 +661,7 @@ fn receivers_that_make_other_legitimate_choices_are_graded_clean() {
             .await;
             let mut config = config(&receiver.webhook_url());
             config.seed = seed;
-            config.auth = Some(auth());
+            config.client.auth = Some(auth());
             config.effects = Some(EffectsProbe::url(&receiver.effects_url_template()).unwrap());
             let report = grade(config).await;
             receiver.shutdown().await;

@@ -10,10 +10,11 @@ use futures::future::join_all;
 use super::kit::{Controls, Ctx, Probe, Sent, Verdict, VerdictOutcome, control};
 use crate::auth::AuthHeader;
 use crate::catalogue::{NO_AUTH, REQUIREMENTS};
+use crate::duration::format_duration;
 use crate::generate::{AuthMutation, MutatedHeader, NameCase, Pin};
 use crate::repro::AuthRepro;
-use crate::sender::{FailureClass, format_duration};
 use crate::spec::Status;
+use crate::transport::FailureClass;
 
 /// Runs the auth checks.
 pub async fn run(ctx: &Ctx) {

@@ -5,9 +5,9 @@
 use std::time::Instant;
 
 use super::kit::{Ctx, Expect, Expected, Sent, Verdict, VerdictOutcome, release_together};
+use crate::duration::format_duration;
 use crate::generate::Pin;
 use crate::repro::{Script, Step};
-use crate::sender::format_duration;
 use crate::spec::Status;
 
 /// The burst probe: [`Ctx::burst`] distinct deliveries released together, as when a sender

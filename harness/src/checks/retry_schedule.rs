@@ -14,7 +14,9 @@
 
 use std::time::Duration;
 
-use crate::sender::{DEFAULT_BACKOFF_BASE, DEFAULT_RETRIES, DEFAULT_TIMEOUT, format_duration};
+use crate::duration::format_duration;
+use crate::sender::{DEFAULT_BACKOFF_BASE, DEFAULT_RETRIES};
+use crate::transport::DEFAULT_TIMEOUT;
 
 /// The jitter of SPEC [D-8], in percent either way.
 pub const JITTER_PERCENT: u32 = 20;

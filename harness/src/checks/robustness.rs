@@ -11,9 +11,10 @@ use std::time::Instant;
 use reqwest::Method;
 
 use super::kit::{Controls, Ctx, Probe, Sent, Verdict, VerdictOutcome};
+use crate::duration::format_duration;
 use crate::generate::{BadInput, BadRequest, Drawn, InputGrade};
-use crate::sender::{FailureClass, format_duration};
 use crate::spec::Status;
+use crate::transport::FailureClass;
 
 /// The check that counts the effects of the liveness probes.
 const LIVENESS_ONCE: &str = "robustness/liveness-processed-once";

@@ -14,8 +14,10 @@ use bytes::Bytes;
 use super::kit::{Ctx, RunConfig, Verdict, VerdictOutcome, header_list};
 use crate::generate::{Drawn, Pin};
 use crate::repro::{AuthRepro, ReproRequest, curl};
-use crate::sender::{ClientTls, Exchange, Exchanged, FailureClass, Sender, SenderConfig};
+use crate::sender::{Sender, SenderConfig};
 use crate::spec::Status;
+use crate::transport::tls::ClientTls;
+use crate::transport::{Exchange, Exchanged, FailureClass};
 
 /// What the preflight found.
 pub struct Preflight {
@@ -56,7 +58,7 @@ pub async fn preflight(config: &RunConfig, verifying: &Sender, base: &SenderConf
     let mut verdicts = Vec::new();
 
     let (sender, insecure, answered) = match first.outcome.as_ref().err().map(|e| e.class) {
-        Some(FailureClass::Tls) if matches!(config.tls, ClientTls::CaFile(_)) => {
+        Some(FailureClass::Tls) if matches!(config.client.tls, ClientTls::CaFile(_)) => {
             // Failing against the user's own CA says nothing about the public roots.
             let (insecure, second) = match retry_insecure(base, exchange).await {
                 Ok(pair) => pair,
@@ -67,7 +69,7 @@ pub async fn preflight(config: &RunConfig, verifying: &Sender, base: &SenderConf
             verdicts.push(("transport/valid-certificate", started, verdict));
             (insecure, true, second)
         }
-        Some(FailureClass::Tls) if config.tls != ClientTls::Insecure => {
+        Some(FailureClass::Tls) if config.client.tls != ClientTls::Insecure => {
             // The certificate failed; grade it, then see whether the rest can be graded.
             let insecure = match Sender::new(base.clone().tls(ClientTls::Insecure)) {
                 Ok(sender) => sender,
@@ -140,9 +142,9 @@ async fn retry_insecure(
 fn certificate(config: &RunConfig, first: &Exchanged) -> Verdict {
     if config.target.scheme() != "https" {
         Verdict::skip("plain-http target: there is no certificate to check")
-    } else if config.tls == ClientTls::Insecure {
+    } else if config.client.tls == ClientTls::Insecure {
         Verdict::skip("--insecure: the certificate was not verified")
-    } else if matches!(config.tls, ClientTls::CaFile(_)) && first.outcome.is_ok() {
+    } else if matches!(config.client.tls, ClientTls::CaFile(_)) && first.outcome.is_ok() {
         Verdict::skip(OWN_CA)
     } else if first.outcome.is_ok() {
         Verdict::new(
@@ -190,7 +192,7 @@ fn notes(config: &RunConfig, insecure: bool, answered: &Exchanged) -> Vec<String
         );
     }
     let status = answered.outcome.as_ref().map(|r| r.status.as_u16()).ok();
-    if config.auth.is_none() && matches!(status, Some(401 | 403)) {
+    if config.client.auth.is_none() && matches!(status, Some(401 | 403)) {
         notes.push(format!(
             "a valid delivery without an auth header was answered {}: if the target expects one, give it with --auth 'Name: value'",
             status.unwrap_or_default()
@@ -226,7 +228,7 @@ fn repro_of(config: &RunConfig, exchange: &Exchange) -> String {
         url: exchange.url.as_str(),
         headers: &headers,
         body: &exchange.body,
-        auth: config.auth.as_ref(),
+        auth: config.client.auth.as_ref(),
         auth_repro: Some(&AuthRepro::Secret),
         body_file: None,
     })

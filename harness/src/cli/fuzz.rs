@@ -19,7 +19,7 @@ use crate::fuzz::{
 use crate::receiver::{Defect, Receiver, ReceiverConfig, RunningReceiver};
 use crate::report::fuzz::{replay_summary, summary as fuzz_summary};
 use crate::report::{AnyReport, check_outputs, write_any};
-use crate::sender::parse_target;
+use crate::transport::parse_target;
 
 const EXAMPLES: &str = "\
 Sends sequences of deliveries drawn from the seed (valid and invalid payloads of many
@@ -155,7 +155,7 @@ async fn execute(args: FuzzArgs) -> Result<i32, CliError> {
         (None, None) => unreachable!("a local receiver runs when no target is given"),
     };
     let mut config = FuzzConfig::new(parse_target(&target).map_err(|e| usage(e.to_string()))?);
-    config.auth = auth;
+    config.client.auth = auth;
     config.effects = effects_probe(&args, local.as_ref())?;
     configure(&mut config, &args);
     let outcome = match &case {
@@ -174,7 +174,7 @@ async fn campaign(config: FuzzConfig, args: &FuzzArgs) -> Result<i32, CliError> 
         config.seed,
         match config.budget {
             Budget::Cases(n) => format!("{n} cases"),
-            Budget::Time(d) => format!("for {}", crate::sender::format_duration(d)),
+            Budget::Time(d) => format!("for {}", crate::duration::format_duration(d)),
         }
     );
     let report = fuzz(config, Box::new(SpaceSource::default()))
@@ -254,14 +254,14 @@ async fn start_local(
 
 /// The settings that come straight from the command line.
 fn configure(config: &mut FuzzConfig, args: &FuzzArgs) {
-    config.tls = args.target.tls();
+    config.client.tls = args.target.tls();
     config.seed = args.seed.or(config.seed);
     config.budget = match args.time {
         Some(time) => Budget::Time(time),
         None => Budget::Cases(args.cases),
     };
     config.concurrency = args.concurrency;
-    config.timeout = args.target.timeout;
+    config.client.timeout = args.target.timeout;
     config.settle = args.settle;
     config.retry_delay = args.retry_delay;
     config.shrink.replays = args.shrink_replays;

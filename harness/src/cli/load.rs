@@ -13,7 +13,7 @@ use crate::cli::{CliError, duration_default, parse_duration};
 use crate::exit_codes;
 use crate::load::{LoadError, LoadPlan, LoadReport, Pace, Progress, ProgressHook, Stop, run};
 use crate::report::{AnyReport, check_outputs, write_any};
-use crate::sender::FailureClass;
+use crate::transport::FailureClass;
 
 const EXAMPLES: &str = "\
 Sends a backlog of distinct webhook deliveries (and, with --duplicates, redeliveries of
@@ -134,9 +134,7 @@ async fn execute(args: LoadArgs) -> Result<i32, CliError> {
 /// Turns the arguments into a plan, or says what is wrong with them.
 fn plan(args: &LoadArgs) -> Result<LoadPlan, CliError> {
     let mut plan = LoadPlan::new(args.target.required_url()?);
-    plan.auth = args.target.auth()?;
-    plan.timeout = args.target.timeout;
-    plan.tls = args.target.tls();
+    plan.client = args.target.settings()?;
     plan.concurrency = args.concurrency;
     plan.pace = args.rate.map_or(Pace::AsFastAsAnswered, Pace::Rate);
     plan.stop = match args.deliveries {

@@ -15,13 +15,15 @@ use crate::cli::output::{ReportFiles, TerminalArgs, read_report};
 use crate::cli::target::{SeedArgs, TargetArgs};
 use crate::cli::{CliError, duration_default, parse_duration};
 use crate::diff::Diff;
+use crate::duration::format_duration;
 use crate::exit_codes;
 use crate::receiver::{Defect, Receiver, ReceiverConfig, RunningReceiver};
 use crate::report::diff::diff_text;
 use crate::report::{FileReporter, Progress, TerminalOptions, TerminalReporter, check_outputs};
 use crate::results::{Report, Reporter};
 use crate::runner::{EffectsProbe, RunConfig, RunError, run_until};
-use crate::sender::{DEFAULT_BACKOFF_BASE, format_duration, parse_target};
+use crate::sender::DEFAULT_BACKOFF_BASE;
+use crate::transport::parse_target;
 
 const EXAMPLES: &str = "\
 Sends every terminal status, null and extra fields, large and unicode payloads, bad auth
@@ -249,8 +251,8 @@ async fn execute(args: RunArgs) -> Result<i32, CliError> {
         (None, None) => unreachable!("a local receiver runs when no target is given"),
     };
     let mut config = RunConfig::new(parse_target(&target).map_err(|e| usage(e.to_string()))?);
-    config.auth = auth;
-    config.headers = headers;
+    config.client.auth = auth;
+    config.client.headers = headers;
     config.effects = effects;
     config.selection = selection;
     configure(&mut config, &args);
@@ -376,8 +378,8 @@ async fn start_local(
 
 /// The settings that come straight from the command line.
 fn configure(config: &mut RunConfig, args: &RunArgs) {
-    config.timeout = args.target.timeout;
-    config.tls = args.target.tls();
+    config.client.timeout = args.target.timeout;
+    config.client.tls = args.target.tls();
     config.seed = args.seed.or(config.seed);
     config.burst = args.burst;
     config.concurrency = args.concurrency;

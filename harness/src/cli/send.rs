@@ -146,7 +146,7 @@ pub async fn run(args: SendArgs) -> i32 {
         let plural = if max_attempts == 1 { "" } else { "s" };
         out(&format!(
             "POST {} ({} bytes, at most {max_attempts} attempt{plural})",
-            crate::sender::display_url(&url),
+            crate::transport::display_url(&url),
             body.len(),
         ));
         let delivery = sender
@@ -169,15 +169,12 @@ fn outcome_code(delivery: &Delivery) -> i32 {
 /// Everything a user can get wrong, checked before anything is sent.
 fn prepare(args: &SendArgs) -> Result<(Sender, Url, Bytes), CliError> {
     let url = args.target.required_url()?;
-    let auth = args.target.auth()?;
     let body = build_body(args).map_err(CliError::Usage)?;
     let config = SenderConfig {
-        timeout: args.target.timeout,
+        client: args.target.settings()?,
         retries: args.retries,
         backoff_base: args.backoff_base,
         jitter: args.jitter,
-        auth,
-        tls: args.target.tls(),
         ..SenderConfig::default()
     };
     let sender = Sender::new(config).map_err(|e| {

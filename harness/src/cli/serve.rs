@@ -13,7 +13,7 @@ use crate::receiver::{
     AckStatus, Choices, Defect, Receiver, ReceiverConfig, ReceiverError, RunningReceiver,
     StoreLocation,
 };
-use crate::tls::TlsSource;
+use crate::transport::tls::TlsSource;
 
 /// Shown after `hookcheck serve --help`.
 const SERVE_NOTES: &str = "\

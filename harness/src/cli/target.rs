@@ -14,7 +14,8 @@ use reqwest::Url;
 
 use crate::auth::AuthHeader;
 use crate::cli::{AuthArg, CliError, duration_default, parse_duration};
-use crate::sender::{ClientTls, DEFAULT_TIMEOUT, parse_target};
+use crate::transport::tls::ClientTls;
+use crate::transport::{ClientSettings, DEFAULT_TIMEOUT, parse_target};
 
 /// `--target`, `--auth`, `--timeout`, `--ca-cert`, `--insecure`.
 #[derive(Debug, Clone, clap::Args)]
@@ -69,6 +70,17 @@ impl TargetArgs {
             (None, true) => ClientTls::Insecure,
             (None, false) => ClientTls::System,
         }
+    }
+
+    /// The client settings these options describe: auth, timeout and TLS trust (no extra
+    /// headers: the commands that take `--header` add them).
+    pub fn settings(&self) -> Result<ClientSettings, CliError> {
+        Ok(ClientSettings {
+            auth: self.auth()?,
+            timeout: self.timeout,
+            tls: self.tls(),
+            ..ClientSettings::default()
+        })
     }
 
     /// The target URL of a command that requires `--target` ([`required_target`]).

@@ -21,7 +21,7 @@ use super::model::{Expect, Sequence};
 use super::progress::Progress;
 use super::source::PayloadSource;
 use super::tally::Tally;
-use crate::sender::FailureClass;
+use crate::transport::FailureClass;
 
 /// Draws fresh nonces for session ids: random per process, so that two runs of one seed
 /// against one receiver do not collide.
@@ -68,6 +68,7 @@ pub async fn send_phase(
         config.seed,
         GenerateConfig {
             secret: config
+                .client
                 .auth
                 .as_ref()
                 .map(|a| a.expose_value().as_bytes().to_vec()),
@@ -170,7 +171,7 @@ async fn first_check(target: &Target, nonces: &Nonces, tally: &Tally) -> Result<
         {
             Err(FuzzError::Unreachable(format!(
                 "{}: {e}",
-                crate::sender::display_url(&target.url)
+                crate::transport::display_url(&target.url)
             )))
         }
         Err(_) => {

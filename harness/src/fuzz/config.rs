@@ -6,9 +6,9 @@ use std::time::Duration;
 use reqwest::Url;
 
 use super::shrink::ShrinkLimits;
-use crate::auth::AuthHeader;
 use crate::effects::EffectsProbe;
-use crate::sender::{ClientTls, SenderError};
+use crate::sender::SenderError;
+use crate::transport::ClientSettings;
 
 /// How much to send.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,20 +29,18 @@ pub const DEFAULT_CASES: u64 = 600;
 pub struct FuzzConfig {
     /// The webhook URL.
     pub target: Url,
-    /// The auth header the target expects; enables the bad-credential inputs.
-    pub auth: Option<AuthHeader>,
+    /// How every request reaches the target: the auth header it expects (which enables
+    /// the bad-credential inputs), the sender timeout every request is graded against,
+    /// which certificates an HTTPS target must present.
+    pub client: ClientSettings,
     /// Where effect counts come from; without one the effect invariants are not checked.
     pub effects: Option<EffectsProbe>,
-    /// Which certificates an HTTPS target must present.
-    pub tls: ClientTls,
     /// The seed every sequence follows from.
     pub seed: u64,
     /// How much to send.
     pub budget: Budget,
     /// Sequences under way at once.
     pub concurrency: usize,
-    /// The sender timeout every request is graded against.
-    pub timeout: Duration,
     /// How long after a sequence its effects are counted (never sooner than
     /// [`super::ledger::FINAL_READ_AFTER`]); a missing one is polled for max(1 s, 4 × settle).
     pub settle: Duration,
@@ -74,13 +72,11 @@ impl FuzzConfig {
     pub fn new(target: Url) -> Self {
         FuzzConfig {
             target,
-            auth: None,
+            client: ClientSettings::default(),
             effects: None,
-            tls: ClientTls::System,
             seed: rand::random::<u32>().into(),
             budget: Budget::Cases(DEFAULT_CASES),
             concurrency: Self::DEFAULT_CONCURRENCY,
-            timeout: crate::sender::DEFAULT_TIMEOUT,
             settle: Self::DEFAULT_SETTLE,
             retry_delay: Self::DEFAULT_RETRY_DELAY,
             shrink: ShrinkLimits {

@@ -20,8 +20,9 @@ use crate::auth::AuthHeader;
 use crate::effects::EffectsProbe;
 use crate::generate::MutatedHeader;
 use crate::rawhttp::{RawClient, RawRequest};
-use crate::sender::{Exchange, FailureClass, Sender, TransportError};
+use crate::sender::Sender;
 use crate::spec::{PayloadBuilder, Status};
+use crate::transport::{Exchange, FailureClass, TransportError};
 
 /// Where and how sequences are sent.
 #[derive(Debug, Clone)]

@@ -11,7 +11,8 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use super::model::{Expect, Sequence};
-use crate::sender::{FailureClass, TransportError, format_duration};
+use crate::duration::format_duration;
+use crate::transport::{FailureClass, TransportError};
 
 crate::closed::closed_enum! {
     /// How much a broken invariant weighs.

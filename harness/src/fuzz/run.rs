@@ -22,28 +22,27 @@ use super::shrink::{ShrinkLimits, Shrunk, shrink};
 use super::source::PayloadSource;
 use super::tally::{Example, Found, Tally};
 use crate::rawhttp::RawClient;
-use crate::sender::{Sender, SenderConfig, display_url};
+use crate::sender::{Sender, SenderConfig};
+use crate::transport::display_url;
 
 /// Builds the target: a pooled sender and a fresh-connection one with the same settings,
 /// a pooled one for effect counts, and the deadline of the whole command.
 fn target(config: &FuzzConfig, deadline: Deadline) -> Result<Target, FuzzError> {
-    let mut sender = SenderConfig::default()
-        .timeout(config.timeout)
-        .retries(0)
-        .tls(config.tls.clone());
-    if let Some(auth) = &config.auth {
-        sender = sender.auth(auth.clone());
-    }
+    let sender = SenderConfig {
+        client: config.client.clone(),
+        retries: 0,
+        ..SenderConfig::default()
+    };
     Ok(Target {
         url: config.target.clone(),
         sender: Sender::new(sender.clone())?,
         fresh: Sender::new(sender.fresh_connections(true))?,
-        effects_sender: Sender::new(SenderConfig::default().tls(config.tls.clone()))?,
-        auth: config.auth.clone(),
+        effects_sender: Sender::new(SenderConfig::default().tls(config.client.tls.clone()))?,
+        auth: config.client.auth.clone(),
         effects: config.effects.clone(),
         effects_broken: None,
-        raw: RawClient::new(&config.tls)?,
-        timeout: config.timeout,
+        raw: RawClient::new(&config.client.tls).map_err(crate::sender::SenderError::from)?,
+        timeout: config.client.timeout,
         deadline,
         stop: Arc::new(AtomicBool::new(false)),
     })
@@ -103,7 +102,7 @@ pub async fn fuzz(
         cases_per_second: cases as f64 / took.as_secs_f64().max(0.001),
         shrink_ms: shrinking.elapsed().as_millis() as u64,
         effects_probe: config.effects.as_ref().map(|e| e.kind().to_owned()),
-        auth: config.auth.is_some(),
+        auth: config.client.auth.is_some(),
         invariants: invariants(&config, &target, &tally),
         verdict: FuzzReport::verdict_of(&findings),
         findings,
@@ -129,7 +128,7 @@ fn invariants(config: &FuzzConfig, target: &Target, tally: &Tally) -> Vec<Invari
                 && let Some(broken) = &target.effects_broken
             {
                 Some(broken.clone())
-            } else if invariant.needs_auth() && config.auth.is_none() {
+            } else if invariant.needs_auth() && config.client.auth.is_none() {
                 Some("no auth header (--auth)".to_owned())
             } else if let Some((n, why)) = unread.get(&invariant) {
                 Some(format!("{n} effect count(s) could not be read, e.g. {why}"))
@@ -179,7 +178,7 @@ impl Shrinker<'_> {
         let name = case.file_name().trim_end_matches(".json").to_owned();
         let context = ScriptContext {
             url: &url,
-            auth: config.auth.as_ref(),
+            auth: config.client.auth.as_ref(),
             effects: config.effects.as_ref(),
             settle: first_read_after(config.settle),
             bodies: config.save_dir.as_deref(),

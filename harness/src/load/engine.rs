@@ -19,7 +19,7 @@ use tokio::time::Instant;
 use super::plan::{LoadPlan, Pace, Stop};
 use super::schedule::Schedule;
 use super::tally::Tally;
-use crate::sender::{FailureClass, TransportError};
+use crate::transport::{FailureClass, TransportError};
 
 /// How many tallies workers share at most: few enough to merge cheaply, enough that
 /// workers rarely wait on one another's lock.
@@ -84,7 +84,7 @@ pub async fn drive(
         schedule,
         pace: plan.pace,
         stop: plan.stop,
-        timeout: plan.timeout,
+        timeout: plan.client.timeout,
         keep_acknowledged: plan.effects.is_some(),
         start: Instant::now(),
         next: AtomicU64::new(0),
@@ -175,7 +175,7 @@ async fn work(shared: Arc<Shared>, client: reqwest::Client, shard: usize) {
         let latency = due.elapsed();
         let outcome = match sent {
             Ok(Ok(status)) => Ok(status),
-            Ok(Err(error)) => Err(crate::sender::classify_error(&error)),
+            Ok(Err(error)) => Err(crate::transport::classify(&error)),
             Err(_) => Err(TransportError {
                 class: FailureClass::Timeout,
                 message: String::new(),

@@ -46,7 +46,8 @@ pub use summary::{LoadLatency, LoadReport};
 pub use tally::Tally;
 pub use verdict::{ExactlyOnce, LoadVerdict};
 
-use crate::sender::{Sender, SenderConfig, SenderError, display_url};
+use crate::sender::{Sender, SenderConfig, SenderError};
+use crate::transport::display_url;
 
 /// Why a load run could not start.
 #[derive(Debug, thiserror::Error)]
@@ -68,12 +69,10 @@ pub async fn run(
     on_progress: Option<ProgressHook>,
 ) -> Result<LoadReport, LoadError> {
     plan.validate()?;
-    let mut config = SenderConfig::default()
-        .timeout(plan.timeout)
-        .tls(plan.tls.clone());
-    if let Some(auth) = &plan.auth {
-        config = config.auth(auth.clone());
-    }
+    let config = SenderConfig {
+        client: plan.client.clone(),
+        ..SenderConfig::default()
+    };
     let sender = Sender::new(config.clone())?;
     let threads = std::thread::available_parallelism().map_or(1, usize::from);
     let clients = (0..threads)

@@ -4,9 +4,8 @@ use std::time::Duration;
 
 use reqwest::Url;
 
-use crate::auth::AuthHeader;
 use crate::effects::EffectsProbe;
-use crate::sender::ClientTls;
+use crate::transport::ClientSettings;
 
 /// When a load run stops sending.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -35,8 +34,10 @@ pub enum Pace {
 pub struct LoadPlan {
     /// The webhook URL.
     pub target: Url,
-    /// The auth header sent on every delivery.
-    pub auth: Option<AuthHeader>,
+    /// How every delivery reaches the target: the auth header sent on every delivery, the
+    /// bound on one delivery, from sending it to its complete response (its latency still
+    /// counts from its due time), and which certificates an HTTPS target must present.
+    pub client: ClientSettings,
     /// Deliveries in flight at most (and connections opened at most).
     pub concurrency: usize,
     /// Closed or open loop.
@@ -45,11 +46,6 @@ pub struct LoadPlan {
     pub stop: Stop,
     /// The fraction of deliveries (0.0..1.0) that redeliver an earlier session.
     pub duplicates: f64,
-    /// Bound on one delivery, from sending it to its complete response (its latency still
-    /// counts from its due time).
-    pub timeout: Duration,
-    /// Which certificates an HTTPS target must present.
-    pub tls: ClientTls,
     /// Where effect counts come from; with one, the run ends with the exactly-once check.
     pub effects: Option<EffectsProbe>,
     /// How long to wait after the last delivery before counting effects.
@@ -93,13 +89,11 @@ impl LoadPlan {
     pub fn new(target: Url) -> Self {
         LoadPlan {
             target,
-            auth: None,
+            client: ClientSettings::default(),
             concurrency: Self::DEFAULT_CONCURRENCY,
             pace: Pace::AsFastAsAnswered,
             stop: Stop::After(Self::DEFAULT_DURATION),
             duplicates: Self::DEFAULT_DUPLICATES,
-            timeout: crate::sender::DEFAULT_TIMEOUT,
-            tls: ClientTls::System,
             effects: None,
             settle: Self::DEFAULT_SETTLE,
             seed: rand::random(),
@@ -124,7 +118,7 @@ impl LoadPlan {
         {
             return Err(PlanError::NothingToSend);
         }
-        if self.timeout.is_zero() {
+        if self.client.timeout.is_zero() {
             return Err(PlanError::ZeroTimeout);
         }
         Ok(())

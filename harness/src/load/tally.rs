@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use crate::latency::LatencyRecorder;
-use crate::sender::FailureClass;
+use crate::transport::FailureClass;
 
 /// Highest latency a tally records exactly; anything slower is recorded at this bound (and
 /// still counts in the maximum).

@@ -12,10 +12,10 @@ use tokio_rustls::client::TlsStream;
 
 use super::request::RawRequest;
 use super::response::{RawExchanged, RawResponse, ReadFailure, read_response};
-use super::tls::{Trust, client_config};
-use crate::sender::{
-    ClientTls, FailureClass, SenderError, TransportError, check_target, format_duration,
-    is_lost_connection,
+use crate::duration::format_duration;
+use crate::transport::tls::{ClientTls, Trust, client_config};
+use crate::transport::{
+    ClientError, FailureClass, TransportError, check_target, is_lost_connection,
 };
 
 /// How long a response is still awaited after writing the request failed: a server may
@@ -77,7 +77,7 @@ impl RawClient {
     /// [`ClientTls`]. Fails only on an unreadable or invalid [`ClientTls::CaFile`]; a
     /// machine without a system trust store gets a client whose HTTPS exchanges fail with
     /// [`FailureClass::Tls`] saying so. Uses the ring provider whatever is installed.
-    pub fn new(tls: &ClientTls) -> Result<RawClient, SenderError> {
+    pub fn new(tls: &ClientTls) -> Result<RawClient, ClientError> {
         Ok(RawClient {
             trust: client_config(tls)?,
         })

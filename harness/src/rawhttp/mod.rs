@@ -1,24 +1,25 @@
 //! A raw HTTP/1.1 probe client: the bytes on the wire are exactly the caller's.
 //!
-//! Two conformance probes cannot go through [`crate::sender::Sender`], because reqwest and
+//! Two conformance probes cannot go through [`crate::transport::HttpClient`], because reqwest and
 //! hyper normalise what they write: a header *name* in a chosen case (`X-API-KEY` versus
 //! `x-api-key`, SPEC §3 ¶6), and a delivery the sender gives up on, written whole and then
 //! closed without reading the answer (SPEC §3 ¶3). [`RawClient`] writes the request head
 //! it is given, header names in the caller's case and order, duplicates included.
 //!
 //! - [`RawClient`]: plain or TLS connections with the sender's trust settings
-//!   ([`ClientTls`](crate::sender::ClientTls)); [`RawClient::send`] reads the whole
+//!   ([`ClientTls`](crate::transport::tls::ClientTls)); [`RawClient::send`] reads the whole
 //!   response, [`RawClient::send_and_abandon`] writes and hangs up.
 //! - [`RawRequest`]: method, URL, ordered headers, body.
 //! - [`RawExchanged`] / [`RawResponse`]: what came back, classified like the sender's
-//!   failures ([`TransportError`](crate::sender::TransportError)).
+//!   failures ([`TransportError`](crate::transport::TransportError)).
 //! - [`parse_response`]: the same response reader over bytes in memory, for fuzzing.
 //!
 //! ```no_run
-//! # async fn example() -> Result<(), hookcheck::sender::SenderError> {
+//! # async fn example() -> Result<(), hookcheck::transport::ClientError> {
 //! use std::time::Duration;
 //! use hookcheck::rawhttp::{RawClient, RawRequest};
-//! use hookcheck::sender::{ClientTls, parse_target};
+//! use hookcheck::transport::parse_target;
+//! use hookcheck::transport::tls::ClientTls;
 //!
 //! hookcheck::install_crypto_provider();
 //! let client = RawClient::new(&ClientTls::System)?;
@@ -37,7 +38,6 @@
 mod client;
 mod request;
 mod response;
-mod tls;
 
 #[cfg(test)]
 mod tests;

@@ -128,7 +128,7 @@ impl fmt::Debug for RawRequest {
         }
         f.debug_struct("RawRequest")
             .field("method", &self.method)
-            .field("url", &crate::sender::display_url(&self.url))
+            .field("url", &crate::transport::display_url(&self.url))
             .field("headers", &Redacted(&self.headers))
             .field("body_len", &self.body.len())
             .finish()

@@ -7,7 +7,7 @@ use std::time::Duration;
 use bytes::{Buf, Bytes, BytesMut};
 use tokio::io::{AsyncRead, AsyncReadExt};
 
-use crate::sender::{BODY_PREFIX_LIMIT, BODY_READ_LIMIT, TransportError};
+use crate::transport::{BODY_PREFIX_LIMIT, BODY_READ_LIMIT, TransportError};
 
 /// The most bytes a response head (status line and headers) may take.
 pub(crate) const HEAD_LIMIT: usize = 64 * 1024;

@@ -12,7 +12,10 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
 use super::{RawClient, RawRequest};
-use crate::sender::{ClientTls, FailureClass, SenderError};
+use crate::transport::ClientError;
+use crate::transport::FailureClass;
+use crate::transport::tls::CaFileError;
+use crate::transport::tls::ClientTls;
 
 /// Every wait in these tests ends within this.
 const BOUND: Duration = Duration::from_secs(5);
@@ -233,7 +236,7 @@ async fn an_endless_body_is_cut_at_the_read_limit_well_before_the_timeout() {
     let response = exchanged.outcome.unwrap();
     joined(server).await;
     assert!(response.body_truncated);
-    assert_eq!(response.body.len(), crate::sender::BODY_PREFIX_LIMIT);
+    assert_eq!(response.body.len(), crate::transport::BODY_PREFIX_LIMIT);
     assert!(exchanged.duration < Duration::from_secs(3));
 }
 
@@ -280,14 +283,14 @@ fn a_missing_or_invalid_ca_file_is_a_configuration_error() {
     let dir = tempfile::tempdir().unwrap();
     let missing = RawClient::new(&ClientTls::CaFile(dir.path().join("nope.pem"))).unwrap_err();
     assert!(
-        matches!(missing, SenderError::CaFileUnreadable { .. }),
+        matches!(missing, ClientError::CaFile(CaFileError::Unreadable { .. })),
         "{missing}"
     );
     let junk = dir.path().join("junk.pem");
     std::fs::write(&junk, "not a certificate").unwrap();
     let invalid = RawClient::new(&ClientTls::CaFile(junk)).unwrap_err();
     assert!(
-        matches!(invalid, SenderError::CaFileInvalid { .. }),
+        matches!(invalid, ClientError::CaFile(CaFileError::Invalid { .. })),
         "{invalid}"
     );
 }

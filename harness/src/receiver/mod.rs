@@ -53,7 +53,7 @@ pub use server::{Receiver, RunningReceiver};
 pub use store::{StoreError, StoreLocation};
 
 use crate::auth::AuthHeader;
-use crate::tls::{TlsError, TlsSource};
+use crate::transport::tls::{TlsError, TlsSource};
 
 /// Called once per delivery, after its answer is decided.
 pub type DeliveryHook = Arc<dyn Fn(&DeliveryLog) + Send + Sync>;

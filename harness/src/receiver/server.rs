@@ -42,7 +42,7 @@ impl Receiver {
     /// a background task until [`RunningReceiver::shutdown`] or until the handle is dropped.
     pub async fn start(config: ReceiverConfig) -> Result<RunningReceiver, ReceiverError> {
         let tls = match &config.tls {
-            Some(source) => Some(crate::tls::server_config(source)?),
+            Some(source) => Some(crate::transport::tls::server_config(source)?),
             None => None,
         };
         let state = AppState::new(&config)?;

@@ -400,7 +400,7 @@ async fn port_in_use_is_a_typed_error() {
 #[tokio::test]
 async fn bad_certificate_is_a_typed_error_at_start() {
     let dir = tempfile::tempdir().unwrap();
-    let config = ReceiverConfig::default().tls(crate::tls::TlsSource::Files {
+    let config = ReceiverConfig::default().tls(crate::transport::tls::TlsSource::Files {
         cert: dir.path().join("cert.pem"),
         key: dir.path().join("key.pem"),
     });
@@ -417,7 +417,7 @@ async fn https_with_the_self_signed_certificate_works_for_a_trusting_client_only
     let dir = tempfile::tempdir().unwrap();
     crate::install_crypto_provider();
     let receiver = Receiver::start(ReceiverConfig::default().tls(
-        crate::tls::TlsSource::SelfSigned {
+        crate::transport::tls::TlsSource::SelfSigned {
             dir: dir.path().join("tls"),
         },
     ))
@@ -432,7 +432,7 @@ async fn https_with_the_self_signed_certificate_works_for_a_trusting_client_only
         .build()
         .unwrap();
     let other_dir = tempfile::tempdir().unwrap();
-    let (other_cert, _) = crate::tls::write_self_signed(other_dir.path()).unwrap();
+    let (other_cert, _) = crate::transport::tls::write_self_signed(other_dir.path()).unwrap();
     let untrusting = reqwest::Client::builder()
         .no_proxy()
         .timeout(Duration::from_secs(10))

@@ -8,7 +8,7 @@ use crate::catalogue::{Level, all_check_ids, requirement_of};
 use crate::results::{
     CheckResult, LatencySummary, Outcome, Report, SCHEMA_VERSION, Summary, Unverified,
 };
-use crate::sender::display_url;
+use crate::transport::display_url;
 
 use super::RunConfig;
 
@@ -96,7 +96,7 @@ impl Building {
             seed: config.seed,
             started_at: self.started_at,
             duration_ms: self.started.elapsed().as_millis() as u64,
-            timeout_ms: config.timeout.as_millis() as u64,
+            timeout_ms: config.client.timeout.as_millis() as u64,
             effects_probe: config.effects.as_ref().map(|p| p.kind().to_owned()),
             verdict: verdict.into(),
             summary,

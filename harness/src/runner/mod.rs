@@ -35,7 +35,8 @@ pub use crate::effects::EffectsProbe;
 use crate::latency::LatencyRecorder;
 use crate::rawhttp::RawClient;
 use crate::results::{CheckResult, Event, Report, Reporter};
-use crate::sender::{ClientTls, Sender, SenderConfig, SenderError};
+use crate::sender::{Sender, SenderConfig, SenderError};
+use crate::transport::tls::ClientTls;
 
 pub use crate::checks::kit::RunConfig;
 pub use crate::effects::{EffectsError, EffectsSource, SESSION_PLACEHOLDER};
@@ -132,18 +133,12 @@ pub async fn run_until(
 
 /// The sender every probe goes through: no retries, a fresh connection per request.
 fn sender_config(config: &RunConfig) -> SenderConfig {
-    let mut base = SenderConfig::default()
-        .timeout(config.timeout)
-        .retries(0)
-        .fresh_connections(true)
-        .tls(config.tls.clone());
-    if let Some(auth) = &config.auth {
-        base = base.auth(auth.clone());
+    SenderConfig {
+        client: config.client.clone(),
+        retries: 0,
+        fresh_connections: true,
+        ..SenderConfig::default()
     }
-    for (name, value) in &config.headers {
-        base = base.header(name.clone(), value.clone());
-    }
-    base
 }
 
 /// Builds the run's shared state, with the effects probe's self-test done.
@@ -154,7 +149,7 @@ async fn context(
     planned: &[String],
     results: mpsc::UnboundedSender<RunMessage>,
 ) -> Result<Ctx, RunError> {
-    let effects_sender = Sender::new(SenderConfig::default().tls(config.tls.clone()))?;
+    let effects_sender = Sender::new(SenderConfig::default().tls(config.client.tls.clone()))?;
     let effects_broken = match &config.effects {
         Some(probe) => self_test(probe, &effects_sender).await,
         None => None,
@@ -162,14 +157,14 @@ async fn context(
     let tls = if preflight.insecure {
         &ClientTls::Insecure
     } else {
-        &config.tls
+        &config.client.tls
     };
     let ctx = Ctx {
-        raw: RawClient::new(tls)?,
+        raw: RawClient::new(tls).map_err(SenderError::from)?,
         sender,
         target: config.target.clone(),
-        auth: config.auth.clone(),
-        timeout: config.timeout,
+        auth: config.client.auth.clone(),
+        timeout: config.client.timeout,
         effects: config.effects.clone(),
         effects_broken,
         effects_sender,
@@ -191,7 +186,7 @@ async fn context(
         burst: config.burst.max(1),
         bodies_dir: config.bodies_dir.clone(),
         planned: planned.iter().cloned().collect(),
-        latency: Mutex::new(LatencyRecorder::new(config.timeout)),
+        latency: Mutex::new(LatencyRecorder::new(config.client.timeout)),
         delivered: Default::default(),
         first_timeout: Mutex::new(None),
         redirects: Mutex::new((0, None)),

@@ -35,10 +35,9 @@ use reqwest::header::LOCATION;
 use reqwest::{Method, Url};
 use serde::{Deserialize, Serialize};
 
-use super::classify::FailureClass;
-use super::client::{Exchange, Exchanged, Response, Sender};
-use super::config::format_duration;
-use super::target::display_url;
+use super::client::Sender;
+use crate::duration::format_duration;
+use crate::transport::{Exchange, Exchanged, FailureClass, Response, display_url};
 
 /// No backoff delay is longer than this, whatever the retry count.
 pub const MAX_BACKOFF: Duration = Duration::from_secs(24 * 60 * 60);

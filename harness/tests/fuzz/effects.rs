@@ -10,7 +10,7 @@ async fn small_campaign(url: String, effects: EffectsProbe, settle: Duration) ->
     let mut config = FuzzConfig::new(url.parse().unwrap());
     config.seed = SEED;
     config.effects = Some(effects);
-    config.timeout = Duration::from_secs(3);
+    config.client.timeout = Duration::from_secs(3);
     config.settle = settle;
     config.retry_delay = Duration::from_millis(300);
     config.budget = hookcheck::fuzz::Budget::Cases(150);

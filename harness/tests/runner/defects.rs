@@ -510,7 +510,7 @@ async fn grade_defect(expect: &Expect) -> (Defect, Duration, Vec<String>) {
     let receiver = receiver(receiver_config).await;
     let mut config = config(&receiver.webhook_url());
     config.effects = Some(EffectsProbe::url(&receiver.effects_url_template()).unwrap());
-    config.timeout = match defect {
+    config.client.timeout = match defect {
         // Well below the receiver's 5 s slow_delay.
         Defect::SlowCancelled => Duration::from_secs(2),
         // Short enough that 32 deliveries at 100 ms each cannot all make it.
@@ -532,7 +532,7 @@ async fn grade_defect(expect: &Expect) -> (Defect, Duration, Vec<String>) {
         config.dedupe_window = config.retry_schedule().default_span();
     }
     if with_auth {
-        config.auth = Some(auth());
+        config.client.auth = Some(auth());
     }
     let report = grade(config).await;
     let outcomes = outcomes(&report);

@@ -13,7 +13,7 @@ use crate::util::{Hostile, closed_port, hostile};
 /// verdict `ungradable`, the reason, and every check an error that says it.
 async fn ungradable(url: &str, timeout: Duration) -> (String, Duration) {
     let mut config = config(url);
-    config.timeout = timeout;
+    config.client.timeout = timeout;
     let started = Instant::now();
     let report = grade(config).await;
     let took = started.elapsed();
@@ -41,7 +41,7 @@ async fn ungradable(url: &str, timeout: Duration) -> (String, Duration) {
 /// graded like any other, never "cannot grade".
 async fn graded(url: &str, timeout: Duration) -> (hookcheck::results::Report, Duration) {
     let mut config = config(url);
-    config.timeout = timeout;
+    config.client.timeout = timeout;
     let started = Instant::now();
     let report = grade(config).await;
     (report, started.elapsed())
@@ -123,7 +123,7 @@ async fn a_closed_port_is_ungradable() {
 async fn a_target_that_redirects_forever_fails_no_redirect_and_ends_quickly() {
     let server = hostile(Hostile::RedirectsForever).await;
     let mut config = config(&server.url());
-    config.timeout = Duration::from_secs(2);
+    config.client.timeout = Duration::from_secs(2);
     let started = Instant::now();
     let report = grade(config).await;
     let took = started.elapsed();

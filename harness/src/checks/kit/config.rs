@@ -3,13 +3,12 @@
 use std::time::Duration;
 
 use reqwest::Url;
-use reqwest::header::{HeaderName, HeaderValue};
 
-use crate::auth::AuthHeader;
 use crate::catalogue::Selection;
 use crate::checks::retry_schedule::RetrySchedule;
 use crate::effects::EffectsProbe;
-use crate::sender::{ClientTls, DEFAULT_BACKOFF_BASE, DEFAULT_RETRIES, DEFAULT_TIMEOUT};
+use crate::sender::{DEFAULT_BACKOFF_BASE, DEFAULT_RETRIES};
+use crate::transport::ClientSettings;
 
 /// The dedupe window of a quick run (`--quick`): copies of a delivered session only 1 s
 /// after the first; the later retry moments are reported as not verified.
@@ -25,16 +24,12 @@ pub const DEFAULT_SETTLE: Duration = Duration::from_millis(300);
 pub struct RunConfig {
     /// The webhook URL.
     pub target: Url,
-    /// The auth header the target expects, if any.
-    pub auth: Option<AuthHeader>,
-    /// Extra headers on every request (`--header`).
-    pub headers: Vec<(HeaderName, HeaderValue)>,
-    /// The sender timeout (SPEC §2: default 30 s).
-    pub timeout: Duration,
+    /// How every request reaches the target: the auth header it expects, if any, the
+    /// sender timeout (SPEC §2: default 30 s), how certificates are checked, and extra
+    /// headers on every request (`--header`).
+    pub client: ClientSettings,
     /// Where effect counts come from.
     pub effects: Option<EffectsProbe>,
-    /// How certificates are checked.
-    pub tls: ClientTls,
     /// The seed every payload follows from.
     pub seed: u64,
     /// `--only` / `--skip`.
@@ -71,11 +66,8 @@ impl RunConfig {
     pub fn new(target: Url) -> Self {
         RunConfig {
             target,
-            auth: None,
-            headers: Vec::new(),
-            timeout: DEFAULT_TIMEOUT,
+            client: ClientSettings::default(),
             effects: None,
-            tls: ClientTls::System,
             seed: rand::random(),
             selection: Selection::default(),
             burst: Self::DEFAULT_BURST,
@@ -95,7 +87,7 @@ impl RunConfig {
         RetrySchedule {
             base: self.retry_base,
             retries: DEFAULT_RETRIES,
-            timeout: self.timeout,
+            timeout: self.client.timeout,
         }
     }
 }

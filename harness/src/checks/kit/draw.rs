@@ -104,7 +104,7 @@ fn refused(sent: &Sent) -> bool {
 fn walkable(sent: &Sent) -> bool {
     match sent.failure_class() {
         None => true,
-        Some(class) => class == crate::sender::FailureClass::Closed,
+        Some(class) => class == crate::transport::FailureClass::Closed,
     }
 }
 

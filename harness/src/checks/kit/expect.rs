@@ -8,7 +8,8 @@ use bytes::Bytes;
 use super::context::Ctx;
 use super::probe::Sent;
 use super::verdict::{Verdict, VerdictOutcome};
-use crate::sender::{FailureClass, format_duration};
+use crate::duration::format_duration;
+use crate::transport::FailureClass;
 
 impl Ctx {
     /// Grades a valid delivery: a complete 2xx within the timeout (SPEC §3 ¶1, [D-6],

@@ -195,7 +195,7 @@ fn late(first: Option<&Result<u64, String>>, last: u64) -> String {
     match first {
         Some(Ok(n)) if *n < last => format!(
             " ({} after the last copy; {n} when read first)",
-            crate::sender::format_duration(NO_EFFECT_WAIT)
+            crate::duration::format_duration(NO_EFFECT_WAIT)
         ),
         Some(Ok(_) | Err(_)) | None => String::new(),
     }

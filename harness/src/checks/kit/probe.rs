@@ -6,7 +6,7 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
 use crate::repro::AuthRepro;
 use crate::results::ExchangeRecord;
-use crate::sender::{Exchanged, FailureClass, Response, TransportError};
+use crate::transport::{Exchanged, FailureClass, Response, TransportError};
 
 /// One request a check sends: headers in order, exactly as they go on the wire. Its
 /// `Debug` shows header names only: a value may be the auth secret.

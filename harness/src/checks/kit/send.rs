@@ -12,7 +12,7 @@ use super::probe::{Probe, Sent, header_list, header_map};
 use crate::rawhttp::RawRequest;
 use crate::repro::{AuthRepro, ReproRequest, curl};
 use crate::results::ExchangeRecord;
-use crate::sender::{Exchange, Exchanged, FailureClass, Response, TransportError};
+use crate::transport::{Exchange, Exchanged, FailureClass, Response, TransportError};
 
 impl Ctx {
     /// A valid delivery of `body`, with the sender's delivery headers

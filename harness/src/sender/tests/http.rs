@@ -11,7 +11,8 @@ use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
 use super::{body, fast, sender};
-use crate::sender::{BODY_PREFIX_LIMIT, Exchange, FailureClass, SenderConfig};
+use crate::sender::SenderConfig;
+use crate::transport::{BODY_PREFIX_LIMIT, Exchange, FailureClass};
 
 fn url_of(server: &MockServer, path: &str) -> Url {
     Url::parse(&format!("{}{path}", server.uri())).unwrap()
@@ -83,7 +84,10 @@ async fn stops_after_the_retry_count() {
 #[tokio::test]
 async fn the_default_configuration_makes_at_most_four_attempts() {
     assert_eq!(SenderConfig::default().max_attempts(), 4);
-    assert_eq!(SenderConfig::default().timeout, Duration::from_secs(30));
+    assert_eq!(
+        SenderConfig::default().client.timeout,
+        Duration::from_secs(30)
+    );
     assert_eq!(SenderConfig::default().backoff_base, Duration::from_secs(5));
 }
 

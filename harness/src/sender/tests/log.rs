@@ -2,9 +2,9 @@
 
 use std::time::Duration;
 
-use crate::sender::{
-    Attempt, Delivery, FailureClass, MAX_BACKOFF, format_duration, jittered, nominal_backoff,
-};
+use crate::duration::format_duration;
+use crate::sender::{Attempt, Delivery, MAX_BACKOFF, jittered, nominal_backoff};
+use crate::transport::FailureClass;
 
 #[test]
 fn backoff_doubles_from_the_base() {
@@ -79,14 +79,26 @@ fn the_attempt_log_reads_like_the_portal() {
 
 #[test]
 fn configuration_mistakes_are_typed_errors() {
-    use crate::sender::{ClientTls, Sender, SenderConfig, SenderError};
+    use crate::sender::{Sender, SenderConfig, SenderError};
+    use crate::transport::ClientError;
+    use crate::transport::tls::CaFileError;
+    use crate::transport::tls::ClientTls;
     crate::install_crypto_provider();
     let err = Sender::new(SenderConfig::default().jitter(1.5)).unwrap_err();
     assert!(matches!(err, SenderError::InvalidJitter(_)), "{err}");
     let err = Sender::new(SenderConfig::default().timeout(Duration::ZERO)).unwrap_err();
-    assert!(matches!(err, SenderError::ZeroTimeout), "{err}");
+    assert!(
+        matches!(err, SenderError::Client(ClientError::ZeroTimeout)),
+        "{err}"
+    );
     let missing = ClientTls::CaFile("/nonexistent/ca.pem".into());
     let err = Sender::new(SenderConfig::default().tls(missing)).unwrap_err();
-    assert!(matches!(err, SenderError::CaFileUnreadable { .. }), "{err}");
+    assert!(
+        matches!(
+            err,
+            SenderError::Client(ClientError::CaFile(CaFileError::Unreadable { .. }))
+        ),
+        "{err}"
+    );
     assert!(err.is_usage());
 }

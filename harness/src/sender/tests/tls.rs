@@ -16,7 +16,11 @@ use tokio::task::JoinHandle;
 use tokio_rustls::TlsAcceptor;
 
 use super::{body, fast, sender};
-use crate::sender::{ClientTls, Exchange, FailureClass, Sender, SenderError};
+use crate::sender::{Sender, SenderError};
+use crate::transport::ClientError;
+use crate::transport::tls::CaFileError;
+use crate::transport::tls::ClientTls;
+use crate::transport::{Exchange, FailureClass};
 
 /// An HTTPS server on 127.0.0.1 answering 200 to every POST; stops when dropped.
 struct TlsServer {
@@ -172,18 +176,27 @@ fn unusable_ca_files_are_typed_errors() {
     let not_pem = pem_file("this is not a certificate\n");
     assert!(matches!(
         build(not_pem.path()),
-        SenderError::CaFileInvalid { .. }
+        SenderError::Client(ClientError::CaFile(CaFileError::Invalid { .. }))
     ));
     let bad_base64 = pem_file("-----BEGIN CERTIFICATE-----\n!!!!\n-----END CERTIFICATE-----\n");
     assert!(matches!(
         build(bad_base64.path()),
-        SenderError::CaFileInvalid { .. }
+        SenderError::Client(ClientError::CaFile(CaFileError::Invalid { .. }))
     ));
     let not_x509 = pem_file("-----BEGIN CERTIFICATE-----\naGVsbG8=\n-----END CERTIFICATE-----\n");
     let err = build(not_x509.path());
-    assert!(matches!(err, SenderError::CaFileInvalid { .. }), "{err}");
+    assert!(
+        matches!(
+            err,
+            SenderError::Client(ClientError::CaFile(CaFileError::Invalid { .. }))
+        ),
+        "{err}"
+    );
     let missing = build(std::path::Path::new("/nonexistent/hookcheck-ca.pem"));
-    assert!(matches!(missing, SenderError::CaFileUnreadable { .. }));
+    assert!(matches!(
+        missing,
+        SenderError::Client(ClientError::CaFile(CaFileError::Unreadable { .. }))
+    ));
     assert!(
         missing
             .to_string()

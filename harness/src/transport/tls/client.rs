@@ -1,5 +1,6 @@
-//! The rustls client configuration of a [`RawClient`](super::RawClient): the sender's
-//! trust settings ([`ClientTls`]) with the ring provider and ALPN `http/1.1` only.
+//! The rustls client configuration of the raw probe client
+//! ([`RawClient`](crate::rawhttp::RawClient)): the same trust settings as every client
+//! ([`ClientTls`]) with the ring provider and ALPN `http/1.1` only.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -9,7 +10,7 @@ use rustls::crypto::WebPkiSupportedAlgorithms;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
 
-use crate::sender::{CaBundle, ClientTls, SenderError};
+use super::trust::{CaBundle, CaFileError, ClientTls};
 
 /// A client configuration, or why none could be made for [`ClientTls::System`] (a machine
 /// without a trust store). The latter is not a configuration mistake: plain-http targets
@@ -17,7 +18,7 @@ use crate::sender::{CaBundle, ClientTls, SenderError};
 pub(crate) type Trust = Result<Arc<ClientConfig>, String>;
 
 /// Builds the configuration; only a bad [`ClientTls::CaFile`] is an error.
-pub(crate) fn client_config(tls: &ClientTls) -> Result<Trust, SenderError> {
+pub(crate) fn client_config(tls: &ClientTls) -> Result<Trust, CaFileError> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let builder = match ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
@@ -49,7 +50,7 @@ pub(crate) fn client_config(tls: &ClientTls) -> Result<Trust, SenderError> {
 }
 
 /// The trusted roots of a [`ClientTls::CaFile`].
-fn load_roots(path: &Path) -> Result<RootCertStore, SenderError> {
+fn load_roots(path: &Path) -> Result<RootCertStore, CaFileError> {
     Ok(CaBundle::read(path)?.roots)
 }
 

@@ -2,19 +2,19 @@
 
 use reqwest::Url;
 
-use super::SenderError;
+use super::error::ClientError;
 
 /// Parses and checks a webhook target: an absolute `http` or `https` URL with a host.
 ///
 /// ```
-/// use hookcheck::sender::parse_target;
+/// use hookcheck::transport::parse_target;
 ///
 /// assert!(parse_target("https://example.com/hooks/cr3dentials").is_ok());
 /// assert!(parse_target("ftp://example.com/").is_err());
 /// assert!(parse_target("example.com/hook").is_err());
 /// ```
-pub fn parse_target(text: &str) -> Result<Url, SenderError> {
-    let url = Url::parse(text.trim()).map_err(|e| SenderError::InvalidUrl {
+pub fn parse_target(text: &str) -> Result<Url, ClientError> {
+    let url = Url::parse(text.trim()).map_err(|e| ClientError::InvalidUrl {
         url: text.trim().to_owned(),
         reason: e.to_string(),
     })?;
@@ -23,8 +23,8 @@ pub fn parse_target(text: &str) -> Result<Url, SenderError> {
 }
 
 /// Checks an already parsed URL the way [`parse_target`] does.
-pub fn check_target(url: &Url) -> Result<(), SenderError> {
-    let invalid = |reason: &str| SenderError::InvalidUrl {
+pub fn check_target(url: &Url) -> Result<(), ClientError> {
+    let invalid = |reason: &str| ClientError::InvalidUrl {
         url: display_url(url),
         reason: reason.to_owned(),
     };
@@ -73,7 +73,7 @@ mod tests {
         ] {
             let err = parse_target(bad).unwrap_err();
             assert!(
-                matches!(err, SenderError::InvalidUrl { .. }),
+                matches!(err, ClientError::InvalidUrl { .. }),
                 "{bad}: {err}"
             );
         }

@@ -1,4 +1,5 @@
-//! Failure classes: why an attempt did not deliver (SPEC §2, [D-7]).
+//! Failure classes: why an exchange produced no response or did not deliver (SPEC §2,
+//! [D-7]), for every client.
 
 use std::error::Error;
 use std::io;
@@ -38,9 +39,10 @@ pub struct TransportError {
     pub message: String,
 }
 
-/// Classifies a client error by walking its source chain: a rustls error anywhere means
-/// TLS, whatever layer reported it.
-pub(crate) fn classify(error: &reqwest::Error) -> TransportError {
+/// Classifies a reqwest error by walking its source chain: a rustls error anywhere means
+/// TLS, whatever layer reported it. [`HttpClient::exchange`](super::HttpClient::exchange)
+/// uses it, and so does every caller that sends on the bare reqwest client.
+pub fn classify(error: &reqwest::Error) -> TransportError {
     let chain = causes(error);
     let root = chain.last().map(|e| e.to_string()).unwrap_or_default();
     if let Some(tls) = chain.iter().find_map(|e| e.downcast_ref::<rustls::Error>()) {
