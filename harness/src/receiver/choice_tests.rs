@@ -9,7 +9,7 @@ use axum::http::{Request, StatusCode};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
-use super::tests::{SECRET, client, payload};
+use super::test_support::{SECRET, client, payload};
 use super::*;
 use crate::spec::Status;
 

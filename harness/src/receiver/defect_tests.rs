@@ -8,7 +8,7 @@ use serde_json::json;
 
 use super::defect_tests_drawn as drawn;
 use super::defect_tests_more as more;
-use super::tests::{SECRET, client, futures_join_all, payload};
+use super::test_support::{SECRET, client, futures_join_all, payload};
 use super::*;
 use crate::spec::Status;
 

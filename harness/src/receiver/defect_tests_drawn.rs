@@ -2,7 +2,7 @@
 //! sends the feature, and the canonical delivery beside it must still be fine.
 
 use super::defect_tests::{Probe, is_2xx};
-use super::tests::SECRET;
+use super::test_support::SECRET;
 use crate::generate::{Age, Drawn, DrawnTimeForm, Keys, Pin, Presence};
 use crate::spec::Status;
 

@@ -9,7 +9,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use super::defect_tests::{PATIENCE, Probe, is_2xx};
-use super::tests::{SECRET, futures_join_all, payload};
+use super::test_support::{SECRET, futures_join_all, payload};
 use super::*;
 use crate::spec::Status;
 

@@ -35,7 +35,7 @@ mod server;
 mod store;
 
 #[cfg(test)]
-mod tests;
+mod test_support;
 
 #[cfg(test)]
 mod defect_tests;

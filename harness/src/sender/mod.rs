@@ -18,9 +18,6 @@ mod delivery;
 mod error;
 mod target;
 
-#[cfg(test)]
-mod tests;
-
 pub(crate) use classify::classify as classify_error;
 pub use classify::{FailureClass, TransportError, is_lost_connection};
 pub use client::{BODY_PREFIX_LIMIT, BODY_READ_LIMIT, Exchange, Exchanged, Response, Sender};

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use crate::sender::{
+use hookcheck::sender::{
     Attempt, Delivery, FailureClass, MAX_BACKOFF, format_duration, jittered, nominal_backoff,
 };
 
@@ -79,8 +79,8 @@ fn the_attempt_log_reads_like_the_portal() {
 
 #[test]
 fn configuration_mistakes_are_typed_errors() {
-    use crate::sender::{ClientTls, Sender, SenderConfig, SenderError};
-    crate::install_crypto_provider();
+    use hookcheck::sender::{ClientTls, Sender, SenderConfig, SenderError};
+    hookcheck::install_crypto_provider();
     let err = Sender::new(SenderConfig::default().jitter(1.5)).unwrap_err();
     assert!(matches!(err, SenderError::InvalidJitter(_)), "{err}");
     let err = Sender::new(SenderConfig::default().timeout(Duration::ZERO)).unwrap_err();
