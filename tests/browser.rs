@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;
 
-use crate::util::hookcheck;
+use crate::HOOKCHECK;
 
 fn chromium() -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
@@ -62,7 +62,8 @@ async fn the_html_report_loads_in_headless_chromium_without_console_errors() {
     };
     let dir = tempfile::tempdir().unwrap();
     let page = dir.path().join("report.html");
-    let output = hookcheck()
+    let output = HOOKCHECK
+        .command()
         .args([
             "run",
             "--defect",

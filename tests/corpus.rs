@@ -1,13 +1,14 @@
 //! `hookcheck corpus`: the corpus folder a user feeds to their own tests.
 
-use crate::util::hookcheck;
+use crate::HOOKCHECK;
 
 #[test]
 fn corpus_writes_every_case_with_an_index_and_refuses_a_folder_with_files_without_force() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("corpus");
     let out_arg = out.to_str().unwrap();
-    let first = hookcheck()
+    let first = HOOKCHECK
+        .command()
         .args(["corpus", "--out", out_arg, "--generated", "5"])
         .output()
         .unwrap();
@@ -39,7 +40,8 @@ fn corpus_writes_every_case_with_an_index_and_refuses_a_folder_with_files_withou
     let valid = cases.iter().filter(|c| c["valid"] == true).count();
     assert_eq!(valid, 15 + 25 + 5);
 
-    let again = hookcheck()
+    let again = HOOKCHECK
+        .command()
         .args(["corpus", "--out", out_arg])
         .output()
         .unwrap();
@@ -51,7 +53,8 @@ fn corpus_writes_every_case_with_an_index_and_refuses_a_folder_with_files_withou
     );
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
 
-    let forced = hookcheck()
+    let forced = HOOKCHECK
+        .command()
         .args(["corpus", "--out", out_arg, "--force", "--generated", "0"])
         .output()
         .unwrap();

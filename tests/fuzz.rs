@@ -1,18 +1,18 @@
 //! End-to-end tests of `hookcheck fuzz`: exit codes, the JSON and JUnit reports, case files
 //! and `--replay`, repro scripts run by dash, secrecy of the auth value, and usage errors.
 
-use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use hookcheck::fuzz::{CaseFile, FuzzReport, FuzzVerdict, Invariant};
-use hookcheck::receiver::{Defect, Receiver, ReceiverConfig, RunningReceiver};
+use hookcheck::receiver::{Defect, ReceiverConfig};
+use hookcheck_testkit::receiver;
+
+use crate::{Ran, hookcheck_async};
 
 mod hostile;
 
 const SECRET_VALUE: &str = "Zq9vXk7pW3mN";
 const SECRET: &str = "X-Hook-Token: Zq9vXk7pW3mN";
-/// Bound on one `hookcheck` process, whatever regresses.
-const PROCESS_BOUND: Duration = Duration::from_secs(90);
 /// A small budget, short waits and a fixed seed for every campaign.
 const FAST: &[&str] = &[
     "--cases",
@@ -27,44 +27,14 @@ const FAST: &[&str] = &[
     "3",
 ];
 
-/// What one `hookcheck` process did.
-struct Ran {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-/// Runs `hookcheck fuzz ARGS` (with [`FAST`] unless `fast` is false) without blocking the
-/// runtime, killed if it outlives [`PROCESS_BOUND`].
+/// Runs `hookcheck fuzz ARGS` (with [`FAST`] unless `fast` is false).
 async fn fuzz(args: &[&str], fast: bool, env: &[(&str, &str)]) -> Ran {
-    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_hookcheck"));
-    command.arg("fuzz");
+    let mut all = vec!["fuzz"];
     if fast {
-        command.args(FAST);
+        all.extend_from_slice(FAST);
     }
-    command
-        .args(args)
-        .envs(env.iter().copied())
-        .stdin(Stdio::null())
-        .kill_on_drop(true);
-    let started = Instant::now();
-    let output = tokio::time::timeout(PROCESS_BOUND, command.output())
-        .await
-        .unwrap_or_else(|_| panic!("hookcheck fuzz {args:?} did not end within {PROCESS_BOUND:?}"))
-        .expect("hookcheck starts");
-    assert!(started.elapsed() < PROCESS_BOUND);
-    Ran {
-        code: output.status.code().expect("an exit code, not a signal"),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
-}
-
-async fn receiver(config: ReceiverConfig) -> RunningReceiver {
-    hookcheck::install_crypto_provider();
-    Receiver::start(config.shutdown_timeout(Duration::from_secs(1)))
-        .await
-        .expect("the reference receiver starts")
+    all.extend_from_slice(args);
+    hookcheck_async(&all, env).await
 }
 
 fn auth() -> hookcheck::auth::AuthHeader {
@@ -124,7 +94,7 @@ async fn a_report_path_of_dash_is_stdout_and_the_summary_moves_to_stderr() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_defect_fails_the_run_and_its_case_file_replays_until_it_is_fixed() {
-    let broken = receiver(
+    let broken = receiver::start(
         ReceiverConfig::default()
             .auth(auth())
             .defect(Defect::EffectBeforeAuth),
@@ -224,7 +194,7 @@ async fn a_defect_fails_the_run_and_its_case_file_replays_until_it_is_fixed() {
         "{}",
         replayed.stdout
     );
-    let fixed = receiver(ReceiverConfig::default().auth(auth())).await;
+    let fixed = receiver::start(ReceiverConfig::default().auth(auth())).await;
     let (fixed_target, fixed_effects) = (fixed.webhook_url(), fixed.effects_url_template());
     let args = [
         "--replay",
@@ -249,7 +219,7 @@ async fn a_defect_fails_the_run_and_its_case_file_replays_until_it_is_fixed() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_repro_script_runs_in_dash_and_shows_the_extra_effect() {
-    let broken = receiver(ReceiverConfig::default().defect(Defect::NoDedupe)).await;
+    let broken = receiver::start(ReceiverConfig::default().defect(Defect::NoDedupe)).await;
     let dir = tempfile::tempdir().unwrap();
     let json = dir.path().join("r.json");
     let (target, effects) = (broken.webhook_url(), broken.effects_url_template());
@@ -347,7 +317,7 @@ async fn mistakes_are_one_line_with_their_exit_code() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_an_effects_probe_the_effect_invariants_are_not_checked_never_held() {
-    let target = receiver(ReceiverConfig::default().defect(Defect::NoDedupe)).await;
+    let target = receiver::start(ReceiverConfig::default().defect(Defect::NoDedupe)).await;
     let url = target.webhook_url();
     let ran = fuzz(&["--target", &url], true, &[]).await;
     // The duplicates' extra effects cannot be seen, so nothing fails; and nothing claims

@@ -8,13 +8,15 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::util::{closed_port, hookcheck, serve};
+use hookcheck_testkit::hostile::closed_port;
+
+use crate::HOOKCHECK;
 
 const SECRET: &str = "load-s3cret-value";
 
 /// Runs `hookcheck load ARGS`, killed if it takes over 60 s.
 async fn load(args: &[&str]) -> Output {
-    let mut command = tokio::process::Command::from(hookcheck());
+    let mut command = tokio::process::Command::from(HOOKCHECK.command());
     command.arg("load").args(args).kill_on_drop(true);
     tokio::time::timeout(Duration::from_secs(60), command.output())
         .await
@@ -43,7 +45,7 @@ async fn load_with_report(args: &[&str]) -> (Output, Value) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_backlog_with_duplicates_is_processed_exactly_once_by_the_reference_receiver() {
     let auth = format!("X-Api-Key: {SECRET}");
-    let served = serve(&["--memory", "--listen", "127.0.0.1:0", "--auth", &auth]);
+    let served = HOOKCHECK.serve(&["--memory", "--listen", "127.0.0.1:0", "--auth", &auth]);
     let (output, report) = load_with_report(&[
         "--target",
         &served.webhook_url,
@@ -92,7 +94,7 @@ async fn a_backlog_with_duplicates_is_processed_exactly_once_by_the_reference_re
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_receiver_that_does_not_deduplicate_fails_the_load_verdict_with_doubled_sessions() {
-    let served = serve(&[
+    let served = HOOKCHECK.serve(&[
         "--memory",
         "--listen",
         "127.0.0.1:0",
@@ -220,7 +222,7 @@ async fn a_second_effect_recorded_after_the_answer_is_counted_before_the_verdict
     // A short load, counted at once: the duplicates' second effects land about 1 s after
     // their answers, after the first read, so only a read again that agrees with the one
     // before it sees them.
-    let served = serve(&[
+    let served = HOOKCHECK.serve(&[
         "--memory",
         "--listen",
         "127.0.0.1:0",

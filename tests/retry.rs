@@ -3,13 +3,14 @@
 
 use hookcheck::results::Report;
 
-use crate::util::hookcheck;
+use crate::HOOKCHECK;
 
 #[test]
 fn a_quick_run_of_the_built_in_receiver_says_which_retry_moments_it_did_not_probe() {
     let dir = tempfile::tempdir().unwrap();
     let json = dir.path().join("quick.json");
-    let output = hookcheck()
+    let output = HOOKCHECK
+        .command()
         .args(["run", "--quick", "--quiet", "--seed", "1", "--json"])
         .arg(&json)
         .output()
@@ -48,7 +49,7 @@ fn a_dedupe_window_past_the_latest_retry_or_beside_quick_is_refused_with_one_lin
         (&["--quick", "--dedupe-window", "5s"], false),
         (&["--dedupe-window", "0s"], false),
     ] {
-        let output = hookcheck().arg("run").args(args).output().unwrap();
+        let output = HOOKCHECK.command().arg("run").args(args).output().unwrap();
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
         assert!(output.stdout.is_empty(), "{args:?}");

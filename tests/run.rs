@@ -8,16 +8,17 @@ use std::time::{Duration, Instant};
 use futures::future::join_all;
 use hookcheck::catalogue::{Category, Level, all_check_ids};
 use hookcheck::checks::overlap::ANSWERED_FIRST;
-use hookcheck::receiver::{Defect, Receiver, ReceiverConfig, RunningReceiver};
+use hookcheck::receiver::{Defect, ReceiverConfig};
 use hookcheck::results::{Outcome, Report, Summary};
 use serde_json::Value;
 
-use crate::util::hookcheck;
+use hookcheck_testkit::receiver;
+
+pub(crate) use crate::hookcheck_async;
+use crate::{HOOKCHECK, Ran};
 
 pub(crate) const SECRET_VALUE: &str = "Zq9vXk7pW3mN";
 pub(crate) const SECRET: &str = "X-Hook-Token: Zq9vXk7pW3mN";
-/// Bound on one `hookcheck` process, whatever regresses.
-const PROCESS_BOUND: Duration = Duration::from_secs(90);
 /// Short timeouts, a short dedupe window (copies of a session up to 500 ms after the first,
 /// not the 42 s of the whole retry schedule) and a fixed seed for every run.
 const FAST: &[&str] = &[
@@ -30,36 +31,6 @@ const FAST: &[&str] = &[
     "--seed",
     "7",
 ];
-
-/// What one `hookcheck` process did.
-pub(crate) struct Ran {
-    pub(crate) code: i32,
-    pub(crate) stdout: String,
-    pub(crate) stderr: String,
-    pub(crate) took: Duration,
-}
-
-/// Runs `hookcheck ARGS` without blocking the runtime (in-process servers keep serving),
-/// killed if it outlives [`PROCESS_BOUND`].
-pub(crate) async fn hookcheck_async(args: &[&str], env: &[(&str, &str)]) -> Ran {
-    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_hookcheck"));
-    command
-        .args(args)
-        .envs(env.iter().copied())
-        .stdin(Stdio::null())
-        .kill_on_drop(true);
-    let started = Instant::now();
-    let output = tokio::time::timeout(PROCESS_BOUND, command.output())
-        .await
-        .unwrap_or_else(|_| panic!("hookcheck {args:?} did not end within {PROCESS_BOUND:?}"))
-        .expect("hookcheck starts");
-    Ran {
-        code: output.status.code().expect("an exit code, not a signal"),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        took: started.elapsed(),
-    }
-}
 
 /// `hookcheck run ARGS`, with the [`FAST`] settings ARGS does not give itself.
 pub(crate) async fn run(args: &[&str]) -> Ran {
@@ -76,13 +47,6 @@ pub(crate) async fn run(args: &[&str]) -> Ran {
 pub(crate) fn read_report(path: &std::path::Path) -> Report {
     let text = std::fs::read_to_string(path).expect("the JSON report is written");
     serde_json::from_str(&text).expect("the JSON report reads back as a Report")
-}
-
-pub(crate) async fn receiver(config: ReceiverConfig) -> RunningReceiver {
-    hookcheck::install_crypto_provider();
-    Receiver::start(config.shutdown_timeout(Duration::from_secs(1)))
-        .await
-        .expect("the reference receiver starts")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -297,7 +261,7 @@ async fn every_defect_gives_its_documented_exit_code_and_the_reference_gives_0()
         if with_auth {
             config = config.auth(SECRET.parse().unwrap());
         }
-        let receiver = receiver(config).await;
+        let receiver = receiver::start(config).await;
         let target = receiver.webhook_url();
         let effects = receiver.effects_url_template();
         // As in the library's defect table: below the 5 s slow_delay; short enough that
@@ -402,7 +366,8 @@ async fn only_auth_skipping_the_duplicated_header_selects_exactly_those_checks()
 
 #[test]
 fn an_only_prefix_that_selects_nothing_exits_2_with_one_line() {
-    let output = hookcheck()
+    let output = HOOKCHECK
+        .command()
         .args(["run", "--only", "nonsense"])
         .output()
         .unwrap();
@@ -418,7 +383,11 @@ fn an_only_prefix_that_selects_nothing_exits_2_with_one_line() {
 
 #[test]
 fn list_json_names_every_catalogue_check() {
-    let output = hookcheck().args(["list", "--json"]).output().unwrap();
+    let output = HOOKCHECK
+        .command()
+        .args(["list", "--json"])
+        .output()
+        .unwrap();
     assert_eq!(output.status.code(), Some(0));
     let listed: Vec<Value> = serde_json::from_slice(&output.stdout).expect("list --json is JSON");
     let mut checks = Vec::new();
@@ -440,7 +409,8 @@ fn list_json_names_every_catalogue_check() {
 
 #[test]
 fn a_finding_names_the_explain_command_that_says_how_to_fix_it() {
-    let output = hookcheck()
+    let output = HOOKCHECK
+        .command()
         .args(["run", "--defect", "no-dedupe", "--color", "never"])
         .args(["--only", "idempotency/exactly-once/sequential"])
         .output()
@@ -450,7 +420,8 @@ fn a_finding_names_the_explain_command_that_says_how_to_fix_it() {
     let line = "how to fix: hookcheck explain idempotency/exactly-once\n";
     assert!(stdout.contains(line), "{stdout}");
 
-    let output = hookcheck()
+    let output = HOOKCHECK
+        .command()
         .args(["explain", "idempotency/exactly-once"])
         .output()
         .unwrap();
@@ -459,7 +430,8 @@ fn a_finding_names_the_explain_command_that_says_how_to_fix_it() {
     assert!(text.contains("How to fix it:\n"), "{text}");
     assert!(text.contains("ON CONFLICT DO"), "{text}");
 
-    let output = hookcheck()
+    let output = HOOKCHECK
+        .command()
         .args(["explain", "idempotency/exactly-twice"])
         .output()
         .unwrap();
@@ -574,7 +546,7 @@ fn first_status(actual: &str) -> u16 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_repro_line_from_a_failing_check_reproduces_its_status() {
-    if !crate::util::curl_installed() {
+    if !hookcheck_testkit::process::curl_installed() {
         eprintln!("skipped: curl is not installed, so repro lines cannot be run");
         return;
     }
@@ -598,7 +570,7 @@ async fn a_repro_line_from_a_failing_check_reproduces_its_status() {
         if auth {
             config = config.auth(SECRET.parse().unwrap());
         }
-        let receiver = receiver(config).await;
+        let receiver = receiver::start(config).await;
         let dir = tempfile::tempdir().unwrap();
         let json = dir.path().join("report.json");
         let target = receiver.webhook_url();
@@ -643,7 +615,7 @@ async fn a_repro_line_from_a_failing_check_reproduces_its_status() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_selection_that_would_verify_nothing_is_a_usage_error_before_anything_is_sent() {
     // A CI job whose secret is missing must not go green: `--only auth` without --auth.
-    let receiver = receiver(ReceiverConfig::default()).await;
+    let receiver = receiver::start(ReceiverConfig::default()).await;
     let target = receiver.webhook_url();
     for args in [
         vec!["--target", target.as_str(), "--only", "auth"],
@@ -667,7 +639,7 @@ async fn a_selection_that_would_verify_nothing_is_a_usage_error_before_anything_
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_duplicate_finding_is_a_script_that_dash_runs_and_that_adds_the_extra_effects_again() {
-    if !crate::util::curl_installed() {
+    if !hookcheck_testkit::process::curl_installed() {
         eprintln!("skipped: curl is not installed, so repro scripts cannot be run");
         return;
     }
@@ -676,7 +648,7 @@ async fn a_duplicate_finding_is_a_script_that_dash_runs_and_that_adds_the_extra_
         ("concurrent", 8),
         ("other-body-reversed", 2),
     ] {
-        let receiver = receiver(ReceiverConfig::default().defect(Defect::NoDedupe)).await;
+        let receiver = receiver::start(ReceiverConfig::default().defect(Defect::NoDedupe)).await;
         let dir = tempfile::tempdir().unwrap();
         let json = dir.path().join("report.json");
         let target = receiver.webhook_url();

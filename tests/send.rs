@@ -7,13 +7,13 @@ use hookcheck::sender::Delivery;
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::util::hookcheck;
+use crate::HOOKCHECK;
 
 const SECRET: &str = "e2e-s3cret-value";
 
 /// Runs `hookcheck send` with these arguments, killed if it takes over 30 s.
 async fn send(args: &[&str]) -> Output {
-    let mut command = tokio::process::Command::from(hookcheck());
+    let mut command = tokio::process::Command::from(HOOKCHECK.command());
     command.arg("send").args(args).kill_on_drop(true);
     tokio::time::timeout(Duration::from_secs(30), command.output())
         .await

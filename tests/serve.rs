@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use hookcheck::spec::{PayloadBuilder, Status};
 use serde_json::Value;
 
-use crate::util::{hookcheck, serve};
+use crate::HOOKCHECK;
 
 fn client() -> reqwest::Client {
     hookcheck::install_crypto_provider();
@@ -49,7 +49,7 @@ async fn sigkilled_receiver_keeps_every_acknowledged_delivery_exactly_once() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("receiver.db");
     let db = db.to_str().unwrap();
-    let mut first = serve(&["--db", db, "--listen", "127.0.0.1:0"]);
+    let mut first = HOOKCHECK.serve(&["--db", db, "--listen", "127.0.0.1:0"]);
     let client = client();
 
     // Four senders stream distinct deliveries until the server is gone (or 5000 each).
@@ -110,7 +110,7 @@ async fn sigkilled_receiver_keeps_every_acknowledged_delivery_exactly_once() {
         "the senders were still streaming when the receiver died"
     );
 
-    let second = serve(&["--db", db, "--listen", "127.0.0.1:0"]);
+    let second = HOOKCHECK.serve(&["--db", db, "--listen", "127.0.0.1:0"]);
     for (id, fate) in &fates {
         let count = effect_count(&client, &second.effects_url(id)).await;
         match fate {
@@ -141,7 +141,7 @@ async fn sigkilled_receiver_keeps_every_acknowledged_delivery_exactly_once() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn serve_announces_its_urls_logs_deliveries_and_stops_cleanly_on_sigterm() {
-    let mut served = serve(&[
+    let mut served = HOOKCHECK.serve(&[
         "--memory",
         "--listen",
         "127.0.0.1:0",
@@ -194,7 +194,7 @@ async fn serve_announces_its_urls_logs_deliveries_and_stops_cleanly_on_sigterm()
 async fn self_signed_https_announces_the_certificate_to_trust() {
     let dir = tempfile::tempdir().unwrap();
     let tls_dir = dir.path().join("tls");
-    let served = serve(&[
+    let served = HOOKCHECK.serve(&[
         "--memory",
         "--listen",
         "127.0.0.1:0",
@@ -232,7 +232,8 @@ async fn self_signed_https_announces_the_certificate_to_trust() {
 fn port_in_use_exits_3_with_one_error_line() {
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = taken.local_addr().unwrap().to_string();
-    let output = hookcheck()
+    let output = HOOKCHECK
+        .command()
         .args(["serve", "--memory", "--listen", &addr])
         .output()
         .unwrap();
@@ -252,7 +253,8 @@ fn missing_certificate_exits_3_naming_the_file() {
     let dir = tempfile::tempdir().unwrap();
     let cert = dir.path().join("cert.pem");
     let key = dir.path().join("key.pem");
-    let output = hookcheck()
+    let output = HOOKCHECK
+        .command()
         .args(["serve", "--memory", "--listen", "127.0.0.1:0"])
         .arg("--tls-cert")
         .arg(&cert)
@@ -275,7 +277,8 @@ fn missing_certificate_exits_3_naming_the_file() {
 
 #[test]
 fn bad_arguments_exit_2_without_echoing_the_secret() {
-    let output = hookcheck()
+    let output = HOOKCHECK
+        .command()
         .args(["serve", "--defect", "no-such-defect"])
         .output()
         .unwrap();
@@ -286,7 +289,8 @@ fn bad_arguments_exit_2_without_echoing_the_secret() {
         "{stderr}"
     );
 
-    let output = hookcheck()
+    let output = HOOKCHECK
+        .command()
         .args(["serve", "--memory", "--auth", "X-API-Key hunter2-secret"])
         .output()
         .unwrap();
@@ -298,7 +302,11 @@ fn bad_arguments_exit_2_without_echoing_the_secret() {
 
 #[test]
 fn help_lists_every_defect_with_its_description() {
-    let output = hookcheck().args(["serve", "--help"]).output().unwrap();
+    let output = HOOKCHECK
+        .command()
+        .args(["serve", "--help"])
+        .output()
+        .unwrap();
     let help = String::from_utf8_lossy(&output.stdout);
     for defect in hookcheck::receiver::Defect::ALL {
         assert!(
@@ -317,7 +325,7 @@ fn help_lists_every_defect_with_its_description() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn serve_with_choices_announces_them_and_acknowledges_with_204() {
-    let mut served = serve(&[
+    let mut served = HOOKCHECK.serve(&[
         "--memory",
         "--listen",
         "127.0.0.1:0",
@@ -394,7 +402,7 @@ async fn quiet_serve_names_its_database_and_logs_no_delivery() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_crash_defect_logs_one_short_line_per_crash_and_keeps_serving() {
-    let mut served = serve(&[
+    let mut served = HOOKCHECK.serve(&[
         "--memory",
         "--listen",
         "127.0.0.1:0",

@@ -64,7 +64,7 @@ pub struct Requirement {
     pub level: Level,
     /// The requirement in one sentence.
     pub text: &'static str,
-    /// Where SPEC.md says it.
+    /// Where CONTRACT.md says it.
     pub clause: &'static str,
     /// The variants its checks probe; each check id is `{id}/{variant}`. Empty when the
     /// requirement is one check whose id is the requirement's own.

@@ -19,6 +19,9 @@
 //!
 //! - [`fuzz`] is the stateful black-box fuzzer behind `hookcheck fuzz`: seeded sequences of
 //!   deliveries, invariants checked after each, failures shrunk, saved and scripted;
+//! - [`load`] drains a backlog into a target (`hookcheck load`) and judges what it sustains;
+//! - [`effects`] reads a target's effect counts (a URL or a command); [`latency`] is the
+//!   histogram of answer times;
 //! - [`auth::AuthHeader`] is the optional custom auth header, a secret that never prints;
 //! - [`transport`] is the layer every client sits on: the HTTP client, exchanges and their
 //!   limits, failure classes, target URLs, and TLS on both sides (client trust, the

@@ -85,7 +85,7 @@ pub struct CheckResult {
     pub outcome: Outcome,
     /// The requirement in one sentence.
     pub requirement: String,
-    /// Where SPEC.md says it.
+    /// Where CONTRACT.md says it.
     pub clause: String,
     /// What a conforming receiver does.
     pub expected: String,

@@ -3,36 +3,10 @@
 //! time, plain HTTP behind an `https://` URL; and `--replay` without an effects probe
 //! cannot say a case holds.
 
+use hookcheck_testkit::hostile::{Hostile, accept_each, hostile};
+use hookcheck_testkit::wire::read_head;
+
 use super::*;
-
-/// A local socket that accepts connections and, for each, runs `serve` on it.
-async fn hostile<F, Fut>(serve: F) -> (String, tokio::task::JoinHandle<()>)
-where
-    F: Fn(tokio::net::TcpStream) -> Fut + Send + 'static,
-    Fut: std::future::Future<Output = ()> + Send + 'static,
-{
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let task = tokio::spawn(async move {
-        while let Ok((stream, _)) = listener.accept().await {
-            tokio::spawn(serve(stream));
-        }
-    });
-    (format!("http://{addr}/hook"), task)
-}
-
-/// Reads a request's head, so that the answer comes after it.
-async fn read_head(stream: &mut tokio::net::TcpStream) {
-    use tokio::io::AsyncReadExt;
-    let mut seen = Vec::new();
-    let mut buffer = [0u8; 4096];
-    while !seen.windows(4).any(|w| w == b"\r\n\r\n") {
-        match stream.read(&mut buffer).await {
-            Ok(0) | Err(_) => return,
-            Ok(n) => seen.extend_from_slice(&buffer[..n]),
-        }
-    }
-}
 
 /// How long a `--time 6s --timeout 2s` run may take: the budget, start-up, and slack for
 /// a busy machine (a bound on a hang, not a speed measurement).
@@ -56,14 +30,10 @@ async fn bounded(target: &str) -> (Ran, Duration) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn time_bounds_the_whole_command_against_a_target_that_never_answers() {
-    let (target, server) = hostile(|mut stream| async move {
-        read_head(&mut stream).await;
-        tokio::time::sleep(Duration::from_secs(600)).await;
-        drop(stream);
-    })
-    .await;
+    let server = hostile(Hostile::Silent).await;
+    let target = server.url();
     let (ran, took) = bounded(&target).await;
-    server.abort();
+    drop(server);
     assert!(
         took < TIME_BOUND,
         "took {took:?}\n{}{}",
@@ -80,9 +50,9 @@ async fn time_bounds_the_whole_command_against_a_target_that_never_answers() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn time_bounds_the_whole_command_against_a_target_that_drips_its_answer() {
-    let (target, server) = hostile(|mut stream| async move {
+    let server = accept_each(|mut stream| async move {
         use tokio::io::AsyncWriteExt;
-        read_head(&mut stream).await;
+        let _ = read_head(&mut stream, &mut Vec::new()).await;
         for byte in b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok" {
             if stream.write_all(&[*byte]).await.is_err() {
                 return;
@@ -91,8 +61,8 @@ async fn time_bounds_the_whole_command_against_a_target_that_drips_its_answer() 
         }
     })
     .await;
-    let (ran, took) = bounded(&target).await;
-    server.abort();
+    let (ran, took) = bounded(&server.url()).await;
+    drop(server);
     assert!(
         took < TIME_BOUND,
         "took {took:?}\n{}{}",
@@ -104,7 +74,7 @@ async fn time_bounds_the_whole_command_against_a_target_that_drips_its_answer() 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn time_bounds_the_whole_command_against_plain_http_behind_an_https_url() {
-    let plain = receiver(ReceiverConfig::default()).await;
+    let plain = receiver::start(ReceiverConfig::default()).await;
     let target = plain.webhook_url().replacen("http://", "https://", 1);
     let (ran, took) = bounded(&target).await;
     plain.shutdown().await;
@@ -120,12 +90,8 @@ async fn time_bounds_the_whole_command_against_plain_http_behind_an_https_url() 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cases_bound_the_command_too_against_a_target_that_never_answers() {
-    let (target, server) = hostile(|mut stream| async move {
-        read_head(&mut stream).await;
-        tokio::time::sleep(Duration::from_secs(600)).await;
-        drop(stream);
-    })
-    .await;
+    let server = hostile(Hostile::Silent).await;
+    let target = server.url();
     let started = Instant::now();
     let args = [
         "--target",
@@ -139,7 +105,7 @@ async fn cases_bound_the_command_too_against_a_target_that_never_answers() {
     ];
     let ran = fuzz(&args, false, &[]).await;
     let took = started.elapsed();
-    server.abort();
+    drop(server);
     // It stops once the target has answered nothing in a row, long before 600 × 2 s / 8.
     assert!(
         took < Duration::from_secs(30),
@@ -153,7 +119,7 @@ async fn cases_bound_the_command_too_against_a_target_that_never_answers() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_replay_without_an_effects_probe_cannot_say_the_case_holds_and_exits_3() {
-    let fixed = receiver(ReceiverConfig::default()).await;
+    let fixed = receiver::start(ReceiverConfig::default()).await;
     let dir = tempfile::tempdir().unwrap();
     let delivery = serde_json::json!({
         "session": 0, "label": "valid/completed/as-sent", "expect": "valid", "method": "POST",

@@ -3,16 +3,17 @@
 
 use hookcheck::receiver::{Defect, ReceiverConfig};
 use hookcheck::results::Outcome;
+use hookcheck_testkit::receiver;
 
-use super::{read_report, receiver, replay, run};
+use super::{read_report, replay, run};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_long_body_repro_line_reads_the_body_from_the_bodies_folder_and_reproduces() {
-    if !crate::util::curl_installed() {
+    if !hookcheck_testkit::process::curl_installed() {
         eprintln!("skipped: curl is not installed, so repro lines cannot be run");
         return;
     }
-    let receiver = receiver(ReceiverConfig::default().defect(Defect::TinyBodyLimit)).await;
+    let receiver = receiver::start(ReceiverConfig::default().defect(Defect::TinyBodyLimit)).await;
     let dir = tempfile::tempdir().unwrap();
     let bodies = dir.path().join("bodies");
     let json = dir.path().join("report.json");

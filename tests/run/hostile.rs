@@ -1,16 +1,19 @@
-//! `hookcheck run` against targets that misbehave below the contract: exit 3 with one line
-//! that says why (and the reports written) when nothing can be delivered, else exit 1 with
-//! the failed deliveries graded; never a hang.
+//! `hookcheck run` against targets that misbehave below the contract (hang, reset, garbage,
+//! redirect loop, closed port): the run ends within its bound; a target that takes
+//! deliveries is graded, exit 1 with the failed deliveries in the report; one that nothing
+//! can be delivered to exits 3 with one line that says why, and the reports are written all
+//! the same, with the verdict `ungradable` and every check an error that says it.
 
 use std::time::Duration;
 
-use hookcheck::results::Outcome;
+use hookcheck::results::{Outcome, Report};
+use hookcheck_testkit::hostile::{Hostile, closed_port, hostile};
 
 use super::{read_report, run};
-use crate::util::{Hostile, closed_port, hostile};
 
-/// Runs against a target nothing can be delivered to: exit 3, one `error:` line that says
-/// why, and the JSON and JUnit reports written all the same, with the reason.
+/// Runs against a target nothing can be delivered to, with a 2 s timeout: exit 3 within 5 s,
+/// one `error:` line that says why, and the JSON and JUnit reports written all the same,
+/// with the reason.
 async fn assert_ungradable(url: &str, says: &[&str]) {
     let dir = tempfile::tempdir().unwrap();
     let json = dir.path().join("report.json");
@@ -18,6 +21,8 @@ async fn assert_ungradable(url: &str, says: &[&str]) {
     let ran = run(&[
         "--target",
         url,
+        "--timeout",
+        "2s",
         "--json",
         json.to_str().unwrap(),
         "--junit",
@@ -29,6 +34,7 @@ async fn assert_ungradable(url: &str, says: &[&str]) {
         "stdout:\n{}\nstderr:\n{}",
         ran.stdout, ran.stderr
     );
+    assert!(ran.took < Duration::from_secs(5), "took {:?}", ran.took);
     let errors: Vec<&str> = ran
         .stderr
         .lines()
@@ -44,9 +50,7 @@ async fn assert_ungradable(url: &str, says: &[&str]) {
         );
     }
     assert!(!ran.stderr.contains("panicked"), "{}", ran.stderr);
-    let report = read_report(&json);
-    assert_eq!(report.verdict, "ungradable");
-    let reason = report.reason.expect("the report says why");
+    let reason = assert_ungradable_report(&read_report(&json), url);
     assert!(errors[0].contains(&reason), "{} / {reason}", errors[0]);
     // The summary says that nothing could be delivered and why, and nothing else.
     let words = |text: &str| text.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -61,9 +65,32 @@ async fn assert_ungradable(url: &str, says: &[&str]) {
     assert!(xml.contains(&reason), "the JUnit report says why: {xml}");
 }
 
+/// The report of a run that could deliver nothing: the verdict `ungradable`, the target,
+/// a one-line reason, and every check an error that says it. Returns the reason.
+fn assert_ungradable_report(report: &Report, url: &str) -> String {
+    assert_eq!(report.verdict, "ungradable");
+    assert_eq!(report.target, url);
+    let reason = report
+        .reason
+        .clone()
+        .expect("an ungradable report says why");
+    assert!(!reason.contains('\n'), "one line: {reason}");
+    assert!(!report.checks.is_empty());
+    for check in &report.checks {
+        assert_eq!(check.outcome, Outcome::Error, "{}", check.id);
+        assert!(
+            check.actual.contains(&reason),
+            "{}: {}",
+            check.id,
+            check.actual
+        );
+    }
+    reason
+}
+
 /// Runs against a target that takes deliveries but answers none properly: exit 1 with
-/// every delivery failed, never "cannot grade".
-async fn assert_graded_failed(url: &str, timeout: &str, says: &str) -> Duration {
+/// every delivery failed, never "cannot grade". Returns the report and how long it took.
+async fn assert_graded_failed(url: &str, timeout: &str, says: &str) -> (Report, Duration) {
     let dir = tempfile::tempdir().unwrap();
     let json = dir.path().join("report.json");
     let ran = run(&[
@@ -81,32 +108,57 @@ async fn assert_graded_failed(url: &str, timeout: &str, says: &str) -> Duration 
         ran.stdout, ran.stderr
     );
     let report = read_report(&json);
-    let completed = report
-        .checks
-        .iter()
-        .find(|c| c.id == "status/valid-delivery-2xx/completed")
-        .unwrap();
+    assert_eq!(report.verdict, "not-conformant");
+    let completed = check(&report, "status/valid-delivery-2xx/completed");
     assert_eq!(completed.outcome, Outcome::Fail, "{}", completed.actual);
     assert!(completed.actual.contains(says), "{}", completed.actual);
-    ran.took
+    (report, ran.took)
+}
+
+fn check<'a>(report: &'a Report, id: &str) -> &'a hookcheck::results::CheckResult {
+    report
+        .checks
+        .iter()
+        .find(|c| c.id == id)
+        .unwrap_or_else(|| panic!("{id} is in the report"))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_target_that_never_answers_exits_1_with_its_deliveries_failed_by_timeout() {
     let server = hostile(Hostile::Silent).await;
-    let took = assert_graded_failed(&server.url(), "1s", "timeout").await;
-    assert!(took < Duration::from_secs(45), "took {took:?}");
+    let (report, took) = assert_graded_failed(&server.url(), "1s", "timeout").await;
+    assert_eq!(
+        check(&report, "latency/within-timeout").outcome,
+        Outcome::Fail
+    );
+    // The first bad input hangs and so does the liveness probe after it: the rest of the
+    // robustness checks say the target stopped answering, rather than pile up failures.
+    let later = check(&report, "robustness/keeps-serving/empty-body");
+    assert_eq!(later.outcome, Outcome::Error, "{}", later.actual);
+    assert!(
+        later.actual.contains("stopped answering"),
+        "{}",
+        later.actual
+    );
+    assert!(took < Duration::from_secs(40), "took {took:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_target_that_resets_every_connection_exits_1_saying_it_closed_the_connection() {
     let server = hostile(Hostile::Resets).await;
-    assert_graded_failed(
+    let (report, took) = assert_graded_failed(
         &server.url(),
-        "3s",
+        "2s",
         "closed the connection without a response",
     )
     .await;
+    let completed = check(&report, "status/valid-delivery-2xx/completed");
+    assert!(
+        !completed.actual.starts_with("connect"),
+        "{}",
+        completed.actual
+    );
+    assert!(took < Duration::from_secs(20), "took {took:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -126,14 +178,30 @@ async fn a_target_that_redirects_forever_exits_1_with_no_redirect_failed_and_qui
     let server = hostile(Hostile::RedirectsForever).await;
     let dir = tempfile::tempdir().unwrap();
     let json = dir.path().join("report.json");
-    let ran = run(&["--target", &server.url(), "--json", json.to_str().unwrap()]).await;
+    let ran = run(&[
+        "--target",
+        &server.url(),
+        "--timeout",
+        "2s",
+        "--json",
+        json.to_str().unwrap(),
+    ])
+    .await;
     assert_eq!(ran.code, 1, "{}\n{}", ran.stdout, ran.stderr);
     let report = read_report(&json);
-    let redirect = report
-        .checks
-        .iter()
-        .find(|c| c.id == "transport/no-redirect")
-        .unwrap();
+    assert_eq!(report.verdict, "not-conformant");
+    let redirect = check(&report, "transport/no-redirect");
     assert_eq!(redirect.outcome, Outcome::Fail);
-    assert!(ran.took < Duration::from_secs(15), "took {:?}", ran.took);
+    assert!(
+        redirect.actual.contains("redirect, e.g. 307"),
+        "{}",
+        redirect.actual
+    );
+    assert_eq!(
+        check(&report, "status/valid-delivery-2xx/completed").outcome,
+        Outcome::Fail
+    );
+    // The redirect is never followed: every delivery ends at the first answer.
+    assert!(ran.took < Duration::from_secs(10), "took {:?}", ran.took);
+    assert_eq!(report.latency.timed_out, 0);
 }

@@ -7,9 +7,10 @@ use std::time::Duration;
 
 use hookcheck::receiver::ReceiverConfig;
 use hookcheck::results::{Report, Summary};
+use hookcheck_testkit::receiver;
 use serde_json::Value;
 
-use super::{SECRET, hookcheck_async, read_report, receiver, run};
+use super::{SECRET, hookcheck_async, read_report, run};
 
 /// The counts in a row of a Markdown table: `| **all** | **1** | …`.
 fn markdown_counts(markdown: &str, row: &str) -> Vec<usize> {
@@ -315,7 +316,7 @@ async fn bad_report_paths_and_inputs_are_one_line_usage_errors() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refused_valid_delivery_without_auth_puts_the_auth_hint_at_the_top() {
-    let receiver = receiver(ReceiverConfig::default().auth(SECRET.parse().unwrap())).await;
+    let receiver = receiver::start(ReceiverConfig::default().auth(SECRET.parse().unwrap())).await;
     let target = receiver.webhook_url();
     let ran = run(&["--target", &target, "--only", "status", "--color", "never"]).await;
     assert_eq!(ran.code, 1, "{}", ran.stderr);
@@ -353,7 +354,7 @@ async fn colour_is_off_in_a_pipe_and_on_with_color_always() {
 async fn stopped_by(signal: &str, dir: &Path) -> (Option<i32>, String, Report) {
     let json = dir.join(format!("{signal}.json"));
     let markdown = dir.join(format!("{signal}.md"));
-    let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_hookcheck"))
+    let child = tokio::process::Command::new(crate::HOOKCHECK.path())
         .args([
             "run",
             "--defect",

@@ -8,6 +8,10 @@
 //! request answered, the target alive. The first failure of each invariant is shrunk to a
 //! minimal sequence and payload, saved as a [`CaseFile`] and printed as a POSIX `sh` repro.
 //!
+//! - `run`: the entry points, [`fuzz`] and [`replay`]; [`config`]: what a campaign is given;
+//! - [`campaign`]: sequences sent `concurrency` at a time until the budget is spent, each
+//!   graded as soon as it is done; [`tally`]: what it counts meanwhile; [`progress`]: the
+//!   line on stderr while it sends;
 //! - [`model`]: sequences, steps, deliveries (also the case file format);
 //! - [`source`]: the payload seam, [`PayloadSource`], and the named shapes, [`EnumSource`];
 //! - [`space`]: the default source, [`SpaceSource`]: the whole valid space and its

@@ -125,7 +125,7 @@ enum ValidShape {
 
 impl ValidShape {
     /// Unicode is a MUST (any field combination the sender may produce); the other payload
-    /// shapes are SHOULDs (SPEC §3 ¶10).
+    /// shapes are SHOULDs (SPEC §3 ¶8).
     fn expect(self) -> Expect {
         match self {
             ValidShape::Status(_) | ValidShape::Payload(PayloadShape::Unicode) => Expect::Valid,

@@ -3,12 +3,14 @@
 //!
 //! - [`LoadPlan`] says how ([`plan`]): concurrency, closed loop or a fixed rate, when to
 //!   stop, the duplicates ratio, the effects probe.
-//! - [`Schedule`] numbers the sessions and builds each body from a pre-serialized template.
+//! - [`Schedule`] numbers the sessions and builds each body from a pre-serialized template
+//!   ([`schedule`]).
 //! - [`engine::drive`] sends them on a shared keep-alive pool and tallies statuses, failure
-//!   classes and latency from each delivery's due time.
-//! - [`ExactlyOnce`] and [`LoadVerdict`] judge the run: everything answered 2xx, and every
-//!   distinct session processed exactly once.
-//! - [`LoadReport`] is what `hookcheck load` prints and writes as JSON.
+//!   classes and latency from each delivery's due time, in a [`Tally`] per worker
+//!   ([`tally`]).
+//! - [`ExactlyOnce`] and [`LoadVerdict`] judge the run ([`verdict`]): everything answered
+//!   2xx, and every distinct session processed exactly once.
+//! - [`LoadReport`] is what `hookcheck load` prints and writes as JSON ([`summary`]).
 //!
 //! ```
 //! # #[tokio::main(flavor = "multi_thread", worker_threads = 2)]

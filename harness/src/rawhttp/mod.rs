@@ -39,9 +39,6 @@ mod client;
 mod request;
 mod response;
 
-#[cfg(test)]
-mod tests;
-
 pub use client::{Abandoned, RawClient};
 pub use request::RawRequest;
 pub use response::{RawExchanged, RawResponse, ResponseError, parse_response};

@@ -36,9 +36,6 @@ mod seen;
 mod server;
 mod store;
 
-#[cfg(test)]
-mod tests;
-
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::Arc;

@@ -17,9 +17,6 @@ mod config;
 mod delivery;
 mod error;
 
-#[cfg(test)]
-mod tests;
-
 pub use client::Sender;
 pub use config::{DEFAULT_BACKOFF_BASE, DEFAULT_JITTER, DEFAULT_RETRIES, SenderConfig};
 pub use delivery::{Attempt, Delivery, MAX_BACKOFF, jittered, nominal_backoff};

@@ -9,8 +9,6 @@ mod build;
 mod parse;
 mod payload;
 mod skipped;
-#[cfg(test)]
-mod tests;
 
 pub use build::PayloadBuilder;
 pub use parse::{Grade, Limits, ParseError, parse, parse_with};

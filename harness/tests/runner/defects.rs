@@ -8,8 +8,9 @@ use hookcheck::catalogue::{Category, Level, Selection, requirement_of};
 use hookcheck::receiver::{Defect, ReceiverConfig};
 use hookcheck::results::{Outcome, Report};
 use hookcheck::runner::EffectsProbe;
+use hookcheck_testkit::receiver;
 
-use super::{as_reference, auth, config, grade, outcomes, receiver, reference_expectation};
+use super::{as_reference, auth, config, grade, outcomes, reference_expectation};
 
 /// What a run against one defect must show.
 struct Expect {
@@ -507,7 +508,7 @@ async fn grade_defect(expect: &Expect) -> (Defect, Duration, Vec<String>) {
     if with_auth {
         receiver_config = receiver_config.auth(auth());
     }
-    let receiver = receiver(receiver_config).await;
+    let receiver = receiver::start(receiver_config).await;
     let mut config = config(&receiver.webhook_url());
     config.effects = Some(EffectsProbe::url(&receiver.effects_url_template()).unwrap());
     config.client.timeout = match defect {
@@ -729,7 +730,7 @@ fn every_defect_is_caught_in_its_category_and_a_broken_must_fails_the_run() {
 async fn a_redirect_finding_carries_a_repro_line() {
     // A user told "307 to /webhook/v2" wants the request that shows it, as every other
     // failing check gives one.
-    let receiver = receiver(ReceiverConfig::default().defect(Defect::Redirects)).await;
+    let receiver = receiver::start(ReceiverConfig::default().defect(Defect::Redirects)).await;
     let mut config = config(&receiver.webhook_url());
     config.selection = Selection {
         only: vec!["transport/no-redirect".into()],

@@ -10,8 +10,9 @@ use hookcheck::catalogue::Selection;
 use hookcheck::receiver::{Defect, ReceiverConfig};
 use hookcheck::results::{Outcome, Report};
 use hookcheck::runner::EffectsProbe;
+use hookcheck_testkit::receiver;
 
-use super::{config, grade, outcomes, receiver};
+use super::{config, grade, outcomes};
 
 fn check<'a>(report: &'a Report, id: &str) -> &'a hookcheck::results::CheckResult {
     report
@@ -30,7 +31,7 @@ async fn the_retry_schedule_copies_catch_a_record_that_outlives_the_first_retry_
         (Duration::from_secs(1), true),
         (Duration::from_secs(3), false),
     ] {
-        let receiver = receiver(
+        let receiver = receiver::start(
             ReceiverConfig::default()
                 .defect(Defect::DedupeExpires)
                 .dedupe_expiry(expiry),
@@ -83,7 +84,7 @@ async fn the_retry_schedule_copies_catch_a_record_that_outlives_the_first_retry_
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_second_effect_recorded_after_a_duplicate_was_answered_fails_exactly_once() {
-    let receiver = receiver(ReceiverConfig::default().defect(Defect::AsyncDuplicate)).await;
+    let receiver = receiver::start(ReceiverConfig::default().defect(Defect::AsyncDuplicate)).await;
     let mut config = config(&receiver.webhook_url());
     config.effects = Some(EffectsProbe::url(&receiver.effects_url_template()).unwrap());
     // Sequential copies only: without a read 2 s after the last copy, the count would be
@@ -168,7 +169,7 @@ async fn an_abandoned_copy_answered_before_the_hang_up_is_not_observed_and_a_slo
         report.unverified
     );
     // Each answer 400 ms late: the sender hangs up after about 200 ms, mid-way.
-    let slow = receiver(
+    let slow = receiver::start(
         ReceiverConfig::default()
             .choices(hookcheck::receiver::Choices::default().delay(Duration::from_millis(400))),
     )

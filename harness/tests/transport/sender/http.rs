@@ -5,14 +5,17 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use reqwest::Url;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 use tokio::net::TcpListener;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
+use hookcheck_testkit::hostile::closed_port;
+use hookcheck_testkit::wire::read_request;
+
 use super::{body, fast, sender};
-use crate::sender::SenderConfig;
-use crate::transport::{BODY_PREFIX_LIMIT, Exchange, FailureClass};
+use hookcheck::sender::SenderConfig;
+use hookcheck::transport::{BODY_PREFIX_LIMIT, Exchange, FailureClass};
 
 fn url_of(server: &MockServer, path: &str) -> Url {
     Url::parse(&format!("{}{path}", server.uri())).unwrap()
@@ -231,7 +234,7 @@ async fn every_attempt_carries_the_auth_header_and_a_json_body() {
             "application/json"
         );
         assert_eq!(request.body, sent.to_vec());
-        crate::spec::parse(&request.body).expect("the body is a valid event");
+        hookcheck::spec::parse(&request.body).expect("the body is a valid event");
     }
     let printed = format!("{delivery}\n{}", serde_json::to_string(&delivery).unwrap());
     assert!(!printed.contains("s3cret-value"), "{printed}");
@@ -293,17 +296,14 @@ async fn the_json_log_reads_back_and_uses_camel_case_milliseconds() {
     assert_eq!(json["attempts"][1]["failure"], serde_json::Value::Null);
     assert_eq!(json["delivered"], true);
     assert!(json["totalDurationMs"].is_u64());
-    let back: crate::sender::Delivery = serde_json::from_value(json).unwrap();
+    let back: hookcheck::sender::Delivery = serde_json::from_value(json).unwrap();
     assert_eq!(back.attempts.len(), 2);
     assert_eq!(back.session_id, delivery.session_id);
 }
 
 #[tokio::test]
 async fn a_refused_connection_is_the_connect_class() {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    drop(listener);
-    let url = Url::parse(&format!("http://{address}/hook")).unwrap();
+    let url = Url::parse(&format!("http://{}/hook", closed_port())).unwrap();
 
     let delivery = sender(fast().retries(1)).deliver(&url, body()).await;
 
@@ -470,30 +470,4 @@ async fn an_exchange_sends_only_the_headers_it_is_given() {
     let keys: Vec<_> = request.headers.get_all("x-api-key").iter().collect();
     assert_eq!(keys, ["first", "second"]);
     assert_eq!(request.body, b"not json");
-}
-
-/// Reads one request with a `content-length` body, so that a hand-written response
-/// comes after it as HTTP/1.1 requires.
-async fn read_request(socket: &mut tokio::net::TcpStream) -> std::io::Result<()> {
-    let mut seen = Vec::new();
-    let mut buffer = [0u8; 4096];
-    loop {
-        let n = socket.read(&mut buffer).await?;
-        if n == 0 {
-            return Err(std::io::ErrorKind::UnexpectedEof.into());
-        }
-        seen.extend_from_slice(&buffer[..n]);
-        let Some(end) = seen.windows(4).position(|w| w == b"\r\n\r\n") else {
-            continue;
-        };
-        let head = String::from_utf8_lossy(&seen[..end]).to_lowercase();
-        let length: usize = head
-            .lines()
-            .find_map(|line| line.strip_prefix("content-length:"))
-            .and_then(|value| value.trim().parse().ok())
-            .unwrap_or(0);
-        if seen.len() >= end + 4 + length {
-            return Ok(());
-        }
-    }
 }

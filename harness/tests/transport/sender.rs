@@ -6,7 +6,7 @@ mod tls;
 
 use std::time::Duration;
 
-use super::{Sender, SenderConfig};
+use hookcheck::sender::{Sender, SenderConfig};
 
 /// A sender that compresses time: short timeout, 10 ms backoff, no jitter.
 fn fast() -> SenderConfig {
@@ -17,12 +17,12 @@ fn fast() -> SenderConfig {
 }
 
 fn sender(config: SenderConfig) -> Sender {
-    crate::install_crypto_provider();
+    hookcheck::install_crypto_provider();
     Sender::new(config).expect("the test configuration is valid")
 }
 
 fn body() -> bytes::Bytes {
-    crate::spec::PayloadBuilder::new(crate::spec::Status::Completed)
+    hookcheck::spec::PayloadBuilder::new(hookcheck::spec::Status::Completed)
         .seed(1)
         .session_id("11111111-2222-4333-8444-555555555555")
         .build()

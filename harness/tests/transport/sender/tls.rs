@@ -2,7 +2,6 @@
 
 use std::io::Write;
 use std::net::SocketAddr;
-use std::sync::Arc;
 
 use axum::Router;
 use axum::routing::post;
@@ -10,17 +9,17 @@ use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto;
 use hyper_util::service::TowerToHyperService;
 use reqwest::Url;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
-use tokio_rustls::TlsAcceptor;
+
+use hookcheck_testkit::tls::{SelfSigned, self_signed};
 
 use super::{body, fast, sender};
-use crate::sender::{Sender, SenderError};
-use crate::transport::ClientError;
-use crate::transport::tls::CaFileError;
-use crate::transport::tls::ClientTls;
-use crate::transport::{Exchange, FailureClass};
+use hookcheck::sender::{Sender, SenderError};
+use hookcheck::transport::ClientError;
+use hookcheck::transport::tls::CaFileError;
+use hookcheck::transport::tls::ClientTls;
+use hookcheck::transport::{Exchange, FailureClass};
 
 /// An HTTPS server on 127.0.0.1 answering 200 to every POST; stops when dropped.
 struct TlsServer {
@@ -37,20 +36,11 @@ impl Drop for TlsServer {
 
 impl TlsServer {
     async fn start() -> TlsServer {
-        crate::install_crypto_provider();
-        let names = vec!["localhost".to_owned(), "127.0.0.1".to_owned()];
-        let certified = rcgen::generate_simple_self_signed(names).unwrap();
-        let certificate_pem = certified.cert.pem();
-        let chain = vec![CertificateDer::from(certified.cert.der().to_vec())];
-        let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(
-            certified.signing_key.serialize_der(),
-        ));
-        let mut config = rustls::ServerConfig::builder()
-            .with_no_client_auth()
-            .with_single_cert(chain, key)
-            .unwrap();
-        config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
-        let acceptor = TlsAcceptor::from(Arc::new(config));
+        hookcheck::install_crypto_provider();
+        let SelfSigned {
+            pem: certificate_pem,
+            acceptor,
+        } = self_signed();
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = listener.local_addr().unwrap();
         let app = Router::new().route("/hook", post(|| async { "ok" }));
@@ -169,7 +159,7 @@ async fn https_to_a_plain_http_server_is_a_tls_failure() {
 
 #[test]
 fn unusable_ca_files_are_typed_errors() {
-    crate::install_crypto_provider();
+    hookcheck::install_crypto_provider();
     let build = |path: &std::path::Path| {
         Sender::new(fast().tls(ClientTls::CaFile(path.to_owned()))).unwrap_err()
     };

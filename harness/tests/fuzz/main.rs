@@ -58,7 +58,6 @@ const fn defect(defect: Defect, broken: &'static [Invariant]) -> Expect {
 
 use Invariant::*;
 
-#[path = "fuzz/effects.rs"]
 mod effects;
 
 const DEFECTS: &[Expect] = &[

@@ -3,19 +3,21 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::Url;
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::io::{AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
-use super::{RawClient, RawRequest};
-use crate::transport::ClientError;
-use crate::transport::FailureClass;
-use crate::transport::tls::CaFileError;
-use crate::transport::tls::ClientTls;
+use hookcheck::rawhttp::{RawClient, RawRequest};
+use hookcheck::transport::ClientError;
+use hookcheck::transport::FailureClass;
+use hookcheck::transport::tls::CaFileError;
+use hookcheck::transport::tls::ClientTls;
+use hookcheck_testkit::hostile::closed_port;
+use hookcheck_testkit::tls::{SelfSigned, self_signed};
+use hookcheck_testkit::wire::read_request;
 
 /// Every wait in these tests ends within this.
 const BOUND: Duration = Duration::from_secs(5);
@@ -34,38 +36,12 @@ async fn listener() -> (TcpListener, SocketAddr) {
     (listener, addr)
 }
 
-/// Reads one request as a server would: the head, then `Content-Length` bytes of body.
-/// Returns every byte received, exactly.
-async fn read_request<S: AsyncRead + Unpin>(stream: &mut S) -> Vec<u8> {
-    let mut received = Vec::new();
-    let mut chunk = [0u8; 4096];
-    let head_end = loop {
-        if let Some(at) = received.windows(4).position(|w| w == b"\r\n\r\n") {
-            break at + 4;
-        }
-        let n = stream.read(&mut chunk).await.unwrap();
-        assert!(n > 0, "the client closed before the end of the head");
-        received.extend_from_slice(&chunk[..n]);
-    };
-    let head = String::from_utf8_lossy(&received[..head_end]).to_ascii_lowercase();
-    let length: usize = head
-        .lines()
-        .find_map(|line| line.strip_prefix("content-length:"))
-        .map_or(0, |v| v.trim().parse().unwrap());
-    while received.len() < head_end + length {
-        let n = stream.read(&mut chunk).await.unwrap();
-        assert!(n > 0, "the client closed before the end of the body");
-        received.extend_from_slice(&chunk[..n]);
-    }
-    received
-}
-
 /// A server for one connection: records the request, writes `answer`, closes.
 async fn one_shot(answer: &'static [u8]) -> (SocketAddr, JoinHandle<Vec<u8>>) {
     let (listener, addr) = listener().await;
     let task = tokio::spawn(async move {
         let (mut stream, _) = listener.accept().await.unwrap();
-        let received = read_request(&mut stream).await;
+        let received = read_request(&mut stream).await.unwrap();
         stream.write_all(answer).await.unwrap();
         let _ = stream.shutdown().await;
         received
@@ -131,7 +107,7 @@ async fn a_chunked_response_is_decoded() {
     let (listener, addr) = listener().await;
     let server = tokio::spawn(async move {
         let (mut stream, _) = listener.accept().await.unwrap();
-        read_request(&mut stream).await;
+        read_request(&mut stream).await.unwrap();
         // Written in pieces that split the framing, as a slow server would.
         let pieces: [&[u8]; 5] = [
             b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r",
@@ -161,7 +137,7 @@ async fn a_server_that_never_answers_times_out_within_the_bound() {
     let (listener, addr) = listener().await;
     let server = tokio::spawn(async move {
         let (mut stream, _) = listener.accept().await.unwrap();
-        read_request(&mut stream).await;
+        read_request(&mut stream).await.unwrap();
         tokio::time::sleep(BOUND).await;
         drop(stream);
     });
@@ -181,8 +157,7 @@ async fn a_server_that_never_answers_times_out_within_the_bound() {
 
 #[tokio::test]
 async fn a_refused_port_is_a_connect_failure() {
-    let (listener, addr) = listener().await;
-    drop(listener);
+    let addr = closed_port();
     let request = RawRequest::post(url("http", "127.0.0.1", addr, "/"), "{}");
     let failure = plain().send(&request, BOUND).await.outcome.unwrap_err();
     assert_eq!(failure.class, FailureClass::Connect, "{failure}");
@@ -206,7 +181,7 @@ async fn a_server_that_resets_the_connection_after_the_request_is_a_closed_conne
     let (listener, addr) = listener().await;
     let server = tokio::spawn(async move {
         let (mut stream, _) = listener.accept().await.unwrap();
-        read_request(&mut stream).await;
+        read_request(&mut stream).await.unwrap();
         stream.set_zero_linger().unwrap();
         drop(stream);
     });
@@ -221,7 +196,7 @@ async fn an_endless_body_is_cut_at_the_read_limit_well_before_the_timeout() {
     let (listener, addr) = listener().await;
     let server = tokio::spawn(async move {
         let (mut stream, _) = listener.accept().await.unwrap();
-        read_request(&mut stream).await;
+        read_request(&mut stream).await.unwrap();
         stream.write_all(b"HTTP/1.1 200 OK\r\n\r\n").await.unwrap();
         let block = vec![b'z'; 64 * 1024];
         // Ends when the client hangs up, or after 64 MiB at most.
@@ -236,7 +211,7 @@ async fn an_endless_body_is_cut_at_the_read_limit_well_before_the_timeout() {
     let response = exchanged.outcome.unwrap();
     joined(server).await;
     assert!(response.body_truncated);
-    assert_eq!(response.body.len(), crate::transport::BODY_PREFIX_LIMIT);
+    assert_eq!(response.body.len(), hookcheck::transport::BODY_PREFIX_LIMIT);
     assert!(exchanged.duration < Duration::from_secs(3));
 }
 
@@ -245,7 +220,7 @@ async fn an_abandoned_request_reaches_the_server_whole_and_then_the_connection_e
     let (listener, addr) = listener().await;
     let server = tokio::spawn(async move {
         let (mut stream, _) = listener.accept().await.unwrap();
-        let received = read_request(&mut stream).await;
+        let received = read_request(&mut stream).await.unwrap();
         let mut after = [0u8; 16];
         // The client sent everything and went away: the next read is the end of stream.
         let n = stream.read(&mut after).await.unwrap();
@@ -268,8 +243,7 @@ async fn an_abandoned_request_reaches_the_server_whole_and_then_the_connection_e
 
 #[tokio::test]
 async fn abandoning_a_request_to_a_refused_port_is_a_connect_failure() {
-    let (listener, addr) = listener().await;
-    drop(listener);
+    let addr = closed_port();
     let request = RawRequest::post(url("http", "127.0.0.1", addr, "/"), "{}");
     let failure = plain()
         .send_and_abandon(&request, BOUND, Duration::ZERO)
@@ -307,31 +281,14 @@ struct TlsServer {
     _dir: tempfile::TempDir,
 }
 
-/// An acceptor for a fresh self-signed certificate valid for `localhost` and `127.0.0.1`,
-/// offering h2 and http/1.1, and the certificate's PEM file.
-fn self_signed_acceptor(dir: &std::path::Path) -> (tokio_rustls::TlsAcceptor, PathBuf) {
-    crate::install_crypto_provider();
-    let names = vec!["localhost".to_owned(), "127.0.0.1".to_owned()];
-    let certified = rcgen::generate_simple_self_signed(names).unwrap();
-    let cert = dir.join("cert.pem");
-    std::fs::write(&cert, certified.cert.pem()).unwrap();
-    let key = rustls::pki_types::PrivateKeyDer::Pkcs8(certified.signing_key.serialize_der().into());
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let mut config = rustls::ServerConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_no_client_auth()
-        .with_single_cert(vec![certified.cert.der().clone()], key)
-        .unwrap();
-    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
-    (tokio_rustls::TlsAcceptor::from(Arc::new(config)), cert)
-}
-
 /// Serves `connections` connections with a self-signed certificate, answering 200
 /// `secure` to each request.
 async fn tls_server(connections: usize) -> TlsServer {
+    hookcheck::install_crypto_provider();
+    let SelfSigned { pem, acceptor } = self_signed();
     let dir = tempfile::tempdir().unwrap();
-    let (acceptor, cert) = self_signed_acceptor(dir.path());
+    let cert = dir.path().join("cert.pem");
+    std::fs::write(&cert, pem).unwrap();
     let (listener, addr) = listener().await;
     let task = tokio::spawn(async move {
         let mut seen = Vec::new();
@@ -342,7 +299,7 @@ async fn tls_server(connections: usize) -> TlsServer {
                 continue;
             };
             let alpn = stream.get_ref().1.alpn_protocol().map(<[u8]>::to_vec);
-            let received = read_request(&mut stream).await;
+            let received = read_request(&mut stream).await.unwrap();
             respond(
                 &mut stream,
                 b"HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nsecure",
@@ -419,7 +376,7 @@ async fn insecure_accepts_a_self_signed_certificate() {
 
 #[tokio::test]
 async fn a_plain_http_server_behind_an_https_url_is_a_tls_failure() {
-    crate::install_crypto_provider();
+    hookcheck::install_crypto_provider();
     let (listener, addr) = listener().await;
     // A server that answers the TLS ClientHello with plain HTTP.
     let server = tokio::spawn(async move {
@@ -440,13 +397,13 @@ async fn a_plain_http_server_behind_an_https_url_is_a_tls_failure() {
 
 #[tokio::test]
 async fn an_abandoned_tls_request_reaches_the_server_whole_and_then_the_connection_ends() {
-    let dir = tempfile::tempdir().unwrap();
-    let (acceptor, _) = self_signed_acceptor(dir.path());
+    hookcheck::install_crypto_provider();
+    let acceptor = self_signed().acceptor;
     let (listener, addr) = listener().await;
     let server = tokio::spawn(async move {
         let (tcp, _) = listener.accept().await.unwrap();
         let mut stream = acceptor.accept(tcp).await.unwrap();
-        let received = read_request(&mut stream).await;
+        let received = read_request(&mut stream).await.unwrap();
         let mut after = [0u8; 16];
         // The client hangs up without close_notify: rustls reports a bare EOF as such, or
         // the kernel resets the connection because the session tickets the server sent

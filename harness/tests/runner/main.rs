@@ -1,10 +1,8 @@
 //! The conformance runner, driven in-process (`hookcheck::runner::run`) against the
-//! reference receiver, every deliberate defect, and hostile raw-TCP targets.
+//! reference receiver and every deliberate defect. Hostile raw-TCP targets are graded
+//! end to end, through the binary, in `tests/run/hostile.rs`.
 //!
 //! Every test binds 127.0.0.1 port 0, talks to nothing else, and is bounded by a timeout.
-
-#[path = "../../tests/util.rs"]
-mod util;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
@@ -15,12 +13,13 @@ use hookcheck::catalogue::{Level, NO_AUTH, NO_EFFECTS_PROBE};
 use hookcheck::catalogue::{Selection, all_check_ids, requirement_of};
 use hookcheck::checks::overlap::ANSWERED_FIRST;
 use hookcheck::checks::transport::OWN_CA;
-use hookcheck::receiver::{DeliveryOutcome, Receiver, ReceiverConfig, RunningReceiver};
+use hookcheck::receiver::{DeliveryOutcome, ReceiverConfig};
 use hookcheck::results::{Event, Outcome, Report, Reporter};
 use hookcheck::runner::{EffectsProbe, RunConfig, RunError, run};
 use hookcheck::transport::parse_target;
 use hookcheck::transport::tls::ClientTls;
 use hookcheck::transport::tls::TlsSource;
+use hookcheck_testkit::receiver;
 
 const SEED: u64 = 20250324;
 /// The seeds the legitimate-choice receivers are graded under.
@@ -215,15 +214,9 @@ fn assert_reference_as(
     assert!(report.latency.deliveries > 0 && report.latency.timed_out == 0);
 }
 
-async fn receiver(config: ReceiverConfig) -> RunningReceiver {
-    Receiver::start(config.shutdown_timeout(Duration::from_secs(1)))
-        .await
-        .expect("the reference receiver starts")
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reference_receiver_passes_every_check_over_http_with_auth_and_an_effects_url() {
-    let receiver = receiver(ReceiverConfig::default().auth(auth())).await;
+    let receiver = receiver::start(ReceiverConfig::default().auth(auth())).await;
     let mut config = config(&receiver.webhook_url());
     config.client.auth = Some(auth());
     config.effects = Some(EffectsProbe::url(&receiver.effects_url_template()).unwrap());
@@ -238,13 +231,11 @@ async fn reference_receiver_passes_every_check_over_http_with_auth_and_an_effect
 async fn reference_receiver_passes_every_check_over_https_trusting_its_certificate_file() {
     hookcheck::install_crypto_provider();
     let dir = tempfile::tempdir().unwrap();
-    let receiver = receiver(
-        ReceiverConfig::default()
-            .auth(auth())
-            .tls(TlsSource::SelfSigned {
-                dir: dir.path().to_owned(),
-            }),
-    )
+    let receiver = receiver::start(ReceiverConfig::default().auth(auth()).tls(
+        TlsSource::SelfSigned {
+            dir: dir.path().to_owned(),
+        },
+    ))
     .await;
     let url = receiver.webhook_url();
     assert!(url.starts_with("https://127.0.0.1:"), "{url}");
@@ -273,7 +264,7 @@ async fn reference_receiver_passes_every_check_over_https_trusting_its_certifica
 async fn a_certificate_that_fails_against_the_given_ca_gets_no_verdict_and_the_rest_is_graded() {
     hookcheck::install_crypto_provider();
     let (served, other) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let receiver = receiver(ReceiverConfig::default().tls(TlsSource::SelfSigned {
+    let receiver = receiver::start(ReceiverConfig::default().tls(TlsSource::SelfSigned {
         dir: served.path().to_owned(),
     }))
     .await;
@@ -313,7 +304,7 @@ async fn a_certificate_that_fails_against_the_given_ca_gets_no_verdict_and_the_r
 
 /// Starts and stops a TLS receiver in `dir`, leaving its self-signed certificate there.
 async fn receiver_cert(dir: &std::path::Path) -> std::path::PathBuf {
-    let other = receiver(ReceiverConfig::default().tls(TlsSource::SelfSigned {
+    let other = receiver::start(ReceiverConfig::default().tls(TlsSource::SelfSigned {
         dir: dir.to_owned(),
     }))
     .await;
@@ -329,7 +320,7 @@ async fn reference_receiver_passes_without_auth_counting_effects_with_a_command(
     let dir = tempfile::tempdir().unwrap();
     let effects_dir = dir.path().to_owned();
     let hook_dir = effects_dir.clone();
-    let receiver = receiver(ReceiverConfig::default().on_delivery(move |log| {
+    let receiver = receiver::start(ReceiverConfig::default().on_delivery(move |log| {
         use std::io::Write;
         let Some(session) = &log.session_id else {
             return;
@@ -364,7 +355,7 @@ async fn reference_receiver_passes_without_auth_counting_effects_with_a_command(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_an_effects_probe_effect_checks_are_skipped_never_passed() {
-    let receiver = receiver(ReceiverConfig::default()).await;
+    let receiver = receiver::start(ReceiverConfig::default()).await;
     let report = grade(config(&receiver.webhook_url())).await;
     assert_reference(&report, false, false, false);
     assert_eq!(report.effects_probe, None);
@@ -392,7 +383,7 @@ async fn without_an_effects_probe_effect_checks_are_skipped_never_passed() {
 async fn a_self_signed_certificate_fails_against_system_roots_and_the_rest_is_still_graded() {
     hookcheck::install_crypto_provider();
     let dir = tempfile::tempdir().unwrap();
-    let receiver = receiver(ReceiverConfig::default().tls(TlsSource::SelfSigned {
+    let receiver = receiver::start(ReceiverConfig::default().tls(TlsSource::SelfSigned {
         dir: dir.path().to_owned(),
     }))
     .await;
@@ -418,7 +409,7 @@ async fn a_self_signed_certificate_fails_against_system_roots_and_the_rest_is_st
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn only_and_skip_select_exactly_the_named_checks() {
-    let receiver = receiver(ReceiverConfig::default().auth(auth())).await;
+    let receiver = receiver::start(ReceiverConfig::default().auth(auth())).await;
     let mut config = config(&receiver.webhook_url());
     config.client.auth = Some(auth());
     config.effects = Some(EffectsProbe::url(&receiver.effects_url_template()).unwrap());
@@ -448,7 +439,7 @@ async fn only_and_skip_select_exactly_the_named_checks() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_effects_probe_that_fails_its_self_test_leaves_effect_checks_without_a_verdict() {
-    let receiver = receiver(ReceiverConfig::default()).await;
+    let receiver = receiver::start(ReceiverConfig::default()).await;
     for (command, said) in [("exit 3", "exit"), ("echo 1", "counted 1 effect")] {
         let mut config = config(&receiver.webhook_url());
         config.effects = Some(EffectsProbe::command(command));
@@ -488,7 +479,7 @@ async fn an_effects_probe_that_fails_its_self_test_leaves_effect_checks_without_
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_effects_probe_that_breaks_mid_run_turns_only_the_checks_it_could_not_count_into_errors()
 {
-    let receiver = receiver(ReceiverConfig::default()).await;
+    let receiver = receiver::start(ReceiverConfig::default()).await;
     let dir = tempfile::tempdir().unwrap();
     let calls = dir.path().join("calls");
     // Counts through the receiver's effects endpoint for its first 20 calls, then fails.
@@ -531,11 +522,7 @@ async fn an_effects_probe_that_breaks_mid_run_turns_only_the_checks_it_could_not
     receiver.shutdown().await;
 }
 
-#[path = "runner/defects.rs"]
 mod defects;
-#[path = "runner/hostile.rs"]
-mod hostile;
-#[path = "runner/late.rs"]
 mod late;
 
 /// A response that completes after the timeout is a timeout (SPEC [D-6]), also when the
@@ -652,7 +639,7 @@ fn receivers_that_make_other_legitimate_choices_are_graded_clean() {
         .flat_map(|case| DRAWN_SEEDS.iter().map(move |&seed| (*case, seed)));
     for ((name, choices, limit), seed) in runs {
         let report = runtime.block_on(async {
-            let receiver = receiver(
+            let receiver = receiver::start(
                 ReceiverConfig::default()
                     .auth(auth())
                     .choices(choices)

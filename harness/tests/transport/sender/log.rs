@@ -2,9 +2,9 @@
 
 use std::time::Duration;
 
-use crate::duration::format_duration;
-use crate::sender::{Attempt, Delivery, MAX_BACKOFF, jittered, nominal_backoff};
-use crate::transport::FailureClass;
+use hookcheck::duration::format_duration;
+use hookcheck::sender::{Attempt, Delivery, MAX_BACKOFF, jittered, nominal_backoff};
+use hookcheck::transport::FailureClass;
 
 #[test]
 fn backoff_doubles_from_the_base() {
@@ -79,11 +79,11 @@ fn the_attempt_log_reads_like_the_portal() {
 
 #[test]
 fn configuration_mistakes_are_typed_errors() {
-    use crate::sender::{Sender, SenderConfig, SenderError};
-    use crate::transport::ClientError;
-    use crate::transport::tls::CaFileError;
-    use crate::transport::tls::ClientTls;
-    crate::install_crypto_provider();
+    use hookcheck::sender::{Sender, SenderConfig, SenderError};
+    use hookcheck::transport::ClientError;
+    use hookcheck::transport::tls::CaFileError;
+    use hookcheck::transport::tls::ClientTls;
+    hookcheck::install_crypto_provider();
     let err = Sender::new(SenderConfig::default().jitter(1.5)).unwrap_err();
     assert!(matches!(err, SenderError::InvalidJitter(_)), "{err}");
     let err = Sender::new(SenderConfig::default().timeout(Duration::ZERO)).unwrap_err();
