@@ -254,7 +254,7 @@ async fn a_second_effect_recorded_after_the_answer_is_counted_before_the_verdict
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_report_format_is_written_and_a_path_of_dash_is_stdout() {
-    let served = serve(&["--memory", "--listen", "127.0.0.1:0"]);
+    let served = HOOKCHECK.serve(&["--memory", "--listen", "127.0.0.1:0"]);
     let dir = tempfile::tempdir().unwrap();
     let (junit, markdown, html) = (
         dir.path().join("load.xml"),

@@ -5,7 +5,7 @@
 use clap::Parser;
 use hookcheck::cli::Cli;
 
-use crate::util::hookcheck;
+use crate::HOOKCHECK;
 
 const README: &str = include_str!("../README.md");
 
@@ -112,7 +112,7 @@ fn every_help_fits_80_columns() {
         "", "run", "fuzz", "load", "send", "serve", "report", "diff", "corpus", "list", "explain",
     ];
     for command in commands {
-        let mut cmd = hookcheck();
+        let mut cmd = HOOKCHECK.command();
         if !command.is_empty() {
             cmd.arg(command);
         }

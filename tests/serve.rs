@@ -366,7 +366,7 @@ async fn quiet_serve_names_its_database_and_logs_no_delivery() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("sessions.db");
     let db_arg = db.to_str().unwrap();
-    let mut served = serve(&["--quiet", "--db", db_arg, "--listen", "127.0.0.1:0"]);
+    let mut served = HOOKCHECK.serve(&["--quiet", "--db", db_arg, "--listen", "127.0.0.1:0"]);
     let announced = served.announced.join("\n");
     assert!(
         announced.contains(&format!(

@@ -89,7 +89,7 @@ async fn port_in_use_is_a_typed_error() {
 #[tokio::test]
 async fn bad_certificate_is_a_typed_error_at_start() {
     let dir = tempfile::tempdir().unwrap();
-    let config = ReceiverConfig::default().tls(hookcheck::tls::TlsSource::Files {
+    let config = ReceiverConfig::default().tls(hookcheck::transport::tls::TlsSource::Files {
         cert: dir.path().join("cert.pem"),
         key: dir.path().join("key.pem"),
     });
@@ -106,7 +106,7 @@ async fn https_with_the_self_signed_certificate_works_for_a_trusting_client_only
     let dir = tempfile::tempdir().unwrap();
     hookcheck::install_crypto_provider();
     let receiver = Receiver::start(ReceiverConfig::default().tls(
-        hookcheck::tls::TlsSource::SelfSigned {
+        hookcheck::transport::tls::TlsSource::SelfSigned {
             dir: dir.path().join("tls"),
         },
     ))
@@ -121,7 +121,7 @@ async fn https_with_the_self_signed_certificate_works_for_a_trusting_client_only
         .build()
         .unwrap();
     let other_dir = tempfile::tempdir().unwrap();
-    let (other_cert, _) = hookcheck::tls::write_self_signed(other_dir.path()).unwrap();
+    let (other_cert, _) = hookcheck::transport::tls::write_self_signed(other_dir.path()).unwrap();
     let untrusting = reqwest::Client::builder()
         .no_proxy()
         .timeout(Duration::from_secs(10))
