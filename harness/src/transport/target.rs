@@ -14,12 +14,34 @@ use super::error::ClientError;
 /// assert!(parse_target("example.com/hook").is_err());
 /// ```
 pub fn parse_target(text: &str) -> Result<Url, ClientError> {
-    let url = Url::parse(text.trim()).map_err(|e| ClientError::InvalidUrl {
-        url: text.trim().to_owned(),
-        reason: e.to_string(),
-    })?;
-    check_target(&url)?;
-    Ok(url)
+    let text = text.trim();
+    let checked = Url::parse(text)
+        .map_err(|e| ClientError::InvalidUrl {
+            url: text.to_owned(),
+            reason: e.to_string(),
+        })
+        .and_then(|url| check_target(&url).map(|()| url));
+    checked.map_err(|error| match (error, suggestion(text)) {
+        (ClientError::InvalidUrl { url, reason }, Some(better)) => ClientError::InvalidUrl {
+            url,
+            reason: format!("{reason}; did you mean `{better}`?"),
+        },
+        (error, _) => error,
+    })
+}
+
+/// A target written without its scheme (`localhost:3000/hook`, `example.com/hook`), with the
+/// scheme a user most likely meant: `http` for a loopback host, `https` for any other.
+fn suggestion(text: &str) -> Option<String> {
+    if text.contains("://") || text.is_empty() {
+        return None;
+    }
+    let host = text.split(['/', ':']).next().unwrap_or_default();
+    let loopback = matches!(host, "localhost" | "127.0.0.1") || text.starts_with("[::1]");
+    let scheme = if loopback { "http" } else { "https" };
+    let better = format!("{scheme}://{text}");
+    let url = Url::parse(&better).ok()?;
+    check_target(&url).ok().map(|()| better)
 }
 
 /// Checks an already parsed URL the way [`parse_target`] does.
@@ -77,6 +99,24 @@ mod tests {
                 "{bad}: {err}"
             );
         }
+    }
+
+    #[test]
+    fn a_target_without_its_scheme_suggests_one() {
+        let err = parse_target("localhost:3000/hook").unwrap_err().to_string();
+        assert!(
+            err.ends_with("did you mean `http://localhost:3000/hook`?"),
+            "{err}"
+        );
+        let err = parse_target("example.com/hook").unwrap_err().to_string();
+        assert!(
+            err.ends_with("did you mean `https://example.com/hook`?"),
+            "{err}"
+        );
+        let err = parse_target("ftp://h/").unwrap_err().to_string();
+        assert!(!err.contains("did you mean"), "{err}");
+        let err = parse_target("not a url").unwrap_err().to_string();
+        assert!(!err.contains("did you mean"), "{err}");
     }
 
     #[test]
