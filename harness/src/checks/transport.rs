@@ -58,35 +58,13 @@ pub async fn preflight(config: &RunConfig, verifying: &Sender, base: &SenderConf
     let mut verdicts = Vec::new();
 
     let (sender, insecure, answered) = match first.outcome.as_ref().err().map(|e| e.class) {
-        Some(FailureClass::Tls) if matches!(config.client.tls, ClientTls::CaFile(_)) => {
-            // Failing against the user's own CA says nothing about the public roots.
+        Some(FailureClass::Tls) if config.client.tls != ClientTls::Insecure => {
+            // The certificate failed; grade it, then see whether the rest can be graded.
             let (insecure, second) = match retry_insecure(base, exchange).await {
                 Ok(pair) => pair,
                 Err(reason) => return ungradable(reason),
             };
-            let verdict =
-                Verdict::no_verdict(CERTIFICATE, own_ca_failed(&first)).with_repro(repro.clone());
-            verdicts.push(("transport/valid-certificate", started, verdict));
-            (insecure, true, second)
-        }
-        Some(FailureClass::Tls) if config.client.tls != ClientTls::Insecure => {
-            // The certificate failed; grade it, then see whether the rest can be graded.
-            let insecure = match Sender::new(base.clone().tls(ClientTls::Insecure)) {
-                Ok(sender) => sender,
-                Err(e) => return ungradable(e.to_string()),
-            };
-            let second = insecure.exchange(exchange).await;
-            if let Some(reason) = undeliverable(&second) {
-                return ungradable(reason);
-            }
-            let failure = first
-                .outcome
-                .as_ref()
-                .err()
-                .map(ToString::to_string)
-                .unwrap_or_default();
-            let verdict = Verdict::new(VerdictOutcome::Broken, CERTIFICATE, failure)
-                .with_repro(repro.clone());
+            let verdict = certificate_failed(config, &first).with_repro(repro.clone());
             verdicts.push(("transport/valid-certificate", started, verdict));
             (insecure, true, second)
         }
@@ -124,6 +102,16 @@ fn own_ca_failed(first: &Exchanged) -> String {
     format!(
         "the certificate failed verification against --ca-cert ({failure}); whether it validates against the public roots the provider uses was not checked"
     )
+}
+
+/// The certificate verdict when verification failed: broken, except against the user's
+/// own CA, which says nothing about the public roots.
+fn certificate_failed(config: &RunConfig, first: &Exchanged) -> Verdict {
+    if matches!(config.client.tls, ClientTls::CaFile(_)) {
+        Verdict::no_verdict(CERTIFICATE, own_ca_failed(first))
+    } else {
+        Verdict::new(VerdictOutcome::Broken, CERTIFICATE, failure_of(first))
+    }
 }
 
 /// The preflight again without verification, to grade the rest of the run.

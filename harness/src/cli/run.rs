@@ -207,23 +207,7 @@ async fn execute(args: RunArgs) -> Result<i32, CliError> {
         .map_err(usage)?;
     let selection = selection(&args)?;
     let mut effects = args.effects.probe()?;
-    // A report that cannot be written, or a baseline that cannot be read, is found out
-    // now, not after the whole run.
-    check_outputs(&args.files.outputs()).map_err(|e| usage(e.to_string()))?;
-    let baseline = args
-        .baseline
-        .as_deref()
-        .map(|path| read_report(path, "--baseline"))
-        .transpose()
-        .map_err(usage)?;
-    if let Some(dir) = &args.bodies {
-        std::fs::create_dir_all(dir).map_err(|e| {
-            usage(format!(
-                "cannot create --bodies folder {}: {e}",
-                dir.display()
-            ))
-        })?;
-    }
+    let baseline = prepare_files(&args)?;
     let schedule = RetrySchedule {
         base: args.retry_base,
         timeout: args.target.timeout,
@@ -245,11 +229,7 @@ async fn execute(args: RunArgs) -> Result<i32, CliError> {
                 .map_err(|e| CliError::Unavailable(e.to_string()))?,
         );
     }
-    let target = match (&args.target.target, &local) {
-        (Some(text), _) => text.clone(),
-        (None, Some(receiver)) => receiver.webhook_url(),
-        (None, None) => unreachable!("a local receiver runs when no target is given"),
-    };
+    let target = target_url(&args, local.as_ref());
     let mut config = RunConfig::new(parse_target(&target).map_err(|e| usage(e.to_string()))?);
     config.client.auth = auth;
     config.client.headers = headers;
@@ -264,6 +244,38 @@ async fn execute(args: RunArgs) -> Result<i32, CliError> {
     match outcome {
         Ok(report) => verdict_code(&report, baseline.as_ref(), &args),
         Err(e @ (RunError::Config(_) | RunError::Report(_))) => Err(usage(e.to_string())),
+    }
+}
+
+/// Checks the run's files before it starts, so that a report that cannot be written, or a
+/// baseline that cannot be read, is found out now, not after the whole run: the outputs
+/// are writable, the `--bodies` folder exists; returns the baseline report, if any.
+fn prepare_files(args: &RunArgs) -> Result<Option<Report>, CliError> {
+    let usage = CliError::Usage;
+    check_outputs(&args.files.outputs()).map_err(|e| usage(e.to_string()))?;
+    let baseline = args
+        .baseline
+        .as_deref()
+        .map(|path| read_report(path, "--baseline"))
+        .transpose()
+        .map_err(usage)?;
+    if let Some(dir) = &args.bodies {
+        std::fs::create_dir_all(dir).map_err(|e| {
+            usage(format!(
+                "cannot create --bodies folder {}: {e}",
+                dir.display()
+            ))
+        })?;
+    }
+    Ok(baseline)
+}
+
+/// The URL the run delivers to: the given target, else the local receiver's webhook.
+fn target_url(args: &RunArgs, local: Option<&RunningReceiver>) -> String {
+    match (&args.target.target, local) {
+        (Some(text), _) => text.clone(),
+        (None, Some(receiver)) => receiver.webhook_url(),
+        (None, None) => unreachable!("a local receiver runs when no target is given"),
     }
 }
 

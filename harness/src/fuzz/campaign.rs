@@ -64,18 +64,7 @@ pub async fn send_phase(
 ) -> Result<(Arc<Tally>, Duration), FuzzError> {
     let tally = Arc::new(Tally::default());
     first_check(target, nonces, &tally).await?;
-    let generator = Generator::new(
-        config.seed,
-        GenerateConfig {
-            secret: config
-                .client
-                .auth
-                .as_ref()
-                .map(|a| a.expose_value().as_bytes().to_vec()),
-            retry_delay: config.retry_delay,
-        },
-        source,
-    );
+    let generator = generator(config, source);
     let progress = config
         .progress
         .then(|| Progress::start(tally.clone(), started));
@@ -116,6 +105,22 @@ pub async fn send_phase(
         progress.finish().await;
     }
     Ok((tally, took))
+}
+
+/// The campaign's sequence generator: its seed, signing with the auth secret, if any.
+fn generator(config: &FuzzConfig, source: Box<dyn PayloadSource>) -> Generator {
+    Generator::new(
+        config.seed,
+        GenerateConfig {
+            secret: config
+                .client
+                .auth
+                .as_ref()
+                .map(|a| a.expose_value().as_bytes().to_vec()),
+            retry_delay: config.retry_delay,
+        },
+        source,
+    )
 }
 
 /// Sequences 0, 1, 2 … drawn on a thread of their own, a few ahead of the sending loop, so

@@ -170,26 +170,7 @@ fn finding(
         )?;
     } else {
         writeln!(out, "{word} ×{count}: {}", group.cause)?;
-        let ids: Vec<&str> = group
-            .checks
-            .iter()
-            .take(LISTED)
-            .map(|c| c.id.as_str())
-            .collect();
-        let listed = if count <= LISTED {
-            ids.join(", ")
-        } else {
-            let per: Vec<String> = group
-                .by_category()
-                .iter()
-                .map(|(category, n)| format!("{n} {category}"))
-                .collect();
-            let whole = match options.report_files.first() {
-                Some(file) => format!("all listed in {file}"),
-                None => "--markdown PATH lists them all".to_owned(),
-            };
-            format!("{} ({whole})", per.join(", "))
-        };
+        let listed = listed_checks(group, options);
         para(out, "  checks: ", &listed, "      ")?;
         para(
             out,
@@ -213,6 +194,32 @@ fn finding(
         repro_block(out, repro)?;
     }
     Ok(())
+}
+
+/// The checks of a group of several: their ids when there are few, else how many of
+/// each category and where the whole list is.
+fn listed_checks(group: &FindingGroup<'_>, options: &TerminalOptions) -> String {
+    let count = group.checks.len();
+    let ids: Vec<&str> = group
+        .checks
+        .iter()
+        .take(LISTED)
+        .map(|c| c.id.as_str())
+        .collect();
+    if count <= LISTED {
+        ids.join(", ")
+    } else {
+        let per: Vec<String> = group
+            .by_category()
+            .iter()
+            .map(|(category, n)| format!("{n} {category}"))
+            .collect();
+        let whole = match options.report_files.first() {
+            Some(file) => format!("all listed in {file}"),
+            None => "--markdown PATH lists them all".to_owned(),
+        };
+        format!("{} ({whole})", per.join(", "))
+    }
 }
 
 /// A repro, shown once per group, whole: folded to 80 columns with backslash-newlines

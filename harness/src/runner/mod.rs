@@ -91,14 +91,7 @@ pub async fn run_until(
     let preflight = checks::transport::preflight(&config, &verifying, &base).await;
     let sender = match &preflight.sender {
         Ok(sender) => sender.clone(),
-        Err(reason) => {
-            let report = run.ungradable(&config, reason);
-            for check in &report.checks {
-                emit(Event::CheckFinished(check))?;
-            }
-            emit(Event::RunFinished(&report))?;
-            return Ok(report);
-        }
+        Err(reason) => return finish_ungradable(run, &config, reason, &mut emit),
     };
     let (tx, mut rx) = mpsc::unbounded_channel::<RunMessage>();
     let ctx = context(&config, sender, &preflight, &run.planned, tx).await?;
@@ -127,6 +120,22 @@ pub async fn run_until(
     let mut notes = preflight.notes;
     notes.extend(ctx.effects_broken.clone());
     let report = run.finish(&config, latency, notes, interrupted, &ctx.unprobed());
+    emit(Event::RunFinished(&report))?;
+    Ok(report)
+}
+
+/// Ends a run whose target nothing can be delivered to: every planned check is
+/// ungradable for `reason`; each is emitted, then the report.
+fn finish_ungradable(
+    run: assemble::Building,
+    config: &RunConfig,
+    reason: &str,
+    emit: &mut impl FnMut(Event<'_>) -> Result<(), RunError>,
+) -> Result<Report, RunError> {
+    let report = run.ungradable(config, reason);
+    for check in &report.checks {
+        emit(Event::CheckFinished(check))?;
+    }
     emit(Event::RunFinished(&report))?;
     Ok(report)
 }

@@ -113,31 +113,8 @@ fn walkable(sent: &Sent) -> bool {
 /// too: when that one is refused, the subject alone is named.
 pub async fn walk(ctx: &Ctx, drawn: &Drawn, like: &Probe, keep: &[Dimension]) -> Walk {
     let deadline = Instant::now() + ctx.timeout * MAX_WALK_TIMEOUTS + Duration::from_secs(1);
-    let canonical = keep
-        .iter()
-        .fold(drawn.canonical(), |c, &d| c.with_dimension_of(d, drawn));
-    let sent = ctx.send(&ctx.redrawn(like, &canonical)).await;
-    let kept: Vec<Dimension> = canonical
-        .off_canonical()
-        .into_iter()
-        .filter(|d| keep.contains(d))
-        .collect();
-    match (refused(&sent), kept.is_empty()) {
-        (true, true) => return Walk::CanonicalRefused(sent),
-        (true, false) => {
-            // The subject alone is refused; unless the plain canonical delivery is too.
-            let plain = ctx.send(&ctx.redrawn(like, &drawn.canonical())).await;
-            if refused(&plain) {
-                return Walk::CanonicalRefused(plain);
-            }
-            return Walk::Named {
-                features: kept.iter().map(|&d| canonical.feature(d)).collect(),
-                dimensions: kept,
-                minimal: sent,
-                steps: 2,
-            };
-        }
-        (false, _) => {}
+    if let Some(walk) = canonical_refusal(ctx, drawn, like, keep).await {
+        return walk;
     }
     let mut current = drawn.clone();
     let mut last: Option<Sent> = None;
@@ -178,6 +155,43 @@ pub async fn walk(ctx: &Ctx, drawn: &Drawn, like: &Probe, keep: &[Dimension]) ->
         dimensions: needed,
         minimal,
         steps,
+    }
+}
+
+/// The first step of a [`walk`]: the canonical delivery with only the `keep` dimensions
+/// of `drawn`. Its refusal ends the walk: the subject alone is named, unless the plain
+/// canonical delivery is refused too. `None` when it is accepted and the walk goes on.
+async fn canonical_refusal(
+    ctx: &Ctx,
+    drawn: &Drawn,
+    like: &Probe,
+    keep: &[Dimension],
+) -> Option<Walk> {
+    let canonical = keep
+        .iter()
+        .fold(drawn.canonical(), |c, &d| c.with_dimension_of(d, drawn));
+    let sent = ctx.send(&ctx.redrawn(like, &canonical)).await;
+    let kept: Vec<Dimension> = canonical
+        .off_canonical()
+        .into_iter()
+        .filter(|d| keep.contains(d))
+        .collect();
+    match (refused(&sent), kept.is_empty()) {
+        (true, true) => Some(Walk::CanonicalRefused(sent)),
+        (true, false) => {
+            // The subject alone is refused; unless the plain canonical delivery is too.
+            let plain = ctx.send(&ctx.redrawn(like, &drawn.canonical())).await;
+            if refused(&plain) {
+                return Some(Walk::CanonicalRefused(plain));
+            }
+            Some(Walk::Named {
+                features: kept.iter().map(|&d| canonical.feature(d)).collect(),
+                dimensions: kept,
+                minimal: sent,
+                steps: 2,
+            })
+        }
+        (false, _) => None,
     }
 }
 

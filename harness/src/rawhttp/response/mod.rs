@@ -1,13 +1,24 @@
 //! Reading one HTTP/1.1 response off a stream, whatever the peer sends: a typed failure
 //! for anything that is not a response, and bounded reads for anything endless.
+//!
+//! - `head`: the status line and headers, bounded in size and count.
+//! - `body`: how the body is framed, and reading it: by length, chunked, or to EOF.
+
+mod body;
+mod head;
 
 use std::io;
 use std::time::Duration;
 
-use bytes::{Buf, Bytes, BytesMut};
+use bytes::{Bytes, BytesMut};
 use tokio::io::{AsyncRead, AsyncReadExt};
 
-use crate::transport::{BODY_PREFIX_LIMIT, BODY_READ_LIMIT, TransportError};
+use body::{BodySink, Framing, framing, read_chunked, read_length, read_until_eof};
+use head::read_head;
+
+#[cfg(test)]
+use crate::transport::BODY_PREFIX_LIMIT;
+use crate::transport::TransportError;
 
 /// The most bytes a response head (status line and headers) may take.
 pub(crate) const HEAD_LIMIT: usize = 64 * 1024;
@@ -25,10 +36,10 @@ pub struct RawResponse {
     pub reason: String,
     /// The headers, in the order and case the peer sent them.
     pub headers: Vec<(String, Vec<u8>)>,
-    /// The first [`BODY_PREFIX_LIMIT`] bytes of the body, chunked encoding decoded.
+    /// The first [`BODY_PREFIX_LIMIT`](crate::transport::BODY_PREFIX_LIMIT) bytes of the body, chunked encoding decoded.
     pub body: Bytes,
     /// Whether the body was longer than [`RawResponse::body`], or reading it stopped at
-    /// [`BODY_READ_LIMIT`].
+    /// [`BODY_READ_LIMIT`](crate::transport::BODY_READ_LIMIT).
     pub body_truncated: bool,
 }
 
@@ -81,14 +92,6 @@ fn malformed(message: impl Into<String>) -> ReadFailure {
 fn closed(message: impl Into<String>) -> ReadFailure {
     ReadFailure::Closed(message.into())
 }
-
-/// The parts of a head that decide how the body is framed.
-struct Head {
-    status: u16,
-    reason: String,
-    headers: Vec<(String, Vec<u8>)>,
-}
-
 /// A stream with what has been read from it and not yet used.
 struct Reader<S> {
     stream: S,
@@ -174,263 +177,6 @@ pub fn parse_response(bytes: &[u8], head_request: bool) -> Result<RawResponse, R
         None => Err(ResponseError::Incomplete(
             "the read did not complete".into(),
         )),
-    }
-}
-
-async fn read_head<S: AsyncRead + Unpin>(reader: &mut Reader<S>) -> Result<Head, ReadFailure> {
-    loop {
-        let mut slots = [httparse::EMPTY_HEADER; MAX_HEADERS];
-        let mut parsed = httparse::Response::new(&mut slots);
-        match parsed.parse(&reader.buffer) {
-            Ok(httparse::Status::Complete(used)) => {
-                let head = Head {
-                    status: parsed.code.unwrap_or_default(),
-                    reason: parsed.reason.unwrap_or_default().to_owned(),
-                    headers: parsed
-                        .headers
-                        .iter()
-                        .map(|h| (h.name.to_owned(), h.value.to_vec()))
-                        .collect(),
-                };
-                reader.buffer.advance(used);
-                return Ok(head);
-            }
-            Ok(httparse::Status::Partial) => {}
-            Err(e) => return Err(malformed(format!("malformed response head: {e}"))),
-        }
-        if reader.buffer.len() > HEAD_LIMIT {
-            return Err(malformed(format!(
-                "response head larger than {} KiB",
-                HEAD_LIMIT / 1024
-            )));
-        }
-        let more = match reader.fill().await {
-            Err(ReadFailure::Io(e)) if e.kind() == io::ErrorKind::UnexpectedEof => false,
-            other => other?,
-        };
-        if !more {
-            return Err(closed(if reader.buffer.is_empty() {
-                "the connection was closed without a response".to_owned()
-            } else {
-                format!(
-                    "connection closed after {} bytes of an incomplete response head",
-                    reader.buffer.len()
-                )
-            }));
-        }
-    }
-}
-
-enum Framing {
-    Chunked,
-    Length(u64),
-    UntilEof,
-}
-
-/// How the body is delimited (RFC 9112 §6.3): chunked when it is the last transfer
-/// coding, else read to EOF when there is any transfer coding, else `Content-Length`
-/// (every copy must agree), else EOF.
-fn framing(headers: &[(String, Vec<u8>)]) -> Result<Framing, ReadFailure> {
-    let named = |name: &'static str| {
-        headers
-            .iter()
-            .filter(move |(given, _)| given.eq_ignore_ascii_case(name))
-            .map(|(_, value)| String::from_utf8_lossy(value).into_owned())
-    };
-    // Coding names are tokens: a value with other bytes has no reading that hyper and this
-    // reader would agree on (found by the `raw_response` fuzz target), so it is refused.
-    let readable = |value: &[u8]| {
-        value
-            .iter()
-            .all(|&b| b == b'\t' || (0x20..0x7f).contains(&b))
-    };
-    if headers
-        .iter()
-        .any(|(name, value)| name.eq_ignore_ascii_case("transfer-encoding") && !readable(value))
-    {
-        return Err(malformed("invalid transfer-encoding"));
-    }
-    let codings: Vec<String> = named("transfer-encoding")
-        .flat_map(|v| {
-            v.split(',')
-                .map(|c| c.trim().to_ascii_lowercase())
-                .collect::<Vec<_>>()
-        })
-        .filter(|c| !c.is_empty())
-        .collect();
-    let has_encoding = headers
-        .iter()
-        .any(|(name, _)| name.eq_ignore_ascii_case("transfer-encoding"));
-    if has_encoding && codings.is_empty() {
-        // hyper then reads to EOF, this reader used Content-Length: neither is sure.
-        return Err(malformed("empty transfer-encoding"));
-    }
-    if let Some(last) = codings.last() {
-        return Ok(if last == "chunked" {
-            Framing::Chunked
-        } else {
-            Framing::UntilEof
-        });
-    }
-    let mut length = None;
-    for value in named("content-length").flat_map(|v| {
-        v.split(',')
-            .map(|part| part.trim().to_owned())
-            .collect::<Vec<_>>()
-    }) {
-        let parsed: u64 = value
-            .parse()
-            .ok()
-            .filter(|_| value.bytes().all(|b| b.is_ascii_digit()))
-            .ok_or_else(|| malformed(format!("invalid content-length `{value}`")))?;
-        match length {
-            Some(seen) if seen != parsed => {
-                return Err(malformed(format!(
-                    "conflicting content-length values {seen} and {parsed}"
-                )));
-            }
-            _ => length = Some(parsed),
-        }
-    }
-    Ok(length.map_or(Framing::UntilEof, Framing::Length))
-}
-
-/// Keeps a prefix of the body and counts what was read, to stop at the read limit.
-#[derive(Default)]
-struct BodySink {
-    kept: BytesMut,
-    read: usize,
-    truncated: bool,
-}
-
-impl BodySink {
-    /// Takes body bytes; `true` once the read limit is passed and reading must stop.
-    fn push(&mut self, bytes: &[u8]) -> bool {
-        self.read = self.read.saturating_add(bytes.len());
-        let room = BODY_PREFIX_LIMIT.saturating_sub(self.kept.len());
-        if bytes.len() > room {
-            self.truncated = true;
-        }
-        self.kept.extend_from_slice(&bytes[..bytes.len().min(room)]);
-        if self.read > BODY_READ_LIMIT {
-            self.truncated = true;
-        }
-        self.truncated && self.read > BODY_READ_LIMIT
-    }
-}
-
-async fn read_length<S: AsyncRead + Unpin>(
-    reader: &mut Reader<S>,
-    body: &mut BodySink,
-    length: u64,
-) -> Result<(), ReadFailure> {
-    let mut remaining = length;
-    loop {
-        let take = usize::try_from(remaining)
-            .unwrap_or(usize::MAX)
-            .min(reader.buffer.len());
-        let chunk = reader.buffer.split_to(take);
-        remaining -= take as u64;
-        if body.push(&chunk) || remaining == 0 {
-            return Ok(());
-        }
-        if !reader.fill().await? {
-            return Err(closed(format!(
-                "connection closed after {} of {length} body bytes",
-                length - remaining
-            )));
-        }
-    }
-}
-
-async fn read_until_eof<S: AsyncRead + Unpin>(
-    reader: &mut Reader<S>,
-    body: &mut BodySink,
-) -> Result<(), ReadFailure> {
-    loop {
-        let chunk = reader.buffer.split();
-        if body.push(&chunk) || !reader.fill_until_eof().await? {
-            return Ok(());
-        }
-    }
-}
-
-async fn read_chunked<S: AsyncRead + Unpin>(
-    reader: &mut Reader<S>,
-    body: &mut BodySink,
-) -> Result<(), ReadFailure> {
-    let closed = || closed("connection closed inside a chunked body");
-    loop {
-        let size = loop {
-            match httparse::parse_chunk_size(&reader.buffer) {
-                // httparse reads a line of only whitespace as size 0; RFC 9112 wants a hex
-                // digit first (found by the `raw_response` fuzz target).
-                Ok(httparse::Status::Complete(_)) if !reader.buffer[0].is_ascii_hexdigit() => {
-                    return Err(malformed("malformed chunk size"));
-                }
-                Ok(httparse::Status::Complete((used, size))) => {
-                    reader.buffer.advance(used);
-                    break size;
-                }
-                Ok(httparse::Status::Partial) if reader.buffer.len() > LINE_LIMIT => {
-                    return Err(malformed("chunk size line too long"));
-                }
-                Ok(httparse::Status::Partial) => {
-                    if !reader.fill().await? {
-                        return Err(closed());
-                    }
-                }
-                Err(_) => return Err(malformed("malformed chunk size")),
-            }
-        };
-        if size == 0 {
-            return skip_trailers(reader).await;
-        }
-        let mut remaining = size;
-        while remaining > 0 {
-            if reader.buffer.is_empty() && !reader.fill().await? {
-                return Err(closed());
-            }
-            let take = usize::try_from(remaining)
-                .unwrap_or(usize::MAX)
-                .min(reader.buffer.len());
-            let chunk = reader.buffer.split_to(take);
-            remaining -= take as u64;
-            if body.push(&chunk) {
-                return Ok(());
-            }
-        }
-        while reader.buffer.len() < 2 {
-            if !reader.fill().await? {
-                return Err(closed());
-            }
-        }
-        if &reader.buffer[..2] != b"\r\n" {
-            return Err(malformed("chunk data not followed by CRLF"));
-        }
-        reader.buffer.advance(2);
-    }
-}
-
-/// Skips the trailer section after the last chunk, up to its blank line. A peer that
-/// closes instead of sending the blank line has still sent the whole body.
-async fn skip_trailers<S: AsyncRead + Unpin>(reader: &mut Reader<S>) -> Result<(), ReadFailure> {
-    loop {
-        match reader.buffer.windows(2).position(|w| w == b"\r\n") {
-            Some(0) => {
-                reader.buffer.advance(2);
-                return Ok(());
-            }
-            Some(end) => reader.buffer.advance(end + 2),
-            None if reader.buffer.len() > LINE_LIMIT => {
-                return Err(malformed("trailer line too long"));
-            }
-            None => {
-                if !reader.fill_until_eof().await? {
-                    return Ok(());
-                }
-            }
-        }
     }
 }
 
