@@ -43,19 +43,7 @@ pub fn client() -> reqwest::Client {
         .unwrap()
 }
 
-/// Runs every future on its own task, all at once; their outputs in order.
-pub async fn join_all<F>(futures: impl IntoIterator<Item = F>) -> Vec<F::Output>
-where
-    F: std::future::Future + Send + 'static,
-    F::Output: Send + 'static,
-{
-    let handles: Vec<_> = futures.into_iter().map(tokio::spawn).collect();
-    let mut outputs = Vec::with_capacity(handles.len());
-    for handle in handles {
-        outputs.push(handle.await.expect("task did not panic"));
-    }
-    outputs
-}
+pub use hookcheck_testkit::client::join_spawned as join_all;
 
 /// How long `slow-cancelled` waits in these tests, and the client timeout that it beats.
 const SLOW_DELAY: Duration = Duration::from_millis(1500);

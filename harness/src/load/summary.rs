@@ -152,7 +152,8 @@ impl fmt::Display for LoadReport {
     }
 }
 
-fn counts(counts: &BTreeMap<String, u64>) -> String {
+/// `key: n, …` in key order, or `none`.
+pub fn counts(counts: &BTreeMap<String, u64>) -> String {
     if counts.is_empty() {
         return "none".to_owned();
     }

@@ -2,7 +2,6 @@
 //! [`crate::load::summary`]), JUnit (a test case for the answers, one for exactly-once),
 //! Markdown and one HTML page. The terminal summary is the report's `Display`.
 
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io;
 use std::time::Duration;
@@ -13,6 +12,7 @@ use super::html::{STYLE, esc};
 use super::markdown::cell;
 use super::output::Format;
 use crate::load::LoadReport;
+use crate::load::summary::counts;
 
 /// Renders a load run's report in one file format.
 pub fn render(format: Format, report: &LoadReport) -> io::Result<String> {
@@ -122,17 +122,6 @@ fn rows(report: &LoadReport) -> Vec<(&'static str, String)> {
     rows
 }
 
-fn counts(counts: &BTreeMap<String, u64>) -> String {
-    if counts.is_empty() {
-        return "none".to_owned();
-    }
-    counts
-        .iter()
-        .map(|(key, n)| format!("{key}: {n}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 fn title(report: &LoadReport) -> &'static str {
     if report.verdict.holds {
         "holds"
@@ -190,6 +179,8 @@ pub fn html(report: &LoadReport) -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
+
     use super::*;
     use crate::load::{ExactlyOnce, LoadLatency, LoadVerdict};
 
