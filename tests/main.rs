@@ -14,6 +14,7 @@ mod load;
 mod readme;
 mod retry;
 mod run;
+mod secrets;
 mod send;
 mod serve;
 mod snapshots;

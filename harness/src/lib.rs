@@ -81,6 +81,7 @@ pub mod report;
 pub mod repro;
 pub mod results;
 pub mod runner;
+pub mod secrets;
 pub mod sender;
 pub mod spec;
 pub mod testing;
