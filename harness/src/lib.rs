@@ -66,6 +66,7 @@ pub mod catalogue;
 pub mod checks;
 pub mod cli;
 pub mod closed;
+pub mod config;
 pub mod diff;
 pub mod duration;
 pub mod effects;
