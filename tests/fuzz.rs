@@ -151,7 +151,7 @@ async fn a_defect_fails_the_run_and_its_case_file_replays_until_it_is_fixed() {
         std::fs::read_to_string(&html).unwrap(),
     );
     for text in [&markdown, &html] {
-        assert!(text.contains("MUST invariant(s) broken"), "{text}");
+        assert!(text.contains("MUST invariant broken"), "{text}");
         assert!(text.contains("no-effect-when-unauthenticated"), "{text}");
         assert!(text.contains("curl"), "the repro script is in it: {text}");
     }

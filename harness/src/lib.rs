@@ -67,6 +67,7 @@ pub mod checks;
 pub mod cli;
 pub mod closed;
 pub mod config;
+pub mod count;
 pub mod diff;
 pub mod duration;
 pub mod effects;

@@ -130,7 +130,7 @@ async fn a_replay_without_an_effects_probe_cannot_say_the_case_holds_and_exits_3
         "format": "hookcheck-fuzz-case/1", "invariant": "exactly-once", "level": "MUST",
         "requirement": "every acknowledged session has exactly one side effect", "seed": 1,
         "sequenceIndex": 0, "shrunk": true, "expected": "exactly 1 effect for the session",
-        "actual": "2 effect(s)",
+        "actual": "2 effects",
         "sequence": {"steps": [{"send": delivery}, {"send": delivery}]}
     });
     let path = dir.path().join("exactly-once-seed1.json");

@@ -99,8 +99,9 @@ pub async fn send_phase(
     }
     drop(sequences);
     while tasks.join_next().await.is_some() {}
-    let last = *tally.last_answer.lock().expect("never poisoned");
-    let took = last.map_or(Duration::ZERO, |l| l.saturating_duration_since(started));
+    // Every sequence's effects are read by now: the whole sending phase, as the command
+    // took it and as the progress line counts its rate.
+    let took = started.elapsed();
     if let Some(progress) = progress {
         progress.finish().await;
     }
@@ -162,7 +163,6 @@ async fn first_check(target: &Target, nonces: &Nonces, tally: &Tally) -> Result<
     tally
         .cases
         .store(executed.requests as u64, Ordering::Relaxed);
-    tally.answered(executed.finished);
     let Some(answer) = executed.answers.first() else {
         return Ok(());
     };
@@ -256,7 +256,6 @@ pub async fn grade(
     tally
         .cases
         .fetch_add(executed.requests as u64, Ordering::Relaxed);
-    tally.answered(executed.finished);
     let mut violations = grade_answers(&executed.answers, target.timeout);
     tally.observe(observed(&executed.answers));
     if tally.silences(&executed.answers) {

@@ -229,7 +229,8 @@ impl Target {
         match counted {
             Some(Ok(0)) => None,
             Some(Ok(n)) => Some(format!(
-                "the effects probe failed its self-test: it counted {n} effect(s) for a session never delivered ({session}), so its counts cannot be trusted"
+                "the effects probe failed its self-test: it counted {} for a session never delivered ({session}), so its counts cannot be trusted",
+                crate::count::count(n, "effect")
             )),
             Some(Err(e)) => Some(format!(
                 "the effects probe failed its self-test: {}",

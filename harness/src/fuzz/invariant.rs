@@ -358,9 +358,12 @@ pub fn grade_effects(
                 label: session_label(sequence, expectation.session),
                 expected: match expectation.count {
                     0 => "no effect for the session".to_owned(),
-                    n => format!("exactly {n} effect for the session"),
+                    n => format!(
+                        "exactly {} for the session",
+                        crate::count::count(n, "effect")
+                    ),
                 },
-                actual: format!("{count} effect(s)"),
+                actual: crate::count::count(*count, "effect"),
             }),
             Some(Err(e)) => errors.push((expectation.invariant, e.clone())),
             None => errors.push((expectation.invariant, "not read".to_owned())),

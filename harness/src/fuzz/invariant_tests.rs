@@ -128,7 +128,7 @@ fn effects_are_graded_only_where_the_contract_fixes_the_count() {
     let (broken, unread) = grade_effects(&sequence, &expectations, &counts);
     assert_eq!(broken.len(), 1);
     assert_eq!(broken[0].invariant, Invariant::ExactlyOnce);
-    assert_eq!(broken[0].actual, "2 effect(s)");
+    assert_eq!(broken[0].actual, "2 effects");
     assert_eq!(
         unread,
         [(Invariant::NoEffectForUnprocessable, "probe down".to_owned())]

@@ -5,7 +5,7 @@
 //! The JSON report (`"format": "hookcheck-fuzz-report/1"`):
 //!
 //! - `target`, `seed`, `cases` (requests sent while fuzzing), `sequences`,
-//!   `durationMs` (the sending phase), `casesPerSecond`, `shrinkMs`;
+//!   `durationMs` (the sending phase, the effect reads of its sequences included), `casesPerSecond`, `shrinkMs`;
 //! - `effectsProbe` (`url`, `command` or null), `auth` (whether bad credentials were sent);
 //! - `invariants`: one entry per invariant: `invariant`, `level` (`MUST`/`SHOULD`),
 //!   `requirement`, `clause` (the CONTRACT.md clauses it grades), `outcome` (`held`,
@@ -150,7 +150,7 @@ pub struct FuzzReport {
     pub cases: u64,
     /// Sequences sent.
     pub sequences: u64,
-    /// How long sending took.
+    /// How long sending took, the effect reads of its sequences included.
     pub duration_ms: u64,
     /// Requests per second while sending.
     pub cases_per_second: f64,

@@ -10,6 +10,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use super::tally::Tally;
+use crate::count::count;
 
 /// A running progress printer.
 pub struct Progress {
@@ -30,7 +31,13 @@ impl Progress {
         let task = tokio::spawn(async move {
             loop {
                 tokio::select! {
-                    _ = &mut stopped => break,
+                    _ = &mut stopped => {
+                        // The last line has the figures the summary prints.
+                        if !terminal {
+                            let _ = writeln!(std::io::stderr().lock(), "{}", status_line(&tally, started));
+                        }
+                        break;
+                    }
                     () = tokio::time::sleep(every) => {}
                 }
                 let line = status_line(&tally, started);
@@ -59,9 +66,10 @@ fn status_line(tally: &Tally, started: Instant) -> String {
     let cases = tally.cases.load(Ordering::Relaxed);
     let seconds = started.elapsed().as_secs_f64().max(0.001);
     format!(
-        "fuzz: {cases} cases, {} sequences, {} invariants broken, {:.0} cases/s",
-        tally.sequences.load(Ordering::Relaxed),
-        tally.failing(),
+        "fuzz: {}, {}, {} broken, {:.0} cases/s",
+        count(cases, "case"),
+        count(tally.sequences.load(Ordering::Relaxed), "sequence"),
+        count(tally.failing() as u64, "invariant"),
         cases as f64 / seconds
     )
 }

@@ -21,6 +21,7 @@ use super::script::{ScriptContext, render};
 use super::shrink::{ShrinkLimits, Shrunk, shrink};
 use super::source::PayloadSource;
 use super::tally::{Example, Found, Tally};
+use crate::count::count;
 use crate::rawhttp::RawClient;
 use crate::sender::{Sender, SenderConfig};
 use crate::transport::display_url;
@@ -131,7 +132,10 @@ fn invariants(config: &FuzzConfig, target: &Target, tally: &Tally) -> Vec<Invari
             } else if invariant.needs_auth() && config.client.auth.is_none() {
                 Some("no auth header (--auth)".to_owned())
             } else if let Some((n, why)) = unread.get(&invariant) {
-                Some(format!("{n} effect count(s) could not be read, e.g. {why}"))
+                Some(format!(
+                    "{} could not be read, e.g. {why}",
+                    count(*n, "effect count")
+                ))
             } else if !observed.contains_key(&invariant) {
                 Some("nothing was graded against it in this run".to_owned())
             } else {

@@ -4,7 +4,6 @@
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64};
-use std::time::Instant;
 
 use super::invariant::{Invariant, Violation};
 use super::model::Sequence;
@@ -54,8 +53,6 @@ pub struct Tally {
     pub found: Mutex<BTreeMap<Invariant, Found>>,
     /// The first unread count's reason.
     pub unread_reason: Mutex<Option<String>>,
-    /// When the last answer arrived.
-    pub last_answer: Mutex<Option<Instant>>,
     /// How many answers or counts each invariant graded: one that graded nothing is not
     /// checked, never held.
     pub observed: Mutex<BTreeMap<Invariant, u64>>,
@@ -68,13 +65,6 @@ pub struct Tally {
 }
 
 impl Tally {
-    pub(super) fn answered(&self, at: Instant) {
-        let mut last = self.last_answer.lock().expect("never poisoned");
-        if last.is_none_or(|l| l < at) {
-            *last = Some(at);
-        }
-    }
-
     /// Counts answers and silences in order; whether the target now looks hung.
     pub(super) fn silences(&self, answers: &[super::invariant::Answer]) -> bool {
         use std::sync::atomic::Ordering;

@@ -12,6 +12,8 @@ use quick_junit::{NonSuccessKind, Report as JunitReport, TestCase, TestCaseStatu
 use super::html::{STYLE, esc};
 use super::markdown::{cell, fenced};
 use super::output::Format;
+use super::verdict::seconds;
+use crate::count::count;
 use crate::fuzz::outcome::{Finding, InvariantOutcome, InvariantResult};
 use crate::fuzz::{FuzzReport, FuzzVerdict, Level, ReplayReport};
 
@@ -30,8 +32,8 @@ pub fn verdict_line(report: &FuzzReport) -> String {
     let verdict = match report.verdict {
         FuzzVerdict::Pass => "no invariant broken".to_owned(),
         FuzzVerdict::Warn => format!(
-            "{} SHOULD invariant(s) broken, no MUST",
-            report.findings.len()
+            "{} broken, no MUST",
+            count(report.findings.len() as u64, "SHOULD invariant")
         ),
         FuzzVerdict::Fail => {
             let musts = report
@@ -40,23 +42,29 @@ pub fn verdict_line(report: &FuzzReport) -> String {
                 .filter(|f| f.level == Level::Must)
                 .count();
             match report.findings.len() - musts {
-                0 => format!("{musts} MUST invariant(s) broken"),
-                shoulds => format!("{musts} MUST invariant(s) broken, {shoulds} SHOULD"),
+                0 => format!("{} broken", count(musts as u64, "MUST invariant")),
+                shoulds => format!(
+                    "{} broken, {shoulds} SHOULD",
+                    count(musts as u64, "MUST invariant")
+                ),
             }
         }
     };
     format!("verdict: {verdict}")
 }
 
-/// The first line: target, cases, sequences, time, rate, seed.
+/// The first line: target, cases, sequences, the whole time (sending, then shrinking),
+/// rate, seed.
 fn headline(report: &FuzzReport) -> String {
     format!(
-        "hookcheck fuzz {}: {} cases in {} sequences, {:.1} s ({:.0} cases/s), seed {}",
+        "hookcheck fuzz {}: {} in {}, {} (sending {} at {:.0} cases/s, shrinking {}), seed {}",
         report.target,
-        report.cases,
-        report.sequences,
-        report.duration_ms as f64 / 1000.0,
+        count(report.cases, "case"),
+        count(report.sequences, "sequence"),
+        seconds(report.duration_ms + report.shrink_ms),
+        seconds(report.duration_ms),
         report.cases_per_second,
+        seconds(report.shrink_ms),
         report.seed
     )
 }
@@ -71,7 +79,7 @@ fn mark(result: &InvariantResult) -> (&'static str, String) {
     };
     let detail = match (result.outcome, &result.reason) {
         (InvariantOutcome::Unchecked, Some(reason)) => format!(" (not checked: {reason})"),
-        (InvariantOutcome::Broken, _) => format!(": {} sequence(s)", result.sequences),
+        (InvariantOutcome::Broken, _) => format!(": {}", count(result.sequences, "sequence")),
         _ => String::new(),
     };
     (mark, detail)
@@ -85,8 +93,8 @@ fn caveats(report: &FuzzReport) -> Vec<String> {
     }
     if report.unread_counts > 0 {
         caveats.push(format!(
-            "{} effect count(s) could not be read, so they have no verdict; the first: {}",
-            report.unread_counts,
+            "{} could not be read, so they have no verdict; the first: {}",
+            count(report.unread_counts, "effect count"),
             report.unread_reason.as_deref().unwrap_or("no reason given")
         ));
     }
@@ -224,7 +232,7 @@ pub fn junit(report: &FuzzReport) -> io::Result<String> {
         let status = match (result.outcome, result.level) {
             (InvariantOutcome::Broken, Level::Must) => {
                 let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
-                status.set_message(format!("broken in {} sequence(s)", result.sequences));
+                status.set_message(format!("broken in {}", count(result.sequences, "sequence")));
                 status.set_description(text.clone().unwrap_or_default());
                 status
             }
@@ -259,7 +267,9 @@ fn finding_of<'a>(report: &'a FuzzReport, result: &InvariantResult) -> Option<&'
 fn outcome_text(result: &InvariantResult) -> String {
     match (result.outcome, &result.reason) {
         (InvariantOutcome::Held, _) => "held".to_owned(),
-        (InvariantOutcome::Broken, _) => format!("broken ({} sequence(s))", result.sequences),
+        (InvariantOutcome::Broken, _) => {
+            format!("broken ({})", count(result.sequences, "sequence"))
+        }
         (InvariantOutcome::Unchecked, Some(reason)) => format!("not checked: {reason}"),
         (InvariantOutcome::Unchecked, None) => "not checked".to_owned(),
     }

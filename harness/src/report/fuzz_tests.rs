@@ -120,7 +120,7 @@ fn junit_fails_a_broken_must_passes_a_broken_should_and_skips_the_unchecked() {
 fn markdown_and_html_lead_with_the_verdict_and_carry_each_finding_and_its_script() {
     let report = sample();
     let verdict = verdict_line(&report);
-    assert_eq!(verdict, "verdict: 1 MUST invariant(s) broken, 1 SHOULD");
+    assert_eq!(verdict, "verdict: 1 MUST invariant broken, 1 SHOULD");
     let markdown = markdown(&report);
     assert!(markdown.contains(&format!("**{verdict}**")), "{markdown}");
     assert!(

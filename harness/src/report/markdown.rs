@@ -7,7 +7,8 @@ use std::fmt::Write as _;
 
 use crate::report::contract::{self, CONTRACT_FILE, ClauseRef, parse_clause};
 use crate::report::verdict::{
-    FindingGroup, category_rows, checks_by_category, group_findings, hints, seconds, verdict_line,
+    FindingGroup, category_rows, checks_by_category, group_findings, hints, seconds, timeout,
+    verdict_line,
 };
 use crate::results::Report;
 
@@ -44,10 +45,10 @@ fn header(out: &mut String, report: &Report) {
     }
     let _ = writeln!(
         out,
-        "Target `{}` · seed {} · timeout {} ms · took {} · {} · started {}\n",
+        "Target `{}` · seed {} · timeout {} · took {} · {} · started {}\n",
         report.target,
         report.seed,
-        report.timeout_ms,
+        timeout(report.timeout_ms),
         seconds(report.duration_ms),
         report.tool,
         report.started_at
@@ -161,8 +162,14 @@ fn latency(out: &mut String, report: &Report) {
     }
     let _ = writeln!(
         out,
-        "{} deliveries timed, {} timed out (timeout {} ms).\n\n| p50 | p95 | p99 | max |\n|---:|---:|---:|---:|\n| {:.1} ms | {:.1} ms | {:.1} ms | {:.1} ms |",
-        l.deliveries, l.timed_out, report.timeout_ms, l.p50_ms, l.p95_ms, l.p99_ms, l.max_ms
+        "{} deliveries timed, {} timed out (timeout {}).\n\n| p50 | p95 | p99 | max |\n|---:|---:|---:|---:|\n| {:.1} ms | {:.1} ms | {:.1} ms | {:.1} ms |",
+        l.deliveries,
+        l.timed_out,
+        timeout(report.timeout_ms),
+        l.p50_ms,
+        l.p95_ms,
+        l.p99_ms,
+        l.max_ms
     );
 }
 

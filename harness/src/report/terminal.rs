@@ -7,7 +7,7 @@ use std::io::{self, Write};
 use crate::report::progress::Progress;
 use crate::report::style::Paint;
 use crate::report::verdict::{
-    FindingGroup, category_rows, group_findings, hints, seconds, verdict_line,
+    FindingGroup, category_rows, group_findings, hints, seconds, timeout, verdict_line,
 };
 use crate::results::{Event, Outcome, Report, Reporter};
 
@@ -77,9 +77,9 @@ pub fn write_summary(
     writeln!(out, "\nhookcheck: {}", report.target)?;
     writeln!(
         out,
-        "  seed {} · timeout {} ms · took {}{}",
+        "  seed {} · timeout {} · took {}{}",
         report.seed,
-        report.timeout_ms,
+        timeout(report.timeout_ms),
         seconds(report.duration_ms),
         if report.interrupted {
             " · INTERRUPTED"
@@ -255,8 +255,14 @@ fn latency(out: &mut dyn Write, report: &Report) -> io::Result<()> {
     }
     writeln!(
         out,
-        "\ndelivery latency: {} timed, {} timed out (timeout {} ms)\n  p50 {:.1} ms · p95 {:.1} ms · p99 {:.1} ms · max {:.1} ms",
-        l.deliveries, l.timed_out, report.timeout_ms, l.p50_ms, l.p95_ms, l.p99_ms, l.max_ms
+        "\ndelivery latency: {} timed, {} timed out (timeout {})\n  p50 {:.1} ms · p95 {:.1} ms · p99 {:.1} ms · max {:.1} ms",
+        l.deliveries,
+        l.timed_out,
+        timeout(report.timeout_ms),
+        l.p50_ms,
+        l.p95_ms,
+        l.p99_ms,
+        l.max_ms
     )
 }
 

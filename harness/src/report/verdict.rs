@@ -2,6 +2,7 @@
 //! per-category counts, and findings grouped by cause. Reporters only lay these out.
 
 use crate::catalogue::{Category, Level};
+use crate::duration::format_duration;
 use crate::results::{CheckResult, Outcome, Report, Summary, Unverified};
 
 /// The one-line verdict every format prints: `verdict: NOT conformant (3 MUST failed)`,
@@ -253,9 +254,15 @@ fn last_status(actual: &str) -> Option<u16> {
     })
 }
 
-/// Seconds with one decimal, for durations in prose.
+/// A duration in prose, to the tenth of a second, as every message writes durations
+/// ([`format_duration`]): `4.2s`, `30s`, `300ms`.
 pub fn seconds(ms: u64) -> String {
-    format!("{:.1} s", ms as f64 / 1000.0)
+    format_duration(std::time::Duration::from_millis((ms + 50) / 100 * 100))
+}
+
+/// A timeout in milliseconds, as every message writes durations: `30s`.
+pub fn timeout(ms: u64) -> String {
+    format_duration(std::time::Duration::from_millis(ms))
 }
 
 #[cfg(test)]

@@ -219,7 +219,8 @@ async fn self_test(probe: &EffectsProbe, sender: &Sender) -> Option<String> {
     match probe.count(sender, &session).await {
         Ok(0) => None,
         Ok(n) => Some(format!(
-            "the effects probe failed its self-test: it counted {n} effect(s) for a session never delivered ({session}), so its counts cannot be trusted"
+            "the effects probe failed its self-test: it counted {} for a session never delivered ({session}), so its counts cannot be trusted",
+            crate::count::count(n, "effect")
         )),
         Err(e) => Some(format!("the effects probe failed its self-test: {e}")),
     }

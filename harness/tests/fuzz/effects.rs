@@ -142,7 +142,7 @@ async fn a_lying_or_failing_effects_probe_leaves_the_effect_invariants_not_check
     let probes = [
         (
             EffectsProbe::command("echo 1"),
-            "counted 1 effect(s) for a session never delivered",
+            "counted 1 effect for a session never delivered",
         ),
         (EffectsProbe::command("exit 3"), "failed its self-test"),
         (

@@ -149,8 +149,9 @@ fn verdict_of(
         match counts.get(&e.session) {
             Some(Ok(n)) if e.expect.allows(*n) => {}
             Some(Ok(n)) => wrong.push(format!(
-                "{}: {n} effect(s), expected {}{}",
+                "{}: {}, expected {}{}",
                 e.what,
+                crate::count::count(*n, "effect"),
                 e.expect.words(),
                 late(earlier.get(&e.session), *n)
             )),
