@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use quick_junit::{NonSuccessKind, Report as JunitReport, TestCase, TestCaseStatus, TestSuite};
 
-use super::html::{STYLE, esc};
+use super::html::{esc, page_start};
 use super::markdown::{cell, fenced};
 use super::output::Format;
 use crate::fuzz::outcome::{Finding, InvariantOutcome, InvariantResult};
@@ -326,18 +326,13 @@ pub fn html(report: &FuzzReport) -> String {
         FuzzVerdict::Warn => "none",
         FuzzVerdict::Fail => "bad",
     };
-    let _ = writeln!(
-        out,
-        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
-         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; \
-         style-src 'unsafe-inline'\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>hookcheck fuzz: {}</title><style>{STYLE}</style></head>\n<body>\
-         <header class=\"{class}\"><h1>hookcheck fuzz</h1><p><strong>{}</strong></p>\
-         <p class=\"meta\">{}</p></header>",
-        esc(&report.target),
-        esc(&verdict_line(report)),
-        esc(&headline(report))
+    page_start(
+        &mut out,
+        &format!("hookcheck fuzz: {}", esc(&report.target)),
+        class,
+        "hookcheck fuzz",
+        &verdict_line(report),
+        Some(&headline(report)),
     );
     for caveat in caveats(report) {
         let _ = writeln!(out, "<p class=\"hint\">{}</p>", esc(&caveat));
