@@ -17,7 +17,8 @@ use crate::fuzz::{
     Budget, CaseFile, DEFAULT_CASES, FuzzConfig, FuzzError, SpaceSource, failed, fuzz, replay,
 };
 use crate::receiver::{Defect, Receiver, ReceiverConfig, RunningReceiver};
-use crate::report::fuzz::{replay_summary, summary as fuzz_summary};
+use crate::report::fuzz::summary as fuzz_summary;
+use crate::report::replay::summary as replay_summary;
 use crate::report::{AnyReport, check_outputs, write_any};
 use crate::transport::parse_target;
 
@@ -99,7 +100,8 @@ pub struct FuzzArgs {
     #[arg(long, value_name = "DIR")]
     pub save: Option<PathBuf>,
 
-    /// Run this case file once instead of fuzzing, and exit by its result.
+    /// Run this case file once instead of fuzzing, and exit by its result (the report
+    /// flags write the replay's result).
     #[arg(long, value_name = "FILE")]
     pub replay: Option<PathBuf>,
 
@@ -161,7 +163,7 @@ async fn execute(args: FuzzArgs) -> Result<i32, CliError> {
     config.effects = effects_probe(&args, local.as_ref())?;
     configure(&mut config, &args);
     let outcome = match &case {
-        Some(case) => replay_case(&config, case).await,
+        Some(case) => replay_case(&config, case, &args).await,
         None => campaign(config, &args).await,
     };
     if let Some(receiver) = local {
@@ -194,9 +196,18 @@ async fn campaign(config: FuzzConfig, args: &FuzzArgs) -> Result<i32, CliError> 
     })
 }
 
-async fn replay_case(config: &FuzzConfig, case: &CaseFile) -> Result<i32, CliError> {
+async fn replay_case(
+    config: &FuzzConfig,
+    case: &CaseFile,
+    args: &FuzzArgs,
+) -> Result<i32, CliError> {
     let report = replay(config, case).await.map_err(fuzz_error)?;
-    print!("{}", replay_summary(&report));
+    let mut summary = args.files.summary_stream();
+    let _ = write!(summary, "{}", replay_summary(&report)).and_then(|()| summary.flush());
+    for output in args.files.outputs() {
+        write_any(&output, AnyReport::Replay(&report))
+            .map_err(|e| CliError::Usage(e.to_string()))?;
+    }
     Ok(if report.failed() {
         exit_codes::FAILED
     } else if report.inconclusive() {

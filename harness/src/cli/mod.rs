@@ -133,13 +133,21 @@ pub fn duration_arg(duration: Duration) -> String {
 /// The `default_value` of a duration flag, from the library's named constant: formatted
 /// once by [`duration_arg`], so the flag's default and the config's are one value.
 macro_rules! duration_default {
-    ($duration:expr) => {{
-        static TEXT: std::sync::LazyLock<String> =
-            std::sync::LazyLock::new(|| $crate::cli::duration_arg($duration));
+    ($duration:expr) => {
+        $crate::cli::arg_default!($crate::cli::duration_arg, $duration)
+    };
+}
+pub(crate) use duration_default;
+
+/// The `default_value` of a flag, from the library's named constant, as `$format` writes
+/// it for the command line (formatted once).
+macro_rules! arg_default {
+    ($format:path, $value:expr) => {{
+        static TEXT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| $format($value));
         TEXT.as_str()
     }};
 }
-pub(crate) use duration_default;
+pub(crate) use arg_default;
 
 /// Reads a duration such as `500ms`, `2s`, `1m` or `1m30s` (a clap value parser).
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
