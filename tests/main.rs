@@ -12,6 +12,7 @@ mod corpus;
 mod fuzz;
 mod load;
 mod readme;
+mod replicas;
 mod retry;
 mod run;
 mod send;
