@@ -1,9 +1,10 @@
 //! End-to-end tests of `hookcheck fuzz`: exit codes, the JSON and JUnit reports, case files
-//! and `--replay`, repro scripts run by dash, secrecy of the auth value, and usage errors.
+//! and `--replay` (with its reports), repro scripts run by dash, secrecy of the auth value,
+//! and usage errors.
 
 use std::time::{Duration, Instant};
 
-use hookcheck::fuzz::{CaseFile, FuzzReport, FuzzVerdict, Invariant};
+use hookcheck::fuzz::{CaseFile, FuzzReport, FuzzVerdict, Invariant, ReplayReport};
 use hookcheck::receiver::{Defect, ReceiverConfig};
 use hookcheck_testkit::receiver;
 
@@ -173,13 +174,16 @@ async fn a_defect_fails_the_run_and_its_case_file_replays_until_it_is_fixed() {
     }
     assert_eq!(CaseFile::load(case_path.as_ref()).unwrap(), finding.case);
 
-    // Replayed against the broken receiver it fails again; against a fixed one it holds.
+    // Replayed against the broken receiver it fails again, and its reports say so; against
+    // a fixed one it holds.
+    let replay_files = ReplayFiles::in_dir(dir.path());
     let replayed = fuzz(
         &[
             &[
                 "--replay", &case_path, "--target", &target, "--settle", "1200ms",
             ][..],
             &common,
+            &replay_files.args(),
         ]
         .concat(),
         false,
@@ -194,6 +198,7 @@ async fn a_defect_fails_the_run_and_its_case_file_replays_until_it_is_fixed() {
         "{}",
         replayed.stdout
     );
+    replay_files.say_it_broke_again(Invariant::NoEffectWhenUnauthenticated);
     let fixed = receiver::start(ReceiverConfig::default().auth(auth())).await;
     let (fixed_target, fixed_effects) = (fixed.webhook_url(), fixed.effects_url_template());
     let args = [
@@ -215,6 +220,77 @@ async fn a_defect_fails_the_run_and_its_case_file_replays_until_it_is_fixed() {
     );
     broken.shutdown().await;
     fixed.shutdown().await;
+}
+
+/// The report files of a replay.
+struct ReplayFiles {
+    json: String,
+    junit: String,
+    markdown: String,
+    html: String,
+}
+
+impl ReplayFiles {
+    fn in_dir(dir: &std::path::Path) -> Self {
+        let path = |name: &str| dir.join(name).to_str().unwrap().to_owned();
+        ReplayFiles {
+            json: path("replay.json"),
+            junit: path("replay.xml"),
+            markdown: path("replay.md"),
+            html: path("replay.html"),
+        }
+    }
+
+    fn args(&self) -> [&str; 8] {
+        [
+            "--json",
+            &self.json,
+            "--junit",
+            &self.junit,
+            "--markdown",
+            &self.markdown,
+            "--html",
+            &self.html,
+        ]
+    }
+
+    /// Every file says the case's invariant broke again, and the JUnit file fails it.
+    fn say_it_broke_again(&self, invariant: Invariant) {
+        let read = |path: &str| std::fs::read_to_string(path).unwrap();
+        let report: ReplayReport = serde_json::from_str(&read(&self.json)).unwrap();
+        assert!(
+            report.reproduced && report.invariant == invariant,
+            "{report:?}"
+        );
+        let xml = read(&self.junit);
+        let junit = quick_junit::Report::deserialize_from_str(&xml)
+            .unwrap_or_else(|e| panic!("the replay's JUnit does not parse: {e}\n{xml}"));
+        let case = junit.test_suites[0]
+            .test_cases
+            .iter()
+            .find(|case| case.name.as_str() == invariant.as_str())
+            .unwrap_or_else(|| panic!("no test case for {invariant}: {xml}"));
+        assert!(
+            matches!(
+                case.status,
+                quick_junit::TestCaseStatus::NonSuccess {
+                    kind: quick_junit::NonSuccessKind::Failure,
+                    ..
+                }
+            ),
+            "{xml}"
+        );
+        let result = format!("replay: {invariant} broke again");
+        assert!(read(&self.markdown).contains(&result));
+        let html = read(&self.html);
+        assert!(
+            html.starts_with("<!doctype html>") && html.contains(&result),
+            "{html}"
+        );
+        for text in [read(&self.json), xml, read(&self.markdown), html] {
+            assert!(!text.contains(SECRET_VALUE), "the secret leaked:\n{text}");
+        }
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -8,6 +8,7 @@ use std::time::Duration;
 use hookcheck_testkit::{Binary, Ran};
 
 mod browser;
+mod config;
 mod corpus;
 mod fuzz;
 mod load;
@@ -15,6 +16,7 @@ mod readme;
 mod replicas;
 mod retry;
 mod run;
+mod secrets;
 mod send;
 mod serve;
 mod snapshots;

@@ -143,6 +143,7 @@ async fn diff_and_baseline_see_a_defect_come_and_go_between_real_runs() {
     assert_eq!(ran.code, 1, "{}", ran.stderr);
 
     let (diff_json, diff_md) = (path("diff.json"), path("diff.md"));
+    let (diff_xml, diff_html) = (path("diff.xml"), path("diff.html"));
     let diff = hookcheck_async(
         &[
             "diff",
@@ -152,6 +153,10 @@ async fn diff_and_baseline_see_a_defect_come_and_go_between_real_runs() {
             &diff_json,
             "--markdown",
             &diff_md,
+            "--junit",
+            &diff_xml,
+            "--html",
+            &diff_html,
         ],
         &[],
     )
@@ -188,6 +193,14 @@ async fn diff_and_baseline_see_a_defect_come_and_go_between_real_runs() {
             .unwrap()
             .contains("## new failures")
     );
+    diff_junit_fails_each_new_failure(&diff_xml, &new_failures);
+    let html = std::fs::read_to_string(&diff_html).unwrap();
+    assert!(html.starts_with("<!doctype html>"), "{html}");
+    assert!(html.contains("<header class=\"bad\">"), "{html}");
+    assert!(html.contains("baseline: "), "the verdict line: {html}");
+    for id in &new_failures {
+        assert!(html.contains(id), "{id} not in the HTML diff");
+    }
 
     let back = hookcheck_async(&["diff", &after, &before], &[]).await;
     assert_eq!(back.code, 0, "fixing is not a regression: {}", back.stdout);
@@ -204,6 +217,30 @@ async fn diff_and_baseline_see_a_defect_come_and_go_between_real_runs() {
     let new = run(&["--defect", "no-dedupe", "--baseline", &before]).await;
     assert_eq!(new.code, 1, "{}", new.stdout);
     assert!(new.stdout.contains("new failure"), "{}", new.stdout);
+}
+
+/// The JUnit diff parses, and its failing test cases are exactly the new failures.
+fn diff_junit_fails_each_new_failure(path: &str, new_failures: &[&str]) {
+    let xml = std::fs::read_to_string(path).unwrap();
+    let junit = quick_junit::Report::deserialize_from_str(&xml)
+        .unwrap_or_else(|e| panic!("the JUnit diff does not parse: {e}\n{xml}"));
+    let failed: Vec<&str> = junit
+        .test_suites
+        .iter()
+        .flat_map(|suite| &suite.test_cases)
+        .filter(|case| {
+            matches!(
+                case.status,
+                quick_junit::TestCaseStatus::NonSuccess {
+                    kind: quick_junit::NonSuccessKind::Failure,
+                    ..
+                }
+            )
+        })
+        .map(|case| case.name.as_str())
+        .collect();
+    assert_eq!(failed, new_failures, "{xml}");
+    assert_eq!(junit.failures, new_failures.len(), "{xml}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -17,7 +17,8 @@ use crate::fuzz::{
     Budget, CaseFile, DEFAULT_CASES, FuzzConfig, FuzzError, SpaceSource, failed, fuzz, replay,
 };
 use crate::receiver::{Defect, Receiver, ReceiverConfig, RunningReceiver};
-use crate::report::fuzz::{replay_summary, summary as fuzz_summary};
+use crate::report::fuzz::summary as fuzz_summary;
+use crate::report::replay::summary as replay_summary;
 use crate::report::{AnyReport, check_outputs, write_any};
 use crate::transport::parse_target;
 
@@ -43,7 +44,8 @@ Examples:
 
 A broken MUST invariant fails the run; a broken SHOULD invariant (should-accepted,
 no-5xx-for-bad-input) is reported, shrunk and saved as a warning. Repro scripts write the
-auth value as $HOOKCHECK_AUTH: export it before running one.
+auth value as $HOOKCHECK_AUTH and a secret header's as $HOOKCHECK_HEADER_<NAME>: export
+them before running one.
 
 --time bounds the whole command, shrinking included: requests, pauses and effect reads
 are cut at the deadline (a cut one gets no verdict), and shrinking that runs out of time
@@ -98,7 +100,8 @@ pub struct FuzzArgs {
     #[arg(long, value_name = "DIR")]
     pub save: Option<PathBuf>,
 
-    /// Run this case file once instead of fuzzing, and exit by its result.
+    /// Run this case file once instead of fuzzing, and exit by its result (the report
+    /// flags write the replay's result).
     #[arg(long, value_name = "FILE")]
     pub replay: Option<PathBuf>,
 
@@ -136,7 +139,8 @@ pub async fn run(args: FuzzArgs) -> i32 {
 
 async fn execute(args: FuzzArgs) -> Result<i32, CliError> {
     let usage = CliError::Usage;
-    let auth = args.target.auth()?;
+    let client = args.target.settings()?;
+    let auth = client.auth.clone();
     // A report that cannot be written is found out now, not after the whole run.
     check_outputs(&args.files.outputs()).map_err(|e| usage(e.to_string()))?;
     let case = args
@@ -155,11 +159,11 @@ async fn execute(args: FuzzArgs) -> Result<i32, CliError> {
         (None, None) => unreachable!("a local receiver runs when no target is given"),
     };
     let mut config = FuzzConfig::new(parse_target(&target).map_err(|e| usage(e.to_string()))?);
-    config.client.auth = auth;
+    config.client = client;
     config.effects = effects_probe(&args, local.as_ref())?;
     configure(&mut config, &args);
     let outcome = match &case {
-        Some(case) => replay_case(&config, case).await,
+        Some(case) => replay_case(&config, case, &args).await,
         None => campaign(config, &args).await,
     };
     if let Some(receiver) = local {
@@ -192,9 +196,18 @@ async fn campaign(config: FuzzConfig, args: &FuzzArgs) -> Result<i32, CliError> 
     })
 }
 
-async fn replay_case(config: &FuzzConfig, case: &CaseFile) -> Result<i32, CliError> {
+async fn replay_case(
+    config: &FuzzConfig,
+    case: &CaseFile,
+    args: &FuzzArgs,
+) -> Result<i32, CliError> {
     let report = replay(config, case).await.map_err(fuzz_error)?;
-    print!("{}", replay_summary(&report));
+    let mut summary = args.files.summary_stream();
+    let _ = write!(summary, "{}", replay_summary(&report)).and_then(|()| summary.flush());
+    for output in args.files.outputs() {
+        write_any(&output, AnyReport::Replay(&report))
+            .map_err(|e| CliError::Usage(e.to_string()))?;
+    }
     Ok(if report.failed() {
         exit_codes::FAILED
     } else if report.inconclusive() {
@@ -254,14 +267,12 @@ async fn start_local(
 
 /// The settings that come straight from the command line.
 fn configure(config: &mut FuzzConfig, args: &FuzzArgs) {
-    config.client.tls = args.target.tls();
     config.seed = args.seed.or(config.seed);
     config.budget = match args.time {
         Some(time) => Budget::Time(time),
         None => Budget::Cases(args.cases),
     };
     config.concurrency = args.concurrency;
-    config.client.timeout = args.target.timeout;
     config.settle = args.settle;
     config.retry_delay = args.retry_delay;
     config.shrink.replays = args.shrink_replays;

@@ -1,6 +1,6 @@
-//! Flags shared by the commands that give a verdict (`run`, `report`, `fuzz`, `load`): the
-//! report files, each written through [`crate::report::write_output`], and how the terminal
-//! output looks; and reading a saved JSON report.
+//! Flags shared by the commands that give a verdict (`run`, `report`, `fuzz`, `load`,
+//! `diff`): the report files, each written through [`crate::report::write_any`], and how
+//! the terminal output looks; and reading a saved JSON report.
 
 use std::path::{Path, PathBuf};
 

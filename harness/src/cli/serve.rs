@@ -7,11 +7,12 @@ use std::time::Duration;
 
 use clap::builder::PossibleValue;
 
-use crate::cli::{AuthArg, CliError};
+use crate::cli::{AuthArg, CliError, arg_default, duration_default, parse_duration};
 use crate::exit_codes;
 use crate::receiver::{
-    AckStatus, Choices, Defect, PostgresUrl, Receiver, ReceiverConfig, ReceiverError,
-    RunningReceiver, StoreLocation,
+    AckStatus, Choices, DEFAULT_ANSWER_DELAY, DEFAULT_BODY_LIMIT, DEFAULT_DEDUPE_EXPIRY,
+    DEFAULT_SHUTDOWN_TIMEOUT, DEFAULT_SLOW_DELAY, Defect, PostgresUrl, Receiver, ReceiverConfig,
+    ReceiverError, RunningReceiver, SERVE_ADDR, SERVE_DATABASE, StoreLocation,
 };
 use crate::transport::tls::TlsSource;
 
@@ -39,7 +40,7 @@ Exit codes: 0 stopped by SIGINT/SIGTERM, 2 bad arguments (a --db URL that cannot
 #[command(after_long_help = SERVE_NOTES)]
 pub struct ServeArgs {
     /// Address to listen on; port 0 picks a free port.
-    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+    #[arg(long, value_name = "ADDR", default_value_t = SERVE_ADDR)]
     pub listen: SocketAddr,
 
     /// Require this header on every delivery, as `Name: value` (the value is never printed).
@@ -53,7 +54,7 @@ pub struct ServeArgs {
 
     /// SQLite file that records processed sessions (created if missing), or a
     /// `postgres://` URL of a database that every replica shares.
-    #[arg(long, value_name = "PATH|URL", default_value = "hookcheck-receiver.db")]
+    #[arg(long, value_name = "PATH|URL", default_value = SERVE_DATABASE)]
     pub db: DbArg,
 
     /// Keep processed sessions in memory instead of a file (forgotten on exit).
@@ -78,14 +79,14 @@ pub struct ServeArgs {
     pub defect: Option<Defect>,
 
     /// Largest body accepted, in bytes or with a unit (256KiB, 1MiB); larger ones get 413.
-    #[arg(long, value_name = "SIZE", default_value = "1MiB", value_parser = parse_body_limit)]
+    #[arg(long, value_name = "SIZE", default_value = arg_default!(size_arg, DEFAULT_BODY_LIMIT), value_parser = parse_body_limit)]
     pub body_limit: usize,
 
     /// The 2xx a valid delivery gets: 200 or 202 with {"duplicate": bool}, 204 with no body.
     #[arg(
         long,
         value_name = "CODE",
-        default_value = "200",
+        default_value_t = AckStatus::default(),
         conflicts_with = "async_processing"
     )]
     pub ack_status: AckStatus,
@@ -101,7 +102,7 @@ pub struct ServeArgs {
     pub ignore_unknown_status: bool,
 
     /// Delay every answer to a delivery by this much (e.g. 400ms).
-    #[arg(long, value_name = "DURATION", default_value = "0s", value_parser = super::parse_duration)]
+    #[arg(long, value_name = "DURATION", default_value = duration_default!(DEFAULT_ANSWER_DELAY), value_parser = parse_duration)]
     pub delay: Duration,
 
     /// Answer 202 at once and record the effect about 300 ms later, in the background.
@@ -110,19 +111,19 @@ pub struct ServeArgs {
 
     /// With --async-processing: record the effect this long after the answer instead
     /// (e.g. 1500ms), as a queue that is behind does.
-    #[arg(long, value_name = "DURATION", requires = "async_processing", value_parser = super::parse_duration)]
+    #[arg(long, value_name = "DURATION", requires = "async_processing", value_parser = parse_duration)]
     pub async_delay: Option<Duration>,
 
     /// How long the slow-cancelled and slow-completed defects wait before answering.
-    #[arg(long, value_name = "DURATION", default_value = "31s", value_parser = super::parse_duration)]
+    #[arg(long, value_name = "DURATION", default_value = duration_default!(DEFAULT_SLOW_DELAY), value_parser = parse_duration)]
     pub slow_delay: Duration,
 
     /// How long the dedupe-expires defect remembers a session.
-    #[arg(long, value_name = "DURATION", default_value = "2s", value_parser = super::parse_duration)]
+    #[arg(long, value_name = "DURATION", default_value = duration_default!(DEFAULT_DEDUPE_EXPIRY), value_parser = parse_duration)]
     pub dedupe_expiry: Duration,
 
     /// How long shutdown waits for open requests before closing them.
-    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = super::parse_duration)]
+    #[arg(long, value_name = "DURATION", default_value = duration_default!(DEFAULT_SHUTDOWN_TIMEOUT), value_parser = parse_duration)]
     pub shutdown_timeout: Duration,
 
     /// No line per delivery on stderr (the start-up lines are still printed on stdout).
@@ -187,6 +188,18 @@ impl clap::ValueEnum for AckStatus {
     }
 }
 
+/// A size as `--body-limit` takes it: `1MiB`, `256KiB`, or bytes.
+fn size_arg(bytes: usize) -> String {
+    match bytes {
+        n if n % MIB == 0 => format!("{}MiB", n / MIB),
+        n if n % KIB == 0 => format!("{}KiB", n / KIB),
+        n => n.to_string(),
+    }
+}
+
+const KIB: usize = 1024;
+const MIB: usize = 1024 * KIB;
+
 /// Bytes, or a number with a unit: `B`, `KiB`, `MiB` (case-insensitive).
 fn parse_body_limit(text: &str) -> Result<usize, String> {
     let trimmed = text.trim();
@@ -196,8 +209,8 @@ fn parse_body_limit(text: &str) -> Result<usize, String> {
     let (digits, unit) = trimmed.split_at(split);
     let scale: usize = match unit.trim().to_ascii_lowercase().as_str() {
         "" | "b" => 1,
-        "kib" => 1024,
-        "mib" => 1024 * 1024,
+        "kib" => KIB,
+        "mib" => MIB,
         _ => {
             return Err(format!(
                 "`{text}` is not a size like 262144, 256KiB or 1MiB"
@@ -361,6 +374,7 @@ mod tests {
     use clap::Parser;
 
     use crate::cli::{Cli, Command};
+    use crate::receiver::ReceiverConfig;
 
     fn serve(args: &[&str]) -> Result<super::ServeArgs, clap::Error> {
         let argv = ["hookcheck", "serve"].iter().chain(args);
@@ -376,6 +390,13 @@ mod tests {
         assert_eq!(args.listen.to_string(), "127.0.0.1:8080");
         assert_eq!(args.db.to_string(), "hookcheck-receiver.db");
         assert_eq!(args.body_limit, 1024 * 1024);
+        // With no flag, the receiver is configured as the library's default one.
+        let (config, library) = (args.to_config().unwrap(), ReceiverConfig::default());
+        assert_eq!(config.body_limit, library.body_limit);
+        assert_eq!(config.slow_delay, library.slow_delay);
+        assert_eq!(config.dedupe_expiry, library.dedupe_expiry);
+        assert_eq!(config.shutdown_timeout, library.shutdown_timeout);
+        assert_eq!(config.choices, library.choices);
     }
 
     #[test]

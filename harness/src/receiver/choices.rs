@@ -8,6 +8,8 @@ use axum::http::StatusCode;
 
 /// How long `--async-processing` waits before it records a delivery's effect.
 pub const ASYNC_PROCESSING_DELAY: Duration = Duration::from_millis(300);
+/// How long every answer to a delivery is delayed unless told otherwise: not at all.
+pub const DEFAULT_ANSWER_DELAY: Duration = Duration::ZERO;
 
 crate::closed::closed_enum! {
     /// The 2xx a valid delivery is answered with (`hookcheck serve --ack-status`); its
@@ -37,7 +39,7 @@ impl AckStatus {
 
 /// The legitimate choices a receiver makes. [`Default`]: 200 at once, refuse off-contract
 /// input (422/415) and unknown statuses (422), process before answering.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[must_use]
 pub struct Choices {
     /// The 2xx a valid delivery gets.
@@ -53,6 +55,19 @@ pub struct Choices {
     /// With `async_processing`, record the effect this long after the answer instead of
     /// [`ASYNC_PROCESSING_DELAY`], as a queue that is behind does.
     pub async_delay: Option<Duration>,
+}
+
+impl Default for Choices {
+    fn default() -> Self {
+        Choices {
+            ack: AckStatus::default(),
+            accept_off_contract: false,
+            ignore_unknown_status: false,
+            delay: DEFAULT_ANSWER_DELAY,
+            async_processing: false,
+            async_delay: None,
+        }
+    }
 }
 
 impl fmt::Display for Choices {

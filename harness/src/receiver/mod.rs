@@ -42,7 +42,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub use app::{AppState, EFFECTS_PATH, HEALTH_PATH, WEBHOOK_PATH, app};
-pub use choices::{ASYNC_PROCESSING_DELAY, AckStatus, Choices};
+pub use choices::{ASYNC_PROCESSING_DELAY, AckStatus, Choices, DEFAULT_ANSWER_DELAY};
 pub use defect::Defect;
 pub use defect_facts::{DefectFacts, Found};
 pub use log::{DeliveryLog, DeliveryOutcome};
@@ -57,6 +57,20 @@ pub type DeliveryHook = Arc<dyn Fn(&DeliveryLog) + Send + Sync>;
 
 /// The default body limit: 1 MiB, above the 256 KiB SPEC [D-11] asks for.
 pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
+/// How long the `slow-cancelled` and `slow-completed` defects wait before answering unless
+/// told otherwise: above the sender's 30 s timeout.
+pub const DEFAULT_SLOW_DELAY: Duration = Duration::from_secs(31);
+/// How long the `dedupe-expires` defect remembers a session unless told otherwise.
+pub const DEFAULT_DEDUPE_EXPIRY: Duration = Duration::from_secs(2);
+/// How long shutdown waits for open requests before closing them, unless told otherwise.
+pub const DEFAULT_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(5);
+/// Where `hookcheck serve` listens unless told otherwise (in-process, the default is a
+/// free port).
+pub const SERVE_ADDR: SocketAddr =
+    SocketAddr::V4(std::net::SocketAddrV4::new(Ipv4Addr::LOCALHOST, 8080));
+/// The SQLite file `hookcheck serve` keeps processed sessions in unless told otherwise
+/// (in-process, the default is memory).
+pub const SERVE_DATABASE: &str = "hookcheck-receiver.db";
 
 /// How the receiver runs. [`Default`]: listen on 127.0.0.1 port 0, in-memory store, no
 /// auth, no TLS, no defect, the default [`Choices`].
@@ -96,9 +110,9 @@ impl Default for ReceiverConfig {
             tls: None,
             defect: None,
             body_limit: DEFAULT_BODY_LIMIT,
-            slow_delay: Duration::from_secs(31),
-            dedupe_expiry: seen::EXPIRY,
-            shutdown_timeout: Duration::from_secs(5),
+            slow_delay: DEFAULT_SLOW_DELAY,
+            dedupe_expiry: DEFAULT_DEDUPE_EXPIRY,
+            shutdown_timeout: DEFAULT_SHUTDOWN_TIMEOUT,
             on_delivery: None,
             choices: Choices::default(),
         }

@@ -11,9 +11,6 @@ use crate::spec::{Payload, Status};
 
 /// How many sessions the `dedupe-forgets` defect remembers.
 pub const FORGETFUL_CAPACITY: usize = 16;
-/// How long the `dedupe-expires` defect remembers a session unless told otherwise
-/// (`hookcheck serve --dedupe-expiry`).
-pub const EXPIRY: Duration = Duration::from_secs(2);
 
 /// The keys one dedupe defect has seen.
 #[derive(Debug)]

@@ -1,11 +1,26 @@
-//! A [`Diff`] for people and tools: terminal lines, Markdown, JSON.
+//! A [`Diff`] for people and tools: terminal lines, and every file format (JSON, JUnit with
+//! a failing test case per new failure, Markdown, one HTML page).
 
 use std::fmt::Write as _;
 use std::io;
 
+use quick_junit::{NonSuccessKind, Report as JunitReport, TestCase, TestCaseStatus, TestSuite};
+
+use super::html::{esc, page_start};
+use super::output::Format;
 use crate::diff::{Change, ChangeKind, Diff};
 use crate::report::style::Paint;
 use crate::results::Outcome;
+
+/// Renders a diff in one file format.
+pub fn render(format: Format, diff: &Diff) -> io::Result<String> {
+    match format {
+        Format::Json => diff_json(diff),
+        Format::Junit => diff_junit(diff),
+        Format::Markdown => Ok(diff_markdown(diff)),
+        Format::Html => Ok(diff_html(diff)),
+    }
+}
 
 /// One line that says whether the new run regressed.
 pub fn diff_verdict(diff: &Diff) -> String {
@@ -94,6 +109,91 @@ pub fn diff_json(diff: &Diff) -> io::Result<String> {
     let mut text = serde_json::to_string_pretty(diff)?;
     text.push('\n');
     Ok(text)
+}
+
+/// JUnit XML: a test case per changed check, a failure for each new failure (what the
+/// check did now is its description), the other changes passing with what changed in
+/// their system-out, so the CI view agrees with the exit code.
+pub fn diff_junit(diff: &Diff) -> io::Result<String> {
+    let mut junit = JunitReport::new("hookcheck diff");
+    let mut suite = TestSuite::new("diff");
+    for change in &diff.changes {
+        let moved = format!(
+            "{}: {} → {}",
+            change.kind.title(),
+            word(change.old),
+            word(change.new)
+        );
+        let status = if change.kind == ChangeKind::NewFailure {
+            let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+            status.set_message(moved.clone());
+            status.set_description(change.actual.clone());
+            status
+        } else {
+            TestCaseStatus::success()
+        };
+        let mut case = TestCase::new(change.id.as_str(), status);
+        case.set_classname(format!("hookcheck.diff.{}", change.kind));
+        if change.kind != ChangeKind::NewFailure {
+            case.set_system_out(moved);
+        }
+        suite.add_test_case(case);
+    }
+    junit.add_test_suite(suite);
+    junit
+        .to_string()
+        .map_err(|e| io::Error::other(e.to_string()))
+}
+
+/// The diff as one self-contained HTML page: the verdict, then a table per kind of change.
+pub fn diff_html(diff: &Diff) -> String {
+    let mut out = String::with_capacity(8 * 1024);
+    let regressed = diff.regressions().next().is_some();
+    let runs = format!(
+        "old run {} ({}, {}) · new run {} ({}, {})",
+        diff.old.started_at,
+        diff.old.target,
+        diff.old.verdict,
+        diff.new.started_at,
+        diff.new.target,
+        diff.new.verdict
+    );
+    page_start(
+        &mut out,
+        &format!("hookcheck diff: {}", esc(&diff.new.target)),
+        if regressed { "bad" } else { "ok" },
+        "hookcheck diff",
+        &diff_verdict(diff),
+        Some(&runs),
+    );
+    for kind in ChangeKind::ALL {
+        let changes: Vec<&Change> = diff.of_kind(kind).collect();
+        if changes.is_empty() {
+            continue;
+        }
+        let _ = write!(
+            out,
+            "<h2>{} ({})</h2><table><tr><th>check</th><th>before</th><th>now</th>\
+             <th>actual</th></tr>",
+            kind.title(),
+            changes.len()
+        );
+        for change in changes {
+            let outcome = change.new.or(change.old).unwrap_or(Outcome::Skip);
+            let _ = write!(
+                out,
+                "<tr><td><code>{}</code></td><td>{}</td><td class=\"o {outcome}\">{}</td>\
+                 <td>{}</td></tr>",
+                esc(&change.id),
+                word(change.old),
+                word(change.new),
+                esc(&change.actual)
+            );
+        }
+        out.push_str("</table>\n");
+    }
+    out.push_str("</body></html>\n");
+    out
 }
 
 fn word(outcome: Option<Outcome>) -> &'static str {

@@ -1,7 +1,7 @@
 //! The renderers of a fuzzing campaign's [`FuzzReport`]: the terminal summary, JSON (the
 //! model itself, documented in [`crate::fuzz::outcome`]), JUnit (one test case per
-//! invariant), Markdown and one HTML page; and the terminal lines of a replay. Every format
-//! says the verdict with [`verdict_line`] and cites each finding's clause.
+//! invariant), Markdown and one HTML page (a replay's are in [`super::replay`]). Every
+//! format says the verdict with [`verdict_line`] and cites each finding's clause.
 
 use std::fmt::Write as _;
 use std::io;
@@ -9,11 +9,11 @@ use std::time::Duration;
 
 use quick_junit::{NonSuccessKind, Report as JunitReport, TestCase, TestCaseStatus, TestSuite};
 
-use super::html::{STYLE, esc};
+use super::html::{esc, page_start};
 use super::markdown::{cell, fenced};
 use super::output::Format;
 use crate::fuzz::outcome::{Finding, InvariantOutcome, InvariantResult};
-use crate::fuzz::{FuzzReport, FuzzVerdict, Level, ReplayReport};
+use crate::fuzz::{FuzzReport, FuzzVerdict, Level};
 
 /// Renders a campaign's report in one file format.
 pub fn render(format: Format, report: &FuzzReport) -> io::Result<String> {
@@ -113,7 +113,8 @@ fn shrink_line(finding: &Finding) -> String {
     }
 }
 
-fn outcome_word(level: Level) -> &'static str {
+/// A broken invariant's mark: `FAIL` for a MUST, `WARN` for a SHOULD.
+pub(super) fn outcome_word(level: Level) -> &'static str {
     if level == Level::Must { "FAIL" } else { "WARN" }
 }
 
@@ -171,34 +172,6 @@ fn summary_finding(out: &mut String, finding: &Finding) {
     for line in finding.repro.lines() {
         let _ = writeln!(out, "    {line}");
     }
-}
-
-/// The terminal lines of a replay: each broken invariant, unread counts, the result.
-pub fn replay_summary(report: &ReplayReport) -> String {
-    let mut out = String::new();
-    for v in &report.violations {
-        let _ = writeln!(
-            out,
-            "{} {} [{}]: {} (step {}): expected {}; actual {}",
-            outcome_word(v.invariant.level()),
-            v.invariant,
-            v.invariant.level(),
-            v.label,
-            v.step.map_or("-".to_owned(), |s| s.to_string()),
-            v.expected,
-            v.actual
-        );
-    }
-    for reason in &report.unread_counts {
-        let _ = writeln!(out, "no verdict: {reason}");
-    }
-    let result = match (&report.no_verdict, report.reproduced) {
-        (_, true) => "broke again".to_owned(),
-        (Some(why), false) => format!("no verdict: {why}"),
-        (None, false) => "held".to_owned(),
-    };
-    let _ = writeln!(out, "replay: {} {result}", report.invariant);
-    out
 }
 
 /// The report as pretty JSON, newline-terminated.
@@ -326,18 +299,13 @@ pub fn html(report: &FuzzReport) -> String {
         FuzzVerdict::Warn => "none",
         FuzzVerdict::Fail => "bad",
     };
-    let _ = writeln!(
-        out,
-        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
-         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; \
-         style-src 'unsafe-inline'\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>hookcheck fuzz: {}</title><style>{STYLE}</style></head>\n<body>\
-         <header class=\"{class}\"><h1>hookcheck fuzz</h1><p><strong>{}</strong></p>\
-         <p class=\"meta\">{}</p></header>",
-        esc(&report.target),
-        esc(&verdict_line(report)),
-        esc(&headline(report))
+    page_start(
+        &mut out,
+        &format!("hookcheck fuzz: {}", esc(&report.target)),
+        class,
+        "hookcheck fuzz",
+        &verdict_line(report),
+        Some(&headline(report)),
     );
     for caveat in caveats(report) {
         let _ = writeln!(out, "<p class=\"hint\">{}</p>", esc(&caveat));

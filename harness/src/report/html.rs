@@ -287,6 +287,32 @@ fn clause_links(clause: &str) -> String {
     )
 }
 
+/// The start of a page without scripts (a campaign's, a load run's, a diff's): the head,
+/// titled `title` (already escaped), and the verdict header: `heading`, the verdict in bold
+/// and, if any, a line of `meta` (both escaped here).
+pub(super) fn page_start(
+    out: &mut String,
+    title: &str,
+    class: &str,
+    heading: &str,
+    verdict: &str,
+    meta: Option<&str>,
+) {
+    let meta = meta
+        .map(|meta| format!("<p class=\"meta\">{}</p>", esc(meta)))
+        .unwrap_or_default();
+    let _ = writeln!(
+        out,
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; \
+         style-src 'unsafe-inline'\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{title}</title><style>{STYLE}</style></head>\n<body>\
+         <header class=\"{class}\"><h1>{heading}</h1><p><strong>{}</strong></p>{meta}</header>",
+        esc(verdict)
+    );
+}
+
 /// Text made safe for HTML content and attribute values.
 pub(super) fn esc(text: &str) -> String {
     let mut out = String::with_capacity(text.len());

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use quick_junit::{NonSuccessKind, Report as JunitReport, TestCase, TestCaseStatus, TestSuite};
 
-use super::html::{STYLE, esc};
+use super::html::{esc, page_start};
 use super::markdown::cell;
 use super::output::Format;
 use crate::load::LoadReport;
@@ -149,18 +149,13 @@ pub fn markdown(report: &LoadReport) -> String {
 pub fn html(report: &LoadReport) -> String {
     let mut out = String::with_capacity(4 * 1024);
     let class = if report.verdict.holds { "ok" } else { "bad" };
-    let _ = writeln!(
-        out,
-        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
-         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; \
-         style-src 'unsafe-inline'\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>hookcheck load: {}: {}</title><style>{STYLE}</style></head>\n<body>\
-         <header class=\"{class}\"><h1>hookcheck load: {}</h1><p><strong>{}</strong></p></header>",
-        title(report),
-        esc(&report.target),
-        title(report),
-        esc(&verdict_line(report))
+    page_start(
+        &mut out,
+        &format!("hookcheck load: {}: {}", title(report), esc(&report.target)),
+        class,
+        &format!("hookcheck load: {}", title(report)),
+        &verdict_line(report),
+        None,
     );
     if !report.verdict.problems.is_empty() {
         out.push_str("<ul>");

@@ -2,8 +2,8 @@
 //! run's progress and summary from its [`Event`](crate::results::Event)s; [`FileReporter`]
 //! writes one file format ([`Format`]: JSON, JUnit, Markdown, HTML) when the run ends, and
 //! [`render`] turns a saved [`Report`] into any of them (`hookcheck report --from`). A
-//! campaign's report ([`fuzz`]) and a load run's ([`load`]) have renderers for every format
-//! too, and every command writes every format through [`write_any`] ([`output`]'s writer).
+//! campaign's report ([`fuzz`]), a replay's ([`replay`]), a load run's ([`load`]) and a diff
+//! ([`diff`]) have renderers for every format too, and every command writes every format through [`write_any`] ([`output`]'s writer).
 //! A new format never touches the runner. The JSON format is documented in
 //! [`crate::results`], where it is defined; every format cites the contract ([`contract`])
 //! and says the verdict with [`verdict::verdict_line`].
@@ -18,6 +18,7 @@ pub mod load;
 mod markdown;
 mod output;
 mod progress;
+pub mod replay;
 mod style;
 mod svg;
 pub(crate) mod terminal;
@@ -32,12 +33,13 @@ pub use progress::Progress;
 pub use style::ColorChoice;
 pub use terminal::{TerminalOptions, TerminalReporter, write_summary};
 
-use crate::fuzz::FuzzReport;
+use crate::diff::Diff;
+use crate::fuzz::{FuzzReport, ReplayReport};
 use crate::load::LoadReport;
 use crate::results::{Event, Report, Reporter};
 
 /// A verdict a command reached, for the writer: a run's report (with `--strict` or not), a
-/// fuzzing campaign's, a load run's.
+/// fuzzing campaign's or a replay's, a load run's, two runs compared.
 #[derive(Debug, Clone, Copy)]
 pub enum AnyReport<'a> {
     /// `hookcheck run` and `hookcheck report`; `strict` counts a warn as a failure in JUnit.
@@ -51,6 +53,10 @@ pub enum AnyReport<'a> {
     Fuzz(&'a FuzzReport),
     /// `hookcheck load`.
     Load(&'a LoadReport),
+    /// `hookcheck fuzz --replay`.
+    Replay(&'a ReplayReport),
+    /// `hookcheck diff`.
+    Diff(&'a Diff),
 }
 
 impl AnyReport<'_> {
@@ -60,6 +66,8 @@ impl AnyReport<'_> {
             AnyReport::Run { report, strict } => render(format, report, strict),
             AnyReport::Fuzz(report) => fuzz::render(format, report),
             AnyReport::Load(report) => load::render(format, report),
+            AnyReport::Replay(report) => replay::render(format, report),
+            AnyReport::Diff(diff) => diff::render(format, diff),
         }
     }
 }

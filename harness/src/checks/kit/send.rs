@@ -12,6 +12,7 @@ use super::probe::{Probe, Sent, header_list, header_map};
 use crate::rawhttp::RawRequest;
 use crate::repro::{AuthRepro, ReproRequest, curl};
 use crate::results::ExchangeRecord;
+use crate::secrets::{REDACTED, variable_for};
 use crate::transport::{Exchange, Exchanged, FailureClass, Response, TransportError};
 
 impl Ctx {
@@ -185,6 +186,7 @@ impl Ctx {
             headers: &probe.headers,
             body: &probe.body,
             auth: self.auth.as_ref(),
+            secrets: &self.sender.config().client.secret_names(),
             auth_repro: probe.auth_repro.as_ref(),
             body_file: body_file.as_deref(),
         })
@@ -194,6 +196,7 @@ impl Ctx {
     /// echo of the secret redacted, bodies cut to [`ExchangeRecord::MAX_BODY`].
     fn record(&self, probe: &Probe, exchanged: &Exchanged) -> ExchangeRecord {
         let auth_name = self.auth.as_ref().map(|a| a.name().as_str());
+        let secrets = self.sender.config().client.secret_names();
         let request_headers = probe
             .headers
             .iter()
@@ -202,9 +205,12 @@ impl Ctx {
                     (Some(auth), repro) if auth.eq_ignore_ascii_case(name) => match repro {
                         Some(AuthRepro::Secret) => "$HOOKCHECK_AUTH".to_owned(),
                         Some(AuthRepro::Expression(e)) => e.clone(),
-                        None => "<redacted>".to_owned(),
+                        None => REDACTED.to_owned(),
                     },
-                    _ => String::from_utf8_lossy(value).into_owned(),
+                    _ => match variable_for(&secrets, name) {
+                        Some(variable) => format!("${variable}"),
+                        None => String::from_utf8_lossy(value).into_owned(),
+                    },
                 };
                 (name.clone(), shown)
             })
