@@ -745,7 +745,8 @@ fn every_defect_is_caught_in_its_category_and_a_broken_must_fails_the_run() {
     }
     eprintln!("defect table: {:.1} s in all", total.as_secs_f64());
     assert!(failures.is_empty(), "\n{}", failures.join("\n"));
-    assert!(total < Duration::from_secs(60), "took {total:?}");
+    // 39 defects graded (split-transaction-dedupe added about 10 s of racing copies).
+    assert!(total < Duration::from_secs(75), "took {total:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
