@@ -13,6 +13,7 @@ mod corpus;
 mod fuzz;
 mod load;
 mod readme;
+mod replicas;
 mod retry;
 mod run;
 mod secrets;

@@ -55,6 +55,7 @@ pub struct Probe {
     pub client: reqwest::Client,
     pub url: String,
     pub receiver: RunningReceiver,
+    pub defect: Option<Defect>,
 }
 
 impl Probe {
@@ -69,6 +70,7 @@ impl Probe {
             client: client(),
             url: receiver.webhook_url(),
             receiver,
+            defect,
         }
     }
 

@@ -13,12 +13,15 @@
 //! - [`client`]: a plain HTTP client that follows no redirect, and many requests at once;
 //! - [`process`]: the built `hookcheck` binary as a child process: one command, its output
 //!   within a bound, `hookcheck serve` with the URLs it announces, and whether `curl` is
-//!   there to run repro lines.
+//!   there to run repro lines;
+//! - [`postgres`]: a throwaway PostgreSQL cluster (skipped with a message when PostgreSQL is
+//!   not installed, unless `HOOKCHECK_REQUIRE_POSTGRES=1`).
 //!
 //! Every server binds 127.0.0.1 port 0 and stops when its handle is dropped.
 
 pub mod client;
 pub mod hostile;
+pub mod postgres;
 pub mod process;
 pub mod receiver;
 pub mod tls;

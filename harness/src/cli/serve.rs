@@ -11,8 +11,8 @@ use crate::cli::{AuthArg, CliError, arg_default, duration_default, parse_duratio
 use crate::exit_codes;
 use crate::receiver::{
     AckStatus, Choices, DEFAULT_ANSWER_DELAY, DEFAULT_BODY_LIMIT, DEFAULT_DEDUPE_EXPIRY,
-    DEFAULT_SHUTDOWN_TIMEOUT, DEFAULT_SLOW_DELAY, Defect, Receiver, ReceiverConfig, ReceiverError,
-    RunningReceiver, SERVE_ADDR, SERVE_DATABASE, StoreLocation,
+    DEFAULT_SHUTDOWN_TIMEOUT, DEFAULT_SLOW_DELAY, Defect, PostgresUrl, Receiver, ReceiverConfig,
+    ReceiverError, RunningReceiver, SERVE_ADDR, SERVE_DATABASE, StoreLocation,
 };
 use crate::transport::tls::TlsSource;
 
@@ -23,8 +23,11 @@ On start it prints `listening on URL`, `effects at TEMPLATE` and, with --tls-sel
 certificate to trust, where processed sessions are kept, the body limit and any choices or defect;
 one line per delivery goes to stderr (never the auth value), none with --quiet.
 Processed sessions survive restarts in --db (default hookcheck-receiver.db, in the current
-folder); --memory forgets them on exit.
-Exit codes: 0 stopped by SIGINT/SIGTERM, 2 bad arguments, 3 port in use, bad certificate or database.";
+folder); --memory forgets them on exit. --db postgres://USER:PASSWORD@HOST:PORT/DB keeps them in
+PostgreSQL instead, where any number of `serve` processes (replicas) share them; the password is
+never printed.
+Exit codes: 0 stopped by SIGINT/SIGTERM, 2 bad arguments (a --db URL that cannot be parsed),
+3 port in use, bad certificate, database that cannot be opened or reached.";
 
 /// Arguments of `hookcheck serve`.
 ///
@@ -49,9 +52,10 @@ pub struct ServeArgs {
     )]
     pub auth: Option<AuthArg>,
 
-    /// SQLite file that records processed sessions (created if missing).
-    #[arg(long, value_name = "PATH", default_value = SERVE_DATABASE)]
-    pub db: PathBuf,
+    /// SQLite file that records processed sessions (created if missing), or a
+    /// `postgres://` URL of a database that every replica shares.
+    #[arg(long, value_name = "PATH|URL", default_value = SERVE_DATABASE)]
+    pub db: DbArg,
 
     /// Keep processed sessions in memory instead of a file (forgotten on exit).
     #[arg(long, conflicts_with = "db")]
@@ -127,6 +131,43 @@ pub struct ServeArgs {
     pub quiet: bool,
 }
 
+/// Where `--db` keeps processed sessions. A URL that cannot be parsed is kept as its
+/// (redacted) error and reported by [`ServeArgs::to_config`], so that clap never echoes it.
+#[derive(Debug, Clone)]
+pub enum DbArg {
+    /// A SQLite file.
+    File(PathBuf),
+    /// A PostgreSQL database.
+    Postgres(PostgresUrl),
+    /// A `postgres://` text that is not a valid URL.
+    Invalid(crate::receiver::PostgresUrlError),
+}
+
+impl std::str::FromStr for DbArg {
+    type Err = std::convert::Infallible;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Ok(if PostgresUrl::is_postgres(text) {
+            match PostgresUrl::parse(text) {
+                Ok(url) => DbArg::Postgres(url),
+                Err(e) => DbArg::Invalid(e),
+            }
+        } else {
+            DbArg::File(PathBuf::from(text))
+        })
+    }
+}
+
+impl std::fmt::Display for DbArg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DbArg::File(path) => write!(f, "{}", path.display()),
+            DbArg::Postgres(url) => write!(f, "{url}"),
+            DbArg::Invalid(e) => write!(f, "{e}"),
+        }
+    }
+}
+
 impl clap::ValueEnum for Defect {
     fn value_variants<'a>() -> &'a [Self] {
         &Defect::ALL
@@ -191,20 +232,24 @@ fn parse_body_limit(text: &str) -> Result<usize, String> {
 
 impl ServeArgs {
     /// The receiver configuration these arguments describe.
-    pub fn to_config(&self) -> Result<ReceiverConfig, crate::auth::AuthParseError> {
+    pub fn to_config(&self) -> Result<ReceiverConfig, CliError> {
         let mut config = ReceiverConfig::default()
             .listen(self.listen)
             .body_limit(self.body_limit)
             .slow_delay(self.slow_delay)
             .dedupe_expiry(self.dedupe_expiry)
             .shutdown_timeout(self.shutdown_timeout);
-        config.store = if self.memory {
-            StoreLocation::Memory
-        } else {
-            StoreLocation::File(self.db.clone())
+        config.store = match &self.db {
+            _ if self.memory => StoreLocation::Memory,
+            DbArg::File(path) => StoreLocation::File(path.clone()),
+            DbArg::Postgres(url) => StoreLocation::Postgres(url.clone()),
+            DbArg::Invalid(e) => return Err(CliError::Usage(format!("invalid --db: {e}"))),
         };
         if let Some(auth) = &self.auth {
-            config = config.auth(auth.parse()?);
+            let auth = auth
+                .parse()
+                .map_err(|e| CliError::Usage(format!("invalid --auth: {e}")))?;
+            config = config.auth(auth);
         }
         config.tls = match (&self.tls_cert, &self.tls_key, &self.tls_self_signed) {
             (Some(cert), Some(key), _) => Some(TlsSource::Files {
@@ -247,7 +292,7 @@ fn unavailable(error: &ReceiverError) -> CliError {
 pub async fn run(args: ServeArgs) -> i32 {
     let config = match args.to_config() {
         Ok(config) => config,
-        Err(e) => return CliError::Usage(format!("invalid --auth: {e}")).report(),
+        Err(e) => return e.report(),
     };
     let config = if args.quiet {
         config
@@ -284,13 +329,12 @@ fn announcement(args: &ServeArgs, receiver: &RunningReceiver) -> String {
     if let (Some(path), Some(_)) = (receiver.cert_path(), &args.tls_self_signed) {
         lines.push(format!("trust the certificate at {}", path.display()));
     }
-    lines.push(if args.memory {
-        "processed sessions kept in memory (forgotten on exit)".to_string()
-    } else {
-        format!(
-            "processed sessions recorded in {} (kept across restarts)",
-            args.db.display()
-        )
+    lines.push(match &args.db {
+        _ if args.memory => "processed sessions kept in memory (forgotten on exit)".to_string(),
+        DbArg::Postgres(url) => format!(
+            "processed sessions recorded in PostgreSQL at {url} (shared by every replica, kept across restarts)"
+        ),
+        db => format!("processed sessions recorded in {db} (kept across restarts)"),
     });
     lines.push(format!("body limit {} bytes", args.body_limit));
     if args.choices() != Choices::default() {
@@ -344,7 +388,7 @@ mod tests {
     fn defaults_are_the_documented_ones() {
         let args = serve(&[]).unwrap();
         assert_eq!(args.listen.to_string(), "127.0.0.1:8080");
-        assert_eq!(args.db.to_str(), Some("hookcheck-receiver.db"));
+        assert_eq!(args.db.to_string(), "hookcheck-receiver.db");
         assert_eq!(args.body_limit, 1024 * 1024);
         // With no flag, the receiver is configured as the library's default one.
         let (config, library) = (args.to_config().unwrap(), ReceiverConfig::default());
@@ -408,6 +452,22 @@ mod tests {
         assert_eq!(choices.delay, std::time::Duration::from_millis(400));
         assert!(serve(&["--ack-status", "201"]).is_err());
         assert!(serve(&["--async-processing", "--ack-status", "204"]).is_err());
+    }
+
+    #[test]
+    fn a_postgres_db_is_never_shown_with_its_password() {
+        let args = serve(&["--db", "postgres://app:s3cret@127.0.0.1:5432/hooks"]).unwrap();
+        assert!(matches!(args.db, super::DbArg::Postgres(_)));
+        assert!(!format!("{args:?}").contains("s3cret"));
+        let store = format!("{:?}", args.to_config().unwrap().store);
+        assert!(
+            store.contains("app:***@") && !store.contains("s3cret"),
+            "{store}"
+        );
+        let bad = serve(&["--db", "postgres://app:s3cret@h:port/db"]).unwrap();
+        let err = bad.to_config().unwrap_err();
+        assert_eq!(err.exit_code(), crate::exit_codes::USAGE);
+        assert!(!err.to_string().contains("s3cret"), "{err}");
     }
 
     #[test]

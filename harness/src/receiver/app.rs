@@ -80,6 +80,13 @@ impl AppState {
         })
     }
 
+    /// Makes sure the database is reachable and has its schema: needed once before serving
+    /// from a PostgreSQL store ([`Receiver::start`](super::Receiver::start) does it);
+    /// nothing to do for SQLite.
+    pub async fn prepare(&self) -> Result<(), ReceiverError> {
+        Ok(self.inner.store.prepare().await?)
+    }
+
     /// How many side effects a session has caused, read from the database.
     pub async fn effect_count(&self, session_id: &str) -> Result<u64, ReceiverError> {
         Ok(self.inner.store.effect_count(session_id).await?)

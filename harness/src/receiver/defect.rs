@@ -93,6 +93,14 @@ crate::closed::closed_enum! {
         /// Answers a duplicate 2xx at once, as a duplicate, and a background job records a
         /// second effect for it about 1 s later.
         AsyncDuplicate => "async-duplicate",
+        /// Deduplicates in its own process memory while the effects land in the shared
+        /// database: each replica is exactly-once alone, but a copy that reaches another
+        /// replica (or a restarted one) is processed again.
+        PerProcessDedupe => "per-process-dedupe",
+        /// Checks for the session and records the effect in one transaction, then records
+        /// the session in a second one about 250 ms later: a copy arriving in between
+        /// (concurrent, or on another replica) is processed again.
+        SplitTransactionDedupe => "split-transaction-dedupe",
     }
 }
 

@@ -33,6 +33,9 @@ pub struct DefectFacts {
     /// deliveries interleave, or on how loaded the machine is), so that its report has no
     /// snapshot.
     pub varies: bool,
+    /// Whether it shows only when the copies of a session reach different replicas of the
+    /// receiver (`hookcheck run --replica`): each replica alone conforms.
+    pub replicas: bool,
 }
 
 impl Defect {
@@ -46,6 +49,7 @@ impl Defect {
                 level: Level::Must,
                 fuzz: Found::Finds,
                 varies: false,
+                replicas: false,
             },
             Defect::RacyDedupe => DefectFacts {
                 description: "check-then-insert with an await between: concurrent duplicates both record",
@@ -54,6 +58,7 @@ impl Defect {
                 level: Level::Must,
                 fuzz: Found::Finds,
                 varies: true,
+                replicas: false,
             },
             Defect::ConflictOnDuplicate => DefectFacts {
                 description: "answers 409 to a duplicate delivery",
@@ -62,6 +67,7 @@ impl Defect {
                 level: Level::Must,
                 fuzz: Found::Finds,
                 varies: false,
+                replicas: false,
             },
             Defect::AuthIgnored => DefectFacts {
                 description: "accepts any auth header value, or none",
@@ -70,6 +76,7 @@ impl Defect {
                 level: Level::Must,
                 fuzz: Found::Finds,
                 varies: false,
+                replicas: false,
             },
             Defect::AuthPrefixMatch => DefectFacts {
                 description: "accepts a prefix of the secret, or a value that starts with it",
@@ -78,6 +85,7 @@ impl Defect {
                 level: Level::Must,
                 fuzz: Found::Finds,
                 varies: false,
+                replicas: false,
             },
             Defect::EffectBeforeAuth => DefectFacts {
                 description: "records the effect, then checks the auth header",
@@ -86,6 +94,7 @@ impl Defect {
                 level: Level::Must,
                 fuzz: Found::Finds,
                 varies: false,
+                replicas: false,
             },
             Defect::RejectsUnknownFields => DefectFacts {
                 description: "answers 422 to any unknown top-level field",
@@ -94,6 +103,7 @@ impl Defect {
                 level: Level::Should,
                 fuzz: Found::Finds,
                 varies: false,
+                replicas: false,
             },
             Defect::ErrorOnNullFields => DefectFacts {
                 description: "answers 500 when a nullable field is null",
@@ -102,6 +112,7 @@ impl Defect {
                 level: Level::Must,
                 fuzz: Found::Finds,
                 varies: false,
+                replicas: false,
             },
             Defect::RejectsTerminated => DefectFacts {
                 description: "answers 422 to status TERMINATED",
@@ -110,6 +121,7 @@ impl Defect {
                 level: Level::Must,
                 fuzz: Found::Finds,
                 varies: false,
+                replicas: false,
             },
             Defect::SlowCancelled => DefectFacts {
                 description: "answers CANCELLED only after the sender's timeout",
@@ -118,6 +130,7 @@ impl Defect {
                 level: Level::Must,
                 fuzz: Found::Finds,
                 varies: false,
+                replicas: false,
             },
             Defect::Redirects => DefectFacts {
                 description: "answers valid deliveries with a 307 redirect",
@@ -126,6 +139,7 @@ impl Defect {
                 level: Level::Must,
                 fuzz: Found::Finds,
                 varies: false,
+                replicas: false,
             },
             Defect::DiesOnMalformedJson => DefectFacts {
                 description: "stops serving after a body that is not JSON",
@@ -134,6 +148,7 @@ impl Defect {
                 level: Level::Must,
                 fuzz: Found::Finds,
                 varies: false,
+                replicas: false,
             },
             Defect::ErrorOnMalformedJson => DefectFacts {
                 description: "answers 500 instead of 400 to a body that is not JSON",
@@ -142,6 +157,7 @@ impl Defect {
                 level: Level::Should,
                 fuzz: Found::Finds,
                 varies: false,
+                replicas: false,
             },
             Defect::EffectForInvalid => DefectFacts {
                 description: "records an effect for an invalid payload with a sessionId",
@@ -150,6 +166,7 @@ impl Defect {
                 level: Level::Must,
                 fuzz: Found::Finds,
                 varies: false,
+                replicas: false,
             },
             Defect::TinyBodyLimit => DefectFacts {
                 description: "refuses bodies over 16 KiB with 413",
@@ -158,6 +175,7 @@ impl Defect {
                 level: Level::Should,
                 fuzz: Found::Finds,
                 varies: false,
+                replicas: false,
             },
             Defect::Serial => DefectFacts {
                 description: "serves one delivery at a time, 100 ms each",
@@ -170,6 +188,7 @@ impl Defect {
                  finds it",
                 ),
                 varies: true,
+                replicas: false,
             },
             Defect::DedupeForgets => DefectFacts {
                 description: "remembers only the 16 latest sessions: older copies record again",
@@ -178,6 +197,7 @@ impl Defect {
                 level: Level::Must,
                 fuzz: Found::Finds,
                 varies: false,
+                replicas: false,
             },
             Defect::DedupeExpires => DefectFacts {
                 description: "remembers a session for 2 s (--dedupe-expiry): later copies record again",
@@ -186,6 +206,7 @@ impl Defect {
                 level: Level::Must,
                 fuzz: Found::Finds,
                 varies: false,
+                replicas: false,
             },
             Defect::CrashesOnMissingSessionId => DefectFacts {
                 description: "panics, closing the connection, when sessionId is missing, null or not a string",
@@ -194,6 +215,7 @@ impl Defect {
                 level: Level::Must,
                 fuzz: Found::Finds,
                 varies: false,
+                replicas: false,
             },
             Defect::PanicsOnUnknownStatus => DefectFacts {
                 description: "panics, closing the connection, on a status string not one of the five",
@@ -202,6 +224,7 @@ impl Defect {
                 level: Level::Must,
                 fuzz: Found::Finds,
                 varies: false,
+                replicas: false,
             },
             Defect::DropsNonCompleted => DefectFacts {
                 description: "answers 2xx to every valid delivery, records only COMPLETED",
@@ -210,6 +233,7 @@ impl Defect {
                 level: Level::Must,
                 fuzz: Found::Finds,
                 varies: false,
+                replicas: false,
             },
             Defect::LosesUnderLoad => DefectFacts {
                 description: "answers 200 without recording when over 8 are in flight",
@@ -221,6 +245,7 @@ impl Defect {
                  fuzzer's few sequences reach only by chance; run's burst and load find it",
                 ),
                 varies: false,
+                replicas: false,
             },
             Defect::SlowCompleted => DefectFacts {
                 description: "answers COMPLETED only after the sender's timeout",
@@ -229,6 +254,7 @@ impl Defect {
                 level: Level::Must,
                 fuzz: Found::Finds,
                 varies: false,
+                replicas: false,
             },
             Defect::CrashesOnUnicode => DefectFacts {
                 description: "panics, closing the connection, on a non-ASCII string",
@@ -237,6 +263,7 @@ impl Defect {
                 level: Level::Must,
                 fuzz: Found::Finds,
                 varies: false,
+                replicas: false,
             },
             Defect::AsyncEffectForInvalid => DefectFacts {
                 description: "refuses an unprocessable body with a sessionId, records an effect 1 s later",
@@ -245,6 +272,7 @@ impl Defect {
                 level: Level::Must,
                 fuzz: Found::Finds,
                 varies: false,
+                replicas: false,
             },
             Defect::HangsOnBadAuth => DefectFacts {
                 description: "never answers a wrong auth header value (missing: 401)",
@@ -253,6 +281,7 @@ impl Defect {
                 level: Level::Must,
                 fuzz: Found::Finds,
                 varies: false,
+                replicas: false,
             },
             Defect::AuthCaseInsensitiveValue => DefectFacts {
                 description: "compares the auth header value ignoring case",
@@ -261,6 +290,7 @@ impl Defect {
                 level: Level::Must,
                 fuzz: Found::Finds,
                 varies: false,
+                replicas: false,
             },
             Defect::KeyedOnExternalReference => DefectFacts {
                 description: "deduplicates on externalReferenceId (null is one key), not sessionId",
@@ -269,6 +299,7 @@ impl Defect {
                 level: Level::Must,
                 fuzz: Found::Finds,
                 varies: true,
+                replicas: false,
             },
             Defect::DedupesCompletedOnly => DefectFacts {
                 description: "deduplicates COMPLETED only: other copies record again",
@@ -277,6 +308,7 @@ impl Defect {
                 level: Level::Must,
                 fuzz: Found::Finds,
                 varies: false,
+                replicas: false,
             },
             Defect::StrictContentType => DefectFacts {
                 description: "answers 415 to any content type but exactly application/json",
@@ -285,6 +317,7 @@ impl Defect {
                 level: Level::Should,
                 fuzz: Found::Finds,
                 varies: false,
+                replicas: false,
             },
             Defect::StrictTimestamp => DefectFacts {
                 description: "answers 422 to a completedAt not exactly YYYY-MM-DDTHH:MM:SS.sssZ",
@@ -293,6 +326,7 @@ impl Defect {
                 level: Level::Should,
                 fuzz: Found::Finds,
                 varies: false,
+                replicas: false,
             },
             Defect::ReprocessesOtherStatus => DefectFacts {
                 description: "deduplicates on (sessionId, status): another status records again",
@@ -301,6 +335,7 @@ impl Defect {
                 level: Level::Must,
                 fuzz: Found::Finds,
                 varies: false,
+                replicas: false,
             },
             Defect::RequiresAccountHolder => DefectFacts {
                 description: "answers 500 when extractedData is an object without accountHolder",
@@ -309,6 +344,7 @@ impl Defect {
                 level: Level::Must,
                 fuzz: Found::Finds,
                 varies: false,
+                replicas: false,
             },
             Defect::RejectsFutureTimestamp => DefectFacts {
                 description: "answers 422 to a completedAt ahead of its clock, however slightly",
@@ -322,6 +358,7 @@ impl Defect {
                  completed-at-any-age finds it",
                 ),
                 varies: false,
+                replicas: false,
             },
             Defect::DropsOldEvents => DefectFacts {
                 description: "answers 2xx but records nothing for a completedAt over a day old",
@@ -330,6 +367,7 @@ impl Defect {
                 level: Level::Must,
                 fuzz: Found::Finds,
                 varies: false,
+                replicas: false,
             },
             Defect::RejectsLowercaseTimestamp => DefectFacts {
                 description: "answers 422 to a completedAt with a lowercase t or z",
@@ -338,6 +376,7 @@ impl Defect {
                 level: Level::Should,
                 fuzz: Found::Finds,
                 varies: false,
+                replicas: false,
             },
             Defect::RejectsOmittedFields => DefectFacts {
                 description: "answers 422 when externalReferenceId, extractedData or proofHash is left out",
@@ -346,6 +385,7 @@ impl Defect {
                 level: Level::Must,
                 fuzz: Found::Finds,
                 varies: false,
+                replicas: false,
             },
             Defect::AsyncDuplicate => DefectFacts {
                 description: "answers a duplicate at once, records a second effect for it 1 s later",
@@ -354,6 +394,27 @@ impl Defect {
                 level: Level::Must,
                 fuzz: Found::Finds,
                 varies: false,
+                replicas: false,
+            },
+            Defect::PerProcessDedupe => DefectFacts {
+                description: "dedupes in process memory while effects land in the shared database: a copy that reaches another replica is processed again",
+                needs_auth: false,
+                breaks: &[Category::Idempotency],
+                level: Level::Must,
+                fuzz: Found::Misses(
+                    "each replica alone conforms: it shows only to copies sent to two replicas",
+                ),
+                varies: false,
+                replicas: true,
+            },
+            Defect::SplitTransactionDedupe => DefectFacts {
+                description: "checks and records the effect in one transaction, the session in a second: a copy arriving in between is processed again",
+                needs_auth: false,
+                breaks: &[Category::Idempotency],
+                level: Level::Must,
+                fuzz: Found::Finds,
+                varies: true,
+                replicas: false,
             },
         }
     }

@@ -175,6 +175,7 @@ impl Faults {
             _ => Some(match self.defect {
                 Some(Defect::NoDedupe) => Dedupe::Never,
                 Some(Defect::RacyDedupe) => Dedupe::Racy(RACE_WINDOW),
+                Some(Defect::SplitTransactionDedupe) => Dedupe::Split(RACE_WINDOW),
                 _ => Dedupe::Once,
             }),
         }

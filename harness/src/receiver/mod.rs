@@ -3,9 +3,9 @@
 //! - [`Receiver::start`] serves a [`ReceiverConfig`] in the background and returns a
 //!   [`RunningReceiver`] (its URLs, a direct effect count, `shutdown`).
 //! - [`app`] is the axum [`Router`](axum::Router) itself, for tests without a socket.
-//! - Deliveries are deduplicated on `sessionId` in SQLite ([`StoreLocation`]): durable,
-//!   atomic under concurrent duplicates, and counted by `GET /_test/effects/{sessionId}`
-//!   (SPEC §4).
+//! - Deliveries are deduplicated on `sessionId` in SQLite, or in a PostgreSQL database that
+//!   any number of receiver processes share ([`StoreLocation`]): durable, atomic under
+//!   concurrent duplicates, and counted by `GET /_test/effects/{sessionId}` (SPEC §4).
 //! - A [`Defect`] breaks one requirement on purpose, to prove that a checker catches it.
 //! - [`Choices`] make it differ in ways SPEC §3 allows (another 2xx, accepting off-contract
 //!   input, ignoring an unknown status, answering late, processing in the background), to
@@ -47,7 +47,7 @@ pub use defect::Defect;
 pub use defect_facts::{DefectFacts, Found};
 pub use log::{DeliveryLog, DeliveryOutcome};
 pub use server::{Receiver, RunningReceiver};
-pub use store::{StoreError, StoreLocation};
+pub use store::{PostgresUrl, PostgresUrlError, StoreError, StoreLocation};
 
 use crate::auth::AuthHeader;
 use crate::transport::tls::{TlsError, TlsSource};
@@ -129,6 +129,13 @@ impl ReceiverConfig {
     /// Keeps processed sessions in this SQLite file.
     pub fn database(mut self, path: impl Into<PathBuf>) -> Self {
         self.store = StoreLocation::File(path.into());
+        self
+    }
+
+    /// Keeps processed sessions in this PostgreSQL database, shared with every receiver
+    /// given the same URL.
+    pub fn postgres(mut self, url: PostgresUrl) -> Self {
+        self.store = StoreLocation::Postgres(url);
         self
     }
 

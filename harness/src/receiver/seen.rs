@@ -40,6 +40,8 @@ enum Rule {
     CompletedOnly,
     /// `(sessionId, status)`.
     SessionAndStatus,
+    /// `sessionId`, for the life of the process.
+    Process,
 }
 
 impl Seen {
@@ -52,6 +54,7 @@ impl Seen {
             Defect::KeyedOnExternalReference => Rule::ExternalReference,
             Defect::DedupesCompletedOnly => Rule::CompletedOnly,
             Defect::ReprocessesOtherStatus => Rule::SessionAndStatus,
+            Defect::PerProcessDedupe => Rule::Process,
             _ => return None,
         };
         Some(Seen {
@@ -63,7 +66,7 @@ impl Seen {
     /// Whether `payload` is new to this set (to be processed), remembering it if so.
     pub fn first_time(&self, payload: &Payload) -> bool {
         let key = match self.rule {
-            Rule::Forgets | Rule::Expires(_) => payload.session_id.clone(),
+            Rule::Forgets | Rule::Expires(_) | Rule::Process => payload.session_id.clone(),
             Rule::CompletedOnly if payload.status != Status::Completed => return true,
             Rule::CompletedOnly => payload.session_id.clone(),
             Rule::ExternalReference => match &payload.external_reference_id {

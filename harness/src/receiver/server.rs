@@ -46,6 +46,7 @@ impl Receiver {
             None => None,
         };
         let state = AppState::new(&config)?;
+        state.prepare().await?;
         let listener = TcpListener::bind(config.listen)
             .await
             .map_err(|e| ReceiverError::bind(config.listen, &e))?;

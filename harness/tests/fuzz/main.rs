@@ -63,6 +63,7 @@ mod effects;
 const DEFECTS: &[Expect] = &[
     defect(Defect::NoDedupe, &[ExactlyOnce]),
     defect(Defect::RacyDedupe, &[ExactlyOnce]),
+    defect(Defect::SplitTransactionDedupe, &[ExactlyOnce]),
     Expect {
         subject: Subject::Defect(Defect::ConflictOnDuplicate),
         broken: &[ValidAcknowledged],

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use hookcheck::receiver::Defect;
+use hookcheck::receiver::{Defect, Receiver, ReceiverConfig};
 use hookcheck::spec::Status;
 use serde_json::{Value, json};
 
@@ -125,4 +125,35 @@ async fn reprocesses_other_status_still_deduplicates_the_same_status() {
     assert_eq!(probe.effects("same").await, 1);
     assert!(records_another_status_again(&probe).await);
     probe.receiver.shutdown().await;
+}
+
+/// Two replicas with the probe's defect on one SQLite file, each with its own memory: a
+/// copy sent to the second after the first processed it.
+pub(crate) async fn a_second_replica_processes_again(defect: Option<Defect>) -> bool {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("shared.db");
+    let mut config = ReceiverConfig::default().database(&db);
+    config.defect = defect;
+    let first = Receiver::start(config.clone()).await.unwrap();
+    let second = Receiver::start(config).await.unwrap();
+    let client = crate::client();
+    for url in [
+        first.webhook_url(),
+        first.webhook_url(),
+        second.webhook_url(),
+    ] {
+        let body = crate::payload(Status::Completed, "replicated").to_json_bytes();
+        let sent = client
+            .post(&url)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert!(sent.status().is_success(), "{}", sent.status());
+    }
+    let count = second.effect_count("replicated").await.unwrap();
+    first.shutdown().await;
+    second.shutdown().await;
+    count > 1
 }

@@ -148,6 +148,22 @@ async fn shows(defect: Defect, probe: &Probe) -> bool {
         Defect::RejectsLowercaseTimestamp => acceptance::refuses_a_lowercase_t(probe).await,
         Defect::RejectsOmittedFields => acceptance::refuses_an_omitted_proof_hash(probe).await,
         Defect::AsyncDuplicate => dedupe::records_a_duplicate_later(probe).await,
+        Defect::PerProcessDedupe => dedupe::a_second_replica_processes_again(probe.defect).await,
+        Defect::SplitTransactionDedupe => {
+            let body = payload(Status::Completed, "split").to_json_bytes();
+            let client = probe.client.clone();
+            let url = probe.url.clone();
+            join_all((0..8).map(|_| {
+                client
+                    .post(&url)
+                    .header("content-type", "application/json")
+                    .header("X-API-Key", SECRET)
+                    .body(body.clone())
+                    .send()
+            }))
+            .await;
+            probe.effects("split").await > 1
+        }
     }
 }
 

@@ -1,16 +1,14 @@
-//! The receiver's durable memory: which sessions it has processed and how many side
-//! effects each caused, in an embedded SQLite database.
+//! The embedded SQLite backend: one process, in memory or in a file.
 //!
 //! `deliveries.session_id` is the PRIMARY KEY, and a delivery is recorded with
-//! `INSERT … ON CONFLICT DO NOTHING` and its effect in one savepoint, so two concurrent
-//! deliveries of one session cannot both count as new. A file database runs in WAL mode
-//! with `synchronous=FULL`.
+//! `INSERT … ON CONFLICT DO NOTHING` and its effect in one savepoint. A file database runs
+//! in WAL mode with `synchronous=FULL`.
 //!
 //! One writer thread owns the connection and commits in groups: it takes every job
 //! waiting in its queue (up to [`MAX_BATCH`]), runs each in its own savepoint, commits
-//! them in one transaction (one fsync), and only then answers each caller. So once
-//! [`Store::record`] returns, the row survives a crash or a SIGKILL of the process, and a
-//! busy receiver pays one fsync per batch instead of one per delivery.
+//! them in one transaction (one fsync), and only then answers each caller. So once a
+//! record returns, the row survives a crash or a SIGKILL of the process, and a busy
+//! receiver pays one fsync per batch instead of one per delivery.
 
 use std::path::PathBuf;
 use std::sync::mpsc;
@@ -19,60 +17,10 @@ use std::time::Duration;
 use rusqlite::{Connection, OptionalExtension, params};
 use tokio::sync::oneshot;
 
+use super::{Effect, StoreError, StoreLocation};
+
 /// The most jobs one transaction commits.
-pub const MAX_BATCH: usize = 256;
-
-/// Where the database lives.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub enum StoreLocation {
-    /// In memory: gone when the receiver stops.
-    #[default]
-    Memory,
-    /// A SQLite file, created if missing, kept across restarts.
-    File(PathBuf),
-}
-
-/// Why the database failed. Messages read after "failed to …".
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    /// The database could not be opened or its schema set up.
-    #[error("open database {}: {reason}", path.display())]
-    Open {
-        /// The file (`:memory:` for an in-memory database).
-        path: PathBuf,
-        /// SQLite's reason.
-        reason: String,
-    },
-    /// A query failed.
-    #[error("query the database: {0}")]
-    Query(#[from] rusqlite::Error),
-    /// The transaction holding the query could not commit: nothing of it was kept.
-    #[error("commit to the database: {0}")]
-    Commit(String),
-    /// The writer thread is gone (it could not start or the store is closing).
-    #[error("run a database task: {0}")]
-    Task(String),
-}
-
-/// Whether a delivery was the first of its session.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Recorded {
-    /// First delivery of the session: its effect was recorded.
-    New,
-    /// The session was already processed.
-    Duplicate,
-}
-
-/// How [`Store::record`] deduplicates; everything but `Once` is a deliberate defect.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Dedupe {
-    /// One effect per session, atomically (the conforming behaviour).
-    Once,
-    /// An effect for every delivery.
-    Never,
-    /// Check, await this long, then insert: concurrent duplicates both record.
-    Racy(Duration),
-}
+const MAX_BATCH: usize = 256;
 
 /// Work for the writer thread: runs in a savepoint (or not at all, given `None` when no
 /// transaction could begin) and returns how to answer its caller once the batch's commit
@@ -84,13 +32,13 @@ type Answer = Box<dyn FnOnce(Result<(), String>) + Send>;
 /// A handle to the database; cheap to clone. The writer thread stops when the last
 /// handle is dropped.
 #[derive(Clone)]
-pub struct Store {
+pub struct Sqlite {
     jobs: mpsc::Sender<Job>,
 }
 
-impl std::fmt::Debug for Store {
+impl std::fmt::Debug for Sqlite {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Store")
+        f.write_str("Sqlite")
     }
 }
 
@@ -110,12 +58,15 @@ CREATE TABLE IF NOT EXISTS effects (
 CREATE INDEX IF NOT EXISTS effects_by_session ON effects (session_id);
 ";
 
-impl Store {
+impl Sqlite {
     /// Opens (or creates) the database and its schema, and starts its writer thread.
-    pub fn open(location: &StoreLocation) -> Result<Store, StoreError> {
+    /// `location` is not PostgreSQL.
+    pub fn open(location: &StoreLocation) -> Result<Sqlite, StoreError> {
         let (path, opened) = match location {
-            StoreLocation::Memory => (PathBuf::from(":memory:"), Connection::open_in_memory()),
             StoreLocation::File(path) => (path.clone(), Connection::open(path)),
+            StoreLocation::Memory | StoreLocation::Postgres(_) => {
+                (PathBuf::from(":memory:"), Connection::open_in_memory())
+            }
         };
         let open_error = |e: rusqlite::Error| StoreError::Open {
             path: path.clone(),
@@ -131,50 +82,59 @@ impl Store {
                 path,
                 reason: format!("start the writer thread: {e}"),
             })?;
-        Ok(Store { jobs })
+        Ok(Sqlite { jobs })
     }
 
-    /// Records one valid delivery and, per `dedupe`, its side effect. Returns once the
-    /// transaction holding it is committed (durable for a file database).
-    pub async fn record(
+    /// Inserts the delivery row and, per `effect`, an effect, in one savepoint of the
+    /// batch's transaction; whether the row was new.
+    pub async fn deliver(
         &self,
         session_id: &str,
         status: &str,
         body: bytes::Bytes,
-        dedupe: Dedupe,
-    ) -> Result<Recorded, StoreError> {
+        effect: Effect,
+    ) -> Result<bool, StoreError> {
         let (id, status) = (session_id.to_owned(), status.to_owned());
-        let known = match dedupe {
-            Dedupe::Once | Dedupe::Never => None,
-            Dedupe::Racy(window) => {
-                let check_id = id.clone();
-                let known = self
-                    .run(move |conn| {
-                        conn.query_row(
-                            "SELECT 1 FROM deliveries WHERE session_id = ?1",
-                            params![check_id],
-                            |_| Ok(()),
-                        )
-                        .optional()
-                    })
-                    .await?
-                    .is_some();
-                // The defect: the answer above is stale by the time it is acted on.
-                tokio::time::sleep(window).await;
-                Some(known)
-            }
-        };
         self.run(move |conn| {
             let inserted = insert_delivery(conn, &id, &status, &body)?;
-            let new = known.map_or(inserted, |known| !known);
-            if new || dedupe == Dedupe::Never {
+            if effect.applies(inserted) {
                 insert_effect(conn, &id, &status)?;
             }
-            Ok(if new {
-                Recorded::New
-            } else {
-                Recorded::Duplicate
-            })
+            Ok(inserted)
+        })
+        .await
+    }
+
+    /// Whether the session has a delivery row.
+    pub async fn contains(&self, session_id: &str) -> Result<bool, StoreError> {
+        let id = session_id.to_owned();
+        self.run(move |conn| {
+            conn.query_row(
+                "SELECT 1 FROM deliveries WHERE session_id = ?1",
+                params![id],
+                |_| Ok(()),
+            )
+            .optional()
+        })
+        .await
+        .map(|found| found.is_some())
+    }
+
+    /// An effect unless the session has a delivery row, in one savepoint; whether it had none.
+    pub async fn effect_unless_delivered(
+        &self,
+        session_id: &str,
+        status: &str,
+    ) -> Result<bool, StoreError> {
+        let (id, status) = (session_id.to_owned(), status.to_owned());
+        self.run(move |conn| {
+            conn.execute(
+                "INSERT INTO effects (session_id, status, recorded_at)
+                 SELECT ?1, ?2, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+                 WHERE NOT EXISTS (SELECT 1 FROM deliveries WHERE session_id = ?1)",
+                params![id, status],
+            )
+            .map(|added| added == 1)
         })
         .await
     }
@@ -318,6 +278,7 @@ fn insert_effect(
 
 #[cfg(test)]
 mod tests {
+    use super::super::{Dedupe, Recorded, Store};
     use super::*;
 
     #[tokio::test]
@@ -359,7 +320,7 @@ mod tests {
     #[test]
     fn file_store_is_wal_with_full_sync() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&StoreLocation::File(dir.path().join("r.db"))).unwrap();
+        let store = Sqlite::open(&StoreLocation::File(dir.path().join("r.db"))).unwrap();
         let runtime = tokio::runtime::Builder::new_current_thread()
             .build()
             .unwrap();
@@ -402,12 +363,12 @@ mod tests {
 
     #[tokio::test]
     async fn a_failing_job_leaves_the_rest_of_its_batch_committed() {
-        let store = Store::open(&StoreLocation::Memory).unwrap();
+        let store = Sqlite::open(&StoreLocation::Memory).unwrap();
         let failing = store.run(|conn| conn.execute_batch("INSERT INTO no_such_table VALUES (1)"));
-        let fine = store.record("s1", "COMPLETED", bytes::Bytes::new(), Dedupe::Once);
+        let fine = store.deliver("s1", "COMPLETED", bytes::Bytes::new(), Effect::IfNew);
         let (failed, recorded) = tokio::join!(failing, fine);
         assert!(matches!(failed, Err(StoreError::Query(_))), "{failed:?}");
-        assert_eq!(recorded.unwrap(), Recorded::New);
+        assert!(recorded.unwrap(), "new");
         assert_eq!(store.effect_count("s1").await.unwrap(), 1);
     }
 
@@ -415,7 +376,7 @@ mod tests {
     fn unopenable_database_is_a_typed_error() {
         let dir = tempfile::tempdir().unwrap();
         let err =
-            Store::open(&StoreLocation::File(dir.path().join("no/such/dir/r.db"))).unwrap_err();
+            Sqlite::open(&StoreLocation::File(dir.path().join("no/such/dir/r.db"))).unwrap_err();
         assert!(matches!(err, StoreError::Open { .. }), "{err}");
         assert!(err.to_string().starts_with("open database "), "{err}");
     }
