@@ -13,7 +13,8 @@
 //! - [`client`]: a plain HTTP client that follows no redirect, and many requests at once;
 //! - [`process`]: the built `hookcheck` binary as a child process: one command, its output
 //!   within a bound, `hookcheck serve` with the URLs it announces, and whether `curl` is
-//!   there to run repro lines.
+//!   there to run repro lines;
+//! - [`table`]: a table of slow cases run a few at a time, each on a runtime of its own.
 //!
 //! Every server binds 127.0.0.1 port 0 and stops when its handle is dropped.
 
@@ -21,6 +22,7 @@ pub mod client;
 pub mod hostile;
 pub mod process;
 pub mod receiver;
+pub mod table;
 pub mod tls;
 pub mod wire;
 
