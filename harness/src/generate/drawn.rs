@@ -437,5 +437,4 @@ pub(crate) fn fnv1a(bytes: &[u8]) -> u64 {
 }
 
 #[cfg(test)]
-#[path = "drawn_tests.rs"]
 mod tests;
