@@ -8,12 +8,14 @@ use std::time::Duration;
 use hookcheck_testkit::{Binary, Ran};
 
 mod browser;
+mod config;
 mod corpus;
 mod fuzz;
 mod load;
 mod readme;
 mod retry;
 mod run;
+mod secrets;
 mod send;
 mod serve;
 mod snapshots;

@@ -1,8 +1,9 @@
 //! The `hookcheck` binary: parse the command line, run it, exit with its code.
 
-use clap::Parser;
-
 fn main() {
-    let cli = hookcheck::cli::Cli::parse();
-    std::process::exit(hookcheck::cli::run(cli));
+    let code = match hookcheck::cli::config::parse() {
+        Ok(cli) => hookcheck::cli::run(cli),
+        Err(code) => code,
+    };
+    std::process::exit(code);
 }

@@ -217,6 +217,7 @@ fn repro_of(config: &RunConfig, exchange: &Exchange) -> String {
         headers: &headers,
         body: &exchange.body,
         auth: config.client.auth.as_ref(),
+        secrets: &config.client.secret_names(),
         auth_repro: Some(&AuthRepro::Secret),
         body_file: None,
     })

@@ -44,7 +44,8 @@ Examples:
 
 A broken MUST invariant fails the run; a broken SHOULD invariant (should-accepted,
 no-5xx-for-bad-input) is reported, shrunk and saved as a warning. Repro scripts write the
-auth value as $HOOKCHECK_AUTH: export it before running one.
+auth value as $HOOKCHECK_AUTH and a secret header's as $HOOKCHECK_HEADER_<NAME>: export
+them before running one.
 
 --time bounds the whole command, shrinking included: requests, pauses and effect reads
 are cut at the deadline (a cut one gets no verdict), and shrinking that runs out of time
@@ -138,7 +139,8 @@ pub async fn run(args: FuzzArgs) -> i32 {
 
 async fn execute(args: FuzzArgs) -> Result<i32, CliError> {
     let usage = CliError::Usage;
-    let auth = args.target.auth()?;
+    let client = args.target.settings()?;
+    let auth = client.auth.clone();
     // A report that cannot be written is found out now, not after the whole run.
     check_outputs(&args.files.outputs()).map_err(|e| usage(e.to_string()))?;
     let case = args
@@ -157,7 +159,7 @@ async fn execute(args: FuzzArgs) -> Result<i32, CliError> {
         (None, None) => unreachable!("a local receiver runs when no target is given"),
     };
     let mut config = FuzzConfig::new(parse_target(&target).map_err(|e| usage(e.to_string()))?);
-    config.client.auth = auth;
+    config.client = client;
     config.effects = effects_probe(&args, local.as_ref())?;
     configure(&mut config, &args);
     let outcome = match &case {
@@ -265,14 +267,12 @@ async fn start_local(
 
 /// The settings that come straight from the command line.
 fn configure(config: &mut FuzzConfig, args: &FuzzArgs) {
-    config.client.tls = args.target.tls();
     config.seed = args.seed.or(config.seed);
     config.budget = match args.time {
         Some(time) => Budget::Time(time),
         None => Budget::Cases(args.cases),
     };
     config.concurrency = args.concurrency;
-    config.client.timeout = args.target.timeout;
     config.settle = args.settle;
     config.retry_delay = args.retry_delay;
     config.shrink.replays = args.shrink_replays;

@@ -10,12 +10,14 @@ use crate::exit_codes;
 pub use error::CliError;
 
 pub mod completions;
+pub mod config;
 pub mod corpus;
 pub mod diff;
 pub mod effects;
 mod error;
 pub mod explain;
 pub mod fuzz;
+pub mod init;
 pub mod list;
 pub mod load;
 pub mod output;
@@ -43,6 +45,11 @@ pub mod target;
     max_term_width = 80
 )]
 pub struct Cli {
+    /// Read the options of `run`, `fuzz` and `load` from this TOML file (default:
+    /// ./hookcheck.toml when it exists); a flag given here overrides the file.
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<std::path::PathBuf>,
+
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -64,6 +71,8 @@ pub enum Command {
     /// Explain a requirement or check: its clauses, why it matters, how receivers break
     /// it and how to fix it.
     Explain(explain::ExplainArgs),
+    /// Write a commented starter hookcheck.toml and a GitHub Actions job that uses it.
+    Init(init::InitArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     Completions(completions::CompletionsArgs),
     /// Print the man page (roff), e.g. `hookcheck man > hookcheck.1`.
@@ -100,6 +109,7 @@ pub fn run(cli: Cli) -> i32 {
             Command::Load(args) => load::run_load(args).await,
             Command::List(args) => list::run(&args),
             Command::Explain(args) => explain::run(&args),
+            Command::Init(args) => init::run(&args),
             Command::Completions(args) => completions::completions(&args),
             Command::Man => completions::man(),
             Command::Report(args) => report::run(&args),

@@ -5,7 +5,6 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::builder::RangedU64ValueParser;
-use reqwest::header::{HeaderName, HeaderValue};
 
 use crate::auth::AuthHeader;
 use crate::catalogue::{Selection, requirement_of};
@@ -52,7 +51,8 @@ Examples:
   hookcheck run --target http://localhost:3000/hook --only idempotency \\
       --effects-cmd 'psql -tAc \"select count(*) from events where session_id = '\\''$HOOKCHECK_SESSION_ID'\\''\"'
 
-Repro lines write the auth value as $HOOKCHECK_AUTH: export it before running one.
+Repro lines write the auth value as $HOOKCHECK_AUTH and a secret header's as
+$HOOKCHECK_HEADER_<NAME>: export them before running one.
 
 The verdict line says how many MUST checks were not verified and why (no --auth, no effects
 probe, a plain-http target): a skipped check is never counted as a pass.
@@ -70,11 +70,6 @@ interrupted).";
 pub struct RunArgs {
     #[command(flatten)]
     pub target: TargetArgs,
-
-    /// An extra header on every request, as `Name: value` (repeatable). Its value shows in
-    /// repro lines: a secret belongs in --auth.
-    #[arg(long = "header", value_name = "'NAME: VALUE'")]
-    pub headers: Vec<String>,
 
     /// How side effects are counted (SPEC §4).
     #[command(flatten)]
@@ -198,13 +193,8 @@ fn dedupe_window(args: &RunArgs, schedule: &RetrySchedule) -> Result<Duration, C
 
 async fn execute(args: RunArgs) -> Result<i32, CliError> {
     let usage = CliError::Usage;
-    let auth = args.target.auth()?;
-    let headers = args
-        .headers
-        .iter()
-        .map(|text| parse_header(text, auth.as_ref()))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(usage)?;
+    let client = args.target.settings()?;
+    let auth = client.auth.clone();
     let selection = selection(&args)?;
     let mut effects = args.effects.probe()?;
     let baseline = prepare_files(&args)?;
@@ -231,8 +221,7 @@ async fn execute(args: RunArgs) -> Result<i32, CliError> {
     }
     let target = target_url(&args, local.as_ref());
     let mut config = RunConfig::new(parse_target(&target).map_err(|e| usage(e.to_string()))?);
-    config.client.auth = auth;
-    config.client.headers = headers;
+    config.client = client;
     config.effects = effects;
     config.selection = selection;
     configure(&mut config, &args);
@@ -390,8 +379,6 @@ async fn start_local(
 
 /// The settings that come straight from the command line.
 fn configure(config: &mut RunConfig, args: &RunArgs) {
-    config.client.timeout = args.target.timeout;
-    config.client.tls = args.target.tls();
     config.seed = args.seed.or(config.seed);
     config.burst = args.burst;
     config.concurrency = args.concurrency;
@@ -435,27 +422,4 @@ async fn stop_signal() {
         _ = tokio::signal::ctrl_c() => {}
         _ = term.recv() => {}
     }
-}
-
-/// Reads a `--header 'Name: value'`. A header with the auth header's name is refused:
-/// `--auth` is the one place a secret goes in.
-fn parse_header(
-    text: &str,
-    auth: Option<&AuthHeader>,
-) -> Result<(HeaderName, HeaderValue), String> {
-    let (name, value) = text
-        .split_once(':')
-        .ok_or_else(|| format!("invalid --header `{text}`: expected `Name: value`"))?;
-    let name = name.trim();
-    let parsed = HeaderName::from_bytes(name.as_bytes())
-        .map_err(|_| format!("invalid --header: `{name}` is not a valid header name"))?;
-    let value = HeaderValue::from_str(value.trim()).map_err(|_| {
-        format!("invalid --header `{name}`: the value holds characters HTTP does not allow")
-    })?;
-    if auth.is_some_and(|auth| auth.name() == parsed) {
-        return Err(format!(
-            "--header `{name}` is the auth header: give it with --auth only"
-        ));
-    }
-    Ok((parsed, value))
 }

@@ -11,13 +11,16 @@ use std::time::Duration;
 
 use clap::Arg;
 use reqwest::Url;
+use reqwest::header::{HeaderName, HeaderValue};
 
 use crate::auth::AuthHeader;
 use crate::cli::{AuthArg, CliError, duration_default, parse_duration};
+use crate::secrets::{REDACTED, is_secret_name, repro_variable};
 use crate::transport::tls::ClientTls;
 use crate::transport::{ClientSettings, DEFAULT_TIMEOUT, parse_target};
 
-/// `--target`, `--auth`, `--timeout`, `--ca-cert`, `--insecure`.
+/// `--target`, `--auth`, `--header`, `--secret-header`, `--timeout`, `--ca-cert`,
+/// `--insecure`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct TargetArgs {
     /// The webhook URL: http or https, with a host.
@@ -30,6 +33,20 @@ pub struct TargetArgs {
     /// as $HOOKCHECK_AUTH.
     #[arg(long, value_name = "'NAME: VALUE'", env = AuthArg::ENV, hide_env_values = true)]
     pub auth: Option<AuthArg>,
+
+    /// An extra header on every request, as `Name: value` (repeatable). A name that marks a
+    /// secret (authorization, cookie, or one containing secret, token, key, signature,
+    /// password, credential, session) is redacted as the --auth value is, and repro lines
+    /// read it from $HOOKCHECK_HEADER_<NAME> (the name in capitals, `-` written `_`).
+    #[arg(long = "header", value_name = "'NAME: VALUE'")]
+    pub headers: Vec<String>,
+
+    /// An extra secret header on every request (repeatable), its value read from the
+    /// environment variable $HOOKCHECK_HEADER_<NAME> (the name in capitals, `-` written
+    /// `_`: `CF-Access-Client-Secret` reads $HOOKCHECK_HEADER_CF_ACCESS_CLIENT_SECRET), the
+    /// one its repro lines use too. Never printed.
+    #[arg(long = "secret-header", value_name = "NAME")]
+    pub secret_headers: Vec<String>,
 
     /// Bound on one delivery attempt, from sending the request to its complete response:
     /// the sender timeout every delivery is graded against (the provider's default).
@@ -72,14 +89,22 @@ impl TargetArgs {
         }
     }
 
-    /// The client settings these options describe: auth, timeout and TLS trust (no extra
-    /// headers: the commands that take `--header` add them).
+    /// The client settings these options describe: auth, extra headers, timeout and TLS
+    /// trust.
     pub fn settings(&self) -> Result<ClientSettings, CliError> {
+        let auth = self.auth()?;
+        let mut headers = Vec::new();
+        for text in &self.headers {
+            headers.push(parse_header(text, auth.as_ref()).map_err(CliError::Usage)?);
+        }
+        for name in &self.secret_headers {
+            headers.push(secret_header(name, auth.as_ref()).map_err(CliError::Usage)?);
+        }
         Ok(ClientSettings {
-            auth: self.auth()?,
+            auth,
             timeout: self.timeout,
             tls: self.tls(),
-            ..ClientSettings::default()
+            headers,
         })
     }
 
@@ -88,6 +113,56 @@ impl TargetArgs {
         let text = self.target.as_deref().unwrap_or_default();
         parse_target(text).map_err(|e| CliError::Usage(e.to_string()))
     }
+}
+
+/// Reads a `--header 'Name: value'`, marked sensitive when its name marks a secret. A
+/// header with the auth header's name is refused: `--auth` is the one place it goes in.
+fn parse_header(
+    text: &str,
+    auth: Option<&AuthHeader>,
+) -> Result<(HeaderName, HeaderValue), String> {
+    let Some((name, value)) = text.split_once(':') else {
+        // The text may be a secret: only a name-like text is echoed.
+        let shown = if is_secret_name(text) { REDACTED } else { text };
+        return Err(format!(
+            "invalid --header `{shown}`: expected `Name: value`"
+        ));
+    };
+    let name = header_name(name.trim(), "--header", auth)?;
+    let mut value = HeaderValue::from_str(value.trim()).map_err(|_| {
+        format!("invalid --header `{name}`: the value holds characters HTTP does not allow")
+    })?;
+    value.set_sensitive(is_secret_name(name.as_str()));
+    Ok((name, value))
+}
+
+/// Reads a `--secret-header NAME`, its value from `$HOOKCHECK_HEADER_<NAME>`.
+fn secret_header(
+    name: &str,
+    auth: Option<&AuthHeader>,
+) -> Result<(HeaderName, HeaderValue), String> {
+    let parsed = header_name(name.trim(), "--secret-header", auth)?;
+    let variable = repro_variable(parsed.as_str());
+    let text = std::env::var(&variable).map_err(|_| {
+        format!("--secret-header {name}: set its value in the environment variable {variable}")
+    })?;
+    let mut value = HeaderValue::from_str(text.trim()).map_err(|_| {
+        format!("--secret-header {name}: ${variable} holds characters HTTP does not allow")
+    })?;
+    value.set_sensitive(true);
+    Ok((parsed, value))
+}
+
+/// A header name of `flag`, refused when it is the auth header's.
+fn header_name(name: &str, flag: &str, auth: Option<&AuthHeader>) -> Result<HeaderName, String> {
+    let parsed = HeaderName::from_bytes(name.as_bytes())
+        .map_err(|_| format!("invalid {flag}: `{name}` is not a valid header name"))?;
+    if auth.is_some_and(|auth| auth.name() == parsed) {
+        return Err(format!(
+            "{flag} `{name}` is the auth header: give it with --auth only"
+        ));
+    }
+    Ok(parsed)
 }
 
 /// `--seed`.

@@ -179,6 +179,7 @@ impl Shrinker<'_> {
         let context = ScriptContext {
             url: &url,
             auth: config.client.auth.as_ref(),
+            headers: &config.client.headers,
             effects: config.effects.as_ref(),
             settle: first_read_after(config.settle),
             bodies: config.save_dir.as_deref(),

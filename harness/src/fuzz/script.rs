@@ -9,10 +9,13 @@ use std::time::Duration;
 
 use super::execute::ABANDON_PATIENCE;
 use super::model::{Credential, Delivery, Expect, RUN_MARK, Sequence, Step};
+use axum::http::{HeaderName, HeaderValue};
+
 use crate::auth::AuthHeader;
 use crate::effects::{EffectsProbe, EffectsSource, SESSION_PLACEHOLDER};
 use crate::generate::MutatedHeader;
 use crate::repro::{AuthRepro, ReproRequest, Script, Step as ScriptStep, curl, single_quote};
+use crate::secrets::secret_names;
 use crate::spec::{PayloadBuilder, Status};
 
 /// What a script needs besides the sequence.
@@ -22,6 +25,8 @@ pub struct ScriptContext<'a> {
     pub url: &'a str,
     /// The configured auth header.
     pub auth: Option<&'a AuthHeader>,
+    /// The extra headers every delivery carries (`--header`, `--secret-header`).
+    pub headers: &'a [(HeaderName, HeaderValue)],
     /// The effects probe, to print the counts at the end.
     pub effects: Option<&'a EffectsProbe>,
     /// How long to wait before counting.
@@ -97,6 +102,7 @@ fn line(delivery: &Delivery, context: &ScriptContext<'_>, name: &str, step: usiz
             }
         }
     }
+    headers.extend(extra_headers(context));
     let file = context
         .bodies
         .filter(|_| body.len() > crate::repro::MAX_INLINE_BODY)
@@ -110,6 +116,7 @@ fn line(delivery: &Delivery, context: &ScriptContext<'_>, name: &str, step: usiz
         headers: &headers,
         body: &body,
         auth: context.auth,
+        secrets: &secret_names(context.headers),
         auth_repro: auth_repro.as_ref(),
         body_file: file.as_deref().filter(|_| written),
     };
@@ -127,6 +134,14 @@ fn line(delivery: &Delivery, context: &ScriptContext<'_>, name: &str, step: usiz
         );
     }
     text
+}
+
+/// The extra headers as a repro line takes them.
+fn extra_headers(context: &ScriptContext<'_>) -> impl Iterator<Item = (String, Vec<u8>)> {
+    context
+        .headers
+        .iter()
+        .map(|(name, value)| (name.as_str().to_owned(), value.as_bytes().to_vec()))
 }
 
 fn labels(deliveries: &[Delivery]) -> String {
@@ -148,12 +163,14 @@ fn others(count: u16, context: &ScriptContext<'_>) -> ScriptStep {
             auth.expose_value().as_bytes().to_vec(),
         ));
     }
+    headers.extend(extra_headers(context));
     let line = curl(&ReproRequest {
         method: "POST",
         url: context.url,
         headers: &headers,
         body: &body,
         auth: context.auth,
+        secrets: &secret_names(context.headers),
         auth_repro: Some(&AuthRepro::Secret),
         body_file: None,
     });
@@ -245,12 +262,21 @@ mod tests {
         let context = ScriptContext {
             url: "http://127.0.0.1:1/hook",
             auth: Some(&auth),
+            headers: &[(
+                HeaderName::from_static("cookie"),
+                HeaderValue::from_static("id=canary"),
+            )],
             effects: Some(&effects),
             settle: Duration::from_millis(100),
             bodies: Some(dir.path()),
         };
         let script = render(&sequence, &context, "case");
         assert!(!script.contains("hunter2"), "{script}");
+        assert!(!script.contains("canary"), "{script}");
+        assert!(
+            script.contains(r#""cookie: $HOOKCHECK_HEADER_COOKIE""#),
+            "{script}"
+        );
         assert!(script.contains("${HOOKCHECK_AUTH%?}"), "{script}");
         assert!(script.contains(r#""sessionId":"'"$s0"'""#), "{script}");
         assert!(

@@ -4,7 +4,8 @@
 //! The auth value never appears: the configured header is written as
 //! `"Name: $HOOKCHECK_AUTH"`, and a probe that sent a value derived from the secret (cut,
 //! extended, case-flipped) passes the `sh` expression that derives it. Any other header
-//! with the auth header's name is shown as `<redacted>`.
+//! with the auth header's name is shown as `<redacted>`. A secret extra header
+//! ([`crate::secrets`]) is written as `"Name: $HOOKCHECK_HEADER_NAME"`.
 
 mod fold;
 mod script;
@@ -12,7 +13,10 @@ mod script;
 pub use fold::fold;
 pub use script::{Script, Step};
 
+use axum::http::HeaderName;
+
 use crate::auth::AuthHeader;
+use crate::secrets::{REDACTED, variable_for};
 
 /// Bodies longer than this are not written into the line.
 pub const MAX_INLINE_BODY: usize = 4096;
@@ -41,6 +45,8 @@ pub struct ReproRequest<'a> {
     pub auth: Option<&'a AuthHeader>,
     /// How to write a header of the auth header's name.
     pub auth_repro: Option<&'a AuthRepro>,
+    /// The secret extra headers, whose values are read from environment variables.
+    pub secrets: &'a [HeaderName],
     /// A file that holds the body, for a body too long to write into the line.
     pub body_file: Option<&'a std::path::Path>,
 }
@@ -56,30 +62,7 @@ pub fn curl(request: &ReproRequest<'_>) -> String {
     line.push_str(&single_quote(request.url));
     for (name, value) in request.headers {
         line.push_str(" -H ");
-        let is_auth = request
-            .auth
-            .is_some_and(|auth| auth.name().as_str().eq_ignore_ascii_case(name));
-        if is_auth && value.is_empty() {
-            line.push_str(&single_quote(&format!("{name};")));
-        } else if is_auth {
-            match request.auth_repro {
-                Some(AuthRepro::Secret) => {
-                    line.push_str(&format!("\"{name}: ${}\"", AuthHeader::REPRO_VARIABLE));
-                }
-                Some(AuthRepro::Expression(expression)) => {
-                    line.push_str(&format!("\"{name}: {expression}\""));
-                }
-                None => line.push_str(&single_quote(&format!("{name}: <redacted>"))),
-            }
-        } else if value.is_empty() {
-            // curl sends an empty header for `Name;`.
-            line.push_str(&single_quote(&format!("{name};")));
-        } else {
-            line.push_str(&single_quote(&format!(
-                "{name}: {}",
-                String::from_utf8_lossy(value)
-            )));
-        }
+        line.push_str(&header_argument(request, name, value));
     }
     if request.body.is_empty() {
         return line;
@@ -95,6 +78,28 @@ pub fn curl(request: &ReproRequest<'_>) -> String {
             format!("{printf} | {line}")
         }
     }
+}
+
+/// The `-H` argument of one header: a secret as the variable or expression that holds it.
+fn header_argument(request: &ReproRequest<'_>, name: &str, value: &[u8]) -> String {
+    let is_auth = request
+        .auth
+        .is_some_and(|auth| auth.name().as_str().eq_ignore_ascii_case(name));
+    if value.is_empty() {
+        // curl sends an empty header for `Name;`.
+        return single_quote(&format!("{name};"));
+    }
+    if is_auth {
+        return match request.auth_repro {
+            Some(AuthRepro::Secret) => format!("\"{name}: ${}\"", AuthHeader::REPRO_VARIABLE),
+            Some(AuthRepro::Expression(expression)) => format!("\"{name}: {expression}\""),
+            None => single_quote(&format!("{name}: {REDACTED}")),
+        };
+    }
+    if let Some(variable) = variable_for(request.secrets, name) {
+        return format!("\"{name}: ${variable}\"");
+    }
+    single_quote(&format!("{name}: {}", String::from_utf8_lossy(value)))
 }
 
 /// How a body reaches curl: as its argument, or piped in from a `printf`.
@@ -159,6 +164,7 @@ mod tests {
             headers: &[],
             body: &body,
             auth: None,
+            secrets: &[],
             auth_repro: None,
             body_file: file,
         };
@@ -189,6 +195,7 @@ mod tests {
             headers: &sent,
             body: br#"{"a":"it's"}"#,
             auth: Some(&auth),
+            secrets: &[],
             auth_repro: Some(&AuthRepro::Secret),
             body_file: None,
         });
@@ -201,6 +208,41 @@ mod tests {
     }
 
     #[test]
+    fn a_secret_extra_header_is_read_from_its_variable() {
+        let sent = headers(&[
+            ("cf-access-client-secret", "canary-1"),
+            ("authorization", "Bearer canary-2"),
+            ("x-tenant", "acme"),
+        ]);
+        let secrets = [
+            HeaderName::from_static("cf-access-client-secret"),
+            HeaderName::from_static("authorization"),
+        ];
+        let line = curl(&ReproRequest {
+            method: "POST",
+            url: "http://127.0.0.1:1/",
+            headers: &sent,
+            body: b"{}",
+            auth: None,
+            secrets: &secrets,
+            auth_repro: None,
+            body_file: None,
+        });
+        assert!(!line.contains("canary"), "{line}");
+        assert!(
+            line.contains(
+                r#"-H "cf-access-client-secret: $HOOKCHECK_HEADER_CF_ACCESS_CLIENT_SECRET""#
+            ),
+            "{line}"
+        );
+        assert!(
+            line.contains(r#"-H "authorization: $HOOKCHECK_HEADER_AUTHORIZATION""#),
+            "{line}"
+        );
+        assert!(line.contains("-H 'x-tenant: acme'"), "{line}");
+    }
+
+    #[test]
     fn a_derived_value_is_written_as_its_expression() {
         let auth: AuthHeader = "X-API-Key: hunter2".parse().unwrap();
         let sent = headers(&[("X-API-KEY", "hunter")]);
@@ -210,6 +252,7 @@ mod tests {
             headers: &sent,
             body: b"{}",
             auth: Some(&auth),
+            secrets: &[],
             auth_repro: Some(&AuthRepro::Expression("${HOOKCHECK_AUTH%?}".into())),
             body_file: None,
         });
@@ -228,6 +271,7 @@ mod tests {
             headers: &[],
             body: b"{\"s\":\"\xff%\"}",
             auth: None,
+            secrets: &[],
             auth_repro: None,
             body_file: None,
         });
@@ -246,6 +290,7 @@ mod tests {
             headers: &[],
             body: b"--\x00-",
             auth: None,
+            secrets: &[],
             auth_repro: None,
             body_file: None,
         });
@@ -270,6 +315,7 @@ mod tests {
             headers: &headers(&[("x-empty", "")]),
             body: b"",
             auth: None,
+            secrets: &[],
             auth_repro: None,
             body_file: None,
         });

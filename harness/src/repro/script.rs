@@ -282,6 +282,7 @@ mod tests {
                 headers: &[],
                 body: body.as_bytes(),
                 auth: None,
+                secrets: &[],
                 auth_repro: None,
                 body_file: None,
             })

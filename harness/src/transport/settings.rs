@@ -8,6 +8,7 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
 use super::tls::ClientTls;
 use crate::auth::AuthHeader;
+use crate::secrets;
 
 /// The provider's default timeout for one delivery (SPEC §2): every command's default.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -26,7 +27,9 @@ pub struct ClientSettings {
     /// Which certificates an HTTPS target must present.
     pub tls: ClientTls,
     /// Further headers sent on every request; one with the name of a default header
-    /// (`content-type`, the auth header) replaces it.
+    /// (`content-type`, the auth header) replaces it. One whose name marks it secret, or
+    /// whose value is marked sensitive, is redacted as the auth value is
+    /// ([`crate::secrets`]).
     pub headers: Vec<(HeaderName, HeaderValue)>,
 }
 
@@ -53,19 +56,29 @@ impl ClientSettings {
         }
     }
 
-    /// `text` with every occurrence of the auth value replaced, for messages built from
-    /// what a peer sent back (a receiver may echo request headers).
+    /// The names of the secret extra headers, whose repro lines read their values from
+    /// environment variables.
+    pub fn secret_names(&self) -> Vec<HeaderName> {
+        secrets::secret_names(&self.headers)
+    }
+
+    /// `text` with every occurrence of a secret value (the auth value, a secret extra
+    /// header's) replaced, for messages built from what a peer sent back (a receiver may
+    /// echo request headers).
     pub fn redact(&self, text: &str) -> String {
-        match &self.auth {
-            Some(auth) => {
-                let secret = String::from_utf8_lossy(auth.expose_value().as_bytes());
-                if secret.is_empty() {
-                    text.to_owned()
-                } else {
-                    text.replace(secret.as_ref(), "<redacted>")
-                }
+        let auth = self.auth.iter().map(AuthHeader::expose_value);
+        let extra = self
+            .headers
+            .iter()
+            .filter(|(name, value)| secrets::is_secret(name, value))
+            .map(|(_, value)| value);
+        let mut text = text.to_owned();
+        for value in auth.chain(extra) {
+            let secret = String::from_utf8_lossy(value.as_bytes());
+            if !secret.is_empty() {
+                text = text.replace(secret.as_ref(), secrets::REDACTED);
             }
-            None => text.to_owned(),
         }
+        text
     }
 }

@@ -13,6 +13,7 @@ use crate::generate::fnv1a;
 use crate::rawhttp::RawRequest;
 use crate::repro::{AuthRepro, ReproRequest, curl};
 use crate::results::ExchangeRecord;
+use crate::secrets::{REDACTED, variable_for};
 use crate::transport::{Exchange, Exchanged, FailureClass, Response, TransportError};
 
 impl Ctx {
@@ -186,6 +187,7 @@ impl Ctx {
             headers: &probe.headers,
             body: &probe.body,
             auth: self.auth.as_ref(),
+            secrets: &self.sender.config().client.secret_names(),
             auth_repro: probe.auth_repro.as_ref(),
             body_file: body_file.as_deref(),
         })
@@ -195,6 +197,7 @@ impl Ctx {
     /// echo of the secret redacted, bodies cut to [`ExchangeRecord::MAX_BODY`].
     fn record(&self, probe: &Probe, exchanged: &Exchanged) -> ExchangeRecord {
         let auth_name = self.auth.as_ref().map(|a| a.name().as_str());
+        let secrets = self.sender.config().client.secret_names();
         let request_headers = probe
             .headers
             .iter()
@@ -203,9 +206,12 @@ impl Ctx {
                     (Some(auth), repro) if auth.eq_ignore_ascii_case(name) => match repro {
                         Some(AuthRepro::Secret) => "$HOOKCHECK_AUTH".to_owned(),
                         Some(AuthRepro::Expression(e)) => e.clone(),
-                        None => "<redacted>".to_owned(),
+                        None => REDACTED.to_owned(),
                     },
-                    _ => String::from_utf8_lossy(value).into_owned(),
+                    _ => match variable_for(&secrets, name) {
+                        Some(variable) => format!("${variable}"),
+                        None => String::from_utf8_lossy(value).into_owned(),
+                    },
                 };
                 (name.clone(), shown)
             })
