@@ -537,5 +537,4 @@ impl Selection {
 }
 
 #[cfg(test)]
-#[path = "catalogue_tests.rs"]
 mod tests;

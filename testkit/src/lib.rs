@@ -16,6 +16,7 @@
 //!   there to run repro lines;
 //! - [`postgres`]: a throwaway PostgreSQL cluster (skipped with a message when PostgreSQL is
 //!   not installed, unless `HOOKCHECK_REQUIRE_POSTGRES=1`).
+//! - [`table`]: a table of slow cases run a few at a time, each on a runtime of its own.
 //!
 //! Every server binds 127.0.0.1 port 0 and stops when its handle is dropped.
 
@@ -24,6 +25,7 @@ pub mod hostile;
 pub mod postgres;
 pub mod process;
 pub mod receiver;
+pub mod table;
 pub mod tls;
 pub mod wire;
 

@@ -392,5 +392,4 @@ fn session_label(sequence: &Sequence, session: u16) -> String {
 }
 
 #[cfg(test)]
-#[path = "invariant_tests.rs"]
 mod tests;

@@ -12,18 +12,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Map, Value};
 
 use super::model::{Body, Delivery, SESSION_MARK, Sequence, Step};
-
-/// The top-level fields of SPEC §1; any other is an unknown field, free to drop.
-const CONTRACT_FIELDS: [&str; 8] = [
-    "sessionId",
-    "status",
-    "platformId",
-    "externalReferenceId",
-    "extractedData",
-    "proofHash",
-    "completedAt",
-    "metadata",
-];
+use crate::spec::FIELDS;
 
 /// How much searching a shrink may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -203,11 +192,11 @@ fn edits(object: &Map<String, Value>) -> Vec<Map<String, Value>> {
     let mut out = Vec::new();
     let unknown: Vec<&String> = object
         .keys()
-        .filter(|k| !CONTRACT_FIELDS.contains(&k.as_str()))
+        .filter(|k| !FIELDS.contains(&k.as_str()))
         .collect();
     if !unknown.is_empty() {
         let mut all = object.clone();
-        all.retain(|k, _| CONTRACT_FIELDS.contains(&k.as_str()));
+        all.retain(|k, _| FIELDS.contains(&k.as_str()));
         out.push(all);
         if unknown.len() > 1 {
             for key in &unknown {

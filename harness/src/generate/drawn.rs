@@ -428,7 +428,8 @@ fn copy_dimension(to: &mut Features, from: &Features, dimension: Dimension) {
     }
 }
 
-/// FNV-1a: a stable hash for mixing labels into the seed.
+/// FNV-1a: a stable, dependency-free hash for mixing labels into a seed (and naming a
+/// body's file by its bytes).
 pub(crate) fn fnv1a(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &byte| {
         (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
@@ -436,5 +437,4 @@ pub(crate) fn fnv1a(bytes: &[u8]) -> u64 {
 }
 
 #[cfg(test)]
-#[path = "drawn_tests.rs"]
 mod tests;

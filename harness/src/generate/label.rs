@@ -133,5 +133,4 @@ impl CaseLabel {
 pub const MUST_ACCEPT_BYTES: usize = 256 * 1024;
 
 #[cfg(test)]
-#[path = "label_tests.rs"]
 mod tests;

@@ -44,6 +44,7 @@ mod valid;
 pub use auth::{AuthMutation, MutatedHeader, NameCase};
 pub use bad_input::{BadInput, BadRequest, NESTING_DEPTH, OVERSIZED_BODY_BYTES};
 pub use corpus::{CorpusCase, CorpusEntry, CorpusError, corpus, write_corpus};
+pub(crate) use drawn::fnv1a;
 pub use drawn::{
     Age, CLOCK_SKEW_BOUND_SECS, Dimension, Drawn, Extra, Features, Keys, MAX_AHEAD_SECS, Order,
     Pin, Presence, TimeForm as DrawnTimeForm,

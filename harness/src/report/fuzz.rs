@@ -356,5 +356,4 @@ pub fn html(report: &FuzzReport) -> String {
 }
 
 #[cfg(test)]
-#[path = "fuzz_tests.rs"]
 mod tests;

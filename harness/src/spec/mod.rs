@@ -12,4 +12,4 @@ mod skipped;
 
 pub use build::PayloadBuilder;
 pub use parse::{Grade, Limits, ParseError, parse, parse_with};
-pub use payload::{Payload, Status, format_timestamp};
+pub use payload::{FIELDS, Payload, Status, format_timestamp};

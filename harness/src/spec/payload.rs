@@ -33,6 +33,19 @@ impl Status {
     }
 }
 
+/// The top-level fields of SPEC §1, in the contract's order; any other is an unknown field,
+/// kept but free to ignore (SPEC [D-4]).
+pub const FIELDS: [&str; 8] = [
+    "sessionId",
+    "status",
+    "platformId",
+    "externalReferenceId",
+    "extractedData",
+    "proofHash",
+    "completedAt",
+    "metadata",
+];
+
 /// One webhook event, as Cr3dentials POSTs it (SPEC §1).
 ///
 /// Unknown top-level fields are kept in [`Payload::extra`] so that a payload survives a

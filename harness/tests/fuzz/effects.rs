@@ -2,6 +2,8 @@
 //! processed after its 2xx is caught however short the settle time, and a probe that lies
 //! or fails leaves the effect invariants not checked, never held.
 
+use std::sync::Mutex;
+
 use super::*;
 
 /// A small campaign against `url` with the settings of the table, this settle time and

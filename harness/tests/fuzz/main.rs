@@ -9,8 +9,7 @@
 //! Every receiver binds 127.0.0.1 port 0; every run is bounded by a timeout.
 
 use std::collections::BTreeSet;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use hookcheck::auth::AuthHeader;
 use hookcheck::effects::EffectsProbe;
@@ -19,6 +18,7 @@ use hookcheck::fuzz::{
     FuzzConfig, FuzzReport, FuzzVerdict, Invariant, ShrinkLimits, SpaceSource, fuzz,
 };
 use hookcheck::receiver::{AckStatus, Choices, Defect, Found, Receiver, ReceiverConfig};
+use hookcheck_testkit::table::run_table;
 
 const SEED: u64 = 20250324;
 const SECRET: &str = "X-API-Key: s3cret-Key-9f2c";
@@ -398,49 +398,18 @@ fn parses_in_posix_sh(script: &str) -> Result<(), String> {
 #[test]
 fn the_default_budget_finds_every_payload_and_idempotency_defect_and_nothing_in_correct_receivers()
 {
-    let started = Instant::now();
     let queue: Vec<&'static Expect> = DEFECTS.iter().chain(CLEAN).collect();
-    let queue = Mutex::new(queue.into_iter());
-    let results = Mutex::new(Vec::new());
-    // Each run gets its own thread and runtime, receiver included, so that one run's work
-    // cannot hold up another's timers.
-    std::thread::scope(|scope| {
-        for _ in 0..AT_ONCE {
-            scope.spawn(|| {
-                let runtime = tokio::runtime::Builder::new_multi_thread()
-                    .worker_threads(2)
-                    .enable_all()
-                    .build()
-                    .expect("a runtime");
-                loop {
-                    let next = queue.lock().unwrap().next();
-                    let Some(expect) = next else { break };
-                    let began = Instant::now();
-                    let found = match runtime.block_on(fuzz_one(expect.subject)) {
-                        Ok(report) => problems(expect, &report),
-                        Err(e) => vec![e],
-                    };
-                    results
-                        .lock()
-                        .unwrap()
-                        .push((name(expect.subject), began.elapsed(), found));
-                }
-            });
-        }
-    });
-    let total = started.elapsed();
-    let results = results.into_inner().unwrap();
-    assert_eq!(
-        results.len(),
-        DEFECTS.len() + CLEAN.len(),
-        "every receiver was fuzzed"
+    run_table(
+        queue,
+        AT_ONCE,
+        Duration::from_secs(240),
+        "fuzzed",
+        |expect| async move {
+            let found = match fuzz_one(expect.subject).await {
+                Ok(report) => problems(expect, &report),
+                Err(e) => vec![e],
+            };
+            (name(expect.subject), found)
+        },
     );
-    let mut failures = Vec::new();
-    for (subject, took, problems) in &results {
-        eprintln!("{subject}: fuzzed in {:.1} s", took.as_secs_f64());
-        failures.extend(problems.iter().map(|p| format!("{subject}: {p}")));
-    }
-    eprintln!("fuzz table: {:.1} s in all", total.as_secs_f64());
-    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
-    assert!(total < Duration::from_secs(240), "took {total:?}");
 }

@@ -354,17 +354,6 @@ fn timestamp_like() -> impl Strategy<Value = String> {
         })
 }
 
-const FIELDS: [&str; 8] = [
-    "sessionId",
-    "status",
-    "platformId",
-    "externalReferenceId",
-    "extractedData",
-    "proofHash",
-    "completedAt",
-    "metadata",
-];
-
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
 
@@ -372,7 +361,7 @@ proptest! {
     fn parser_and_schema_agree_when_one_field_is_replaced(
         status in prop::sample::select(Status::ALL.to_vec()),
         seed in any::<u64>(),
-        field in prop::sample::select(FIELDS.to_vec()),
+        field in prop::sample::select(spec::FIELDS.to_vec()),
         replacement in prop::option::of(any_json()),
     ) {
         let validator = schema_validator();

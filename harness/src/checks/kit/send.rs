@@ -7,8 +7,9 @@ use bytes::Bytes;
 use reqwest::Method;
 use reqwest::header::HeaderMap;
 
-use super::context::{Ctx, fnv1a};
+use super::context::Ctx;
 use super::probe::{Probe, Sent, header_list, header_map};
+use crate::generate::fnv1a;
 use crate::rawhttp::RawRequest;
 use crate::repro::{AuthRepro, ReproRequest, curl};
 use crate::results::ExchangeRecord;

@@ -10,7 +10,7 @@ use arbitrary::{Arbitrary, Unstructured};
 use super::*;
 use crate::generate::{BadInput, Field, InputGrade, InvalidPayload, JsonKind, Mutation, corpus};
 
-const CONTRACT: &str = include_str!("../../../CONTRACT.md");
+const CONTRACT: &str = include_str!("../../../../CONTRACT.md");
 
 /// The text of the clause with this anchor, whitespace collapsed; panics if it is missing.
 fn clause(anchor: &str) -> String {
