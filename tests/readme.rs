@@ -33,14 +33,16 @@ fn examples() -> Vec<String> {
         .collect()
 }
 
-/// The words `sh` makes of a command line (up to its first pipe, redirection or `&&`, and
-/// without its comment), read by `sh` itself.
+/// The words `sh` makes of a command line (up to its first pipe, redirection, `&&` or `&`,
+/// and without its comment), read by `sh` itself.
 fn words(line: &str) -> Vec<String> {
-    let command = ["|", ">", "&&"]
+    let line = line.trim_end();
+    let command = ["|", ">", "&&", "&"]
         .iter()
         .filter_map(|op| line.find(&format!(" {op} ")))
         .min()
         .map_or(line, |end| &line[..end]);
+    let command = command.strip_suffix(" &").unwrap_or(command);
     let output = std::process::Command::new("sh")
         .args([
             "-c",
@@ -101,6 +103,10 @@ fn the_example_reader_sees_quotes_comments_and_pipes_as_sh_does() {
             "--markdown",
             "-"
         ]
+    );
+    assert_eq!(
+        words("hookcheck serve --memory &"),
+        ["hookcheck", "serve", "--memory"]
     );
 }
 

@@ -15,7 +15,7 @@
 //!   within a bound, `hookcheck serve` with the URLs it announces, and whether `curl` is
 //!   there to run repro lines;
 //! - [`postgres`]: a throwaway PostgreSQL cluster (skipped with a message when PostgreSQL is
-//!   not installed, unless `HOOKCHECK_REQUIRE_POSTGRES=1`).
+//!   not installed, unless `HOOKCHECK_REQUIRE_POSTGRES=1`);
 //! - [`table`]: a table of slow cases run a few at a time, each on a runtime of its own.
 //!
 //! Every server binds 127.0.0.1 port 0 and stops when its handle is dropped.
