@@ -103,6 +103,7 @@ fuzz_target!(|input: Input| {
         auth: Some(&auth),
         auth_repro: auth_repro.as_ref(),
         body_file: None,
+        secrets: &[],
     };
     let line = curl(&request);
     let shown = String::from_utf8_lossy(&secret);
