@@ -411,3 +411,22 @@ fn a_body_over_the_limits_that_serde_json_cannot_build_is_still_unprocessable() 
         assert_eq!(over.grade(), Grade::Unprocessable, "{text}: {over}");
     }
 }
+
+/// Found by the `parse_payload` fuzz target in CI: a blank `sessionId` (off-contract) beside
+/// an unpaired surrogate elsewhere. The full parse says not JSON; over a limit the blank
+/// `sessionId` was graded first, so the body read as off-contract.
+#[test]
+fn not_json_outranks_a_blank_session_id_over_the_limits() {
+    let tight = Limits {
+        max_body_bytes: 64,
+        max_depth: 32,
+    };
+    let mut value = valid_value(Status::Completed);
+    value["sessionId"] = Value::from("\u{3000}");
+    let text = String::from_utf8(body_of(&value)).unwrap();
+    let text = text.replacen('{', r#"{"note":"hook\ud800eck","#, 1);
+    let default = parse(text.as_bytes()).expect_err(&text);
+    let over = parse_with(text.as_bytes(), tight).expect_err(&text);
+    assert!(matches!(default, ParseError::InvalidJson(_)), "{text}: {default}");
+    assert!(matches!(over, ParseError::InvalidJson(_)), "{text}: {over}");
+}

@@ -311,15 +311,18 @@ fn grade_over_limit(text: &str, over_limit: ParseError) -> ParseError {
             Err(e) => ParseError::InvalidJson(e.to_string()),
         };
     }
-    match serde_json::from_str::<Head>(text) {
-        Ok(head) => match session_id(head.session_id).and(status(head.status)) {
-            Ok(_) => match super::skipped::check(text) {
-                Ok(()) => over_limit,
-                Err(reason) => ParseError::InvalidJson(reason.to_owned()),
-            },
-            Err(error) => error,
-        },
-        Err(e) => ParseError::InvalidJson(e.to_string()),
+    // Not JSON outranks any field problem, as in the full parse: what the head skipped is
+    // checked before `sessionId` and `status` are graded.
+    let head = match serde_json::from_str::<Head>(text) {
+        Ok(head) => head,
+        Err(e) => return ParseError::InvalidJson(e.to_string()),
+    };
+    if let Err(reason) = super::skipped::check(text) {
+        return ParseError::InvalidJson(reason.to_owned());
+    }
+    match session_id(head.session_id).and(status(head.status)) {
+        Ok(_) => over_limit,
+        Err(error) => error,
     }
 }
 
