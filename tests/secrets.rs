@@ -161,6 +161,25 @@ async fn a_secret_header_is_never_taken_from_the_command_line_and_must_be_set() 
     assert_eq!(ran.stderr.lines().count(), 1, "{}", ran.stderr);
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_secret_headers_that_one_repro_variable_would_name_are_refused() {
+    let ran = run(&[
+        "--header",
+        "X-Api-Key: canary-7731",
+        "--header",
+        "X_Api_Key: canary-8842",
+    ])
+    .await;
+    assert_eq!(ran.code, 2, "{}", ran.stderr);
+    assert!(
+        ran.stderr.contains("HOOKCHECK_HEADER_X_API_KEY"),
+        "{}",
+        ran.stderr
+    );
+    assert!(!ran.stderr.contains("canary-"), "{}", ran.stderr);
+    assert_eq!(ran.stderr.lines().count(), 1, "{}", ran.stderr);
+}
+
 /// A target behind an access proxy: it refuses every request without the
 /// `CF-Access-Client-Secret` header, and is broken behind it (refuses TERMINATED).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -74,9 +74,58 @@ pub fn variable_for(secrets: &[HeaderName], name: &str) -> Option<String> {
         .then(|| repro_variable(name))
 }
 
+/// Two secret headers whose repro lines would read one variable (`X-Api-Key` and
+/// `X_Api_Key`, or one name given twice): their names and the variable. A repro line could
+/// not send both values, so such a set is refused before anything is sent.
+pub fn shared_variable(headers: &[(HeaderName, HeaderValue)]) -> Option<[String; 3]> {
+    let secrets = secret_names(headers);
+    secrets.iter().enumerate().find_map(|(i, first)| {
+        let variable = repro_variable(first.as_str());
+        secrets[i + 1..]
+            .iter()
+            .find(|other| repro_variable(other.as_str()) == variable)
+            .map(|other| [first.to_string(), other.to_string(), variable])
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn two_secret_headers_that_would_share_a_variable_are_found() {
+        let header = |name: &str, value: &str| {
+            let mut value = HeaderValue::from_str(value).unwrap();
+            value.set_sensitive(true);
+            (HeaderName::from_bytes(name.as_bytes()).unwrap(), value)
+        };
+        let clash = [header("x-api-key", "a"), header("x_api_key", "b")];
+        assert_eq!(
+            shared_variable(&clash),
+            Some([
+                "x-api-key".into(),
+                "x_api_key".into(),
+                "HOOKCHECK_HEADER_X_API_KEY".into()
+            ])
+        );
+        let twice = [
+            header("cookie", "a"),
+            header("x-trace", "t"),
+            header("cookie", "b"),
+        ];
+        assert!(shared_variable(&twice).is_some());
+        let plain = (
+            HeaderName::from_static("x-trace"),
+            HeaderValue::from_static("1"),
+        );
+        let distinct = [
+            header("x-api-key", "a"),
+            header("cookie", "c"),
+            plain.clone(),
+            plain,
+        ];
+        assert_eq!(shared_variable(&distinct), None);
+    }
 
     #[test]
     fn names_that_mark_a_secret() {

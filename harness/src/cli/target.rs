@@ -15,7 +15,7 @@ use reqwest::header::{HeaderName, HeaderValue};
 
 use crate::auth::AuthHeader;
 use crate::cli::{AuthArg, CliError, duration_default, parse_duration};
-use crate::secrets::{REDACTED, is_secret_name, repro_variable};
+use crate::secrets::{REDACTED, is_secret_name, repro_variable, shared_variable};
 use crate::transport::tls::ClientTls;
 use crate::transport::{ClientSettings, DEFAULT_TIMEOUT, parse_target};
 
@@ -99,6 +99,13 @@ impl TargetArgs {
         }
         for name in &self.secret_headers {
             headers.push(secret_header(name, auth.as_ref()).map_err(CliError::Usage)?);
+        }
+        if let Some([first, other, variable]) = shared_variable(&headers) {
+            return Err(CliError::Usage(format!(
+                "secret headers `{first}` and `{other}` would both read ${variable} in repro \
+                 lines: give each secret header once, under names that differ in more than \
+                 punctuation"
+            )));
         }
         Ok(ClientSettings {
             auth,
