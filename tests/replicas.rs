@@ -268,3 +268,82 @@ async fn an_unreachable_database_exits_3_and_a_bad_url_2_without_the_password() 
     assert_eq!(ran.code, 2, "{ran:?}");
     assert!(!ran.stderr.contains("s3cret-pw"), "{}", ran.stderr);
 }
+
+/// `hookcheck run --only idempotency --quick` against two replicas, the copies of each
+/// session round robin over them: the exit code and the report.
+async fn grade_pair(a: &Served, b: &Served, dir: &std::path::Path) -> (crate::Ran, Value) {
+    let json = dir.join("report.json");
+    let ran = crate::hookcheck_async(
+        &[
+            "run",
+            "--target",
+            &a.webhook_url,
+            "--replica",
+            &b.webhook_url,
+            "--effects-url",
+            &a.effects_template,
+            "--only",
+            "idempotency",
+            "--quick",
+            "--seed",
+            "7",
+            "--json",
+            json.to_str().unwrap(),
+        ],
+        &[],
+    )
+    .await;
+    let report = std::fs::read_to_string(&json).unwrap_or_else(|e| panic!("{e}: {ran:?}"));
+    (ran, serde_json::from_str(&report).expect("a JSON report"))
+}
+
+fn outcome<'a>(report: &'a Value, id: &str) -> &'a Value {
+    let check = report["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .find(|c| c["id"] == id);
+    &check.unwrap_or_else(|| panic!("{id} not reported"))["outcome"]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn run_with_replica_fails_a_per_process_dedupe_and_passes_the_postgres_pair() {
+    let Some(pg) = TempPostgres::start("run_with_replica") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let correct = pg.create_database("correct_pair");
+    let [a, b] = replicas(&correct, &[]);
+    let (ran, report) = grade_pair(&a, &b, dir.path()).await;
+    assert_eq!(ran.code, 0, "{}\n{}", ran.stdout, ran.stderr);
+    assert_eq!(
+        outcome(&report, "idempotency/exactly-once/sequential"),
+        "pass"
+    );
+    drop((a, b));
+
+    let defective = pg.create_database("per_process_pair");
+    let [a, b] = replicas(&defective, &["--defect", "per-process-dedupe"]);
+    let (ran, report) = grade_pair(&a, &b, dir.path()).await;
+    assert_eq!(ran.code, 1, "{}\n{}", ran.stdout, ran.stderr);
+    for scenario in ["sequential", "concurrent", "after-retry-delay"] {
+        let id = format!("idempotency/exactly-once/{scenario}");
+        assert_eq!(outcome(&report, &id), "fail", "{id}");
+    }
+    // The finding names both replicas, and its repro sends a copy to each.
+    let check = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "idempotency/exactly-once/sequential")
+        .unwrap();
+    let repro = check["repro"].as_str().expect("a repro script");
+    for url in [&a.webhook_url, &b.webhook_url] {
+        assert!(
+            repro.contains(&format!("curl -sS -X POST '{url}'"))
+                || repro.contains(&format!("'{url}'")),
+            "{url} not in\n{repro}"
+        );
+    }
+    assert!(repro.contains("sent round robin to"), "{repro}");
+}

@@ -15,6 +15,7 @@ use super::overlap;
 use crate::generate::{Drawn, DuplicateScenario, Pin, SharedValue};
 use crate::repro::{Script, Step};
 use crate::spec::Status;
+use crate::transport::display_url;
 
 /// Runs the scenarios of the idempotency phase (all but the two spread over the run:
 /// [`after_retry_delay`] and [`after_burst`]), and the distinct-session pairs.
@@ -75,17 +76,30 @@ async fn on_retry_schedule(
             "the run delivered its other sessions meanwhile".into(),
         ));
     let mut previous = Duration::ZERO;
-    for offset in &plan.copies {
+    for (n, offset) in plan.copies.iter().enumerate() {
+        // Copy n + 1 of the session: round robin over the replicas like any other.
+        let probe = probes[1].clone().to(ctx.copy_url(n + 1));
         tokio::time::sleep_until(first + offset.at).await;
-        copies.sent.push(ctx.send(&probes[1]).await);
+        copies.sent.push(ctx.send(&probe).await);
         script = script
             .then(Step::Sleep(offset.at.saturating_sub(previous)))
             .then(Step::Comment(offset.describe()))
-            .then(Step::Send(lines[1].clone()));
+            .then(Step::Send(ctx.repro(&probe)));
         previous = offset.at;
     }
     copies.script = script;
     copies
+}
+
+/// With `--replica`, the words of a scenario's comment that say where its copies went.
+fn replicas_named(ctx: &Ctx) -> String {
+    if ctx.replicas.is_empty() {
+        return String::new();
+    }
+    let urls: Vec<String> = (0..=ctx.replicas.len())
+        .map(|n| display_url(ctx.copy_url(n)))
+        .collect();
+    format!(", sent round robin to {}", urls.join(", "))
 }
 
 /// The run's first session delivered again after the burst: a dedupe that only remembers
@@ -181,14 +195,18 @@ async fn play(ctx: &Ctx, scenario: DuplicateScenario, status: Status) -> Option<
         _ => ctx.draw(status, &format!("{once_id}/{}", status.as_str()), &Pin::ANY),
     };
     let probes: Vec<_> = (0..scenario.copies())
-        .map(|n| ctx.drawn_delivery(&scenario.copy(&first, n)))
+        .map(|n| {
+            ctx.drawn_delivery(&scenario.copy(&first, n))
+                .to(ctx.copy_url(n))
+        })
         .collect();
     let lines: Vec<String> = probes.iter().map(|p| ctx.repro(p)).collect();
     let comment = format!(
-        "{scenario}: {} copies of session {} ({})",
+        "{scenario}: {} copies of session {} ({}){}",
         probes.len(),
         first.session_id,
-        first.status
+        first.status,
+        replicas_named(ctx)
     );
     let copies = Copies {
         first,

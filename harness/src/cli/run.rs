@@ -11,7 +11,7 @@ use crate::catalogue::{Selection, requirement_of};
 use crate::checks::retry_schedule::RetrySchedule;
 use crate::cli::effects::EffectsArgs;
 use crate::cli::output::{ReportFiles, TerminalArgs, read_report};
-use crate::cli::target::{SeedArgs, TargetArgs};
+use crate::cli::target::{ReplicaArgs, SeedArgs, TargetArgs};
 use crate::cli::{CliError, duration_default, parse_duration};
 use crate::diff::Diff;
 use crate::duration::format_duration;
@@ -44,6 +44,11 @@ Examples:
       --effects-url 'https://staging.example.com/_test/effects/{sessionId}' \\
       --json report.json --junit report.xml --markdown report.md --html report.html
 
+  # A receiver running as two processes on one database: copies of each session go to
+  # both, so a dedupe kept per process shows:
+  hookcheck run --target http://10.0.0.5:3000/hook --replica http://10.0.0.6:3000/hook \\
+      --effects-url 'http://10.0.0.5:3000/_test/effects/{sessionId}'
+
   # Block only regressions against a committed snapshot:
   hookcheck run --target http://localhost:3000/hook --baseline reports/baseline.json
 
@@ -70,6 +75,9 @@ interrupted).";
 pub struct RunArgs {
     #[command(flatten)]
     pub target: TargetArgs,
+
+    #[command(flatten)]
+    pub replicas: ReplicaArgs,
 
     /// How side effects are counted (SPEC §4).
     #[command(flatten)]
@@ -194,6 +202,7 @@ fn dedupe_window(args: &RunArgs, schedule: &RetrySchedule) -> Result<Duration, C
 async fn execute(args: RunArgs) -> Result<i32, CliError> {
     let usage = CliError::Usage;
     let client = args.target.settings()?;
+    let replicas = args.replicas.urls()?;
     let auth = client.auth.clone();
     let selection = selection(&args)?;
     let mut effects = args.effects.probe()?;
@@ -222,6 +231,7 @@ async fn execute(args: RunArgs) -> Result<i32, CliError> {
     let target = target_url(&args, local.as_ref());
     let mut config = RunConfig::new(parse_target(&target).map_err(|e| usage(e.to_string()))?);
     config.client = client;
+    config.replicas = replicas;
     config.effects = effects;
     config.selection = selection;
     configure(&mut config, &args);

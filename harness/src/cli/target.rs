@@ -172,6 +172,32 @@ fn header_name(name: &str, flag: &str, auth: Option<&AuthHeader>) -> Result<Head
     Ok(parsed)
 }
 
+/// `--replica`, for the commands that send copies of one session (`run`, `fuzz`,
+/// `load`); `send` delivers to one URL.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct ReplicaArgs {
+    /// The URL of another replica of the same receiver (repeatable): a process of its own,
+    /// on the same database as the --target one. The copies of a session (duplicates in
+    /// sequence and at once, retries) go round robin over --target and the replicas in
+    /// the order given, so a dedupe kept in one process's memory shows; the effects probe
+    /// counts the shared outcome. Findings' repro lines send each copy to the replica it
+    /// went to. Without it, every copy still goes over a fresh connection.
+    #[arg(long = "replica", value_name = "URL", requires = "target")]
+    pub replicas: Vec<String>,
+}
+
+impl ReplicaArgs {
+    /// The replica URLs, each checked as a target is.
+    pub fn urls(&self) -> Result<Vec<Url>, CliError> {
+        self.replicas
+            .iter()
+            .map(|text| {
+                parse_target(text).map_err(|e| CliError::Usage(format!("invalid --replica: {e}")))
+            })
+            .collect()
+    }
+}
+
 /// `--seed`.
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct SeedArgs {

@@ -172,6 +172,7 @@ async fn context(
         raw: RawClient::new(tls).map_err(SenderError::from)?,
         sender,
         target: config.target.clone(),
+        replicas: config.replicas.clone(),
         auth: config.client.auth.clone(),
         timeout: config.client.timeout,
         effects: config.effects.clone(),

@@ -8,6 +8,8 @@ use hookcheck::catalogue::{Category, Level, Selection, requirement_of};
 use hookcheck::receiver::{Defect, ReceiverConfig};
 use hookcheck::results::{Outcome, Report};
 use hookcheck::runner::EffectsProbe;
+use hookcheck::transport::parse_target;
+use hookcheck_testkit::postgres::TempPostgres;
 use hookcheck_testkit::receiver;
 use hookcheck_testkit::table::run_table;
 
@@ -515,6 +517,13 @@ fn matches_prefix(id: &str, prefix: &str) -> bool {
 
 /// Runs the whole catalogue against one defect; returns what was wrong, if anything.
 async fn grade_defect(expect: &Expect) -> (String, Vec<String>) {
+    grade_defect_on(expect, None).await
+}
+
+/// Grades the defect's receiver: one in-process receiver on its in-memory store, or with
+/// `database` (a PostgreSQL URL) two replicas on it, each with its own memory, graded
+/// with the second as `--replica`.
+async fn grade_defect_on(expect: &Expect, database: Option<&str>) -> (String, Vec<String>) {
     let defect = expect.defect;
     let facts = defect.facts();
     let with_auth = facts.needs_auth;
@@ -524,8 +533,19 @@ async fn grade_defect(expect: &Expect) -> (String, Vec<String>) {
     if with_auth {
         receiver_config = receiver_config.auth(auth());
     }
-    let receiver = receiver::start(receiver_config).await;
+    if let Some(url) = database {
+        receiver_config = receiver_config.postgres(url.parse().expect("a PostgreSQL URL"));
+    }
+    let receiver = receiver::start(receiver_config.clone()).await;
+    let replica = match database {
+        Some(_) => Some(receiver::start(receiver_config).await),
+        None => None,
+    };
     let mut config = config(&receiver.webhook_url());
+    config.replicas = replica
+        .iter()
+        .map(|r| parse_target(&r.webhook_url()).unwrap())
+        .collect();
     config.effects = Some(EffectsProbe::url(&receiver.effects_url_template()).unwrap());
     config.client.timeout = match defect {
         // Well below the receiver's 5 s slow_delay.
@@ -647,7 +667,7 @@ async fn grade_defect(expect: &Expect) -> (String, Vec<String>) {
     if !expect.warn.is_empty() && Report::conformant(&report.summary, true) {
         problems.push("a broken SHOULD is conformant under --strict".into());
     }
-    drop(receiver);
+    drop((receiver, replica));
     (format!("defect {defect}"), problems)
 }
 
@@ -704,7 +724,7 @@ fn every_defect_is_caught_in_its_category_and_a_broken_must_fails_the_run() {
 
     // Longest first (serial), then the rest, AT_ONCE at a time. A defect that shows only
     // across replicas conforms in one process: it is graded against two replicas on
-    // PostgreSQL instead (tests/replicas.rs). The bound only catches a run that hangs or
+    // PostgreSQL instead (the next test). The bound only catches a run that hangs or
     // retries far too long; speed is measured in benchmarks.
     let mut queue: Vec<&'static Expect> = DEFECTS
         .iter()
@@ -718,6 +738,43 @@ fn every_defect_is_caught_in_its_category_and_a_broken_must_fails_the_run() {
         "graded",
         grade_defect,
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_replica_defects_are_caught_across_two_postgres_replicas_and_the_correct_pair_is_clean()
+{
+    let Some(pg) = TempPostgres::start("replica_defects_table") else {
+        return;
+    };
+    // The correct pair: every check as the reference receiver gets it alone.
+    let url = pg.create_database("correct_pair");
+    let postgres = || url.parse().expect("a PostgreSQL URL");
+    let a = receiver::start(ReceiverConfig::default().postgres(postgres())).await;
+    let b = receiver::start(ReceiverConfig::default().postgres(postgres())).await;
+    let mut config = config(&a.webhook_url());
+    config.replicas = vec![parse_target(&b.webhook_url()).unwrap()];
+    config.effects = Some(EffectsProbe::url(&a.effects_url_template()).unwrap());
+    let report = grade(config).await;
+    let reference = reference_expectation(false, false, true);
+    let off: Vec<String> = report
+        .checks
+        .iter()
+        .filter(|c| !as_reference(c, reference.get(&c.id)))
+        .map(|c| format!("{}: {} ({})", c.id, c.outcome, c.actual))
+        .collect();
+    assert!(off.is_empty(), "the correct pair: {off:#?}");
+    assert!(
+        Report::conformant(&report.summary, true),
+        "{:?}",
+        report.summary
+    );
+    drop((a, b));
+
+    for expect in DEFECTS.iter().filter(|e| e.defect.facts().replicas) {
+        let url = pg.create_database(&expect.defect.as_str().replace('-', "_"));
+        let (name, problems) = grade_defect_on(expect, Some(&url)).await;
+        assert!(problems.is_empty(), "{name}: {problems:#?}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

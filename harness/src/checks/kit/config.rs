@@ -24,6 +24,10 @@ pub const DEFAULT_SETTLE: Duration = Duration::from_millis(300);
 pub struct RunConfig {
     /// The webhook URL.
     pub target: Url,
+    /// Further replicas of the same receiver (`--replica`), sharing its database: the
+    /// copies of a session go round robin over the target and these, so that a dedupe
+    /// kept per process shows. The effects probe counts the shared outcome.
+    pub replicas: Vec<Url>,
     /// How every request reaches the target: the auth header it expects, if any, the
     /// sender timeout (SPEC §2: default 30 s), how certificates are checked, and extra
     /// headers on every request (`--header`).
@@ -66,6 +70,7 @@ impl RunConfig {
     pub fn new(target: Url) -> Self {
         RunConfig {
             target,
+            replicas: Vec::new(),
             client: ClientSettings::default(),
             effects: None,
             seed: rand::random(),

@@ -31,6 +31,9 @@ pub struct Ctx {
     pub raw: RawClient,
     /// The webhook URL.
     pub target: Url,
+    /// Further replicas of the receiver (`--replica`): the copies of a session go round
+    /// robin over the target and these ([`Ctx::copy_url`]).
+    pub replicas: Vec<Url>,
     /// The configured auth header.
     pub auth: Option<AuthHeader>,
     /// The sender timeout deliveries are graded against.
@@ -96,6 +99,16 @@ impl Ctx {
     /// Whether the check is in the catalogue and selected for this run.
     pub fn selected(&self, check_id: &str) -> bool {
         self.planned.contains(check_id)
+    }
+
+    /// Where copy `n` (from 0) of one session goes: round robin over the target and the
+    /// replicas, so copy 0 goes to the target, copy 1 to the first replica, and so on;
+    /// without replicas, every copy goes to the target (each over a fresh connection).
+    pub fn copy_url(&self, n: usize) -> &Url {
+        match n % (self.replicas.len() + 1) {
+            0 => &self.target,
+            k => &self.replicas[k - 1],
+        }
     }
 
     /// Whether any of these checks runs.

@@ -1,12 +1,12 @@
 //! One request a check sends ([`Probe`]) and what it came to ([`Sent`]).
 
 use bytes::Bytes;
-use reqwest::Method;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use reqwest::{Method, Url};
 
 use crate::repro::AuthRepro;
 use crate::results::ExchangeRecord;
-use crate::transport::{Exchanged, FailureClass, Response, TransportError};
+use crate::transport::{Exchanged, FailureClass, Response, TransportError, display_url};
 
 /// One request a check sends: headers in order, exactly as they go on the wire. Its
 /// `Debug` shows header names only: a value may be the auth secret.
@@ -24,6 +24,9 @@ pub struct Probe {
     pub timed: bool,
     /// For a drawn delivery, its features in words (recorded with the exchange).
     pub drawn: Option<String>,
+    /// Where it goes when not to the run's target: the replica a copy of a session is
+    /// sent to (`--replica`; [`Ctx::copy_url`](super::Ctx::copy_url)).
+    pub to: Option<Url>,
 }
 
 impl std::fmt::Debug for Probe {
@@ -34,6 +37,7 @@ impl std::fmt::Debug for Probe {
             .field("headers", &names)
             .field("body_bytes", &self.body.len())
             .field("timed", &self.timed)
+            .field("to", &self.to.as_ref().map(display_url))
             .finish()
     }
 }
@@ -61,6 +65,12 @@ impl Probe {
     pub fn session_id(&self) -> Option<String> {
         let body: serde_json::Value = serde_json::from_slice(&self.body).ok()?;
         body.get("sessionId")?.as_str().map(str::to_owned)
+    }
+
+    /// The probe sent to `url` rather than the run's target.
+    pub fn to(mut self, url: &Url) -> Self {
+        self.to = Some(url.clone());
+        self
     }
 
     /// Marks the probe as not a valid delivery: its time stays out of the statistics.

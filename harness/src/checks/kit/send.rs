@@ -4,8 +4,8 @@
 use std::time::Duration;
 
 use bytes::Bytes;
-use reqwest::Method;
 use reqwest::header::HeaderMap;
+use reqwest::{Method, Url};
 
 use super::context::Ctx;
 use super::probe::{Probe, Sent, header_list, header_map};
@@ -28,6 +28,7 @@ impl Ctx {
             auth_repro: Some(AuthRepro::Secret),
             timed: true,
             drawn: None,
+            to: None,
         }
     }
 
@@ -45,7 +46,7 @@ impl Ctx {
             .sender
             .exchange(Exchange {
                 method: probe.method.clone(),
-                url: self.target.clone(),
+                url: self.url_of(probe).clone(),
                 headers: header_map(&probe.headers),
                 body: probe.body.clone(),
                 timeout: Some(self.timeout),
@@ -104,10 +105,15 @@ impl Ctx {
         }
     }
 
+    /// Where a probe goes: its replica, else the run's target.
+    pub fn url_of<'a>(&'a self, probe: &'a Probe) -> &'a Url {
+        probe.to.as_ref().unwrap_or(&self.target)
+    }
+
     fn raw_request(&self, probe: &Probe) -> RawRequest {
         RawRequest {
             method: probe.method.as_str().to_owned(),
-            url: self.target.clone(),
+            url: self.url_of(probe).clone(),
             headers: probe.headers.clone(),
             body: probe.body.clone(),
         }
@@ -183,7 +189,7 @@ impl Ctx {
         let body_file = self.body_file(&probe.body);
         curl(&ReproRequest {
             method: probe.method.as_str(),
-            url: self.target.as_str(),
+            url: self.url_of(probe).as_str(),
             headers: &probe.headers,
             body: &probe.body,
             auth: self.auth.as_ref(),
