@@ -135,3 +135,46 @@ async fn init_writes_files_that_parse_back_and_never_replaces_a_users_file() {
     assert_eq!(ran.status.code(), Some(0), "{}", text(&ran.stderr));
     assert!(ConfigFile::load(&dir.path().join(DEFAULT_FILE)).is_ok());
 }
+
+/// Every key stands for a flag `run` defines, under the id the file's arguments use: a key
+/// whose flag was renamed would otherwise be read and silently do nothing.
+#[test]
+fn every_key_sets_a_flag_run_defines() {
+    let every_key = r#"
+        target = "http://127.0.0.1:9/hook"
+        replicas = ["http://127.0.0.1:10/hook"]
+        auth_header = "X-API-Key"
+        auth_env = "PATH"
+        headers = ["X-Trace: 1"]
+        secret_headers = ["X-Proxy-Token"]
+        effects_url = "http://127.0.0.1:9/e/{sessionId}"
+        effects_cmd = "true"
+        effects_timeout = "1s"
+        timeout = "1s"
+        settle = "1s"
+        dedupe_window = "1s"
+        only = ["auth"]
+        skip = ["transport"]
+        json = "a.json"
+        junit = "a.xml"
+        markdown = "a.md"
+        html = "a.html"
+        baseline = "b.json"
+        seed = 1
+        quick = true
+        strict = true
+    "#;
+    let config = ConfigFile::parse(every_key, DEFAULT_FILE).unwrap();
+    let arguments = config.arguments().unwrap();
+    let command = <hookcheck::cli::Cli as clap::CommandFactory>::command();
+    let run = command.find_subcommand("run").unwrap();
+    for (id, words) in &arguments {
+        assert!(
+            run.get_arguments().any(|arg| arg.get_id() == id),
+            "the key behind `{}` sets `{id}`, which `run` does not define",
+            words[0]
+        );
+    }
+    let ids: Vec<&str> = arguments.iter().map(|(id, _)| *id).collect();
+    assert_eq!(ids.len(), 21, "{ids:?}");
+}

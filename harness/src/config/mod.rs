@@ -26,6 +26,9 @@ pub const WORKFLOW_FILE: &str = ".github/workflows/hookcheck.yml";
 pub struct ConfigFile {
     /// `--target`.
     pub target: Option<String>,
+    /// `--replica`, each the URL of another replica of the `target` receiver.
+    #[serde(default)]
+    pub replicas: Vec<String>,
     /// The name of the auth header (`--auth`), with `auth_env`.
     pub auth_header: Option<String>,
     /// The environment variable that holds the auth header's value.
@@ -165,6 +168,7 @@ impl ConfigFile {
         }
         one("seed", "seed", self.seed.map(|s| s.to_string()));
         for (id, flag, values) in [
+            ("replicas", "replica", &self.replicas),
             ("headers", "header", &self.headers),
             ("secret_headers", "secret-header", &self.secret_headers),
             ("only", "only", &self.only),

@@ -26,12 +26,17 @@ fn an_unknown_key_is_named_with_its_line_and_the_closest_key() {
         error.to_string(),
         "hookcheck.toml:7: unknown key `targte` (did you mean `target`?)"
     );
-    let error = ConfigFile::parse("replicas = 3\n", "hookcheck.toml").unwrap_err();
+    let error = ConfigFile::parse("profile = 3\n", "hookcheck.toml").unwrap_err();
     assert!(
         error
             .to_string()
-            .starts_with("hookcheck.toml:1: unknown key `replicas` ("),
+            .starts_with("hookcheck.toml:1: unknown key `profile` ("),
         "{error}"
+    );
+    let error = ConfigFile::parse("replicas = 3\n", "hookcheck.toml").unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "hookcheck.toml:1: `replicas`: invalid type: integer `3`, expected a sequence"
     );
 }
 
