@@ -11,19 +11,27 @@ use quick_junit::{NonSuccessKind, Report as JunitReport, TestCase, TestCaseStatu
 
 use super::html::{esc, page_start};
 use super::markdown::{cell, fenced};
-use super::output::Format;
+use super::render::{Render, junit_xml, pretty_json};
 use super::verdict::seconds;
 use crate::count::count;
 use crate::fuzz::outcome::{Finding, InvariantOutcome, InvariantResult};
 use crate::fuzz::{FuzzReport, FuzzVerdict, Level};
 
-/// Renders a campaign's report in one file format.
-pub fn render(format: Format, report: &FuzzReport) -> io::Result<String> {
-    match format {
-        Format::Json => json(report),
-        Format::Junit => junit(report),
-        Format::Markdown => Ok(markdown(report)),
-        Format::Html => Ok(html(report)),
+impl Render for FuzzReport {
+    fn json(&self) -> io::Result<String> {
+        pretty_json(self)
+    }
+
+    fn junit(&self) -> io::Result<String> {
+        junit(self)
+    }
+
+    fn markdown(&self) -> String {
+        markdown(self)
+    }
+
+    fn html(&self) -> String {
+        html(self)
     }
 }
 
@@ -182,16 +190,9 @@ fn summary_finding(out: &mut String, finding: &Finding) {
     }
 }
 
-/// The report as pretty JSON, newline-terminated.
-pub fn json(report: &FuzzReport) -> io::Result<String> {
-    let mut text = serde_json::to_string_pretty(report)?;
-    text.push('\n');
-    Ok(text)
-}
-
 /// JUnit XML: one test case per invariant. A broken SHOULD passes with the finding in its
 /// system-out, so the CI view agrees with the exit code.
-pub fn junit(report: &FuzzReport) -> io::Result<String> {
+fn junit(report: &FuzzReport) -> io::Result<String> {
     let mut junit = JunitReport::new("hookcheck fuzz");
     junit.set_time(Duration::from_millis(report.duration_ms + report.shrink_ms));
     let mut suite = TestSuite::new("fuzz");
@@ -224,9 +225,7 @@ pub fn junit(report: &FuzzReport) -> io::Result<String> {
         suite.add_test_case(case);
     }
     junit.add_test_suite(suite);
-    junit
-        .to_string()
-        .map_err(|e| io::Error::other(e.to_string()))
+    junit_xml(&junit)
 }
 
 fn finding_of<'a>(report: &'a FuzzReport, result: &InvariantResult) -> Option<&'a Finding> {
@@ -249,7 +248,7 @@ fn outcome_text(result: &InvariantResult) -> String {
 }
 
 /// The report as Markdown: the verdict, the invariants, each finding with its script.
-pub fn markdown(report: &FuzzReport) -> String {
+fn markdown(report: &FuzzReport) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "# {}\n", cell(&headline(report)));
     let _ = writeln!(out, "**{}**\n", cell(&verdict_line(report)));
@@ -302,7 +301,7 @@ pub fn markdown(report: &FuzzReport) -> String {
 }
 
 /// The report as one self-contained HTML page.
-pub fn html(report: &FuzzReport) -> String {
+fn html(report: &FuzzReport) -> String {
     let mut out = String::with_capacity(16 * 1024);
     let class = match report.verdict {
         FuzzVerdict::Pass => "ok",

@@ -11,16 +11,24 @@ use quick_junit::{NonSuccessKind, Report as JunitReport, TestCase, TestCaseStatu
 use super::fuzz::outcome_word;
 use super::html::{esc, page_start};
 use super::markdown::cell;
-use super::output::Format;
+use super::render::{Render, junit_xml, pretty_json};
 use crate::fuzz::{Level, ReplayReport, Violation};
 
-/// Renders a replay's report in one file format.
-pub fn render(format: Format, report: &ReplayReport) -> io::Result<String> {
-    match format {
-        Format::Json => json(report),
-        Format::Junit => junit(report),
-        Format::Markdown => Ok(markdown(report)),
-        Format::Html => Ok(html(report)),
+impl Render for ReplayReport {
+    fn json(&self) -> io::Result<String> {
+        pretty_json(self)
+    }
+
+    fn junit(&self) -> io::Result<String> {
+        junit(self)
+    }
+
+    fn markdown(&self) -> String {
+        markdown(self)
+    }
+
+    fn html(&self) -> String {
+        html(self)
     }
 }
 
@@ -62,17 +70,10 @@ pub fn summary(report: &ReplayReport) -> String {
     out
 }
 
-/// The report as pretty JSON, newline-terminated.
-pub fn json(report: &ReplayReport) -> io::Result<String> {
-    let mut text = serde_json::to_string_pretty(report)?;
-    text.push('\n');
-    Ok(text)
-}
-
 /// JUnit XML: the case's invariant first (a failure when it broke again, skipped without a
 /// verdict), then every other invariant the replay broke: a MUST fails, a SHOULD passes
 /// with the violation in its system-out, so the CI view agrees with the exit code.
-pub fn junit(report: &ReplayReport) -> io::Result<String> {
+fn junit(report: &ReplayReport) -> io::Result<String> {
     let mut junit = JunitReport::new("hookcheck fuzz --replay");
     let mut suite = TestSuite::new("replay");
     let mut invariants = vec![report.invariant];
@@ -123,13 +124,11 @@ pub fn junit(report: &ReplayReport) -> io::Result<String> {
         suite.add_test_case(case);
     }
     junit.add_test_suite(suite);
-    junit
-        .to_string()
-        .map_err(|e| io::Error::other(e.to_string()))
+    junit_xml(&junit)
 }
 
 /// The report as Markdown: the result, then every broken invariant and unread count.
-pub fn markdown(report: &ReplayReport) -> String {
+fn markdown(report: &ReplayReport) -> String {
     let mut out = format!(
         "# hookcheck fuzz --replay\n\n**{}**\n",
         cell(&result_line(report))
@@ -157,7 +156,7 @@ pub fn markdown(report: &ReplayReport) -> String {
 }
 
 /// The report as one self-contained HTML page.
-pub fn html(report: &ReplayReport) -> String {
+fn html(report: &ReplayReport) -> String {
     let mut out = String::with_capacity(8 * 1024);
     let class = match (report.failed(), report.inconclusive()) {
         (true, _) => "bad",
