@@ -6,7 +6,9 @@ use std::io;
 
 use quick_junit::{NonSuccessKind, Report as JunitReport, TestCase, TestCaseStatus, TestSuite};
 
-use super::html::{esc, page_start};
+use super::html::page_start;
+use super::html_table::{self, Cell, esc};
+use super::markdown_table::{self, cell};
 use super::render::{Render, junit_xml, pretty_json};
 use crate::diff::{Change, ChangeKind, Diff};
 use crate::report::style::Paint;
@@ -89,24 +91,17 @@ fn diff_markdown(diff: &Diff) -> String {
         if changes.is_empty() {
             continue;
         }
-        let _ = writeln!(
-            out,
-            "\n## {} ({})\n\n| check | before | now | actual |\n|---|---|---|---|",
-            kind.title(),
-            changes.len()
-        );
+        let _ = writeln!(out, "\n## {} ({})\n", kind.title(), changes.len());
+        markdown_table::head(&mut out, &COLUMNS, COLUMNS.len());
         for change in changes {
-            let _ = writeln!(
-                out,
-                "| `{}` | {} | {} | {} |",
-                change.id,
-                word(change.old),
-                word(change.new),
-                change
-                    .actual
-                    .replace('|', "\\|")
-                    .replace('<', "&lt;")
-                    .replace('\n', "<br>")
+            markdown_table::row(
+                &mut out,
+                &[
+                    format!("`{}`", change.id),
+                    word(change.old).to_owned(),
+                    word(change.new).to_owned(),
+                    cell(&change.actual),
+                ],
             );
         }
     }
@@ -171,30 +166,28 @@ fn diff_html(diff: &Diff) -> String {
         if changes.is_empty() {
             continue;
         }
-        let _ = write!(
-            out,
-            "<h2>{} ({})</h2><table><tr><th>check</th><th>before</th><th>now</th>\
-             <th>actual</th></tr>",
-            kind.title(),
-            changes.len()
-        );
+        let _ = write!(out, "<h2>{} ({})</h2>", kind.title(), changes.len());
+        html_table::head(&mut out, None, &COLUMNS, COLUMNS.len());
         for change in changes {
             let outcome = change.new.or(change.old).unwrap_or(Outcome::Skip);
-            let _ = write!(
-                out,
-                "<tr><td><code>{}</code></td><td>{}</td><td class=\"o {outcome}\">{}</td>\
-                 <td>{}</td></tr>",
-                esc(&change.id),
-                word(change.old),
-                word(change.new),
-                esc(&change.actual)
+            html_table::row(
+                &mut out,
+                &[
+                    Cell::td(format!("<code>{}</code>", esc(&change.id))),
+                    Cell::td(word(change.old)),
+                    Cell::td(word(change.new)).class(format!("o {outcome}")),
+                    Cell::td(esc(&change.actual)),
+                ],
             );
         }
-        out.push_str("</table>\n");
+        html_table::end(&mut out);
     }
     out.push_str("</body></html>\n");
     out
 }
+
+/// The columns of a table of changes.
+const COLUMNS: [&str; 4] = ["check", "before", "now", "actual"];
 
 fn word(outcome: Option<Outcome>) -> &'static str {
     outcome.map_or("-", Outcome::as_str)

@@ -9,8 +9,10 @@ use std::time::Duration;
 
 use quick_junit::{NonSuccessKind, Report as JunitReport, TestCase, TestCaseStatus, TestSuite};
 
-use super::html::{esc, page_start};
-use super::markdown::{cell, fenced};
+use super::html::page_start;
+use super::html_table::{self, Cell, esc};
+use super::markdown::fenced;
+use super::markdown_table::{self, cell};
 use super::render::{Render, junit_xml, pretty_json};
 use super::verdict::seconds;
 use crate::count::count;
@@ -235,6 +237,9 @@ fn finding_of<'a>(report: &'a FuzzReport, result: &InvariantResult) -> Option<&'
         .find(|f| f.invariant == result.invariant)
 }
 
+/// The columns of the table of invariants.
+const COLUMNS: [&str; 4] = ["invariant", "level", "outcome", "clause"];
+
 /// The outcome of an invariant in a word, for the tables.
 fn outcome_text(result: &InvariantResult) -> String {
     match (result.outcome, &result.reason) {
@@ -255,15 +260,17 @@ fn markdown(report: &FuzzReport) -> String {
     for caveat in caveats(report) {
         let _ = writeln!(out, "- note: {}", cell(&caveat));
     }
-    out.push_str("\n| invariant | level | outcome | clause |\n|---|---|---|---|\n");
+    out.push('\n');
+    markdown_table::head(&mut out, &COLUMNS, COLUMNS.len());
     for result in &report.invariants {
-        let _ = writeln!(
-            out,
-            "| `{}` | {} | {} | {} |",
-            result.invariant,
-            result.level,
-            cell(&outcome_text(result)),
-            cell(&result.clause)
+        markdown_table::row(
+            &mut out,
+            &[
+                format!("`{}`", result.invariant),
+                result.level.to_string(),
+                cell(&outcome_text(result)),
+                cell(&result.clause),
+            ],
         );
     }
     if !report.findings.is_empty() {
@@ -319,18 +326,19 @@ fn html(report: &FuzzReport) -> String {
     for caveat in caveats(report) {
         let _ = writeln!(out, "<p class=\"hint\">{}</p>", esc(&caveat));
     }
-    out.push_str("<table><tr><th>invariant</th><th>level</th><th>outcome</th><th>clause</th></tr>");
+    html_table::head(&mut out, None, &COLUMNS, COLUMNS.len());
     for result in &report.invariants {
-        let _ = write!(
-            out,
-            "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            result.invariant,
-            result.level,
-            esc(&outcome_text(result)),
-            esc(&result.clause)
+        html_table::row(
+            &mut out,
+            &[
+                Cell::td(format!("<code>{}</code>", result.invariant)),
+                Cell::td(result.level.to_string()),
+                Cell::td(esc(&outcome_text(result))),
+                Cell::td(esc(&result.clause)),
+            ],
         );
     }
-    out.push_str("</table>\n");
+    html_table::end(&mut out);
     for f in &report.findings {
         let _ = writeln!(
             out,

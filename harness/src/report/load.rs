@@ -8,8 +8,9 @@ use std::time::Duration;
 
 use quick_junit::{NonSuccessKind, Report as JunitReport, TestCase, TestCaseStatus, TestSuite};
 
-use super::html::{esc, page_start};
-use super::markdown::cell;
+use super::html::page_start;
+use super::html_table::{self, Cell, esc};
+use super::markdown_table::{self, cell};
 use super::render::{Render, junit_xml, pretty_json};
 use crate::load::LoadReport;
 use crate::load::summary::counts;
@@ -137,9 +138,10 @@ fn markdown(report: &LoadReport) -> String {
     for problem in &report.verdict.problems {
         let _ = writeln!(out, "- {}", cell(problem));
     }
-    out.push_str("\n| figure | value |\n|---|---|\n");
+    out.push('\n');
+    markdown_table::head(&mut out, &["figure", "value"], 2);
     for (name, value) in rows(report) {
-        let _ = writeln!(out, "| {name} | {} |", cell(&value));
+        markdown_table::row(&mut out, &[name.to_owned(), cell(&value)]);
     }
     out
 }
@@ -165,9 +167,10 @@ fn html(report: &LoadReport) -> String {
     }
     out.push_str("<table>");
     for (name, value) in rows(report) {
-        let _ = write!(out, "<tr><th>{name}</th><td>{}</td></tr>", esc(&value));
+        html_table::row(&mut out, &[Cell::th(name), Cell::td(esc(&value))]);
     }
-    out.push_str("</table>\n</body></html>\n");
+    html_table::end(&mut out);
+    out.push_str("</body></html>\n");
     out
 }
 

@@ -9,8 +9,9 @@ use std::io;
 use quick_junit::{NonSuccessKind, Report as JunitReport, TestCase, TestCaseStatus, TestSuite};
 
 use super::fuzz::outcome_word;
-use super::html::{esc, page_start};
-use super::markdown::cell;
+use super::html::page_start;
+use super::html_table::{self, Cell, esc};
+use super::markdown_table::{self, cell};
 use super::render::{Render, junit_xml, pretty_json};
 use crate::fuzz::{Level, ReplayReport, Violation};
 
@@ -41,6 +42,9 @@ pub fn result_line(report: &ReplayReport) -> String {
     };
     format!("replay: {} {result}", report.invariant)
 }
+
+/// The columns of the table of broken invariants.
+const COLUMNS: [&str; 6] = ["invariant", "level", "step", "sent", "expected", "actual"];
 
 /// The step a violation shows in, `-` when it is the whole sequence's.
 fn step(violation: &Violation) -> String {
@@ -134,19 +138,20 @@ fn markdown(report: &ReplayReport) -> String {
         cell(&result_line(report))
     );
     if !report.violations.is_empty() {
-        out.push_str("\n| invariant | level | step | sent | expected | actual |\n");
-        out.push_str("|---|---|---|---|---|---|\n");
+        out.push('\n');
+        markdown_table::head(&mut out, &COLUMNS, COLUMNS.len());
     }
     for v in &report.violations {
-        let _ = writeln!(
-            out,
-            "| `{}` | {} | {} | {} | {} | {} |",
-            v.invariant,
-            v.invariant.level(),
-            step(v),
-            cell(&v.label),
-            cell(&v.expected),
-            cell(&v.actual)
+        markdown_table::row(
+            &mut out,
+            &[
+                format!("`{}`", v.invariant),
+                v.invariant.level().to_string(),
+                step(v),
+                cell(&v.label),
+                cell(&v.expected),
+                cell(&v.actual),
+            ],
         );
     }
     for reason in &report.unread_counts {
@@ -172,25 +177,23 @@ fn html(report: &ReplayReport) -> String {
         None,
     );
     if !report.violations.is_empty() {
-        out.push_str(
-            "<table><tr><th>invariant</th><th>level</th><th>step</th><th>sent</th>\
-             <th>expected</th><th>actual</th></tr>",
-        );
+        html_table::head(&mut out, None, &COLUMNS, COLUMNS.len());
     }
     for v in &report.violations {
-        let _ = write!(
-            out,
-            "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            v.invariant,
-            v.invariant.level(),
-            step(v),
-            esc(&v.label),
-            esc(&v.expected),
-            esc(&v.actual)
+        html_table::row(
+            &mut out,
+            &[
+                Cell::td(format!("<code>{}</code>", v.invariant)),
+                Cell::td(v.invariant.level().to_string()),
+                Cell::td(step(v)),
+                Cell::td(esc(&v.label)),
+                Cell::td(esc(&v.expected)),
+                Cell::td(esc(&v.actual)),
+            ],
         );
     }
     if !report.violations.is_empty() {
-        out.push_str("</table>\n");
+        html_table::end(&mut out);
     }
     for reason in &report.unread_counts {
         let _ = writeln!(out, "<p class=\"hint\">no verdict: {}</p>", esc(reason));
