@@ -7,7 +7,7 @@ use crate::cli::output::{ColorArg, ReportFiles, read_report};
 use crate::diff::Diff;
 use crate::exit_codes;
 use crate::report::diff::diff_text;
-use crate::report::{AnyReport, check_outputs, write_any};
+use crate::report::{check_outputs, write_any};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -57,7 +57,7 @@ fn execute(args: &DiffArgs) -> Result<Diff, String> {
     let outputs = args.files.outputs();
     check_outputs(&outputs).map_err(|e| e.to_string())?;
     for output in &outputs {
-        write_any(output, AnyReport::Diff(&diff)).map_err(|e| e.to_string())?;
+        write_any(output, &diff).map_err(|e| e.to_string())?;
     }
     if !args.files.to_stdout() {
         print!("{}", diff_text(&diff, args.color.stdout_color()));

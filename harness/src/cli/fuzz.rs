@@ -19,7 +19,7 @@ use crate::fuzz::{
 use crate::receiver::{Defect, Receiver, ReceiverConfig, RunningReceiver};
 use crate::report::fuzz::summary as fuzz_summary;
 use crate::report::replay::summary as replay_summary;
-use crate::report::{AnyReport, check_outputs, write_any};
+use crate::report::{check_outputs, write_any};
 use crate::transport::parse_target;
 
 const EXAMPLES: &str = "\
@@ -187,7 +187,7 @@ async fn campaign(config: FuzzConfig, args: &FuzzArgs) -> Result<i32, CliError> 
     let mut summary = args.files.summary_stream();
     let _ = write!(summary, "{}", fuzz_summary(&report)).and_then(|()| summary.flush());
     for output in args.files.outputs() {
-        write_any(&output, AnyReport::Fuzz(&report)).map_err(|e| CliError::Usage(e.to_string()))?;
+        write_any(&output, &report).map_err(|e| CliError::Usage(e.to_string()))?;
     }
     Ok(if failed(report.verdict) {
         exit_codes::FAILED
@@ -205,8 +205,7 @@ async fn replay_case(
     let mut summary = args.files.summary_stream();
     let _ = write!(summary, "{}", replay_summary(&report)).and_then(|()| summary.flush());
     for output in args.files.outputs() {
-        write_any(&output, AnyReport::Replay(&report))
-            .map_err(|e| CliError::Usage(e.to_string()))?;
+        write_any(&output, &report).map_err(|e| CliError::Usage(e.to_string()))?;
     }
     Ok(if report.failed() {
         exit_codes::FAILED

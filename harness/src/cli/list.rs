@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use crate::catalogue::{Category, Level, REQUIREMENTS, Requirement};
 use crate::exit_codes;
+use crate::report::pretty_json;
 use crate::report::terminal::para;
 
 /// Arguments of `hookcheck list`.
@@ -65,8 +66,7 @@ pub fn run(args: &ListArgs) -> i32 {
 /// Writes the catalogue as JSON.
 pub fn write_json(out: &mut dyn Write) -> io::Result<()> {
     let listed: Vec<Listed<'_>> = REQUIREMENTS.iter().map(Listed::from).collect();
-    serde_json::to_writer_pretty(&mut *out, &listed)?;
-    writeln!(out)
+    out.write_all(pretty_json(&listed)?.as_bytes())
 }
 
 /// Writes the catalogue as text, grouped by category, in 80 columns.

@@ -12,7 +12,7 @@ use crate::cli::target::{SeedArgs, TargetArgs, required_target};
 use crate::cli::{CliError, duration_default, parse_duration};
 use crate::exit_codes;
 use crate::load::{LoadError, LoadPlan, LoadReport, Pace, Progress, ProgressHook, Stop, run};
-use crate::report::{AnyReport, check_outputs, write_any};
+use crate::report::{check_outputs, write_any};
 use crate::transport::FailureClass;
 
 const EXAMPLES: &str = "\
@@ -116,7 +116,7 @@ async fn execute(args: LoadArgs) -> Result<i32, CliError> {
     }
     let _ = writeln!(args.files.summary_stream(), "{report}");
     for output in &outputs {
-        write_any(output, AnyReport::Load(&report)).map_err(|e| usage(&e))?;
+        write_any(output, &report).map_err(|e| usage(&e))?;
     }
     if unreachable(&report) {
         return Err(CliError::Unavailable(format!(

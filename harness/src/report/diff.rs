@@ -6,19 +6,31 @@ use std::io;
 
 use quick_junit::{NonSuccessKind, Report as JunitReport, TestCase, TestCaseStatus, TestSuite};
 
-use super::html::{esc, page_start};
-use super::output::Format;
+use super::html::page_start;
+use super::html_table::{self, Cell, esc};
+use super::markdown_table::{self, cell};
+use super::render::{Render, junit_xml, pretty_json};
 use crate::diff::{Change, ChangeKind, Diff};
 use crate::report::style::Paint;
 use crate::results::Outcome;
 
-/// Renders a diff in one file format.
-pub fn render(format: Format, diff: &Diff) -> io::Result<String> {
-    match format {
-        Format::Json => diff_json(diff),
-        Format::Junit => diff_junit(diff),
-        Format::Markdown => Ok(diff_markdown(diff)),
-        Format::Html => Ok(diff_html(diff)),
+impl Render for Diff {
+    /// The diff as pretty JSON: `old`, `new`, `strict`, `changes` (`kind`, `id`, `old`,
+    /// `new`, `actual`), `stillFailing`, `unchanged`.
+    fn json(&self) -> io::Result<String> {
+        pretty_json(self)
+    }
+
+    fn junit(&self) -> io::Result<String> {
+        diff_junit(self)
+    }
+
+    fn markdown(&self) -> String {
+        diff_markdown(self)
+    }
+
+    fn html(&self) -> String {
+        diff_html(self)
     }
 }
 
@@ -63,7 +75,7 @@ pub fn diff_text(diff: &Diff, color: bool) -> String {
 }
 
 /// The diff as Markdown.
-pub fn diff_markdown(diff: &Diff) -> String {
+fn diff_markdown(diff: &Diff) -> String {
     let mut out = format!(
         "# hookcheck: compliance diff\n\n**{}**\n\nOld run: {} (`{}`, {}). New run: {} (`{}`, {}).\n",
         diff_verdict(diff),
@@ -79,42 +91,27 @@ pub fn diff_markdown(diff: &Diff) -> String {
         if changes.is_empty() {
             continue;
         }
-        let _ = writeln!(
-            out,
-            "\n## {} ({})\n\n| check | before | now | actual |\n|---|---|---|---|",
-            kind.title(),
-            changes.len()
-        );
+        let _ = writeln!(out, "\n## {} ({})\n", kind.title(), changes.len());
+        markdown_table::head(&mut out, &COLUMNS, COLUMNS.len());
         for change in changes {
-            let _ = writeln!(
-                out,
-                "| `{}` | {} | {} | {} |",
-                change.id,
-                word(change.old),
-                word(change.new),
-                change
-                    .actual
-                    .replace('|', "\\|")
-                    .replace('<', "&lt;")
-                    .replace('\n', "<br>")
+            markdown_table::row(
+                &mut out,
+                &[
+                    format!("`{}`", change.id),
+                    word(change.old).to_owned(),
+                    word(change.new).to_owned(),
+                    cell(&change.actual),
+                ],
             );
         }
     }
     out
 }
 
-/// The diff as pretty JSON: `old`, `new`, `strict`, `changes` (`kind`, `id`, `old`, `new`,
-/// `actual`), `stillFailing`, `unchanged`.
-pub fn diff_json(diff: &Diff) -> io::Result<String> {
-    let mut text = serde_json::to_string_pretty(diff)?;
-    text.push('\n');
-    Ok(text)
-}
-
 /// JUnit XML: a test case per changed check, a failure for each new failure (what the
 /// check did now is its description), the other changes passing with what changed in
 /// their system-out, so the CI view agrees with the exit code.
-pub fn diff_junit(diff: &Diff) -> io::Result<String> {
+fn diff_junit(diff: &Diff) -> io::Result<String> {
     let mut junit = JunitReport::new("hookcheck diff");
     let mut suite = TestSuite::new("diff");
     for change in &diff.changes {
@@ -140,13 +137,11 @@ pub fn diff_junit(diff: &Diff) -> io::Result<String> {
         suite.add_test_case(case);
     }
     junit.add_test_suite(suite);
-    junit
-        .to_string()
-        .map_err(|e| io::Error::other(e.to_string()))
+    junit_xml(&junit)
 }
 
 /// The diff as one self-contained HTML page: the verdict, then a table per kind of change.
-pub fn diff_html(diff: &Diff) -> String {
+fn diff_html(diff: &Diff) -> String {
     let mut out = String::with_capacity(8 * 1024);
     let regressed = diff.regressions().next().is_some();
     let runs = format!(
@@ -171,30 +166,28 @@ pub fn diff_html(diff: &Diff) -> String {
         if changes.is_empty() {
             continue;
         }
-        let _ = write!(
-            out,
-            "<h2>{} ({})</h2><table><tr><th>check</th><th>before</th><th>now</th>\
-             <th>actual</th></tr>",
-            kind.title(),
-            changes.len()
-        );
+        let _ = write!(out, "<h2>{} ({})</h2>", kind.title(), changes.len());
+        html_table::head(&mut out, None, &COLUMNS, COLUMNS.len());
         for change in changes {
             let outcome = change.new.or(change.old).unwrap_or(Outcome::Skip);
-            let _ = write!(
-                out,
-                "<tr><td><code>{}</code></td><td>{}</td><td class=\"o {outcome}\">{}</td>\
-                 <td>{}</td></tr>",
-                esc(&change.id),
-                word(change.old),
-                word(change.new),
-                esc(&change.actual)
+            html_table::row(
+                &mut out,
+                &[
+                    Cell::td(format!("<code>{}</code>", esc(&change.id))),
+                    Cell::td(word(change.old)),
+                    Cell::td(word(change.new)).class(format!("o {outcome}")),
+                    Cell::td(esc(&change.actual)),
+                ],
             );
         }
-        out.push_str("</table>\n");
+        html_table::end(&mut out);
     }
     out.push_str("</body></html>\n");
     out
 }
+
+/// The columns of a table of changes.
+const COLUMNS: [&str; 4] = ["check", "before", "now", "actual"];
 
 fn word(outcome: Option<Outcome>) -> &'static str {
     outcome.map_or("-", Outcome::as_str)

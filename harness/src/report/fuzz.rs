@@ -9,21 +9,31 @@ use std::time::Duration;
 
 use quick_junit::{NonSuccessKind, Report as JunitReport, TestCase, TestCaseStatus, TestSuite};
 
-use super::html::{esc, page_start};
-use super::markdown::{cell, fenced};
-use super::output::Format;
+use super::html::page_start;
+use super::html_table::{self, Cell, esc};
+use super::markdown::fenced;
+use super::markdown_table::{self, cell};
+use super::render::{Render, junit_xml, pretty_json};
 use super::verdict::seconds;
 use crate::count::count;
 use crate::fuzz::outcome::{Finding, InvariantOutcome, InvariantResult};
 use crate::fuzz::{FuzzReport, FuzzVerdict, Level};
 
-/// Renders a campaign's report in one file format.
-pub fn render(format: Format, report: &FuzzReport) -> io::Result<String> {
-    match format {
-        Format::Json => json(report),
-        Format::Junit => junit(report),
-        Format::Markdown => Ok(markdown(report)),
-        Format::Html => Ok(html(report)),
+impl Render for FuzzReport {
+    fn json(&self) -> io::Result<String> {
+        pretty_json(self)
+    }
+
+    fn junit(&self) -> io::Result<String> {
+        junit(self)
+    }
+
+    fn markdown(&self) -> String {
+        markdown(self)
+    }
+
+    fn html(&self) -> String {
+        html(self)
     }
 }
 
@@ -182,16 +192,9 @@ fn summary_finding(out: &mut String, finding: &Finding) {
     }
 }
 
-/// The report as pretty JSON, newline-terminated.
-pub fn json(report: &FuzzReport) -> io::Result<String> {
-    let mut text = serde_json::to_string_pretty(report)?;
-    text.push('\n');
-    Ok(text)
-}
-
 /// JUnit XML: one test case per invariant. A broken SHOULD passes with the finding in its
 /// system-out, so the CI view agrees with the exit code.
-pub fn junit(report: &FuzzReport) -> io::Result<String> {
+fn junit(report: &FuzzReport) -> io::Result<String> {
     let mut junit = JunitReport::new("hookcheck fuzz");
     junit.set_time(Duration::from_millis(report.duration_ms + report.shrink_ms));
     let mut suite = TestSuite::new("fuzz");
@@ -224,9 +227,7 @@ pub fn junit(report: &FuzzReport) -> io::Result<String> {
         suite.add_test_case(case);
     }
     junit.add_test_suite(suite);
-    junit
-        .to_string()
-        .map_err(|e| io::Error::other(e.to_string()))
+    junit_xml(&junit)
 }
 
 fn finding_of<'a>(report: &'a FuzzReport, result: &InvariantResult) -> Option<&'a Finding> {
@@ -235,6 +236,9 @@ fn finding_of<'a>(report: &'a FuzzReport, result: &InvariantResult) -> Option<&'
         .iter()
         .find(|f| f.invariant == result.invariant)
 }
+
+/// The columns of the table of invariants.
+const COLUMNS: [&str; 4] = ["invariant", "level", "outcome", "clause"];
 
 /// The outcome of an invariant in a word, for the tables.
 fn outcome_text(result: &InvariantResult) -> String {
@@ -249,22 +253,24 @@ fn outcome_text(result: &InvariantResult) -> String {
 }
 
 /// The report as Markdown: the verdict, the invariants, each finding with its script.
-pub fn markdown(report: &FuzzReport) -> String {
+fn markdown(report: &FuzzReport) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "# {}\n", cell(&headline(report)));
     let _ = writeln!(out, "**{}**\n", cell(&verdict_line(report)));
     for caveat in caveats(report) {
         let _ = writeln!(out, "- note: {}", cell(&caveat));
     }
-    out.push_str("\n| invariant | level | outcome | clause |\n|---|---|---|---|\n");
+    out.push('\n');
+    markdown_table::head(&mut out, &COLUMNS, COLUMNS.len());
     for result in &report.invariants {
-        let _ = writeln!(
-            out,
-            "| `{}` | {} | {} | {} |",
-            result.invariant,
-            result.level,
-            cell(&outcome_text(result)),
-            cell(&result.clause)
+        markdown_table::row(
+            &mut out,
+            &[
+                format!("`{}`", result.invariant),
+                result.level.to_string(),
+                cell(&outcome_text(result)),
+                cell(&result.clause),
+            ],
         );
     }
     if !report.findings.is_empty() {
@@ -302,7 +308,7 @@ pub fn markdown(report: &FuzzReport) -> String {
 }
 
 /// The report as one self-contained HTML page.
-pub fn html(report: &FuzzReport) -> String {
+fn html(report: &FuzzReport) -> String {
     let mut out = String::with_capacity(16 * 1024);
     let class = match report.verdict {
         FuzzVerdict::Pass => "ok",
@@ -320,18 +326,19 @@ pub fn html(report: &FuzzReport) -> String {
     for caveat in caveats(report) {
         let _ = writeln!(out, "<p class=\"hint\">{}</p>", esc(&caveat));
     }
-    out.push_str("<table><tr><th>invariant</th><th>level</th><th>outcome</th><th>clause</th></tr>");
+    html_table::head(&mut out, None, &COLUMNS, COLUMNS.len());
     for result in &report.invariants {
-        let _ = write!(
-            out,
-            "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            result.invariant,
-            result.level,
-            esc(&outcome_text(result)),
-            esc(&result.clause)
+        html_table::row(
+            &mut out,
+            &[
+                Cell::td(format!("<code>{}</code>", result.invariant)),
+                Cell::td(result.level.to_string()),
+                Cell::td(esc(&outcome_text(result))),
+                Cell::td(esc(&result.clause)),
+            ],
         );
     }
-    out.push_str("</table>\n");
+    html_table::end(&mut out);
     for f in &report.findings {
         let _ = writeln!(
             out,

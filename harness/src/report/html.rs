@@ -7,6 +7,8 @@
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
+pub(super) use super::html_table::esc;
+use super::html_table::{self, Cell};
 use crate::report::contract::{self, ClauseRef, parse_clause};
 use crate::report::svg::latency_svg;
 use crate::report::verdict::{
@@ -104,15 +106,14 @@ fn header(out: &mut String, report: &Report, title: &str, class: &str) {
         out.push_str("</ul>\n");
     }
     let s = &report.summary;
-    out.push_str("<table class=\"summary\"><tr><th>category</th><th class=\"n\">pass</th><th class=\"n\">fail</th><th class=\"n\">warn</th><th class=\"n\">skip</th><th class=\"n\">error</th></tr>");
+    let columns = ["category", "pass", "fail", "warn", "skip", "error"];
+    html_table::head(out, Some("summary"), &columns, 1);
     let rows = category_rows(report);
     let all = ("all".to_owned(), *s);
     for (name, c) in rows.iter().map(|(c, s)| (c.to_string(), *s)).chain([all]) {
-        let _ = write!(
-            out,
-            "<tr><td>{name}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
-            c.pass, c.fail, c.warn, c.skip, c.error
-        );
+        let mut cells = vec![Cell::td(name)];
+        cells.extend([c.pass, c.fail, c.warn, c.skip, c.error].map(Cell::number));
+        html_table::row(out, &cells);
     }
     out.push_str("</table>\n<p><button id=\"expand\">expand all</button> <button id=\"collapse\">collapse all</button></p>\n");
 }
@@ -174,14 +175,13 @@ fn findings(out: &mut String, report: &Report) {
 fn categories(out: &mut String, report: &Report) {
     out.push_str("<section><h2>Checks by category</h2>\n");
     for (category, checks) in checks_by_category(report) {
-        let _ = writeln!(
-            out,
-            "<h3 id=\"category-{category}\">{category}</h3><table><tr><th>outcome</th><th>check</th><th>level</th><th>clause</th><th class=\"n\">ms</th></tr>"
-        );
+        let _ = write!(out, "<h3 id=\"category-{category}\">{category}</h3>");
+        html_table::head(out, None, &["outcome", "check", "level", "clause", "ms"], 4);
+        out.push('\n');
         for check in checks {
             check_row(out, check);
         }
-        out.push_str("</table>\n");
+        html_table::end(out);
     }
     out.push_str("</section>\n");
 }
@@ -193,11 +193,9 @@ fn check_row(out: &mut String, check: &CheckResult) {
     } else {
         ""
     };
-    let _ = write!(
-        out,
-        "<tr><td class=\"o {outcome}\">{}</td><td><details{open}><summary><code>{}</code>: {}</summary>\
+    let mut details = format!(
+        "<details{open}><summary><code>{}</code>: {}</summary>\
          <p>{}</p><p>expected: {}<br>actual: {}</p>",
-        outcome.to_uppercase(),
         esc(&check.id),
         esc(&check.actual),
         esc(&check.requirement),
@@ -205,18 +203,23 @@ fn check_row(out: &mut String, check: &CheckResult) {
         esc(&check.actual)
     );
     if let Some(repro) = &check.repro {
-        let _ = write!(out, "<p>repro:</p><pre>{}</pre>", esc(repro));
+        let _ = write!(details, "<p>repro:</p><pre>{}</pre>", esc(repro));
     }
     for (i, exchange) in check.exchanges.iter().enumerate() {
-        exchange_block(out, i + 1, exchange);
+        exchange_block(&mut details, i + 1, exchange);
     }
-    let _ = writeln!(
+    details.push_str("</details>");
+    html_table::row(
         out,
-        "</details></td><td>{}</td><td>{}</td><td class=\"n\">{}</td></tr>",
-        check.level,
-        clause_links(&check.clause),
-        check.duration_ms
+        &[
+            Cell::td(outcome.to_uppercase()).class(format!("o {outcome}")),
+            Cell::td(details),
+            Cell::td(check.level.to_string()),
+            Cell::td(clause_links(&check.clause)),
+            Cell::number(check.duration_ms),
+        ],
     );
+    out.push('\n');
 }
 
 fn exchange_block(out: &mut String, n: usize, x: &ExchangeRecord) {
@@ -311,33 +314,4 @@ pub(super) fn page_start(
          <header class=\"{class}\"><h1>{heading}</h1><p><strong>{}</strong></p>{meta}</header>",
         esc(verdict)
     );
-}
-
-/// Text made safe for HTML content and attribute values.
-pub(super) fn esc(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn markup_in_an_answer_is_shown_not_run() {
-        assert_eq!(
-            esc("<script>a&b</script>"),
-            "&lt;script&gt;a&amp;b&lt;/script&gt;"
-        );
-    }
 }

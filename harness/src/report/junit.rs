@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use quick_junit::{NonSuccessKind, Report as JunitReport, TestCase, TestCaseStatus, TestSuite};
 
+use super::render::junit_xml;
 use crate::catalogue::Category;
 use crate::results::{CheckResult, Outcome, Report};
 
@@ -27,9 +28,7 @@ pub fn render(report: &Report, strict: bool) -> io::Result<String> {
             junit.add_test_suite(suite);
         }
     }
-    junit
-        .to_string()
-        .map_err(|e| io::Error::other(e.to_string()))
+    junit_xml(&junit)
 }
 
 fn test_case(check: &CheckResult, strict: bool) -> TestCase {

@@ -8,19 +8,28 @@ use std::time::Duration;
 
 use quick_junit::{NonSuccessKind, Report as JunitReport, TestCase, TestCaseStatus, TestSuite};
 
-use super::html::{esc, page_start};
-use super::markdown::cell;
-use super::output::Format;
+use super::html::page_start;
+use super::html_table::{self, Cell, esc};
+use super::markdown_table::{self, cell};
+use super::render::{Render, junit_xml, pretty_json};
 use crate::load::LoadReport;
 use crate::load::summary::counts;
 
-/// Renders a load run's report in one file format.
-pub fn render(format: Format, report: &LoadReport) -> io::Result<String> {
-    match format {
-        Format::Json => json(report),
-        Format::Junit => junit(report),
-        Format::Markdown => Ok(markdown(report)),
-        Format::Html => Ok(html(report)),
+impl Render for LoadReport {
+    fn json(&self) -> io::Result<String> {
+        pretty_json(self)
+    }
+
+    fn junit(&self) -> io::Result<String> {
+        junit(self)
+    }
+
+    fn markdown(&self) -> String {
+        markdown(self)
+    }
+
+    fn html(&self) -> String {
+        html(self)
     }
 }
 
@@ -29,16 +38,9 @@ pub fn verdict_line(report: &LoadReport) -> String {
     format!("verdict: {}", report.verdict)
 }
 
-/// The report as pretty JSON, newline-terminated.
-pub fn json(report: &LoadReport) -> io::Result<String> {
-    let mut text = serde_json::to_string_pretty(report)?;
-    text.push('\n');
-    Ok(text)
-}
-
 /// JUnit XML: `answered-2xx` (every delivery answered 2xx) and `exactly-once` (every
 /// distinct session processed once; skipped without an effects probe).
-pub fn junit(report: &LoadReport) -> io::Result<String> {
+fn junit(report: &LoadReport) -> io::Result<String> {
     let mut junit = JunitReport::new("hookcheck load");
     junit.set_time(Duration::from_secs_f64(report.elapsed_s.max(0.0)));
     let mut suite = TestSuite::new("load");
@@ -68,9 +70,7 @@ pub fn junit(report: &LoadReport) -> io::Result<String> {
     };
     suite.add_test_case(case("exactly-once", once));
     junit.add_test_suite(suite);
-    junit
-        .to_string()
-        .map_err(|e| io::Error::other(e.to_string()))
+    junit_xml(&junit)
 }
 
 fn failure(message: String) -> TestCaseStatus {
@@ -131,22 +131,23 @@ fn title(report: &LoadReport) -> &'static str {
 }
 
 /// The report as Markdown: the verdict, its problems, and a table of the figures.
-pub fn markdown(report: &LoadReport) -> String {
+fn markdown(report: &LoadReport) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "# hookcheck load: {}\n", title(report));
     let _ = writeln!(out, "**{}**\n", cell(&verdict_line(report)));
     for problem in &report.verdict.problems {
         let _ = writeln!(out, "- {}", cell(problem));
     }
-    out.push_str("\n| figure | value |\n|---|---|\n");
+    out.push('\n');
+    markdown_table::head(&mut out, &["figure", "value"], 2);
     for (name, value) in rows(report) {
-        let _ = writeln!(out, "| {name} | {} |", cell(&value));
+        markdown_table::row(&mut out, &[name.to_owned(), cell(&value)]);
     }
     out
 }
 
 /// The report as one self-contained HTML page.
-pub fn html(report: &LoadReport) -> String {
+fn html(report: &LoadReport) -> String {
     let mut out = String::with_capacity(4 * 1024);
     let class = if report.verdict.holds { "ok" } else { "bad" };
     page_start(
@@ -166,9 +167,10 @@ pub fn html(report: &LoadReport) -> String {
     }
     out.push_str("<table>");
     for (name, value) in rows(report) {
-        let _ = write!(out, "<tr><th>{name}</th><td>{}</td></tr>", esc(&value));
+        html_table::row(&mut out, &[Cell::th(name), Cell::td(esc(&value))]);
     }
-    out.push_str("</table>\n</body></html>\n");
+    html_table::end(&mut out);
+    out.push_str("</body></html>\n");
     out
 }
 
@@ -178,6 +180,7 @@ mod tests {
 
     use super::*;
     use crate::load::{ExactlyOnce, LoadLatency, LoadVerdict};
+    use crate::report::Format;
 
     fn sample(holds: bool) -> LoadReport {
         LoadReport {
@@ -228,10 +231,10 @@ mod tests {
             "{markdown}"
         );
         assert!(html(&good).contains("<h1>hookcheck load: holds</h1>"));
-        let back: LoadReport = serde_json::from_str(&json(&bad).unwrap()).unwrap();
+        let back: LoadReport = serde_json::from_str(&bad.json().unwrap()).unwrap();
         assert_eq!(back.statuses, bad.statuses);
         for format in Format::ALL {
-            let text = render(format, &good).unwrap();
+            let text = good.render(format).unwrap();
             assert!(text.contains("hookcheck load") || text.contains("127.0.0.1:8080"));
         }
     }

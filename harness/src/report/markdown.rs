@@ -5,6 +5,7 @@
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
+use super::markdown_table::{self, cell};
 use crate::report::contract::{self, CONTRACT_FILE, ClauseRef, parse_clause};
 use crate::report::verdict::{
     FindingGroup, category_rows, checks_by_category, group_findings, hints, seconds, timeout,
@@ -57,22 +58,18 @@ fn header(out: &mut String, report: &Report) {
         let _ = writeln!(out, "- note: {}", cell(note));
     }
     let s = &report.summary;
-    let _ = writeln!(
+    out.push('\n');
+    markdown_table::head(
         out,
-        "\n| category | pass | fail | warn | skip | error |\n|---|---:|---:|---:|---:|---:|"
+        &["category", "pass", "fail", "warn", "skip", "error"],
+        1,
     );
     for (category, c) in category_rows(report) {
-        let _ = writeln!(
-            out,
-            "| {category} | {} | {} | {} | {} | {} |",
-            c.pass, c.fail, c.warn, c.skip, c.error
-        );
+        let counts = [c.pass, c.fail, c.warn, c.skip, c.error].map(|n| n.to_string());
+        markdown_table::row(out, &[[category.to_string()].as_slice(), &counts].concat());
     }
-    let _ = writeln!(
-        out,
-        "| **all** | **{}** | **{}** | **{}** | **{}** | **{}** |",
-        s.pass, s.fail, s.warn, s.skip, s.error
-    );
+    let all = [s.pass, s.fail, s.warn, s.skip, s.error].map(|n| format!("**{n}**"));
+    markdown_table::row(out, &[["**all**".to_owned()].as_slice(), &all].concat());
 }
 
 fn finding(out: &mut String, group: &FindingGroup<'_>) {
@@ -135,19 +132,19 @@ fn finding(out: &mut String, group: &FindingGroup<'_>) {
 fn categories(out: &mut String, report: &Report) {
     out.push_str("\n## Checks by category\n");
     for (category, checks) in checks_by_category(report) {
-        let _ = writeln!(
-            out,
-            "\n### {category}\n\n| check | outcome | level | clause | actual |\n|---|---|---|---|---|"
-        );
+        let _ = writeln!(out, "\n### {category}\n");
+        let columns = ["check", "outcome", "level", "clause", "actual"];
+        markdown_table::head(out, &columns, columns.len());
         for check in checks {
-            let _ = writeln!(
+            markdown_table::row(
                 out,
-                "| `{}` | {} | {} | {} | {} |",
-                check.id,
-                check.outcome,
-                check.level,
-                clause_links(&check.clause),
-                cell(&check.actual)
+                &[
+                    format!("`{}`", check.id),
+                    check.outcome.to_string(),
+                    check.level.to_string(),
+                    clause_links(&check.clause),
+                    cell(&check.actual),
+                ],
             );
         }
     }
@@ -162,15 +159,14 @@ fn latency(out: &mut String, report: &Report) {
     }
     let _ = writeln!(
         out,
-        "{} deliveries timed, {} timed out (timeout {}).\n\n| p50 | p95 | p99 | max |\n|---:|---:|---:|---:|\n| {:.1} ms | {:.1} ms | {:.1} ms | {:.1} ms |",
+        "{} deliveries timed, {} timed out (timeout {}).\n",
         l.deliveries,
         l.timed_out,
         timeout(report.timeout_ms),
-        l.p50_ms,
-        l.p95_ms,
-        l.p99_ms,
-        l.max_ms
     );
+    markdown_table::head(out, &["p50", "p95", "p99", "max"], 0);
+    let times = [l.p50_ms, l.p95_ms, l.p99_ms, l.max_ms].map(|ms| format!("{ms:.1} ms"));
+    markdown_table::row(out, &times);
 }
 
 fn cited_clauses(out: &mut String, report: &Report) {
@@ -208,13 +204,6 @@ fn clause_links(clause: &str) -> String {
         |r| format!("[{}](#{})", r.label(), r.anchor()),
         cell,
     )
-}
-
-/// Text made safe for one table cell or list line.
-pub(super) fn cell(text: &str) -> String {
-    text.replace('|', "\\|")
-        .replace('<', "&lt;")
-        .replace('\n', "<br>")
 }
 
 /// A fenced code block whose fence is longer than any backtick run in the text.

@@ -2,8 +2,9 @@
 //! run's progress and summary from its [`Event`](crate::results::Event)s; [`FileReporter`]
 //! writes one file format ([`Format`]: JSON, JUnit, Markdown, HTML) when the run ends, and
 //! [`render`] turns a saved [`Report`] into any of them (`hookcheck report --from`). A
-//! campaign's report ([`fuzz`]), a replay's ([`replay`]), a load run's ([`load`]) and a diff
-//! ([`diff`]) have renderers for every format too, and every command writes every format through [`write_any`] ([`output`]'s writer).
+//! run's report ([`RunReport`]), a campaign's ([`fuzz`]), a replay's ([`replay`]), a load
+//! run's ([`load`]) and a diff ([`diff`]) each implement [`Render`] for every format, and
+//! every command writes every format through the one writer, [`write_any`].
 //! A new format never touches the runner. The JSON format is documented in
 //! [`crate::results`], where it is defined; every format cites the contract ([`contract`])
 //! and says the verdict with [`verdict::verdict_line`].
@@ -12,12 +13,14 @@ pub mod contract;
 pub mod diff;
 pub mod fuzz;
 mod html;
-mod json;
+mod html_table;
 mod junit;
 pub mod load;
 mod markdown;
+mod markdown_table;
 mod output;
 mod progress;
+mod render;
 pub mod replay;
 mod style;
 mod svg;
@@ -30,70 +33,44 @@ use std::io;
 
 pub use output::{Destination, Format, Output, OutputError, check_outputs, write_output};
 pub use progress::Progress;
+pub use render::{Render, pretty_json, write_any};
 pub use style::ColorChoice;
 pub use terminal::{TerminalOptions, TerminalReporter, write_summary};
 
-use crate::diff::Diff;
-use crate::fuzz::{FuzzReport, ReplayReport};
-use crate::load::LoadReport;
 use crate::results::{Event, Report, Reporter};
 
-/// A verdict a command reached, for the writer: a run's report (with `--strict` or not), a
-/// fuzzing campaign's or a replay's, a load run's, two runs compared.
+/// A run's report for the writer (`hookcheck run` and `hookcheck report`); `strict` counts
+/// a warn as a failure where the format grades (JUnit).
 #[derive(Debug, Clone, Copy)]
-pub enum AnyReport<'a> {
-    /// `hookcheck run` and `hookcheck report`; `strict` counts a warn as a failure in JUnit.
-    Run {
-        /// The report.
-        report: &'a Report,
-        /// `--strict`.
-        strict: bool,
-    },
-    /// `hookcheck fuzz`.
-    Fuzz(&'a FuzzReport),
-    /// `hookcheck load`.
-    Load(&'a LoadReport),
-    /// `hookcheck fuzz --replay`.
-    Replay(&'a ReplayReport),
-    /// `hookcheck diff`.
-    Diff(&'a Diff),
+pub struct RunReport<'a> {
+    /// The report.
+    pub report: &'a Report,
+    /// `--strict`.
+    pub strict: bool,
 }
 
-impl AnyReport<'_> {
-    /// The report in one file format.
-    pub fn render(self, format: Format) -> io::Result<String> {
-        match self {
-            AnyReport::Run { report, strict } => render(format, report, strict),
-            AnyReport::Fuzz(report) => fuzz::render(format, report),
-            AnyReport::Load(report) => load::render(format, report),
-            AnyReport::Replay(report) => replay::render(format, report),
-            AnyReport::Diff(diff) => diff::render(format, diff),
-        }
+impl Render for RunReport<'_> {
+    fn json(&self) -> io::Result<String> {
+        pretty_json(self.report)
+    }
+
+    fn junit(&self) -> io::Result<String> {
+        junit::render(self.report, self.strict)
+    }
+
+    fn markdown(&self) -> String {
+        markdown::render(self.report)
+    }
+
+    fn html(&self) -> String {
+        html::render(self.report)
     }
 }
 
-/// Renders and writes one report of any command, through [`write_output`]: `-` is stdout,
-/// a regular file is replaced whole, a device or FIFO is written in place.
-pub fn write_any(output: &Output, report: AnyReport<'_>) -> Result<(), OutputError> {
-    let text = report
-        .render(output.format)
-        .map_err(|source| OutputError::Write {
-            format: output.format,
-            destination: output.destination.clone(),
-            source,
-        })?;
-    write_output(output, text.as_bytes())
-}
-
-/// Renders a report in one file format. `strict` counts a warn as a failure where the
+/// Renders a run's report in one file format. `strict` counts a warn as a failure where the
 /// format grades (JUnit).
 pub fn render(format: Format, report: &Report, strict: bool) -> io::Result<String> {
-    match format {
-        Format::Json => json::render(report),
-        Format::Junit => junit::render(report, strict),
-        Format::Markdown => Ok(markdown::render(report)),
-        Format::Html => Ok(html::render(report)),
-    }
+    RunReport { report, strict }.render(format)
 }
 
 /// Writes one report file when the run ends (an interrupted run too, marked so).
@@ -120,5 +97,5 @@ impl Reporter for FileReporter {
 
 /// Renders and writes one run's report.
 pub fn write_report(output: &Output, report: &Report, strict: bool) -> Result<(), OutputError> {
-    write_any(output, AnyReport::Run { report, strict })
+    write_any(output, &RunReport { report, strict })
 }

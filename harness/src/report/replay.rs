@@ -9,18 +9,27 @@ use std::io;
 use quick_junit::{NonSuccessKind, Report as JunitReport, TestCase, TestCaseStatus, TestSuite};
 
 use super::fuzz::outcome_word;
-use super::html::{esc, page_start};
-use super::markdown::cell;
-use super::output::Format;
+use super::html::page_start;
+use super::html_table::{self, Cell, esc};
+use super::markdown_table::{self, cell};
+use super::render::{Render, junit_xml, pretty_json};
 use crate::fuzz::{Level, ReplayReport, Violation};
 
-/// Renders a replay's report in one file format.
-pub fn render(format: Format, report: &ReplayReport) -> io::Result<String> {
-    match format {
-        Format::Json => json(report),
-        Format::Junit => junit(report),
-        Format::Markdown => Ok(markdown(report)),
-        Format::Html => Ok(html(report)),
+impl Render for ReplayReport {
+    fn json(&self) -> io::Result<String> {
+        pretty_json(self)
+    }
+
+    fn junit(&self) -> io::Result<String> {
+        junit(self)
+    }
+
+    fn markdown(&self) -> String {
+        markdown(self)
+    }
+
+    fn html(&self) -> String {
+        html(self)
     }
 }
 
@@ -33,6 +42,9 @@ pub fn result_line(report: &ReplayReport) -> String {
     };
     format!("replay: {} {result}", report.invariant)
 }
+
+/// The columns of the table of broken invariants.
+const COLUMNS: [&str; 6] = ["invariant", "level", "step", "sent", "expected", "actual"];
 
 /// The step a violation shows in, `-` when it is the whole sequence's.
 fn step(violation: &Violation) -> String {
@@ -62,17 +74,10 @@ pub fn summary(report: &ReplayReport) -> String {
     out
 }
 
-/// The report as pretty JSON, newline-terminated.
-pub fn json(report: &ReplayReport) -> io::Result<String> {
-    let mut text = serde_json::to_string_pretty(report)?;
-    text.push('\n');
-    Ok(text)
-}
-
 /// JUnit XML: the case's invariant first (a failure when it broke again, skipped without a
 /// verdict), then every other invariant the replay broke: a MUST fails, a SHOULD passes
 /// with the violation in its system-out, so the CI view agrees with the exit code.
-pub fn junit(report: &ReplayReport) -> io::Result<String> {
+fn junit(report: &ReplayReport) -> io::Result<String> {
     let mut junit = JunitReport::new("hookcheck fuzz --replay");
     let mut suite = TestSuite::new("replay");
     let mut invariants = vec![report.invariant];
@@ -123,31 +128,30 @@ pub fn junit(report: &ReplayReport) -> io::Result<String> {
         suite.add_test_case(case);
     }
     junit.add_test_suite(suite);
-    junit
-        .to_string()
-        .map_err(|e| io::Error::other(e.to_string()))
+    junit_xml(&junit)
 }
 
 /// The report as Markdown: the result, then every broken invariant and unread count.
-pub fn markdown(report: &ReplayReport) -> String {
+fn markdown(report: &ReplayReport) -> String {
     let mut out = format!(
         "# hookcheck fuzz --replay\n\n**{}**\n",
         cell(&result_line(report))
     );
     if !report.violations.is_empty() {
-        out.push_str("\n| invariant | level | step | sent | expected | actual |\n");
-        out.push_str("|---|---|---|---|---|---|\n");
+        out.push('\n');
+        markdown_table::head(&mut out, &COLUMNS, COLUMNS.len());
     }
     for v in &report.violations {
-        let _ = writeln!(
-            out,
-            "| `{}` | {} | {} | {} | {} | {} |",
-            v.invariant,
-            v.invariant.level(),
-            step(v),
-            cell(&v.label),
-            cell(&v.expected),
-            cell(&v.actual)
+        markdown_table::row(
+            &mut out,
+            &[
+                format!("`{}`", v.invariant),
+                v.invariant.level().to_string(),
+                step(v),
+                cell(&v.label),
+                cell(&v.expected),
+                cell(&v.actual),
+            ],
         );
     }
     for reason in &report.unread_counts {
@@ -157,7 +161,7 @@ pub fn markdown(report: &ReplayReport) -> String {
 }
 
 /// The report as one self-contained HTML page.
-pub fn html(report: &ReplayReport) -> String {
+fn html(report: &ReplayReport) -> String {
     let mut out = String::with_capacity(8 * 1024);
     let class = match (report.failed(), report.inconclusive()) {
         (true, _) => "bad",
@@ -173,25 +177,23 @@ pub fn html(report: &ReplayReport) -> String {
         None,
     );
     if !report.violations.is_empty() {
-        out.push_str(
-            "<table><tr><th>invariant</th><th>level</th><th>step</th><th>sent</th>\
-             <th>expected</th><th>actual</th></tr>",
-        );
+        html_table::head(&mut out, None, &COLUMNS, COLUMNS.len());
     }
     for v in &report.violations {
-        let _ = write!(
-            out,
-            "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            v.invariant,
-            v.invariant.level(),
-            step(v),
-            esc(&v.label),
-            esc(&v.expected),
-            esc(&v.actual)
+        html_table::row(
+            &mut out,
+            &[
+                Cell::td(format!("<code>{}</code>", v.invariant)),
+                Cell::td(v.invariant.level().to_string()),
+                Cell::td(step(v)),
+                Cell::td(esc(&v.label)),
+                Cell::td(esc(&v.expected)),
+                Cell::td(esc(&v.actual)),
+            ],
         );
     }
     if !report.violations.is_empty() {
-        out.push_str("</table>\n");
+        html_table::end(&mut out);
     }
     for reason in &report.unread_counts {
         let _ = writeln!(out, "<p class=\"hint\">no verdict: {}</p>", esc(reason));

@@ -5,6 +5,7 @@ use crate::fuzz::case_file::CASE_FORMAT;
 use crate::fuzz::model::Sequence;
 use crate::fuzz::outcome::{REPORT_FORMAT, ShrinkSummary};
 use crate::fuzz::{CaseFile, Invariant};
+use crate::report::Format;
 
 fn finding(invariant: Invariant, note: Option<&str>) -> Finding {
     let case = CaseFile {
@@ -101,7 +102,7 @@ fn the_terminal_summary_lists_every_invariant_then_each_finding_with_its_script(
 #[test]
 fn the_json_report_reads_back_and_a_should_alone_is_only_a_warning() {
     let report = sample();
-    let back: FuzzReport = serde_json::from_str(&json(&report).unwrap()).unwrap();
+    let back: FuzzReport = serde_json::from_str(&report.json().unwrap()).unwrap();
     assert_eq!(back, report);
     assert_eq!(back.verdict, FuzzVerdict::Fail);
     assert_eq!(
@@ -136,6 +137,6 @@ fn markdown_and_html_lead_with_the_verdict_and_carry_each_finding_and_its_script
     assert!(html.contains("s0=&quot;fuzz-$$-0&quot;"), "{html}");
     assert!(!html.contains("<script"), "no script in the page");
     for format in Format::ALL {
-        assert!(render(format, &report).unwrap().contains("exactly-once"));
+        assert!(report.render(format).unwrap().contains("exactly-once"));
     }
 }
