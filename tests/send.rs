@@ -78,10 +78,10 @@ async fn a_2xx_exits_0_with_a_readable_log() {
         stderr(&output)
     );
     let text = stdout(&output);
-    assert!(
-        text.contains("attempt 1: +0ms, HTTP 200 OK, took"),
-        "{text}"
-    );
+    // The first attempt starts at once: its offset is a few milliseconds at most, more on a
+    // loaded machine, so only its form is checked.
+    let first = regex::Regex::new(r"attempt 1: \+\d+ms, HTTP 200 OK, took").unwrap();
+    assert!(first.is_match(&text), "{text}");
     assert!(text.contains("delivered on attempt 1 of 4"), "{text}");
     let requests = server.received_requests().await.unwrap();
     assert_eq!(requests.len(), 1);
