@@ -87,6 +87,7 @@ pub mod runner;
 pub mod secrets;
 pub mod sender;
 pub mod spec;
+pub mod standard_webhooks;
 pub mod testing;
 pub mod transport;
 

@@ -13,7 +13,7 @@
 //! - [`client`]: a plain HTTP client that follows no redirect, and many requests at once;
 //! - [`process`]: the built `hookcheck` binary as a child process: one command, its output
 //!   within a bound, `hookcheck serve` with the URLs it announces, and whether `curl` is
-//!   there to run repro lines;
+//!   there to run repro lines and `python3` has a package the interoperability tests use;
 //! - [`postgres`]: a throwaway PostgreSQL cluster (skipped with a message when PostgreSQL is
 //!   not installed, unless `HOOKCHECK_REQUIRE_POSTGRES=1`);
 //! - [`table`]: a table of slow cases run a few at a time, each on a runtime of its own.

@@ -217,3 +217,21 @@ pub fn curl_installed() -> bool {
     );
     found
 }
+
+/// Whether `python3` can import `module` (the official `standardwebhooks` package, for the
+/// interoperability tests), skipping like [`curl_installed`]: under `HOOKCHECK_REQUIRE_TOOLS`
+/// (`.ci/run` installs the package, then sets it) a missing module fails the test instead.
+pub fn python_module_installed(module: &str) -> bool {
+    let found = Command::new("python3")
+        .args(["-c", &format!("import {module}")])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        found || std::env::var_os("HOOKCHECK_REQUIRE_TOOLS").is_none(),
+        "HOOKCHECK_REQUIRE_TOOLS is set but python3 cannot import {module}"
+    );
+    if !found {
+        eprintln!("skipped: python3 cannot import {module} (pip install {module})");
+    }
+    found
+}

@@ -427,6 +427,9 @@ fn not_json_outranks_a_blank_session_id_over_the_limits() {
     let text = text.replacen('{', r#"{"note":"hook\ud800eck","#, 1);
     let default = parse(text.as_bytes()).expect_err(&text);
     let over = parse_with(text.as_bytes(), tight).expect_err(&text);
-    assert!(matches!(default, ParseError::InvalidJson(_)), "{text}: {default}");
+    assert!(
+        matches!(default, ParseError::InvalidJson(_)),
+        "{text}: {default}"
+    );
     assert!(matches!(over, ParseError::InvalidJson(_)), "{text}: {over}");
 }
