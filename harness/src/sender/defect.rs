@@ -8,7 +8,6 @@ use reqwest::header::{HeaderMap, LOCATION};
 use reqwest::{Method, Url};
 
 use super::client::Sender;
-use super::delivery::{jittered, nominal_backoff};
 use crate::transport::{Exchange, Exchanged};
 
 /// How long an attempt may take under [`SenderDefect::NoTimeout`]: in effect, forever.
@@ -40,20 +39,6 @@ pub(super) fn max_attempts(defect: Option<SenderDefect>, configured: u32) -> u32
         Some(SenderDefect::NoRetry) => 1,
         _ => configured,
     }
-}
-
-/// The delay before retry `retry` (1-based).
-pub(super) fn delay(
-    defect: Option<SenderDefect>,
-    base: Duration,
-    retry: u32,
-    jitter: f64,
-) -> Duration {
-    let nominal = match defect {
-        Some(SenderDefect::FixedBackoff) => base,
-        _ => nominal_backoff(base, retry),
-    };
-    jittered(nominal, jitter)
 }
 
 impl Sender {

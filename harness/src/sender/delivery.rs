@@ -127,7 +127,7 @@ impl Sender {
             delivered = failure.is_none();
             let again = !delivered || std::mem::take(&mut retry_after_2xx);
             let next_delay = (again && number < max_attempts)
-                .then(|| defect::delay(config.defect, config.backoff_base, number, config.jitter));
+                .then(|| retry_delay(config.defect, config.backoff_base, number, config.jitter));
             let attempt = Attempt {
                 number,
                 start_offset,
@@ -197,6 +197,15 @@ pub fn nominal_backoff(base: Duration, retry: u32) -> Duration {
     base.checked_mul(factor)
         .unwrap_or(MAX_BACKOFF)
         .min(MAX_BACKOFF)
+}
+
+/// The delay before retry `retry` (1-based), as a seeded defect may change it.
+fn retry_delay(defect: Option<SenderDefect>, base: Duration, retry: u32, jitter: f64) -> Duration {
+    let nominal = match defect {
+        Some(SenderDefect::FixedBackoff) => base,
+        _ => nominal_backoff(base, retry),
+    };
+    jittered(nominal, jitter)
 }
 
 /// `delay` varied uniformly by up to `jitter` (a fraction) either way.
