@@ -1,7 +1,6 @@
 //! The sender's checks ([`SENDER_REQUIREMENTS`]) over what the capture recorded: each a
 //! pass, a fail, or a skip when the situation it needs did not arise (never a pass).
 
-use std::collections::BTreeMap;
 use std::time::Duration;
 
 use crate::catalogue::sender::sender_requirement;
@@ -10,6 +9,7 @@ use crate::results::{CheckResult, Outcome};
 
 use super::Expectations;
 use super::answer::AnswerKind;
+use super::delivery::{Delivery, attempts, deliveries};
 use super::server::Arrival;
 
 /// A check's verdict before it becomes a [`CheckResult`].
@@ -17,35 +17,6 @@ enum Verdict {
     Pass(String),
     Fail(String),
     Skip(String),
-}
-
-/// The attempts of one delivery (one `sessionId`, or none), in order.
-struct Delivery<'a> {
-    label: String,
-    attempts: Vec<&'a Arrival>,
-}
-
-fn deliveries(arrivals: &[Arrival]) -> Vec<Delivery<'_>> {
-    let mut by_session: BTreeMap<Option<&str>, Vec<&Arrival>> = BTreeMap::new();
-    for arrival in arrivals.iter().filter(|a| !a.followed_redirect()) {
-        by_session
-            .entry(arrival.session.as_deref())
-            .or_default()
-            .push(arrival);
-    }
-    let mut deliveries: Vec<Delivery<'_>> = by_session
-        .into_iter()
-        .map(|(session, mut attempts)| {
-            attempts.sort_by_key(|a| a.number);
-            let label = match session {
-                Some(id) => format!("sessionId {id}"),
-                None => "the deliveries without a sessionId".to_owned(),
-            };
-            Delivery { label, attempts }
-        })
-        .collect();
-    deliveries.sort_by_key(|d| d.attempts.first().map(|a| a.at));
-    deliveries
 }
 
 /// What every grader reads.
@@ -192,14 +163,6 @@ fn verdict(problems: Vec<String>, pass: String) -> Verdict {
         text.push_str(&format!(" (and {} more)", problems.len() - SHOWN));
     }
     Verdict::Fail(text)
-}
-
-fn attempts<'a>(
-    deliveries: &'a [Delivery<'a>],
-) -> impl Iterator<Item = (&'a Delivery<'a>, &'a Arrival)> {
-    deliveries
-        .iter()
-        .flat_map(|d| d.attempts.iter().map(move |a| (d, *a)))
 }
 
 fn post_json(deliveries: &[Delivery<'_>]) -> Verdict {

@@ -12,6 +12,7 @@
 //! - [`Capture::grade`] runs the trigger command (or waits), then grades what arrived.
 
 mod answer;
+mod delivery;
 mod grade;
 mod server;
 
