@@ -8,6 +8,7 @@ use std::time::Duration;
 use hookcheck_testkit::{Binary, Ran};
 
 mod browser;
+mod capture;
 mod config;
 mod corpus;
 mod fuzz;

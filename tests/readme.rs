@@ -121,7 +121,8 @@ fn the_example_reader_sees_quotes_comments_and_pipes_as_sh_does() {
 #[test]
 fn every_help_fits_80_columns() {
     let commands = [
-        "", "run", "fuzz", "load", "send", "serve", "report", "diff", "corpus", "list", "explain",
+        "", "run", "fuzz", "load", "send", "capture", "serve", "report", "diff", "corpus", "list",
+        "explain",
     ];
     for command in commands {
         let mut cmd = HOOKCHECK.command();

@@ -1,4 +1,5 @@
-//! The requirement catalogue: every requirement of SPEC §3 as data.
+//! The requirement catalogue: every requirement of SPEC §3 as data, and in [`sender`]
+//! those of SPEC §2 that `hookcheck capture` grades a sender against.
 //!
 //! Each [`Requirement`] has a stable id (`idempotency/exactly-once`), a [`Category`], a
 //! [`Level`], the requirement in one sentence, the SPEC clause it comes from, and the ids of
@@ -36,6 +37,15 @@ crate::closed::closed_enum! {
         Robustness => "robustness",
         /// HTTPS, certificates and redirects.
         Transport => "transport",
+        /// A sender's requests: method, body, headers, the same body on every attempt
+        /// (`hookcheck capture`, SPEC §2).
+        Request => "request",
+        /// A sender's retries: how many, how far apart, when they stop.
+        Retry => "retry",
+        /// A sender never follows a redirect.
+        Redirect => "redirect",
+        /// A sender gives up an attempt at its timeout.
+        Timeout => "timeout",
     }
 }
 
@@ -536,5 +546,6 @@ impl Selection {
     }
 }
 
+pub mod sender;
 #[cfg(test)]
 mod tests;

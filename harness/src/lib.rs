@@ -62,6 +62,7 @@
 //! ```
 
 pub mod auth;
+pub mod capture;
 pub mod catalogue;
 pub mod checks;
 pub mod cli;

@@ -73,6 +73,9 @@ pub fn write_json(out: &mut dyn Write) -> io::Result<()> {
 pub fn write_text(out: &mut dyn Write) -> io::Result<()> {
     const INDENT: &str = "         ";
     for category in Category::ALL {
+        if !REQUIREMENTS.iter().any(|r| r.category == category) {
+            continue;
+        }
         writeln!(out, "{category}")?;
         for r in REQUIREMENTS.iter().filter(|r| r.category == category) {
             writeln!(out, "  {:<6} {}", r.level.to_string(), r.id)?;

@@ -9,6 +9,7 @@ use crate::exit_codes;
 
 pub use error::CliError;
 
+pub mod capture;
 pub mod completions;
 pub mod config;
 pub mod corpus;
@@ -62,6 +63,9 @@ pub enum Command {
     Serve(serve::ServeArgs),
     /// Deliver one event as Cr3dentials does, with retries, and print the attempt log.
     Send(send::SendArgs),
+    /// Play the receiver for a sender under test and grade its deliveries, retries and
+    /// timeouts against the contract.
+    Capture(Box<capture::CaptureArgs>),
     /// Grade a webhook endpoint against every requirement of the contract.
     Run(Box<run::RunArgs>),
     /// Drain a backlog of deliveries into an endpoint: throughput, latency, exactly-once.
@@ -105,6 +109,7 @@ pub fn run(cli: Cli) -> i32 {
         match cli.command {
             Command::Serve(args) => serve::run(args).await,
             Command::Send(args) => send::run(args).await,
+            Command::Capture(args) => capture::run(*args).await,
             Command::Run(args) => run::run(*args).await,
             Command::Load(args) => load::run_load(args).await,
             Command::List(args) => list::run(&args),

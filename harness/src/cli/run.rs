@@ -421,7 +421,7 @@ fn reporters(args: &RunArgs) -> Vec<Box<dyn Reporter>> {
 }
 
 /// Completes on Ctrl-C or SIGTERM, so the run stops and still reports what it graded.
-async fn stop_signal() {
+pub(crate) async fn stop_signal() {
     use tokio::signal::unix::{SignalKind, signal};
     let Ok(mut term) = signal(SignalKind::terminate()) else {
         // Without a SIGTERM handler, Ctrl-C still stops the run.

@@ -12,7 +12,8 @@ use crate::cli::target::{TargetArgs, required_target};
 use crate::cli::{CliError, duration_default, parse_duration, report_error};
 use crate::exit_codes;
 use crate::sender::{
-    DEFAULT_BACKOFF_BASE, DEFAULT_JITTER, DEFAULT_RETRIES, Delivery, Sender, SenderConfig, Url,
+    DEFAULT_BACKOFF_BASE, DEFAULT_JITTER, DEFAULT_RETRIES, Delivery, Sender, SenderConfig,
+    SenderDefect, Url,
 };
 use crate::spec::{PayloadBuilder, Status};
 
@@ -93,6 +94,16 @@ pub struct SendArgs {
     /// Prints the attempt log as one JSON document on stdout instead of text.
     #[arg(long)]
     pub json: bool,
+
+    /// Seed one sender fault, to see `hookcheck capture` catch it: no-retry, retries-2xx,
+    /// follows-redirects, drops-auth, fixed-backoff, no-timeout, changes-body. Default: none.
+    #[arg(long, value_name = "NAME", value_parser = parse_defect)]
+    pub defect: Option<SenderDefect>,
+}
+
+fn parse_defect(text: &str) -> Result<SenderDefect, String> {
+    text.parse()
+        .map_err(|e: crate::closed::UnknownName| e.to_string())
 }
 
 /// One `--set FIELD=JSON`.
@@ -175,6 +186,7 @@ fn prepare(args: &SendArgs) -> Result<(Sender, Url, Bytes), CliError> {
         retries: args.retries,
         backoff_base: args.backoff_base,
         jitter: args.jitter,
+        defect: args.defect,
         ..SenderConfig::default()
     };
     let sender = Sender::new(config).map_err(|e| {

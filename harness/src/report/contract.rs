@@ -110,6 +110,7 @@ fn leading_number(text: &str) -> (Option<u32>, &str) {
 mod tests {
     use super::*;
     use crate::catalogue::REQUIREMENTS;
+    use crate::catalogue::sender::SENDER_REQUIREMENTS;
 
     #[test]
     fn clause_strings_read_into_sections_paragraphs_and_decisions() {
@@ -128,7 +129,7 @@ mod tests {
 
     #[test]
     fn every_clause_the_catalogue_cites_has_an_anchor_and_text_in_the_contract() {
-        for requirement in REQUIREMENTS {
+        for requirement in REQUIREMENTS.iter().chain(SENDER_REQUIREMENTS) {
             let refs = parse_clause(requirement.clause);
             assert!(
                 !refs.is_empty(),

@@ -38,6 +38,9 @@ pub struct SenderConfig {
     /// then fails; the conformance runner sets this so that no probe's failure is caused
     /// by how another probe's connection ended. Default off.
     pub fresh_connections: bool,
+    /// A seeded fault (`hookcheck send --defect`), to show `hookcheck capture` catching
+    /// it; none by default.
+    pub defect: Option<super::SenderDefect>,
 }
 
 /// The provider's default number of retries after the first attempt (SPEC §2, [D-8]).
@@ -55,6 +58,7 @@ impl Default for SenderConfig {
             backoff_base: DEFAULT_BACKOFF_BASE,
             jitter: DEFAULT_JITTER,
             fresh_connections: false,
+            defect: None,
         }
     }
 }

@@ -31,13 +31,14 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use rand::Rng;
+use reqwest::Url;
 use reqwest::header::LOCATION;
-use reqwest::{Method, Url};
 use serde::{Deserialize, Serialize};
 
 use super::client::Sender;
+use super::defect::{self, SenderDefect};
 use crate::duration::format_duration;
-use crate::transport::{Exchange, Exchanged, FailureClass, Response, display_url};
+use crate::transport::{Exchanged, FailureClass, Response, display_url};
 
 /// No backoff delay is longer than this, whatever the retry count.
 pub const MAX_BACKOFF: Duration = Duration::from_secs(24 * 60 * 60);
@@ -112,27 +113,21 @@ impl Sender {
         mut observe: impl FnMut(&Attempt),
     ) -> Delivery {
         let started = Instant::now();
-        let max_attempts = self.config().max_attempts();
+        let config = self.config();
+        let max_attempts = defect::max_attempts(config.defect, config.max_attempts());
         let headers = self.delivery_headers();
         let mut attempts = Vec::new();
         let mut delivered = false;
+        // Under `retries-2xx`, whether the one retry after a 2xx is still to come.
+        let mut retry_after_2xx = config.defect == Some(SenderDefect::RetriesAfter2xx);
         for number in 1..=max_attempts {
             let start_offset = started.elapsed();
-            let exchanged = self
-                .exchange(Exchange {
-                    method: Method::POST,
-                    url: url.clone(),
-                    headers: headers.clone(),
-                    body: body.clone(),
-                    timeout: None,
-                })
-                .await;
+            let exchanged = self.attempt(url, &body, &headers, number).await;
             let (status_code, failure, message) = self.judge(&exchanged);
             delivered = failure.is_none();
-            let next_delay = (!delivered && number < max_attempts).then(|| {
-                let config = self.config();
-                jittered(nominal_backoff(config.backoff_base, number), config.jitter)
-            });
+            let again = !delivered || std::mem::take(&mut retry_after_2xx);
+            let next_delay = (again && number < max_attempts)
+                .then(|| retry_delay(config.defect, config.backoff_base, number, config.jitter));
             let attempt = Attempt {
                 number,
                 start_offset,
@@ -202,6 +197,15 @@ pub fn nominal_backoff(base: Duration, retry: u32) -> Duration {
     base.checked_mul(factor)
         .unwrap_or(MAX_BACKOFF)
         .min(MAX_BACKOFF)
+}
+
+/// The delay before retry `retry` (1-based), as a seeded defect may change it.
+fn retry_delay(defect: Option<SenderDefect>, base: Duration, retry: u32, jitter: f64) -> Duration {
+    let nominal = match defect {
+        Some(SenderDefect::FixedBackoff) => base,
+        _ => nominal_backoff(base, retry),
+    };
+    jittered(nominal, jitter)
 }
 
 /// `delay` varied uniformly by up to `jitter` (a fraction) either way.

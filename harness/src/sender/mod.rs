@@ -14,11 +14,13 @@
 
 mod client;
 mod config;
+mod defect;
 mod delivery;
 mod error;
 
 pub use client::Sender;
 pub use config::{DEFAULT_BACKOFF_BASE, DEFAULT_JITTER, DEFAULT_RETRIES, SenderConfig};
+pub use defect::SenderDefect;
 pub use delivery::{Attempt, Delivery, MAX_BACKOFF, jittered, nominal_backoff};
 pub use error::SenderError;
 pub use reqwest::Url;
