@@ -40,6 +40,17 @@ impl Preflight {
             .as_ref()
             .map_or(Duration::ZERO, |(_, exchanged, _)| exchanged.duration)
     }
+
+    /// The delivery's payload, and whether the target accepted it (answered 2xx).
+    pub fn first_delivery(&self) -> Option<(Drawn, bool)> {
+        self.delivery.as_ref().map(|(payload, exchanged, _)| {
+            let accepted = exchanged.outcome.as_ref();
+            (
+                payload.clone(),
+                accepted.is_ok_and(|r| r.status.is_success()),
+            )
+        })
+    }
 }
 
 /// Sends one valid delivery with verification and grades transport from it.

@@ -184,15 +184,7 @@ async fn context(
         retry: config.retry_schedule(),
         abandon_after: config.abandon_patience,
         baseline: preflight.latency(),
-        first_delivery: preflight.delivery.as_ref().map(|(payload, exchanged, _)| {
-            (
-                payload.clone(),
-                exchanged
-                    .outcome
-                    .as_ref()
-                    .is_ok_and(|r| r.status.is_success()),
-            )
-        }),
+        first_delivery: preflight.first_delivery(),
         burst: config.burst.max(1),
         bodies_dir: config.bodies_dir.clone(),
         planned: planned.iter().cloned().collect(),
