@@ -155,7 +155,11 @@ fn not_self_contained(line: &str) -> Option<&'static str> {
     if !(command.starts_with("hookcheck ") || command.starts_with("mkdir -p ")) {
         return Some("not a hookcheck command");
     }
-    if command.contains("--target") || command.contains("postgres://") {
+    let words = words(command);
+    let targets = words
+        .iter()
+        .any(|w| w == "--target" || w.starts_with("--target="));
+    if targets || command.contains("postgres://") {
         return Some("needs a receiver of its own");
     }
     if command.starts_with("hookcheck serve") || command.ends_with('&') {
@@ -257,6 +261,7 @@ fn the_runner_skips_what_needs_an_outside_service_and_reads_promised_exits() {
         "hookcheck completions bash > ~/.local/share/hookcheck",
         "createdb hooks",
         "hookcheck run | no-such-tool-here .verdict",
+        "hookcheck run --target=http://127.0.0.1:9/hook",
     ];
     for line in skipped {
         assert!(not_self_contained(line).is_some(), "{line}");
@@ -265,6 +270,9 @@ fn the_runner_skips_what_needs_an_outside_service_and_reads_promised_exits() {
         not_self_contained("hookcheck list --json   # for tools"),
         None
     );
+    // A --target inside a quoted trigger is the trigger's, aimed at the capture itself.
+    let capture = "hookcheck capture --trigger 'hookcheck send --target \"$URL\"'";
+    assert_eq!(not_self_contained(capture), None);
     assert_eq!(
         promised_exit("hookcheck diff a.json b.json    # exit 1: new failures"),
         Some(1)
