@@ -4,11 +4,11 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use crate::capture::{Capture, CaptureConfig, DEFAULT_SCRIPT, Expectations, Script, URL_ENV};
-use crate::cli::output::{ReportFiles, TerminalArgs};
+use crate::cli::output::{ReportFiles, TerminalArgs, reporters};
 use crate::cli::{CliError, duration_default, parse_duration};
 use crate::exit_codes;
-use crate::report::{FileReporter, Progress, TerminalOptions, TerminalReporter, check_outputs};
-use crate::results::{Report, Reporter};
+use crate::report::check_outputs;
+use crate::results::Report;
 use crate::sender::{DEFAULT_BACKOFF_BASE, DEFAULT_JITTER, DEFAULT_RETRIES};
 use crate::transport::DEFAULT_TIMEOUT;
 
@@ -117,7 +117,10 @@ async fn execute(args: CaptureArgs) -> Result<i32, CliError> {
         .map_err(|e| CliError::Unavailable(e.to_string()))?;
     eprintln!("capture: listening on {} (${URL_ENV})", capture.url());
     let report = capture
-        .grade(&mut reporters(&args), super::run::stop_signal())
+        .grade(
+            &mut reporters(&args.terminal, &args.files, args.strict),
+            super::run::stop_signal(),
+        )
         .await
         .map_err(|e| CliError::Usage(e.to_string()))?;
     verdict_code(&report, args.strict)
@@ -173,22 +176,4 @@ fn verdict_code(report: &Report, strict: bool) -> Result<i32, CliError> {
     } else {
         exit_codes::FAILED
     })
-}
-
-fn reporters(args: &CaptureArgs) -> Vec<Box<dyn Reporter>> {
-    let color = args.terminal.stdout_color();
-    let options = TerminalOptions {
-        color,
-        report_files: args.files.file_names(),
-    };
-    let progress = Progress::for_stderr(args.terminal.quiet(), color);
-    let mut reporters: Vec<Box<dyn Reporter>> = vec![Box::new(TerminalReporter::new(
-        args.files.summary_stream(),
-        progress,
-        options,
-    ))];
-    for output in args.files.outputs() {
-        reporters.push(Box::new(FileReporter::new(output, args.strict)));
-    }
-    reporters
 }

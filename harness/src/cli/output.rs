@@ -4,8 +4,11 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::report::{ColorChoice, Destination, Format, Output};
-use crate::results::Report;
+use crate::report::{
+    ColorChoice, Destination, FileReporter, Format, Output, Progress, TerminalOptions,
+    TerminalReporter,
+};
+use crate::results::{Report, Reporter};
 
 /// The report files to write (`-` is stdout): every format, for every command that gives a
 /// verdict.
@@ -129,4 +132,28 @@ pub fn read_report(path: &Path, what: &str) -> Result<Report, String> {
             path.display()
         )
     })
+}
+
+/// The reporters of a command that grades into a run [`Report`]: the terminal summary (with
+/// progress on stderr) and one file reporter per report file.
+pub fn reporters(
+    terminal: &TerminalArgs,
+    files: &ReportFiles,
+    strict: bool,
+) -> Vec<Box<dyn Reporter>> {
+    let color = terminal.stdout_color();
+    let options = TerminalOptions {
+        color,
+        report_files: files.file_names(),
+    };
+    let progress = Progress::for_stderr(terminal.quiet(), color);
+    let mut reporters: Vec<Box<dyn Reporter>> = vec![Box::new(TerminalReporter::new(
+        files.summary_stream(),
+        progress,
+        options,
+    ))];
+    for output in files.outputs() {
+        reporters.push(Box::new(FileReporter::new(output, strict)));
+    }
+    reporters
 }

@@ -10,16 +10,16 @@ use crate::auth::AuthHeader;
 use crate::catalogue::{Selection, requirement_of};
 use crate::checks::retry_schedule::RetrySchedule;
 use crate::cli::effects::EffectsArgs;
-use crate::cli::output::{ReportFiles, TerminalArgs, read_report};
+use crate::cli::output::{ReportFiles, TerminalArgs, read_report, reporters};
 use crate::cli::target::{ReplicaArgs, SeedArgs, TargetArgs};
 use crate::cli::{CliError, duration_default, parse_duration};
 use crate::diff::Diff;
 use crate::duration::format_duration;
 use crate::exit_codes;
 use crate::receiver::{Defect, Receiver, ReceiverConfig, RunningReceiver};
+use crate::report::check_outputs;
 use crate::report::diff::diff_text;
-use crate::report::{FileReporter, Progress, TerminalOptions, TerminalReporter, check_outputs};
-use crate::results::{Report, Reporter};
+use crate::results::Report;
 use crate::runner::{EffectsProbe, RunConfig, RunError, run_until};
 use crate::sender::DEFAULT_BACKOFF_BASE;
 use crate::transport::parse_target;
@@ -236,7 +236,12 @@ async fn execute(args: RunArgs) -> Result<i32, CliError> {
     config.selection = selection;
     configure(&mut config, &args);
     config.dedupe_window = window;
-    let outcome = run_until(config, &mut reporters(&args), stop_signal()).await;
+    let outcome = run_until(
+        config,
+        &mut reporters(&args.terminal, &args.files, args.strict),
+        stop_signal(),
+    )
+    .await;
     if let Some(receiver) = local {
         receiver.shutdown().await;
     }
@@ -400,24 +405,6 @@ fn configure(config: &mut RunConfig, args: &RunArgs) {
     config.retry_base = args.retry_base;
     config.strict = args.strict;
     config.bodies_dir = args.bodies.clone();
-}
-
-fn reporters(args: &RunArgs) -> Vec<Box<dyn Reporter>> {
-    let color = args.terminal.stdout_color();
-    let options = TerminalOptions {
-        color,
-        report_files: args.files.file_names(),
-    };
-    let progress = Progress::for_stderr(args.terminal.quiet(), color);
-    let mut reporters: Vec<Box<dyn Reporter>> = vec![Box::new(TerminalReporter::new(
-        args.files.summary_stream(),
-        progress,
-        options,
-    ))];
-    for output in args.files.outputs() {
-        reporters.push(Box::new(FileReporter::new(output, args.strict)));
-    }
-    reporters
 }
 
 /// Completes on Ctrl-C or SIGTERM, so the run stops and still reports what it graded.
