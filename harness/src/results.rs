@@ -146,6 +146,27 @@ pub struct Unverified {
     pub reason: String,
 }
 
+impl Unverified {
+    /// The skipped MUST checks among `checks`, grouped by their reason in order of first
+    /// appearance.
+    pub fn of_skipped_musts(checks: &[CheckResult]) -> Vec<Unverified> {
+        let mut groups: Vec<Unverified> = Vec::new();
+        let skipped = checks
+            .iter()
+            .filter(|c| c.level == Level::Must && c.outcome == Outcome::Skip);
+        for check in skipped {
+            match groups.iter_mut().find(|g| g.reason == check.actual) {
+                Some(group) => group.count += 1,
+                None => groups.push(Unverified {
+                    count: 1,
+                    reason: check.actual.clone(),
+                }),
+            }
+        }
+        groups
+    }
+}
+
 /// Counts of checks by outcome.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Summary {

@@ -25,12 +25,10 @@ use tokio::net::TcpListener;
 pub use answer::{Answer, AnswerKind, DEFAULT_SCRIPT, Script};
 pub use server::{Arrival, REDIRECTED_PATH};
 
-use crate::catalogue::Level;
 use crate::catalogue::sender::SENDER_REQUIREMENTS;
 use crate::duration::format_duration;
 use crate::results::{
-    CheckResult, Event, LatencySummary, Outcome, Report, Reporter, SCHEMA_VERSION, Summary,
-    Unverified,
+    CheckResult, Event, LatencySummary, Report, Reporter, SCHEMA_VERSION, Summary, Unverified,
 };
 
 /// The environment variable that holds the capture's URL for the trigger command.
@@ -245,7 +243,7 @@ impl Capture {
             notes,
             reason,
             interrupted,
-            unverified: unverified(&checks),
+            unverified: Unverified::of_skipped_musts(&checks),
             checks,
         }
     }
@@ -288,22 +286,4 @@ fn log_line(arrival: &Arrival) -> String {
         format_duration(arrival.at),
         format_duration(arrival.ended)
     )
-}
-
-/// MUST checks skipped, grouped by why.
-fn unverified(checks: &[CheckResult]) -> Vec<Unverified> {
-    let mut groups: Vec<Unverified> = Vec::new();
-    for check in checks
-        .iter()
-        .filter(|c| c.level == Level::Must && c.outcome == Outcome::Skip)
-    {
-        match groups.iter_mut().find(|g| g.reason == check.actual) {
-            Some(group) => group.count += 1,
-            None => groups.push(Unverified {
-                count: 1,
-                reason: check.actual.clone(),
-            }),
-        }
-    }
-    groups
 }

@@ -1,7 +1,7 @@
 //! What every reporter says the same way: the verdict line, the hints that belong at the top,
 //! per-category counts, and findings grouped by cause. Reporters only lay these out.
 
-use crate::catalogue::{Category, Level};
+use crate::catalogue::Category;
 use crate::duration::format_duration;
 use crate::results::{CheckResult, Outcome, Report, Summary, Unverified};
 
@@ -57,21 +57,7 @@ pub fn unverified(report: &Report) -> Vec<Unverified> {
     if !report.unverified.is_empty() {
         return report.unverified.clone();
     }
-    let mut groups: Vec<Unverified> = Vec::new();
-    let skipped = report
-        .checks
-        .iter()
-        .filter(|c| c.level == Level::Must && c.outcome == Outcome::Skip);
-    for check in skipped {
-        match groups.iter_mut().find(|g| g.reason == check.actual) {
-            Some(group) => group.count += 1,
-            None => groups.push(Unverified {
-                count: 1,
-                reason: check.actual.clone(),
-            }),
-        }
-    }
-    groups
+    Unverified::of_skipped_musts(&report.checks)
 }
 
 /// What the user must read before anything else, e.g. that `--auth` is probably missing.
