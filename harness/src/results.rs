@@ -274,6 +274,25 @@ impl Report {
     pub fn conformant(summary: &Summary, strict: bool) -> bool {
         summary.fail == 0 && summary.error == 0 && !(strict && summary.warn > 0)
     }
+
+    /// The verdict word of a report: `interrupted`, `ungradable` (nothing could be graded),
+    /// `conformant` or `not-conformant`, in that order of precedence.
+    pub fn verdict_word(
+        summary: &Summary,
+        strict: bool,
+        interrupted: bool,
+        ungradable: bool,
+    ) -> &'static str {
+        if interrupted {
+            "interrupted"
+        } else if ungradable {
+            "ungradable"
+        } else if Report::conformant(summary, strict) {
+            "conformant"
+        } else {
+            "not-conformant"
+        }
+    }
 }
 
 /// What the runner tells reporters, in order.

@@ -219,15 +219,8 @@ impl Capture {
         started: Instant,
     ) -> Report {
         let summary = Summary::of(&checks);
-        let verdict = if interrupted {
-            "interrupted"
-        } else if reason.is_some() {
-            "ungradable"
-        } else if Report::conformant(&summary, self.config.strict) {
-            "conformant"
-        } else {
-            "not-conformant"
-        };
+        let verdict =
+            Report::verdict_word(&summary, self.config.strict, interrupted, reason.is_some());
         Report {
             schema_version: SCHEMA_VERSION,
             tool: concat!("hookcheck ", env!("CARGO_PKG_VERSION")).to_owned(),

@@ -82,13 +82,7 @@ impl Building {
                 .unwrap_or(usize::MAX)
         });
         let summary = Summary::of(&self.results);
-        let verdict = if interrupted {
-            "interrupted"
-        } else if Report::conformant(&summary, config.strict) {
-            "conformant"
-        } else {
-            "not-conformant"
-        };
+        let verdict = Report::verdict_word(&summary, config.strict, interrupted, false);
         Report {
             schema_version: SCHEMA_VERSION,
             tool: concat!("hookcheck ", env!("CARGO_PKG_VERSION")).to_owned(),
