@@ -78,6 +78,7 @@ pub mod fuzz;
 pub mod generate;
 pub mod latency;
 pub mod load;
+pub mod profile;
 pub mod rawhttp;
 pub mod receiver;
 pub mod report;

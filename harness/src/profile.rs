@@ -1,0 +1,57 @@
+//! The contract a run grades against. `cr3dentials` (CONTRACT.md) is the default and the
+//! one every command has always graded; `standard-webhooks` (STANDARD-WEBHOOKS.md) is the
+//! signed scheme many providers share: deliveries signed with a `whsec_` secret, deduped on
+//! `webhook-id`.
+
+crate::closed::closed_enum! {
+    /// A contract hookcheck knows, by the name `--profile` takes.
+    #[derive(Default)]
+    pub enum Profile as "profile" {
+        /// The Cr3dentials verification webhook (CONTRACT.md).
+        #[default]
+        Cr3dentials => "cr3dentials",
+        /// Standard Webhooks: HMAC-signed deliveries (STANDARD-WEBHOOKS.md).
+        StandardWebhooks => "standard-webhooks",
+    }
+}
+
+impl Profile {
+    /// The contract document in the repository that reports cite.
+    pub const fn contract_file(self) -> &'static str {
+        match self {
+            Profile::Cr3dentials => "CONTRACT.md",
+            Profile::StandardWebhooks => "STANDARD-WEBHOOKS.md",
+        }
+    }
+
+    /// What the idempotency key is called in messages: the field or header a receiver
+    /// dedupes on.
+    pub const fn key_name(self) -> &'static str {
+        match self {
+            Profile::Cr3dentials => "sessionId",
+            Profile::StandardWebhooks => "webhook-id",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_profile_is_cr3dentials_and_names_read_back() {
+        assert_eq!(Profile::default(), Profile::Cr3dentials);
+        for profile in Profile::ALL {
+            assert_eq!(profile.as_str().parse(), Ok(profile));
+        }
+        assert!("stripe".parse::<Profile>().is_err());
+    }
+
+    #[test]
+    fn every_contract_file_is_in_the_repository() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        for profile in Profile::ALL {
+            assert!(root.join(profile.contract_file()).is_file(), "{profile}");
+        }
+    }
+}
