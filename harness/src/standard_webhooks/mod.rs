@@ -16,6 +16,7 @@ mod verify;
 pub use message::{Message, new_id, signed_headers, unix_now};
 pub use secret::{Secret, SecretError};
 pub use verify::{DEFAULT_TOLERANCE, Verified, Verifier, VerifyError};
+pub(crate) use verify::{header, matches, signatures_in, unix_seconds, v1_signature};
 
 use base64::Engine;
 use hmac::{Hmac, KeyInit, Mac};
