@@ -22,10 +22,12 @@ pub mod init;
 pub mod list;
 pub mod load;
 pub mod output;
+pub mod profile;
 pub mod report;
 pub mod run;
 pub mod send;
 pub mod serve;
+pub mod serve_profile;
 pub mod target;
 
 /// Conformance test harness and fuzzer for Cr3dentials webhook receivers.
