@@ -9,10 +9,12 @@
 //!   one `v1` signature matching in constant time, others (rotated keys, unknown versions)
 //!   ignored.
 
+mod forgery;
 mod message;
 mod secret;
 mod verify;
 
+pub use forgery::{Attempt, Forgery};
 pub use message::{Message, new_id, signed_headers, unix_now};
 pub use secret::{Secret, SecretError};
 pub use verify::{DEFAULT_TOLERANCE, Verified, Verifier, VerifyError};

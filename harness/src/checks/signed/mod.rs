@@ -1,0 +1,189 @@
+//! The Standard Webhooks family (STANDARD-WEBHOOKS.md §2): signatures verified before
+//! anything is acted on ([SW-6], [SW-7], [SW-10]), timestamps outside the tolerance refused
+//! ([SW-8]), and each `webhook-id` processed once ([`duplicates`], [SW-11]).
+//!
+//! Every probe is built from an [`Attempt`]: a genuine one signed with the run's secret, or
+//! a [`Forgery`] of one. Every message has a fresh `webhook-id`, so the effects probe
+//! (asked with the id in place of `{sessionId}`) shows what each one caused.
+
+mod duplicates;
+
+pub use duplicates::duplicates;
+
+use std::time::Instant;
+
+use futures::future::join_all;
+use serde_json::json;
+
+use super::kit::{Ctx, Expect, Expected, Probe, Sent, Verdict, VerdictOutcome};
+use crate::standard_webhooks::{Attempt, Forgery, Message, Secret, unix_now};
+use crate::catalogue::standard_webhooks::NO_EFFECT_FORGERIES;
+
+/// How far from now the replay probes put their timestamp: outside any sensible tolerance
+/// (STANDARD-WEBHOOKS.md [SD-3]).
+pub const OUTSIDE_TOLERANCE_SECS: i64 = 10 * 60;
+/// How old the timestamp of `replay/within-tolerance-accepted` is: inside the 60 s every
+/// receiver accepts ([SD-3]).
+pub const WITHIN_TOLERANCE_SECS: i64 = 30;
+
+/// The signature and replay checks, concurrently.
+pub async fn run(ctx: &Ctx) {
+    let Some(secret) = ctx.secret.clone() else {
+        return;
+    };
+    let forgeries = join_all(Forgery::ALL.map(|f| forgery(ctx, &secret, f)));
+    let skews = join_all(
+        [("past", -OUTSIDE_TOLERANCE_SECS), ("future", OUTSIDE_TOLERANCE_SECS)]
+            .map(|(variant, skew)| outside_tolerance(ctx, &secret, variant, skew)),
+    );
+    tokio::join!(
+        valid(ctx, &secret),
+        forgeries,
+        skews,
+        within_tolerance(ctx, &secret),
+        body_as_received(ctx, &secret),
+        rotation(ctx, &secret),
+        unknown_versions(ctx, &secret),
+    );
+}
+
+/// A fresh message for one check: its id is the key its effects are counted by.
+pub(crate) fn message(check: &str) -> Message {
+    Message::new("hookcheck.probe", json!({ "check": check }))
+}
+
+/// The probe that sends `attempt`: the run's delivery headers and the attempt's own.
+pub(crate) fn probe(ctx: &Ctx, attempt: &Attempt) -> Probe {
+    let mut probe = ctx.delivery(attempt.body.clone());
+    for (name, value) in &attempt.headers {
+        probe = probe.replacing(name.as_str(), value.as_bytes());
+    }
+    probe
+}
+
+/// Sends a genuine attempt of `message` at now + `skew` seconds.
+pub(crate) async fn send_genuine(ctx: &Ctx, secret: &Secret, message: &Message, skew: i64) -> Sent {
+    let attempt = Attempt::genuine(secret, &message.id, unix_now() + skew, message.body());
+    ctx.send(&probe(ctx, &attempt)).await
+}
+
+/// Grades `sent` as a valid delivery under `check_id`, if selected.
+fn expect_2xx(ctx: &Ctx, check_id: &str, started: Instant, sent: &Sent) {
+    if ctx.selected(check_id) {
+        ctx.report(check_id, started, ctx.expect_2xx(sent));
+    }
+}
+
+/// Grades `sent` as a delivery that must be refused: a 4xx in time. A 2xx accepted it, a
+/// 5xx says the receiver failed rather than refused ([SD-6]), no answer is a crash.
+fn expect_refused(ctx: &Ctx, check_id: &str, started: Instant, sent: &Sent) {
+    if !ctx.selected(check_id) {
+        return;
+    }
+    let verdict = match (ctx.expect_answer(sent, false), sent.status()) {
+        (Some(verdict), _) => verdict,
+        (None, Some(status)) => {
+            let outcome = match status {
+                400..=499 => VerdictOutcome::Holds,
+                _ => VerdictOutcome::Broken,
+            };
+            let actual = match status {
+                200..=299 => format!("accepted it: {}", sent.describe()),
+                _ => sent.describe(),
+            };
+            Verdict::new(outcome, "4xx: refused, with no effect", actual).with_sent(sent)
+        }
+        (None, None) => Verdict::no_verdict("4xx", sent.describe()).with_sent(sent),
+    };
+    ctx.report(check_id, started, verdict);
+}
+
+async fn valid(ctx: &Ctx, secret: &Secret) {
+    let started = Instant::now();
+    let message = message("signature/valid-accepted");
+    let sent = send_genuine(ctx, secret, &message, 0).await;
+    expect_2xx(ctx, "signature/valid-accepted", started, &sent);
+    let expected = vec![Expected::new(
+        &message.id,
+        Expect::for_delivery([&sent]),
+        "the signed delivery",
+    )];
+    let evidence = Verdict::evidence().with_sent(&sent);
+    ctx.expect_effects("signature/valid-processed-once", expected, evidence);
+}
+
+async fn forgery(ctx: &Ctx, secret: &Secret, forgery: Forgery) {
+    let started = Instant::now();
+    let message = message(forgery.as_str());
+    let attempt = forgery.attempt(secret, &message.id, unix_now(), message.body());
+    let sent = ctx.send(&probe(ctx, &attempt).untimed()).await;
+    expect_refused(ctx, &format!("signature/forgery-refused/{forgery}"), started, &sent);
+    if NO_EFFECT_FORGERIES.contains(&forgery.as_str()) {
+        let check = format!("signature/forgery-no-effect/{forgery}");
+        let what = format!("the {forgery} delivery");
+        ctx.expect_no_effect(&check, &forgery.claimed_id(&message.id), &what, &sent);
+    }
+}
+
+async fn outside_tolerance(ctx: &Ctx, secret: &Secret, variant: &str, skew: i64) {
+    let started = Instant::now();
+    let message = message(variant);
+    let attempt = Attempt::genuine(secret, &message.id, unix_now() + skew, message.body());
+    let sent = ctx.send(&probe(ctx, &attempt).untimed()).await;
+    let refused = format!("replay/outside-tolerance-refused/{variant}");
+    expect_refused(ctx, &refused, started, &sent);
+    let check = format!("replay/outside-tolerance-no-effect/{variant}");
+    let what = format!("the delivery stamped {} s from now", skew);
+    ctx.expect_no_effect(&check, &message.id, &what, &sent);
+}
+
+async fn within_tolerance(ctx: &Ctx, secret: &Secret) {
+    let started = Instant::now();
+    let message = message("replay/within-tolerance-accepted");
+    let sent = send_genuine(ctx, secret, &message, -WITHIN_TOLERANCE_SECS).await;
+    expect_2xx(ctx, "replay/within-tolerance-accepted", started, &sent);
+}
+
+/// The body a sender may well produce: spaces and line breaks, keys out of order, escaped
+/// characters. Parsing and re-serialising it changes every one of them ([SW-7]).
+pub(crate) const UNUSUAL_BODY: &str = "{\n  \"type\": \"hookcheck.probe\",\n  \"timestamp\": \"2026-01-01T00:00:00Z\",\n  \"data\": {\"zeta\": 1, \"alpha\": \"caf\\u00e9 \\/ \\\"q\\\"\", \"amount\": 1.50}\n}\n";
+
+async fn body_as_received(ctx: &Ctx, secret: &Secret) {
+    let started = Instant::now();
+    let id = message("signature/body-as-received").id;
+    let attempt = Attempt::genuine(secret, &id, unix_now(), UNUSUAL_BODY.as_bytes().to_vec());
+    let sent = ctx.send(&probe(ctx, &attempt)).await;
+    expect_2xx(ctx, "signature/body-as-received", started, &sent);
+}
+
+/// Sends an attempt of a fresh message signed with `secrets` in order, its
+/// `webhook-signature` then passed through `shape`, and grades it as a valid delivery.
+async fn signature_shape(
+    ctx: &Ctx,
+    secrets: &[Secret],
+    check: &str,
+    shape: impl Fn(&str) -> String,
+) {
+    let started = Instant::now();
+    let message = message(check);
+    let mut attempt = Attempt::signed_with(secrets, &message.id, unix_now(), message.body());
+    attempt.reshape_signature(shape);
+    let sent = ctx.send(&probe(ctx, &attempt)).await;
+    expect_2xx(ctx, check, started, &sent);
+}
+
+/// A key being rotated: signed with an old secret first, then the current one ([SW-4]).
+async fn rotation(ctx: &Ctx, secret: &Secret) {
+    let secrets = [Secret::generate(), secret.clone()];
+    signature_shape(ctx, &secrets, "signature/any-v1-matches", str::to_owned).await;
+}
+
+/// The valid entry followed by entries of versions a receiver does not know ([SD-4]).
+async fn unknown_versions(ctx: &Ctx, secret: &Secret) {
+    let secrets = std::slice::from_ref(secret);
+    signature_shape(ctx, secrets, "signature/unknown-version-ignored", |valid| {
+        let encoded = valid.split_once(',').map_or("", |(_, b64)| b64);
+        format!("{valid} v1a,{encoded} v2,{encoded}")
+    })
+    .await;
+}
