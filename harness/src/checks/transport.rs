@@ -14,7 +14,7 @@ use bytes::Bytes;
 use super::kit::{Ctx, RunConfig, Verdict, VerdictOutcome, header_list};
 use crate::generate::{Drawn, Pin};
 use crate::profile::Profile;
-use crate::standard_webhooks::{Attempt, Message, unix_now};
+use crate::standard_webhooks::{Message, Recipe, unix_now};
 use reqwest::header::HeaderValue;
 use crate::repro::{AuthRepro, ReproRequest, curl};
 use crate::sender::{Sender, SenderConfig};
@@ -104,7 +104,7 @@ fn first_delivery(config: &RunConfig, verifying: &Sender) -> (Option<Drawn>, Exc
     let (payload, body) = match (config.profile, &config.secret) {
         (Profile::StandardWebhooks, Some(secret)) => {
             let message = Message::new("hookcheck.preflight", serde_json::json!({}));
-            let attempt = Attempt::genuine(secret, &message.id, unix_now(), message.body());
+            let attempt = Recipe::genuine(&message.id, 0, message.body()).attempt(secret, unix_now());
             for (name, value) in &attempt.headers {
                 if let Ok(value) = HeaderValue::from_str(value) {
                     headers.insert(name.as_str(), value);

@@ -5,6 +5,7 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use reqwest::{Method, Url};
 
 use crate::repro::AuthRepro;
+use crate::standard_webhooks::Recipe;
 use crate::results::ExchangeRecord;
 use crate::transport::{Exchanged, FailureClass, Response, TransportError, display_url};
 
@@ -27,6 +28,8 @@ pub struct Probe {
     /// Where it goes when not to the run's target: the replica a copy of a session is
     /// sent to (`--replica`; [`Ctx::copy_url`](super::Ctx::copy_url)).
     pub to: Option<Url>,
+    /// For a Standard Webhooks attempt, how it was made: its repro signs it again when run.
+    pub signing: Option<Recipe>,
 }
 
 impl std::fmt::Debug for Probe {

@@ -8,7 +8,7 @@ use futures::future::join_all;
 
 use super::{expect_2xx, message, probe, send_genuine};
 use crate::checks::kit::{Ctx, Expect, Expected, Verdict, release_together};
-use crate::standard_webhooks::{Attempt, Forgery, Secret, unix_now};
+use crate::standard_webhooks::{Forgery, Recipe, Secret};
 
 /// The duplicate checks, concurrently: each message has its own id.
 pub async fn duplicates(ctx: &Ctx) {
@@ -46,10 +46,9 @@ async fn sequential(ctx: &Ctx, secret: &Secret) {
 /// Two attempts of one message, each with its own timestamp, released together.
 async fn concurrent(ctx: &Ctx, secret: &Secret) {
     let message = message("idempotency/retry-processed-once/concurrent");
-    let now = unix_now();
-    let probes: Vec<_> = [now - 1, now]
-        .iter()
-        .map(|at| probe(ctx, &Attempt::genuine(secret, &message.id, *at, message.body())))
+    let probes: Vec<_> = [-1, 0]
+        .into_iter()
+        .map(|skew| probe(ctx, secret, Recipe::genuine(&message.id, skew, message.body())))
         .collect();
     let sent = release_together(ctx, &probes).await;
     let check = "idempotency/retry-processed-once/concurrent";
@@ -62,8 +61,7 @@ async fn distinct_ids(ctx: &Ctx, secret: &Secret) {
     let body = message(check).body();
     let ids = [message(check).id, message(check).id];
     let sent = join_all(ids.iter().map(|id| {
-        let attempt = Attempt::genuine(secret, id, unix_now(), body.clone());
-        let probe = probe(ctx, &attempt);
+        let probe = probe(ctx, secret, Recipe::genuine(id, 0, body.clone()));
         async move { ctx.send(&probe).await }
     }))
     .await;
@@ -83,8 +81,8 @@ async fn distinct_ids(ctx: &Ctx, secret: &Secret) {
 async fn forgery_first(ctx: &Ctx, secret: &Secret) {
     let check = "idempotency/forgery-claims-nothing";
     let message = message(check);
-    let forged = Forgery::WrongSecret.attempt(secret, &message.id, unix_now(), message.body());
-    let forged = ctx.send(&probe(ctx, &forged).untimed()).await;
+    let forged = Recipe::forged(Forgery::WrongSecret, &message.id, message.body());
+    let forged = ctx.send(&probe(ctx, secret, forged).untimed()).await;
     let genuine = send_genuine(ctx, secret, &message, 0).await;
     let what = "the genuine message after a forgery of its id";
     let expected = vec![Expected::new(
