@@ -14,11 +14,11 @@ use serde::{Deserialize, Serialize};
 
 pub use standard_webhooks::STANDARD_WEBHOOKS_REQUIREMENTS;
 
-use crate::profile::Profile;
 use crate::generate::{
     Age, AuthMutation, BadInput, DuplicateScenario, FreeFormKeys, NameCase, Omittable,
     PAYLOAD_SHAPE_IDS, STATUS_IDS, SharedValue, TimestampForm, UnknownFields,
 };
+use crate::profile::Profile;
 
 crate::closed::closed_enum! {
     /// The part of the contract a requirement belongs to, in the order reports list them;
@@ -509,11 +509,11 @@ pub fn requirement_of(check_id: &str) -> Option<&'static Requirement> {
         .iter()
         .flat_map(|profile| requirements(*profile))
         .find(|requirement| {
-        check_id == requirement.id
-            || check_id
-                .strip_prefix(requirement.id)
-                .is_some_and(|rest| rest.starts_with('/'))
-    })
+            check_id == requirement.id
+                || check_id
+                    .strip_prefix(requirement.id)
+                    .is_some_and(|rest| rest.starts_with('/'))
+        })
 }
 
 /// Every check id of the Cr3dentials catalogue, in report order.

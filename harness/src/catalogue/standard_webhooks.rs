@@ -183,6 +183,10 @@ mod tests {
             .copied()
             .collect();
         assert_eq!(missing, ["missing-id"]);
-        assert!(NO_EFFECT_FORGERIES.iter().all(|id| id.parse::<Forgery>().is_ok()));
+        assert!(
+            NO_EFFECT_FORGERIES
+                .iter()
+                .all(|id| id.parse::<Forgery>().is_ok())
+        );
     }
 }

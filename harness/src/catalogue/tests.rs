@@ -90,7 +90,11 @@ fn selection_matches_whole_segments() {
         only: vec!["signature".into()],
         skip: Vec::new(),
     };
-    assert!(signature.unknown_prefixes(Profile::StandardWebhooks).is_empty());
+    assert!(
+        signature
+            .unknown_prefixes(Profile::StandardWebhooks)
+            .is_empty()
+    );
     assert_eq!(
         signature.unknown_prefixes(Profile::Cr3dentials),
         vec!["signature".to_owned()]

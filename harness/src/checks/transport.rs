@@ -14,13 +14,13 @@ use bytes::Bytes;
 use super::kit::{Ctx, RunConfig, Verdict, VerdictOutcome, header_list};
 use crate::generate::{Drawn, Pin};
 use crate::profile::Profile;
-use crate::standard_webhooks::{Message, Recipe, unix_now};
-use reqwest::header::HeaderValue;
 use crate::repro::{AuthRepro, ReproRequest, curl};
 use crate::sender::{Sender, SenderConfig};
 use crate::spec::Status;
+use crate::standard_webhooks::{Message, Recipe, unix_now};
 use crate::transport::tls::ClientTls;
 use crate::transport::{Exchange, Exchanged, FailureClass};
+use reqwest::header::HeaderValue;
 
 /// What the preflight found.
 pub struct Preflight {
@@ -104,7 +104,8 @@ fn first_delivery(config: &RunConfig, verifying: &Sender) -> (Option<Drawn>, Exc
     let (payload, body) = match (config.profile, &config.secret) {
         (Profile::StandardWebhooks, Some(secret)) => {
             let message = Message::new("hookcheck.preflight", serde_json::json!({}));
-            let attempt = Recipe::genuine(&message.id, 0, message.body()).attempt(secret, unix_now());
+            let attempt =
+                Recipe::genuine(&message.id, 0, message.body()).attempt(secret, unix_now());
             for (name, value) in &attempt.headers {
                 if let Ok(value) = HeaderValue::from_str(value) {
                     headers.insert(name.as_str(), value);

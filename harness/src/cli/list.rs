@@ -5,8 +5,8 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use crate::catalogue::{Category, Level, Requirement, requirements};
-use crate::profile::Profile;
 use crate::exit_codes;
+use crate::profile::Profile;
 use crate::report::pretty_json;
 use crate::report::terminal::para;
 

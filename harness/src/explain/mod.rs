@@ -10,8 +10,8 @@ mod standard_webhooks;
 
 use crate::catalogue::{Requirement, requirement_of, requirements};
 use crate::profile::Profile;
-pub use standard_webhooks::STANDARD_WEBHOOKS_EXPLANATIONS;
 use crate::report::contract::{ClauseRef, parse_clause};
+pub use standard_webhooks::STANDARD_WEBHOOKS_EXPLANATIONS;
 
 /// What a person fixing a finding needs beyond the requirement itself.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -318,7 +318,11 @@ mod tests {
 
     #[test]
     fn every_requirement_has_one_explanation_and_every_explanation_a_requirement() {
-        let all = || Profile::ALL.iter().flat_map(|profile| requirements(*profile));
+        let all = || {
+            Profile::ALL
+                .iter()
+                .flat_map(|profile| requirements(*profile))
+        };
         let explanations = || EXPLANATIONS.iter().chain(STANDARD_WEBHOOKS_EXPLANATIONS);
         for requirement in all() {
             let found = explanations()

@@ -154,10 +154,14 @@ pub fn clause_links(
 
 /// `SW-6]…` or `SD-3]…` (after the `[`): the clause and the text after its number.
 fn standard_webhooks_ref(text: &str) -> Option<(ClauseRef, &str)> {
-    let (make, after): (fn(u16) -> ClauseRef, &str) = if let Some(after) = text.strip_prefix("SW-") {
+    let (make, after): (fn(u16) -> ClauseRef, &str) = if let Some(after) = text.strip_prefix("SW-")
+    {
         (ClauseRef::StandardWebhooks, after)
     } else {
-        (ClauseRef::StandardWebhooksDecision, text.strip_prefix("SD-")?)
+        (
+            ClauseRef::StandardWebhooksDecision,
+            text.strip_prefix("SD-")?,
+        )
     };
     let (number, tail) = leading_number(after);
     Some((make(u16::try_from(number?).ok()?), tail))
@@ -194,7 +198,11 @@ mod tests {
 
     #[test]
     fn every_clause_the_catalogue_cites_has_an_anchor_and_text_in_the_contract() {
-        let catalogues = [REQUIREMENTS, SENDER_REQUIREMENTS, STANDARD_WEBHOOKS_REQUIREMENTS];
+        let catalogues = [
+            REQUIREMENTS,
+            SENDER_REQUIREMENTS,
+            STANDARD_WEBHOOKS_REQUIREMENTS,
+        ];
         for requirement in catalogues.into_iter().flatten() {
             let refs = parse_clause(requirement.clause);
             assert!(

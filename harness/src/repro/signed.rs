@@ -17,7 +17,11 @@ pub fn signed_script(recipe: &Recipe, request: &ReproRequest<'_>) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "id={}", single_quote(&recipe.id));
     let _ = writeln!(out, "ts={}", timestamp_expression(recipe.skew));
-    let _ = writeln!(out, "body={}", single_quote(&String::from_utf8_lossy(&recipe.body)));
+    let _ = writeln!(
+        out,
+        "body={}",
+        single_quote(&String::from_utf8_lossy(&recipe.body))
+    );
     let mut entries = Vec::new();
     for (n, key) in recipe.keys.iter().enumerate() {
         let key = match key.throwaway_hex() {
@@ -54,12 +58,20 @@ fn curl_line(recipe: &Recipe, request: &ReproRequest<'_>, signature: &str) -> St
         line.push_str(" -H ");
         line.push_str(&header_argument(request, name, value));
     }
-    let id = if recipe.claimed_id() == recipe.id { "$id".to_owned() } else { "${id}x".to_owned() };
+    let id = if recipe.claimed_id() == recipe.id {
+        "$id".to_owned()
+    } else {
+        "${id}x".to_owned()
+    };
     let ts = match recipe.timestamp_shift() {
         0 => "$ts".to_owned(),
         shift => format!("$((ts + {shift}))"),
     };
-    for (header, value) in [(Header::Id, id), (Header::Timestamp, ts), (Header::Signature, signature.to_owned())] {
+    for (header, value) in [
+        (Header::Id, id),
+        (Header::Timestamp, ts),
+        (Header::Signature, signature.to_owned()),
+    ] {
         if recipe.left_out() != Some(header) {
             let _ = write!(line, " -H \"{header}: {value}\"");
         }

@@ -198,6 +198,7 @@ async fn context(
         first_delivery: preflight.first_delivery(),
         burst: config.burst.max(1),
         bodies_dir: config.bodies_dir.clone(),
+        profile: config.profile,
         secret: config.secret.clone(),
         planned: planned.iter().cloned().collect(),
         latency: Mutex::new(LatencyRecorder::new(config.client.timeout)),

@@ -16,8 +16,8 @@ mod secret;
 mod verify;
 
 pub use forgery::Forgery;
-pub use recipe::{Attempt, Key, Recipe, Tamper, UNKNOWN_ENTRIES};
 pub use message::{Message, new_id, signed_headers, unix_now};
+pub use recipe::{Attempt, Key, Recipe, Tamper, UNKNOWN_ENTRIES};
 pub use secret::{Secret, SecretError};
 pub use verify::{DEFAULT_TOLERANCE, Verified, Verifier, VerifyError};
 

@@ -138,7 +138,10 @@ impl Recipe {
         entries.extend(self.extra.iter().cloned());
         let mut headers = vec![
             (Header::Id, self.claimed_id()),
-            (Header::Timestamp, (timestamp + self.timestamp_shift()).to_string()),
+            (
+                Header::Timestamp,
+                (timestamp + self.timestamp_shift()).to_string(),
+            ),
             (Header::Signature, entries.join(" ")),
         ];
         if let Some(left_out) = self.left_out() {
@@ -172,7 +175,6 @@ impl Recipe {
             _ => self.body.clone(),
         }
     }
-
 }
 
 impl Key {
@@ -181,7 +183,9 @@ impl Key {
     pub fn throwaway_hex(&self) -> Option<String> {
         match self {
             Key::Run => None,
-            Key::Throwaway(secret) => Some(secret.key().iter().map(|b| format!("{b:02x}")).collect()),
+            Key::Throwaway(secret) => {
+                Some(secret.key().iter().map(|b| format!("{b:02x}")).collect())
+            }
         }
     }
 }
@@ -217,14 +221,22 @@ mod tests {
         let now = unix_now();
         let body = br#"{"type":"a.b","data":{"n":7}}"#.to_vec();
         let genuine = Recipe::genuine("msg_1", 0, body.clone()).attempt(&secret, now);
-        assert!(verifier.verify(&header_map(&genuine), &genuine.body, now).is_ok());
+        assert!(
+            verifier
+                .verify(&header_map(&genuine), &genuine.body, now)
+                .is_ok()
+        );
         let rotated = Recipe::genuine("msg_1", 0, body.clone())
             .with_keys(
                 vec![Key::Throwaway(Secret::generate()), Key::Run],
                 UNKNOWN_ENTRIES.map(str::to_owned).to_vec(),
             )
             .attempt(&secret, now);
-        assert!(verifier.verify(&header_map(&rotated), &rotated.body, now).is_ok());
+        assert!(
+            verifier
+                .verify(&header_map(&rotated), &rotated.body, now)
+                .is_ok()
+        );
         for forgery in Forgery::ALL {
             let forged = Recipe::forged(forgery, "msg_1", body.clone()).attempt(&secret, now);
             let verified = verifier.verify(&header_map(&forged), &forged.body, now);
@@ -238,7 +250,11 @@ mod tests {
         let verifier = Verifier::new(secret.clone(), DEFAULT_TOLERANCE);
         let now = unix_now();
         let stale = Recipe::genuine("msg_2", -600, b"{}".to_vec()).attempt(&secret, now);
-        assert!(verifier.verify(&header_map(&stale), &stale.body, now).is_err());
+        assert!(
+            verifier
+                .verify(&header_map(&stale), &stale.body, now)
+                .is_err()
+        );
         let forged = Recipe::forged(Forgery::TamperedId, "msg_2", b"{}".to_vec());
         assert_eq!(forged.claimed_id(), "msg_2x");
     }

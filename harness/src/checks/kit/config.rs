@@ -8,8 +8,8 @@ use crate::catalogue::Selection;
 use crate::checks::retry_schedule::RetrySchedule;
 use crate::effects::EffectsProbe;
 use crate::profile::Profile;
-use crate::standard_webhooks::Secret;
 use crate::sender::{DEFAULT_BACKOFF_BASE, DEFAULT_RETRIES};
+use crate::standard_webhooks::Secret;
 use crate::transport::ClientSettings;
 
 /// The dedupe window of a quick run (`--quick`): copies of a delivered session only 1 s

@@ -5,8 +5,8 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use reqwest::{Method, Url};
 
 use crate::repro::AuthRepro;
-use crate::standard_webhooks::Recipe;
 use crate::results::ExchangeRecord;
+use crate::standard_webhooks::Recipe;
 use crate::transport::{Exchanged, FailureClass, Response, TransportError, display_url};
 
 /// One request a check sends: headers in order, exactly as they go on the wire. Its

@@ -12,9 +12,9 @@ use super::probe::{Probe, Sent, header_list, header_map};
 use crate::generate::fnv1a;
 use crate::rawhttp::RawRequest;
 use crate::repro::{AuthRepro, ReproRequest, curl, signed_script};
-use crate::standard_webhooks::Header;
 use crate::results::ExchangeRecord;
 use crate::secrets::{REDACTED, variable_for};
+use crate::standard_webhooks::Header;
 use crate::transport::{Exchange, Exchanged, FailureClass, Response, TransportError};
 
 impl Ctx {

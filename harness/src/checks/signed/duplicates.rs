@@ -48,7 +48,13 @@ async fn concurrent(ctx: &Ctx, secret: &Secret) {
     let message = message("idempotency/retry-processed-once/concurrent");
     let probes: Vec<_> = [-1, 0]
         .into_iter()
-        .map(|skew| probe(ctx, secret, Recipe::genuine(&message.id, skew, message.body())))
+        .map(|skew| {
+            probe(
+                ctx,
+                secret,
+                Recipe::genuine(&message.id, skew, message.body()),
+            )
+        })
         .collect();
     let sent = release_together(ctx, &probes).await;
     let check = "idempotency/retry-processed-once/concurrent";

@@ -16,10 +16,8 @@ use futures::future::join_all;
 use serde_json::json;
 
 use super::kit::{Ctx, Expect, Expected, Probe, Sent, Verdict, VerdictOutcome};
-use crate::standard_webhooks::{
-    Forgery, Key, Message, Recipe, Secret, UNKNOWN_ENTRIES, unix_now,
-};
 use crate::catalogue::standard_webhooks::NO_EFFECT_FORGERIES;
+use crate::standard_webhooks::{Forgery, Key, Message, Recipe, Secret, UNKNOWN_ENTRIES, unix_now};
 
 /// How far from now the replay probes put their timestamp: outside any sensible tolerance
 /// (STANDARD-WEBHOOKS.md [SD-3]).
@@ -35,8 +33,11 @@ pub async fn run(ctx: &Ctx) {
     };
     let forgeries = join_all(Forgery::ALL.map(|f| forgery(ctx, &secret, f)));
     let skews = join_all(
-        [("past", -OUTSIDE_TOLERANCE_SECS), ("future", OUTSIDE_TOLERANCE_SECS)]
-            .map(|(variant, skew)| outside_tolerance(ctx, &secret, variant, skew)),
+        [
+            ("past", -OUTSIDE_TOLERANCE_SECS),
+            ("future", OUTSIDE_TOLERANCE_SECS),
+        ]
+        .map(|(variant, skew)| outside_tolerance(ctx, &secret, variant, skew)),
     );
     tokio::join!(
         valid(ctx, &secret),
@@ -126,7 +127,12 @@ async fn forgery(ctx: &Ctx, secret: &Secret, forgery: Forgery) {
     let recipe = Recipe::forged(forgery, &message.id, message.body());
     let claimed = recipe.claimed_id();
     let sent = ctx.send(&probe(ctx, secret, recipe).untimed()).await;
-    expect_refused(ctx, &format!("signature/forgery-refused/{forgery}"), started, &sent);
+    expect_refused(
+        ctx,
+        &format!("signature/forgery-refused/{forgery}"),
+        started,
+        &sent,
+    );
     if NO_EFFECT_FORGERIES.contains(&forgery.as_str()) {
         let check = format!("signature/forgery-no-effect/{forgery}");
         let what = format!("the {forgery} delivery");
@@ -142,7 +148,8 @@ async fn outside_tolerance(ctx: &Ctx, secret: &Secret, variant: &str, skew: i64)
     let refused = format!("replay/outside-tolerance-refused/{variant}");
     expect_refused(ctx, &refused, started, &sent);
     let check = format!("replay/outside-tolerance-no-effect/{variant}");
-    let when = crate::duration::format_duration(std::time::Duration::from_secs(skew.unsigned_abs()));
+    let when =
+        crate::duration::format_duration(std::time::Duration::from_secs(skew.unsigned_abs()));
     let what = format!("the delivery stamped {when} in the {variant}");
     ctx.expect_no_effect(&check, &message.id, &what, &sent);
 }
