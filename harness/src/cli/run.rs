@@ -51,6 +51,11 @@ Examples:
   hookcheck run --target http://10.0.0.5:3000/hook --replica http://10.0.0.6:3000/hook \\
       --effects-url 'http://10.0.0.5:3000/_test/effects/{sessionId}'
 
+  # A Standard Webhooks receiver: signatures, replay window, dedupe on webhook-id
+  # (STANDARD-WEBHOOKS.md). The secret comes from $HOOKCHECK_SECRET or --secret:
+  hookcheck run --profile standard-webhooks --target http://localhost:3000/hook \\
+      --effects-url 'http://localhost:3000/_test/effects/{sessionId}'
+
   # Block only regressions against a committed snapshot:
   hookcheck run --target http://localhost:3000/hook --baseline reports/baseline.json
 
