@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use hookcheck::sender::{Delivery, Sender, SenderConfig, Url};
 use hookcheck::standard_webhooks::{Message, Secret, Signed, signature_header, unix_now};
+use hookcheck_testkit::client::client;
 use hookcheck_testkit::process::python_module_installed;
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, BufReader};
@@ -19,12 +20,6 @@ const PYTHON_RECEIVER: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../fixtures/standard-webhooks/receiver.py"
 );
-
-/// A client that goes through no proxy.
-fn client() -> reqwest::Client {
-    hookcheck::install_crypto_provider();
-    reqwest::Client::builder().no_proxy().build().unwrap()
-}
 
 async fn count(effects_url: &str) -> u64 {
     let json: Value = client()

@@ -4,7 +4,6 @@
 //! fires on both would prove nothing).
 
 use std::future::Future;
-use std::time::Duration;
 
 use hookcheck::receiver::{Receiver, ReceiverConfig, RunningReceiver, SignedDefect, Signing};
 use hookcheck::standard_webhooks::{Secret, Signed, signature_header, unix_now};
@@ -47,16 +46,10 @@ impl Probe {
             None => signing,
         };
         let receiver = Receiver::start(config.signing(signing)).await.unwrap();
-        hookcheck::install_crypto_provider();
-        let client = reqwest::Client::builder()
-            .no_proxy()
-            .timeout(Duration::from_secs(10))
-            .build()
-            .unwrap();
         Probe {
             receiver,
             secret,
-            client,
+            client: hookcheck_testkit::client::client(),
         }
     }
 

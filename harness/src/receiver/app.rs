@@ -147,13 +147,7 @@ async fn webhook(State(state): State<AppState>, request: Request) -> Response {
     let mut log = DeliveryLog::default();
     let response = match deliver(&state, request, &mut log).await {
         Ok(response) => response,
-        Err(rejection) => {
-            log.code = rejection.code.as_u16();
-            log.outcome = DeliveryOutcome::Rejected {
-                reason: rejection.reason.clone(),
-            };
-            rejection.into_response()
-        }
+        Err(rejection) => rejection.logged(&mut log),
     };
     if !inner.choices.delay.is_zero() {
         tokio::time::sleep(inner.choices.delay).await;

@@ -126,13 +126,7 @@ impl SignedState {
         let mut log = DeliveryLog::default();
         let response = match self.deliver(request, &mut log).await {
             Ok(response) => response,
-            Err(rejection) => {
-                log.code = rejection.code.as_u16();
-                log.outcome = DeliveryOutcome::Rejected {
-                    reason: rejection.reason.clone(),
-                };
-                rejection.into_response()
-            }
+            Err(rejection) => rejection.logged(&mut log),
         };
         if let Some(hook) = &self.inner.on_delivery {
             hook(&log);
