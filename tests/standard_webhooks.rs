@@ -218,3 +218,163 @@ async fn the_official_python_library_refuses_a_tampered_body() {
     assert_eq!(response.status().as_u16(), 401);
     assert_eq!(count(&python.effects_url(&message.id)).await, 0);
 }
+
+/// `hookcheck run --profile standard-webhooks` against `target` (the built-in receiver when
+/// `None`), the secret from the environment, a JSON report in `dir`: the exit code, the
+/// report, and what the terminal showed.
+async fn grade(
+    target: Option<&str>,
+    secret: &Secret,
+    extra: &[&str],
+    dir: &std::path::Path,
+) -> (i32, Value, String) {
+    let report = dir.join("run.json");
+    let report_arg = report.display().to_string();
+    let effects = target.map(|t| t.replace("/webhook", "/_test/effects/{sessionId}"));
+    let mut args = vec!["run", "--profile", "standard-webhooks", "--seed", "7"];
+    args.extend(["--json", report_arg.as_str()]);
+    if let (Some(target), Some(effects)) = (target, effects.as_deref()) {
+        args.extend(["--target", target, "--effects-url", effects]);
+    }
+    args.extend(extra);
+    let text = secret.expose_text();
+    let ran = hookcheck_async(&args, &[("HOOKCHECK_SECRET", text.as_str())]).await;
+    let written = std::fs::read_to_string(&report).unwrap_or_default();
+    for shown in [&ran.stdout, &ran.stderr, &written] {
+        assert!(!shown.contains(&text), "the secret leaked");
+    }
+    let json = serde_json::from_str(&written).unwrap_or_else(|e| panic!("{e}: {ran:?}"));
+    (ran.code, json, format!("{}{}", ran.stdout, ran.stderr))
+}
+
+/// The ids of the checks of `report` that did not pass.
+fn not_passed(report: &Value) -> Vec<String> {
+    report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["outcome"] != "pass")
+        .map(|c| {
+            format!(
+                "{} {}",
+                c["id"].as_str().unwrap(),
+                c["outcome"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_official_python_library_receiver_grades_clean() {
+    if !python_module_installed("standardwebhooks") {
+        return;
+    }
+    let secret = Secret::generate();
+    let python = PythonReceiver::start(&secret).await;
+    let dir = tempfile::tempdir().unwrap();
+    let (code, report, _) = grade(Some(&python.url), &secret, &[], dir.path()).await;
+    assert_eq!(not_passed(&report), Vec::<String>::new());
+    assert_eq!((code, report["verdict"].as_str()), (0, Some("conformant")));
+    assert_eq!(report["summary"]["pass"], 30, "{}", report["summary"]);
+}
+
+#[tokio::test]
+async fn the_built_in_receiver_grades_clean_and_a_defect_fails_its_own_check() {
+    let secret = Secret::generate();
+    let dir = tempfile::tempdir().unwrap();
+    let (code, report, _) = grade(None, &secret, &[], dir.path()).await;
+    assert_eq!(not_passed(&report), Vec::<String>::new());
+    assert_eq!(code, 0);
+    let defect = ["--defect", "first-signature-only"];
+    let (code, report, shown) = grade(None, &secret, &defect, dir.path()).await;
+    assert_eq!(not_passed(&report), ["signature/any-v1-matches fail"]);
+    assert_eq!(code, 1);
+    let failed = &report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["outcome"] == "fail");
+    assert_eq!(
+        failed.unwrap()["clause"],
+        "STANDARD-WEBHOOKS [SW-10] [SW-4]"
+    );
+    assert!(
+        shown.contains("[SW-10]") && shown.contains("openssl dgst"),
+        "{shown}"
+    );
+    let wrong = ["--defect", "racy-dedupe"];
+    let ran = hookcheck_async(
+        &["run", "--profile", "standard-webhooks", wrong[0], wrong[1]],
+        &[],
+    )
+    .await;
+    assert_eq!(ran.code, 2, "{}", ran.stderr);
+    assert!(
+        ran.stderr.contains("standard-webhooks defect"),
+        "{}",
+        ran.stderr
+    );
+}
+
+/// A repro of a signed delivery signs it again when run: the stale delivery a receiver
+/// wrongly accepted is accepted again, minutes after the run, by the same script.
+#[tokio::test]
+async fn a_signed_repro_signs_again_with_the_secret_from_the_environment() {
+    if !["openssl", "base64", "od"].iter().all(|tool| on_path(tool)) {
+        assert!(
+            std::env::var_os("HOOKCHECK_REQUIRE_TOOLS").is_none(),
+            "openssl, base64 and od are required"
+        );
+        return;
+    }
+    let secret = Secret::generate();
+    let text = secret.expose_text();
+    let served = HOOKCHECK.serve(&[
+        "--profile",
+        "standard-webhooks",
+        "--secret",
+        &text,
+        "--memory",
+        "--listen",
+        "127.0.0.1:0",
+        "--defect",
+        "ignores-timestamp",
+    ]);
+    let dir = tempfile::tempdir().unwrap();
+    let only = ["--only", "replay/outside-tolerance-refused/past"];
+    let (code, report, _) = grade(Some(&served.webhook_url), &secret, &only, dir.path()).await;
+    assert_eq!(code, 1);
+    let repro = report["checks"][0]["repro"].as_str().unwrap().to_owned();
+    assert!(
+        !repro.contains(&text) && repro.contains("${HOOKCHECK_SECRET#whsec_}"),
+        "{repro}"
+    );
+    let ran = tokio::process::Command::new("sh")
+        .args(["-c", &repro])
+        .env("HOOKCHECK_SECRET", &text)
+        .output()
+        .await
+        .unwrap();
+    let answer = String::from_utf8_lossy(&ran.stdout);
+    let errors = String::from_utf8_lossy(&ran.stderr);
+    assert!(
+        answer.starts_with("HTTP/1.1 200"),
+        "{answer}{errors}\n{repro}"
+    );
+    let wrong = Secret::generate().expose_text();
+    let ran = tokio::process::Command::new("sh")
+        .args(["-c", &repro])
+        .env("HOOKCHECK_SECRET", &wrong)
+        .output()
+        .await
+        .unwrap();
+    let answer = String::from_utf8_lossy(&ran.stdout);
+    assert!(answer.starts_with("HTTP/1.1 401"), "{answer}");
+}
+
+fn on_path(tool: &str) -> bool {
+    std::process::Command::new("sh")
+        .args(["-c", &format!("command -v {tool}")])
+        .output()
+        .is_ok_and(|o| o.status.success())
+}

@@ -12,20 +12,20 @@ use crate::checks::retry_schedule::RetrySchedule;
 use crate::cli::effects::EffectsArgs;
 use crate::cli::output::{ReportFiles, TerminalArgs, read_report, reporters};
 use crate::cli::profile::ProfileArgs;
+use crate::cli::serve_profile::{defect_names, defect_of, standard_webhooks};
 use crate::cli::target::{ReplicaArgs, SeedArgs, TargetArgs};
 use crate::cli::{CliError, duration_default, parse_duration};
 use crate::diff::Diff;
 use crate::duration::format_duration;
 use crate::exit_codes;
 use crate::profile::Profile;
-use crate::cli::serve_profile::{defect_names, defect_of, standard_webhooks};
 use crate::receiver::{Choices, Receiver, ReceiverConfig, RunningReceiver, Signing};
-use crate::standard_webhooks::Secret;
 use crate::report::check_outputs;
 use crate::report::diff::diff_text;
 use crate::results::Report;
 use crate::runner::{EffectsProbe, RunConfig, RunError, run_until};
 use crate::sender::DEFAULT_BACKOFF_BASE;
+use crate::standard_webhooks::Secret;
 use crate::transport::parse_target;
 
 const EXAMPLES: &str = "\
