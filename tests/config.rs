@@ -145,6 +145,8 @@ fn every_key_sets_a_flag_run_defines() {
         replicas = ["http://127.0.0.1:10/hook"]
         auth_header = "X-API-Key"
         auth_env = "PATH"
+        profile = "standard-webhooks"
+        secret_env = "PATH"
         headers = ["X-Trace: 1"]
         secret_headers = ["X-Proxy-Token"]
         effects_url = "http://127.0.0.1:9/e/{sessionId}"
@@ -176,5 +178,5 @@ fn every_key_sets_a_flag_run_defines() {
         );
     }
     let ids: Vec<&str> = arguments.iter().map(|(id, _)| *id).collect();
-    assert_eq!(ids.len(), 21, "{ids:?}");
+    assert_eq!(ids.len(), 23, "{ids:?}");
 }

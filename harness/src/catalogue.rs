@@ -12,10 +12,13 @@
 
 use serde::{Deserialize, Serialize};
 
+pub use standard_webhooks::STANDARD_WEBHOOKS_REQUIREMENTS;
+
 use crate::generate::{
     Age, AuthMutation, BadInput, DuplicateScenario, FreeFormKeys, NameCase, Omittable,
     PAYLOAD_SHAPE_IDS, STATUS_IDS, SharedValue, TimestampForm, UnknownFields,
 };
+use crate::profile::Profile;
 
 crate::closed::closed_enum! {
     /// The part of the contract a requirement belongs to, in the order reports list them;
@@ -46,6 +49,10 @@ crate::closed::closed_enum! {
         Redirect => "redirect",
         /// A sender gives up an attempt at its timeout.
         Timeout => "timeout",
+        /// Signatures are verified before anything is acted on (Standard Webhooks).
+        Signature => "signature",
+        /// Timestamps outside the tolerance are refused (Standard Webhooks).
+        Replay => "replay",
     }
 }
 
@@ -487,19 +494,36 @@ pub const REQUIREMENTS: &[Requirement] = &[
     },
 ];
 
-/// The requirement a check id belongs to.
-pub fn requirement_of(check_id: &str) -> Option<&'static Requirement> {
-    REQUIREMENTS.iter().find(|requirement| {
-        check_id == requirement.id
-            || check_id
-                .strip_prefix(requirement.id)
-                .is_some_and(|rest| rest.starts_with('/'))
-    })
+/// The requirements a receiver is graded against under `profile`, in report order.
+pub const fn requirements(profile: Profile) -> &'static [Requirement] {
+    match profile {
+        Profile::Cr3dentials => REQUIREMENTS,
+        Profile::StandardWebhooks => STANDARD_WEBHOOKS_REQUIREMENTS,
+    }
 }
 
-/// Every check id in the catalogue, in report order.
+/// The receiver requirement a check id belongs to, in any profile (ids are unique across
+/// profiles).
+pub fn requirement_of(check_id: &str) -> Option<&'static Requirement> {
+    Profile::ALL
+        .iter()
+        .flat_map(|profile| requirements(*profile))
+        .find(|requirement| {
+            check_id == requirement.id
+                || check_id
+                    .strip_prefix(requirement.id)
+                    .is_some_and(|rest| rest.starts_with('/'))
+        })
+}
+
+/// Every check id of the Cr3dentials catalogue, in report order.
 pub fn all_check_ids() -> Vec<String> {
-    REQUIREMENTS
+    check_ids_of(Profile::Cr3dentials)
+}
+
+/// Every check id a receiver is graded on under `profile`, in report order.
+pub fn check_ids_of(profile: Profile) -> Vec<String> {
+    requirements(profile)
         .iter()
         .flat_map(Requirement::check_ids)
         .collect()
@@ -528,9 +552,10 @@ impl Selection {
         (self.only.is_empty() || self.only.iter().any(matches)) && !self.skip.iter().any(matches)
     }
 
-    /// The prefixes that select no check at all: almost always a typo, so the CLI refuses them.
-    pub fn unknown_prefixes(&self) -> Vec<String> {
-        let ids = all_check_ids();
+    /// The prefixes that select no check of `profile` at all: almost always a typo, so the
+    /// CLI refuses them.
+    pub fn unknown_prefixes(&self, profile: Profile) -> Vec<String> {
+        let ids = check_ids_of(profile);
         self.only
             .iter()
             .chain(&self.skip)
@@ -547,5 +572,6 @@ impl Selection {
 }
 
 pub mod sender;
+pub mod standard_webhooks;
 #[cfg(test)]
 mod tests;

@@ -24,6 +24,14 @@ impl Profile {
         }
     }
 
+    /// What effects are counted by, in messages: `session`, `message`.
+    pub const fn unit(self) -> &'static str {
+        match self {
+            Profile::Cr3dentials => "session",
+            Profile::StandardWebhooks => "message",
+        }
+    }
+
     /// What the idempotency key is called in messages: the field or header a receiver
     /// dedupes on.
     pub const fn key_name(self) -> &'static str {

@@ -1,6 +1,7 @@
 use std::collections::HashSet;
 
 use super::*;
+use crate::profile::Profile;
 
 #[test]
 fn ids_are_unique_and_start_with_their_category() {
@@ -81,6 +82,56 @@ fn selection_matches_whole_segments() {
         only: vec!["stat".into()],
         skip: Vec::new(),
     };
-    assert_eq!(typo.unknown_prefixes(), vec!["stat".to_owned()]);
+    assert_eq!(
+        typo.unknown_prefixes(Profile::Cr3dentials),
+        vec!["stat".to_owned()]
+    );
+    let signature = Selection {
+        only: vec!["signature".into()],
+        skip: Vec::new(),
+    };
+    assert!(
+        signature
+            .unknown_prefixes(Profile::StandardWebhooks)
+            .is_empty()
+    );
+    assert_eq!(
+        signature.unknown_prefixes(Profile::Cr3dentials),
+        vec!["signature".to_owned()]
+    );
     assert!(Selection::default().includes("latency/burst"));
+}
+
+#[test]
+fn ids_are_unique_across_profiles_and_map_back_to_their_requirement() {
+    let mut seen = HashSet::new();
+    for profile in Profile::ALL {
+        for requirement in requirements(profile) {
+            assert!(seen.insert(requirement.id), "{} twice", requirement.id);
+            assert_eq!(
+                requirement.id.split('/').next(),
+                Some(requirement.category.as_str())
+            );
+            assert!(
+                !requirement.check_ids().is_empty() || requirement.unchecked.is_some(),
+                "{}",
+                requirement.id
+            );
+            for check in requirement.check_ids() {
+                assert_eq!(requirement_of(&check).map(|r| r.id), Some(requirement.id));
+            }
+        }
+    }
+}
+
+#[test]
+fn standard_webhooks_requirements_cite_their_own_contract() {
+    for requirement in STANDARD_WEBHOOKS_REQUIREMENTS {
+        assert!(
+            requirement.clause.starts_with("STANDARD-WEBHOOKS [S"),
+            "{}",
+            requirement.id
+        );
+        assert!(requirement.text.ends_with('.'), "{}", requirement.id);
+    }
 }

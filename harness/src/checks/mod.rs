@@ -13,5 +13,6 @@ pub mod overlap;
 pub mod payload;
 pub mod retry_schedule;
 pub mod robustness;
+pub mod signed;
 pub mod status;
 pub mod transport;

@@ -13,11 +13,14 @@ use bytes::Bytes;
 
 use super::kit::{Ctx, RunConfig, Verdict, VerdictOutcome, header_list};
 use crate::generate::{Drawn, Pin};
+use crate::profile::Profile;
 use crate::repro::{AuthRepro, ReproRequest, curl};
 use crate::sender::{Sender, SenderConfig};
 use crate::spec::Status;
+use crate::standard_webhooks::{Message, Recipe, unix_now};
 use crate::transport::tls::ClientTls;
 use crate::transport::{Exchange, Exchanged, FailureClass};
+use reqwest::header::HeaderValue;
 
 /// What the preflight found.
 pub struct Preflight {
@@ -27,8 +30,8 @@ pub struct Preflight {
     pub insecure: bool,
     /// Verdicts for the transport checks it grades.
     pub verdicts: Vec<(&'static str, Instant, Verdict)>,
-    /// The delivery: its payload, what came back, and its repro line.
-    pub delivery: Option<(Drawn, Exchanged, String)>,
+    /// The delivery: its payload (a Cr3dentials one), what came back, and its repro line.
+    pub delivery: Option<(Option<Drawn>, Exchanged, String)>,
     /// What the user should know about how the run was graded.
     pub notes: Vec<String>,
 }
@@ -43,27 +46,19 @@ impl Preflight {
 
     /// The delivery's payload, and whether the target accepted it (answered 2xx).
     pub fn first_delivery(&self) -> Option<(Drawn, bool)> {
-        self.delivery.as_ref().map(|(payload, exchanged, _)| {
-            let accepted = exchanged.outcome.as_ref();
-            (
-                payload.clone(),
-                accepted.is_ok_and(|r| r.status.is_success()),
-            )
-        })
+        let (payload, exchanged, _) = self.delivery.as_ref()?;
+        let accepted = exchanged.outcome.as_ref();
+        Some((
+            payload.clone()?,
+            accepted.is_ok_and(|r| r.status.is_success()),
+        ))
     }
 }
 
 /// Sends one valid delivery with verification and grades transport from it.
 pub async fn preflight(config: &RunConfig, verifying: &Sender, base: &SenderConfig) -> Preflight {
     let started = Instant::now();
-    let payload = Drawn::draw(
-        config.seed,
-        "transport/preflight",
-        Status::Completed,
-        &Pin::ANY,
-    );
-    let mut exchange = Exchange::post(config.target.clone(), Bytes::from(payload.to_bytes()));
-    exchange.headers = verifying.delivery_headers();
+    let (payload, exchange) = first_delivery(config, verifying);
     let repro = repro_of(config, &exchange);
     let first = verifying.exchange(exchange.clone()).await;
     let mut verdicts = Vec::new();
@@ -100,6 +95,38 @@ pub async fn preflight(config: &RunConfig, verifying: &Sender, base: &SenderConf
         delivery: Some((payload, answered, repro)),
         notes,
     }
+}
+
+/// The run's first delivery under its profile: a drawn Cr3dentials payload, or a Standard
+/// Webhooks message signed with the run's secret.
+fn first_delivery(config: &RunConfig, verifying: &Sender) -> (Option<Drawn>, Exchange) {
+    let mut headers = verifying.delivery_headers();
+    let (payload, body) = match (config.profile, &config.secret) {
+        (Profile::StandardWebhooks, Some(secret)) => {
+            let message = Message::new("hookcheck.preflight", serde_json::json!({}));
+            let attempt =
+                Recipe::genuine(&message.id, 0, message.body()).attempt(secret, unix_now());
+            for (name, value) in &attempt.headers {
+                if let Ok(value) = HeaderValue::from_str(value) {
+                    headers.insert(name.as_str(), value);
+                }
+            }
+            (None, attempt.body)
+        }
+        _ => {
+            let drawn = Drawn::draw(
+                config.seed,
+                "transport/preflight",
+                Status::Completed,
+                &Pin::ANY,
+            );
+            let body = drawn.to_bytes();
+            (Some(drawn), body)
+        }
+    };
+    let mut exchange = Exchange::post(config.target.clone(), Bytes::from(body));
+    exchange.headers = headers;
+    (payload, exchange)
 }
 
 const CERTIFICATE: &str = "a certificate that validates for the host";

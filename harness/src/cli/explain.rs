@@ -6,6 +6,7 @@ use std::io::{self, Write};
 
 use crate::exit_codes;
 use crate::explain::{Explained, explain};
+use crate::report::contract::documents;
 use crate::report::terminal::para;
 
 /// Arguments of `hookcheck explain`.
@@ -52,7 +53,8 @@ pub fn write(out: &mut dyn Write, explained: &Explained) -> io::Result<()> {
     if let Some(reason) = requirement.unchecked {
         para(out, "  not checked: ", reason, "  ")?;
     }
-    writeln!(out, "\nThe contract (CONTRACT.md, {}):", requirement.clause)?;
+    let files = documents(explained.clauses.iter().map(|(clause, _)| clause)).join(", ");
+    writeln!(out, "\nThe contract ({files}, {}):", requirement.clause)?;
     // Each clause's text opens with its own label (`§3 ¶3.`, `[D-10]`).
     for (_, text) in &explained.clauses {
         let text = text.replace("**", "").replace('\n', " ");
@@ -93,7 +95,8 @@ mod tests {
 
     #[test]
     fn every_explanation_fits_80_columns() {
-        for id in crate::catalogue::all_check_ids() {
+        let profiles = crate::profile::Profile::ALL;
+        for id in profiles.map(crate::catalogue::check_ids_of).concat() {
             for line in text(&id).lines() {
                 // A single word longer than the line (a URL, a long code span) may overflow.
                 let words = line.split(' ').filter(|w| !w.is_empty()).count();

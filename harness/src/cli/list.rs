@@ -4,8 +4,9 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use crate::catalogue::{Category, Level, REQUIREMENTS, Requirement};
+use crate::catalogue::{Category, Level, Requirement, requirements};
 use crate::exit_codes;
+use crate::profile::Profile;
 use crate::report::pretty_json;
 use crate::report::terminal::para;
 
@@ -15,6 +16,10 @@ pub struct ListArgs {
     /// Print the catalogue as JSON: an array of requirements, each with its check ids.
     #[arg(long)]
     pub json: bool,
+
+    /// The contract whose requirements to list: `cr3dentials` or `standard-webhooks`.
+    #[arg(long, value_name = "NAME", default_value_t = Profile::Cr3dentials)]
+    pub profile: Profile,
 }
 
 /// One requirement as `list --json` prints it.
@@ -47,10 +52,11 @@ impl<'a> From<&'a Requirement> for Listed<'a> {
 /// Runs `hookcheck list`.
 pub fn run(args: &ListArgs) -> i32 {
     let mut out = io::stdout().lock();
+    let catalogue = requirements(args.profile);
     let written = if args.json {
-        write_json(&mut out)
+        write_json(&mut out, catalogue)
     } else {
-        write_text(&mut out)
+        write_text(&mut out, catalogue)
     };
     match written {
         Ok(()) => exit_codes::OK,
@@ -63,21 +69,21 @@ pub fn run(args: &ListArgs) -> i32 {
     }
 }
 
-/// Writes the catalogue as JSON.
-pub fn write_json(out: &mut dyn Write) -> io::Result<()> {
-    let listed: Vec<Listed<'_>> = REQUIREMENTS.iter().map(Listed::from).collect();
+/// Writes a catalogue as JSON.
+pub fn write_json(out: &mut dyn Write, catalogue: &[Requirement]) -> io::Result<()> {
+    let listed: Vec<Listed<'_>> = catalogue.iter().map(Listed::from).collect();
     out.write_all(pretty_json(&listed)?.as_bytes())
 }
 
-/// Writes the catalogue as text, grouped by category, in 80 columns.
-pub fn write_text(out: &mut dyn Write) -> io::Result<()> {
+/// Writes a catalogue as text, grouped by category, in 80 columns.
+pub fn write_text(out: &mut dyn Write, catalogue: &[Requirement]) -> io::Result<()> {
     const INDENT: &str = "         ";
     for category in Category::ALL {
-        if !REQUIREMENTS.iter().any(|r| r.category == category) {
+        if !catalogue.iter().any(|r| r.category == category) {
             continue;
         }
         writeln!(out, "{category}")?;
-        for r in REQUIREMENTS.iter().filter(|r| r.category == category) {
+        for r in catalogue.iter().filter(|r| r.category == category) {
             writeln!(out, "  {:<6} {}", r.level.to_string(), r.id)?;
             para(out, INDENT, &format!("{} ({})", r.text, r.clause), INDENT)?;
             match r.unchecked {
@@ -95,21 +101,39 @@ pub fn write_text(out: &mut dyn Write) -> io::Result<()> {
         }
         writeln!(out)?;
     }
-    let checks: usize = REQUIREMENTS.iter().map(|r| r.check_ids().len()).sum();
-    writeln!(out, "{} requirements, {checks} checks", REQUIREMENTS.len())
+    let checks: usize = catalogue.iter().map(|r| r.check_ids().len()).sum();
+    writeln!(out, "{} requirements, {checks} checks", catalogue.len())
 }
 
 #[cfg(test)]
 mod tests {
+    use crate::catalogue::requirements;
+    use crate::profile::Profile;
+
+    fn text(profile: Profile) -> String {
+        let mut out = Vec::new();
+        super::write_text(&mut out, requirements(profile)).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
     #[test]
     fn the_catalogue_text_fits_80_columns_and_names_every_check() {
-        let mut out = Vec::new();
-        super::write_text(&mut out).unwrap();
-        let text = String::from_utf8(out).unwrap();
-        for line in text.lines() {
-            assert!(line.chars().count() <= 80, "{line}");
+        for profile in Profile::ALL {
+            for line in text(profile).lines() {
+                assert!(line.chars().count() <= 80, "{line}");
+            }
         }
+        let text = text(Profile::Cr3dentials);
         assert!(text.contains("idempotency/exactly-once\n"));
         assert!(text.contains(" after-retry-delay"));
+    }
+
+    #[test]
+    fn the_standard_webhooks_catalogue_lists_its_own_requirements_only() {
+        let text = text(Profile::StandardWebhooks);
+        assert!(text.contains("signature/forgery-refused\n"), "{text}");
+        assert!(text.contains("tampered-body"));
+        assert!(text.contains("[SW-8]"));
+        assert!(!text.contains("idempotency/exactly-once"));
     }
 }

@@ -22,6 +22,7 @@ pub mod init;
 pub mod list;
 pub mod load;
 pub mod output;
+pub mod profile;
 pub mod report;
 pub mod run;
 pub mod send;

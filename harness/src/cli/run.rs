@@ -11,11 +11,13 @@ use crate::catalogue::{Selection, requirement_of};
 use crate::checks::retry_schedule::RetrySchedule;
 use crate::cli::effects::EffectsArgs;
 use crate::cli::output::{ReportFiles, TerminalArgs, read_report, reporters};
+use crate::cli::profile::ProfileArgs;
 use crate::cli::target::{ReplicaArgs, SeedArgs, TargetArgs};
 use crate::cli::{CliError, duration_default, parse_duration};
 use crate::diff::Diff;
 use crate::duration::format_duration;
 use crate::exit_codes;
+use crate::profile::Profile;
 use crate::receiver::{Defect, Receiver, ReceiverConfig, RunningReceiver};
 use crate::report::bodies::BodiesFolder;
 use crate::report::check_outputs;
@@ -50,6 +52,11 @@ Examples:
   hookcheck run --target http://10.0.0.5:3000/hook --replica http://10.0.0.6:3000/hook \\
       --effects-url 'http://10.0.0.5:3000/_test/effects/{sessionId}'
 
+  # A Standard Webhooks receiver: signatures, replay window, dedupe on webhook-id
+  # (STANDARD-WEBHOOKS.md). The secret comes from $HOOKCHECK_SECRET or --secret:
+  hookcheck run --profile standard-webhooks --target http://localhost:3000/hook \\
+      --effects-url 'http://localhost:3000/_test/effects/{sessionId}'
+
   # Block only regressions against a committed snapshot:
   hookcheck run --target http://localhost:3000/hook --baseline reports/baseline.json
 
@@ -79,6 +86,9 @@ pub struct RunArgs {
 
     #[command(flatten)]
     pub replicas: ReplicaArgs,
+
+    #[command(flatten)]
+    pub profile: ProfileArgs,
 
     /// How side effects are counted (SPEC §4).
     #[command(flatten)]
@@ -224,7 +234,9 @@ async fn grade(args: &RunArgs, bodies_dir: Option<PathBuf>) -> Result<Report, Cl
     let client = args.target.settings()?;
     let replicas = args.replicas.urls()?;
     let auth = client.auth.clone();
-    let selection = selection(args)?;
+    let profile = args.profile.profile;
+    let secret = args.profile.secret()?;
+    let selection = selection(args, profile)?;
     let mut effects = args.effects.probe()?;
     let schedule = RetrySchedule {
         base: args.retry_base,
@@ -234,7 +246,7 @@ async fn grade(args: &RunArgs, bodies_dir: Option<PathBuf>) -> Result<Report, Cl
     let window = dedupe_window(args, &schedule)?;
     // The built-in receiver always brings its effects endpoint.
     let has_effects = effects.is_some() || args.target.target.is_none();
-    refuse_empty_selection(&selection, auth.is_some(), has_effects)?;
+    refuse_empty_selection(profile, &selection, auth.is_some(), has_effects)?;
     let local = match &args.target.target {
         Some(_) => None,
         None => Some(start_local(args, auth.as_ref()).await?),
@@ -253,6 +265,8 @@ async fn grade(args: &RunArgs, bodies_dir: Option<PathBuf>) -> Result<Report, Cl
     config.replicas = replicas;
     config.effects = effects;
     config.selection = selection;
+    config.profile = profile;
+    config.secret = secret;
     configure(&mut config, args);
     config.dedupe_window = window;
     config.bodies_dir = bodies_dir;
@@ -341,12 +355,12 @@ fn baseline_code(report: &Report, baseline: &Report, args: &RunArgs) -> i32 {
 }
 
 /// `--only` / `--skip`, refusing a prefix that selects nothing.
-fn selection(args: &RunArgs) -> Result<Selection, CliError> {
+fn selection(args: &RunArgs, profile: Profile) -> Result<Selection, CliError> {
     let selection = Selection {
         only: args.only.clone(),
         skip: args.skip.clone(),
     };
-    let unknown = selection.unknown_prefixes();
+    let unknown = selection.unknown_prefixes(profile);
     if !unknown.is_empty() {
         return Err(CliError::Usage(format!(
             "`{}` selects no check (see `hookcheck list`)",
@@ -359,11 +373,12 @@ fn selection(args: &RunArgs) -> Result<Selection, CliError> {
 /// A selection every check of which would be skipped verifies nothing: a CI job whose
 /// secret is missing must not go green.
 fn refuse_empty_selection(
+    profile: Profile,
     selection: &Selection,
     has_auth: bool,
     has_effects: bool,
 ) -> Result<(), CliError> {
-    let reasons: Vec<&str> = crate::catalogue::all_check_ids()
+    let reasons: Vec<&str> = crate::catalogue::check_ids_of(profile)
         .iter()
         .filter(|id| selection.includes(id))
         .map(|id| requirement_of(id).and_then(|r| r.needs.unmet(has_auth, has_effects)))

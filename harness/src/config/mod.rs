@@ -33,6 +33,10 @@ pub struct ConfigFile {
     pub auth_header: Option<String>,
     /// The environment variable that holds the auth header's value.
     pub auth_env: Option<String>,
+    /// `--profile`: `cr3dentials` or `standard-webhooks`.
+    pub profile: Option<String>,
+    /// The environment variable that holds the Standard Webhooks signing secret (`--secret`).
+    pub secret_env: Option<String>,
     /// `--header`, each `Name: value`.
     #[serde(default)]
     pub headers: Vec<String>,
@@ -140,6 +144,8 @@ impl ConfigFile {
         };
         one("target", "target", self.target.clone());
         one("auth", "auth", self.auth()?);
+        one("profile", "profile", self.profile.clone());
+        one("secret", "secret", self.secret()?);
         one("effects_url", "effects-url", self.effects_url.clone());
         one("effects_cmd", "effects-cmd", self.effects_cmd.clone());
         // Milliseconds, which every duration flag reads back exactly.
@@ -185,6 +191,19 @@ impl ConfigFile {
             }
         }
         Ok(out)
+    }
+
+    /// `--secret` from the variable `secret_env` names.
+    fn secret(&self) -> Result<Option<String>, String> {
+        let Some(variable) = &self.secret_env else {
+            return Ok(None);
+        };
+        match std::env::var(variable) {
+            Ok(value) if !value.trim().is_empty() => Ok(Some(value)),
+            _ => Err(format!(
+                "`secret_env`: the environment variable {variable} that holds the signing secret is not set"
+            )),
+        }
     }
 
     /// `--auth` from `auth_header` and the value of `auth_env`.

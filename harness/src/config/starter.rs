@@ -13,6 +13,11 @@ pub const STARTER_CONFIG: &str = r#"# hookcheck.toml: the options of `hookcheck 
 # session go round robin over target and these (`run` and `load`).
 # replicas = ["https://replica-2.staging.example.com/webhooks/cr3dentials"]
 
+# The contract: "cr3dentials" (CONTRACT.md, the default) or "standard-webhooks"
+# (STANDARD-WEBHOOKS.md), whose signing secret comes from the variable secret_env names.
+# profile = "standard-webhooks"
+# secret_env = "WEBHOOK_SECRET"
+
 # The auth header the target expects: its name, and the environment variable that holds
 # its value (the value never goes in this file, and never appears in any output).
 # auth_header = "X-API-Key"

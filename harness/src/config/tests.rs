@@ -26,11 +26,11 @@ fn an_unknown_key_is_named_with_its_line_and_the_closest_key() {
         error.to_string(),
         "hookcheck.toml:7: unknown key `targte` (did you mean `target`?)"
     );
-    let error = ConfigFile::parse("profile = 3\n", "hookcheck.toml").unwrap_err();
+    let error = ConfigFile::parse("flavour = 3\n", "hookcheck.toml").unwrap_err();
     assert!(
         error
             .to_string()
-            .starts_with("hookcheck.toml:1: unknown key `profile` ("),
+            .starts_with("hookcheck.toml:1: unknown key `flavour` ("),
         "{error}"
     );
     let error = ConfigFile::parse("replicas = 3\n", "hookcheck.toml").unwrap_err();

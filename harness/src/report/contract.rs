@@ -8,6 +8,12 @@ pub const CONTRACT: &str = include_str!("../../../CONTRACT.md");
 /// The contract's file name in the repository, for links from files kept beside it.
 pub const CONTRACT_FILE: &str = "CONTRACT.md";
 
+/// The Standard Webhooks contract (`--profile standard-webhooks`), as shipped with this build.
+pub const STANDARD_WEBHOOKS: &str = include_str!("../../../STANDARD-WEBHOOKS.md");
+
+/// Its file name in the repository.
+pub const STANDARD_WEBHOOKS_FILE: &str = "STANDARD-WEBHOOKS.md";
+
 /// One place in the contract a clause string points at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ClauseRef {
@@ -17,24 +23,52 @@ pub enum ClauseRef {
     Paragraph(u8, u8),
     /// A numbered decision, `[D-12]`.
     Decision(u16),
+    /// A clause of the Standard Webhooks contract, `[SW-6]`.
+    StandardWebhooks(u16),
+    /// A decision of the Standard Webhooks contract, `[SD-3]`.
+    StandardWebhooksDecision(u16),
 }
 
 impl ClauseRef {
-    /// The anchor in `CONTRACT.md`: `s2`, `s3-p6`, `d-12`.
+    /// The anchor in its document: `s2`, `s3-p6`, `d-12`, `sw-6`, `sd-3`.
     pub fn anchor(self) -> String {
         match self {
             ClauseRef::Section(s) => format!("s{s}"),
             ClauseRef::Paragraph(s, p) => format!("s{s}-p{p}"),
             ClauseRef::Decision(d) => format!("d-{d}"),
+            ClauseRef::StandardWebhooks(n) => format!("sw-{n}"),
+            ClauseRef::StandardWebhooksDecision(n) => format!("sd-{n}"),
         }
     }
 
-    /// How reports print it: `§2`, `§3 ¶6`, `D-12`.
+    /// How reports print it: `§2`, `§3 ¶6`, `D-12`, `SW-6`, `SD-3`.
     pub fn label(self) -> String {
         match self {
             ClauseRef::Section(s) => format!("§{s}"),
             ClauseRef::Paragraph(s, p) => format!("§{s} ¶{p}"),
             ClauseRef::Decision(d) => format!("D-{d}"),
+            ClauseRef::StandardWebhooks(n) => format!("SW-{n}"),
+            ClauseRef::StandardWebhooksDecision(n) => format!("SD-{n}"),
+        }
+    }
+
+    /// The document it is in: its file name in the repository and its text.
+    pub fn document(self) -> (&'static str, &'static str) {
+        match self {
+            ClauseRef::Section(_) | ClauseRef::Paragraph(..) | ClauseRef::Decision(_) => {
+                (CONTRACT_FILE, CONTRACT)
+            }
+            ClauseRef::StandardWebhooks(_) | ClauseRef::StandardWebhooksDecision(_) => {
+                (STANDARD_WEBHOOKS_FILE, STANDARD_WEBHOOKS)
+            }
+        }
+    }
+
+    /// How a clause string citing it starts: `SPEC` or `STANDARD-WEBHOOKS`.
+    fn citation(self) -> &'static str {
+        match self.document().0 {
+            CONTRACT_FILE => "SPEC",
+            _ => "STANDARD-WEBHOOKS",
         }
     }
 
@@ -42,12 +76,25 @@ impl ClauseRef {
     /// section or an anchor the contract lacks.
     pub fn text(self) -> Option<&'static str> {
         let marker = format!("<a id=\"{}\"></a>", self.anchor());
-        let start = CONTRACT.find(&marker)? + marker.len();
-        let rest = &CONTRACT[start..];
+        let document = self.document().1;
+        let start = document.find(&marker)? + marker.len();
+        let rest = &document[start..];
         let end = rest.find("\n\n").unwrap_or(rest.len());
         let text = rest[..end].trim();
         (!text.is_empty()).then_some(text)
     }
+}
+
+/// The documents `refs` are in, each once, in order: `CONTRACT.md`, `STANDARD-WEBHOOKS.md`.
+pub fn documents<'a>(refs: impl IntoIterator<Item = &'a ClauseRef>) -> Vec<&'static str> {
+    let mut files: Vec<&'static str> = Vec::new();
+    for clause in refs {
+        let file = clause.document().0;
+        if !files.contains(&file) {
+            files.push(file);
+        }
+    }
+    files
 }
 
 /// Reads a catalogue clause string (`SPEC §3 ¶2, §2 [D-6]`) into the places it cites, in
@@ -76,6 +123,13 @@ pub fn parse_clause(clause: &str) -> Vec<ClauseRef> {
                     refs.push(ClauseRef::Decision(d));
                 }
             }
+            ('[', None) => {
+                if let Some((clause, tail)) = standard_webhooks_ref(after) {
+                    refs.push(clause);
+                    rest = tail;
+                    continue;
+                }
+            }
             _ => {}
         }
         rest = if number.is_some() { tail } else { after };
@@ -95,7 +149,22 @@ pub fn clause_links(
         return plain(clause);
     }
     let links: Vec<String> = refs.iter().map(link).collect();
-    format!("SPEC {}", links.join(", "))
+    format!("{} {}", refs[0].citation(), links.join(", "))
+}
+
+/// `SW-6]…` or `SD-3]…` (after the `[`): the clause and the text after its number.
+fn standard_webhooks_ref(text: &str) -> Option<(ClauseRef, &str)> {
+    let (make, after): (fn(u16) -> ClauseRef, &str) = if let Some(after) = text.strip_prefix("SW-")
+    {
+        (ClauseRef::StandardWebhooks, after)
+    } else {
+        (
+            ClauseRef::StandardWebhooksDecision,
+            text.strip_prefix("SD-")?,
+        )
+    };
+    let (number, tail) = leading_number(after);
+    Some((make(u16::try_from(number?).ok()?), tail))
 }
 
 fn leading_number(text: &str) -> (Option<u32>, &str) {
@@ -109,8 +178,8 @@ fn leading_number(text: &str) -> (Option<u32>, &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalogue::REQUIREMENTS;
     use crate::catalogue::sender::SENDER_REQUIREMENTS;
+    use crate::catalogue::{REQUIREMENTS, STANDARD_WEBHOOKS_REQUIREMENTS};
 
     #[test]
     fn clause_strings_read_into_sections_paragraphs_and_decisions() {
@@ -129,7 +198,12 @@ mod tests {
 
     #[test]
     fn every_clause_the_catalogue_cites_has_an_anchor_and_text_in_the_contract() {
-        for requirement in REQUIREMENTS.iter().chain(SENDER_REQUIREMENTS) {
+        let catalogues = [
+            REQUIREMENTS,
+            SENDER_REQUIREMENTS,
+            STANDARD_WEBHOOKS_REQUIREMENTS,
+        ];
+        for requirement in catalogues.into_iter().flatten() {
             let refs = parse_clause(requirement.clause);
             assert!(
                 !refs.is_empty(),
@@ -140,7 +214,7 @@ mod tests {
             for clause in refs {
                 let anchor = format!("<a id=\"{}\"></a>", clause.anchor());
                 assert!(
-                    CONTRACT.contains(&anchor),
+                    clause.document().1.contains(&anchor),
                     "{}: no {anchor}",
                     requirement.id
                 );
@@ -155,6 +229,23 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn standard_webhooks_clauses_read_and_link_to_their_own_file() {
+        let refs = parse_clause("STANDARD-WEBHOOKS [SW-8] [SD-3]");
+        assert_eq!(
+            refs,
+            vec![
+                ClauseRef::StandardWebhooks(8),
+                ClauseRef::StandardWebhooksDecision(3)
+            ]
+        );
+        assert_eq!(refs[0].anchor(), "sw-8");
+        assert_eq!(refs[1].document().0, STANDARD_WEBHOOKS_FILE);
+        assert!(refs[0].text().unwrap().contains("Replay window"));
+        let links = clause_links("STANDARD-WEBHOOKS [SW-8]", |r| r.label(), str::to_owned);
+        assert_eq!(links, "STANDARD-WEBHOOKS SW-8");
     }
 
     #[test]

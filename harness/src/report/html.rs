@@ -259,9 +259,10 @@ fn cited_clauses(out: &mut String, report: &Report) {
     if cited.is_empty() {
         return;
     }
+    let files = contract::documents(&cited).join("</code>, <code>");
     let _ = writeln!(
         out,
-        "<section><h2>Contract clauses cited</h2><p>From the contract shipped with {} (<code>CONTRACT.md</code>).</p>",
+        "<section><h2>Contract clauses cited</h2><p>From the contract shipped with {} (<code>{files}</code>).</p>",
         esc(&report.tool)
     );
     for clause in cited {

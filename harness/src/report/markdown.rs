@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use super::markdown_table::{self, cell};
-use crate::report::contract::{self, CONTRACT_FILE, ClauseRef, parse_clause};
+use crate::report::contract::{self, ClauseRef, parse_clause};
 use crate::report::verdict::{
     FindingGroup, category_rows, checks_by_category, group_findings, hints, seconds, timeout,
     verdict_line,
@@ -178,9 +178,10 @@ fn cited_clauses(out: &mut String, report: &Report) {
     if cited.is_empty() {
         return;
     }
+    let files = contract::documents(&cited).join("`, `");
     let _ = writeln!(
         out,
-        "\n## Contract clauses cited\n\nFrom hookcheck's `{CONTRACT_FILE}` ({}).",
+        "\n## Contract clauses cited\n\nFrom hookcheck's `{files}` ({}).",
         report.tool
     );
     for clause in cited {

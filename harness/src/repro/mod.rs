@@ -9,9 +9,11 @@
 
 mod fold;
 mod script;
+mod signed;
 
 pub use fold::fold;
 pub use script::{Script, Step};
+pub use signed::{SECRET_VARIABLE, signed_script};
 
 use axum::http::HeaderName;
 

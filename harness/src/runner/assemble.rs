@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::time::Instant;
 
-use crate::catalogue::{Level, all_check_ids, requirement_of};
+use crate::catalogue::{Level, check_ids_of, requirement_of};
 use crate::results::{
     CheckResult, LatencySummary, Outcome, Report, SCHEMA_VERSION, Summary, Unverified,
 };
@@ -30,7 +30,7 @@ impl Building {
             started: Instant::now(),
             started_at: crate::spec::format_timestamp(time::OffsetDateTime::now_utc()),
             target: display_url(&config.target),
-            planned: all_check_ids()
+            planned: check_ids_of(config.profile)
                 .into_iter()
                 .filter(|id| config.selection.includes(id))
                 .collect(),
@@ -74,7 +74,7 @@ impl Building {
         interrupted: bool,
         unprobed: &[(Vec<String>, String)],
     ) -> Report {
-        let order = all_check_ids();
+        let order = check_ids_of(config.profile);
         self.results.sort_by_key(|r| {
             order
                 .iter()

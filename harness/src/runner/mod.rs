@@ -33,6 +33,7 @@ use crate::checks::kit::{Ctx, RunMessage, grade_effects};
 use crate::checks::{self, transport::Preflight};
 pub use crate::effects::EffectsProbe;
 use crate::latency::LatencyRecorder;
+use crate::profile::Profile;
 use crate::rawhttp::RawClient;
 use crate::results::{CheckResult, Event, Report, Reporter};
 use crate::sender::{Sender, SenderConfig, SenderError};
@@ -74,6 +75,11 @@ pub async fn run_until(
     reporters: &mut [Box<dyn Reporter>],
     stop: impl std::future::Future<Output = ()>,
 ) -> Result<Report, RunError> {
+    if config.profile == Profile::StandardWebhooks && config.secret.is_none() {
+        return Err(RunError::Config(
+            "the standard-webhooks profile needs the signing secret".into(),
+        ));
+    }
     let mut run = assemble::Building::start(&config);
     let mut emit = |event: Event<'_>| -> Result<(), RunError> {
         for reporter in reporters.iter_mut() {
@@ -95,7 +101,12 @@ pub async fn run_until(
     };
     let (tx, mut rx) = mpsc::unbounded_channel::<RunMessage>();
     let ctx = context(&config, sender, &preflight, &run.planned, tx).await?;
-    let phases = phases(&ctx, preflight.verdicts);
+    let phases = async {
+        match config.profile {
+            Profile::Cr3dentials => phases(&ctx, preflight.verdicts).await,
+            Profile::StandardWebhooks => signed_phases(&ctx).await,
+        }
+    };
     tokio::pin!(phases);
     tokio::pin!(stop);
     let mut interrupted = false;
@@ -187,6 +198,8 @@ async fn context(
         first_delivery: preflight.first_delivery(),
         burst: config.burst.max(1),
         bodies_dir: config.bodies_dir.clone(),
+        profile: config.profile,
+        secret: config.secret.clone(),
         planned: planned.iter().cloned().collect(),
         latency: Mutex::new(LatencyRecorder::new(config.client.timeout)),
         delivered: Default::default(),
@@ -248,6 +261,17 @@ async fn phases(ctx: &Ctx, preflight: Vec<(&'static str, Instant, crate::checks:
     grade_effects(ctx).await;
     checks::latency::within_timeout(ctx);
     checks::transport::no_redirect(ctx);
+}
+
+/// The phases of a Standard Webhooks run: the signature and replay checks, then the
+/// duplicates alone, then every effect count.
+async fn signed_phases(ctx: &Ctx) {
+    ctx.phase("main");
+    checks::signed::run(ctx).await;
+    ctx.phase("idempotency");
+    checks::signed::duplicates(ctx).await;
+    ctx.phase("effects");
+    grade_effects(ctx).await;
 }
 
 fn forward(

@@ -90,7 +90,8 @@ mod tests {
         let body = message.body();
         let now = unix_now();
         let mut headers = axum::http::HeaderMap::new();
-        for (name, value) in signed_headers(std::slice::from_ref(&secret), &message.id, now, &body) {
+        for (name, value) in signed_headers(std::slice::from_ref(&secret), &message.id, now, &body)
+        {
             headers.insert(name.as_str(), value.parse().unwrap());
         }
         let verified = Verifier::new(secret, DEFAULT_TOLERANCE)

@@ -9,11 +9,15 @@
 //!   one `v1` signature matching in constant time, others (rotated keys, unknown versions)
 //!   ignored.
 
+mod forgery;
 mod message;
+mod recipe;
 mod secret;
 mod verify;
 
+pub use forgery::Forgery;
 pub use message::{Message, new_id, signed_headers, unix_now};
+pub use recipe::{Attempt, Key, Recipe, Tamper, UNKNOWN_ENTRIES};
 pub use secret::{Secret, SecretError};
 pub use verify::{DEFAULT_TOLERANCE, Verified, Verifier, VerifyError};
 

@@ -7,7 +7,9 @@ use reqwest::Url;
 use crate::catalogue::Selection;
 use crate::checks::retry_schedule::RetrySchedule;
 use crate::effects::EffectsProbe;
+use crate::profile::Profile;
 use crate::sender::{DEFAULT_BACKOFF_BASE, DEFAULT_RETRIES};
+use crate::standard_webhooks::Secret;
 use crate::transport::ClientSettings;
 
 /// The dedupe window of a quick run (`--quick`): copies of a delivered session only 1 s
@@ -58,6 +60,10 @@ pub struct RunConfig {
     /// the target's typical latency (the preflight's), so that it gives up mid-processing.
     /// Zero hangs up as soon as the request is written.
     pub abandon_patience: Option<Duration>,
+    /// The contract the target is graded against.
+    pub profile: Profile,
+    /// The Standard Webhooks signing secret, for that profile (`--secret`).
+    pub secret: Option<Secret>,
 }
 
 impl RunConfig {
@@ -83,6 +89,8 @@ impl RunConfig {
             dedupe_window: RetrySchedule::default().default_span(),
             retry_base: DEFAULT_BACKOFF_BASE,
             abandon_patience: None,
+            profile: Profile::default(),
+            secret: None,
         }
     }
 

@@ -62,6 +62,10 @@ pub struct Ctx {
     pub burst: usize,
     /// Where bodies too long for a repro line are written (`--bodies`).
     pub bodies_dir: Option<std::path::PathBuf>,
+    /// The contract the run grades against.
+    pub profile: crate::profile::Profile,
+    /// The Standard Webhooks signing secret, when the run grades that profile.
+    pub secret: Option<crate::standard_webhooks::Secret>,
     /// The ids of the checks this run includes, `--only` and `--skip` applied.
     pub planned: HashSet<String>,
     pub(crate) latency: Mutex<LatencyRecorder>,

@@ -55,7 +55,8 @@ impl Ctx {
             return self.report(check_id, started, Verdict::skip(NO_EFFECTS_PROBE));
         }
         if let Some(broken) = &self.effects_broken {
-            let verdict = Verdict::no_verdict(describe_expected(&expected), broken.clone());
+            let expected = describe_expected(&expected, self.profile.unit());
+            let verdict = Verdict::no_verdict(expected, broken.clone());
             return self.report(check_id, started, verdict);
         }
         self.ledger
@@ -103,7 +104,8 @@ pub async fn grade_effects(ctx: &Ctx) {
     let last_read = read(ctx, all).await;
     let down = ctx.down();
     for pending in pending {
-        let verdict = verdict_of(&pending, &counts, &last_read, down.as_deref());
+        let unit = ctx.profile.unit();
+        let verdict = verdict_of(&pending, &counts, &last_read, down.as_deref(), unit);
         ctx.report(&pending.check_id, pending.started, verdict);
     }
 }
@@ -141,8 +143,9 @@ fn verdict_of(
     earlier: &HashMap<String, Result<u64, String>>,
     counts: &HashMap<String, Result<u64, String>>,
     down: Option<&str>,
+    unit: &str,
 ) -> Verdict {
-    let expected = describe_expected(&pending.expected);
+    let expected = describe_expected(&pending.expected, unit);
     let mut wrong = Vec::new();
     let mut failed = Vec::new();
     for e in &pending.expected {
@@ -180,7 +183,7 @@ fn verdict_of(
     } else if let Some(why) = &pending.unobserved {
         (VerdictOutcome::Skip, why.clone())
     } else {
-        (VerdictOutcome::Holds, observed(&pending.expected))
+        (VerdictOutcome::Holds, observed(&pending.expected, unit))
     };
     Verdict {
         outcome,
@@ -202,26 +205,28 @@ fn late(first: Option<&Result<u64, String>>, last: u64) -> String {
     }
 }
 
-fn observed(expected: &[Expected]) -> String {
+/// What held, in words; `unit` is what an effect is counted by (`session`, `message`).
+fn observed(expected: &[Expected], unit: &str) -> String {
     match expected {
         [one] => format!("{} for {}", one.expect.words(), one.what),
-        many => format!("every one of {} sessions as expected", many.len()),
+        many => format!("every one of {} {unit}s as expected", many.len()),
     }
 }
 
-fn describe_expected(expected: &[Expected]) -> String {
+/// What must hold, in words; `unit` is what an effect is counted by.
+fn describe_expected(expected: &[Expected], unit: &str) -> String {
     match expected {
         [one] => format!(
-            "{} for session {} ({})",
+            "{} for {unit} {} ({})",
             one.expect.words(),
             one.session,
             one.what
         ),
         many if many.iter().all(|e| e.expect == Expect::Once) => {
-            format!("exactly 1 effect for each of {} sessions", many.len())
+            format!("exactly 1 effect for each of {} {unit}s", many.len())
         }
         many if many.iter().all(|e| e.expect == Expect::None) => {
-            format!("0 effects for each of {} sessions", many.len())
+            format!("0 effects for each of {} {unit}s", many.len())
         }
         many => many
             .iter()
@@ -237,7 +242,8 @@ impl Ctx {
     pub fn expect_no_effect(&self, check_id: &str, session: &str, what: &str, sent: &Sent) {
         if sent.unreachable() {
             if self.selected(check_id) {
-                let verdict = self.target_down(format!("0 effects for session {session}"), sent);
+                let unit = self.profile.unit();
+                let verdict = self.target_down(format!("0 effects for {unit} {session}"), sent);
                 self.report(check_id, Instant::now(), verdict);
             }
             return;

@@ -6,6 +6,7 @@ use reqwest::{Method, Url};
 
 use crate::repro::AuthRepro;
 use crate::results::ExchangeRecord;
+use crate::standard_webhooks::Recipe;
 use crate::transport::{Exchanged, FailureClass, Response, TransportError, display_url};
 
 /// One request a check sends: headers in order, exactly as they go on the wire. Its
@@ -27,6 +28,8 @@ pub struct Probe {
     /// Where it goes when not to the run's target: the replica a copy of a session is
     /// sent to (`--replica`; [`Ctx::copy_url`](super::Ctx::copy_url)).
     pub to: Option<Url>,
+    /// For a Standard Webhooks attempt, how it was made: its repro signs it again when run.
+    pub signing: Option<Recipe>,
 }
 
 impl std::fmt::Debug for Probe {

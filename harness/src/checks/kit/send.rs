@@ -11,9 +11,10 @@ use super::context::Ctx;
 use super::probe::{Probe, Sent, header_list, header_map};
 use crate::generate::fnv1a;
 use crate::rawhttp::RawRequest;
-use crate::repro::{AuthRepro, ReproRequest, curl};
+use crate::repro::{AuthRepro, ReproRequest, curl, signed_script};
 use crate::results::ExchangeRecord;
 use crate::secrets::{REDACTED, variable_for};
+use crate::standard_webhooks::Header;
 use crate::transport::{Exchange, Exchanged, FailureClass, Response, TransportError};
 
 impl Ctx {
@@ -29,6 +30,7 @@ impl Ctx {
             timed: true,
             drawn: None,
             to: None,
+            signing: None,
         }
     }
 
@@ -187,16 +189,30 @@ impl Ctx {
     /// The repro line of a probe.
     pub fn repro(&self, probe: &Probe) -> String {
         let body_file = self.body_file(&probe.body);
-        curl(&ReproRequest {
+        let secrets = self.sender.config().client.secret_names();
+        let mut request = ReproRequest {
             method: probe.method.as_str(),
             url: self.url_of(probe).as_str(),
             headers: &probe.headers,
             body: &probe.body,
             auth: self.auth.as_ref(),
-            secrets: &self.sender.config().client.secret_names(),
+            secrets: &secrets,
             auth_repro: probe.auth_repro.as_ref(),
             body_file: body_file.as_deref(),
-        })
+        };
+        match &probe.signing {
+            Some(recipe) => {
+                let others: Vec<(String, Vec<u8>)> = probe
+                    .headers
+                    .iter()
+                    .filter(|(name, _)| name.parse::<Header>().is_err())
+                    .cloned()
+                    .collect();
+                request.headers = &others;
+                signed_script(recipe, &request)
+            }
+            None => curl(&request),
+        }
     }
 
     /// The exchange as a report shows it: the auth value as the repro line writes it, any

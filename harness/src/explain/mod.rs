@@ -6,8 +6,12 @@
 //! `CONTRACT.md` and its [`Explanation`]. Every requirement has exactly one entry in
 //! [`EXPLANATIONS`]; a test holds the two lists together.
 
-use crate::catalogue::{REQUIREMENTS, Requirement, requirement_of};
+mod standard_webhooks;
+
+use crate::catalogue::{Requirement, requirement_of, requirements};
+use crate::profile::Profile;
 use crate::report::contract::{ClauseRef, parse_clause};
+pub use standard_webhooks::STANDARD_WEBHOOKS_EXPLANATIONS;
 
 /// What a person fixing a finding needs beyond the requirement itself.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,13 +80,15 @@ pub fn explain(id: &str) -> Result<Explained, UnknownId> {
 pub fn explanation(requirement_id: &str) -> Option<&'static Explanation> {
     EXPLANATIONS
         .iter()
+        .chain(STANDARD_WEBHOOKS_EXPLANATIONS)
         .find(|e| e.requirement == requirement_id)
 }
 
 fn unknown(id: &str) -> UnknownId {
     let category = id.split('/').next().unwrap_or_default();
-    let mut suggestions: Vec<&'static str> = REQUIREMENTS
+    let mut suggestions: Vec<&'static str> = Profile::ALL
         .iter()
+        .flat_map(|profile| requirements(*profile))
         .filter(|r| r.category.as_str() == category)
         .map(|r| r.id)
         .collect();
@@ -312,16 +318,21 @@ mod tests {
 
     #[test]
     fn every_requirement_has_one_explanation_and_every_explanation_a_requirement() {
-        for requirement in REQUIREMENTS {
-            let found = EXPLANATIONS
+        let all = || {
+            Profile::ALL
                 .iter()
+                .flat_map(|profile| requirements(*profile))
+        };
+        let explanations = || EXPLANATIONS.iter().chain(STANDARD_WEBHOOKS_EXPLANATIONS);
+        for requirement in all() {
+            let found = explanations()
                 .filter(|e| e.requirement == requirement.id)
                 .count();
             assert_eq!(found, 1, "`{}` has {found} explanations", requirement.id);
         }
-        for explanation in EXPLANATIONS {
+        for explanation in explanations() {
             assert!(
-                REQUIREMENTS.iter().any(|r| r.id == explanation.requirement),
+                all().any(|r| r.id == explanation.requirement),
                 "`{}` is explained but not in the catalogue",
                 explanation.requirement
             );
@@ -330,7 +341,8 @@ mod tests {
 
     #[test]
     fn every_check_id_is_explained_with_the_text_of_its_clauses() {
-        for id in crate::catalogue::all_check_ids() {
+        let ids = Profile::ALL.map(crate::catalogue::check_ids_of).concat();
+        for id in ids {
             let explained = explain(&id).unwrap_or_else(|e| panic!("{e}"));
             assert!(id.starts_with(explained.requirement.id));
             assert!(!explained.clauses.is_empty(), "`{id}` cites no clause text");

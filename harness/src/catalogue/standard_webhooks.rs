@@ -1,0 +1,192 @@
+//! The requirements of a Standard Webhooks receiver (STANDARD-WEBHOOKS.md §2): what
+//! `hookcheck run --profile standard-webhooks` grades. Same shape as the Cr3dentials
+//! [`REQUIREMENTS`](super::REQUIREMENTS); ids never collide with theirs.
+
+use super::{Category, Level, Needs, Requirement};
+use crate::standard_webhooks::Forgery;
+
+/// The forgeries whose effect the effects probe can see: all but `missing-id`, which names
+/// no message whose count could show one.
+pub const NO_EFFECT_FORGERIES: &[&str] = &[
+    "wrong-secret",
+    "tampered-body",
+    "tampered-id",
+    "tampered-timestamp",
+    "missing-timestamp",
+    "missing-signature",
+    "unknown-versions-only",
+];
+
+/// The directions a timestamp can be outside the tolerance.
+pub const SKEW_VARIANTS: &[&str] = &["past", "future"];
+/// When a retry of a message arrives: after the first attempt was answered, or beside it.
+pub const RETRY_VARIANTS: &[&str] = &["sequential", "concurrent"];
+
+const fn must(
+    id: &'static str,
+    category: Category,
+    text: &'static str,
+    clause: &'static str,
+    variants: &'static [&'static str],
+    needs: Needs,
+) -> Requirement {
+    Requirement {
+        id,
+        category,
+        level: Level::Must,
+        text,
+        clause,
+        variants,
+        unchecked: None,
+        needs,
+    }
+}
+
+/// Every requirement of a Standard Webhooks receiver, in report order.
+pub const STANDARD_WEBHOOKS_REQUIREMENTS: &[Requirement] = &[
+    must(
+        "signature/valid-accepted",
+        Category::Signature,
+        "A delivery signed with the secret is answered 2xx within the sender's timeout.",
+        "STANDARD-WEBHOOKS [SW-6] [SW-12]",
+        &[],
+        Needs::Nothing,
+    ),
+    must(
+        "signature/valid-processed-once",
+        Category::Signature,
+        "A delivery signed with the secret causes exactly one side effect.",
+        "STANDARD-WEBHOOKS [SW-6] [SW-11]",
+        &[],
+        Needs::Effects,
+    ),
+    must(
+        "signature/forgery-refused",
+        Category::Signature,
+        "A delivery that fails verification (another secret, a changed body, id or timestamp, a missing header, no v1 signature) is answered 4xx.",
+        "STANDARD-WEBHOOKS [SW-6] [SD-6]",
+        &Forgery::IDS,
+        Needs::Nothing,
+    ),
+    must(
+        "signature/forgery-no-effect",
+        Category::Signature,
+        "A delivery that fails verification causes no side effect (under the id it claims).",
+        "STANDARD-WEBHOOKS [SW-6] [SD-6]",
+        NO_EFFECT_FORGERIES,
+        Needs::Effects,
+    ),
+    must(
+        "signature/body-as-received",
+        Category::Signature,
+        "A signed body with spaces, line breaks, unsorted keys and escaped characters is verified as received and answered 2xx.",
+        "STANDARD-WEBHOOKS [SW-7]",
+        &[],
+        Needs::Nothing,
+    ),
+    must(
+        "signature/any-v1-matches",
+        Category::Signature,
+        "A delivery whose first v1 signature is from another secret and whose second is valid (a key being rotated) is answered 2xx.",
+        "STANDARD-WEBHOOKS [SW-10] [SW-4]",
+        &[],
+        Needs::Nothing,
+    ),
+    must(
+        "signature/unknown-version-ignored",
+        Category::Signature,
+        "A valid v1 signature followed by entries of unknown versions is answered 2xx.",
+        "STANDARD-WEBHOOKS [SW-10] [SD-4]",
+        &[],
+        Needs::Nothing,
+    ),
+    Requirement {
+        unchecked: Some(
+            "a constant-time comparison cannot be told from another over a network; review the code (STANDARD-WEBHOOKS [SW-9])",
+        ),
+        ..must(
+            "signature/constant-time",
+            Category::Signature,
+            "Signatures are compared in constant time.",
+            "STANDARD-WEBHOOKS [SW-9]",
+            &[],
+            Needs::Nothing,
+        )
+    },
+    must(
+        "replay/outside-tolerance-refused",
+        Category::Replay,
+        "A correctly signed delivery whose timestamp is 10 minutes from now, either way, is answered 4xx.",
+        "STANDARD-WEBHOOKS [SW-8] [SD-3]",
+        SKEW_VARIANTS,
+        Needs::Nothing,
+    ),
+    must(
+        "replay/outside-tolerance-no-effect",
+        Category::Replay,
+        "A correctly signed delivery whose timestamp is 10 minutes from now, either way, causes no side effect.",
+        "STANDARD-WEBHOOKS [SW-8] [SD-3]",
+        SKEW_VARIANTS,
+        Needs::Effects,
+    ),
+    must(
+        "replay/within-tolerance-accepted",
+        Category::Replay,
+        "A correctly signed delivery whose timestamp is 30 seconds old is answered 2xx.",
+        "STANDARD-WEBHOOKS [SW-8] [SD-3]",
+        &[],
+        Needs::Nothing,
+    ),
+    must(
+        "idempotency/retry-acknowledged",
+        Category::Idempotency,
+        "A retry (the same webhook-id, a fresh timestamp and signature) is answered 2xx, so the sender stops.",
+        "STANDARD-WEBHOOKS [SW-11] [SW-12]",
+        &[],
+        Needs::Nothing,
+    ),
+    must(
+        "idempotency/retry-processed-once",
+        Category::Idempotency,
+        "A message delivered twice with the same webhook-id, re-signed with a fresh timestamp, one after the other or at once, causes exactly one side effect.",
+        "STANDARD-WEBHOOKS [SW-11] [SD-5]",
+        RETRY_VARIANTS,
+        Needs::Effects,
+    ),
+    must(
+        "idempotency/distinct-ids-processed",
+        Category::Idempotency,
+        "Two messages with different webhook-ids and byte-identical bodies each cause exactly one side effect.",
+        "STANDARD-WEBHOOKS [SW-11] [SD-5]",
+        &[],
+        Needs::Effects,
+    ),
+    must(
+        "idempotency/forgery-claims-nothing",
+        Category::Idempotency,
+        "A refused forgery claiming a webhook-id does not stop the genuine message of that id from being processed once.",
+        "STANDARD-WEBHOOKS [SW-6] [SW-11]",
+        &[],
+        Needs::Effects,
+    ),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_forgery_but_a_missing_id_is_checked_for_effects() {
+        let missing: Vec<&str> = Forgery::IDS
+            .iter()
+            .filter(|id| !NO_EFFECT_FORGERIES.contains(id))
+            .copied()
+            .collect();
+        assert_eq!(missing, ["missing-id"]);
+        assert!(
+            NO_EFFECT_FORGERIES
+                .iter()
+                .all(|id| id.parse::<Forgery>().is_ok())
+        );
+    }
+}
