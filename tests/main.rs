@@ -21,6 +21,7 @@ mod secrets;
 mod send;
 mod serve;
 mod snapshots;
+mod standard_webhooks;
 
 /// The binary under test.
 const HOOKCHECK: Binary = Binary::new(env!("CARGO_BIN_EXE_hookcheck"));

@@ -27,6 +27,7 @@ pub mod report;
 pub mod run;
 pub mod send;
 pub mod serve;
+pub mod serve_profile;
 pub mod target;
 
 /// Conformance test harness and fuzzer for Cr3dentials webhook receivers.

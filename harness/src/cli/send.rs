@@ -8,14 +8,17 @@ use std::time::Duration;
 use bytes::Bytes;
 use serde_json::{Map, Value};
 
+use crate::cli::profile::ProfileArgs;
 use crate::cli::target::{TargetArgs, required_target};
 use crate::cli::{CliError, duration_default, parse_duration, report_error};
 use crate::exit_codes;
+use crate::profile::Profile;
 use crate::sender::{
     DEFAULT_BACKOFF_BASE, DEFAULT_JITTER, DEFAULT_RETRIES, Delivery, Sender, SenderConfig,
     SenderDefect, Url,
 };
 use crate::spec::{PayloadBuilder, Status};
+use crate::standard_webhooks::Message;
 
 const EXAMPLES: &str = "\
 Delivers one webhook event exactly as Cr3dentials does: POST, JSON body,
@@ -34,12 +37,18 @@ Examples:
   hookcheck send --target http://localhost:8080/hook --status ERROR \\
       --retries 2 --backoff-base 200ms --timeout 2s --set proofHash=null --set 'sessionId=\"abc\"'
 
+  # Sign it as Standard Webhooks does (webhook-id, a fresh webhook-timestamp and
+  # webhook-signature on every attempt; type verification.completed, the event as data):
+  hookcheck send --profile standard-webhooks --secret whsec_... \
+      --target http://localhost:8080/webhook --status COMPLETED
+
   # Send your own body, trusting a test server's certificate, log as JSON:
   hookcheck send --target https://localhost:8443/hook --payload event.json \\
       --ca-cert server.pem --json
 
-Exit codes: 0 delivered, 1 every attempt failed, 2 usage error (bad URL, malformed
---auth, unreadable or invalid payload or CA file, unknown status).";
+Exit codes: 0 delivered, 1 every attempt failed (a receiver refusing the signature
+included), 2 usage error (bad URL, malformed --auth or --secret, a missing secret under
+--profile standard-webhooks, unreadable or invalid payload or CA file, unknown status).";
 
 /// Arguments of `hookcheck send`.
 ///
@@ -56,6 +65,9 @@ Exit codes: 0 delivered, 1 every attempt failed, 2 usage error (bad URL, malform
 pub struct SendArgs {
     #[command(flatten)]
     pub target: TargetArgs,
+
+    #[command(flatten)]
+    pub profile: ProfileArgs,
 
     /// The event's terminal status: COMPLETED, PARTIAL_COMPLETE, ERROR, CANCELLED or
     /// TERMINATED (any case). A realistic payload is built for it. Required unless
@@ -142,7 +154,7 @@ pub async fn run(args: SendArgs) -> i32 {
         Ok(prepared) => prepared,
         Err(error) => return error.report(),
     };
-    if url.scheme() == "http" {
+    if url.scheme() == "http" && args.profile.profile == Profile::Cr3dentials {
         eprintln!("note: the target is plain http; Cr3dentials delivers over HTTPS only");
     }
     let delivery = if args.json {
@@ -180,13 +192,19 @@ fn outcome_code(delivery: &Delivery) -> i32 {
 /// Everything a user can get wrong, checked before anything is sent.
 fn prepare(args: &SendArgs) -> Result<(Sender, Url, Bytes), CliError> {
     let url = args.target.required_url()?;
+    let signing = args.profile.secret()?;
     let body = build_body(args).map_err(CliError::Usage)?;
+    let body = match (&signing, args.payload.is_none()) {
+        (Some(_), true) => standard_webhooks_event(args, &body)?,
+        _ => body,
+    };
     let config = SenderConfig {
         client: args.target.settings()?,
         retries: args.retries,
         backoff_base: args.backoff_base,
         jitter: args.jitter,
         defect: args.defect,
+        signing,
         ..SenderConfig::default()
     };
     let sender = Sender::new(config).map_err(|e| {
@@ -237,6 +255,18 @@ fn build_body(args: &SendArgs) -> Result<Bytes, String> {
     serde_json::to_vec(&Value::Object(object))
         .map(Bytes::from)
         .map_err(|e| format!("cannot serialize {source} after --set: {e}"))
+}
+
+/// The built payload as a Standard Webhooks event: type `verification.<status>` (lower
+/// case), the payload as `data`.
+fn standard_webhooks_event(args: &SendArgs, payload: &[u8]) -> Result<Bytes, CliError> {
+    let status = args
+        .status
+        .map_or("completed".to_owned(), |s| s.as_str().to_ascii_lowercase());
+    let data: Value = serde_json::from_slice(payload)
+        .map_err(|e| CliError::Usage(format!("the payload after --set is not JSON: {e}")))?;
+    let message = Message::new(&format!("verification.{status}"), data);
+    Ok(message.body().into())
 }
 
 /// An error and its sources on one line, `a: b: c`.

@@ -7,17 +7,23 @@ use std::time::Duration;
 
 use clap::builder::PossibleValue;
 
+use crate::cli::profile::ProfileArgs;
+use crate::cli::serve_profile::{defect_names, defect_of, mode_lines, standard_webhooks};
 use crate::cli::{AuthArg, CliError, arg_default, duration_default, parse_duration};
 use crate::exit_codes;
 use crate::receiver::{
     AckStatus, Choices, DEFAULT_ANSWER_DELAY, DEFAULT_BODY_LIMIT, DEFAULT_DEDUPE_EXPIRY,
-    DEFAULT_SHUTDOWN_TIMEOUT, DEFAULT_SLOW_DELAY, Defect, PostgresUrl, Receiver, ReceiverConfig,
-    ReceiverError, RunningReceiver, SERVE_ADDR, SERVE_DATABASE, StoreLocation,
+    DEFAULT_SHUTDOWN_TIMEOUT, DEFAULT_SLOW_DELAY, PostgresUrl, Receiver, ReceiverConfig,
+    ReceiverError, RunningReceiver, SERVE_ADDR, SERVE_DATABASE, Signing, StoreLocation,
 };
 use crate::transport::tls::TlsSource;
 
 /// Shown after `hookcheck serve --help`.
 const SERVE_NOTES: &str = "\
+With --profile standard-webhooks --secret whsec_... (or $HOOKCHECK_SECRET) it verifies Standard
+Webhooks signatures (STANDARD-WEBHOOKS.md: 400 missing header, 401 bad signature or a timestamp
+more than 5 minutes off) and dedupes on webhook-id, whose effects the effects route counts;
+--auth and the choices flags then do not apply, and --defect takes that profile's names.
 Routes: POST /webhook (deliveries), GET /_test/effects/{sessionId} ({\"count\": N}), GET /healthz.
 On start it prints `listening on URL`, `effects at TEMPLATE` and, with --tls-self-signed, the
 certificate to trust, where processed sessions are kept, the body limit and any choices or defect;
@@ -26,7 +32,8 @@ Processed sessions survive restarts in --db (default hookcheck-receiver.db, in t
 folder); --memory forgets them on exit. --db postgres://USER:PASSWORD@HOST:PORT/DB keeps them in
 PostgreSQL instead, where any number of `serve` processes (replicas) share them; the password is
 never printed.
-Exit codes: 0 stopped by SIGINT/SIGTERM, 2 bad arguments (a --db URL that cannot be parsed),
+Exit codes: 0 stopped by SIGINT/SIGTERM, 2 bad arguments (a --db URL that cannot be parsed,
+a missing or malformed --secret),
 3 port in use, bad certificate, database that cannot be opened or reached.";
 
 /// Arguments of `hookcheck serve`.
@@ -39,6 +46,9 @@ Exit codes: 0 stopped by SIGINT/SIGTERM, 2 bad arguments (a --db URL that cannot
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = SERVE_NOTES)]
 pub struct ServeArgs {
+    #[command(flatten)]
+    pub profile: ProfileArgs,
+
     /// Address to listen on; port 0 picks a free port.
     #[arg(long, value_name = "ADDR", default_value_t = SERVE_ADDR)]
     pub listen: SocketAddr,
@@ -74,9 +84,10 @@ pub struct ServeArgs {
     #[arg(long, value_name = "DIR", conflicts_with_all = ["tls_cert", "tls_key"])]
     pub tls_self_signed: Option<PathBuf>,
 
-    /// Break one requirement on purpose (the list is below, under --help).
-    #[arg(long, value_name = "NAME")]
-    pub defect: Option<Defect>,
+    /// Break one requirement on purpose (the list is below, under --help; those marked
+    /// standard-webhooks are that profile's).
+    #[arg(long, value_name = "NAME", value_parser = defect_names())]
+    pub defect: Option<String>,
 
     /// Largest body accepted, in bytes or with a unit (256KiB, 1MiB); larger ones get 413.
     #[arg(long, value_name = "SIZE", default_value = arg_default!(size_arg, DEFAULT_BODY_LIMIT), value_parser = parse_body_limit)]
@@ -168,16 +179,6 @@ impl std::fmt::Display for DbArg {
     }
 }
 
-impl clap::ValueEnum for Defect {
-    fn value_variants<'a>() -> &'a [Self] {
-        &Defect::ALL
-    }
-
-    fn to_possible_value(&self) -> Option<PossibleValue> {
-        Some(PossibleValue::new(self.as_str()).help(self.description()))
-    }
-}
-
 impl clap::ValueEnum for AckStatus {
     fn value_variants<'a>() -> &'a [Self] {
         &AckStatus::ALL
@@ -259,9 +260,24 @@ impl ServeArgs {
             (_, _, Some(dir)) => Some(TlsSource::SelfSigned { dir: dir.clone() }),
             _ => None,
         };
-        config.defect = self.defect;
-        config.choices = self.choices();
-        Ok(config)
+        let (profile, defect) = (self.profile.profile, self.defect.as_deref());
+        match self.profile.secret()? {
+            Some(secret) => {
+                let choices = self.choices();
+                standard_webhooks(
+                    config,
+                    Signing::new(secret),
+                    self.auth.is_some(),
+                    choices,
+                    defect,
+                )
+            }
+            None => {
+                config.defect = defect_of(profile, defect)?;
+                config.choices = self.choices();
+                Ok(config)
+            }
+        }
     }
 
     /// The legitimate choices these arguments make.
@@ -294,6 +310,7 @@ pub async fn run(args: ServeArgs) -> i32 {
         Ok(config) => config,
         Err(e) => return e.report(),
     };
+    let mode = mode_lines(&config);
     let config = if args.quiet {
         config
     } else {
@@ -303,7 +320,7 @@ pub async fn run(args: ServeArgs) -> i32 {
         Ok(receiver) => receiver,
         Err(e) => return unavailable(&e).report(),
     };
-    let announcement = announcement(&args, &receiver);
+    let announcement = announcement(&args, &receiver, &mode);
     let mut stdout = std::io::stdout().lock();
     // A closed stdout must not stop the server; the URL is also derivable from --listen.
     let _ = stdout.write_all(announcement.as_bytes());
@@ -321,7 +338,7 @@ pub async fn run(args: ServeArgs) -> i32 {
 
 /// What `serve` prints on stdout once it listens: where to send, where effects are counted,
 /// where processed sessions are kept, the body limit, and any choice or defect.
-fn announcement(args: &ServeArgs, receiver: &RunningReceiver) -> String {
+fn announcement(args: &ServeArgs, receiver: &RunningReceiver, mode: &[String]) -> String {
     let mut lines = vec![
         format!("listening on {}", receiver.webhook_url()),
         format!("effects at {}", receiver.effects_url_template()),
@@ -340,13 +357,7 @@ fn announcement(args: &ServeArgs, receiver: &RunningReceiver) -> String {
     if args.choices() != Choices::default() {
         lines.push(format!("choices: {}", args.choices()));
     }
-    if let Some(defect) = args.defect {
-        lines.push(format!(
-            "defect {}: {}",
-            defect.as_str(),
-            defect.description()
-        ));
-    }
+    lines.extend_from_slice(mode);
     lines.iter().map(|line| format!("{line}\n")).collect()
 }
 

@@ -8,12 +8,11 @@
 //! purpose, through the hooks of [`Faults`] at each decision point; the [`Choices`]
 //! change them in ways that still conform.
 
-use std::pin::Pin;
 use std::sync::Arc;
 
 use axum::Json;
 use axum::Router;
-use axum::body::{Body, Bytes, HttpBody};
+use axum::body::Bytes;
 use axum::extract::{Path, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -24,7 +23,9 @@ use super::body_faults::{loose_field, loose_session_id};
 use super::choices::Choices;
 use super::faults::Faults;
 use super::log::{DeliveryLog, DeliveryOutcome};
+use super::read::read_body;
 use super::rejection::{Rejection, error_response};
+use super::signed::SignedState;
 use super::store::{Dedupe, Recorded, Store};
 use super::{DeliveryHook, ReceiverConfig, ReceiverError};
 use crate::auth::AuthHeader;
@@ -50,6 +51,8 @@ struct Inner {
     on_delivery: Option<DeliveryHook>,
     choices: Choices,
     faults: Faults,
+    /// The Standard Webhooks pipeline, when the receiver serves that profile.
+    signed: Option<SignedState>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -68,6 +71,14 @@ impl AppState {
     pub fn new(config: &ReceiverConfig) -> Result<AppState, ReceiverError> {
         let store = Store::open(&config.store)?;
         let faults = Faults::new(config);
+        let signed = config.signing.clone().map(|signing| {
+            SignedState::new(
+                store.clone(),
+                signing,
+                config.body_limit,
+                config.on_delivery.clone(),
+            )
+        });
         Ok(AppState {
             inner: Arc::new(Inner {
                 store,
@@ -76,6 +87,7 @@ impl AppState {
                 on_delivery: config.on_delivery.clone(),
                 choices: config.choices,
                 faults,
+                signed,
             }),
         })
     }
@@ -105,9 +117,14 @@ impl AppState {
 
 /// The receiver's routes: `POST /webhook`, `GET /_test/effects/{sessionId}`, `GET /healthz`.
 /// Any other method on `/webhook` is answered 405.
+/// Under the Standard Webhooks profile, `POST /webhook` is that profile's pipeline.
 pub fn app(state: AppState) -> Router {
+    let deliveries = match &state.inner.signed {
+        Some(signed) => signed.clone().route(),
+        None => post(webhook),
+    };
     Router::new()
-        .route(WEBHOOK_PATH, post(webhook))
+        .route(WEBHOOK_PATH, deliveries)
         .route(EFFECTS_PATH, get(effects))
         .route(HEALTH_PATH, get(|| async { "ok" }))
         .with_state(state)
@@ -130,13 +147,7 @@ async fn webhook(State(state): State<AppState>, request: Request) -> Response {
     let mut log = DeliveryLog::default();
     let response = match deliver(&state, request, &mut log).await {
         Ok(response) => response,
-        Err(rejection) => {
-            log.code = rejection.code.as_u16();
-            log.outcome = DeliveryOutcome::Rejected {
-                reason: rejection.reason.clone(),
-            };
-            rejection.into_response()
-        }
+        Err(rejection) => rejection.logged(&mut log),
     };
     if !inner.choices.delay.is_zero() {
         tokio::time::sleep(inner.choices.delay).await;
@@ -397,39 +408,6 @@ fn is_json(headers: &HeaderMap) -> bool {
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split(';').next())
         .is_some_and(|media| media.trim().eq_ignore_ascii_case("application/json"))
-}
-
-/// Reads the whole body, refusing with 413 as soon as it passes `limit`.
-async fn read_body(headers: &HeaderMap, mut body: Body, limit: usize) -> Result<Bytes, Rejection> {
-    let too_large = || {
-        Rejection::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            format!("body is over the limit of {limit} bytes"),
-        )
-    };
-    let declared = headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok());
-    if declared.is_some_and(|n| n > limit as u64) {
-        return Err(too_large());
-    }
-    let mut buffer = Vec::with_capacity(declared.map_or(0, |n| n as usize));
-    while let Some(frame) = std::future::poll_fn(|cx| Pin::new(&mut body).poll_frame(cx)).await {
-        let frame = frame.map_err(|e| {
-            Rejection::new(
-                StatusCode::BAD_REQUEST,
-                format!("failed to read the body: {e}"),
-            )
-        })?;
-        if let Ok(data) = frame.into_data() {
-            if buffer.len() + data.len() > limit {
-                return Err(too_large());
-            }
-            buffer.extend_from_slice(&data);
-        }
-    }
-    Ok(Bytes::from(buffer))
 }
 
 /// The answer to a body that fails the contract, unless a defect answers otherwise.

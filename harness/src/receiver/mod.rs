@@ -31,9 +31,11 @@ mod defect;
 mod defect_facts;
 mod faults;
 mod log;
+mod read;
 mod rejection;
 mod seen;
 mod server;
+mod signed;
 mod store;
 
 use std::net::{Ipv4Addr, SocketAddr};
@@ -47,9 +49,11 @@ pub use defect::Defect;
 pub use defect_facts::{DefectFacts, Found};
 pub use log::{DeliveryLog, DeliveryOutcome};
 pub use server::{Receiver, RunningReceiver};
+pub use signed::{SignedDefect, Signing};
 pub use store::{PostgresUrl, PostgresUrlError, StoreError, StoreLocation};
 
 use crate::auth::AuthHeader;
+use crate::profile::Profile;
 use crate::transport::tls::{TlsError, TlsSource};
 
 /// Called once per delivery, after its answer is decided.
@@ -99,6 +103,10 @@ pub struct ReceiverConfig {
     pub on_delivery: Option<DeliveryHook>,
     /// Legitimate choices that differ from the defaults.
     pub choices: Choices,
+    /// Verify Standard Webhooks signatures and dedupe on `webhook-id` (the
+    /// `standard-webhooks` profile) instead of the Cr3dentials pipeline; `auth`, `defect`
+    /// and `choices` then do not apply.
+    pub signing: Option<Signing>,
 }
 
 impl Default for ReceiverConfig {
@@ -115,6 +123,7 @@ impl Default for ReceiverConfig {
             shutdown_timeout: DEFAULT_SHUTDOWN_TIMEOUT,
             on_delivery: None,
             choices: Choices::default(),
+            signing: None,
         }
     }
 }
@@ -187,6 +196,20 @@ impl ReceiverConfig {
         self
     }
 
+    /// Serves the Standard Webhooks profile: verifies signatures as `signing` says.
+    pub fn signing(mut self, signing: Signing) -> Self {
+        self.signing = Some(signing);
+        self
+    }
+
+    /// The contract this receiver serves.
+    pub fn profile(&self) -> Profile {
+        match self.signing {
+            Some(_) => Profile::StandardWebhooks,
+            None => Profile::Cr3dentials,
+        }
+    }
+
     /// Calls `hook` once per delivery.
     pub fn on_delivery(mut self, hook: impl Fn(&DeliveryLog) + Send + Sync + 'static) -> Self {
         self.on_delivery = Some(Arc::new(hook));
@@ -208,6 +231,7 @@ impl std::fmt::Debug for ReceiverConfig {
             .field("shutdown_timeout", &self.shutdown_timeout)
             .field("on_delivery", &self.on_delivery.is_some())
             .field("choices", &self.choices)
+            .field("signing", &self.signing)
             .finish()
     }
 }

@@ -5,6 +5,8 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
+use super::log::{DeliveryLog, DeliveryOutcome};
+
 /// Why a delivery was not accepted; becomes a short JSON error body.
 pub struct Rejection {
     /// The answer's status code.
@@ -26,6 +28,17 @@ impl Rejection {
             field: None,
             location: None,
         }
+    }
+}
+
+impl Rejection {
+    /// The answer, with the refusal written into the delivery's `log`.
+    pub fn logged(self, log: &mut DeliveryLog) -> Response {
+        log.code = self.code.as_u16();
+        log.outcome = DeliveryOutcome::Rejected {
+            reason: self.reason.clone(),
+        };
+        self.into_response()
     }
 }
 

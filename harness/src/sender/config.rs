@@ -5,6 +5,7 @@ use std::time::Duration;
 use reqwest::header::{HeaderName, HeaderValue};
 
 use crate::auth::AuthHeader;
+use crate::standard_webhooks::Secret;
 use crate::transport::ClientSettings;
 use crate::transport::tls::ClientTls;
 
@@ -41,6 +42,9 @@ pub struct SenderConfig {
     /// A seeded fault (`hookcheck send --defect`), to show `hookcheck capture` catching
     /// it; none by default.
     pub defect: Option<super::SenderDefect>,
+    /// Sign every attempt as Standard Webhooks does (`webhook-id`, `webhook-timestamp`,
+    /// `webhook-signature`) with this secret, which never prints; none by default.
+    pub signing: Option<Secret>,
 }
 
 /// The provider's default number of retries after the first attempt (SPEC §2, [D-8]).
@@ -59,6 +63,7 @@ impl Default for SenderConfig {
             jitter: DEFAULT_JITTER,
             fresh_connections: false,
             defect: None,
+            signing: None,
         }
     }
 }
@@ -103,6 +108,12 @@ impl SenderConfig {
     /// Sends one more header on every delivery.
     pub fn header(mut self, name: HeaderName, value: HeaderValue) -> Self {
         self.client.headers.push((name, value));
+        self
+    }
+
+    /// Signs every attempt with this Standard Webhooks secret.
+    pub fn signing(mut self, secret: Secret) -> Self {
+        self.signing = Some(secret);
         self
     }
 

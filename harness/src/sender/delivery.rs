@@ -38,6 +38,7 @@ use serde::{Deserialize, Serialize};
 use super::client::Sender;
 use super::defect::{self, SenderDefect};
 use crate::duration::format_duration;
+use crate::standard_webhooks::{Message, new_id};
 use crate::transport::{Exchanged, FailureClass, Response, display_url};
 
 /// No backoff delay is longer than this, whatever the retry count.
@@ -86,6 +87,9 @@ pub struct Delivery {
     pub target: String,
     /// The body's `sessionId`, when it has one.
     pub session_id: Option<String>,
+    /// The `webhook-id` of a signed (Standard Webhooks) delivery: the same on every attempt.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webhook_id: Option<String>,
     /// Whether an attempt got a 2xx in time.
     pub delivered: bool,
     /// The most attempts the configuration allowed.
@@ -106,10 +110,40 @@ impl Sender {
 
     /// Like [`Sender::deliver`], calling `observe` with each attempt as soon as it ends
     /// (before the backoff wait), so a caller can print progress.
+    /// With [`SenderConfig::signing`](super::SenderConfig::signing) set, every attempt is
+    /// signed under one fresh `webhook-id`.
     pub async fn deliver_observed(
         &self,
         url: &Url,
         body: Bytes,
+        observe: impl FnMut(&Attempt),
+    ) -> Delivery {
+        let webhook_id = self
+            .config()
+            .signing
+            .as_ref()
+            .map(|_| new_id(&mut rand::rng()));
+        self.deliver_as(url, body, webhook_id, observe).await
+    }
+
+    /// Delivers a Standard Webhooks `message`: its body, every attempt signed under its id
+    /// with a fresh timestamp (unsigned when the configuration has no secret).
+    pub async fn deliver_message(
+        &self,
+        url: &Url,
+        message: &Message,
+        observe: impl FnMut(&Attempt),
+    ) -> Delivery {
+        let webhook_id = self.config().signing.as_ref().map(|_| message.id.clone());
+        self.deliver_as(url, message.body().into(), webhook_id, observe)
+            .await
+    }
+
+    async fn deliver_as(
+        &self,
+        url: &Url,
+        body: Bytes,
+        webhook_id: Option<String>,
         mut observe: impl FnMut(&Attempt),
     ) -> Delivery {
         let started = Instant::now();
@@ -122,6 +156,7 @@ impl Sender {
         let mut retry_after_2xx = config.defect == Some(SenderDefect::RetriesAfter2xx);
         for number in 1..=max_attempts {
             let start_offset = started.elapsed();
+            let headers = self.signed(&headers, webhook_id.as_deref(), &body);
             let exchanged = self.attempt(url, &body, &headers, number).await;
             let (status_code, failure, message) = self.judge(&exchanged);
             delivered = failure.is_none();
@@ -147,6 +182,7 @@ impl Sender {
         Delivery {
             target: display_url(url),
             session_id: session_id_of(&body),
+            webhook_id,
             delivered,
             max_attempts,
             total_duration: started.elapsed(),
@@ -285,9 +321,10 @@ impl Delivery {
     pub fn summary(&self) -> String {
         let count = self.attempts.len();
         let plural = if count == 1 { "attempt" } else { "attempts" };
-        let session = match &self.session_id {
-            Some(id) => format!("sessionId {id}"),
-            None => "no sessionId in the body".to_owned(),
+        let session = match (&self.webhook_id, &self.session_id) {
+            (Some(id), _) => format!("webhook-id {id}"),
+            (None, Some(id)) => format!("sessionId {id}"),
+            (None, None) => "no sessionId in the body".to_owned(),
         };
         let verdict = if self.delivered {
             "delivered"

@@ -17,6 +17,7 @@ mod config;
 mod defect;
 mod delivery;
 mod error;
+mod signing;
 
 pub use client::Sender;
 pub use config::{DEFAULT_BACKOFF_BASE, DEFAULT_JITTER, DEFAULT_RETRIES, SenderConfig};

@@ -20,6 +20,7 @@ pub use message::{Message, new_id, signed_headers, unix_now};
 pub use recipe::{Attempt, Key, Recipe, Tamper, UNKNOWN_ENTRIES};
 pub use secret::{Secret, SecretError};
 pub use verify::{DEFAULT_TOLERANCE, Verified, Verifier, VerifyError};
+pub(crate) use verify::{header, matches, signatures_in, unix_seconds, v1_signature};
 
 use base64::Engine;
 use hmac::{Hmac, KeyInit, Mac};

@@ -64,6 +64,11 @@ impl Verifier {
         Verifier { secret, tolerance }
     }
 
+    /// How far a timestamp may be from the clock, either way.
+    pub fn tolerance(&self) -> Duration {
+        self.tolerance
+    }
+
     /// Checks one delivery at `now` (Unix seconds): headers, then timestamp, then signature.
     pub fn verify<'a>(
         &self,
@@ -76,22 +81,20 @@ impl Verifier {
         let signatures = header(headers, Header::Signature)?;
         let timestamp = unix_seconds(timestamp_text)?;
         self.check_window(timestamp, now)?;
-        let expected = mac(
-            &self.secret,
-            &Signed {
-                id,
-                timestamp,
-                body,
-            },
-        );
-        if signatures_in(signatures).any(|candidate| bool::from(candidate.ct_eq(&expected))) {
+        let expected = self.expected(&Signed {
+            id,
+            timestamp,
+            body,
+        });
+        if signatures_in(signatures).any(|candidate| matches(&candidate, &expected)) {
             Ok(Verified { id, timestamp })
         } else {
             Err(VerifyError::NoMatch)
         }
     }
 
-    fn check_window(&self, timestamp: i64, now: i64) -> Result<(), VerifyError> {
+    /// Whether `timestamp` is within the tolerance of `now`, either way.
+    pub(crate) fn check_window(&self, timestamp: i64, now: i64) -> Result<(), VerifyError> {
         let tolerance = self.tolerance.as_secs();
         let age = i128::from(now) - i128::from(timestamp);
         let distance = u64::try_from(age.unsigned_abs()).unwrap_or(u64::MAX);
@@ -109,8 +112,21 @@ impl Verifier {
     }
 }
 
+impl Verifier {
+    /// The raw signature the secret gives for `signed`, for the reference receiver's
+    /// deliberate defects, which compare it their own (wrong) way.
+    pub(crate) fn expected(&self, signed: &Signed) -> [u8; 32] {
+        mac(&self.secret, signed)
+    }
+}
+
+/// Whether a decoded signature equals the expected one, in constant time.
+pub(crate) fn matches(candidate: &[u8], expected: &[u8; 32]) -> bool {
+    bool::from(candidate.ct_eq(expected))
+}
+
 /// The first value of `which`, present, non-empty and visible ASCII.
-fn header(headers: &HeaderMap, which: Header) -> Result<&str, VerifyError> {
+pub(crate) fn header(headers: &HeaderMap, which: Header) -> Result<&str, VerifyError> {
     let value = headers
         .get(which.as_str())
         .ok_or(VerifyError::Missing(which))?;
@@ -122,7 +138,7 @@ fn header(headers: &HeaderMap, which: Header) -> Result<&str, VerifyError> {
 }
 
 /// Whole Unix seconds: ASCII digits only (STANDARD-WEBHOOKS.md [SD-3]).
-fn unix_seconds(text: &str) -> Result<i64, VerifyError> {
+pub(crate) fn unix_seconds(text: &str) -> Result<i64, VerifyError> {
     if !text.bytes().all(|b| b.is_ascii_digit()) {
         return Err(VerifyError::BadTimestamp);
     }
@@ -131,10 +147,14 @@ fn unix_seconds(text: &str) -> Result<i64, VerifyError> {
 
 /// The decoded `v1` signatures of a `webhook-signature` value, skipping other versions and
 /// entries that are not `version,base64`.
-fn signatures_in(value: &str) -> impl Iterator<Item = Vec<u8>> + '_ {
-    value
-        .split(' ')
-        .filter_map(|entry| entry.split_once(','))
-        .filter(|(version, _)| *version == V1)
-        .filter_map(|(_, encoded)| BASE64.decode(encoded).ok())
+pub(crate) fn signatures_in(value: &str) -> impl Iterator<Item = Vec<u8>> + '_ {
+    value.split(' ').filter_map(v1_signature)
+}
+
+/// The decoded signature of one entry when it is `v1,<base64>`.
+pub(crate) fn v1_signature(entry: &str) -> Option<Vec<u8>> {
+    let (version, encoded) = entry.split_once(',')?;
+    (version == V1)
+        .then(|| BASE64.decode(encoded).ok())
+        .flatten()
 }

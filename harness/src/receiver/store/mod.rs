@@ -225,6 +225,18 @@ impl Store {
         }
     }
 
+    /// Inserts a delivery row under `key` with no effect; whether it was new. The
+    /// Standard Webhooks defects that decide "seen" on another key than the one effects are
+    /// counted under use it, with [`Store::record_effect_only`].
+    pub async fn claim(
+        &self,
+        key: &str,
+        status: &str,
+        body: bytes::Bytes,
+    ) -> Result<bool, StoreError> {
+        self.deliver(key, status, body, Effect::None).await
+    }
+
     /// Records a side effect with no delivery row (the `effect-for-invalid` defect).
     pub async fn record_effect_only(
         &self,

@@ -45,6 +45,7 @@ fn the_attempt_log_reads_like_the_portal() {
     let delivery = Delivery {
         target: "https://example.com/hook".to_owned(),
         session_id: Some("abc".to_owned()),
+        webhook_id: None,
         delivered: true,
         max_attempts: 4,
         total_duration: Duration::from_millis(5030),
