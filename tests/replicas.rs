@@ -269,32 +269,34 @@ async fn an_unreachable_database_exits_3_and_a_bad_url_2_without_the_password() 
     assert!(!ran.stderr.contains("s3cret-pw"), "{}", ran.stderr);
 }
 
-/// `hookcheck run --only idempotency --quick` against two replicas, the copies of each
-/// session round robin over them: the exit code and the report.
-async fn grade_pair(a: &Served, b: &Served, dir: &std::path::Path) -> (crate::Ran, Value) {
+/// `hookcheck COMMAND --target A --replica B --effects-url A's ARGS --json DIR/report.json`:
+/// the exit code and the report.
+async fn pair_report(
+    command: &str,
+    [a, b]: [&Served; 2],
+    args: &[&str],
+    dir: &std::path::Path,
+) -> (crate::Ran, Value) {
     let json = dir.join("report.json");
-    let ran = crate::hookcheck_async(
-        &[
-            "run",
-            "--target",
-            &a.webhook_url,
-            "--replica",
-            &b.webhook_url,
-            "--effects-url",
-            &a.effects_template,
-            "--only",
-            "idempotency",
-            "--quick",
-            "--seed",
-            "7",
-            "--json",
-            json.to_str().unwrap(),
-        ],
-        &[],
-    )
-    .await;
+    let mut all = vec![
+        command,
+        "--target",
+        &a.webhook_url,
+        "--replica",
+        &b.webhook_url,
+    ];
+    all.extend(["--effects-url", &a.effects_template, "--seed", "7"]);
+    all.extend(args);
+    all.extend(["--json", json.to_str().unwrap()]);
+    let ran = crate::hookcheck_async(&all, &[]).await;
     let report = std::fs::read_to_string(&json).unwrap_or_else(|e| panic!("{e}: {ran:?}"));
     (ran, serde_json::from_str(&report).expect("a JSON report"))
+}
+
+/// `hookcheck run --only idempotency --quick` against two replicas, the copies of each
+/// session round robin over them.
+async fn grade_pair(a: &Served, b: &Served, dir: &std::path::Path) -> (crate::Ran, Value) {
+    pair_report("run", [a, b], &["--only", "idempotency", "--quick"], dir).await
 }
 
 fn outcome<'a>(report: &'a Value, id: &str) -> &'a Value {
@@ -346,4 +348,52 @@ async fn run_with_replica_fails_a_per_process_dedupe_and_passes_the_postgres_pai
         );
     }
     assert!(repro.contains("sent round robin to"), "{repro}");
+}
+
+/// `hookcheck load` against two replicas, 20 % redeliveries each to the other replica than
+/// its session's first copy, with the exactly-once check.
+async fn load_pair(a: &Served, b: &Served, dir: &std::path::Path) -> (crate::Ran, Value) {
+    let args = [
+        "--deliveries",
+        "600",
+        "--duplicates",
+        "0.2",
+        "--concurrency",
+        "8",
+    ];
+    pair_report("load", [a, b], &[&args[..], &["--quiet"]].concat(), dir).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn load_with_replica_passes_the_postgres_pair_and_catches_a_per_process_dedupe() {
+    let Some(pg) = TempPostgres::start("load_with_replica") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let [a, b] = replicas(&pg.create_database("load_correct"), &[]);
+    let (ran, report) = load_pair(&a, &b, dir.path()).await;
+    assert_eq!(ran.code, 0, "{}\n{}", ran.stdout, ran.stderr);
+    let once = &report["exactly_once"];
+    assert_eq!(report["deliveries"], 600, "{report}");
+    assert!(report["duplicates"].as_u64().unwrap() > 60, "{report}");
+    assert_eq!(once["doubled"], 0, "{once}");
+    assert_eq!(once["lost"], 0, "{once}");
+    assert_eq!(report["replicas"][0], b.webhook_url.as_str(), "{report}");
+    assert!(ran.stdout.contains("replicas    "), "{}", ran.stdout);
+    drop((a, b));
+
+    let defective = pg.create_database("load_per_process");
+    let [a, b] = replicas(&defective, &["--defect", "per-process-dedupe"]);
+    let (ran, report) = load_pair(&a, &b, dir.path()).await;
+    assert_eq!(ran.code, 1, "{}\n{}", ran.stdout, ran.stderr);
+    let once = &report["exactly_once"];
+    let doubled = once["doubled"].as_u64().expect("a doubled count");
+    // Every session redelivered went to the other replica, whose own memory had not seen
+    // it: each one is processed twice (or more).
+    let redelivered = report["duplicates"].as_u64().unwrap();
+    assert!(
+        doubled * 2 >= redelivered && doubled <= redelivered,
+        "{once}"
+    );
+    assert_eq!(report["verdict"]["holds"], false, "{report}");
 }

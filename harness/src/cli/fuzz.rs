@@ -17,6 +17,7 @@ use crate::fuzz::{
     Budget, CaseFile, DEFAULT_CASES, FuzzConfig, FuzzError, SpaceSource, failed, fuzz, replay,
 };
 use crate::receiver::{Defect, Receiver, ReceiverConfig, RunningReceiver};
+use crate::report::bodies::BodiesFolder;
 use crate::report::fuzz::summary as fuzz_summary;
 use crate::report::replay::summary as replay_summary;
 use crate::report::{check_outputs, write_any};
@@ -97,6 +98,8 @@ pub struct FuzzArgs {
     pub shrink_replays: usize,
 
     /// Save a case file per broken invariant (and bodies too long for a repro line) here.
+    /// Without it, long bodies go into `<stem>.bodies/` beside the first report file, as
+    /// with `run` (none beside `-`, a device, a FIFO or a symlink).
     #[arg(long, value_name = "DIR")]
     pub save: Option<PathBuf>,
 
@@ -172,7 +175,7 @@ async fn execute(args: FuzzArgs) -> Result<i32, CliError> {
     outcome
 }
 
-async fn campaign(config: FuzzConfig, args: &FuzzArgs) -> Result<i32, CliError> {
+async fn campaign(mut config: FuzzConfig, args: &FuzzArgs) -> Result<i32, CliError> {
     eprintln!(
         "hookcheck fuzz: seed {}, {}",
         config.seed,
@@ -181,9 +184,23 @@ async fn campaign(config: FuzzConfig, args: &FuzzArgs) -> Result<i32, CliError> 
             Budget::Time(d) => format!("for {}", crate::duration::format_duration(d)),
         }
     );
-    let report = fuzz(config, Box::new(SpaceSource::default()))
-        .await
-        .map_err(fuzz_error)?;
+    // Without --save, long bodies go beside the first report file.
+    let bodies = match &args.save {
+        Some(_) => None,
+        None => BodiesFolder::prepare(None, &args.files.outputs())
+            .map_err(|e| CliError::Usage(e.to_string()))?,
+    };
+    config.bodies_dir = bodies.as_ref().map(|folder| folder.path.clone());
+    let report = fuzz(config, Box::new(SpaceSource::default())).await;
+    if let Some(folder) = bodies {
+        let findings = report
+            .as_ref()
+            .map(|r| r.findings.as_slice())
+            .unwrap_or_default();
+        let repros: Vec<&str> = findings.iter().map(|f| f.repro.as_str()).collect();
+        folder.finish(&repros);
+    }
+    let report = report.map_err(fuzz_error)?;
     let mut summary = args.files.summary_stream();
     let _ = write!(summary, "{}", fuzz_summary(&report)).and_then(|()| summary.flush());
     for output in args.files.outputs() {

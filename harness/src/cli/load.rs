@@ -8,7 +8,7 @@ use clap::builder::RangedU64ValueParser;
 
 use crate::cli::effects::EffectsArgs;
 use crate::cli::output::{QuietArg, ReportFiles};
-use crate::cli::target::{SeedArgs, TargetArgs, required_target};
+use crate::cli::target::{ReplicaArgs, SeedArgs, TargetArgs, required_target};
 use crate::cli::{CliError, duration_default, parse_duration};
 use crate::exit_codes;
 use crate::load::{LoadError, LoadPlan, LoadReport, Pace, Progress, ProgressHook, Stop, run};
@@ -33,6 +33,11 @@ Examples:
       --deliveries 20000 --duplicates 0.1 \\
       --effects-url 'http://127.0.0.1:8080/_test/effects/{sessionId}'
 
+  # Two replicas on one database: deliveries round robin over both, each redelivery to
+  # the other one, so a dedupe kept in one process's memory shows as doubled effects:
+  hookcheck load --target http://10.0.0.5:3000/hook --replica http://10.0.0.6:3000/hook \\
+      --duplicates 0.2 --effects-url 'http://10.0.0.5:3000/_test/effects/{sessionId}'
+
   # Open loop at 500 deliveries/s for 30 s, with an auth header, report as JSON:
   hookcheck load --target https://staging.example.com/hook --auth 'X-API-Key: secret' \\
       --rate 500 --duration 30s --json load.json
@@ -49,6 +54,11 @@ not, 2 usage error, 3 the target never answered (unreachable, no TLS handshake).
 pub struct LoadArgs {
     #[command(flatten)]
     pub target: TargetArgs,
+
+    /// Deliveries go round robin over --target and the replicas, and each redelivery
+    /// (--duplicates) to another one than its session's first copy.
+    #[command(flatten)]
+    pub replicas: ReplicaArgs,
 
     /// Deliveries in flight at once (and connections opened at most).
     #[arg(long, value_name = "N", default_value_t = LoadPlan::DEFAULT_CONCURRENCY, value_parser = RangedU64ValueParser::<usize>::new().range(1..=4096))]
@@ -135,6 +145,7 @@ async fn execute(args: LoadArgs) -> Result<i32, CliError> {
 fn plan(args: &LoadArgs) -> Result<LoadPlan, CliError> {
     let mut plan = LoadPlan::new(args.target.required_url()?);
     plan.client = args.target.settings()?;
+    plan.replicas = args.replicas.urls()?;
     plan.concurrency = args.concurrency;
     plan.pace = args.rate.map_or(Pace::AsFastAsAnswered, Pace::Rate);
     plan.stop = match args.deliveries {

@@ -20,6 +20,7 @@ use crate::duration::format_duration;
 use crate::exit_codes;
 use crate::profile::Profile;
 use crate::receiver::{Choices, Receiver, ReceiverConfig, RunningReceiver, Signing};
+use crate::report::bodies::BodiesFolder;
 use crate::report::check_outputs;
 use crate::report::diff::diff_text;
 use crate::results::Report;
@@ -143,7 +144,10 @@ pub struct RunArgs {
     pub baseline: Option<PathBuf>,
 
     /// Write request bodies too long for a repro line (over 4 KiB) into this folder
-    /// (created if missing), so that every repro line runs as printed.
+    /// (created if missing), so that every repro line runs as printed. [default: with a
+    /// report file, `<stem>.bodies/` beside the first one (`report.json` →
+    /// `report.bodies/`), keeping only the bodies a repro line names; none beside `-`, a
+    /// device, a FIFO or a symlink]
     #[arg(long, value_name = "DIR")]
     pub bodies: Option<PathBuf>,
 
@@ -212,27 +216,42 @@ fn dedupe_window(args: &RunArgs, schedule: &RetrySchedule) -> Result<Duration, C
 }
 
 async fn execute(args: RunArgs) -> Result<i32, CliError> {
+    let (baseline, bodies) = prepare_files(&args)?;
+    let graded = grade(&args, bodies.as_ref().map(|folder| folder.path.clone())).await;
+    if let Some(folder) = bodies {
+        let report = graded.as_ref().ok();
+        let checks = report
+            .map(|report| report.checks.as_slice())
+            .unwrap_or_default();
+        let repros: Vec<&str> = checks.iter().filter_map(|c| c.repro.as_deref()).collect();
+        folder.finish(&repros);
+    }
+    verdict_code(&graded?, baseline.as_ref(), &args)
+}
+
+/// Runs the selected checks against the target (or the built-in receiver), long bodies
+/// written into `bodies_dir`.
+async fn grade(args: &RunArgs, bodies_dir: Option<PathBuf>) -> Result<Report, CliError> {
     let usage = CliError::Usage;
     let client = args.target.settings()?;
     let replicas = args.replicas.urls()?;
     let auth = client.auth.clone();
     let profile = args.profile.profile;
-    let secret = run_secret(&args)?;
-    let selection = selection(&args, profile)?;
+    let secret = run_secret(args)?;
+    let selection = selection(args, profile)?;
     let mut effects = args.effects.probe()?;
-    let baseline = prepare_files(&args)?;
     let schedule = RetrySchedule {
         base: args.retry_base,
         timeout: args.target.timeout,
         ..RetrySchedule::default()
     };
-    let window = dedupe_window(&args, &schedule)?;
+    let window = dedupe_window(args, &schedule)?;
     // The built-in receiver always brings its effects endpoint.
     let has_effects = effects.is_some() || args.target.target.is_none();
     refuse_empty_selection(profile, &selection, auth.is_some(), has_effects)?;
     let local = match &args.target.target {
         Some(_) => None,
-        None => Some(start_local(&args, auth.as_ref(), secret.as_ref()).await?),
+        None => Some(start_local(args, auth.as_ref(), secret.as_ref()).await?),
     };
     if let Some(receiver) = &local
         && effects.is_none()
@@ -242,7 +261,7 @@ async fn execute(args: RunArgs) -> Result<i32, CliError> {
                 .map_err(|e| CliError::Unavailable(e.to_string()))?,
         );
     }
-    let target = target_url(&args, local.as_ref());
+    let target = target_url(args, local.as_ref());
     let mut config = RunConfig::new(parse_target(&target).map_err(|e| usage(e.to_string()))?);
     config.client = client;
     config.replicas = replicas;
@@ -250,8 +269,9 @@ async fn execute(args: RunArgs) -> Result<i32, CliError> {
     config.selection = selection;
     config.profile = profile;
     config.secret = secret;
-    configure(&mut config, &args);
+    configure(&mut config, args);
     config.dedupe_window = window;
+    config.bodies_dir = bodies_dir;
     let outcome = run_until(
         config,
         &mut reporters(&args.terminal, &args.files, args.strict),
@@ -261,16 +281,14 @@ async fn execute(args: RunArgs) -> Result<i32, CliError> {
     if let Some(receiver) = local {
         receiver.shutdown().await;
     }
-    match outcome {
-        Ok(report) => verdict_code(&report, baseline.as_ref(), &args),
-        Err(e @ (RunError::Config(_) | RunError::Report(_))) => Err(usage(e.to_string())),
-    }
+    outcome.map_err(|e @ (RunError::Config(_) | RunError::Report(_))| usage(e.to_string()))
 }
 
 /// Checks the run's files before it starts, so that a report that cannot be written, or a
 /// baseline that cannot be read, is found out now, not after the whole run: the outputs
-/// are writable, the `--bodies` folder exists; returns the baseline report, if any.
-fn prepare_files(args: &RunArgs) -> Result<Option<Report>, CliError> {
+/// are writable, the bodies folder exists; returns the baseline report, if any, and the
+/// bodies folder.
+fn prepare_files(args: &RunArgs) -> Result<(Option<Report>, Option<BodiesFolder>), CliError> {
     let usage = CliError::Usage;
     check_outputs(&args.files.outputs()).map_err(|e| usage(e.to_string()))?;
     let baseline = args
@@ -279,15 +297,9 @@ fn prepare_files(args: &RunArgs) -> Result<Option<Report>, CliError> {
         .map(|path| read_report(path, "--baseline"))
         .transpose()
         .map_err(usage)?;
-    if let Some(dir) = &args.bodies {
-        std::fs::create_dir_all(dir).map_err(|e| {
-            usage(format!(
-                "cannot create --bodies folder {}: {e}",
-                dir.display()
-            ))
-        })?;
-    }
-    Ok(baseline)
+    let bodies = BodiesFolder::prepare(args.bodies.as_deref(), &args.files.outputs())
+        .map_err(|e| usage(e.to_string()))?;
+    Ok((baseline, bodies))
 }
 
 /// The URL the run delivers to: the given target, else the local receiver's webhook.
@@ -443,7 +455,6 @@ fn configure(config: &mut RunConfig, args: &RunArgs) {
     };
     config.retry_base = args.retry_base;
     config.strict = args.strict;
-    config.bodies_dir = args.bodies.clone();
 }
 
 /// Completes on Ctrl-C or SIGTERM, so the run stops and still reports what it graded.

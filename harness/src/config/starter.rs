@@ -10,7 +10,7 @@ pub const STARTER_CONFIG: &str = r#"# hookcheck.toml: the options of `hookcheck 
 # The webhook URL to grade. Without it, hookcheck grades its built-in reference receiver.
 # target = "https://staging.example.com/webhooks/cr3dentials"
 # Other replicas of the same receiver (processes on one database): the copies of each
-# session go round robin over target and these (`run` only).
+# session go round robin over target and these (`run` and `load`).
 # replicas = ["https://replica-2.staging.example.com/webhooks/cr3dentials"]
 
 # The contract: "cr3dentials" (CONTRACT.md, the default) or "standard-webhooks"

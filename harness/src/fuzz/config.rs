@@ -50,6 +50,8 @@ pub struct FuzzConfig {
     pub shrink: ShrinkLimits,
     /// Where case files (and bodies too long for a repro line) are saved, if anywhere.
     pub save_dir: Option<PathBuf>,
+    /// Where bodies too long for a repro line are written when there is no `save_dir`.
+    pub bodies_dir: Option<PathBuf>,
     /// Print progress on stderr.
     pub progress: bool,
 }
@@ -84,6 +86,7 @@ impl FuzzConfig {
                 time: Self::DEFAULT_SHRINK_TIME,
             },
             save_dir: None,
+            bodies_dir: None,
             progress: false,
         }
     }

@@ -186,7 +186,7 @@ impl Shrinker<'_> {
             headers: &config.client.headers,
             effects: config.effects.as_ref(),
             settle: first_read_after(config.settle),
-            bodies: config.save_dir.as_deref(),
+            bodies: config.save_dir.as_deref().or(config.bodies_dir.as_deref()),
         };
         let violation = &example.violation;
         Ok(Finding {

@@ -50,7 +50,7 @@ pub struct Driven {
 
 /// What every worker reads.
 struct Shared {
-    url: Url,
+    urls: Vec<Url>,
     headers: HeaderMap,
     schedule: Arc<Schedule>,
     pace: Pace,
@@ -79,7 +79,7 @@ pub async fn drive(
 ) -> Driven {
     let shards = plan.concurrency.clamp(1, TALLY_SHARDS);
     let shared = Arc::new(Shared {
-        url: plan.target.clone(),
+        urls: plan.urls(),
         headers,
         schedule,
         pace: plan.pace,
@@ -171,7 +171,9 @@ async fn work(shared: Arc<Shared>, client: reqwest::Client, shard: usize) {
             tokio::time::sleep_until(due).await;
         }
         let planned = shared.schedule.delivery(k);
-        let sent = tokio::time::timeout(shared.timeout, send(&shared, &client, planned.body)).await;
+        let url = &shared.urls[planned.destination(k, shared.urls.len())];
+        let sent =
+            tokio::time::timeout(shared.timeout, send(&shared, &client, url, planned.body)).await;
         let latency = due.elapsed();
         let outcome = match sent {
             Ok(Ok(status)) => Ok(status),
@@ -202,14 +204,16 @@ async fn work(shared: Arc<Shared>, client: reqwest::Client, shard: usize) {
     }
 }
 
-/// POSTs one body and reads the whole response, so the connection goes back to the pool.
+/// POSTs one body to `url` and reads the whole response, so the connection goes back to
+/// the pool.
 async fn send(
     shared: &Shared,
     client: &reqwest::Client,
+    url: &Url,
     body: Bytes,
 ) -> Result<StatusCode, reqwest::Error> {
     let mut response = client
-        .post(shared.url.clone())
+        .post(url.clone())
         .headers(shared.headers.clone())
         .body(body)
         .send()

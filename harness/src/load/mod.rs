@@ -110,7 +110,7 @@ pub async fn run(
         Pace::Rate(rate) => Some(rate),
         Pace::AsFastAsAnswered => None,
     };
-    Ok(LoadReport::new(
+    let mut report = LoadReport::new(
         display_url(&plan.target),
         plan.concurrency,
         rate,
@@ -118,5 +118,7 @@ pub async fn run(
         &driven.tally,
         sessions,
         exactly_once,
-    ))
+    );
+    report.replicas = plan.replicas.iter().map(display_url).collect();
+    Ok(report)
 }

@@ -34,6 +34,9 @@ pub enum Pace {
 pub struct LoadPlan {
     /// The webhook URL.
     pub target: Url,
+    /// Other replicas of the same receiver (`--replica`): deliveries go round robin over
+    /// the target and these, each redelivery to another one than its session's first copy.
+    pub replicas: Vec<Url>,
     /// How every delivery reaches the target: the auth header sent on every delivery, the
     /// bound on one delivery, from sending it to its complete response (its latency still
     /// counts from its due time), and which certificates an HTTPS target must present.
@@ -89,6 +92,7 @@ impl LoadPlan {
     pub fn new(target: Url) -> Self {
         LoadPlan {
             target,
+            replicas: Vec::new(),
             client: ClientSettings::default(),
             concurrency: Self::DEFAULT_CONCURRENCY,
             pace: Pace::AsFastAsAnswered,
@@ -98,6 +102,13 @@ impl LoadPlan {
             settle: Self::DEFAULT_SETTLE,
             seed: rand::random(),
         }
+    }
+
+    /// Where deliveries go: the target, then each replica.
+    pub fn urls(&self) -> Vec<Url> {
+        std::iter::once(self.target.clone())
+            .chain(self.replicas.iter().cloned())
+            .collect()
     }
 
     /// Whether the plan can run.

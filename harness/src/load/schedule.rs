@@ -21,6 +21,23 @@ pub struct Planned {
     pub body: Bytes,
 }
 
+impl Planned {
+    /// Which of `urls` URLs (the target, then the replicas) the k-th delivery goes to: a
+    /// session's first copy to the next one in turn by session number, so new sessions go
+    /// round robin; a redelivery to one of the others, in turn by `k`, so that with more
+    /// than one URL no copy lands where its session's first one did.
+    pub fn destination(&self, k: u64, urls: usize) -> usize {
+        let urls = urls.max(1) as u64;
+        let first = self.session % urls;
+        let at = if self.duplicate && urls > 1 {
+            (first + 1 + k % (urls - 1)) % urls
+        } else {
+            first
+        };
+        at as usize
+    }
+}
+
 /// A serialized payload and where its session id sits.
 #[derive(Debug)]
 struct Template {
@@ -158,6 +175,32 @@ mod tests {
             first.body, redelivered.body,
             "a redelivery is the same body"
         );
+    }
+
+    #[test]
+    fn first_copies_go_round_robin_and_every_redelivery_elsewhere() {
+        for urls in [1usize, 2, 3] {
+            let schedule = Schedule::new(3, 0.3);
+            let mut first_at = std::collections::HashMap::new();
+            let mut sent = vec![0u64; urls];
+            for k in 0..3000 {
+                let planned = schedule.delivery(k);
+                let at = planned.destination(k, urls);
+                sent[at] += 1;
+                match first_at.get(&planned.session) {
+                    Some(&first) if urls > 1 => assert_ne!(at, first, "k {k} with {urls}"),
+                    Some(_) => assert_eq!(at, 0),
+                    None => {
+                        first_at.insert(planned.session, at);
+                    }
+                }
+            }
+            let fair = 3000 / urls as u64;
+            assert!(
+                sent.iter().all(|&n| n.abs_diff(fair) < fair / 5),
+                "{sent:?}"
+            );
+        }
     }
 
     #[test]

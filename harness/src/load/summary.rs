@@ -55,6 +55,9 @@ impl LoadLatency {
 pub struct LoadReport {
     /// The target, without credentials or query string.
     pub target: String,
+    /// The other replicas deliveries went to (`--replica`), shown as the target is.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub replicas: Vec<String>,
     /// Deliveries in flight at most.
     pub concurrency: usize,
     /// The open-loop rate, or null for a closed loop.
@@ -96,6 +99,7 @@ impl LoadReport {
         let verdict = LoadVerdict::judge(tally, exactly_once.as_ref());
         LoadReport {
             target,
+            replicas: Vec::new(),
             concurrency,
             rate_per_s,
             elapsed_s: elapsed.as_secs_f64(),
@@ -123,6 +127,13 @@ impl LoadReport {
 impl fmt::Display for LoadReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "target      {}", self.target)?;
+        if !self.replicas.is_empty() {
+            writeln!(
+                f,
+                "replicas    {} (round robin with the target; each redelivery to another URL than its first copy)",
+                self.replicas.join(", ")
+            )?;
+        }
         let pace = match self.rate_per_s {
             Some(rate) => format!("open loop at {rate} deliveries/s"),
             None => "closed loop".to_owned(),

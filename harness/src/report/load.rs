@@ -185,6 +185,7 @@ mod tests {
     fn sample(holds: bool) -> LoadReport {
         LoadReport {
             target: "http://127.0.0.1:8080/webhook".into(),
+            replicas: Vec::new(),
             concurrency: 8,
             rate_per_s: None,
             elapsed_s: 1.5,

@@ -9,6 +9,7 @@
 //! [`crate::results`], where it is defined; every format cites the contract ([`contract`])
 //! and says the verdict with [`verdict::verdict_line`].
 
+pub mod bodies;
 pub mod contract;
 pub mod diff;
 pub mod fuzz;

@@ -116,7 +116,7 @@ fn body_argument(body: &[u8], body_file: Option<&std::path::Path>) -> BodyArgume
         return BodyArgument::Inline(match body_file {
             Some(path) => format!("@{}", single_quote(&path.display().to_string())),
             None => format!(
-                "@body.bin  # the {}-byte body is not shown: `hookcheck run --bodies DIR` writes it",
+                "@body.bin  # the {}-byte body is not shown: `hookcheck run --bodies DIR` (or with a report file) writes it",
                 body.len()
             ),
         });
