@@ -18,7 +18,9 @@ use crate::diff::Diff;
 use crate::duration::format_duration;
 use crate::exit_codes;
 use crate::profile::Profile;
-use crate::receiver::{Defect, Receiver, ReceiverConfig, RunningReceiver};
+use crate::cli::serve_profile::{defect_names, defect_of, standard_webhooks};
+use crate::receiver::{Choices, Receiver, ReceiverConfig, RunningReceiver, Signing};
+use crate::standard_webhooks::Secret;
 use crate::report::check_outputs;
 use crate::report::diff::diff_text;
 use crate::results::Report;
@@ -159,10 +161,10 @@ pub struct RunArgs {
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub settle: Option<Duration>,
 
-    /// Without --target: give the built-in receiver this defect, to see how a broken
-    /// receiver is reported. `hookcheck serve --help` lists them.
-    #[arg(long, value_name = "NAME", conflicts_with = "target")]
-    pub defect: Option<Defect>,
+    /// Without --target: give the built-in receiver this defect (one of the profile's), to
+    /// see how a broken receiver is reported. `hookcheck serve --help` lists them.
+    #[arg(long, value_name = "NAME", conflicts_with = "target", value_parser = defect_names())]
+    pub defect: Option<String>,
 }
 
 /// What `--target` is for, in `hookcheck run --help`.
@@ -215,7 +217,7 @@ async fn execute(args: RunArgs) -> Result<i32, CliError> {
     let replicas = args.replicas.urls()?;
     let auth = client.auth.clone();
     let profile = args.profile.profile;
-    let secret = args.profile.secret()?;
+    let secret = run_secret(&args)?;
     let selection = selection(&args, profile)?;
     let mut effects = args.effects.probe()?;
     let baseline = prepare_files(&args)?;
@@ -230,7 +232,7 @@ async fn execute(args: RunArgs) -> Result<i32, CliError> {
     refuse_empty_selection(profile, &selection, auth.is_some(), has_effects)?;
     let local = match &args.target.target {
         Some(_) => None,
-        None => Some(start_local(&args, auth.as_ref()).await?),
+        None => Some(start_local(&args, auth.as_ref(), secret.as_ref()).await?),
     };
     if let Some(receiver) = &local
         && effects.is_none()
@@ -384,14 +386,23 @@ fn refuse_empty_selection(
 async fn start_local(
     args: &RunArgs,
     auth: Option<&AuthHeader>,
+    secret: Option<&Secret>,
 ) -> Result<RunningReceiver, CliError> {
     let mut config = ReceiverConfig::default();
     if let Some(auth) = auth {
         config = config.auth(auth.clone());
     }
-    if let Some(defect) = args.defect {
-        config = config.defect(defect);
-    }
+    let (profile, defect) = (args.profile.profile, args.defect.as_deref());
+    let config = match secret {
+        Some(secret) => {
+            let signing = Signing::new(secret.clone());
+            standard_webhooks(config, signing, auth.is_some(), Choices::default(), defect)?
+        }
+        None => ReceiverConfig {
+            defect: defect_of(profile, defect)?,
+            ..config
+        },
+    };
     let receiver = Receiver::start(config)
         .await
         .map_err(|e| CliError::Unavailable(e.to_string()))?;
@@ -400,11 +411,24 @@ async fn start_local(
             "hookcheck: no --target given: grading the built-in reference receiver at {}{}",
             receiver.webhook_url(),
             args.defect
-                .map(|d| format!(" (defect: {})", d.as_str()))
+                .as_ref()
+                .map(|d| format!(" (defect: {d})"))
                 .unwrap_or_default()
         );
     }
     Ok(receiver)
+}
+
+/// The signing secret of a Standard Webhooks run: given, or, for the built-in receiver
+/// when none is, a fresh one made for it.
+fn run_secret(args: &RunArgs) -> Result<Option<Secret>, CliError> {
+    let local = args.target.target.is_none();
+    match args.profile.profile {
+        Profile::StandardWebhooks if local && args.profile.secret.is_none() => {
+            Ok(Some(Secret::generate()))
+        }
+        _ => args.profile.secret(),
+    }
 }
 
 /// The settings that come straight from the command line.
