@@ -236,15 +236,18 @@ async fn verifies_reserialised_refuses_a_valid_body_with_spaces() {
     assert_eq!(observe(defect, probe).await, (refused(401), ok(false)));
 }
 
+/// Two genuine attempts signed ten minutes ago and ten minutes ahead.
+async fn stale_and_future(p: Probe) -> (Answer, Answer) {
+    let now = unix_now();
+    (
+        p.signed_at("msg_old", now - TEN_MINUTES, BODY).await,
+        p.signed_at("msg_new", now + TEN_MINUTES, BODY).await,
+    )
+}
+
 #[tokio::test]
 async fn ignores_timestamp_accepts_stale_and_future_attempts() {
-    async fn probe(p: Probe) -> (Answer, Answer) {
-        let now = unix_now();
-        (
-            p.signed_at("msg_old", now - TEN_MINUTES, BODY).await,
-            p.signed_at("msg_new", now + TEN_MINUTES, BODY).await,
-        )
-    }
+    let probe = stale_and_future;
     assert_eq!(observe(None, probe).await, (refused(401), refused(401)));
     let defect = Some(SignedDefect::IgnoresTimestamp);
     assert_eq!(observe(defect, probe).await, (ok(false), ok(false)));
@@ -252,13 +255,7 @@ async fn ignores_timestamp_accepts_stale_and_future_attempts() {
 
 #[tokio::test]
 async fn accepts_future_timestamps_refuses_only_old_ones() {
-    async fn probe(p: Probe) -> (Answer, Answer) {
-        let now = unix_now();
-        (
-            p.signed_at("msg_old", now - TEN_MINUTES, BODY).await,
-            p.signed_at("msg_new", now + TEN_MINUTES, BODY).await,
-        )
-    }
+    let probe = stale_and_future;
     assert_eq!(observe(None, probe).await, (refused(401), refused(401)));
     let defect = Some(SignedDefect::AcceptsFutureTimestamps);
     assert_eq!(observe(defect, probe).await, (refused(401), ok(false)));
