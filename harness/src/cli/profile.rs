@@ -20,7 +20,25 @@ pub struct ProfileArgs {
     /// `--profile standard-webhooks`). Never printed; repro lines read it from
     /// $HOOKCHECK_SECRET.
     #[arg(long, value_name = "whsec_…", env = SECRET_ENV, hide_env_values = true)]
-    pub secret: Option<String>,
+    pub secret: Option<SecretArg>,
+}
+
+/// A `--secret` as given, read only once the profile is known; `Debug` never shows it.
+#[derive(Clone)]
+pub struct SecretArg(String);
+
+impl std::str::FromStr for SecretArg {
+    type Err = std::convert::Infallible;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Ok(SecretArg(text.to_owned()))
+    }
+}
+
+impl std::fmt::Debug for SecretArg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SecretArg(***)")
+    }
 }
 
 impl ProfileArgs {
@@ -28,7 +46,7 @@ impl ProfileArgs {
     /// refused by `cr3dentials`. Errors never quote it.
     pub fn secret(&self) -> Result<Option<Secret>, CliError> {
         match (self.profile, &self.secret) {
-            (Profile::StandardWebhooks, Some(text)) => Secret::parse(text)
+            (Profile::StandardWebhooks, Some(SecretArg(text))) => Secret::parse(text)
                 .map(Some)
                 .map_err(|e| CliError::Usage(format!("--secret: {e}"))),
             (Profile::StandardWebhooks, None) => Err(CliError::Usage(format!(
@@ -41,5 +59,45 @@ impl ProfileArgs {
             }
             (Profile::Cr3dentials, _) => Ok(None),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    #[derive(Debug, Parser)]
+    struct Cli {
+        #[command(flatten)]
+        profile: ProfileArgs,
+    }
+
+    #[test]
+    fn the_secret_never_shows_in_debug_and_is_read_only_under_its_profile() {
+        let text = Secret::generate().expose_text();
+        let args = [
+            "hookcheck",
+            "--profile",
+            "standard-webhooks",
+            "--secret",
+            &text,
+        ];
+        let cli = Cli::try_parse_from(args).unwrap();
+        assert!(!format!("{cli:?}").contains(&text[6..]));
+        assert!(cli.profile.secret().unwrap().is_some());
+        let bad = Cli::try_parse_from([
+            "hookcheck",
+            "--profile",
+            "standard-webhooks",
+            "--secret",
+            "whsec_*!",
+        ]);
+        let error = bad.unwrap().profile.secret().unwrap_err().to_string();
+        assert!(
+            error.starts_with("--secret: ") && !error.contains("*!"),
+            "{error}"
+        );
     }
 }
