@@ -57,19 +57,26 @@ async fn send_signed(url: &str, secret: &Secret) -> (i32, Delivery) {
     (ran.code, delivery)
 }
 
+/// `hookcheck serve --profile standard-webhooks` with the secret `text`, in memory, on a
+/// free port, with `extra` arguments.
+fn serve_signed(text: &str, extra: &[&str]) -> hookcheck_testkit::process::Served {
+    let mut args = vec![
+        "--profile",
+        "standard-webhooks",
+        "--secret",
+        text,
+        "--memory",
+    ];
+    args.extend(["--listen", "127.0.0.1:0"]);
+    args.extend(extra);
+    HOOKCHECK.serve(&args)
+}
+
 #[tokio::test]
 async fn a_signed_delivery_counts_once_and_a_wrong_secret_is_refused() {
     let secret = Secret::generate();
     let text = secret.expose_text();
-    let served = HOOKCHECK.serve(&[
-        "--profile",
-        "standard-webhooks",
-        "--secret",
-        &text,
-        "--memory",
-        "--listen",
-        "127.0.0.1:0",
-    ]);
+    let served = serve_signed(&text, &[]);
     assert!(
         served
             .announced
@@ -329,17 +336,7 @@ async fn a_signed_repro_signs_again_with_the_secret_from_the_environment() {
     }
     let secret = Secret::generate();
     let text = secret.expose_text();
-    let served = HOOKCHECK.serve(&[
-        "--profile",
-        "standard-webhooks",
-        "--secret",
-        &text,
-        "--memory",
-        "--listen",
-        "127.0.0.1:0",
-        "--defect",
-        "ignores-timestamp",
-    ]);
+    let served = serve_signed(&text, &["--defect", "ignores-timestamp"]);
     let dir = tempfile::tempdir().unwrap();
     let only = ["--only", "replay/outside-tolerance-refused/past"];
     let (code, report, _) = grade(Some(&served.webhook_url), &secret, &only, dir.path()).await;

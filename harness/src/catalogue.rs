@@ -130,6 +130,27 @@ pub const NO_EFFECTS_PROBE: &str =
     "no effects probe: give --effects-url or --effects-cmd (SPEC §4) to observe side effects";
 
 impl Requirement {
+    /// A MUST requirement that every run can observe unless `needs` says otherwise.
+    pub(crate) const fn must(
+        id: &'static str,
+        category: Category,
+        text: &'static str,
+        clause: &'static str,
+        variants: &'static [&'static str],
+        needs: Needs,
+    ) -> Requirement {
+        Requirement {
+            id,
+            category,
+            level: Level::Must,
+            text,
+            clause,
+            variants,
+            unchecked: None,
+            needs,
+        }
+    }
+
     /// The ids of the checks that test this requirement.
     pub fn check_ids(&self) -> Vec<String> {
         if self.unchecked.is_some() {

@@ -2,7 +2,7 @@
 //! against. Same shape as the receiver's [`REQUIREMENTS`](super::REQUIREMENTS); each is one
 //! check whose id is the requirement's own.
 
-use super::{Category, Level, Needs, Requirement};
+use super::{Category, Needs, Requirement};
 
 const fn one(
     id: &'static str,
@@ -11,16 +11,7 @@ const fn one(
     clause: &'static str,
     needs: Needs,
 ) -> Requirement {
-    Requirement {
-        id,
-        category,
-        level: Level::Must,
-        text,
-        clause,
-        variants: &[],
-        unchecked: None,
-        needs,
-    }
+    Requirement::must(id, category, text, clause, &[], needs)
 }
 
 /// Every requirement of a sender, in report order.

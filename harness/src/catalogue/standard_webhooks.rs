@@ -2,7 +2,7 @@
 //! `hookcheck run --profile standard-webhooks` grades. Same shape as the Cr3dentials
 //! [`REQUIREMENTS`](super::REQUIREMENTS); ids never collide with theirs.
 
-use super::{Category, Level, Needs, Requirement};
+use super::{Category, Needs, Requirement};
 use crate::standard_webhooks::Forgery;
 
 /// The forgeries whose effect the effects probe can see: all but `missing-id`, which names
@@ -22,29 +22,9 @@ pub const SKEW_VARIANTS: &[&str] = &["past", "future"];
 /// When a retry of a message arrives: after the first attempt was answered, or beside it.
 pub const RETRY_VARIANTS: &[&str] = &["sequential", "concurrent"];
 
-const fn must(
-    id: &'static str,
-    category: Category,
-    text: &'static str,
-    clause: &'static str,
-    variants: &'static [&'static str],
-    needs: Needs,
-) -> Requirement {
-    Requirement {
-        id,
-        category,
-        level: Level::Must,
-        text,
-        clause,
-        variants,
-        unchecked: None,
-        needs,
-    }
-}
-
 /// Every requirement of a Standard Webhooks receiver, in report order.
 pub const STANDARD_WEBHOOKS_REQUIREMENTS: &[Requirement] = &[
-    must(
+    Requirement::must(
         "signature/valid-accepted",
         Category::Signature,
         "A delivery signed with the secret is answered 2xx within the sender's timeout.",
@@ -52,7 +32,7 @@ pub const STANDARD_WEBHOOKS_REQUIREMENTS: &[Requirement] = &[
         &[],
         Needs::Nothing,
     ),
-    must(
+    Requirement::must(
         "signature/valid-processed-once",
         Category::Signature,
         "A delivery signed with the secret causes exactly one side effect.",
@@ -60,7 +40,7 @@ pub const STANDARD_WEBHOOKS_REQUIREMENTS: &[Requirement] = &[
         &[],
         Needs::Effects,
     ),
-    must(
+    Requirement::must(
         "signature/forgery-refused",
         Category::Signature,
         "A delivery that fails verification (another secret, a changed body, id or timestamp, a missing header, no v1 signature) is answered 4xx.",
@@ -68,7 +48,7 @@ pub const STANDARD_WEBHOOKS_REQUIREMENTS: &[Requirement] = &[
         &Forgery::IDS,
         Needs::Nothing,
     ),
-    must(
+    Requirement::must(
         "signature/forgery-no-effect",
         Category::Signature,
         "A delivery that fails verification causes no side effect (under the id it claims).",
@@ -76,7 +56,7 @@ pub const STANDARD_WEBHOOKS_REQUIREMENTS: &[Requirement] = &[
         NO_EFFECT_FORGERIES,
         Needs::Effects,
     ),
-    must(
+    Requirement::must(
         "signature/body-as-received",
         Category::Signature,
         "A signed body with spaces, line breaks, unsorted keys and escaped characters is verified as received and answered 2xx.",
@@ -84,7 +64,7 @@ pub const STANDARD_WEBHOOKS_REQUIREMENTS: &[Requirement] = &[
         &[],
         Needs::Nothing,
     ),
-    must(
+    Requirement::must(
         "signature/any-v1-matches",
         Category::Signature,
         "A delivery whose first v1 signature is from another secret and whose second is valid (a key being rotated) is answered 2xx.",
@@ -92,7 +72,7 @@ pub const STANDARD_WEBHOOKS_REQUIREMENTS: &[Requirement] = &[
         &[],
         Needs::Nothing,
     ),
-    must(
+    Requirement::must(
         "signature/unknown-version-ignored",
         Category::Signature,
         "A valid v1 signature followed by entries of unknown versions is answered 2xx.",
@@ -104,7 +84,7 @@ pub const STANDARD_WEBHOOKS_REQUIREMENTS: &[Requirement] = &[
         unchecked: Some(
             "a constant-time comparison cannot be told from another over a network; review the code (STANDARD-WEBHOOKS [SW-9])",
         ),
-        ..must(
+        ..Requirement::must(
             "signature/constant-time",
             Category::Signature,
             "Signatures are compared in constant time.",
@@ -113,7 +93,7 @@ pub const STANDARD_WEBHOOKS_REQUIREMENTS: &[Requirement] = &[
             Needs::Nothing,
         )
     },
-    must(
+    Requirement::must(
         "replay/outside-tolerance-refused",
         Category::Replay,
         "A correctly signed delivery whose timestamp is 10 minutes from now, either way, is answered 4xx.",
@@ -121,7 +101,7 @@ pub const STANDARD_WEBHOOKS_REQUIREMENTS: &[Requirement] = &[
         SKEW_VARIANTS,
         Needs::Nothing,
     ),
-    must(
+    Requirement::must(
         "replay/outside-tolerance-no-effect",
         Category::Replay,
         "A correctly signed delivery whose timestamp is 10 minutes from now, either way, causes no side effect.",
@@ -129,7 +109,7 @@ pub const STANDARD_WEBHOOKS_REQUIREMENTS: &[Requirement] = &[
         SKEW_VARIANTS,
         Needs::Effects,
     ),
-    must(
+    Requirement::must(
         "replay/within-tolerance-accepted",
         Category::Replay,
         "A correctly signed delivery whose timestamp is 30 seconds old is answered 2xx.",
@@ -137,7 +117,7 @@ pub const STANDARD_WEBHOOKS_REQUIREMENTS: &[Requirement] = &[
         &[],
         Needs::Nothing,
     ),
-    must(
+    Requirement::must(
         "idempotency/retry-acknowledged",
         Category::Idempotency,
         "A retry (the same webhook-id, a fresh timestamp and signature) is answered 2xx, so the sender stops.",
@@ -145,7 +125,7 @@ pub const STANDARD_WEBHOOKS_REQUIREMENTS: &[Requirement] = &[
         &[],
         Needs::Nothing,
     ),
-    must(
+    Requirement::must(
         "idempotency/retry-processed-once",
         Category::Idempotency,
         "A message delivered twice with the same webhook-id, re-signed with a fresh timestamp, one after the other or at once, causes exactly one side effect.",
@@ -153,7 +133,7 @@ pub const STANDARD_WEBHOOKS_REQUIREMENTS: &[Requirement] = &[
         RETRY_VARIANTS,
         Needs::Effects,
     ),
-    must(
+    Requirement::must(
         "idempotency/distinct-ids-processed",
         Category::Idempotency,
         "Two messages with different webhook-ids and byte-identical bodies each cause exactly one side effect.",
@@ -161,7 +141,7 @@ pub const STANDARD_WEBHOOKS_REQUIREMENTS: &[Requirement] = &[
         &[],
         Needs::Effects,
     ),
-    must(
+    Requirement::must(
         "idempotency/forgery-claims-nothing",
         Category::Idempotency,
         "A refused forgery claiming a webhook-id does not stop the genuine message of that id from being processed once.",
