@@ -375,3 +375,69 @@ fn on_path(tool: &str) -> bool {
         .output()
         .is_ok_and(|o| o.status.success())
 }
+
+/// Each defect of the built-in Standard Webhooks receiver, and the checks it must fail: all
+/// of them, and nothing else. `compares-with-eq` cannot be seen over a network, so its run
+/// is clean and `signature/constant-time` says it is not checked.
+const DEFECT_TABLE: &[(&str, &[&str])] = &[
+    ("compares-with-eq", &[]),
+    ("verifies-reserialised", &["signature/body-as-received"]),
+    (
+        "ignores-timestamp",
+        &[
+            "replay/outside-tolerance-refused/past",
+            "replay/outside-tolerance-refused/future",
+            "replay/outside-tolerance-no-effect/past",
+            "replay/outside-tolerance-no-effect/future",
+        ],
+    ),
+    (
+        "accepts-future-timestamps",
+        &[
+            "replay/outside-tolerance-refused/future",
+            "replay/outside-tolerance-no-effect/future",
+        ],
+    ),
+    (
+        "dedupes-on-body-hash",
+        &["idempotency/distinct-ids-processed"],
+    ),
+    (
+        "dedupes-on-signature",
+        &[
+            "idempotency/retry-processed-once/sequential",
+            "idempotency/retry-processed-once/concurrent",
+        ],
+    ),
+    ("first-signature-only", &["signature/any-v1-matches"]),
+    (
+        "unknown-version-fatal",
+        &["signature/unknown-version-ignored"],
+    ),
+    (
+        "optional-signature",
+        &[
+            "signature/forgery-refused/missing-signature",
+            "signature/forgery-no-effect/missing-signature",
+        ],
+    ),
+    (
+        "records-before-verifying",
+        &["idempotency/forgery-claims-nothing"],
+    ),
+    ("conflict-on-duplicate", &["idempotency/retry-acknowledged"]),
+];
+
+#[tokio::test]
+async fn every_standard_webhooks_defect_fails_exactly_its_own_checks() {
+    let listed: Vec<&str> = DEFECT_TABLE.iter().map(|(defect, _)| *defect).collect();
+    assert_eq!(listed, hookcheck::receiver::SignedDefect::IDS);
+    let secret = Secret::generate();
+    let dir = tempfile::tempdir().unwrap();
+    for (defect, fails) in DEFECT_TABLE {
+        let (code, report, _) = grade(None, &secret, &["--defect", defect], dir.path()).await;
+        let expected: Vec<String> = fails.iter().map(|id| format!("{id} fail")).collect();
+        assert_eq!(not_passed(&report), expected, "{defect}");
+        assert_eq!(code, i32::from(!fails.is_empty()), "{defect}");
+    }
+}
