@@ -2,9 +2,10 @@
 //! anything is acted on ([SW-6], [SW-7], [SW-10]), timestamps outside the tolerance refused
 //! ([SW-8]), and each `webhook-id` processed once ([`duplicates`], [SW-11]).
 //!
-//! Every probe is built from an [`Attempt`]: a genuine one signed with the run's secret, or
-//! a [`Forgery`] of one. Every message has a fresh `webhook-id`, so the effects probe
-//! (asked with the id in place of `{sessionId}`) shows what each one caused.
+//! Every probe is made by a [`Recipe`]: a genuine attempt signed with the run's secret, or a
+//! [`Forgery`] of one; its repro makes the attempt again when run. Every message has a fresh
+//! `webhook-id`, so the effects probe (asked with the id in place of `{sessionId}`) shows
+//! what each one caused. A probe none of whose checks is selected is not sent.
 
 mod duplicates;
 
@@ -51,13 +52,13 @@ pub async fn run(ctx: &Ctx) {
 }
 
 /// A fresh message for one check: its id is the key its effects are counted by.
-pub(crate) fn message(check: &str) -> Message {
+fn message(check: &str) -> Message {
     Message::new("hookcheck.probe", json!({ "check": check }))
 }
 
 /// The probe that sends the attempt `recipe` makes now: the run's delivery headers and the
 /// attempt's own; its repro makes the attempt again when run.
-pub(crate) fn probe(ctx: &Ctx, secret: &Secret, recipe: Recipe) -> Probe {
+fn probe(ctx: &Ctx, secret: &Secret, recipe: Recipe) -> Probe {
     let attempt = recipe.attempt(secret, unix_now());
     let mut probe = ctx.delivery(attempt.body);
     for (name, value) in &attempt.headers {
@@ -71,7 +72,7 @@ pub(crate) fn probe(ctx: &Ctx, secret: &Secret, recipe: Recipe) -> Probe {
 }
 
 /// Sends a genuine attempt of `message` at now + `skew` seconds.
-pub(crate) async fn send_genuine(ctx: &Ctx, secret: &Secret, message: &Message, skew: i64) -> Sent {
+async fn send_genuine(ctx: &Ctx, secret: &Secret, message: &Message, skew: i64) -> Sent {
     let recipe = Recipe::genuine(&message.id, skew, message.body());
     ctx.send(&probe(ctx, secret, recipe)).await
 }
@@ -108,6 +109,9 @@ fn expect_refused(ctx: &Ctx, check_id: &str, started: Instant, sent: &Sent) {
 }
 
 async fn valid(ctx: &Ctx, secret: &Secret) {
+    if !ctx.any_selected(["signature/valid-accepted", "signature/valid-processed-once"]) {
+        return;
+    }
     let started = Instant::now();
     let message = message("signature/valid-accepted");
     let sent = send_genuine(ctx, secret, &message, 0).await;
@@ -122,6 +126,11 @@ async fn valid(ctx: &Ctx, secret: &Secret) {
 }
 
 async fn forgery(ctx: &Ctx, secret: &Secret, forgery: Forgery) {
+    let refused = format!("signature/forgery-refused/{forgery}");
+    let no_effect = format!("signature/forgery-no-effect/{forgery}");
+    if !ctx.any_selected([&refused, &no_effect]) {
+        return;
+    }
     let started = Instant::now();
     let message = message(forgery.as_str());
     let recipe = Recipe::forged(forgery, &message.id, message.body());
@@ -141,13 +150,16 @@ async fn forgery(ctx: &Ctx, secret: &Secret, forgery: Forgery) {
 }
 
 async fn outside_tolerance(ctx: &Ctx, secret: &Secret, variant: &str, skew: i64) {
+    let refused = format!("replay/outside-tolerance-refused/{variant}");
+    let check = format!("replay/outside-tolerance-no-effect/{variant}");
+    if !ctx.any_selected([&refused, &check]) {
+        return;
+    }
     let started = Instant::now();
     let message = message(variant);
     let recipe = Recipe::genuine(&message.id, skew, message.body());
     let sent = ctx.send(&probe(ctx, secret, recipe).untimed()).await;
-    let refused = format!("replay/outside-tolerance-refused/{variant}");
     expect_refused(ctx, &refused, started, &sent);
-    let check = format!("replay/outside-tolerance-no-effect/{variant}");
     let when =
         crate::duration::format_duration(std::time::Duration::from_secs(skew.unsigned_abs()));
     let what = format!("the delivery stamped {when} in the {variant}");
@@ -155,6 +167,9 @@ async fn outside_tolerance(ctx: &Ctx, secret: &Secret, variant: &str, skew: i64)
 }
 
 async fn within_tolerance(ctx: &Ctx, secret: &Secret) {
+    if !ctx.selected("replay/within-tolerance-accepted") {
+        return;
+    }
     let started = Instant::now();
     let message = message("replay/within-tolerance-accepted");
     let sent = send_genuine(ctx, secret, &message, -WITHIN_TOLERANCE_SECS).await;
@@ -163,9 +178,12 @@ async fn within_tolerance(ctx: &Ctx, secret: &Secret) {
 
 /// The body a sender may well produce: spaces and line breaks, keys out of order, escaped
 /// characters. Parsing and re-serialising it changes every one of them ([SW-7]).
-pub(crate) const UNUSUAL_BODY: &str = "{\n  \"type\": \"hookcheck.probe\",\n  \"timestamp\": \"2026-01-01T00:00:00Z\",\n  \"data\": {\"zeta\": 1, \"alpha\": \"caf\\u00e9 \\/ \\\"q\\\"\", \"amount\": 1.50}\n}\n";
+const UNUSUAL_BODY: &str = "{\n  \"type\": \"hookcheck.probe\",\n  \"timestamp\": \"2026-01-01T00:00:00Z\",\n  \"data\": {\"zeta\": 1, \"alpha\": \"caf\\u00e9 \\/ \\\"q\\\"\", \"amount\": 1.50}\n}\n";
 
 async fn body_as_received(ctx: &Ctx, secret: &Secret) {
+    if !ctx.selected("signature/body-as-received") {
+        return;
+    }
     let started = Instant::now();
     let id = message("signature/body-as-received").id;
     let recipe = Recipe::genuine(&id, 0, UNUSUAL_BODY.as_bytes().to_vec());
@@ -176,6 +194,9 @@ async fn body_as_received(ctx: &Ctx, secret: &Secret) {
 /// Sends a fresh message signed with `keys` in order, then the `extra` entries, and grades
 /// it as a valid delivery.
 async fn signatures(ctx: &Ctx, secret: &Secret, check: &str, keys: Vec<Key>, extra: &[&str]) {
+    if !ctx.selected(check) {
+        return;
+    }
     let started = Instant::now();
     let message = message(check);
     let extra = extra.iter().map(|entry| (*entry).to_owned()).collect();
