@@ -11,6 +11,10 @@
 //!   the [`catalogue`], with inputs from [`generate`] and the check families in [`checks`],
 //!   and emits [`results::Event`]s to the [`report`]ers (terminal, JSON, JUnit, Markdown,
 //!   HTML), which only format, citing the contract (`CONTRACT.md`) for every finding;
+//! - [`profile`] names the contract a run grades against: Cr3dentials (`CONTRACT.md`, the
+//!   default) or Standard Webhooks (`STANDARD-WEBHOOKS.md`), whose signature scheme, secrets,
+//!   forgeries and recipes are in [`standard_webhooks`] and whose checks are
+//!   [`checks::signed`];
 //! - [`diff`] compares two runs check by check (`hookcheck diff`, `run --baseline`);
 //! - [`explain`] says, for every requirement, why it matters, how receivers break it and
 //!   how to fix it (`hookcheck explain ID`).

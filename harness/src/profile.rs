@@ -31,15 +31,6 @@ impl Profile {
             Profile::StandardWebhooks => "message",
         }
     }
-
-    /// What the idempotency key is called in messages: the field or header a receiver
-    /// dedupes on.
-    pub const fn key_name(self) -> &'static str {
-        match self {
-            Profile::Cr3dentials => "sessionId",
-            Profile::StandardWebhooks => "webhook-id",
-        }
-    }
 }
 
 #[cfg(test)]
