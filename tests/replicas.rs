@@ -56,15 +56,7 @@ async fn deliver(client: &reqwest::Client, url: &str, id: &str) -> Option<bool> 
 }
 
 async fn effect_count(client: &reqwest::Client, served: &Served, id: &str) -> u64 {
-    let answer: Value = client
-        .get(served.effects_url(id))
-        .send()
-        .await
-        .expect("effects endpoint answers")
-        .json()
-        .await
-        .expect("effects endpoint answers JSON");
-    answer["count"].as_u64().expect("a count")
+    hookcheck_testkit::client::effect_count(client, &served.effects_url(id)).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -4,6 +4,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use hookcheck::spec::{PayloadBuilder, Status};
+use hookcheck_testkit::client::effect_count;
 use serde_json::Value;
 
 use crate::HOOKCHECK;
@@ -23,18 +24,6 @@ fn body(session_id: &str) -> Vec<u8> {
         .session_id(session_id)
         .build()
         .to_json_bytes()
-}
-
-async fn effect_count(client: &reqwest::Client, url: &str) -> u64 {
-    let answer: Value = client
-        .get(url)
-        .send()
-        .await
-        .expect("effects endpoint answers")
-        .json()
-        .await
-        .expect("effects endpoint answers JSON");
-    answer["count"].as_u64().expect("a count")
 }
 
 /// What one delivery attempt came to before the kill.

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use hookcheck::sender::{Delivery, Sender, SenderConfig, Url};
 use hookcheck::standard_webhooks::{Message, Secret, Signed, signature_header, unix_now};
-use hookcheck_testkit::client::client;
+use hookcheck_testkit::client::{client, effect_count};
 use hookcheck_testkit::process::python_module_installed;
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, BufReader};
@@ -22,15 +22,7 @@ const PYTHON_RECEIVER: &str = concat!(
 );
 
 async fn count(effects_url: &str) -> u64 {
-    let json: Value = client()
-        .get(effects_url)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    json["count"].as_u64().unwrap()
+    effect_count(&client(), effects_url).await
 }
 
 /// `hookcheck send --profile standard-webhooks --json` to `url`, the secret from the

@@ -99,16 +99,7 @@ impl Probe {
             .receiver
             .effects_url_template()
             .replace("{sessionId}", id);
-        let json: Value = self
-            .client
-            .get(url)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        json["count"].as_u64().unwrap()
+        hookcheck_testkit::client::effect_count(&self.client, &url).await
     }
 }
 

@@ -15,6 +15,19 @@ pub fn client() -> reqwest::Client {
         .expect("the test client builds")
 }
 
+/// The `{"count": N}` an effects endpoint answers for `url`.
+pub async fn effect_count(client: &reqwest::Client, url: &str) -> u64 {
+    let answer: serde_json::Value = client
+        .get(url)
+        .send()
+        .await
+        .expect("effects endpoint answers")
+        .json()
+        .await
+        .expect("effects endpoint answers JSON");
+    answer["count"].as_u64().expect("a count")
+}
+
 /// Runs every future on a task of its own, all at once, and returns their outputs in
 /// order: concurrent on a multi-threaded runtime, as real senders are.
 pub async fn join_spawned<F>(futures: impl IntoIterator<Item = F>) -> Vec<F::Output>
