@@ -74,6 +74,12 @@ async fn the_reference_sender_passes_every_check_and_its_secret_never_prints() {
     );
     let json = serde_json::to_string(&report).unwrap();
     assert!(!json.contains(SECRET) && !stderr.contains(SECRET));
+    // A capture draws nothing: no seed in its report or its headers.
+    assert_eq!(report.seed, None);
+    assert!(
+        !json.contains("\"seed\"") && !stderr.contains("seed"),
+        "{stderr}"
+    );
     // The attempt log is in the notes: five attempts of one session.
     assert_eq!(
         report

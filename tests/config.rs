@@ -50,7 +50,7 @@ async fn a_config_file_drives_a_run_and_a_flag_overrides_its_value() {
         text(&ran.stderr)
     );
     let report = read_report(&dir.path().join("from-file.json"));
-    assert_eq!(report.seed, 11);
+    assert_eq!(report.seed, Some(11));
     assert_eq!(report.target, target.webhook_url());
     assert!(!report.checks.is_empty());
     assert!(
@@ -67,7 +67,7 @@ async fn a_config_file_drives_a_run_and_a_flag_overrides_its_value() {
     let ran = in_dir(dir.path(), &args, &env).await;
     assert_eq!(ran.status.code(), Some(0), "{}", text(&ran.stderr));
     let report = read_report(&dir.path().join("flag.json"));
-    assert_eq!(report.seed, 12);
+    assert_eq!(report.seed, Some(12));
     assert!(report.checks.iter().all(|c| c.id.starts_with("status")));
     target.shutdown().await;
 }

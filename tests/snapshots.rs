@@ -77,7 +77,7 @@ fn redacted(mut report: Report) -> Report {
         }
     };
     scrub(&mut report.target);
-    report.seed = 0;
+    report.seed = Some(0);
     report.started_at = "[started]".into();
     report.duration_ms = 0;
     report.latency = LatencySummary {

@@ -191,7 +191,7 @@ mod tests {
             schema_version: 1,
             tool: String::new(),
             target: String::new(),
-            seed: 0,
+            seed: Some(0),
             started_at: String::new(),
             duration_ms: 0,
             timeout_ms: 0,

@@ -236,8 +236,9 @@ pub struct Report {
     pub tool: String,
     /// The webhook URL graded.
     pub target: String,
-    /// The seed the run's payloads came from.
-    pub seed: u64,
+    /// The seed the run's payloads came from; none for a capture, which draws nothing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
     /// When the run started, RFC 3339 UTC.
     pub started_at: String,
     /// Wall time of the run.
@@ -304,8 +305,8 @@ pub enum Event<'a> {
         target: &'a str,
         /// How many checks will report.
         planned: usize,
-        /// The seed of the run.
-        seed: u64,
+        /// The seed of the run; none for a capture, which draws nothing.
+        seed: Option<u64>,
     },
     /// A phase of the run started (e.g. `burst`, `robustness`).
     PhaseStarted {

@@ -144,7 +144,7 @@ impl Capture {
         emit(Event::RunStarted {
             target: &self.url,
             planned: SENDER_REQUIREMENTS.len(),
-            seed: 0,
+            seed: None,
         })?;
         let (mut notes, interrupted) = self.await_deliveries(stop).await?;
         self.accept.abort();
@@ -223,7 +223,7 @@ impl Capture {
             schema_version: SCHEMA_VERSION,
             tool: concat!("hookcheck ", env!("CARGO_PKG_VERSION")).to_owned(),
             target: self.url.clone(),
-            seed: 0,
+            seed: None,
             started_at: self.started_at.clone(),
             duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
             timeout_ms: u64::try_from(self.config.expect.timeout.as_millis()).unwrap_or(u64::MAX),

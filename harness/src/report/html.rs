@@ -12,7 +12,8 @@ use super::html_table::{self, Cell};
 use crate::report::contract::{self, ClauseRef, parse_clause};
 use crate::report::svg::latency_svg;
 use crate::report::verdict::{
-    category_rows, checks_by_category, group_findings, hints, seconds, timeout, verdict_line,
+    category_rows, checks_by_category, group_findings, hints, seconds, seed_part, timeout,
+    verdict_line,
 };
 use crate::results::{CheckResult, ExchangeRecord, Outcome, Report};
 
@@ -82,10 +83,10 @@ fn header(out: &mut String, report: &Report, title: &str, class: &str) {
     let _ = writeln!(
         out,
         "<header class=\"{class}\"><h1>hookcheck: {title}</h1><p><strong>{}</strong></p>\
-         <p class=\"meta\">target <code>{}</code> · seed {} · timeout {} · took {} · {} · started {}</p></header>",
+         <p class=\"meta\">target <code>{}</code> · {}timeout {} · took {} · {} · started {}</p></header>",
         esc(&verdict_line(report)),
         esc(&report.target),
-        report.seed,
+        seed_part(report.seed),
         timeout(report.timeout_ms),
         seconds(report.duration_ms),
         esc(&report.tool),

@@ -8,8 +8,8 @@ use std::fmt::Write as _;
 use super::markdown_table::{self, cell};
 use crate::report::contract::{self, ClauseRef, parse_clause};
 use crate::report::verdict::{
-    FindingGroup, category_rows, checks_by_category, group_findings, hints, seconds, timeout,
-    verdict_line,
+    FindingGroup, category_rows, checks_by_category, group_findings, hints, seconds, seed_part,
+    timeout, verdict_line,
 };
 use crate::results::Report;
 
@@ -46,9 +46,9 @@ fn header(out: &mut String, report: &Report) {
     }
     let _ = writeln!(
         out,
-        "Target `{}` · seed {} · timeout {} · took {} · {} · started {}\n",
+        "Target `{}` · {}timeout {} · took {} · {} · started {}\n",
         report.target,
-        report.seed,
+        seed_part(report.seed),
         timeout(report.timeout_ms),
         seconds(report.duration_ms),
         report.tool,

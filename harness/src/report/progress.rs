@@ -54,8 +54,14 @@ impl Progress {
         Progress(mode, self.1)
     }
 
-    pub(crate) fn started(&mut self, target: &str, planned: usize, seed: u64) -> io::Result<()> {
+    pub(crate) fn started(
+        &mut self,
+        target: &str,
+        planned: usize,
+        seed: Option<u64>,
+    ) -> io::Result<()> {
         self.1.planned = planned;
+        let seed = seed.map_or(String::new(), |seed| format!(", seed {seed}"));
         match &mut self.0 {
             Mode::Bar(bar, _) => {
                 let style = ProgressStyle::with_template(
@@ -69,14 +75,13 @@ impl Progress {
                 bar.set_style(style);
                 bar.enable_steady_tick(Duration::from_millis(120));
                 bar.println(format!(
-                    "hookcheck: grading {target} ({planned} checks, seed {seed})"
+                    "hookcheck: grading {target} ({planned} checks{seed})"
                 ));
                 Ok(())
             }
-            Mode::Plain(out) => writeln!(
-                out,
-                "hookcheck: grading {target} ({planned} checks, seed {seed})"
-            ),
+            Mode::Plain(out) => {
+                writeln!(out, "hookcheck: grading {target} ({planned} checks{seed})")
+            }
             Mode::Silent => Ok(()),
         }
     }

@@ -7,7 +7,7 @@ use std::io::{self, Write};
 use crate::report::progress::Progress;
 use crate::report::style::Paint;
 use crate::report::verdict::{
-    FindingGroup, category_rows, group_findings, hints, seconds, timeout, verdict_line,
+    FindingGroup, category_rows, group_findings, hints, seconds, seed_part, timeout, verdict_line,
 };
 use crate::results::{Event, Outcome, Report, Reporter};
 
@@ -77,8 +77,8 @@ pub fn write_summary(
     writeln!(out, "\nhookcheck: {}", report.target)?;
     writeln!(
         out,
-        "  seed {} · timeout {} · took {}{}",
-        report.seed,
+        "  {}timeout {} · took {}{}",
+        seed_part(report.seed),
         timeout(report.timeout_ms),
         seconds(report.duration_ms),
         if report.interrupted {

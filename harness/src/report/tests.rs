@@ -66,7 +66,7 @@ fn sample() -> Report {
         schema_version: SCHEMA_VERSION,
         tool: "hookcheck 0.1.0".into(),
         target: "http://127.0.0.1:8080/webhook".into(),
-        seed: 7,
+        seed: Some(7),
         started_at: "2026-11-29T00:00:00.000Z".into(),
         duration_ms: 1234,
         timeout_ms: 30_000,

@@ -246,6 +246,12 @@ pub fn seconds(ms: u64) -> String {
     format_duration(std::time::Duration::from_millis((ms + 50) / 100 * 100))
 }
 
+/// The seed as a report's header names it (`seed 7 · `); nothing for a capture, whose
+/// report has none.
+pub fn seed_part(seed: Option<u64>) -> String {
+    seed.map_or(String::new(), |seed| format!("seed {seed} · "))
+}
+
 /// A timeout in milliseconds, as every message writes durations: `30s`.
 pub fn timeout(ms: u64) -> String {
     format_duration(std::time::Duration::from_millis(ms))

@@ -87,7 +87,7 @@ impl Building {
             schema_version: SCHEMA_VERSION,
             tool: concat!("hookcheck ", env!("CARGO_PKG_VERSION")).to_owned(),
             target: self.target,
-            seed: config.seed,
+            seed: Some(config.seed),
             started_at: self.started_at,
             duration_ms: self.started.elapsed().as_millis() as u64,
             timeout_ms: config.client.timeout.as_millis() as u64,

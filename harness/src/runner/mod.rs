@@ -90,7 +90,7 @@ pub async fn run_until(
     emit(Event::RunStarted {
         target: &run.target,
         planned: run.planned.len(),
-        seed: config.seed,
+        seed: Some(config.seed),
     })?;
     let base = sender_config(&config);
     let verifying = Sender::new(base.clone())?;

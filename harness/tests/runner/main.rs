@@ -223,7 +223,7 @@ async fn reference_receiver_passes_every_check_over_http_with_auth_and_an_effect
     let report = grade(config).await;
     assert_reference(&report, false, true, true);
     assert_eq!(report.effects_probe.as_deref(), Some("url"));
-    assert_eq!(report.seed, SEED);
+    assert_eq!(report.seed, Some(SEED));
     receiver.shutdown().await;
 }
 
