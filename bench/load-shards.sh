@@ -40,30 +40,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
-runs() { awk '{ printf "%s%.0f", (NR > 1 ? ", " : ""), $1 }' "$1"; }
+# shellcheck source=bench/lib/serve.sh
+. bench/lib/serve.sh
 throughput() { sed -n 's/^ *"throughput_per_s": \([0-9.e+]*\),*$/\1/p' "$1"; }
-
-# Starts `hookcheck serve --db FILE`; sets SERVED_URL, SERVED_EFFECTS.
-serve() {
-  local out=$WORK/serve.$RANDOM.out
-  "$HOOKCHECK" serve --listen 127.0.0.1:0 --db "$1" >"$out" 2>&1 &
-  PIDS+=($!)
-  for _ in $(seq 100); do
-    grep -q '^effects at ' "$out" 2>/dev/null && break
-    sleep 0.1
-  done
-  SERVED_URL=$(sed -n 's/^listening on //p' "$out")
-  SERVED_EFFECTS=$(sed -n 's/^effects at //p' "$out")
-  [ -n "$SERVED_URL" ] || { cat "$out" >&2; exit 1; }
-}
-
-stop_all() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-  PIDS=()
-}
 
 # `hookcheck load` of the backlog with ARGS, its JSON report at $1; stops the script when
 # its verdict fails.
@@ -81,13 +60,13 @@ load() {
 : >"$WORK/one" && : >"$WORK/two"
 for round in $(seq "$ROUNDS"); do
   say "round $round of $ROUNDS: one process"
-  serve "$WORK/one-$round.db"
+  serve --db "$WORK/one-$round.db"
   load "$WORK/one-$round.json"
   throughput "$WORK/one-$round.json" >>"$WORK/one"
   stop_all
 
   say "round $round of $ROUNDS: two shards at once"
-  serve "$WORK/two-$round.db"
+  serve --db "$WORK/two-$round.db"
   load "$WORK/s1-$round.json" --shard 1/2 &
   first=$!
   load "$WORK/s2-$round.json" --shard 2/2

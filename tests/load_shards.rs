@@ -2,26 +2,11 @@
 //! at once against one reference receiver (`hookcheck serve`), then their reports merge.
 
 use std::path::Path;
-use std::process::Output;
-use std::time::Duration;
 
 use serde_json::Value;
 
 use crate::HOOKCHECK;
-
-/// Runs `hookcheck load ARGS`, killed if it takes over 60 s.
-async fn load(args: &[&str]) -> Output {
-    let mut command = tokio::process::Command::from(HOOKCHECK.command());
-    command.arg("load").args(args).kill_on_drop(true);
-    tokio::time::timeout(Duration::from_secs(60), command.output())
-        .await
-        .expect("hookcheck load finished within 60 s")
-        .expect("hookcheck ran")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+use crate::load::{load, text};
 
 fn json(path: &Path) -> Value {
     serde_json::from_slice(&std::fs::read(path).expect("a JSON report")).expect("JSON")
