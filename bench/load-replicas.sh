@@ -52,9 +52,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
-runs() { awk '{ printf "%s%.0f", (NR > 1 ? ", " : ""), $1 }' "$1"; }
+# shellcheck source=bench/lib/serve.sh
+. bench/lib/serve.sh
 
 # A port nothing listens on, from a random start.
 free_port() {
@@ -79,27 +78,6 @@ as_pg "$PG_BIN/pg_ctl" -w -t 60 -D "$WORK/pg/data" -l "$WORK/pg/server.log" \
   start >/dev/null
 PG_RUNNING=1
 psql() { "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -qAt "$@"; }
-
-# Starts `hookcheck serve ARGS` on a free port; sets SERVED_URL, SERVED_EFFECTS.
-serve() {
-  local out=$WORK/serve.$RANDOM.out
-  "$HOOKCHECK" serve --listen 127.0.0.1:0 "$@" >"$out" 2>&1 &
-  PIDS+=($!)
-  for _ in $(seq 100); do
-    grep -q '^effects at ' "$out" 2>/dev/null && break
-    sleep 0.1
-  done
-  SERVED_URL=$(sed -n 's/^listening on //p' "$out")
-  SERVED_EFFECTS=$(sed -n 's/^effects at //p' "$out")
-  [ -n "$SERVED_URL" ] || { cat "$out" >&2; exit 1; }
-}
-
-# Stops every server started so far.
-stop_all() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-  PIDS=()
-}
 
 # Deliveries per second of `hookcheck load ARGS`; stops the script when its verdict fails.
 load_rps() {

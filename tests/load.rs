@@ -15,7 +15,7 @@ use crate::HOOKCHECK;
 const SECRET: &str = "load-s3cret-value";
 
 /// Runs `hookcheck load ARGS`, killed if it takes over 60 s.
-async fn load(args: &[&str]) -> Output {
+pub(crate) async fn load(args: &[&str]) -> Output {
     let mut command = tokio::process::Command::from(HOOKCHECK.command());
     command.arg("load").args(args).kill_on_drop(true);
     tokio::time::timeout(Duration::from_secs(60), command.output())
@@ -24,7 +24,7 @@ async fn load(args: &[&str]) -> Output {
         .expect("hookcheck ran")
 }
 
-fn text(bytes: &[u8]) -> String {
+pub(crate) fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 

@@ -13,6 +13,7 @@ mod config;
 mod corpus;
 mod fuzz;
 mod load;
+mod load_shards;
 mod readme;
 mod replicas;
 mod retry;

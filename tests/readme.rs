@@ -162,6 +162,9 @@ fn not_self_contained(line: &str) -> Option<&'static str> {
     if targets || command.contains("postgres://") {
         return Some("needs a receiver of its own");
     }
+    if words.iter().any(|w| w == "--merge") {
+        return Some("reads the reports shard runs wrote");
+    }
     if command.starts_with("hookcheck serve") || command.ends_with('&') {
         return Some("runs until stopped");
     }
@@ -262,6 +265,7 @@ fn the_runner_skips_what_needs_an_outside_service_and_reads_promised_exits() {
     let skipped = [
         "hookcheck run --target https://staging.example.com/hook",
         "hookcheck serve --memory --listen 127.0.0.1:8080",
+        "hookcheck load --merge shard-1.json shard-2.json",
         "hookcheck completions bash > ~/.local/share/hookcheck",
         "createdb hooks",
         "hookcheck run | no-such-tool-here .verdict",

@@ -76,6 +76,34 @@ impl LatencyRecorder {
         }
     }
 
+    /// Every recorded bucket as `[microseconds, count]`, the microseconds the bucket's
+    /// highest equivalent value: what [`LatencyRecorder::from_buckets`] reads back.
+    pub fn buckets(&self) -> Vec<[u64; 2]> {
+        self.histogram
+            .iter_recorded()
+            .map(|value| [value.value_iterated_to(), value.count_at_value()])
+            .collect()
+    }
+
+    /// A recorder for durations up to `timeout` holding `buckets` (from
+    /// [`LatencyRecorder::buckets`]), `timed_out` timeouts and `slowest` at most.
+    pub fn from_buckets(
+        timeout: Duration,
+        buckets: &[[u64; 2]],
+        timed_out: u64,
+        slowest: Duration,
+    ) -> Self {
+        let mut recorder = LatencyRecorder::new(timeout);
+        for &[micros, count] in buckets {
+            let micros = micros.clamp(1, recorder.histogram.high());
+            // Within bounds by the clamp; the count cannot overflow a u64 in practice.
+            let _ = recorder.histogram.record_n(micros, count);
+        }
+        recorder.timed_out = timed_out;
+        recorder.slowest = slowest;
+        recorder
+    }
+
     /// The percentiles for the report.
     pub fn summary(&self) -> LatencySummary {
         if self.histogram.is_empty() {
@@ -129,6 +157,24 @@ mod tests {
         assert!((0.9..1.1).contains(&fast.quantile_ms(0.5)));
         assert!((790.0..=800.0).contains(&fast.quantile_ms(0.9999)));
         assert_eq!(fast.slowest(), Duration::from_millis(800));
+    }
+
+    #[test]
+    fn buckets_read_back_into_the_same_percentiles() {
+        let mut recorder = LatencyRecorder::new(Duration::from_secs(1));
+        for ms in 1..=500 {
+            recorder.record(Duration::from_micros(ms * 997), ms == 500);
+        }
+        let back = LatencyRecorder::from_buckets(
+            Duration::from_secs(1),
+            &recorder.buckets(),
+            recorder.timed_out(),
+            recorder.slowest(),
+        );
+        assert_eq!((back.count(), back.timed_out()), (500, 1));
+        for q in [0.5, 0.9, 0.99, 0.999, 1.0] {
+            assert_eq!(back.quantile_ms(q), recorder.quantile_ms(q), "{q}");
+        }
     }
 
     #[test]

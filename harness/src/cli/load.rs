@@ -1,6 +1,7 @@
 //! `hookcheck load`: drain a backlog of deliveries into a target and measure it.
 
 use std::io::{IsTerminal, Write as _};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -8,10 +9,12 @@ use clap::builder::RangedU64ValueParser;
 
 use crate::cli::effects::EffectsArgs;
 use crate::cli::output::{QuietArg, ReportFiles};
-use crate::cli::target::{ReplicaArgs, SeedArgs, TargetArgs, required_target};
+use crate::cli::target::{ReplicaArgs, SeedArgs, TargetArgs};
 use crate::cli::{CliError, duration_default, parse_duration};
 use crate::exit_codes;
-use crate::load::{LoadError, LoadPlan, LoadReport, Pace, Progress, ProgressHook, Stop, run};
+use crate::load::{
+    LoadError, LoadPlan, LoadReport, Pace, Progress, ProgressHook, Shard, Stop, merge, run,
+};
 use crate::report::{check_outputs, write_any};
 use crate::transport::FailureClass;
 
@@ -42,6 +45,14 @@ Examples:
   hookcheck load --target https://staging.example.com/hook --auth 'X-API-Key: secret' \\
       --rate 500 --duration 30s --json load.json
 
+  # One backlog of 100 000 deliveries split over two processes (two CI jobs, two pods),
+  # each with the same --seed and --deliveries, then one report and verdict over both:
+  hookcheck load --target http://10.0.0.5:3000/hook --deliveries 100000 --seed 42 \\
+      --shard 1/2 --effects-url 'http://10.0.0.5:3000/_test/effects/{sessionId}' --json s1.json
+  hookcheck load --target http://10.0.0.5:3000/hook --deliveries 100000 --seed 42 \\
+      --shard 2/2 --effects-url 'http://10.0.0.5:3000/_test/effects/{sessionId}' --json s2.json
+  hookcheck load --merge s1.json s2.json
+
 Exit codes: 0 the verdict holds (every delivery 2xx, nothing lost or doubled), 1 it does
 not, 2 usage error, 3 the target never answered (unreachable, no TLS handshake).";
 
@@ -49,7 +60,7 @@ not, 2 usage error, 3 the target never answered (unreachable, no TLS handshake).
 #[derive(Debug, clap::Args)]
 #[command(
     after_long_help = EXAMPLES,
-    mut_arg("target", |arg| required_target(arg).help("The webhook URL to load: http or https, with a host."))
+    mut_arg("target", |arg| arg.required_unless_present("merge").help("The webhook URL to load: http or https, with a host."))
 )]
 pub struct LoadArgs {
     #[command(flatten)]
@@ -100,6 +111,18 @@ pub struct LoadArgs {
 
     #[command(flatten)]
     pub quiet: QuietArg,
+
+    /// Send shard K of N of the backlog: the sessions (with all their copies) that fall to
+    /// it, out of the backlog one process sends with the same --seed, --deliveries and
+    /// --duplicates, all three required and the same on every shard. Shards are disjoint and
+    /// together send the whole backlog; the JSON report records what --merge needs.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<Shard>,
+
+    /// Add up the JSON reports of every shard of one backlog (`--shard K/N --json FILE`)
+    /// into one report and one verdict, instead of sending anything.
+    #[arg(long, value_name = "JSON", num_args = 1.., conflicts_with_all = ["target", "shard"])]
+    pub merge: Vec<PathBuf>,
 }
 
 /// Runs `hookcheck load`.
@@ -112,6 +135,9 @@ pub async fn run_load(args: LoadArgs) -> i32 {
 
 async fn execute(args: LoadArgs) -> Result<i32, CliError> {
     let usage = |e: &dyn std::fmt::Display| CliError::Usage(e.to_string());
+    if !args.merge.is_empty() {
+        return merged(&args);
+    }
     let plan = plan(&args)?;
     // A report that cannot be written is found out now, and nothing is created before the
     // run has a report to put there.
@@ -134,11 +160,30 @@ async fn execute(args: LoadArgs) -> Result<i32, CliError> {
             report.target, report.deliveries
         )));
     }
-    Ok(if report.verdict.holds {
+    Ok(verdict_code(&report))
+}
+
+/// 0 when the verdict holds, 1 when not.
+fn verdict_code(report: &LoadReport) -> i32 {
+    if report.verdict.holds {
         exit_codes::OK
     } else {
         exit_codes::FAILED
-    })
+    }
+}
+
+/// `load --merge`: one report of the shards' reports, printed and written as a run's is.
+fn merged(args: &LoadArgs) -> Result<i32, CliError> {
+    let usage = |e: &dyn std::fmt::Display| CliError::Usage(e.to_string());
+    let outputs = args.files.outputs();
+    check_outputs(&outputs).map_err(|e| usage(&e))?;
+    let reports = merge::read(&args.merge).map_err(|e| usage(&e))?;
+    let report = merge::merge(&reports).map_err(|e| usage(&e))?;
+    let _ = writeln!(args.files.summary_stream(), "{report}");
+    for output in &outputs {
+        write_any(output, &report).map_err(|e| usage(&e))?;
+    }
+    Ok(verdict_code(&report))
 }
 
 /// Turns the arguments into a plan, or says what is wrong with them.
@@ -156,6 +201,13 @@ fn plan(args: &LoadArgs) -> Result<LoadPlan, CliError> {
     plan.settle = args.settle;
     plan.effects = args.effects.probe()?;
     plan.seed = args.seed.or(plan.seed);
+    plan.shard = args.shard;
+    if args.shard.is_some() && args.seed.seed.is_none() {
+        return Err(CliError::Usage(
+            "--shard needs --seed N, the same on every shard, so that the shards split one backlog"
+                .to_owned(),
+        ));
+    }
     plan.validate()
         .map_err(|e| CliError::Usage(e.to_string()))?;
     Ok(plan)

@@ -18,6 +18,7 @@ use tokio::time::Instant;
 
 use super::plan::{LoadPlan, Pace, Stop};
 use super::schedule::Schedule;
+use super::shard::Shard;
 use super::tally::Tally;
 use crate::transport::{FailureClass, TransportError};
 
@@ -53,6 +54,7 @@ struct Shared {
     urls: Vec<Url>,
     headers: HeaderMap,
     schedule: Arc<Schedule>,
+    shard: Option<Shard>,
     pace: Pace,
     stop: Stop,
     timeout: Duration,
@@ -82,6 +84,7 @@ pub async fn drive(
         urls: plan.urls(),
         headers,
         schedule,
+        shard: plan.shard,
         pace: plan.pace,
         stop: plan.stop,
         timeout: plan.client.timeout,
@@ -165,6 +168,11 @@ async fn work(shared: Arc<Shared>, client: reqwest::Client, shard: usize) {
     loop {
         let k = shared.next.fetch_add(1, Ordering::Relaxed);
         let Some(due) = shared.due(k) else { break };
+        if let Some(shard) = shared.shard
+            && !shard.owns(shared.schedule.session_of(k))
+        {
+            continue;
+        }
         // tokio's timer ticks in milliseconds: sleeping until a time already past would
         // still wait for the next tick.
         if due > Instant::now() {
@@ -197,6 +205,8 @@ async fn work(shared: Arc<Shared>, client: reqwest::Client, shard: usize) {
         }
         if planned.duplicate {
             tally.duplicates += 1;
+        } else if shared.keep_acknowledged {
+            tally.started.push(planned.session);
         }
         if acknowledged && shared.keep_acknowledged {
             tally.acknowledged.push(planned.session);

@@ -11,6 +11,8 @@
 //! - [`ExactlyOnce`] and [`LoadVerdict`] judge the run ([`verdict`]): everything answered
 //!   2xx, and every distinct session processed exactly once.
 //! - [`LoadReport`] is what `hookcheck load` prints and writes as JSON ([`summary`]).
+//! - [`Shard`] splits one seeded backlog over processes (`load --shard K/N`, [`shard`]);
+//!   [`merge`] adds their reports up into one (`load --merge`).
 //!
 //! ```
 //! # #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
@@ -33,8 +35,10 @@
 //! ```
 
 pub mod engine;
+pub mod merge;
 pub mod plan;
 pub mod schedule;
+pub mod shard;
 pub mod summary;
 pub mod tally;
 pub mod verdict;
@@ -42,8 +46,10 @@ pub mod verdict;
 use std::sync::Arc;
 
 pub use engine::{Progress, ProgressHook};
+pub use merge::MergeError;
 pub use plan::{LoadPlan, Pace, PlanError, Stop};
 pub use schedule::Schedule;
+pub use shard::{Shard, ShardError, ShardRecord};
 pub use summary::{LoadLatency, LoadReport};
 pub use tally::Tally;
 pub use verdict::{ExactlyOnce, LoadVerdict};
@@ -89,7 +95,9 @@ pub async fn run(
         on_progress,
     )
     .await;
-    let sessions = schedule.sessions();
+    let mut started = driven.tally.started.clone();
+    started.sort_unstable();
+    started.dedup();
     let exactly_once = match &plan.effects {
         Some(probe) => {
             tokio::time::sleep(plan.settle).await;
@@ -97,7 +105,7 @@ pub async fn run(
                 probe,
                 &sender,
                 |index| schedule.session_id(index),
-                sessions,
+                &started,
                 &driven.tally.acknowledged,
                 plan.concurrency.min(EFFECT_QUERIES),
             )
@@ -116,9 +124,20 @@ pub async fn run(
         rate,
         driven.elapsed,
         &driven.tally,
-        sessions,
+        driven.tally.distinct_sessions(),
         exactly_once,
     );
     report.replicas = plan.replicas.iter().map(display_url).collect();
+    report.shard = plan.shard.map(|shard| ShardRecord {
+        shard,
+        seed: plan.seed,
+        backlog: match plan.stop {
+            Stop::Deliveries(n) => n,
+            Stop::After(_) => 0,
+        },
+        duplicates_ratio: plan.duplicates,
+        effects: plan.effects.is_some(),
+        latency_us: driven.tally.latency.buckets(),
+    });
     Ok(report)
 }

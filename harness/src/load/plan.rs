@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use reqwest::Url;
 
+use super::shard::Shard;
 use crate::effects::EffectsProbe;
 use crate::transport::ClientSettings;
 
@@ -55,6 +56,8 @@ pub struct LoadPlan {
     pub settle: Duration,
     /// The seed session ids and statuses follow from.
     pub seed: u64,
+    /// The share of the backlog this process sends (`--shard K/N`), or all of it.
+    pub shard: Option<Shard>,
 }
 
 /// A plan that cannot run. Messages read after "error: ".
@@ -75,6 +78,12 @@ pub enum PlanError {
     /// A zero timeout.
     #[error("--timeout must be more than zero")]
     ZeroTimeout,
+    /// A shard of a backlog bounded by time: how much each shard sends would depend on how
+    /// fast it sends, so the shards would not add up to one backlog.
+    #[error(
+        "--shard splits a backlog of a known size: give --deliveries (the whole backlog's, the same on every shard) instead of --duration"
+    )]
+    ShardWithoutDeliveries,
 }
 
 impl LoadPlan {
@@ -101,6 +110,7 @@ impl LoadPlan {
             effects: None,
             settle: Self::DEFAULT_SETTLE,
             seed: rand::random(),
+            shard: None,
         }
     }
 
@@ -132,6 +142,9 @@ impl LoadPlan {
         if self.client.timeout.is_zero() {
             return Err(PlanError::ZeroTimeout);
         }
+        if self.shard.is_some() && !matches!(self.stop, Stop::Deliveries(_)) {
+            return Err(PlanError::ShardWithoutDeliveries);
+        }
         Ok(())
     }
 }
@@ -159,5 +172,10 @@ mod tests {
         bad = plan();
         bad.concurrency = 0;
         assert_eq!(bad.validate(), Err(PlanError::NoConcurrency));
+        bad = plan();
+        bad.shard = Some(Shard { index: 1, count: 2 });
+        assert_eq!(bad.validate(), Err(PlanError::ShardWithoutDeliveries));
+        bad.stop = Stop::Deliveries(10);
+        assert_eq!(bad.validate(), Ok(()));
     }
 }

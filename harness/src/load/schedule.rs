@@ -1,7 +1,10 @@
 //! Which delivery goes out k-th: its session (new, or a redelivery of an earlier one) and its
 //! body, built from a pre-serialized template per status so that a delivery costs one copy.
-
-use std::sync::atomic::{AtomicU64, Ordering};
+//!
+//! The backlog is a pure function of the seed, the duplicates ratio and `k`: delivery `k`
+//! either starts session `k` or redelivers an earlier session, whatever order workers (or
+//! processes, with `--shard`) send it in. So a backlog split over shards is, in union,
+//! exactly the backlog one process sends.
 
 use bytes::{Bytes, BytesMut};
 
@@ -13,7 +16,7 @@ const PLACEHOLDER: &str = "00000000-0000-4000-8000-000000000000";
 /// One delivery to send.
 #[derive(Debug, Clone)]
 pub struct Planned {
-    /// The session's index: sessions are numbered 0, 1, 2, … in the order first sent.
+    /// The session's index: the number of the delivery that first sends it.
     pub session: u64,
     /// Whether this redelivers a session already sent.
     pub duplicate: bool,
@@ -51,7 +54,6 @@ pub struct Schedule {
     seed: u64,
     duplicates: f64,
     templates: Vec<Template>,
-    next_session: AtomicU64,
 }
 
 impl Schedule {
@@ -75,30 +77,38 @@ impl Schedule {
             seed,
             duplicates,
             templates,
-            next_session: AtomicU64::new(0),
         }
     }
 
-    /// The k-th delivery. Safe to call from many workers at once, each k once.
+    /// The k-th delivery.
     pub fn delivery(&self, k: u64) -> Planned {
-        let roll = mix(self.seed ^ k.wrapping_mul(0x9E37_79B9_7F4A_7C15));
-        let wants_duplicate = unit(roll) < self.duplicates;
-        let issued = self.next_session.load(Ordering::Relaxed);
-        let (session, duplicate) = if wants_duplicate && issued > 0 {
-            (mix(roll) % issued, true)
-        } else {
-            (self.next_session.fetch_add(1, Ordering::Relaxed), false)
-        };
+        let session = self.session_of(k);
         Planned {
             session,
-            duplicate,
+            duplicate: session != k,
             body: self.body(session),
         }
     }
 
-    /// How many distinct sessions have been handed out.
-    pub fn sessions(&self) -> u64 {
-        self.next_session.load(Ordering::Relaxed)
+    /// The session delivery `k` sends: `k` itself when it starts one, else an earlier
+    /// delivery's session. Delivery 0 always starts one. A redelivery picks an earlier
+    /// delivery at random and, when that one was a redelivery too, the nearest one before
+    /// it that started a session.
+    pub fn session_of(&self, k: u64) -> u64 {
+        let Some(roll) = self.redelivers(k) else {
+            return k;
+        };
+        let mut session = mix(roll) % k;
+        while self.redelivers(session).is_some() {
+            session -= 1;
+        }
+        session
+    }
+
+    /// The roll of delivery `k` when it redelivers an earlier session.
+    fn redelivers(&self, k: u64) -> Option<u64> {
+        let roll = mix(self.seed ^ k.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        (k > 0 && unit(roll) < self.duplicates).then_some(roll)
     }
 
     /// The session id of session `index`: a version-4 UUID, distinct for every index.
@@ -131,7 +141,7 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 }
 
 /// SplitMix64's finalizer: a well-spread 64-bit hash.
-fn mix(mut z: u64) -> u64 {
+pub(crate) fn mix(mut z: u64) -> u64 {
     z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
@@ -155,8 +165,8 @@ mod tests {
             let payload = crate::spec::parse(&planned.body).expect("valid payload");
             assert_eq!(payload.session_id, schedule.session_id(planned.session));
             assert!(!planned.duplicate);
+            assert_eq!(planned.session, k);
         }
-        assert_eq!(schedule.sessions(), 10);
     }
 
     #[test]
@@ -165,7 +175,13 @@ mod tests {
         let planned: Vec<_> = (0..4000).map(|k| schedule.delivery(k)).collect();
         let duplicates = planned.iter().filter(|p| p.duplicate).count();
         assert!((800..1200).contains(&duplicates), "{duplicates}");
-        assert_eq!(schedule.sessions(), 4000 - duplicates as u64);
+        for (k, p) in planned.iter().enumerate() {
+            assert!(p.session <= k as u64);
+            assert!(
+                !schedule.delivery(p.session).duplicate,
+                "a session starts at its own k"
+            );
+        }
         let redelivered = planned.iter().find(|p| p.duplicate).unwrap();
         let first = planned
             .iter()

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use super::shard::ShardRecord;
 use super::tally::Tally;
 use super::verdict::{ExactlyOnce, LoadVerdict};
 use crate::latency::LatencyRecorder;
@@ -82,6 +83,13 @@ pub struct LoadReport {
     pub exactly_once: Option<ExactlyOnce>,
     /// Whether the run's verdict holds, and why not.
     pub verdict: LoadVerdict,
+    /// With `--shard`: which share of which backlog this is, and its latency histogram,
+    /// for `load --merge`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<ShardRecord>,
+    /// For a report of `load --merge`: how many shards it adds up.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merged_shards: Option<u32>,
 }
 
 impl LoadReport {
@@ -120,6 +128,8 @@ impl LoadReport {
             latency: LoadLatency::of(&tally.latency),
             exactly_once,
             verdict,
+            shard: None,
+            merged_shards: None,
         }
     }
 }
@@ -139,6 +149,16 @@ impl fmt::Display for LoadReport {
             None => "closed loop".to_owned(),
         };
         writeln!(f, "load        {} in flight, {pace}", self.concurrency)?;
+        if let Some(record) = &self.shard {
+            writeln!(
+                f,
+                "shard       {} of a backlog of {} deliveries, seed {}",
+                record.shard, record.backlog, record.seed
+            )?;
+        }
+        if let Some(shards) = self.merged_shards {
+            writeln!(f, "merged      {shards} shards of one backlog")?;
+        }
         writeln!(
             f,
             "deliveries  {} in {:.2} s ({} distinct, {} duplicates): {:.0} deliveries/s",

@@ -8,7 +8,7 @@ use crate::transport::FailureClass;
 
 /// Highest latency a tally records exactly; anything slower is recorded at this bound (and
 /// still counts in the maximum).
-const LATENCY_BOUND: Duration = Duration::from_secs(1800);
+pub(crate) const LATENCY_BOUND: Duration = Duration::from_secs(1800);
 
 /// What some workers saw; merged into one at the end of a run.
 #[derive(Debug)]
@@ -21,6 +21,9 @@ pub struct Tally {
     pub latency: LatencyRecorder,
     /// The sessions that at least one 2xx answer acknowledged (may repeat).
     pub acknowledged: Vec<u64>,
+    /// The sessions whose first copy was sent, kept (as `acknowledged` is) only when
+    /// effects are checked.
+    pub started: Vec<u64>,
     /// Deliveries that redelivered a session.
     pub duplicates: u64,
 }
@@ -30,11 +33,17 @@ impl Default for Tally {
         Tally {
             statuses: HashMap::new(),
             errors: HashMap::new(),
-            latency: LatencyRecorder::new(LATENCY_BOUND / 2),
+            latency: latency_recorder(),
             acknowledged: Vec::new(),
+            started: Vec::new(),
             duplicates: 0,
         }
     }
+}
+
+/// An empty latency recorder as every tally keeps.
+pub(crate) fn latency_recorder() -> LatencyRecorder {
+    LatencyRecorder::new(LATENCY_BOUND / 2)
 }
 
 impl Tally {
@@ -48,6 +57,7 @@ impl Tally {
         }
         self.latency.merge(&other.latency);
         self.acknowledged.extend(other.acknowledged);
+        self.started.extend(other.started);
         self.duplicates += other.duplicates;
     }
 
@@ -63,6 +73,11 @@ impl Tally {
             .filter(|(status, _)| !(200..300).contains(*status))
             .map(|(_, n)| n)
             .sum()
+    }
+
+    /// Distinct sessions sent: every delivery but the redeliveries.
+    pub fn distinct_sessions(&self) -> u64 {
+        self.deliveries() - self.duplicates
     }
 
     /// Deliveries with no response at all.

@@ -39,7 +39,7 @@ pub struct ExactlyOnce {
 }
 
 impl ExactlyOnce {
-    /// Counts the effects of sessions `0..sessions`, `concurrency` queries at a time. A
+    /// Counts the effects of `sessions` (their indices), `concurrency` queries at a time. A
     /// count is graded only once two consecutive reads, [`REREAD_PAUSE`] apart, agree (at
     /// most [`MAX_READS`] reads): an effect recorded in the background after the answer
     /// (a duplicate processed late) is not missed by reading too early.
@@ -47,7 +47,7 @@ impl ExactlyOnce {
         probe: &EffectsProbe,
         sender: &Sender,
         session_id: impl Fn(u64) -> String,
-        sessions: u64,
+        sessions: &[u64],
         acknowledged: &[u64],
         concurrency: usize,
     ) -> ExactlyOnce {
@@ -61,8 +61,8 @@ impl ExactlyOnce {
                 .buffer_unordered(concurrency.max(1))
                 .collect::<HashMap<u64, (String, Result<u64, String>)>>()
         };
-        let mut counts = read((0..sessions).collect()).await;
-        let mut unsettled: Vec<u64> = (0..sessions).collect();
+        let mut counts = read(sessions.to_vec()).await;
+        let mut unsettled: Vec<u64> = sessions.to_vec();
         let mut reads = 1;
         while !unsettled.is_empty() && reads < MAX_READS {
             tokio::time::sleep(REREAD_PAUSE).await;
@@ -124,6 +124,20 @@ impl ExactlyOnce {
         }
     }
 
+    /// Adds another check of other sessions (another shard's): the counts add up, the
+    /// examples are kept up to the usual few.
+    pub fn add(&mut self, other: &ExactlyOnce) {
+        self.checked += other.checked;
+        self.once += other.once;
+        self.lost += other.lost;
+        self.doubled += other.doubled;
+        self.unacknowledged += other.unacknowledged;
+        self.unverified += other.unverified;
+        let room = EXAMPLES.saturating_sub(self.examples.len());
+        self.examples
+            .extend(other.examples.iter().take(room).cloned());
+    }
+
     /// Nothing lost, doubled or unverified.
     pub fn holds(&self) -> bool {
         self.lost == 0 && self.doubled == 0 && self.unverified == 0
@@ -156,17 +170,21 @@ pub struct LoadVerdict {
 impl LoadVerdict {
     /// Judges a run's tally and its exactly-once check.
     pub fn judge(tally: &Tally, exactly_once: Option<&ExactlyOnce>) -> Self {
+        Self::judge_counts(tally.non_2xx(), tally.failed(), exactly_once)
+    }
+
+    /// Judges a run by its deliveries answered outside 2xx, those with no response, and
+    /// its exactly-once check.
+    pub fn judge_counts(non_2xx: u64, failed: u64, exactly_once: Option<&ExactlyOnce>) -> Self {
         let mut problems = Vec::new();
-        if tally.non_2xx() > 0 {
+        if non_2xx > 0 {
             problems.push(format!(
-                "{} deliveries answered outside 2xx (SPEC §3 ¶1, ¶2 [D-9])",
-                tally.non_2xx()
+                "{non_2xx} deliveries answered outside 2xx (SPEC §3 ¶1, ¶2 [D-9])"
             ));
         }
-        if tally.failed() > 0 {
+        if failed > 0 {
             problems.push(format!(
-                "{} deliveries got no response (SPEC §3 ¶2 [D-9])",
-                tally.failed()
+                "{failed} deliveries got no response (SPEC §3 ¶2 [D-9])"
             ));
         }
         if let Some(check) = exactly_once {

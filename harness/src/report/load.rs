@@ -212,6 +212,8 @@ mod tests {
                     vec!["2 deliveries answered outside 2xx (SPEC §3 ¶1, ¶2 [D-9])".into()]
                 },
             },
+            shard: None,
+            merged_shards: None,
         }
     }
 
