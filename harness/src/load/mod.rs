@@ -34,6 +34,7 @@
 
 pub mod engine;
 pub mod plan;
+mod replay;
 pub mod schedule;
 pub mod summary;
 pub mod tally;
@@ -42,7 +43,7 @@ pub mod verdict;
 use std::sync::Arc;
 
 pub use engine::{Progress, ProgressHook};
-pub use plan::{LoadPlan, Pace, PlanError, Stop};
+pub use plan::{LoadPlan, OutagePlan, Pace, PlanError, Stop};
 pub use schedule::Schedule;
 pub use summary::{LoadLatency, LoadReport};
 pub use tally::Tally;
@@ -60,6 +61,9 @@ pub enum LoadError {
     /// The HTTP client could not be set up (a bad CA file, for one).
     #[error(transparent)]
     Client(#[from] SenderError),
+    /// The outage proxy could not listen on 127.0.0.1.
+    #[error("cannot start the outage proxy: {0}")]
+    Proxy(std::io::Error),
 }
 
 /// How many effect queries run at once at most.
@@ -81,14 +85,19 @@ pub async fn run(
         .map(|_| Sender::new(config.clone()).map(|s| s.http_client().clone()))
         .collect::<Result<Vec<_>, _>>()?;
     let schedule = Arc::new(Schedule::new(plan.seed, plan.duplicates));
-    let driven = engine::drive(
-        &plan,
-        clients,
-        sender.delivery_headers(),
-        Arc::clone(&schedule),
-        on_progress,
-    )
-    .await;
+    let (driven, outage) = match &plan.outage {
+        Some(outage) => {
+            let (driven, report) =
+                replay::drive(&plan, outage, Arc::clone(&schedule), on_progress).await?;
+            (driven, Some(report))
+        }
+        None => {
+            let headers = sender.delivery_headers();
+            let schedule = Arc::clone(&schedule);
+            let driven = engine::drive(&plan, clients, headers, schedule, on_progress).await;
+            (driven, None)
+        }
+    };
     let sessions = schedule.sessions();
     let exactly_once = match &plan.effects {
         Some(probe) => {
@@ -120,5 +129,6 @@ pub async fn run(
         exactly_once,
     );
     report.replicas = plan.replicas.iter().map(display_url).collect();
+    report.outage = outage;
     Ok(report)
 }

@@ -5,6 +5,7 @@ use std::time::Duration;
 use reqwest::Url;
 
 use crate::effects::EffectsProbe;
+use crate::outage::{OutageSpec, RetrySchedule};
 use crate::transport::ClientSettings;
 
 /// When a load run stops sending.
@@ -55,6 +56,21 @@ pub struct LoadPlan {
     pub settle: Duration,
     /// The seed session ids and statuses follow from.
     pub seed: u64,
+    /// `--outage`: deliver through an outage proxy with the sender's retry schedule.
+    pub outage: Option<OutagePlan>,
+}
+
+/// An outage replay (`load --outage`): each delivery follows the reference sender's retry
+/// schedule through a proxy that is down for the spec's windows, every time divided by
+/// `time_scale`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutagePlan {
+    /// The windows, in real time from the start of the run.
+    pub spec: OutageSpec,
+    /// Real seconds per wall-clock second (`--time-scale`): 60 runs a real minute in 1 s.
+    pub time_scale: f64,
+    /// The real retry schedule (its timeout replaces the plan's client timeout).
+    pub schedule: RetrySchedule,
 }
 
 /// A plan that cannot run. Messages read after "error: ".
@@ -75,6 +91,17 @@ pub enum PlanError {
     /// A zero timeout.
     #[error("--timeout must be more than zero")]
     ZeroTimeout,
+    /// A time scale that is zero, negative or not a number.
+    #[error("--time-scale must be a positive number, not {0}")]
+    BadTimeScale(f64),
+    /// A jitter outside 0..1.
+    #[error("--jitter must be a fraction from 0 to 1, not {0}")]
+    BadJitter(f64),
+    /// An outage replay against an HTTPS target or with replicas.
+    #[error(
+        "--outage needs one plain http target (no --replica): its proxy forwards to one address and the client connects to the proxy"
+    )]
+    OutageTarget,
 }
 
 impl LoadPlan {
@@ -101,6 +128,7 @@ impl LoadPlan {
             effects: None,
             settle: Self::DEFAULT_SETTLE,
             seed: rand::random(),
+            outage: None,
         }
     }
 
@@ -130,6 +158,27 @@ impl LoadPlan {
             return Err(PlanError::NothingToSend);
         }
         if self.client.timeout.is_zero() {
+            return Err(PlanError::ZeroTimeout);
+        }
+        match &self.outage {
+            Some(outage) => outage.validate(self),
+            None => Ok(()),
+        }
+    }
+}
+
+impl OutagePlan {
+    fn validate(&self, plan: &LoadPlan) -> Result<(), PlanError> {
+        if !(self.time_scale.is_finite() && self.time_scale > 0.0) {
+            return Err(PlanError::BadTimeScale(self.time_scale));
+        }
+        if !(0.0..=1.0).contains(&self.schedule.jitter) {
+            return Err(PlanError::BadJitter(self.schedule.jitter));
+        }
+        if plan.target.scheme() != "http" || !plan.replicas.is_empty() {
+            return Err(PlanError::OutageTarget);
+        }
+        if self.schedule.timeout.is_zero() {
             return Err(PlanError::ZeroTimeout);
         }
         Ok(())

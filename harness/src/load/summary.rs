@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::tally::Tally;
 use super::verdict::{ExactlyOnce, LoadVerdict};
 use crate::latency::LatencyRecorder;
+use crate::outage::OutageReport;
 
 /// Latency percentiles in milliseconds, each counted from the delivery's due time.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -82,6 +83,9 @@ pub struct LoadReport {
     pub exactly_once: Option<ExactlyOnce>,
     /// Whether the run's verdict holds, and why not.
     pub verdict: LoadVerdict,
+    /// The outage replay (`--outage`), documented in the README; absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outage: Option<OutageReport>,
 }
 
 impl LoadReport {
@@ -120,6 +124,7 @@ impl LoadReport {
             latency: LoadLatency::of(&tally.latency),
             exactly_once,
             verdict,
+            outage: None,
         }
     }
 }
@@ -158,6 +163,9 @@ impl fmt::Display for LoadReport {
         )?;
         if let Some(check) = &self.exactly_once {
             writeln!(f, "effects     {check}")?;
+        }
+        if let Some(outage) = &self.outage {
+            writeln!(f, "{outage}")?;
         }
         write!(f, "verdict     {}", self.verdict)
     }

@@ -11,6 +11,7 @@ use quick_junit::{NonSuccessKind, Report as JunitReport, TestCase, TestCaseStatu
 use super::html::page_start;
 use super::html_table::{self, Cell, esc};
 use super::markdown_table::{self, cell};
+use super::outage::outage_svg;
 use super::render::{Render, junit_xml, pretty_json};
 use crate::load::LoadReport;
 use crate::load::summary::counts;
@@ -119,6 +120,9 @@ fn rows(report: &LoadReport) -> Vec<(&'static str, String)> {
     if let Some(check) = &report.exactly_once {
         rows.push(("effects", check.to_string()));
     }
+    if let Some(outage) = &report.outage {
+        rows.extend(outage.rows());
+    }
     rows
 }
 
@@ -170,6 +174,10 @@ fn html(report: &LoadReport) -> String {
         html_table::row(&mut out, &[Cell::th(name), Cell::td(esc(&value))]);
     }
     html_table::end(&mut out);
+    if let Some(outage) = &report.outage {
+        out.push_str("<h2>Outage replay</h2>\n");
+        out.push_str(&outage_svg(outage));
+    }
     out.push_str("</body></html>\n");
     out
 }
@@ -212,6 +220,7 @@ mod tests {
                     vec!["2 deliveries answered outside 2xx (SPEC §3 ¶1, ¶2 [D-9])".into()]
                 },
             },
+            outage: None,
         }
     }
 
