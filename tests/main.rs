@@ -13,6 +13,7 @@ mod config;
 mod corpus;
 mod fuzz;
 mod load;
+mod outage;
 mod readme;
 mod replicas;
 mod retry;

@@ -3,11 +3,13 @@
 //! outage the schedule survives. `hookcheck send --simulate` prints it; `hookcheck load
 //! --outage` reports its longest survivable outage.
 
+use std::fmt;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
 use super::spec::{OutageMode, OutageSpec, scale};
+use crate::duration::format_duration;
 use crate::sender::{SenderConfig, nominal_backoff};
 
 /// The retry schedule of the reference sender: what decides when attempts fall.
@@ -92,6 +94,19 @@ impl RetrySchedule {
     }
 }
 
+impl fmt::Display for RetrySchedule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} retries, backoff {} doubling, ±{:.0} % jitter, timeout {}",
+            self.retries,
+            format_duration(self.backoff_base),
+            self.jitter * 100.0,
+            format_duration(self.timeout)
+        )
+    }
+}
+
 /// One simulated attempt.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SimulatedAttempt {
@@ -170,6 +185,61 @@ pub fn simulate(spec: &OutageSpec, schedule: RetrySchedule, first: Duration) -> 
         delivered_on_shortest: through(&shortest),
         delivered_on_longest: through(&longest),
         longest_survived: schedule.longest_survived(),
+    }
+}
+
+impl Simulation {
+    /// Whether the delivery gets through with nominal delays and at both ends of the jitter.
+    pub fn delivered_whatever_the_jitter(&self) -> bool {
+        self.delivered_on.is_some()
+            && self.delivered_on_shortest.is_some()
+            && self.delivered_on_longest.is_some()
+    }
+
+    /// The outcome line: delivered on which attempt, or given up, at each jitter bound.
+    pub fn outcome(&self) -> String {
+        let attempts = self.schedule.retries.saturating_add(1);
+        let on = |attempt: Option<u32>| match attempt {
+            Some(n) => format!("delivered on attempt {n} of {attempts}"),
+            None => format!("given up after {attempts} attempts"),
+        };
+        format!(
+            "{} (every delay at its shortest: {}; at its longest: {})",
+            on(self.delivered_on),
+            on(self.delivered_on_shortest),
+            on(self.delivered_on_longest)
+        )
+    }
+}
+
+impl fmt::Display for Simulation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "one delivery, first attempt at {}: {}",
+            format_duration(self.first_attempt),
+            self.schedule
+        )?;
+        for attempt in &self.attempts {
+            let fate = match attempt.outage {
+                Some(mode) => format!("in an outage ({mode}): fails"),
+                None => "outside every outage: reaches the target".to_owned(),
+            };
+            writeln!(
+                f,
+                "attempt {}  at {} ({}..{} with the jitter)  {fate}",
+                attempt.number,
+                format_duration(attempt.at),
+                format_duration(attempt.earliest),
+                format_duration(attempt.latest)
+            )?;
+        }
+        writeln!(f, "{}", self.outcome())?;
+        write!(
+            f,
+            "the schedule survives any outage up to {} (first attempt to last retry, every delay at its shortest)",
+            format_duration(self.longest_survived)
+        )
     }
 }
 
