@@ -109,9 +109,9 @@ impl AppState {
         self.inner.faults.has_died()
     }
 
-    /// A watch that turns true when the `dies-on-malformed-json` defect fires.
-    pub(crate) fn died(&self) -> tokio::sync::watch::Receiver<bool> {
-        self.inner.faults.died()
+    /// The `dies-on-malformed-json` defect's progress, which the server watches and ends.
+    pub(crate) fn life(&self) -> tokio::sync::watch::Sender<super::faults::Life> {
+        self.inner.faults.life()
     }
 }
 

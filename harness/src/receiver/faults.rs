@@ -34,6 +34,20 @@ const LOAD_LIMIT: usize = 8;
 /// How long after answering the `async-effect-for-invalid` and `async-duplicate` defects
 /// record an effect.
 const LATE_EFFECT_DELAY: Duration = Duration::from_secs(1);
+/// How long the `dies-on-malformed-json` defect waits for the server to close its
+/// listener before answering (a receiver built without a server never closes one).
+const DEATH_WAIT: Duration = Duration::from_secs(1);
+
+/// Where the `dies-on-malformed-json` defect has got to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Life {
+    /// Serving.
+    Alive,
+    /// The defect fired; the server is to close its listener.
+    Dying,
+    /// The listener is closed: a new connection is refused.
+    Dead,
+}
 
 /// The defect of one receiver, if any, and the state its hooks keep.
 #[derive(Debug)]
@@ -41,7 +55,7 @@ pub struct Faults {
     defect: Option<Defect>,
     slow_delay: Duration,
     serial: tokio::sync::Mutex<()>,
-    died: watch::Sender<bool>,
+    life: watch::Sender<Life>,
     seen: Option<Seen>,
     in_flight: AtomicUsize,
 }
@@ -65,7 +79,7 @@ impl Faults {
             defect: config.defect,
             slow_delay: config.slow_delay,
             serial: tokio::sync::Mutex::new(()),
-            died: watch::Sender::new(false),
+            life: watch::Sender::new(Life::Alive),
             seen: Seen::for_defect(config.defect, config.dedupe_expiry),
             in_flight: AtomicUsize::new(0),
         }
@@ -222,9 +236,7 @@ impl Faults {
         );
         let status = body_faults::loose_field(body, "status").unwrap_or_default();
         match (self.defect, session_id) {
-            (Some(Defect::DiesOnMalformedJson), _) if not_json => {
-                self.died.send_replace(true);
-            }
+            (Some(Defect::DiesOnMalformedJson), _) if not_json => self.die().await,
             (Some(Defect::ErrorOnMalformedJson), _) if not_json => {
                 return Some(Rejection::new(
                     StatusCode::INTERNAL_SERVER_ERROR,
@@ -245,14 +257,24 @@ impl Faults {
         None
     }
 
-    /// Whether the `dies-on-malformed-json` defect has fired.
-    pub fn has_died(&self) -> bool {
-        *self.died.borrow()
+    /// The `dies-on-malformed-json` defect: the server is told to close its listener,
+    /// and the answer waits until it has, so that whatever the client sends next is
+    /// refused, never half accepted.
+    async fn die(&self) {
+        self.life.send_replace(Life::Dying);
+        let mut life = self.life.subscribe();
+        let dead = life.wait_for(|life| *life == Life::Dead);
+        let _ = tokio::time::timeout(DEATH_WAIT, dead).await;
     }
 
-    /// A watch that turns true when the `dies-on-malformed-json` defect fires.
-    pub fn died(&self) -> watch::Receiver<bool> {
-        self.died.subscribe()
+    /// Whether the `dies-on-malformed-json` defect has fired.
+    pub fn has_died(&self) -> bool {
+        *self.life.borrow() != Life::Alive
+    }
+
+    /// The `dies-on-malformed-json` defect's progress, which the server watches and ends.
+    pub fn life(&self) -> watch::Sender<Life> {
+        self.life.clone()
     }
 }
 

@@ -15,6 +15,7 @@ use tokio::task::JoinSet;
 use tokio_rustls::TlsAcceptor;
 
 use super::app::{AppState, EFFECTS_PATH, WEBHOOK_PATH, app};
+use super::faults::Life;
 use super::{ReceiverConfig, ReceiverError};
 
 /// A TLS handshake that takes longer than this is dropped, so that a silent client
@@ -22,6 +23,9 @@ use super::{ReceiverConfig, ReceiverError};
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 /// Likewise for the request headers of an HTTP/1 connection.
 const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long, after the `dies-on-malformed-json` defect closed the listener, the request
+/// that caused it has to answer.
+const DYING_ANSWER: Duration = Duration::from_secs(2);
 
 /// Starts the reference receiver.
 ///
@@ -148,7 +152,8 @@ struct Server {
 
 impl Server {
     async fn run(self, mut stop: watch::Receiver<bool>) {
-        let mut died = self.state.died();
+        let life = self.state.life();
+        let mut dying = life.subscribe();
         let router = app(self.state.clone());
         let mut builder = auto::Builder::new(TokioExecutor::new());
         // A client that never finishes its headers is cut off instead of holding a task.
@@ -177,22 +182,27 @@ impl Server {
                 },
                 // A send of true, or the handle dropped: stop.
                 _ = stop.changed() => break false,
-                () = dies(&mut died) => break true,
+                () = dies(&mut dying) => break true,
             }
             while connections.try_join_next().is_some() {}
         };
         drop(self.listener);
-        if !fatal {
-            // Graceful: finish open requests, but not past the deadline.
-            let _ = tokio::time::timeout(self.shutdown_timeout, graceful.shutdown()).await;
-        }
+        // Finish open requests, but not past the deadline; a death lets the request that
+        // caused it answer, now that nothing new can connect.
+        let deadline = if fatal {
+            life.send_replace(Life::Dead);
+            DYING_ANSWER
+        } else {
+            self.shutdown_timeout
+        };
+        let _ = tokio::time::timeout(deadline, graceful.shutdown()).await;
         connections.shutdown().await;
     }
 }
 
 /// Resolves when the `dies-on-malformed-json` defect fires; never otherwise.
-async fn dies(died: &mut watch::Receiver<bool>) {
-    let fired = died.wait_for(|died| *died).await.is_ok();
+async fn dies(life: &mut watch::Receiver<Life>) {
+    let fired = life.wait_for(|life| *life != Life::Alive).await.is_ok();
     if !fired {
         std::future::pending::<()>().await;
     }
