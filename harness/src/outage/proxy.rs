@@ -147,40 +147,34 @@ async fn block(mut client: TcpStream, mode: OutageMode) {
 async fn read_request(client: &mut TcpStream) -> io::Result<()> {
     let mut buffer = Vec::new();
     let mut chunk = [0u8; 8192];
-    let head_end = loop {
-        if let Some(at) = find(&buffer, b"\r\n\r\n") {
-            break at + 4;
-        }
-        if buffer.len() > REQUEST_LIMIT {
-            return Err(io::ErrorKind::InvalidData.into());
-        }
+    let (head, length) = loop {
         let n = client.read(&mut chunk).await?;
         if n == 0 {
             return Err(io::ErrorKind::UnexpectedEof.into());
         }
         buffer.extend_from_slice(&chunk[..n]);
-    };
-    let length = content_length(&buffer[..head_end]).min(REQUEST_LIMIT);
-    while buffer.len() < head_end + length {
-        let n = client.read(&mut chunk).await?;
-        if n == 0 {
-            break;
+        let mut headers = [httparse::EMPTY_HEADER; 64];
+        let mut request = httparse::Request::new(&mut headers);
+        match request.parse(&buffer) {
+            Ok(httparse::Status::Complete(head)) => {
+                let length = request
+                    .headers
+                    .iter()
+                    .find(|h| h.name.eq_ignore_ascii_case("content-length"))
+                    .and_then(|h| std::str::from_utf8(h.value).ok()?.trim().parse().ok())
+                    .unwrap_or(0usize);
+                break (head, length.min(REQUEST_LIMIT));
+            }
+            Ok(httparse::Status::Partial) if buffer.len() <= REQUEST_LIMIT => {}
+            _ => return Err(io::ErrorKind::InvalidData.into()),
         }
-        buffer.extend_from_slice(&chunk[..n]);
+    };
+    let mut read = buffer.len() - head;
+    while read < length {
+        match client.read(&mut chunk).await? {
+            0 => break,
+            n => read += n,
+        }
     }
     Ok(())
-}
-
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
-}
-
-/// The `content-length` of a request head, 0 when it has none.
-fn content_length(head: &[u8]) -> usize {
-    String::from_utf8_lossy(head)
-        .lines()
-        .filter_map(|line| line.split_once(':'))
-        .find(|(name, _)| name.trim().eq_ignore_ascii_case("content-length"))
-        .and_then(|(_, value)| value.trim().parse().ok())
-        .unwrap_or(0)
 }
