@@ -9,7 +9,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use reqwest::Url;
@@ -21,7 +21,7 @@ use super::plan::{LoadPlan, OutagePlan};
 use super::schedule::Schedule;
 use super::tally::Tally;
 use crate::outage::report::TIMELINE_LIMIT;
-use crate::outage::{OutageProxy, OutageReport, TimelineAttempt};
+use crate::outage::{OutageProxy, OutageReport, RetrySchedule, TimelineAttempt};
 use crate::sender::{Delivery, Sender, SenderConfig};
 
 /// What the workers record.
@@ -34,6 +34,18 @@ struct Record {
     gave_up: u64,
 }
 
+/// What every worker reads.
+struct Shared {
+    plan: LoadPlan,
+    sender: Sender,
+    url: Url,
+    schedule: Arc<Schedule>,
+    record: Mutex<Record>,
+    next: AtomicU64,
+    start: Instant,
+    scale: f64,
+}
+
 /// Runs the backlog through the outage proxy; returns the tally and the report's outage
 /// section.
 pub(super) async fn drive(
@@ -42,8 +54,45 @@ pub(super) async fn drive(
     schedule: Arc<Schedule>,
     on_progress: Option<ProgressHook>,
 ) -> Result<(Driven, OutageReport), LoadError> {
-    let scale = outage.time_scale;
-    let compressed = outage.schedule.scaled(scale);
+    let compressed = outage.schedule.scaled(outage.time_scale);
+    let sender = compressed_sender(plan, &compressed)?;
+    let start = Instant::now();
+    let windows = outage.spec.scaled(outage.time_scale);
+    let proxy = OutageProxy::start(upstream(&plan.target), windows, start)
+        .await
+        .map_err(LoadError::Proxy)?;
+    let mut url = plan.target.clone();
+    let _ = url.set_ip_host(proxy.addr().ip());
+    let _ = url.set_port(Some(proxy.addr().port()));
+    let shared = Arc::new(Shared {
+        plan: plan.clone(),
+        sender,
+        url,
+        schedule,
+        record: Mutex::new(Record::default()),
+        next: AtomicU64::new(0),
+        start,
+        scale: outage.time_scale,
+    });
+    let ticker = on_progress.map(|hook| tokio::spawn(tick(Arc::clone(&shared), hook)));
+    let workers: Vec<_> = (0..plan.concurrency)
+        .map(|_| tokio::spawn(work(Arc::clone(&shared))))
+        .collect();
+    for worker in workers {
+        let _ = worker.await;
+    }
+    let elapsed = start.elapsed();
+    if let Some(ticker) = ticker {
+        ticker.abort();
+    }
+    let mut record = std::mem::take(&mut *lock(&shared.record));
+    let report = record.report(outage, &proxy);
+    let tally = record.tally;
+    Ok((Driven { tally, elapsed }, report))
+}
+
+/// The reference sender with the schedule compressed, a fresh connection per attempt.
+fn compressed_sender(plan: &LoadPlan, compressed: &RetrySchedule) -> Result<Sender, LoadError> {
     let mut config = SenderConfig {
         client: plan.client.clone(),
         retries: compressed.retries,
@@ -53,78 +102,32 @@ pub(super) async fn drive(
     }
     .fresh_connections(true);
     config.client.timeout = compressed.timeout;
-    let sender = Arc::new(Sender::new(config)?);
-    let start = Instant::now();
-    let upstream = upstream(&plan.target);
-    let proxy = OutageProxy::start(upstream, outage.spec.scaled(scale), start)
-        .await
-        .map_err(LoadError::Proxy)?;
-    let mut url = plan.target.clone();
-    let _ = url.set_ip_host(proxy.addr().ip());
-    let _ = url.set_port(Some(proxy.addr().port()));
-    let record = Arc::new(Mutex::new(Record::default()));
-    let next = Arc::new(AtomicU64::new(0));
-    let ticker = on_progress.map(|hook| tokio::spawn(tick(Arc::clone(&record), start, hook)));
-    let workers: Vec<_> = (0..plan.concurrency)
-        .map(|_| {
-            let (sender, url, schedule) = (Arc::clone(&sender), url.clone(), Arc::clone(&schedule));
-            let (record, next, plan) = (Arc::clone(&record), Arc::clone(&next), plan.clone());
-            tokio::spawn(async move {
-                while let Some((k, due)) = claim(&plan, &next, start) {
-                    if due > Instant::now() {
-                        tokio::time::sleep_until(due).await;
-                    }
-                    let planned = schedule.delivery(k);
-                    let sent = due.elapsed();
-                    let delivery = sender.deliver(&url, planned.body).await;
-                    let real = (due - start).mul_f64(scale);
-                    let mut record = record.lock().unwrap_or_else(PoisonError::into_inner);
-                    record.add(k, &delivery, due.elapsed().max(sent), real, scale);
-                    if planned.duplicate {
-                        record.tally.duplicates += 1;
-                    }
-                    if delivery.delivered {
-                        record.tally.acknowledged.push(planned.session);
-                    }
-                }
-            })
-        })
-        .collect();
-    for worker in workers {
-        let _ = worker.await;
+    Ok(Sender::new(config)?)
+}
+
+/// One worker: claims the next delivery, waits for its due time, delivers it with every
+/// retry, records it.
+async fn work(shared: Arc<Shared>) {
+    while let Some((k, due)) = claim(&shared.plan, &shared.next, shared.start) {
+        if due > Instant::now() {
+            tokio::time::sleep_until(due).await;
+        }
+        let planned = shared.schedule.delivery(k);
+        let delivery = shared.sender.deliver(&shared.url, planned.body).await;
+        let real = (due - shared.start).mul_f64(shared.scale);
+        let mut record = lock(&shared.record);
+        record.add(k, &delivery, due.elapsed(), real, shared.scale);
+        if planned.duplicate {
+            record.tally.duplicates += 1;
+        }
+        if delivery.delivered {
+            record.tally.acknowledged.push(planned.session);
+        }
     }
-    let elapsed = start.elapsed();
-    if let Some(ticker) = ticker {
-        ticker.abort();
-    }
-    let record = std::mem::take(&mut *record.lock().unwrap_or_else(PoisonError::into_inner));
-    let counts = proxy.counts();
-    let report = OutageReport {
-        windows: outage.spec.windows.clone(),
-        time_scale: scale,
-        schedule: outage.schedule,
-        longest_survived: outage.schedule.longest_survived(),
-        longest_survived_wall: compressed.longest_survived(),
-        deliveries: record.tally.deliveries(),
-        reached: record.reached,
-        gave_up: record.gave_up,
-        attempts: record
-            .attempts
-            .iter()
-            .map(|(n, count)| (n.to_string(), *count))
-            .collect(),
-        forwarded_connections: counts.forwarded.load(Ordering::Relaxed),
-        blocked_connections: counts.blocked.load(Ordering::Relaxed),
-        upstream_failures: counts.upstream_failures.load(Ordering::Relaxed),
-        timeline: record.timeline,
-    };
-    Ok((
-        Driven {
-            tally: record.tally,
-            elapsed,
-        },
-        report,
-    ))
+}
+
+fn lock(record: &Mutex<Record>) -> MutexGuard<'_, Record> {
+    record.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// The next delivery and its due time, or `None` once the plan stops.
@@ -177,18 +180,44 @@ impl Record {
     }
 }
 
+impl Record {
+    /// The outage section of the report.
+    fn report(&mut self, outage: &OutagePlan, proxy: &OutageProxy) -> OutageReport {
+        let counts = proxy.counts();
+        OutageReport {
+            windows: outage.spec.windows.clone(),
+            time_scale: outage.time_scale,
+            schedule: outage.schedule,
+            longest_survived: outage.schedule.longest_survived(),
+            longest_survived_wall: outage.schedule.scaled(outage.time_scale).longest_survived(),
+            deliveries: self.tally.deliveries(),
+            reached: self.reached,
+            gave_up: self.gave_up,
+            attempts: self
+                .attempts
+                .iter()
+                .map(|(n, count)| (n.to_string(), *count))
+                .collect(),
+            forwarded_connections: counts.forwarded.load(Ordering::Relaxed),
+            blocked_connections: counts.blocked.load(Ordering::Relaxed),
+            upstream_failures: counts.upstream_failures.load(Ordering::Relaxed),
+            timeline: std::mem::take(&mut self.timeline),
+        }
+    }
+}
+
 /// Reports progress once a second until aborted.
-async fn tick(record: Arc<Mutex<Record>>, start: Instant, hook: ProgressHook) {
+async fn tick(shared: Arc<Shared>, hook: ProgressHook) {
     let mut every = tokio::time::interval(Duration::from_secs(1));
     every.tick().await;
     loop {
         every.tick().await;
         let (deliveries, failed) = {
-            let record = record.lock().unwrap_or_else(PoisonError::into_inner);
+            let record = lock(&shared.record);
             (record.reached + record.gave_up, record.gave_up)
         };
         hook(&Progress {
-            elapsed: start.elapsed(),
+            elapsed: shared.start.elapsed(),
             deliveries,
             failed,
         });

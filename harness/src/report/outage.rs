@@ -42,18 +42,7 @@ pub fn outage_svg(report: &OutageReport) -> String {
          viewBox=\"0 0 {WIDTH} {height}\" width=\"{WIDTH}\" height=\"{height}\">\
          <title>Attempts of each delivery against the outage windows, in real time</title>"
     );
-    for window in &report.windows {
-        let (from, to) = (x(window.start.as_secs_f64()), x(window.end().as_secs_f64()));
-        let _ = write!(
-            svg,
-            "<rect class=\"window\" x=\"{from:.1}\" y=\"{TOP}\" width=\"{:.1}\" height=\"{PLOT}\" \
-             fill=\"#f4c7c3\" fill-opacity=\"0.6\"/>\
-             <text x=\"{from:.1}\" y=\"{:.1}\" font-size=\"11\">{}</text>",
-            (to - from).max(1.0),
-            TOP - 6.0,
-            window.mode
-        );
-    }
+    windows(&mut svg, report, &x);
     for attempt in &report.timeline {
         let colour = if attempt.reached {
             "#1e8e3e"
@@ -68,6 +57,28 @@ pub fn outage_svg(report: &OutageReport) -> String {
             ay + 2.0
         );
     }
+    axis(&mut svg, span, &x);
+    svg
+}
+
+/// The windows as shaded bands, each labelled with its mode.
+fn windows(svg: &mut String, report: &OutageReport, x: &impl Fn(f64) -> f64) {
+    for window in &report.windows {
+        let (from, to) = (x(window.start.as_secs_f64()), x(window.end().as_secs_f64()));
+        let _ = write!(
+            svg,
+            "<rect class=\"window\" x=\"{from:.1}\" y=\"{TOP}\" width=\"{:.1}\" height=\"{PLOT}\" \
+             fill=\"#f4c7c3\" fill-opacity=\"0.6\"/>\
+             <text x=\"{from:.1}\" y=\"{:.1}\" font-size=\"11\">{}</text>",
+            (to - from).max(1.0),
+            TOP - 6.0,
+            window.mode
+        );
+    }
+}
+
+/// The time axis, with five labels and a legend under it.
+fn axis(svg: &mut String, span: f64, x: &impl Fn(f64) -> f64) {
     let base = TOP + PLOT;
     let _ = write!(
         svg,
@@ -89,5 +100,4 @@ pub fn outage_svg(report: &OutageReport) -> String {
          one row per delivery; green: reached the target, red: failed attempt; shaded: outage</text></svg>",
         base + 36.0
     );
-    svg
 }
