@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use hookcheck::results::{Outcome, Report};
 use hookcheck::sender::SenderDefect;
+use hookcheck_testkit::process::python_module_installed;
 use hookcheck_testkit::table::run_table;
 
 use crate::{HOOKCHECK, hookcheck_async};
@@ -118,6 +119,21 @@ async fn nothing_arriving_exits_3_and_a_bad_script_exits_2() {
     assert!(!ran.stderr.contains("s3cret"), "{}", ran.stderr);
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_trigger_past_its_wait_is_ended_with_what_it_left_in_the_background() {
+    let started = std::time::Instant::now();
+    let trigger = "sleep 120 & wait";
+    let args = ["capture", "--wait", "1s", "--quiet", "--trigger", trigger];
+    let ran = hookcheck_async(&args, &[]).await;
+    assert_eq!(ran.code, 3, "{}", ran.stderr);
+    // The background `sleep` held the capture's stderr: had it lived on, so would this run.
+    assert!(
+        started.elapsed() < Duration::from_secs(60),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
 /// Which check catches each defect, and the script that shows it.
 fn caught_by(defect: SenderDefect) -> (&'static str, &'static str) {
     match defect {
@@ -153,4 +169,49 @@ fn every_seeded_sender_defect_is_caught_in_its_category() {
             (defect.to_string(), problems)
         },
     );
+}
+
+/// A relay hookcheck did not write (`fixtures/relay/relay.py`: Python's standard library,
+/// its own retry loop), with one of its seeded faults or none, started and sent one
+/// delivery by `fixtures/relay/trigger.sh`.
+fn relay_trigger(fault: Option<&str>) -> String {
+    let trigger = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/relay/trigger.sh");
+    let fault = fault.map_or(String::new(), |fault| format!("--fault {fault}"));
+    format!(
+        "RELAY_AUTH='{RELAY_SECRET}' HOOKCHECK='{}' sh '{trigger}' {fault}",
+        HOOKCHECK.path().display()
+    )
+}
+
+const RELAY_SECRET: &str = "relay-e2e-s3cret";
+
+/// The relay's faults, the check that catches each, and the script that shows it.
+const RELAY_FAULTS: [(&str, &str, &str); 3] = [
+    ("fixed-backoff", "retry/backoff", SCRIPT),
+    ("drops-auth-on-retry", "request/auth-every-attempt", SCRIPT),
+    ("gives-up-on-4xx", "retry/after-4xx", "4xx,2xx"),
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_relay_in_another_language_is_graded_clean_and_with_each_seeded_fault() {
+    if !python_module_installed("http.client") {
+        return;
+    }
+    let (code, report, stderr) = capture(SCRIPT, &relay_trigger(None)).await;
+    assert_eq!(code, 0, "{report:#?}\n{stderr}");
+    assert_eq!(report.summary.pass, report.checks.len(), "{report:#?}");
+    assert!(
+        !serde_json::to_string(&report)
+            .unwrap()
+            .contains(RELAY_SECRET)
+    );
+    for (fault, check, script) in RELAY_FAULTS {
+        let (code, report, stderr) = capture(script, &relay_trigger(Some(fault))).await;
+        assert_eq!(code, 1, "{fault}: {report:#?}\n{stderr}");
+        assert_eq!(
+            outcome(&report, check),
+            Outcome::Fail,
+            "{fault}: {report:#?}"
+        );
+    }
 }

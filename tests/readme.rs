@@ -191,7 +191,8 @@ fn promised_exit(line: &str) -> Option<i32> {
 }
 
 /// Runs one block's self-contained lines in order, in a folder of its own (later lines read
-/// what earlier ones wrote), with the built `hookcheck` first on PATH; returns what went wrong.
+/// what earlier ones wrote, and `fixtures` is the repository's), with the built `hookcheck`
+/// first on PATH; returns what went wrong.
 fn run_block(lines: &[String], dir: &std::path::Path) -> Vec<String> {
     let bin = std::path::Path::new(env!("CARGO_BIN_EXE_hookcheck"));
     let path = format!(
@@ -199,6 +200,9 @@ fn run_block(lines: &[String], dir: &std::path::Path) -> Vec<String> {
         bin.parent().expect("the binary is in a folder").display(),
         std::env::var("PATH").unwrap_or_default()
     );
+    // Examples run from the repository's root, where they read its fixtures.
+    let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures");
+    std::os::unix::fs::symlink(fixtures, dir.join("fixtures")).expect("a link to the fixtures");
     let mut problems = Vec::new();
     for line in lines.iter().filter(|l| not_self_contained(l).is_none()) {
         let out = std::process::Command::new("timeout")

@@ -523,18 +523,23 @@ pub const fn requirements(profile: Profile) -> &'static [Requirement] {
     }
 }
 
-/// The receiver requirement a check id belongs to, in any profile (ids are unique across
-/// profiles).
-pub fn requirement_of(check_id: &str) -> Option<&'static Requirement> {
+/// Every requirement hookcheck grades against: each receiver profile's, then the
+/// sender's (`hookcheck capture`). Ids are unique across all of them.
+pub fn every_requirement() -> impl Iterator<Item = &'static Requirement> {
     Profile::ALL
         .iter()
         .flat_map(|profile| requirements(*profile))
-        .find(|requirement| {
-            check_id == requirement.id
-                || check_id
-                    .strip_prefix(requirement.id)
-                    .is_some_and(|rest| rest.starts_with('/'))
-        })
+        .chain(sender::SENDER_REQUIREMENTS)
+}
+
+/// The requirement a check id belongs to, in any catalogue.
+pub fn requirement_of(check_id: &str) -> Option<&'static Requirement> {
+    every_requirement().find(|requirement| {
+        check_id == requirement.id
+            || check_id
+                .strip_prefix(requirement.id)
+                .is_some_and(|rest| rest.starts_with('/'))
+    })
 }
 
 /// Every check id of the Cr3dentials catalogue, in report order.

@@ -17,6 +17,7 @@ use tokio::process::Command;
 
 use crate::auth::AuthHeader;
 use crate::duration::format_duration;
+use crate::process_group::end_group;
 use crate::sender::Sender;
 use crate::transport::Exchange;
 
@@ -244,18 +245,6 @@ impl From<EffectsSource> for EffectsProbe {
             header: None,
             timeout: QUERY_TIMEOUT,
         }
-    }
-}
-
-/// Ends a timed-out command and everything it started: the command runs in a process group
-/// of its own, led by the shell.
-fn end_group(leader: Option<u32>) {
-    let Some(pid) = leader.and_then(|pid| i32::try_from(pid).ok()) else {
-        return;
-    };
-    // SAFETY: kill(2) with a negative pid signals the process group; it touches no memory.
-    unsafe {
-        libc::kill(-pid, libc::SIGKILL);
     }
 }
 

@@ -83,6 +83,7 @@ pub mod generate;
 pub mod latency;
 pub mod load;
 pub mod outage;
+pub mod process_group;
 pub mod profile;
 pub mod rawhttp;
 pub mod receiver;

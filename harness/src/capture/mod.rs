@@ -27,6 +27,7 @@ pub use server::{Arrival, REDIRECTED_PATH};
 
 use crate::catalogue::sender::SENDER_REQUIREMENTS;
 use crate::duration::format_duration;
+use crate::process_group::end_group;
 use crate::results::{
     CheckResult, Event, LatencySummary, Report, Reporter, SCHEMA_VERSION, Summary, Unverified,
 };
@@ -180,21 +181,18 @@ impl Capture {
         match &self.config.trigger {
             Some(command) => {
                 let mut child = spawn_trigger(command, &self.url)?;
+                let group = child.id();
                 tokio::select! {
                     status = tokio::time::timeout(wait, child.wait()) => match status {
                         Ok(Ok(status)) if status.success() => {}
                         Ok(Ok(status)) => notes.push(format!("the trigger command ended with {status}")),
                         Ok(Err(e)) => notes.push(format!("the trigger command could not be awaited: {e}")),
-                        Err(_) => {
-                            let _ = child.kill().await;
-                            notes.push(format!("the trigger command was still running after --wait {} and was killed", format_duration(wait)));
-                        }
+                        Err(_) => notes.push(format!("the trigger command was still running after --wait {} and was killed", format_duration(wait))),
                     },
-                    () = stop => {
-                        let _ = child.kill().await;
-                        interrupted = true;
-                    }
+                    () = stop => interrupted = true,
                 }
+                // Whatever the trigger left running in the background ends with it.
+                end_group(group);
             }
             None => tokio::select! {
                 () = tokio::time::sleep(wait) => {}
@@ -255,6 +253,7 @@ fn spawn_trigger(command: &str, url: &str) -> Result<tokio::process::Child, Capt
         .env(URL_ENV, url)
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::from(stdout))
+        .process_group(0)
         .kill_on_drop(true)
         .spawn()
         .map_err(CaptureError::Trigger)

@@ -23,8 +23,10 @@ sessionId) as --answer says, and grades the sender against SPEC §2: POST with a
 and Content-Type, the auth header on every attempt, the same body on every retry, one
 status per sessionId, redirects never followed, the timeout honoured, retries counted and
 spaced by the backoff within the jitter, none after a 2xx, a 4xx retried. A check whose
-situation did not arise is skipped, never passed. The listening URL is printed on stderr
-and given to --trigger as $HOOKCHECK_CAPTURE_URL.
+situation did not arise is skipped, never passed (`hookcheck list --sender` lists the
+checks, `hookcheck explain ID` explains each). The listening URL is printed on stderr and
+given to --trigger as $HOOKCHECK_CAPTURE_URL; the trigger runs in a process group of its
+own, ended (with whatever it left in the background) when it exits or --wait passes.
 
 Answers: 2xx, 3xx, 4xx, 5xx (200, 307, 400, 503), a status code such as 502, slow (no
 answer until twice the timeout, then a late 200), reset, close. Past the end of the

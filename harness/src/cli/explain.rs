@@ -1,5 +1,5 @@
 //! `hookcheck explain ID`: a requirement or check explained, like `rustc --explain`: the
-//! requirement, its clauses from `CONTRACT.md`, why it matters, how receivers break it and
+//! requirement, its clauses from `CONTRACT.md`, why it matters, how receivers (or senders) break it and
 //! how to fix it.
 
 use std::io::{self, Write};
@@ -63,7 +63,7 @@ pub fn write(out: &mut dyn Write, explained: &Explained) -> io::Result<()> {
     let explanation = explained.explanation;
     for (head, text) in [
         ("Why it matters", explanation.why),
-        ("How receivers break it", explanation.breaks),
+        ("How it breaks", explanation.breaks),
         ("How to fix it", explanation.fix),
     ] {
         writeln!(out, "\n{head}:")?;

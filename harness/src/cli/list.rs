@@ -4,6 +4,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
+use crate::catalogue::sender::SENDER_REQUIREMENTS;
 use crate::catalogue::{Category, Level, Requirement, requirements};
 use crate::exit_codes;
 use crate::profile::Profile;
@@ -20,6 +21,11 @@ pub struct ListArgs {
     /// The contract whose requirements to list: `cr3dentials` or `standard-webhooks`.
     #[arg(long, value_name = "NAME", default_value_t = Profile::Cr3dentials)]
     pub profile: Profile,
+
+    /// List what `hookcheck capture` grades a sender against, instead of a receiver's
+    /// requirements.
+    #[arg(long, conflicts_with = "profile")]
+    pub sender: bool,
 }
 
 /// One requirement as `list --json` prints it.
@@ -52,7 +58,11 @@ impl<'a> From<&'a Requirement> for Listed<'a> {
 /// Runs `hookcheck list`.
 pub fn run(args: &ListArgs) -> i32 {
     let mut out = io::stdout().lock();
-    let catalogue = requirements(args.profile);
+    let catalogue = if args.sender {
+        SENDER_REQUIREMENTS
+    } else {
+        requirements(args.profile)
+    };
     let written = if args.json {
         write_json(&mut out, catalogue)
     } else {

@@ -1,16 +1,18 @@
-//! `hookcheck explain`: for every requirement of the catalogue, why it matters in
-//! production, how receivers usually break it, and how to fix it, as data.
+//! `hookcheck explain`: for every requirement of every catalogue (the receiver profiles' and
+//! the sender's), why it matters in production, how it is usually broken, and how to fix
+//! it, as data.
 //!
 //! [`explain`] takes a requirement id (`idempotency/exactly-once`) or a check id
 //! (`idempotency/exactly-once/concurrent`) and returns the requirement, its clauses in
 //! `CONTRACT.md` and its [`Explanation`]. Every requirement has exactly one entry in
 //! [`EXPLANATIONS`]; a test holds the two lists together.
 
+mod sender;
 mod standard_webhooks;
 
-use crate::catalogue::{Requirement, requirement_of, requirements};
-use crate::profile::Profile;
+use crate::catalogue::{Requirement, every_requirement, requirement_of};
 use crate::report::contract::{ClauseRef, parse_clause};
+pub use sender::SENDER_EXPLANATIONS;
 pub use standard_webhooks::STANDARD_WEBHOOKS_EXPLANATIONS;
 
 /// What a person fixing a finding needs beyond the requirement itself.
@@ -20,7 +22,7 @@ pub struct Explanation {
     pub requirement: &'static str,
     /// What goes wrong in production when the requirement is broken.
     pub why: &'static str,
-    /// How receivers usually come to break it.
+    /// How receivers (or, for a sender requirement, senders) usually come to break it.
     pub breaks: &'static str,
     /// How to fix it.
     pub fix: &'static str,
@@ -81,14 +83,13 @@ pub fn explanation(requirement_id: &str) -> Option<&'static Explanation> {
     EXPLANATIONS
         .iter()
         .chain(STANDARD_WEBHOOKS_EXPLANATIONS)
+        .chain(SENDER_EXPLANATIONS)
         .find(|e| e.requirement == requirement_id)
 }
 
 fn unknown(id: &str) -> UnknownId {
     let category = id.split('/').next().unwrap_or_default();
-    let mut suggestions: Vec<&'static str> = Profile::ALL
-        .iter()
-        .flat_map(|profile| requirements(*profile))
+    let mut suggestions: Vec<&'static str> = every_requirement()
         .filter(|r| r.category.as_str() == category)
         .map(|r| r.id)
         .collect();
@@ -318,12 +319,13 @@ mod tests {
 
     #[test]
     fn every_requirement_has_one_explanation_and_every_explanation_a_requirement() {
-        let all = || {
-            Profile::ALL
+        let all = every_requirement;
+        let explanations = || {
+            EXPLANATIONS
                 .iter()
-                .flat_map(|profile| requirements(*profile))
+                .chain(STANDARD_WEBHOOKS_EXPLANATIONS)
+                .chain(SENDER_EXPLANATIONS)
         };
-        let explanations = || EXPLANATIONS.iter().chain(STANDARD_WEBHOOKS_EXPLANATIONS);
         for requirement in all() {
             let found = explanations()
                 .filter(|e| e.requirement == requirement.id)
@@ -341,7 +343,9 @@ mod tests {
 
     #[test]
     fn every_check_id_is_explained_with_the_text_of_its_clauses() {
-        let ids = Profile::ALL.map(crate::catalogue::check_ids_of).concat();
+        let ids: Vec<String> = every_requirement()
+            .flat_map(Requirement::check_ids)
+            .collect();
         for id in ids {
             let explained = explain(&id).unwrap_or_else(|e| panic!("{e}"));
             assert!(id.starts_with(explained.requirement.id));
