@@ -82,6 +82,7 @@ pub mod fuzz;
 pub mod generate;
 pub mod latency;
 pub mod load;
+pub mod outage;
 pub mod process_group;
 pub mod profile;
 pub mod rawhttp;

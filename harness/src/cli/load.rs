@@ -13,9 +13,12 @@ use crate::cli::target::{ReplicaArgs, SeedArgs, TargetArgs};
 use crate::cli::{CliError, duration_default, parse_duration};
 use crate::exit_codes;
 use crate::load::{
-    LoadError, LoadPlan, LoadReport, Pace, Progress, ProgressHook, Shard, Stop, merge, run,
+    LoadError, LoadPlan, LoadReport, OutagePlan, Pace, Progress, ProgressHook, Shard, Stop, merge,
+    run,
 };
+use crate::outage::{OutageSpec, RetrySchedule, SpecError};
 use crate::report::{check_outputs, write_any};
+use crate::sender::{DEFAULT_BACKOFF_BASE, DEFAULT_JITTER, DEFAULT_RETRIES};
 use crate::transport::FailureClass;
 
 const EXAMPLES: &str = "\
@@ -53,8 +56,14 @@ Examples:
       --shard 2/2 --effects-url 'http://10.0.0.5:3000/_test/effects/{sessionId}' --json s2.json
   hookcheck load --merge s1.json s2.json
 
-Exit codes: 0 the verdict holds (every delivery 2xx, nothing lost or doubled), 1 it does
-not, 2 usage error, 3 the target never answered (unreachable, no TLS handshake).";
+  # Replay a 30 s outage 10 s in (and a 20 s one answering 503 at 2 min), a real minute
+  # per second, with the sender's retry schedule; the report says what got through:
+  hookcheck load --target http://127.0.0.1:8080/webhook --deliveries 200 --rate 100 \\
+      --outage 30s@10s,20s@2m:503 --time-scale 60 --html outage.html
+
+Exit codes: 0 the verdict holds (every delivery 2xx, nothing lost or doubled; under
+--outage: no delivery given up), 1 it does not, 2 usage error, 3 the target never
+answered (unreachable, no TLS handshake).";
 
 /// Arguments of `hookcheck load`.
 #[derive(Debug, clap::Args)]
@@ -123,6 +132,63 @@ pub struct LoadArgs {
     /// into one report and one verdict, instead of sending anything.
     #[arg(long, value_name = "JSON", num_args = 1.., conflicts_with_all = ["target", "shard"])]
     pub merge: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub outage: OutageArgs,
+}
+
+/// `--outage` and the retry schedule it replays.
+#[derive(Debug, clap::Args)]
+pub struct OutageArgs {
+    /// Replay an outage: a proxy in front of the target refuses, resets or answers 503 for
+    /// these windows (DURATION@START[:refuse|reset|503], comma-separated, real time from
+    /// the start), and every delivery follows the sender's retry schedule through it.
+    #[arg(long, value_name = "SPEC", value_parser = parse_outage)]
+    pub outage: Option<OutageSpec>,
+
+    /// With --outage: real seconds per wall-clock second; every window, backoff delay and
+    /// timeout is divided by it (60: a real minute passes in one second).
+    #[arg(
+        long,
+        value_name = "FACTOR",
+        default_value_t = 1.0,
+        requires = "outage"
+    )]
+    pub time_scale: f64,
+
+    /// With --outage: retries after the first attempt.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_RETRIES, requires = "outage")]
+    pub retries: u32,
+
+    /// With --outage: the delay before the first retry (real time); retry n waits
+    /// base * 2^(n-1).
+    #[arg(long, value_name = "DURATION", default_value = duration_default!(DEFAULT_BACKOFF_BASE), value_parser = parse_duration, requires = "outage")]
+    pub backoff_base: Duration,
+
+    /// With --outage: how much each delay varies either way, as a fraction from 0 to 1.
+    #[arg(long, value_name = "FRACTION", default_value_t = DEFAULT_JITTER, requires = "outage")]
+    pub jitter: f64,
+}
+
+fn parse_outage(text: &str) -> Result<OutageSpec, String> {
+    text.parse().map_err(|e: SpecError| e.to_string())
+}
+
+impl OutageArgs {
+    /// The outage replay these flags ask for, with `timeout` as the per-attempt bound.
+    fn plan(&self, timeout: Duration) -> Option<OutagePlan> {
+        let spec = self.outage.clone()?;
+        Some(OutagePlan {
+            spec,
+            time_scale: self.time_scale,
+            schedule: RetrySchedule {
+                retries: self.retries,
+                backoff_base: self.backoff_base,
+                jitter: self.jitter,
+                timeout,
+            },
+        })
+    }
 }
 
 /// Runs `hookcheck load`.
@@ -146,6 +212,7 @@ async fn execute(args: LoadArgs) -> Result<i32, CliError> {
     let progress = (!args.quiet.quiet).then(progress_hook);
     let report = run(plan, progress).await.map_err(|e| match e {
         LoadError::Plan(_) | LoadError::Client(_) => usage(&e),
+        LoadError::Proxy(_) => CliError::Unavailable(e.to_string()),
     })?;
     if !args.quiet.quiet && std::io::stderr().is_terminal() {
         eprintln!();
@@ -208,13 +275,18 @@ fn plan(args: &LoadArgs) -> Result<LoadPlan, CliError> {
                 .to_owned(),
         ));
     }
+    plan.outage = args.outage.plan(plan.client.timeout);
     plan.validate()
         .map_err(|e| CliError::Usage(e.to_string()))?;
     Ok(plan)
 }
 
-/// No delivery got any response, and they failed to connect (or to shake hands).
+/// No delivery got any response, and they failed to connect (or to shake hands); under
+/// --outage, the proxy never reached the target outside the windows.
 fn unreachable(report: &LoadReport) -> bool {
+    if let Some(outage) = &report.outage {
+        return outage.forwarded_connections == 0 && outage.upstream_failures > 0;
+    }
     let connect = [FailureClass::Connect, FailureClass::Tls]
         .iter()
         .map(|class| report.errors.get(class.as_str()).copied().unwrap_or(0))

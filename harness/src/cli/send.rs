@@ -9,9 +9,10 @@ use bytes::Bytes;
 use serde_json::{Map, Value};
 
 use crate::cli::profile::ProfileArgs;
-use crate::cli::target::{TargetArgs, required_target};
+use crate::cli::target::TargetArgs;
 use crate::cli::{CliError, duration_default, parse_duration, report_error};
 use crate::exit_codes;
+use crate::outage::{OutageSpec, RetrySchedule, SpecError, simulate};
 use crate::profile::Profile;
 use crate::sender::{
     DEFAULT_BACKOFF_BASE, DEFAULT_JITTER, DEFAULT_RETRIES, Delivery, Sender, SenderConfig,
@@ -46,7 +47,11 @@ Examples:
   hookcheck send --target https://localhost:8443/hook --payload event.json \\
       --ca-cert server.pem --json
 
-Exit codes: 0 delivered, 1 every attempt failed (a receiver refusing the signature
+  # No network: when would the attempts of one delivery sent 5 s into a 30 s outage
+  # fall, and does the default schedule get it through?
+  hookcheck send --simulate --outage 30s@0s --at 5s
+
+Exit codes: 0 delivered (--simulate: whatever the jitter), 1 every attempt failed (a receiver refusing the signature
 included), 2 usage error (bad URL, malformed --auth or --secret, a missing secret under
 --profile standard-webhooks, unreadable or invalid payload or CA file, unknown status).";
 
@@ -60,7 +65,7 @@ included), 2 usage error (bad URL, malformed --auth or --secret, a missing secre
 #[derive(Debug, clap::Args)]
 #[command(
     after_long_help = EXAMPLES,
-    mut_arg("target", |arg| required_target(arg).help("The webhook URL to deliver to: http or https, with a host."))
+    mut_arg("target", |arg| arg.required_unless_present("simulate").help("The webhook URL to deliver to: http or https, with a host."))
 )]
 pub struct SendArgs {
     #[command(flatten)]
@@ -76,7 +81,7 @@ pub struct SendArgs {
         long,
         value_name = "STATUS",
         value_parser = parse_status,
-        required_unless_present = "payload",
+        required_unless_present_any = ["payload", "simulate"],
         conflicts_with = "payload"
     )]
     pub status: Option<Status>,
@@ -111,6 +116,59 @@ pub struct SendArgs {
     /// follows-redirects, drops-auth, fixed-backoff, no-timeout, changes-body. Default: none.
     #[arg(long, value_name = "NAME", value_parser = parse_defect)]
     pub defect: Option<SenderDefect>,
+
+    /// Send nothing: print when each attempt of one delivery would fall against the
+    /// --outage windows, and whether it gets through (the model `load --outage` uses).
+    #[arg(long, requires = "outage", conflicts_with_all = ["payload", "status", "set", "defect"])]
+    pub simulate: bool,
+
+    /// With --simulate: the outage windows, DURATION@START[:refuse|reset|503],
+    /// comma-separated, from time 0.
+    #[arg(long, value_name = "SPEC", value_parser = parse_outage, requires = "simulate")]
+    pub outage: Option<OutageSpec>,
+
+    /// With --simulate: when the first attempt is sent.
+    #[arg(long, value_name = "DURATION", default_value = "0s", value_parser = parse_duration, requires = "simulate")]
+    pub at: Duration,
+}
+
+fn parse_outage(text: &str) -> Result<OutageSpec, String> {
+    text.parse().map_err(|e: SpecError| e.to_string())
+}
+
+/// `send --simulate`: the model's answer for one delivery, as text or JSON; exit 1 when
+/// it is given up with nominal delays or at either end of the jitter.
+fn simulate_one(args: &SendArgs) -> i32 {
+    if !(0.0..=1.0).contains(&args.jitter) {
+        return CliError::Usage(format!(
+            "--jitter must be a fraction from 0 to 1, not {}",
+            args.jitter
+        ))
+        .report();
+    }
+    let Some(spec) = &args.outage else {
+        return CliError::Usage("--simulate needs --outage".to_owned()).report();
+    };
+    let schedule = RetrySchedule {
+        retries: args.retries,
+        backoff_base: args.backoff_base,
+        jitter: args.jitter,
+        timeout: args.target.timeout,
+    };
+    let simulation = simulate(spec, schedule, args.at);
+    if args.json {
+        match serde_json::to_string(&simulation) {
+            Ok(json) => out(&json),
+            Err(e) => report_error(&format!("cannot write the simulation as JSON: {e}")),
+        }
+    } else {
+        out(&simulation.to_string());
+    }
+    if simulation.delivered_whatever_the_jitter() {
+        exit_codes::OK
+    } else {
+        exit_codes::FAILED
+    }
 }
 
 fn parse_defect(text: &str) -> Result<SenderDefect, String> {
@@ -150,6 +208,9 @@ fn parse_assignment(text: &str) -> Result<Assignment, String> {
 
 /// Runs `hookcheck send`.
 pub async fn run(args: SendArgs) -> i32 {
+    if args.simulate {
+        return simulate_one(&args);
+    }
     let (sender, url, body) = match prepare(&args) {
         Ok(prepared) => prepared,
         Err(error) => return error.report(),

@@ -151,16 +151,21 @@ fn run_thread(shared: &Arc<Shared>, client: &reqwest::Client, workers: &[usize])
 impl Shared {
     /// When delivery `k` is due, or `None` when the run stops before it.
     fn due(&self, k: u64) -> Option<Instant> {
-        let due = match self.pace {
-            Pace::AsFastAsAnswered => Instant::now(),
-            Pace::Rate(rate) => self.start + Duration::from_secs_f64(k as f64 / rate),
-        };
-        let within = match self.stop {
-            Stop::Deliveries(n) => k < n,
-            Stop::After(duration) => due < self.start + duration,
-        };
-        within.then_some(due)
+        due(self.pace, self.stop, self.start, k)
     }
+}
+
+/// When delivery `k` of a run started at `start` is due, or `None` when it is past the stop.
+pub(super) fn due(pace: Pace, stop: Stop, start: Instant, k: u64) -> Option<Instant> {
+    let due = match pace {
+        Pace::AsFastAsAnswered => Instant::now(),
+        Pace::Rate(rate) => start + Duration::from_secs_f64(k as f64 / rate),
+    };
+    let within = match stop {
+        Stop::Deliveries(n) => k < n,
+        Stop::After(duration) => due < start + duration,
+    };
+    within.then_some(due)
 }
 
 /// One worker: claims the next delivery, waits for its due time, sends it, records it.

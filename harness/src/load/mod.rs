@@ -37,6 +37,7 @@
 pub mod engine;
 pub mod merge;
 pub mod plan;
+mod replay;
 pub mod schedule;
 pub mod shard;
 pub mod summary;
@@ -47,7 +48,7 @@ use std::sync::Arc;
 
 pub use engine::{Progress, ProgressHook};
 pub use merge::MergeError;
-pub use plan::{LoadPlan, Pace, PlanError, Stop};
+pub use plan::{LoadPlan, OutagePlan, Pace, PlanError, Stop};
 pub use schedule::Schedule;
 pub use shard::{Shard, ShardError, ShardRecord};
 pub use summary::{LoadLatency, LoadReport};
@@ -66,6 +67,9 @@ pub enum LoadError {
     /// The HTTP client could not be set up (a bad CA file, for one).
     #[error(transparent)]
     Client(#[from] SenderError),
+    /// The outage proxy could not listen on 127.0.0.1.
+    #[error("cannot start the outage proxy: {0}")]
+    Proxy(std::io::Error),
 }
 
 /// How many effect queries run at once at most.
@@ -87,14 +91,19 @@ pub async fn run(
         .map(|_| Sender::new(config.clone()).map(|s| s.http_client().clone()))
         .collect::<Result<Vec<_>, _>>()?;
     let schedule = Arc::new(Schedule::new(plan.seed, plan.duplicates));
-    let driven = engine::drive(
-        &plan,
-        clients,
-        sender.delivery_headers(),
-        Arc::clone(&schedule),
-        on_progress,
-    )
-    .await;
+    let (driven, outage) = match &plan.outage {
+        Some(outage) => {
+            let (driven, report) =
+                replay::drive(&plan, outage, Arc::clone(&schedule), on_progress).await?;
+            (driven, Some(report))
+        }
+        None => {
+            let headers = sender.delivery_headers();
+            let schedule = Arc::clone(&schedule);
+            let driven = engine::drive(&plan, clients, headers, schedule, on_progress).await;
+            (driven, None)
+        }
+    };
     let mut started = driven.tally.started.clone();
     started.sort_unstable();
     started.dedup();
@@ -139,5 +148,6 @@ pub async fn run(
         effects: plan.effects.is_some(),
         latency_us: driven.tally.latency.buckets(),
     });
+    report.outage = outage;
     Ok(report)
 }

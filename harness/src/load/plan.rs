@@ -6,6 +6,7 @@ use reqwest::Url;
 
 use super::shard::Shard;
 use crate::effects::EffectsProbe;
+use crate::outage::{OutageSpec, RetrySchedule};
 use crate::transport::ClientSettings;
 
 /// When a load run stops sending.
@@ -58,6 +59,21 @@ pub struct LoadPlan {
     pub seed: u64,
     /// The share of the backlog this process sends (`--shard K/N`), or all of it.
     pub shard: Option<Shard>,
+    /// `--outage`: deliver through an outage proxy with the sender's retry schedule.
+    pub outage: Option<OutagePlan>,
+}
+
+/// An outage replay (`load --outage`): each delivery follows the reference sender's retry
+/// schedule through a proxy that is down for the spec's windows, every time divided by
+/// `time_scale`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutagePlan {
+    /// The windows, in real time from the start of the run.
+    pub spec: OutageSpec,
+    /// Real seconds per wall-clock second (`--time-scale`): 60 runs a real minute in 1 s.
+    pub time_scale: f64,
+    /// The real retry schedule (its timeout replaces the plan's client timeout).
+    pub schedule: RetrySchedule,
 }
 
 /// A plan that cannot run. Messages read after "error: ".
@@ -84,6 +100,17 @@ pub enum PlanError {
         "--shard splits a backlog of a known size: give --deliveries (the whole backlog's, the same on every shard) instead of --duration"
     )]
     ShardWithoutDeliveries,
+    /// A time scale that is zero, negative or not a number.
+    #[error("--time-scale must be a positive number, not {0}")]
+    BadTimeScale(f64),
+    /// A jitter outside 0..1.
+    #[error("--jitter must be a fraction from 0 to 1, not {0}")]
+    BadJitter(f64),
+    /// An outage replay against an HTTPS target or with replicas.
+    #[error(
+        "--outage needs one plain http target (no --replica): its proxy forwards to one address and the client connects to the proxy"
+    )]
+    OutageTarget,
 }
 
 impl LoadPlan {
@@ -111,6 +138,7 @@ impl LoadPlan {
             settle: Self::DEFAULT_SETTLE,
             seed: rand::random(),
             shard: None,
+            outage: None,
         }
     }
 
@@ -144,6 +172,27 @@ impl LoadPlan {
         }
         if self.shard.is_some() && !matches!(self.stop, Stop::Deliveries(_)) {
             return Err(PlanError::ShardWithoutDeliveries);
+        }
+        match &self.outage {
+            Some(outage) => outage.validate(self),
+            None => Ok(()),
+        }
+    }
+}
+
+impl OutagePlan {
+    fn validate(&self, plan: &LoadPlan) -> Result<(), PlanError> {
+        if !(self.time_scale.is_finite() && self.time_scale > 0.0) {
+            return Err(PlanError::BadTimeScale(self.time_scale));
+        }
+        if !(0.0..=1.0).contains(&self.schedule.jitter) {
+            return Err(PlanError::BadJitter(self.schedule.jitter));
+        }
+        if plan.target.scheme() != "http" || !plan.replicas.is_empty() {
+            return Err(PlanError::OutageTarget);
+        }
+        if self.schedule.timeout.is_zero() {
+            return Err(PlanError::ZeroTimeout);
         }
         Ok(())
     }

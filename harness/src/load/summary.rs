@@ -11,6 +11,7 @@ use super::shard::ShardRecord;
 use super::tally::Tally;
 use super::verdict::{ExactlyOnce, LoadVerdict};
 use crate::latency::LatencyRecorder;
+use crate::outage::OutageReport;
 
 /// Latency percentiles in milliseconds, each counted from the delivery's due time.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -90,6 +91,9 @@ pub struct LoadReport {
     /// For a report of `load --merge`: how many shards it adds up.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merged_shards: Option<u32>,
+    /// The outage replay (`--outage`), documented in the README; absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outage: Option<OutageReport>,
 }
 
 impl LoadReport {
@@ -130,6 +134,7 @@ impl LoadReport {
             verdict,
             shard: None,
             merged_shards: None,
+            outage: None,
         }
     }
 }
@@ -178,6 +183,9 @@ impl fmt::Display for LoadReport {
         )?;
         if let Some(check) = &self.exactly_once {
             writeln!(f, "effects     {check}")?;
+        }
+        if let Some(outage) = &self.outage {
+            writeln!(f, "{outage}")?;
         }
         write!(f, "verdict     {}", self.verdict)
     }

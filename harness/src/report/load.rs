@@ -11,6 +11,7 @@ use quick_junit::{NonSuccessKind, Report as JunitReport, TestCase, TestCaseStatu
 use super::html::page_start;
 use super::html_table::{self, Cell, esc};
 use super::markdown_table::{self, cell};
+use super::outage::outage_svg;
 use super::render::{Render, junit_xml, pretty_json};
 use crate::load::LoadReport;
 use crate::load::summary::counts;
@@ -119,6 +120,9 @@ fn rows(report: &LoadReport) -> Vec<(&'static str, String)> {
     if let Some(check) = &report.exactly_once {
         rows.push(("effects", check.to_string()));
     }
+    if let Some(outage) = &report.outage {
+        rows.extend(outage.rows());
+    }
     rows
 }
 
@@ -170,6 +174,10 @@ fn html(report: &LoadReport) -> String {
         html_table::row(&mut out, &[Cell::th(name), Cell::td(esc(&value))]);
     }
     html_table::end(&mut out);
+    if let Some(outage) = &report.outage {
+        out.push_str("<h2>Outage replay</h2>\n");
+        out.push_str(&outage_svg(outage));
+    }
     out.push_str("</body></html>\n");
     out
 }
@@ -214,6 +222,7 @@ mod tests {
             },
             shard: None,
             merged_shards: None,
+            outage: None,
         }
     }
 
@@ -240,5 +249,74 @@ mod tests {
             let text = good.render(format).unwrap();
             assert!(text.contains("hookcheck load") || text.contains("127.0.0.1:8080"));
         }
+    }
+
+    #[test]
+    fn an_outage_replay_adds_its_figures_and_a_timeline_of_every_attempt() {
+        use crate::outage::{OutageReport, RetrySchedule, TimelineAttempt};
+        use crate::sender::SenderConfig;
+        let schedule = RetrySchedule::of(&SenderConfig::default());
+        let attempt = |delivery, number, secs, reached| TimelineAttempt {
+            delivery,
+            number,
+            at: Duration::from_secs(secs),
+            reached,
+        };
+        let mut report = sample(false);
+        report.outage = Some(OutageReport {
+            windows: "30s@10s:503"
+                .parse::<crate::outage::OutageSpec>()
+                .unwrap()
+                .windows,
+            time_scale: 60.0,
+            schedule,
+            longest_survived: schedule.longest_survived(),
+            longest_survived_wall: schedule.scaled(60.0).longest_survived(),
+            deliveries: 2,
+            reached: 1,
+            gave_up: 1,
+            attempts: [("1".to_owned(), 1), ("4".to_owned(), 1)]
+                .into_iter()
+                .collect(),
+            forwarded_connections: 1,
+            blocked_connections: 4,
+            upstream_failures: 0,
+            timeline: vec![
+                attempt(0, 1, 0, true),
+                attempt(1, 1, 11, false),
+                attempt(1, 2, 16, false),
+                attempt(1, 3, 26, false),
+                attempt(1, 4, 37, false),
+            ],
+        });
+        let page = html(&report);
+        assert!(page.contains("<h2>Outage replay</h2>"), "{page}");
+        assert_eq!(
+            page.matches("stroke=\"#d93025\"").count(),
+            4,
+            "failed attempts"
+        );
+        assert_eq!(
+            page.matches("stroke=\"#1e8e3e\"").count(),
+            1,
+            "the delivering one"
+        );
+        assert!(page.contains(">503</text>"), "the window is labelled");
+        let markdown = markdown(&report);
+        assert!(
+            markdown.contains("| reached | 1 of 2 deliveries; the schedule gave up on 1 |"),
+            "{markdown}"
+        );
+        assert!(
+            markdown.contains("outages up to 28s (466ms at this time scale)"),
+            "{markdown}"
+        );
+        let back: LoadReport = serde_json::from_str(&report.json().unwrap()).unwrap();
+        assert_eq!(
+            back.json().unwrap(),
+            report.json().unwrap(),
+            "JSON in whole ms"
+        );
+        assert!(sample(true).json().unwrap().find("outage").is_none());
     }
 }

@@ -19,6 +19,7 @@ mod junit;
 pub mod load;
 mod markdown;
 mod markdown_table;
+mod outage;
 mod output;
 mod progress;
 mod render;

@@ -354,7 +354,7 @@ impl fmt::Display for Delivery {
 }
 
 /// Durations as whole milliseconds in JSON.
-mod millis {
+pub(crate) mod millis {
     use std::time::Duration;
 
     use serde::{Deserialize, Deserializer, Serializer};

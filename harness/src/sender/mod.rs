@@ -22,6 +22,7 @@ mod signing;
 pub use client::Sender;
 pub use config::{DEFAULT_BACKOFF_BASE, DEFAULT_JITTER, DEFAULT_RETRIES, SenderConfig};
 pub use defect::SenderDefect;
+pub(crate) use delivery::millis;
 pub use delivery::{Attempt, Delivery, MAX_BACKOFF, jittered, nominal_backoff};
 pub use error::SenderError;
 pub use reqwest::Url;
