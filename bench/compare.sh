@@ -57,8 +57,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+# shellcheck source=bench/lib/serve.sh
+. bench/lib/serve.sh
 round0() { awk -v a="$1" 'BEGIN { printf "%.0f", a }'; }
 
 # A port nothing listens on.
@@ -72,21 +72,6 @@ free_port() {
   done
   echo "no free port in 18090..18990" >&2
   exit 1
-}
-
-# Starts `hookcheck serve ARGS` on a free port; sets SERVED_URL, SERVED_EFFECTS, SERVED_PID.
-serve() {
-  local out=$WORK/serve.$RANDOM.out
-  "$HOOKCHECK" serve --listen 127.0.0.1:0 "$@" >"$out" 2>&1 &
-  SERVED_PID=$!
-  PIDS+=("$SERVED_PID")
-  for _ in $(seq 100); do
-    grep -q '^effects at ' "$out" 2>/dev/null && break
-    sleep 0.1
-  done
-  SERVED_URL=$(sed -n 's/^listening on //p' "$out")
-  SERVED_EFFECTS=$(sed -n 's/^effects at //p' "$out")
-  [ -n "$SERVED_URL" ] || { cat "$out" >&2; exit 1; }
 }
 
 stop() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }

@@ -43,25 +43,19 @@ fi
 WORK=$PWD/target/bench-fuzz-wrk
 rm -rf "$WORK"
 mkdir -p "$WORK"
-SERVED_PID=""
+PIDS=()
 cleanup() {
-  [ -z "$SERVED_PID" ] || kill "$SERVED_PID" 2>/dev/null || true
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
 }
 trap cleanup EXIT
 
-median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+# shellcheck source=bench/lib/serve.sh
+. bench/lib/serve.sh
 
-"$HOOKCHECK" serve --memory --listen 127.0.0.1:0 >"$WORK/serve.out" 2>&1 &
-SERVED_PID=$!
-for _ in $(seq 100); do
-  grep -q '^effects at ' "$WORK/serve.out" 2>/dev/null && break
-  sleep 0.1
-done
-URL=$(sed -n 's/^listening on //p' "$WORK/serve.out")
-EFFECTS=$(sed -n 's/^effects at //p' "$WORK/serve.out")
-[ -n "$URL" ] || { cat "$WORK/serve.out" >&2; exit 1; }
+serve --memory
+URL=$SERVED_URL
+EFFECTS=$SERVED_EFFECTS
 
 BODY=$WORK/body.json
 cat >"$BODY" <<'EOF'

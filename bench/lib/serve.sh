@@ -1,4 +1,4 @@
-# Helpers the load benchmarks share (sourced, not run): the median and ratio of figures, and
+# Helpers the benchmarks share (sourced, not run): the median and ratio of figures, and
 # reference receivers (`hookcheck serve`) started on free ports and stopped. The sourcing
 # script sets HOOKCHECK (the binary), WORK (a scratch folder) and PIDS=() first.
 
@@ -6,11 +6,12 @@ median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 runs() { awk '{ printf "%s%.0f", (NR > 1 ? ", " : ""), $1 }' "$1"; }
 
-# Starts `hookcheck serve ARGS` on a free port; sets SERVED_URL, SERVED_EFFECTS.
+# Starts `hookcheck serve ARGS` on a free port; sets SERVED_URL, SERVED_EFFECTS, SERVED_PID.
 serve() {
   local out=$WORK/serve.$RANDOM.out
   "$HOOKCHECK" serve --listen 127.0.0.1:0 "$@" >"$out" 2>&1 &
-  PIDS+=($!)
+  SERVED_PID=$!
+  PIDS+=("$SERVED_PID")
   for _ in $(seq 100); do
     grep -q '^effects at ' "$out" 2>/dev/null && break
     sleep 0.1
