@@ -100,6 +100,11 @@ async fn an_outage_longer_than_the_retry_schedule_gives_deliveries_up_and_exits_
         "the proxy's own 503s: {report}"
     );
     assert_eq!(report["verdict"]["holds"], false);
+    // The proxy's 503s are the outage's, not the target's: the verdict says so.
+    assert_eq!(outage["gave_up_in_outage"], gave_up, "{outage}");
+    let problems = report["verdict"]["problems"].to_string();
+    assert!(problems.contains("given up inside an outage"), "{problems}");
+    assert!(!problems.contains("outside 2xx"), "{problems}");
     exactly_once_holds(&report);
     assert_eq!(report["exactly_once"]["unacknowledged"], gave_up);
 }

@@ -148,6 +148,14 @@ pub async fn run(
         effects: plan.effects.is_some(),
         latency_us: driven.tally.latency.buckets(),
     });
+    // Under an outage, a delivery given up is told apart: the outage's, or the target's.
+    if let Some(outage) = &outage {
+        report.verdict = LoadVerdict::judge_replay(
+            outage.gave_up,
+            outage.gave_up_in_outage,
+            report.exactly_once.as_ref(),
+        );
+    }
     report.outage = outage;
     Ok(report)
 }

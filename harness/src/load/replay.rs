@@ -21,7 +21,7 @@ use super::plan::{LoadPlan, OutagePlan};
 use super::schedule::Schedule;
 use super::tally::Tally;
 use crate::outage::report::TIMELINE_LIMIT;
-use crate::outage::{OutageProxy, OutageReport, RetrySchedule, TimelineAttempt};
+use crate::outage::{OutageProxy, OutageReport, OutageSpec, RetrySchedule, TimelineAttempt};
 use crate::sender::{Delivery, Sender, SenderConfig};
 
 /// What the workers record.
@@ -32,6 +32,7 @@ struct Record {
     timeline: Vec<TimelineAttempt>,
     reached: u64,
     gave_up: u64,
+    gave_up_in_outage: u64,
 }
 
 /// What every worker reads.
@@ -44,6 +45,9 @@ struct Shared {
     next: AtomicU64,
     start: Instant,
     scale: f64,
+    /// The windows in real time, to tell a delivery given up to the outage from one the
+    /// target itself refused.
+    windows: OutageSpec,
 }
 
 /// Runs the backlog through the outage proxy; returns the tally and the report's outage
@@ -73,6 +77,7 @@ pub(super) async fn drive(
         next: AtomicU64::new(0),
         start,
         scale: outage.time_scale,
+        windows: outage.spec.clone(),
     });
     let ticker = on_progress.map(|hook| tokio::spawn(tick(Arc::clone(&shared), hook)));
     let workers: Vec<_> = (0..plan.concurrency)
@@ -122,6 +127,9 @@ async fn work(shared: Arc<Shared>) {
         let real = (due - shared.start).mul_f64(shared.scale);
         let mut record = lock(&shared.record);
         record.add(k, &delivery, due.elapsed(), real, shared.scale);
+        if !delivery.delivered && last_in_outage(&delivery, real, shared.scale, &shared.windows) {
+            record.gave_up_in_outage += 1;
+        }
         if planned.duplicate {
             record.tally.duplicates += 1;
         } else {
@@ -151,6 +159,16 @@ fn upstream(target: &Url) -> String {
         true => format!("[{host}]:{port}"),
         false => format!("{host}:{port}"),
     }
+}
+
+/// Whether a delivery's last attempt (first sent at `real`, real time) started or ended
+/// inside an outage window: then the outage, not the target, had the last word.
+fn last_in_outage(delivery: &Delivery, real: Duration, scale: f64, windows: &OutageSpec) -> bool {
+    delivery.attempts.last().is_some_and(|attempt| {
+        let started = real.saturating_add(attempt.start_offset.mul_f64(scale));
+        let ended = started.saturating_add(attempt.duration.mul_f64(scale));
+        windows.window_at(started).is_some() || windows.window_at(ended).is_some()
+    })
 }
 
 impl Record {
@@ -200,6 +218,7 @@ impl Record {
             deliveries: self.tally.deliveries(),
             reached: self.reached,
             gave_up: self.gave_up,
+            gave_up_in_outage: self.gave_up_in_outage,
             attempts: self
                 .attempts
                 .iter()

@@ -187,6 +187,33 @@ impl LoadVerdict {
                 "{failed} deliveries got no response (SPEC §3 ¶2 [D-9])"
             ));
         }
+        Self::with_effects(problems, exactly_once)
+    }
+
+    /// Judges an outage replay (`load --outage`): a delivery given up is the outage's
+    /// doing when its last attempt met a window, and the target's own otherwise.
+    pub fn judge_replay(
+        gave_up: u64,
+        gave_up_in_outage: u64,
+        exactly_once: Option<&ExactlyOnce>,
+    ) -> Self {
+        let mut problems = Vec::new();
+        if gave_up_in_outage > 0 {
+            problems.push(format!(
+                "{gave_up_in_outage} deliveries given up inside an outage that outlasted the retry schedule (SPEC §2 ¶5 [D-8])"
+            ));
+        }
+        let by_target = gave_up.saturating_sub(gave_up_in_outage);
+        if by_target > 0 {
+            problems.push(format!(
+                "{by_target} deliveries given up after the target itself refused or dropped their last attempt, outside every outage (SPEC §3 ¶1, ¶2 [D-9])"
+            ));
+        }
+        Self::with_effects(problems, exactly_once)
+    }
+
+    /// `problems`, with those of the exactly-once check added.
+    fn with_effects(mut problems: Vec<String>, exactly_once: Option<&ExactlyOnce>) -> Self {
         if let Some(check) = exactly_once {
             if check.lost > 0 {
                 problems.push(format!(
@@ -246,5 +273,16 @@ mod tests {
         for problem in &verdict.problems {
             assert!(problem.contains("(SPEC §"), "{problem}");
         }
+    }
+
+    #[test]
+    fn an_outage_replay_blames_the_outage_or_the_target_not_both() {
+        assert!(LoadVerdict::judge_replay(0, 0, None).holds);
+        let outage = LoadVerdict::judge_replay(4, 4, None);
+        assert_eq!(outage.problems.len(), 1, "{outage}");
+        assert!(outage.problems[0].starts_with("4 deliveries given up inside an outage"));
+        let mixed = LoadVerdict::judge_replay(5, 3, None);
+        assert_eq!(mixed.problems.len(), 2, "{mixed}");
+        assert!(mixed.problems[1].starts_with("2 deliveries given up after the target itself"));
     }
 }

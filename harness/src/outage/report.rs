@@ -50,6 +50,9 @@ pub struct OutageReport {
     pub reached: u64,
     /// Deliveries whose every attempt failed: the schedule gave up on them.
     pub gave_up: u64,
+    /// Of those, the deliveries whose last attempt met an outage window: given up to the
+    /// outage. The rest were refused by the target itself, outside every window.
+    pub gave_up_in_outage: u64,
     /// Deliveries by the number of attempts they took, e.g. `{"1": 90, "4": 10}`.
     pub attempts: BTreeMap<String, u64>,
     /// Connections the proxy forwarded to the target.

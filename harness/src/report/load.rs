@@ -275,6 +275,7 @@ mod tests {
             deliveries: 2,
             reached: 1,
             gave_up: 1,
+            gave_up_in_outage: 1,
             attempts: [("1".to_owned(), 1), ("4".to_owned(), 1)]
                 .into_iter()
                 .collect(),
