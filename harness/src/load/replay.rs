@@ -126,10 +126,7 @@ async fn work(shared: Arc<Shared>) {
         let delivery = shared.sender.deliver(&shared.url, planned.body).await;
         let real = (due - shared.start).mul_f64(shared.scale);
         let mut record = lock(&shared.record);
-        record.add(k, &delivery, due.elapsed(), real, shared.scale);
-        if !delivery.delivered && last_in_outage(&delivery, real, shared.scale, &shared.windows) {
-            record.gave_up_in_outage += 1;
-        }
+        record.add(k, &delivery, due.elapsed(), real, &shared);
         if planned.duplicate {
             record.tally.duplicates += 1;
         } else {
@@ -172,8 +169,17 @@ fn last_in_outage(delivery: &Delivery, real: Duration, scale: f64, windows: &Out
 }
 
 impl Record {
-    /// One finished delivery, `latency` from its due time, first sent at `real` (real time).
-    fn add(&mut self, k: u64, delivery: &Delivery, latency: Duration, real: Duration, scale: f64) {
+    /// One finished delivery, `latency` from its due time, first sent at `real` (real time),
+    /// its last attempt held against `shared`'s windows when it was given up.
+    fn add(
+        &mut self,
+        k: u64,
+        delivery: &Delivery,
+        latency: Duration,
+        real: Duration,
+        shared: &Shared,
+    ) {
+        let scale = shared.scale;
         let last = delivery.attempts.last();
         let timed_out =
             last.is_some_and(|a| a.failure == Some(crate::transport::FailureClass::Timeout));
@@ -191,6 +197,9 @@ impl Record {
             self.reached += 1;
         } else {
             self.gave_up += 1;
+            if last_in_outage(delivery, real, scale, &shared.windows) {
+                self.gave_up_in_outage += 1;
+            }
         }
         for attempt in &delivery.attempts {
             if self.timeline.len() < TIMELINE_LIMIT {
