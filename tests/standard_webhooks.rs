@@ -504,3 +504,46 @@ async fn every_standard_webhooks_defect_fails_exactly_its_own_checks() {
         assert_eq!(code, i32::from(!fails.is_empty()), "{defect}");
     }
 }
+
+/// A duplicate finding's repro sends the same message twice, each attempt signed again when
+/// run: against a receiver that dedupes on the signature it makes more effects again.
+#[tokio::test]
+async fn a_retry_finding_repro_redelivers_the_message_with_fresh_signatures() {
+    if !["openssl", "base64", "od"].iter().all(|tool| on_path(tool)) {
+        assert!(std::env::var_os("HOOKCHECK_REQUIRE_TOOLS").is_none());
+        return;
+    }
+    let secret = Secret::generate();
+    let text = secret.expose_text();
+    let served = serve_signed(&text, &["--defect", "dedupes-on-signature"]);
+    let dir = tempfile::tempdir().unwrap();
+    for variant in ["sequential", "concurrent"] {
+        let check = format!("idempotency/retry-processed-once/{variant}");
+        let only = ["--only", check.as_str()];
+        let (code, report, _) = grade(Some(&served.webhook_url), &secret, &only, dir.path()).await;
+        assert_eq!(code, 1, "{report}");
+        let repro = report["checks"][0]["repro"].as_str().unwrap().to_owned();
+        let id = repro
+            .split("id='")
+            .nth(1)
+            .and_then(|rest| rest.split('\'').next())
+            .unwrap_or_else(|| panic!("{repro}"))
+            .to_owned();
+        let before = count(&served.effects_url(&id)).await;
+        let ran = tokio::process::Command::new("sh")
+            .args(["-c", &repro])
+            .env("HOOKCHECK_SECRET", &text)
+            .output()
+            .await
+            .unwrap();
+        let answers = String::from_utf8_lossy(&ran.stdout);
+        assert_eq!(
+            answers.matches("HTTP/1.1 200").count(),
+            2,
+            "{answers}\n{repro}"
+        );
+        // A receiver that dedupes on the id adds nothing; this one adds an effect at least
+        // (two, unless an attempt is signed in the same second as the run's was).
+        assert!(count(&served.effects_url(&id)).await > before, "{repro}");
+    }
+}

@@ -192,7 +192,11 @@ fn render_step(out: &mut String, step: &Step) {
         }
         Step::Together(lines) => {
             for line in lines {
-                let _ = writeln!(out, "{line} &");
+                // A script of several lines (a signed delivery) runs in a subshell of its own.
+                let _ = match line.contains('\n') {
+                    true => writeln!(out, "(\n{line}\n) &"),
+                    false => writeln!(out, "{line} &"),
+                };
             }
             let _ = writeln!(out, "wait");
         }
@@ -252,6 +256,15 @@ mod tests {
             "# two copies\ncurl -sS -i 'http://x/'\ncurl a &\ncurl b &\nwait\n\
              curl -m 0.25 -sS 'http://x/'  # the sender gives up here\nsleep 5"
         );
+    }
+
+    #[test]
+    fn a_script_of_several_lines_sent_together_runs_in_its_own_subshell() {
+        let signed = "id='a'\ncurl x".to_owned();
+        let script = Script::new()
+            .then(Step::Together(vec![signed.clone(), signed]))
+            .render();
+        assert_eq!(script, "(\nid='a'\ncurl x\n) &\n(\nid='a'\ncurl x\n) &\nwait");
     }
 
     /// Runs `script` in dash with `curl` a function that prints the body it was given

@@ -7,7 +7,8 @@ use std::time::Instant;
 use futures::future::join_all;
 
 use super::{expect_2xx, message, probe, send_genuine};
-use crate::checks::kit::{Ctx, Expect, Expected, Verdict, release_together};
+use crate::checks::kit::{Ctx, Expect, Expected, Sent, Verdict, release_together};
+use crate::repro::{Script, Step};
 use crate::standard_webhooks::{Forgery, Recipe, Secret};
 
 /// The duplicate checks, concurrently: each message has its own id.
@@ -24,10 +25,17 @@ pub async fn duplicates(ctx: &Ctx) {
 }
 
 /// Expects exactly one effect for `id` if any of `sent` was acknowledged, else at most one.
-fn once(ctx: &Ctx, check: &str, id: &str, what: &str, sent: &[crate::checks::kit::Sent]) {
+fn once(ctx: &Ctx, check: &str, id: &str, what: &str, sent: &[Sent], repro: String) {
     let expected = vec![Expected::new(id, Expect::for_delivery(sent), what)];
-    let evidence = Verdict::evidence().with_exchanges(sent);
+    let evidence = Verdict::evidence().with_exchanges(sent).with_repro(repro);
     ctx.expect_effects(check, expected, evidence);
+}
+
+/// The repro of deliveries sent one after the other: each signs again when run.
+fn in_turn(what: &str, sent: &[&Sent]) -> String {
+    let steps = sent.iter().map(|sent| Step::Send(sent.repro.clone()));
+    let script = Script::new().then(Step::Comment(what.to_owned()));
+    steps.fold(script, Script::then).render()
 }
 
 /// A message, then its retry once the first attempt was answered: 2 s later by its
@@ -43,7 +51,8 @@ async fn sequential(ctx: &Ctx, secret: &Secret) {
     let retry = send_genuine(ctx, secret, &message, 0).await;
     expect_2xx(ctx, "idempotency/retry-acknowledged", started, &retry);
     let what = "a message and its retry";
-    once(ctx, check, &message.id, what, &[first, retry]);
+    let repro = in_turn(what, &[&first, &retry]);
+    once(ctx, check, &message.id, what, &[first, retry], repro);
 }
 
 /// Two attempts of one message, each with its own timestamp, released together.
@@ -64,7 +73,11 @@ async fn concurrent(ctx: &Ctx, secret: &Secret) {
         })
         .collect();
     let sent = release_together(ctx, &probes).await;
-    once(ctx, check, &message.id, "two attempts sent at once", &sent);
+    let what = "two attempts sent at once";
+    let lines = sent.iter().map(|sent| sent.repro.clone()).collect();
+    let script = Script::new().then(Step::Comment(what.to_owned()));
+    let repro = script.then(Step::Together(lines)).render();
+    once(ctx, check, &message.id, what, &sent, repro);
 }
 
 /// Two messages, two ids, byte for byte the same body: both are processed ([SD-5]).
@@ -89,7 +102,9 @@ async fn distinct_ids(ctx: &Ctx, secret: &Secret) {
             Expected::new(id, Expect::for_delivery([sent]), what)
         })
         .collect();
-    ctx.expect_effects(check, expected, Verdict::evidence().with_exchanges(&sent));
+    let repro = in_turn("two messages, two ids, one body", &[&sent[0], &sent[1]]);
+    let evidence = Verdict::evidence().with_exchanges(&sent).with_repro(repro);
+    ctx.expect_effects(check, expected, evidence);
 }
 
 /// A forgery claiming an id (refused), then the genuine message of that id: processed once.
@@ -108,6 +123,12 @@ async fn forgery_first(ctx: &Ctx, secret: &Secret) {
         Expect::for_delivery([&genuine]),
         what,
     )];
-    let evidence = Verdict::evidence().with_exchanges([&forged, &genuine]);
+    let repro = in_turn(
+        "a forgery of the id, then the genuine message",
+        &[&forged, &genuine],
+    );
+    let evidence = Verdict::evidence()
+        .with_exchanges([&forged, &genuine])
+        .with_repro(repro);
     ctx.expect_effects(check, expected, evidence);
 }
