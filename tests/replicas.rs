@@ -342,6 +342,50 @@ async fn run_with_replica_fails_a_per_process_dedupe_and_passes_the_postgres_pai
     assert!(repro.contains("sent round robin to"), "{repro}");
 }
 
+/// The same under Standard Webhooks: two `serve --profile standard-webhooks` replicas on one
+/// database are clean with `--replica`, and a pair that remembers webhook-ids per process
+/// fails both retry checks, each finding's repro sending a copy to each replica.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_standard_webhooks_pair_is_graded_across_replicas() {
+    let Some(pg) = TempPostgres::start("signed_replicas") else {
+        return;
+    };
+    let secret = hookcheck::standard_webhooks::Secret::generate().expose_text();
+    let signed = [
+        "--profile",
+        "standard-webhooks",
+        "--secret",
+        secret.as_str(),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let only = [&signed[..], &["--only", "idempotency/retry-processed-once"]].concat();
+    let correct = pg.create_database("signed_correct_pair");
+    let [a, b] = replicas(&correct, &signed);
+    let (ran, report) = pair_report("run", [&a, &b], &only, dir.path()).await;
+    assert_eq!(ran.code, 0, "{}\n{}", ran.stdout, ran.stderr);
+    drop((a, b));
+
+    let defective = pg.create_database("signed_per_process_pair");
+    let per_process = [&signed[..], &["--defect", "per-process-dedupe"]].concat();
+    let [a, b] = replicas(&defective, &per_process);
+    let (ran, report_bad) = pair_report("run", [&a, &b], &only, dir.path()).await;
+    assert_eq!(ran.code, 1, "{}\n{}", ran.stdout, ran.stderr);
+    for variant in ["sequential", "concurrent"] {
+        let id = format!("idempotency/retry-processed-once/{variant}");
+        assert_eq!(outcome(&report, &id), "pass", "{id}");
+        assert_eq!(outcome(&report_bad, &id), "fail", "{id}");
+        let check = report_bad["checks"].as_array().unwrap().iter();
+        let repro = check
+            .filter(|c| c["id"] == id.as_str())
+            .map(|c| &c["repro"]);
+        let repro = repro.last().and_then(Value::as_str).expect("a repro");
+        for url in [&a.webhook_url, &b.webhook_url] {
+            assert!(repro.contains(&format!("'{url}'")), "{url} not in\n{repro}");
+        }
+        assert!(!repro.contains(&secret), "the secret leaked");
+    }
+}
+
 /// `hookcheck load` against two replicas, 20 % redeliveries each to the other replica than
 /// its session's first copy, with the exactly-once check.
 async fn load_pair(a: &Served, b: &Served, dir: &std::path::Path) -> (crate::Ran, Value) {

@@ -489,6 +489,8 @@ const DEFECT_TABLE: &[(&str, &[&str])] = &[
         &["idempotency/forgery-claims-nothing"],
     ),
     ("conflict-on-duplicate", &["idempotency/retry-acknowledged"]),
+    // Correct alone: it takes two replicas to show (tests/replicas.rs).
+    ("per-process-dedupe", &[]),
 ];
 
 #[tokio::test]

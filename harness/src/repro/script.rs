@@ -264,7 +264,10 @@ mod tests {
         let script = Script::new()
             .then(Step::Together(vec![signed.clone(), signed]))
             .render();
-        assert_eq!(script, "(\nid='a'\ncurl x\n) &\n(\nid='a'\ncurl x\n) &\nwait");
+        assert_eq!(
+            script,
+            "(\nid='a'\ncurl x\n) &\n(\nid='a'\ncurl x\n) &\nwait"
+        );
     }
 
     /// Runs `script` in dash with `curl` a function that prints the body it was given

@@ -1,5 +1,6 @@
 //! Each `webhook-id` processed once ([SW-11], [SD-5]): a retry re-signed with a fresh
-//! timestamp, one after the other and at once; two ids with one body; and a refused forgery
+//! timestamp, one after the other and at once (the second copy to the next replica, with
+//! `--replica`); two ids with one body; and a refused forgery
 //! that claims an id before the genuine message of that id arrives.
 
 use std::time::Instant;
@@ -48,7 +49,11 @@ async fn sequential(ctx: &Ctx, secret: &Secret) {
     let message = message("idempotency/retry-processed-once/sequential");
     let first = send_genuine(ctx, secret, &message, -2).await;
     let started = Instant::now();
-    let retry = send_genuine(ctx, secret, &message, 0).await;
+    // The retry goes where a balancer may well send it: to the next replica, if any.
+    let recipe = Recipe::genuine(&message.id, 0, message.body());
+    let retry = ctx
+        .send(&probe(ctx, secret, recipe).to(ctx.copy_url(1)))
+        .await;
     expect_2xx(ctx, "idempotency/retry-acknowledged", started, &retry);
     let what = "a message and its retry";
     let repro = in_turn(what, &[&first, &retry]);
@@ -64,12 +69,10 @@ async fn concurrent(ctx: &Ctx, secret: &Secret) {
     let message = message(check);
     let probes: Vec<_> = [-1, 0]
         .into_iter()
-        .map(|skew| {
-            probe(
-                ctx,
-                secret,
-                Recipe::genuine(&message.id, skew, message.body()),
-            )
+        .enumerate()
+        .map(|(n, skew)| {
+            let recipe = Recipe::genuine(&message.id, skew, message.body());
+            probe(ctx, secret, recipe).to(ctx.copy_url(n))
         })
         .collect();
     let sent = release_together(ctx, &probes).await;

@@ -38,6 +38,10 @@ crate::closed::closed_enum! {
         RecordsBeforeVerifying => "records-before-verifying",
         /// Answers 409 to a repeated `webhook-id` instead of 2xx ([SW-12]).
         ConflictOnDuplicate => "conflict-on-duplicate",
+        /// Remembers the `webhook-id`s it processed in its own process only, while the
+        /// effects land in the shared database: correct alone, but a retry that reaches
+        /// another replica is processed again ([SW-11]; `run --replica`).
+        PerProcessDedupe => "per-process-dedupe",
     }
 }
 
@@ -75,6 +79,9 @@ impl SignedDefect {
             }
             SignedDefect::ConflictOnDuplicate => {
                 "answers 409 to a repeated webhook-id instead of 2xx"
+            }
+            SignedDefect::PerProcessDedupe => {
+                "remembers processed webhook-ids per process: a retry on another replica is processed again"
             }
         }
     }

@@ -91,6 +91,8 @@ pub(super) struct SignedState {
 
 struct Inner {
     store: Store,
+    /// This receiver's own name for itself: what `per-process-dedupe` keys its memory on.
+    process: u64,
     signing: Signing,
     body_limit: usize,
     on_delivery: Option<DeliveryHook>,
@@ -107,6 +109,7 @@ impl SignedState {
         SignedState {
             inner: Arc::new(Inner {
                 store,
+                process: rand::random(),
                 signing,
                 body_limit,
                 on_delivery,
@@ -161,7 +164,7 @@ impl SignedState {
         })?;
         let event_type = event.get("type").and_then(Value::as_str).unwrap_or("-");
         log.status = Some(event_type.to_owned());
-        let key = dedupe_key(defect, headers, &body);
+        let key = dedupe_key(defect, headers, &body, inner.process);
         let work = Work {
             store: inner.store.clone(),
             id,
@@ -208,9 +211,19 @@ fn internal(reason: String) -> Rejection {
 }
 
 /// What "seen" is decided on, when a defect decides it on something else than the
-/// `webhook-id` the effect is recorded under.
-fn dedupe_key(defect: Option<SignedDefect>, headers: &HeaderMap, body: &[u8]) -> Option<String> {
+/// `webhook-id` the effect is recorded under: `process` names this receiver, so that a
+/// per-process memory is one no other replica shares.
+fn dedupe_key(
+    defect: Option<SignedDefect>,
+    headers: &HeaderMap,
+    body: &[u8],
+    process: u64,
+) -> Option<String> {
     match defect? {
+        SignedDefect::PerProcessDedupe => {
+            let id = header(headers, Header::Id).unwrap_or_default();
+            Some(format!("process {process:016x}:{id}"))
+        }
         SignedDefect::DedupesOnBodyHash => {
             let digest = Sha256::digest(body);
             let encoded = base64::engine::general_purpose::STANDARD.encode(digest);
