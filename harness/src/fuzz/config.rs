@@ -95,6 +95,11 @@ impl FuzzConfig {
             progress: false,
         }
     }
+
+    /// The target, then the replicas.
+    pub fn urls(&self) -> impl Iterator<Item = &Url> {
+        std::iter::once(&self.target).chain(&self.replicas)
+    }
 }
 
 /// Why a campaign or a replay could not run.

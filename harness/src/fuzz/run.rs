@@ -297,8 +297,7 @@ fn case_of(config: &FuzzConfig, found: &Example, shrunk: &Shrunk, is_shrunk: boo
 
 /// The URLs a repro script sends to: the target, then the replicas.
 fn script_urls(config: &FuzzConfig) -> Vec<String> {
-    let all = std::iter::once(&config.target).chain(&config.replicas);
-    all.map(Url::to_string).collect()
+    config.urls().map(Url::to_string).collect()
 }
 
 /// The URLs a case file names, without credentials: none without replicas.
@@ -306,8 +305,7 @@ fn case_urls(config: &FuzzConfig) -> Vec<String> {
     if config.replicas.is_empty() {
         return Vec::new();
     }
-    let all = std::iter::once(&config.target).chain(&config.replicas);
-    all.map(display_url).collect()
+    config.urls().map(display_url).collect()
 }
 
 /// Refuses a case whose copies went to more replicas than `config` gives.
