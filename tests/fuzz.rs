@@ -413,3 +413,22 @@ async fn without_an_effects_probe_the_effect_invariants_are_not_checked_never_he
     }
     target.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replica_that_refuses_the_first_connection_exits_3_and_one_without_target_2() {
+    let target = receiver::start(ReceiverConfig::default()).await;
+    let url = target.webhook_url();
+    let closed = hookcheck_testkit::hostile::closed_port().port();
+    let replica = format!("http://127.0.0.1:{closed}/hook");
+    let ran = fuzz(&["--target", &url, "--replica", &replica], true, &[]).await;
+    assert_eq!(ran.code, 3, "{}", ran.stderr);
+    let last = ran.stderr.lines().last().unwrap_or_default();
+    assert!(
+        last.starts_with(&format!("error: cannot reach the replica {replica}")),
+        "{}",
+        ran.stderr
+    );
+    let ran = fuzz(&["--replica", &replica], true, &[]).await;
+    assert_eq!(ran.code, 2, "{}", ran.stderr);
+    target.shutdown().await;
+}

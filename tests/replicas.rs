@@ -433,3 +433,71 @@ async fn load_with_replica_passes_the_postgres_pair_and_catches_a_per_process_de
     );
     assert_eq!(report["verdict"]["holds"], false, "{report}");
 }
+
+/// `hookcheck fuzz` against two replicas, 150 cases of seed 7, the case saved in `dir`.
+async fn fuzz_pair(a: &Served, b: &Served, dir: &std::path::Path) -> (crate::Ran, Value) {
+    let save = dir.join("cases");
+    let args = [
+        "--cases",
+        "150",
+        "--settle",
+        "200ms",
+        "--retry-delay",
+        "300ms",
+        "--quiet",
+        "--save",
+        save.to_str().unwrap(),
+    ];
+    pair_report("fuzz", [a, b], &args, dir).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fuzz_with_replica_passes_the_postgres_pair_and_catches_a_per_process_dedupe() {
+    let Some(pg) = TempPostgres::start("fuzz_with_replica") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let [a, b] = replicas(&pg.create_database("fuzz_correct"), &[]);
+    let (ran, report) = fuzz_pair(&a, &b, dir.path()).await;
+    assert_eq!(ran.code, 0, "{}\n{}", ran.stdout, ran.stderr);
+    assert_eq!(report["replicas"][0], b.webhook_url.as_str(), "{report}");
+    assert!(ran.stdout.contains("replicas: "), "{}", ran.stdout);
+    drop((a, b));
+
+    let defective = pg.create_database("fuzz_per_process");
+    let [a, b] = replicas(&defective, &["--defect", "per-process-dedupe"]);
+    let (ran, report) = fuzz_pair(&a, &b, dir.path()).await;
+    assert_eq!(ran.code, 1, "{}\n{}", ran.stdout, ran.stderr);
+    let finding = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["invariant"] == "exactly-once")
+        .unwrap_or_else(|| panic!("no exactly-once finding: {report}"));
+    // The shrunk case: copies of one session, one to each replica, each line naming its URL.
+    let repro = finding["repro"].as_str().expect("a repro script");
+    for url in [&a.webhook_url, &b.webhook_url] {
+        assert!(repro.contains(&format!("'{url}'")), "{url} not in\n{repro}");
+    }
+    let case = &finding["case"];
+    assert_eq!(case["urls"][1], b.webhook_url.as_str(), "{case}");
+    assert!(case.to_string().contains("\"replica\":1"), "{case}");
+    // The script runs as printed and shows the second effect.
+    let output = tokio::process::Command::new("dash")
+        .args(["-c", repro])
+        .output()
+        .await
+        .expect("dash runs");
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(text.contains("{\"count\":2}"), "{repro}\n{text}");
+    // The case replays against the same pair; without the replica it is refused.
+    let path = finding["caseFile"].as_str().expect("saved");
+    let effects = ["--effects-url", &a.effects_template];
+    let replay = ["fuzz", "--replay", path, "--target", &a.webhook_url];
+    let ran = crate::hookcheck_async(&[&replay[..], &effects[..]].concat(), &[]).await;
+    assert_eq!(ran.code, 2, "{ran:?}");
+    assert!(ran.stderr.contains("--replica"), "{}", ran.stderr);
+    let pair = [&replay[..], &["--replica", &b.webhook_url], &effects[..]].concat();
+    let ran = crate::hookcheck_async(&pair, &[]).await;
+    assert_eq!(ran.code, 1, "{}\n{}", ran.stdout, ran.stderr);
+}

@@ -9,7 +9,7 @@ use clap::builder::RangedU64ValueParser;
 use crate::auth::AuthHeader;
 use crate::cli::effects::EffectsArgs;
 use crate::cli::output::{QuietArg, ReportFiles};
-use crate::cli::target::{SeedArgs, TargetArgs};
+use crate::cli::target::{ReplicaArgs, SeedArgs, TargetArgs};
 use crate::cli::{CliError, duration_default, parse_duration};
 use crate::effects::EffectsProbe;
 use crate::exit_codes;
@@ -40,7 +40,13 @@ Examples:
   hookcheck fuzz --target http://localhost:3000/hook --auth 'X-API-Key: your-secret' \\
       --effects-url 'http://localhost:3000/_test/effects/{sessionId}' --time 30s
 
-  # Run a saved case again (exit 1 while it still fails):
+  # Two replicas of one receiver on one database: the copies of each session go round
+  # robin over both, so a dedupe kept in one process's memory shows:
+  hookcheck fuzz --target http://10.0.0.5:3000/hook --replica http://10.0.0.6:3000/hook \\
+      --effects-url 'http://10.0.0.5:3000/_test/effects/{sessionId}'
+
+  # Run a saved case again (exit 1 while it still fails); a case found with --replica
+  # needs the same --target and --replica URLs, in the same order:
   hookcheck fuzz --replay fuzz-cases/exactly-once-seed1.json --target http://localhost:3000/hook
 
 A broken MUST invariant fails the run; a broken SHOULD invariant (should-accepted,
@@ -64,6 +70,11 @@ there is no effects probe, one that failed its self-test, or a count could not b
 pub struct FuzzArgs {
     #[command(flatten)]
     pub target: TargetArgs,
+
+    /// Every copy of a session (duplicates in sequence, at once, late, abandoned) goes to
+    /// the next of --target and the replicas, so a dedupe kept per process shows.
+    #[command(flatten)]
+    pub replicas: ReplicaArgs,
 
     /// How side effects are counted (SPEC §4).
     #[command(flatten)]
@@ -143,6 +154,7 @@ pub async fn run(args: FuzzArgs) -> i32 {
 async fn execute(args: FuzzArgs) -> Result<i32, CliError> {
     let usage = CliError::Usage;
     let client = args.target.settings()?;
+    let replicas = args.replicas.urls()?;
     let auth = client.auth.clone();
     // A report that cannot be written is found out now, not after the whole run.
     check_outputs(&args.files.outputs()).map_err(|e| usage(e.to_string()))?;
@@ -163,6 +175,7 @@ async fn execute(args: FuzzArgs) -> Result<i32, CliError> {
     };
     let mut config = FuzzConfig::new(parse_target(&target).map_err(|e| usage(e.to_string()))?);
     config.client = client;
+    config.replicas = replicas;
     config.effects = effects_probe(&args, local.as_ref())?;
     configure(&mut config, &args);
     let outcome = match &case {
@@ -235,8 +248,12 @@ async fn replay_case(
 
 fn fuzz_error(error: FuzzError) -> CliError {
     match error {
-        FuzzError::Unreachable(_) => CliError::Unavailable(error.to_string()),
-        FuzzError::Client(_) | FuzzError::CaseFile(_) => CliError::Usage(error.to_string()),
+        FuzzError::Unreachable(_) | FuzzError::UnreachableReplica(_) => {
+            CliError::Unavailable(error.to_string())
+        }
+        FuzzError::Client(_) | FuzzError::CaseFile(_) | FuzzError::TooFewReplicas(_) => {
+            CliError::Usage(error.to_string())
+        }
     }
 }
 

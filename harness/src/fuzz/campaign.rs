@@ -11,7 +11,7 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use super::config::{Budget, FuzzConfig, FuzzError};
-use super::execute::{Ids, Place, Target};
+use super::execute::{Ids, Place, Target, undeliverable};
 use super::generate::{GenerateConfig, Generator, SequenceKind};
 use super::invariant::{
     Invariant, Violation, effect_expectations, grade_answers, grade_effects, observed,
@@ -64,6 +64,9 @@ pub async fn send_phase(
 ) -> Result<(Arc<Tally>, Duration), FuzzError> {
     let tally = Arc::new(Tally::default());
     first_check(target, nonces, &tally).await?;
+    if let Some(why) = target.unreachable_replica(nonces.ids()).await {
+        return Err(FuzzError::UnreachableReplica(why));
+    }
     let generator = generator(config, source);
     let progress = config
         .progress
@@ -119,6 +122,7 @@ fn generator(config: &FuzzConfig, source: Box<dyn PayloadSource>) -> Generator {
                 .as_ref()
                 .map(|a| a.expose_value().as_bytes().to_vec()),
             retry_delay: config.retry_delay,
+            urls: 1 + config.replicas.len(),
         },
         source,
     )
@@ -168,17 +172,10 @@ async fn first_check(target: &Target, nonces: &Nonces, tally: &Tally) -> Result<
     };
     match &answer.outcome {
         Err(_) if answer.cut => Ok(()),
-        Err(e)
-            if matches!(
-                e.class,
-                FailureClass::Connect | FailureClass::Tls | FailureClass::Protocol
-            ) =>
-        {
-            Err(FuzzError::Unreachable(format!(
-                "{}: {e}",
-                crate::transport::display_url(&target.url)
-            )))
-        }
+        Err(e) if undeliverable(e.class) => Err(FuzzError::Unreachable(format!(
+            "{}: {e}",
+            crate::transport::display_url(&target.url)
+        ))),
         Err(_) => {
             // No answer: a broken invariant already; the campaign goes on, and stops if
             // the target answers nothing at all.
@@ -273,7 +270,8 @@ pub async fn grade(
         .iter()
         .any(|v| v.invariant == Invariant::TargetAlive);
     if suspect && !dead && !target.deadline.passed() {
-        tally.cases.fetch_add(1, Ordering::Relaxed);
+        let urls = 1 + target.replicas.len() as u64;
+        tally.cases.fetch_add(urls, Ordering::Relaxed);
         match target.alive(ids).await {
             Err(e) => violations.push(Violation {
                 invariant: Invariant::TargetAlive,

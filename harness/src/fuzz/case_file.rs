@@ -14,6 +14,7 @@
 //!   "shrunk": true,
 //!   "expected": "exactly 1 effect for the session",
 //!   "actual": "2 effect(s)",
+//!   "urls": ["http://10.0.0.5:3000/hook", "http://10.0.0.6:3000/hook"],
 //!   "sequence": { "steps": [
 //!     { "send": { "session": 0, "label": "valid/error/as-sent", "expect": "valid",
 //!                 "method": "POST", "contentType": "application/json",
@@ -32,7 +33,10 @@
 //! `off-contract`, `bad-auth`, `may-refuse` (a valid body a receiver may refuse with a 4xx:
 //! over 256 KiB, a field left out, a value in a form the sender never writes); `credential` is `configured` or an auth mutation id
 //! (`truncated-value` …); `body` is `{"text": …}` or, for bytes that are not UTF-8,
-//! `{"hex": …}`. No secret is stored: a bad credential is stored as the mutation applied to
+//! `{"hex": …}`. With `--replica`, `urls` lists the target and the replicas, and a delivery
+//! sent to a replica says which with `"replica": k` (its place in `urls`; 0, the target,
+//! is left out): a replay sends it to the k-th `--replica` it is given, and a case file
+//! without them sends everything to the target. No secret is stored: a bad credential is stored as the mutation applied to
 //! whatever `--auth` the replay is given.
 
 use std::path::{Path, PathBuf};
@@ -68,6 +72,10 @@ pub struct CaseFile {
     pub expected: String,
     /// What happened.
     pub actual: String,
+    /// With `--replica`: the URLs the copies went to, the target first, then each
+    /// replica; a delivery's `replica` is its place here. Left out without replicas.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub urls: Vec<String>,
     /// The sequence to replay.
     pub sequence: Sequence,
 }
@@ -170,6 +178,7 @@ mod tests {
             credential: Credential::Configured,
             observed: true,
             body: Body::from_bytes(b"{\"sessionId\":\"@SESSION@\",\"x\":\"\xff\"}".to_vec()),
+            replica: 0,
         };
         CaseFile {
             format: CASE_FORMAT.into(),
@@ -181,6 +190,7 @@ mod tests {
             shrunk: true,
             expected: "0".into(),
             actual: "1".into(),
+            urls: Vec::new(),
             sequence: Sequence {
                 steps: vec![
                     Step::Send(delivery),
@@ -197,6 +207,33 @@ mod tests {
         let path = case().save(dir.path()).unwrap();
         assert!(path.ends_with("no-effect-for-unprocessable-seed9.json"));
         assert_eq!(CaseFile::load(&path).unwrap(), case());
+    }
+
+    #[test]
+    fn a_case_sent_over_replicas_names_them_and_an_old_one_reads_as_the_targets() {
+        let mut spread = case();
+        spread.urls = vec![
+            "http://127.0.0.1:1/hook".into(),
+            "http://127.0.0.1:2/hook".into(),
+        ];
+        if let Step::Send(delivery) = &mut spread.sequence.steps[0] {
+            delivery.replica = 1;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let path = spread.save(dir.path()).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            text.contains("\"replica\": 1") && text.contains("127.0.0.1:2"),
+            "{text}"
+        );
+        assert_eq!(CaseFile::load(&path).unwrap(), spread);
+        // A case file of an earlier version: neither `urls` nor `replica`.
+        let old = serde_json::to_string(&case()).unwrap();
+        assert!(!old.contains("replica") && !old.contains("urls"), "{old}");
+        std::fs::write(&path, old).unwrap();
+        let read = CaseFile::load(&path).unwrap();
+        assert!(read.urls.is_empty());
+        assert!(read.sequence.deliveries().all(|(_, d)| d.replica == 0));
     }
 
     #[test]

@@ -29,6 +29,10 @@ pub const DEFAULT_CASES: u64 = 600;
 pub struct FuzzConfig {
     /// The webhook URL.
     pub target: Url,
+    /// Further replicas of the same receiver (`--replica`), sharing its database: the
+    /// copies of a session go round robin over the target and these (see
+    /// [`super::route`]); the effects probe counts the shared outcome.
+    pub replicas: Vec<Url>,
     /// How every request reaches the target: the auth header it expects (which enables
     /// the bad-credential inputs), the sender timeout every request is graded against,
     /// which certificates an HTTPS target must present.
@@ -74,6 +78,7 @@ impl FuzzConfig {
     pub fn new(target: Url) -> Self {
         FuzzConfig {
             target,
+            replicas: Vec::new(),
             client: ClientSettings::default(),
             effects: None,
             seed: rand::random::<u32>().into(),
@@ -90,6 +95,11 @@ impl FuzzConfig {
             progress: false,
         }
     }
+
+    /// The target, then the replicas.
+    pub fn urls(&self) -> impl Iterator<Item = &Url> {
+        std::iter::once(&self.target).chain(&self.replicas)
+    }
 }
 
 /// Why a campaign or a replay could not run.
@@ -101,7 +111,13 @@ pub enum FuzzError {
     /// The target refused the first connection.
     #[error("cannot reach the target {0}")]
     Unreachable(String),
+    /// A replica (`--replica`) refused the first connection.
+    #[error("cannot reach the replica {0}")]
+    UnreachableReplica(String),
     /// A case file could not be read or written.
     #[error(transparent)]
     CaseFile(#[from] super::case_file::CaseFileError),
+    /// A case file sends copies to more replicas than `--replica` gives.
+    #[error("{0}")]
+    TooFewReplicas(String),
 }

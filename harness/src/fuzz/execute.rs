@@ -22,13 +22,16 @@ use crate::generate::MutatedHeader;
 use crate::rawhttp::{RawClient, RawRequest};
 use crate::sender::Sender;
 use crate::spec::{PayloadBuilder, Status};
-use crate::transport::{Exchange, FailureClass, TransportError};
+use crate::transport::{Exchange, FailureClass, TransportError, display_url};
 
 /// Where and how sequences are sent.
 #[derive(Debug, Clone)]
 pub struct Target {
     /// The webhook URL.
     pub url: Url,
+    /// Further replicas (`--replica`): each delivery goes to the URL its
+    /// [`Delivery::replica`] names (see [`super::route`]).
+    pub replicas: Vec<Url>,
     /// The sender, keeping connections alive between requests.
     pub sender: Sender,
     /// A sender opening a fresh connection for each request: bad input goes out on one
@@ -172,7 +175,7 @@ impl Target {
                 Step::Others { count } => {
                     for n in 0..*count {
                         let answer = self
-                            .send_other(index, ids.id(0x1_0000 + u64::from(n)))
+                            .send_other(index, &self.url, ids.id(0x1_0000 + u64::from(n)))
                             .await;
                         let unanswered = answer.unanswered();
                         answers.push(answer);
@@ -211,6 +214,7 @@ impl Target {
             credential: Credential::Configured,
             observed: true,
             body: super::model::Body::from_bytes(payload.to_json_bytes()),
+            replica: 0,
         };
         Sequence {
             steps: vec![Step::Send(delivery)],
@@ -240,15 +244,55 @@ impl Target {
         }
     }
 
-    /// Whether the target still accepts a connection: a valid delivery of a fresh session
-    /// that is answered at all (any status), or times out; a refused connection is an
-    /// error (a target that accepts and never answers is caught by
-    /// [`super::tally::HUNG_AFTER`] instead, without blaming this invariant).
+    /// Whether the target (and every replica) still accepts a connection: a valid delivery
+    /// of a fresh session that is answered at all (any status), or times out; a refused
+    /// connection is an error, naming the replica that refused (a target that accepts and
+    /// never answers is caught by [`super::tally::HUNG_AFTER`] instead, without blaming this
+    /// invariant).
     pub async fn alive(&self, ids: Ids) -> Result<(), TransportError> {
-        let answer = self.send_other(0, ids.id(0x2_0000)).await;
-        match answer.outcome {
-            Err(e) if e.class == FailureClass::Connect && !answer.cut => Err(e),
-            _ => Ok(()),
+        for (k, url) in self.urls().enumerate() {
+            let answer = self.send_other(0, url, ids.id(0x2_0000 + k as u64)).await;
+            match answer.outcome {
+                Err(e) if e.class == FailureClass::Connect && !answer.cut && k == 0 => {
+                    return Err(e);
+                }
+                Err(e) if e.class == FailureClass::Connect && !answer.cut => {
+                    return Err(TransportError {
+                        message: format!("the replica {}: {}", display_url(url), e.message),
+                        ..e
+                    });
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// The first replica nothing can be delivered to (a refused connection, a failed TLS
+    /// handshake, an answer that is not HTTP), with why; checked before fuzzing starts.
+    pub async fn unreachable_replica(&self, ids: Ids) -> Option<String> {
+        for (k, url) in self.replicas.iter().enumerate() {
+            let answer = self.send_other(0, url, ids.id(0x3_0000 + k as u64)).await;
+            match answer.outcome {
+                Err(e) if !answer.cut && undeliverable(e.class) => {
+                    return Some(format!("{}: {e}", display_url(url)));
+                }
+                _ => {}
+            }
+        }
+        None
+    }
+
+    /// The target, then the replicas.
+    pub fn urls(&self) -> impl Iterator<Item = &Url> {
+        std::iter::once(&self.url).chain(&self.replicas)
+    }
+
+    /// Where `delivery` goes: its replica, else the target.
+    fn url_of(&self, delivery: &Delivery) -> &Url {
+        match usize::from(delivery.replica) {
+            0 => &self.url,
+            k => self.replicas.get(k - 1).unwrap_or(&self.url),
         }
     }
 
@@ -280,7 +324,8 @@ impl Target {
 
     async fn send(&self, step: usize, delivery: &Delivery, ids: Ids) -> Answer {
         let id = ids.id(u64::from(delivery.session));
-        let mut exchange = Exchange::post(self.url.clone(), delivery.body.sent(&id, &ids.run()));
+        let body = delivery.body.sent(&id, &ids.run());
+        let mut exchange = Exchange::post(self.url_of(delivery).clone(), body);
         exchange.method = match delivery.method {
             Method::Post => reqwest::Method::POST,
             Method::Get => reqwest::Method::GET,
@@ -302,7 +347,7 @@ impl Target {
     /// connection (the target is down) is returned.
     async fn abandon(&self, step: usize, delivery: &Delivery, ids: Ids) -> Option<Answer> {
         let id = ids.id(u64::from(delivery.session));
-        let mut request = RawRequest::new(delivery.method.as_str(), self.url.clone())
+        let mut request = RawRequest::new(delivery.method.as_str(), self.url_of(delivery).clone())
             .body(delivery.body.sent(&id, &ids.run()));
         for (name, value) in &self.headers(delivery) {
             request = request.header(name.as_str(), value.as_bytes());
@@ -326,14 +371,14 @@ impl Target {
         }
     }
 
-    async fn send_other(&self, step: usize, id: String) -> Answer {
+    async fn send_other(&self, step: usize, url: &Url, id: String) -> Answer {
         let reference = format!("order-other-{}", &id[..8]);
         let payload = PayloadBuilder::new(Status::Completed)
             .seed(0x07e5)
             .external_reference_id(Some(reference))
             .session_id(id)
             .build();
-        let mut exchange = Exchange::post(self.url.clone(), payload.to_json_bytes());
+        let mut exchange = Exchange::post(url.clone(), payload.to_json_bytes());
         exchange.headers = self.sender.delivery_headers();
         let (outcome, duration, cut) = self.exchange(exchange, true).await;
         Answer {
@@ -408,6 +453,14 @@ impl Target {
         let outcome = exchanged.outcome.map(|r| r.status.as_u16());
         (outcome, exchanged.duration, cut)
     }
+}
+
+/// Whether a failure of this class means nothing can be delivered to the URL at all.
+pub fn undeliverable(class: FailureClass) -> bool {
+    matches!(
+        class,
+        FailureClass::Connect | FailureClass::Tls | FailureClass::Protocol
+    )
 }
 
 /// Why a request, a pause or a read was cut short.

@@ -60,6 +60,9 @@ pub struct GenerateConfig {
     pub secret: Option<Vec<u8>>,
     /// The pause before a late copy.
     pub retry_delay: Duration,
+    /// How many URLs the copies of a session are spread over (see [`super::route`]): 1
+    /// without `--replica`.
+    pub urls: usize,
 }
 
 /// Draws sequences, one per index, from a seed and a payload source.
@@ -105,7 +108,9 @@ impl Generator {
                 self.late_copy(&mut rng, Step::Pause { ms })
             }
         };
-        Sequence { steps }
+        let mut sequence = Sequence { steps };
+        super::route::spread(&mut sequence, self.config.urls);
+        sequence
     }
 
     fn valid(&mut self, rng: &mut StdRng, slot: u16) -> Delivery {
@@ -236,6 +241,7 @@ mod tests {
             GenerateConfig {
                 secret: Some(b"s3cret".to_vec()),
                 retry_delay: Duration::from_secs(5),
+                urls: 1,
             },
             Box::new(EnumSource::default()),
         )

@@ -17,6 +17,7 @@
 //! - [`space`]: the default source, [`SpaceSource`]: the whole valid space and its
 //!   mutations, with the named shapes mixed in;
 //! - [`generate`]: sequences from a seed;
+//! - [`route`]: with `--replica`, which URL each copy of a session goes to;
 //! - [`execute`]: sending a sequence and reading effect counts;
 //! - [`ledger`]: when effect counts are read: late, polled when missing, never sooner than
 //!   2 s after a session's last copy;
@@ -60,6 +61,7 @@ pub mod ledger;
 pub mod model;
 pub mod outcome;
 pub mod progress;
+pub mod route;
 mod run;
 pub mod script;
 pub mod shrink;

@@ -196,6 +196,16 @@ pub struct Delivery {
     pub observed: bool,
     /// The body, with [`SESSION_MARK`] where the session id goes.
     pub body: Body,
+    /// Where it goes with `--replica`: 0 the target, k the k-th replica (see
+    /// [`super::route`]). Left out of a case file when 0; a case file without it sends
+    /// every copy to the target.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub replica: u16,
+}
+
+/// Whether `n` is 0: a delivery to the target, whose `replica` a case file leaves out.
+fn is_zero(n: &u16) -> bool {
+    *n == 0
 }
 
 /// One step of a sequence.
@@ -229,6 +239,15 @@ impl Step {
             Step::Send(delivery) | Step::Abandon(delivery) => std::slice::from_ref(delivery),
             Step::Together(deliveries) => deliveries,
             Step::Pause { .. } | Step::Others { .. } => &[],
+        }
+    }
+
+    /// The deliveries of the step, to change.
+    pub fn deliveries_mut(&mut self) -> &mut [Delivery] {
+        match self {
+            Step::Send(delivery) | Step::Abandon(delivery) => std::slice::from_mut(delivery),
+            Step::Together(deliveries) => deliveries,
+            Step::Pause { .. } | Step::Others { .. } => &mut [],
         }
     }
 

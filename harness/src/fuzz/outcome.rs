@@ -4,7 +4,8 @@
 //!
 //! The JSON report (`"format": "hookcheck-fuzz-report/1"`):
 //!
-//! - `target`, `seed`, `cases` (requests sent while fuzzing), `sequences`,
+//! - `target`, `replicas` (with `--replica`: the other replicas the copies of each session
+//!   went round robin over, each finding's repro naming the URL of every copy), `seed`, `cases` (requests sent while fuzzing), `sequences`,
 //!   `durationMs` (the sending phase, the effect reads of its sequences included), `casesPerSecond`, `shrinkMs`;
 //! - `effectsProbe` (`url`, `command` or null), `auth` (whether bad credentials were sent);
 //! - `invariants`: one entry per invariant: `invariant`, `level` (`MUST`/`SHOULD`),
@@ -144,6 +145,9 @@ pub struct FuzzReport {
     pub format: String,
     /// The target, without credentials.
     pub target: String,
+    /// The replicas (`--replica`), without credentials; left out without any.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub replicas: Vec<String>,
     /// The seed.
     pub seed: u64,
     /// Requests sent while fuzzing.

@@ -17,6 +17,7 @@ use super::outcome::{
     Finding, FuzzReport, FuzzVerdict, InvariantOutcome, InvariantResult, REPORT_FORMAT,
     ReplayReport, ShrinkSummary,
 };
+use super::route::urls_needed as route_needed;
 use super::script::{ScriptContext, render};
 use super::shrink::{ShrinkLimits, Shrunk, shrink};
 use super::source::PayloadSource;
@@ -25,6 +26,7 @@ use crate::count::count;
 use crate::rawhttp::RawClient;
 use crate::sender::{Sender, SenderConfig};
 use crate::transport::display_url;
+use reqwest::Url;
 
 /// Builds the target: a pooled sender and a fresh-connection one with the same settings,
 /// a pooled one for effect counts, and the deadline of the whole command.
@@ -36,6 +38,7 @@ fn target(config: &FuzzConfig, deadline: Deadline) -> Result<Target, FuzzError> 
     };
     Ok(Target {
         url: config.target.clone(),
+        replicas: config.replicas.clone(),
         sender: Sender::new(sender.clone())?,
         fresh: Sender::new(sender.fresh_connections(true))?,
         effects_sender: Sender::new(SenderConfig::default().tls(config.client.tls.clone()))?,
@@ -96,6 +99,7 @@ pub async fn fuzz(
     Ok(FuzzReport {
         format: REPORT_FORMAT.into(),
         target: display_url(&config.target),
+        replicas: config.replicas.iter().map(display_url).collect(),
         seed: config.seed,
         cases,
         sequences: tally.sequences.load(Ordering::Relaxed),
@@ -178,10 +182,10 @@ impl Shrinker<'_> {
             Some(dir) => Some(case.save(dir)?.display().to_string()),
             None => None,
         };
-        let url = config.target.to_string();
+        let urls = script_urls(config);
         let name = case.file_name().trim_end_matches(".json").to_owned();
         let context = ScriptContext {
-            url: &url,
+            urls: &urls,
             auth: config.client.auth.as_ref(),
             headers: &config.client.headers,
             effects: config.effects.as_ref(),
@@ -286,8 +290,39 @@ fn case_of(config: &FuzzConfig, found: &Example, shrunk: &Shrunk, is_shrunk: boo
         shrunk: is_shrunk,
         expected: found.violation.expected.clone(),
         actual: found.violation.actual.clone(),
+        urls: case_urls(config),
         sequence: shrunk.sequence.clone(),
     }
+}
+
+/// The URLs a repro script sends to: the target, then the replicas.
+fn script_urls(config: &FuzzConfig) -> Vec<String> {
+    config.urls().map(Url::to_string).collect()
+}
+
+/// The URLs a case file names, without credentials: none without replicas.
+fn case_urls(config: &FuzzConfig) -> Vec<String> {
+    if config.replicas.is_empty() {
+        return Vec::new();
+    }
+    config.urls().map(display_url).collect()
+}
+
+/// Refuses a case whose copies went to more replicas than `config` gives.
+fn enough_replicas(config: &FuzzConfig, case: &CaseFile) -> Result<(), FuzzError> {
+    let needed = route_needed(&case.sequence);
+    if needed <= 1 + config.replicas.len() {
+        return Ok(());
+    }
+    let named = match case.urls.is_empty() {
+        true => String::new(),
+        false => format!(" ({})", case.urls.join(", ")),
+    };
+    Err(FuzzError::TooFewReplicas(format!(
+        "the case sends copies of a session to {needed} URLs{named}: replay it with --target and a --replica for each of the other {}, in that order (given: {})",
+        needed - 1,
+        count(config.replicas.len() as u64, "replica")
+    )))
 }
 
 /// Whether replaying `sequence` alone breaks `invariant` again. A count already past its
@@ -339,8 +374,12 @@ async fn reproduces(
 /// A case whose invariant needs effect counts gets no verdict without a trustworthy probe,
 /// or when one of its counts could not be read.
 pub async fn replay(config: &FuzzConfig, case: &CaseFile) -> Result<ReplayReport, FuzzError> {
+    enough_replicas(config, case)?;
     let mut target = target(config, deadline_of(config))?;
     let nonces = Nonces::new();
+    if let Some(why) = target.unreachable_replica(nonces.ids()).await {
+        return Err(FuzzError::UnreachableReplica(why));
+    }
     target
         .alive(nonces.ids())
         .await

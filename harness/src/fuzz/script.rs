@@ -21,8 +21,9 @@ use crate::spec::{PayloadBuilder, Status};
 /// What a script needs besides the sequence.
 #[derive(Debug, Clone, Copy)]
 pub struct ScriptContext<'a> {
-    /// The webhook URL.
-    pub url: &'a str,
+    /// The webhook URL, then the replicas (`--replica`): a delivery goes to the one its
+    /// `replica` names.
+    pub urls: &'a [String],
     /// The configured auth header.
     pub auth: Option<&'a AuthHeader>,
     /// The extra headers every delivery carries (`--header`, `--secret-header`).
@@ -33,6 +34,14 @@ pub struct ScriptContext<'a> {
     pub settle: Duration,
     /// Where bodies too long for a line are written, if anywhere.
     pub bodies: Option<&'a Path>,
+}
+
+impl ScriptContext<'_> {
+    /// The URL of the target (`replica` 0) or of a replica.
+    fn url(&self, replica: u16) -> &str {
+        let url = self.urls.get(usize::from(replica)).or(self.urls.first());
+        url.map_or("", String::as_str)
+    }
 }
 
 /// The mark of slot `n` in a rendered line, replaced by its shell variable.
@@ -51,6 +60,12 @@ pub fn render(sequence: &Sequence, context: &ScriptContext<'_>, name: &str) -> S
     head.push_str("run=\"$$\"\n");
     for n in 0..sequence.slots() {
         head.push_str(&format!("s{n}=\"fuzz-$$-{n}\"\n"));
+    }
+    if context.urls.len() > 1 {
+        head.push_str(&format!(
+            "# the copies of each session go round robin over {}\n",
+            context.urls.join(" ")
+        ));
     }
     let mut script = Script::new();
     for (index, step) in sequence.steps.iter().enumerate() {
@@ -112,7 +127,7 @@ fn line(delivery: &Delivery, context: &ScriptContext<'_>, name: &str, step: usiz
         .is_some_and(|f| std::fs::write(f, &body).is_ok());
     let request = ReproRequest {
         method: delivery.method.as_str(),
-        url: context.url,
+        url: context.url(delivery.replica),
         headers: &headers,
         body: &body,
         auth: context.auth,
@@ -166,7 +181,7 @@ fn others(count: u16, context: &ScriptContext<'_>) -> ScriptStep {
     headers.extend(extra_headers(context));
     let line = curl(&ReproRequest {
         method: "POST",
-        url: context.url,
+        url: context.url(0),
         headers: &headers,
         body: &body,
         auth: context.auth,
@@ -235,6 +250,7 @@ mod tests {
             credential,
             observed: true,
             body: Body::from_bytes(body),
+            replica: 0,
         }
     }
 
@@ -260,7 +276,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let effects = EffectsProbe::url("http://127.0.0.1:1/effects/{sessionId}").unwrap();
         let context = ScriptContext {
-            url: "http://127.0.0.1:1/hook",
+            urls: &["http://127.0.0.1:1/hook".to_owned()],
             auth: Some(&auth),
             headers: &[(
                 HeaderName::from_static("cookie"),
@@ -293,6 +309,45 @@ mod tests {
             parsed.status.success(),
             "{script}\n{}",
             String::from_utf8_lossy(&parsed.stderr)
+        );
+    }
+
+    #[test]
+    fn each_copy_is_sent_to_the_replica_it_went_to() {
+        let body = br#"{"sessionId":"@SESSION@"}"#.to_vec();
+        let to = |replica| Delivery {
+            replica,
+            ..delivery(0, Credential::Configured, body.clone())
+        };
+        let sequence = Sequence {
+            steps: vec![
+                Step::Send(to(0)),
+                Step::Together(vec![to(1), to(0)]),
+                Step::Abandon(to(1)),
+            ],
+        };
+        let urls = [
+            "http://127.0.0.1:1/a".to_owned(),
+            "http://127.0.0.1:2/b".to_owned(),
+        ];
+        let context = ScriptContext {
+            urls: &urls,
+            auth: None,
+            headers: &[],
+            effects: None,
+            settle: Duration::ZERO,
+            bodies: None,
+        };
+        let script = render(&sequence, &context, "case");
+        let sent: Vec<&str> = script
+            .lines()
+            .filter(|l| l.contains("curl"))
+            .map(|l| if l.contains("/a'") { "a" } else { "b" })
+            .collect();
+        assert_eq!(sent, ["a", "b", "a", "b"], "{script}");
+        assert!(
+            script.contains("# the copies of each session go round robin over http://127.0.0.1:1/a http://127.0.0.1:2/b"),
+            "{script}"
         );
     }
 }

@@ -265,6 +265,7 @@ mod tests {
             credential: Credential::Configured,
             observed: true,
             body: Body::Text(body.into()),
+            replica: 0,
         }
     }
 

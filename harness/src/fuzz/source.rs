@@ -56,6 +56,7 @@ impl Drawn {
             credential,
             observed: self.observed,
             body: Body::from_bytes(body),
+            replica: 0,
         }
     }
 }

@@ -140,6 +140,13 @@ pub(super) fn outcome_word(level: Level) -> &'static str {
 pub fn summary(report: &FuzzReport) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{}", headline(report));
+    if !report.replicas.is_empty() {
+        let _ = writeln!(
+            out,
+            "replicas: {} (the copies of each session go round robin over the target and these)",
+            report.replicas.join(", ")
+        );
+    }
     let _ = writeln!(out, "\nfailures by invariant:");
     for result in &report.invariants {
         let (mark, detail) = mark(result);
@@ -178,9 +185,11 @@ fn summary_finding(out: &mut String, finding: &Finding) {
     let _ = writeln!(out, "  actual:   {}", finding.actual);
     let _ = writeln!(out, "  {}", shrink_line(finding));
     if let Some(path) = &finding.case_file {
+        // One --replica for each replica a copy of the case went to.
+        let replicas = " --replica URL".repeat(finding.case.urls.len().saturating_sub(1));
         let _ = writeln!(
             out,
-            "  case file: {path} (hookcheck fuzz --replay {path} --target URL)"
+            "  case file: {path} (hookcheck fuzz --replay {path} --target URL{replicas})"
         );
     }
     let _ = writeln!(

@@ -81,6 +81,7 @@ fn sequence(expects: &[(u16, Expect, bool)]) -> Sequence {
                 credential: Credential::Configured,
                 observed,
                 body: Body::Text(String::new()),
+                replica: 0,
             })
         })
         .collect();

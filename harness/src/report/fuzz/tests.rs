@@ -18,6 +18,7 @@ fn finding(invariant: Invariant, note: Option<&str>) -> Finding {
         shrunk: note.is_none(),
         expected: "exactly 1 effect for the session".into(),
         actual: "2 effect(s)".into(),
+        urls: Vec::new(),
         sequence: Sequence::default(),
     };
     Finding {
@@ -77,6 +78,7 @@ fn sample() -> FuzzReport {
     FuzzReport {
         format: REPORT_FORMAT.into(),
         target: "http://127.0.0.1:8080/webhook".into(),
+        replicas: Vec::new(),
         seed: 7,
         cases: 612,
         sequences: 98,
@@ -97,6 +99,24 @@ fn sample() -> FuzzReport {
 #[test]
 fn the_terminal_summary_lists_every_invariant_then_each_finding_with_its_script() {
     insta::assert_snapshot!(summary(&sample()));
+}
+
+#[test]
+fn with_replicas_the_summary_names_them_and_the_replay_line_asks_for_each() {
+    let mut report = sample();
+    report.replicas = vec!["http://127.0.0.1:8081/webhook".into()];
+    report.findings[0].case.urls = vec![report.target.clone(), report.replicas[0].clone()];
+    let text = summary(&report);
+    assert!(
+        text.contains("\nreplicas: http://127.0.0.1:8081/webhook (the copies of each session"),
+        "{text}"
+    );
+    assert!(
+        text.contains("--replay fuzz-cases/exactly-once-seed7.json --target URL --replica URL)"),
+        "{text}"
+    );
+    let back: FuzzReport = serde_json::from_str(&report.json().unwrap()).unwrap();
+    assert_eq!(back, report);
 }
 
 #[test]
