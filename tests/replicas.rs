@@ -378,7 +378,7 @@ async fn a_standard_webhooks_pair_is_graded_across_replicas() {
         let repro = check
             .filter(|c| c["id"] == id.as_str())
             .map(|c| &c["repro"]);
-        let repro = repro.last().and_then(Value::as_str).expect("a repro");
+        let repro = repro.next_back().and_then(Value::as_str).expect("a repro");
         for url in [&a.webhook_url, &b.webhook_url] {
             assert!(repro.contains(&format!("'{url}'")), "{url} not in\n{repro}");
         }
