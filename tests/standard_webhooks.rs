@@ -135,8 +135,14 @@ struct PythonReceiver {
 
 impl PythonReceiver {
     async fn start(secret: &Secret) -> PythonReceiver {
+        PythonReceiver::with(secret, &[]).await
+    }
+
+    /// The receiver started with `args`: `--fault slow`, say.
+    async fn with(secret: &Secret, args: &[&str]) -> PythonReceiver {
         let mut child = tokio::process::Command::new("python3")
             .arg(PYTHON_RECEIVER)
+            .args(args)
             .env("HOOKCHECK_SECRET", secret.expose_text())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -246,13 +252,14 @@ async fn grade(
     (ran.code, json, format!("{}{}", ran.stdout, ran.stderr))
 }
 
-/// The ids of the checks of `report` that did not pass.
+/// The ids of the checks of `report` that neither passed nor were skipped (HTTPS and its
+/// certificate are, over plain http).
 fn not_passed(report: &Value) -> Vec<String> {
     report["checks"]
         .as_array()
         .unwrap()
         .iter()
-        .filter(|c| c["outcome"] != "pass")
+        .filter(|c| c["outcome"] != "pass" && c["outcome"] != "skip")
         .map(|c| {
             format!(
                 "{} {}",
@@ -274,7 +281,71 @@ async fn the_official_python_library_receiver_grades_clean() {
     let (code, report, _) = grade(Some(&python.url), &secret, &[], dir.path()).await;
     assert_eq!(not_passed(&report), Vec::<String>::new());
     assert_eq!((code, report["verdict"].as_str()), (0, Some("conformant")));
-    assert_eq!(report["summary"]["pass"], 30, "{}", report["summary"]);
+    // Latency and no-redirect pass; HTTPS and its certificate are skipped over plain http.
+    assert_eq!(report["summary"]["pass"], 32, "{}", report["summary"]);
+    assert_eq!(report["summary"]["skip"], 2, "{}", report["summary"]);
+}
+
+/// The checks every profile shares grade a Standard Webhooks receiver too, against its own
+/// contract: a handler that works before answering, and one that redirects.
+#[tokio::test]
+async fn a_slow_or_redirecting_standard_webhooks_receiver_fails_latency_or_transport() {
+    if !python_module_installed("standardwebhooks") {
+        return;
+    }
+    let secret = Secret::generate();
+    let dir = tempfile::tempdir().unwrap();
+    let faults = [
+        (
+            ["--fault", "slow", "--slow-for", "1.5"],
+            "latency/within-timeout",
+        ),
+        (
+            ["--fault", "redirects", "--slow-for", "0"],
+            "transport/no-redirect",
+        ),
+    ];
+    for (fault, check) in faults {
+        let python = PythonReceiver::with(&secret, &fault).await;
+        let only = [
+            "--timeout",
+            "1s",
+            "--only",
+            "signature/valid-accepted",
+            "--only",
+            check,
+        ];
+        let (code, report, _) = grade(Some(&python.url), &secret, &only, dir.path()).await;
+        assert!(
+            not_passed(&report).contains(&format!("{check} fail")),
+            "{report}"
+        );
+        assert_eq!(code, 1, "{fault:?}");
+        let failed = report["checks"].as_array().unwrap().iter();
+        let clause = failed.filter(|c| c["id"] == check).map(|c| &c["clause"]);
+        assert!(
+            clause
+                .clone()
+                .all(|c| c.as_str().unwrap().contains("[SW-12]"))
+        );
+    }
+    let python = PythonReceiver::start(&secret).await;
+    let only = [
+        "--timeout",
+        "1s",
+        "--only",
+        "latency",
+        "--only",
+        "transport",
+    ];
+    let (code, report, _) = grade(Some(&python.url), &secret, &only, dir.path()).await;
+    assert_eq!(not_passed(&report), Vec::<String>::new());
+    let summary = &report["summary"];
+    assert_eq!(
+        (summary["pass"].as_u64(), summary["skip"].as_u64()),
+        (Some(2), Some(2))
+    );
+    assert_eq!(code, 0);
 }
 
 #[tokio::test]

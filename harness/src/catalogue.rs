@@ -151,6 +151,14 @@ impl Requirement {
         }
     }
 
+    /// Whether `check_id` is this requirement's id or one of its checks'.
+    pub fn owns(&self, check_id: &str) -> bool {
+        check_id == self.id
+            || check_id
+                .strip_prefix(self.id)
+                .is_some_and(|rest| rest.starts_with('/'))
+    }
+
     /// The ids of the checks that test this requirement.
     pub fn check_ids(&self) -> Vec<String> {
         if self.unchecked.is_some() {
@@ -423,16 +431,7 @@ pub const REQUIREMENTS: &[Requirement] = &[
         unchecked: None,
         needs: Needs::Effects,
     },
-    Requirement {
-        id: "latency/within-timeout",
-        category: Category::Latency,
-        level: Level::Must,
-        text: "Every valid delivery is answered completely within the sender's timeout.",
-        clause: "SPEC §3 ¶2, §2 [D-6]",
-        variants: &[],
-        unchecked: None,
-        needs: Needs::Nothing,
-    },
+    WITHIN_TIMEOUT,
     Requirement {
         id: "latency/burst",
         category: Category::Latency,
@@ -483,37 +482,61 @@ pub const REQUIREMENTS: &[Requirement] = &[
         unchecked: None,
         needs: Needs::Effects,
     },
-    Requirement {
-        id: "transport/https",
-        category: Category::Transport,
-        level: Level::Must,
-        text: "The endpoint is served over HTTPS (a plain-http target is reported as skipped, so that local runs stay possible).",
-        clause: "SPEC §3 ¶9",
-        variants: &[],
-        unchecked: None,
-        needs: Needs::Nothing,
-    },
-    Requirement {
-        id: "transport/valid-certificate",
-        category: Category::Transport,
-        level: Level::Must,
-        text: "The certificate validates for the host: chain, name and expiry.",
-        clause: "SPEC §3 ¶9, §2 [D-18]",
-        variants: &[],
-        unchecked: None,
-        needs: Needs::Nothing,
-    },
-    Requirement {
-        id: "transport/no-redirect",
-        category: Category::Transport,
-        level: Level::Must,
-        text: "No valid delivery is answered with a redirect (3xx).",
-        clause: "SPEC §3 ¶5 [D-7]",
-        variants: &[],
-        unchecked: None,
-        needs: Needs::Nothing,
-    },
+    HTTPS,
+    VALID_CERTIFICATE,
+    NO_REDIRECT,
 ];
+
+// The requirements every receiver profile shares: one check, each profile citing its own
+// clause (`Requirement { clause: …, ..HTTPS }`).
+
+/// `latency/within-timeout`, as CONTRACT.md cites it.
+pub(crate) const WITHIN_TIMEOUT: Requirement = Requirement {
+    id: "latency/within-timeout",
+    category: Category::Latency,
+    level: Level::Must,
+    text: "Every valid delivery is answered completely within the sender's timeout.",
+    clause: "SPEC §3 ¶2, §2 [D-6]",
+    variants: &[],
+    unchecked: None,
+    needs: Needs::Nothing,
+};
+
+/// `transport/https`, as CONTRACT.md cites it.
+pub(crate) const HTTPS: Requirement = Requirement {
+    id: "transport/https",
+    category: Category::Transport,
+    level: Level::Must,
+    text: "The endpoint is served over HTTPS (a plain-http target is reported as skipped, so that local runs stay possible).",
+    clause: "SPEC §3 ¶9",
+    variants: &[],
+    unchecked: None,
+    needs: Needs::Nothing,
+};
+
+/// `transport/valid-certificate`, as CONTRACT.md cites it.
+pub(crate) const VALID_CERTIFICATE: Requirement = Requirement {
+    id: "transport/valid-certificate",
+    category: Category::Transport,
+    level: Level::Must,
+    text: "The certificate validates for the host: chain, name and expiry.",
+    clause: "SPEC §3 ¶9, §2 [D-18]",
+    variants: &[],
+    unchecked: None,
+    needs: Needs::Nothing,
+};
+
+/// `transport/no-redirect`, as CONTRACT.md cites it.
+pub(crate) const NO_REDIRECT: Requirement = Requirement {
+    id: "transport/no-redirect",
+    category: Category::Transport,
+    level: Level::Must,
+    text: "No valid delivery is answered with a redirect (3xx).",
+    clause: "SPEC §3 ¶5 [D-7]",
+    variants: &[],
+    unchecked: None,
+    needs: Needs::Nothing,
+};
 
 /// The requirements a receiver is graded against under `profile`, in report order.
 pub const fn requirements(profile: Profile) -> &'static [Requirement] {
@@ -524,7 +547,8 @@ pub const fn requirements(profile: Profile) -> &'static [Requirement] {
 }
 
 /// Every requirement hookcheck grades against: each receiver profile's, then the
-/// sender's (`hookcheck capture`). Ids are unique across all of them.
+/// sender's (`hookcheck capture`). An id is unique within a catalogue; one that two
+/// profiles share is one check, graded against each profile's own clause.
 pub fn every_requirement() -> impl Iterator<Item = &'static Requirement> {
     Profile::ALL
         .iter()
@@ -532,14 +556,17 @@ pub fn every_requirement() -> impl Iterator<Item = &'static Requirement> {
         .chain(sender::SENDER_REQUIREMENTS)
 }
 
-/// The requirement a check id belongs to, in any catalogue.
+/// The requirement a check id belongs to, in the first catalogue that has it. A run knows
+/// its profile and asks [`requirement_in`].
 pub fn requirement_of(check_id: &str) -> Option<&'static Requirement> {
-    every_requirement().find(|requirement| {
-        check_id == requirement.id
-            || check_id
-                .strip_prefix(requirement.id)
-                .is_some_and(|rest| rest.starts_with('/'))
-    })
+    every_requirement().find(|requirement| requirement.owns(check_id))
+}
+
+/// The requirement a check id belongs to under `profile`, with that profile's clause.
+pub fn requirement_in(profile: Profile, check_id: &str) -> Option<&'static Requirement> {
+    requirements(profile)
+        .iter()
+        .find(|requirement| requirement.owns(check_id))
 }
 
 /// Every check id of the Cr3dentials catalogue, in report order.

@@ -30,6 +30,15 @@ impl Profile {
         }
     }
 
+    /// How a clause of its contract is cited in a report: `SPEC §3 ¶9`,
+    /// `STANDARD-WEBHOOKS [SD-7]`.
+    pub const fn citation(self) -> &'static str {
+        match self {
+            Profile::Cr3dentials => "SPEC",
+            Profile::StandardWebhooks => "STANDARD-WEBHOOKS",
+        }
+    }
+
     /// What effects are counted by, in messages: `session`, `message`.
     pub const fn unit(self) -> &'static str {
         match self {

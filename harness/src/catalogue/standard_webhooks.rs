@@ -2,7 +2,7 @@
 //! `hookcheck run --profile standard-webhooks` grades. Same shape as the Cr3dentials
 //! [`REQUIREMENTS`](super::REQUIREMENTS); ids never collide with theirs.
 
-use super::{Category, Needs, Requirement};
+use super::{Category, HTTPS, NO_REDIRECT, Needs, Requirement, VALID_CERTIFICATE, WITHIN_TIMEOUT};
 use crate::standard_webhooks::Forgery;
 
 /// The forgeries whose effect the effects probe can see: all but `missing-id`, which names
@@ -22,7 +22,8 @@ pub const SKEW_VARIANTS: &[&str] = &["past", "future"];
 /// When a retry of a message arrives: after the first attempt was answered, or beside it.
 pub const RETRY_VARIANTS: &[&str] = &["sequential", "concurrent"];
 
-/// Every requirement of a Standard Webhooks receiver, in report order.
+/// Every requirement of a Standard Webhooks receiver, in report order. Those of latency and
+/// transport are the Cr3dentials checks themselves, citing this contract's clauses.
 pub const STANDARD_WEBHOOKS_REQUIREMENTS: &[Requirement] = &[
     Requirement::must(
         "signature/valid-accepted",
@@ -149,6 +150,22 @@ pub const STANDARD_WEBHOOKS_REQUIREMENTS: &[Requirement] = &[
         &[],
         Needs::Effects,
     ),
+    Requirement {
+        clause: "STANDARD-WEBHOOKS [SW-12] [SD-8]",
+        ..WITHIN_TIMEOUT
+    },
+    Requirement {
+        clause: "STANDARD-WEBHOOKS [SD-7]",
+        ..HTTPS
+    },
+    Requirement {
+        clause: "STANDARD-WEBHOOKS [SD-7]",
+        ..VALID_CERTIFICATE
+    },
+    Requirement {
+        clause: "STANDARD-WEBHOOKS [SW-12]",
+        ..NO_REDIRECT
+    },
 ];
 
 #[cfg(test)]

@@ -184,7 +184,10 @@ fn certificate(config: &RunConfig, first: &Exchanged) -> Verdict {
 }
 
 fn https(config: &RunConfig, answered: &Exchanged, repro: &str) -> Verdict {
-    let expected = "https (SPEC: HTTPS only, with a valid certificate)";
+    let expected = format!(
+        "https ({}: HTTPS only, with a valid certificate)",
+        config.profile.citation()
+    );
     if config.target.scheme() != "https" {
         // Plain http is allowed for local CI runs: reported, never failed, never passed.
         return Verdict::skip(
@@ -198,7 +201,7 @@ fn https(config: &RunConfig, answered: &Exchanged, repro: &str) -> Verdict {
             expected,
             "https: TLS handshake completed",
         ),
-        Err(_) => Verdict::no_verdict(expected, no_answer(answered)),
+        Err(_) => Verdict::no_verdict(&expected, no_answer(answered)),
     }
 }
 

@@ -53,12 +53,14 @@ pub fn write(out: &mut dyn Write, explained: &Explained) -> io::Result<()> {
     if let Some(reason) = requirement.unchecked {
         para(out, "  not checked: ", reason, "  ")?;
     }
-    let files = documents(explained.clauses.iter().map(|(clause, _)| clause)).join(", ");
-    writeln!(out, "\nThe contract ({files}, {}):", requirement.clause)?;
-    // Each clause's text opens with its own label (`§3 ¶3.`, `[D-10]`).
-    for (_, text) in &explained.clauses {
-        let text = text.replace("**", "").replace('\n', " ");
-        para(out, "  ", &text, "    ")?;
+    for cited in &explained.contracts {
+        let files = documents(cited.clauses.iter().map(|(clause, _)| clause)).join(", ");
+        writeln!(out, "\nThe contract ({files}, {}):", cited.clause)?;
+        // Each clause's text opens with its own label (`§3 ¶3.`, `[D-10]`).
+        for (_, text) in &cited.clauses {
+            let text = text.replace("**", "").replace('\n', " ");
+            para(out, "  ", &text, "    ")?;
+        }
     }
     let explanation = explained.explanation;
     for (head, text) in [

@@ -7,7 +7,7 @@ use std::time::Duration;
 use clap::builder::RangedU64ValueParser;
 
 use crate::auth::AuthHeader;
-use crate::catalogue::{Selection, requirement_of};
+use crate::catalogue::{Selection, requirement_in};
 use crate::checks::retry_schedule::RetrySchedule;
 use crate::cli::effects::EffectsArgs;
 use crate::cli::output::{ReportFiles, TerminalArgs, read_report, reporters};
@@ -383,7 +383,7 @@ fn refuse_empty_selection(
     let reasons: Vec<&str> = crate::catalogue::check_ids_of(profile)
         .iter()
         .filter(|id| selection.includes(id))
-        .map(|id| requirement_of(id).and_then(|r| r.needs.unmet(has_auth, has_effects)))
+        .map(|id| requirement_in(profile, id).and_then(|r| r.needs.unmet(has_auth, has_effects)))
         .collect::<Option<Vec<&str>>>()
         .unwrap_or_default();
     match reasons.first() {

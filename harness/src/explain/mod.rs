@@ -35,10 +35,20 @@ pub struct Explained {
     pub check: Option<String>,
     /// The requirement it belongs to.
     pub requirement: &'static Requirement,
-    /// The clauses the requirement cites, with their text in `CONTRACT.md`.
-    pub clauses: Vec<(ClauseRef, &'static str)>,
+    /// What each contract that has the requirement cites for it: one entry for most, one
+    /// per profile for a check profiles share (`transport/https`).
+    pub contracts: Vec<Cited>,
     /// Why, how it breaks, how to fix.
     pub explanation: &'static Explanation,
+}
+
+/// The clauses one contract cites for a requirement, with their text in that contract.
+#[derive(Debug, Clone)]
+pub struct Cited {
+    /// The clause string as the catalogue writes it: `SPEC §3 ¶9`.
+    pub clause: &'static str,
+    /// Each clause with its text.
+    pub clauses: Vec<(ClauseRef, &'static str)>,
 }
 
 /// An id that names no requirement or check.
@@ -58,7 +68,8 @@ fn hint(suggestions: &[&str]) -> String {
     }
 }
 
-/// Explains a requirement or check id.
+/// Explains a requirement or check id. An id two profiles share is explained once, with
+/// the clauses each profile's contract gives it.
 pub fn explain(id: &str) -> Result<Explained, UnknownId> {
     let id = id.trim().trim_end_matches('/');
     let requirement = requirement_of(id)
@@ -66,14 +77,20 @@ pub fn explain(id: &str) -> Result<Explained, UnknownId> {
         .ok_or_else(|| unknown(id))?;
     let explanation = explanation(requirement.id)
         .unwrap_or_else(|| panic!("`{}` has no explanation", requirement.id));
-    let clauses = parse_clause(requirement.clause)
-        .into_iter()
-        .filter_map(|clause| clause.text().map(|text| (clause, text)))
+    let contracts = every_requirement()
+        .filter(|version| version.id == requirement.id)
+        .map(|version| Cited {
+            clause: version.clause,
+            clauses: parse_clause(version.clause)
+                .into_iter()
+                .filter_map(|clause| clause.text().map(|text| (clause, text)))
+                .collect(),
+        })
         .collect();
     Ok(Explained {
         check: (id != requirement.id).then(|| id.to_owned()),
         requirement,
-        clauses,
+        contracts,
         explanation,
     })
 }
@@ -89,10 +106,12 @@ pub fn explanation(requirement_id: &str) -> Option<&'static Explanation> {
 
 fn unknown(id: &str) -> UnknownId {
     let category = id.split('/').next().unwrap_or_default();
-    let mut suggestions: Vec<&'static str> = every_requirement()
-        .filter(|r| r.category.as_str() == category)
-        .map(|r| r.id)
-        .collect();
+    let mut suggestions: Vec<&'static str> = Vec::new();
+    for requirement in every_requirement().filter(|r| r.category.as_str() == category) {
+        if !suggestions.contains(&requirement.id) {
+            suggestions.push(requirement.id);
+        }
+    }
     if suggestions.is_empty() {
         suggestions = crate::catalogue::Category::ALL
             .iter()
@@ -349,7 +368,9 @@ mod tests {
         for id in ids {
             let explained = explain(&id).unwrap_or_else(|e| panic!("{e}"));
             assert!(id.starts_with(explained.requirement.id));
-            assert!(!explained.clauses.is_empty(), "`{id}` cites no clause text");
+            for cited in &explained.contracts {
+                assert!(!cited.clauses.is_empty(), "`{id}` cites no clause text");
+            }
         }
     }
 

@@ -6,7 +6,7 @@ use std::time::Duration;
 use quick_junit::{NonSuccessKind, Report as JunitReport, TestCase, TestCaseStatus, TestSuite};
 
 use super::render::junit_xml;
-use crate::catalogue::Category;
+use super::verdict::categories;
 use crate::results::{CheckResult, Outcome, Report};
 
 /// One JUnit test suite per category, one test case per check. A warn is a failure only
@@ -19,7 +19,7 @@ pub fn render(report: &Report, strict: bool) -> io::Result<String> {
         "hookcheck"
     });
     junit.set_time(Duration::from_millis(report.duration_ms));
-    for category in Category::ALL {
+    for category in categories(&report.checks) {
         let mut suite = TestSuite::new(category.as_str());
         for check in report.checks.iter().filter(|c| c.category == category) {
             suite.add_test_case(test_case(check, strict));

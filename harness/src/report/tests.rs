@@ -224,3 +224,32 @@ fn html_is_one_page_with_no_external_asset() {
     assert!(html.contains("<svg"), "latency picture");
     assert!(html.contains("href=\"#s3-p1\"") && html.contains("id=\"s3-p1\""));
 }
+
+#[test]
+fn categories_come_in_the_order_of_the_profile_catalogue() {
+    let pass = |id| check(id, Outcome::Pass, "200", None);
+    let report = Report {
+        checks: vec![
+            pass("signature/valid-accepted"),
+            pass("replay/within-tolerance-accepted"),
+            pass("idempotency/exactly-once/sequential"),
+            pass("latency/within-timeout"),
+            pass("signature/body-as-received"),
+        ],
+        ..sample()
+    };
+    let order: Vec<&str> = verdict::category_rows(&report)
+        .iter()
+        .map(|(category, _)| category.as_str())
+        .collect();
+    assert_eq!(order, ["signature", "replay", "idempotency", "latency"]);
+    let xml = junit::render(&report, false).unwrap();
+    assert!(xml.find("\"signature\"").unwrap() < xml.find("\"idempotency\"").unwrap());
+    let sample_order: Vec<_> = verdict::checks_by_category(&sample())
+        .into_iter()
+        .map(|(category, _)| category)
+        .collect();
+    let mut sorted = sample_order.clone();
+    sorted.sort_by_key(|c| crate::catalogue::Category::ALL.iter().position(|x| x == c));
+    assert_eq!(sample_order, sorted, "Cr3dentials reports keep their order");
+}

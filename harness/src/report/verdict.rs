@@ -89,9 +89,22 @@ pub fn hints(report: &Report) -> Vec<String> {
     hints
 }
 
+/// The categories of `checks`, in the order they first appear. Checks come in catalogue
+/// order, so this is the profile's own order: a Standard Webhooks report opens with its
+/// signatures, not with the idempotency that happens to come first in [`Category`].
+pub fn categories<'a>(checks: impl IntoIterator<Item = &'a CheckResult>) -> Vec<Category> {
+    let mut seen = Vec::new();
+    for check in checks {
+        if !seen.contains(&check.category) {
+            seen.push(check.category);
+        }
+    }
+    seen
+}
+
 /// The checks of each category, in report order, for the categories that have checks.
 pub fn checks_by_category(report: &Report) -> Vec<(Category, Vec<&CheckResult>)> {
-    Category::ALL
+    categories(&report.checks)
         .into_iter()
         .map(|category| {
             let checks = report
@@ -101,18 +114,16 @@ pub fn checks_by_category(report: &Report) -> Vec<(Category, Vec<&CheckResult>)>
                 .collect::<Vec<_>>();
             (category, checks)
         })
-        .filter(|(_, checks)| !checks.is_empty())
         .collect()
 }
 
 /// Per-category counts, in report order, for the categories that have checks.
 pub fn category_rows(report: &Report) -> Vec<(Category, Summary)> {
-    Category::ALL
+    categories(&report.checks)
         .into_iter()
-        .filter_map(|category| {
+        .map(|category| {
             let checks = report.checks.iter().filter(|c| c.category == category);
-            let summary = Summary::of(checks);
-            (summary.total() > 0).then_some((category, summary))
+            (category, Summary::of(checks))
         })
         .collect()
 }
@@ -146,15 +157,12 @@ impl<'a> FindingGroup<'a> {
 
     /// How many checks of each category the group holds, in report order.
     pub fn by_category(&self) -> Vec<(Category, usize)> {
-        Category::ALL
+        categories(self.checks.iter().copied())
             .into_iter()
             .map(|cat| {
-                (
-                    cat,
-                    self.checks.iter().filter(|c| c.category == cat).count(),
-                )
+                let n = self.checks.iter().filter(|c| c.category == cat).count();
+                (cat, n)
             })
-            .filter(|(_, n)| *n > 0)
             .collect()
     }
 }

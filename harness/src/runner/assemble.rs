@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::time::Instant;
 
-use crate::catalogue::{Level, check_ids_of, requirement_of};
+use crate::catalogue::{Level, check_ids_of, requirement_in};
 use crate::results::{
     CheckResult, LatencySummary, Outcome, Report, SCHEMA_VERSION, Summary, Unverified,
 };
@@ -44,7 +44,7 @@ impl Building {
         self.results = self
             .planned
             .iter()
-            .filter_map(|id| requirement_of(id).map(|r| (id, r)))
+            .filter_map(|id| requirement_in(config.profile, id).map(|r| (id, r)))
             .map(|(id, requirement)| CheckResult {
                 id: id.clone(),
                 requirement_id: requirement.id.to_owned(),

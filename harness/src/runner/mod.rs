@@ -104,7 +104,7 @@ pub async fn run_until(
     let phases = async {
         match config.profile {
             Profile::Cr3dentials => phases(&ctx, preflight.verdicts).await,
-            Profile::StandardWebhooks => signed_phases(&ctx).await,
+            Profile::StandardWebhooks => signed_phases(&ctx, preflight.verdicts).await,
         }
     };
     tokio::pin!(phases);
@@ -232,13 +232,12 @@ async fn self_test(probe: &EffectsProbe, sender: &Sender) -> Option<String> {
     }
 }
 
+/// The checks the preflight graded (HTTPS, the certificate), reported when selected.
+type Preflighted = Vec<(&'static str, Instant, crate::checks::kit::Verdict)>;
+
 /// Every phase, in order; checks report through the context as they finish.
-async fn phases(ctx: &Ctx, preflight: Vec<(&'static str, Instant, crate::checks::kit::Verdict)>) {
-    for (id, at, verdict) in preflight {
-        if ctx.selected(id) {
-            ctx.report(id, at, verdict);
-        }
-    }
+async fn phases(ctx: &Ctx, preflight: Preflighted) {
+    report_preflight(ctx, preflight);
     let ordered = async {
         ctx.phase("main");
         tokio::join!(
@@ -257,21 +256,35 @@ async fn phases(ctx: &Ctx, preflight: Vec<(&'static str, Instant, crate::checks:
         checks::robustness::run(ctx).await;
     };
     tokio::join!(ordered, checks::idempotency::after_retry_delay(ctx));
-    ctx.phase("effects");
-    grade_effects(ctx).await;
-    checks::latency::within_timeout(ctx);
-    checks::transport::no_redirect(ctx);
+    finish(ctx).await;
 }
 
 /// The phases of a Standard Webhooks run: the signature and replay checks, then the
-/// duplicates alone, then every effect count.
-async fn signed_phases(ctx: &Ctx) {
+/// duplicates alone, then every effect count and what every delivery showed.
+async fn signed_phases(ctx: &Ctx, preflight: Preflighted) {
+    report_preflight(ctx, preflight);
     ctx.phase("main");
     checks::signed::run(ctx).await;
     ctx.phase("idempotency");
     checks::signed::duplicates(ctx).await;
+    finish(ctx).await;
+}
+
+fn report_preflight(ctx: &Ctx, preflight: Preflighted) {
+    for (id, at, verdict) in preflight {
+        if ctx.selected(id) {
+            ctx.report(id, at, verdict);
+        }
+    }
+}
+
+/// The last phase of every profile: the effects counted, then the checks graded over
+/// every valid delivery the run sent (in time, never redirected).
+async fn finish(ctx: &Ctx) {
     ctx.phase("effects");
     grade_effects(ctx).await;
+    checks::latency::within_timeout(ctx);
+    checks::transport::no_redirect(ctx);
 }
 
 fn forward(

@@ -13,7 +13,7 @@ use tokio::sync::{Semaphore, mpsc};
 use super::expectation::Pending;
 use super::verdict::{Verdict, VerdictOutcome};
 use crate::auth::AuthHeader;
-use crate::catalogue::requirement_of;
+use crate::catalogue::requirement_in;
 use crate::checks::retry_schedule::RetrySchedule;
 use crate::effects::EffectsProbe;
 use crate::generate::Drawn;
@@ -144,7 +144,7 @@ impl Ctx {
     /// Reports one check's result; level, category and requirement come from the catalogue,
     /// and the outcome follows from the verdict and the level by one rule.
     pub fn report(&self, check_id: &str, started: Instant, verdict: Verdict) {
-        let requirement = requirement_of(check_id)
+        let requirement = requirement_in(self.profile, check_id)
             .unwrap_or_else(|| panic!("check `{check_id}` is not in the catalogue"));
         let outcome = match verdict.outcome {
             VerdictOutcome::Holds => Outcome::Pass,
