@@ -14,6 +14,7 @@ mod corpus;
 mod fuzz;
 mod load;
 mod load_shards;
+mod load_signed;
 mod outage;
 mod readme;
 mod replicas;

@@ -5,7 +5,8 @@
 
 crate::closed::closed_enum! {
     /// A contract hookcheck knows, by the name `--profile` takes.
-    #[derive(Default)]
+    #[derive(Default, serde::Serialize, serde::Deserialize)]
+    #[serde(rename_all = "kebab-case")]
     pub enum Profile as "profile" {
         /// The Cr3dentials verification webhook (CONTRACT.md).
         #[default]
@@ -16,6 +17,11 @@ crate::closed::closed_enum! {
 }
 
 impl Profile {
+    /// Whether this is the default profile, `cr3dentials` (reports leave it out then).
+    pub fn is_default(&self) -> bool {
+        *self == Profile::Cr3dentials
+    }
+
     /// The contract document in the repository that reports cite.
     pub const fn contract_file(self) -> &'static str {
         match self {

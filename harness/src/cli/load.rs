@@ -9,6 +9,7 @@ use clap::builder::RangedU64ValueParser;
 
 use crate::cli::effects::EffectsArgs;
 use crate::cli::output::{QuietArg, ReportFiles};
+use crate::cli::profile::ProfileArgs;
 use crate::cli::target::{ReplicaArgs, SeedArgs, TargetArgs};
 use crate::cli::{CliError, duration_default, parse_duration};
 use crate::exit_codes;
@@ -56,6 +57,13 @@ Examples:
       --shard 2/2 --effects-url 'http://10.0.0.5:3000/_test/effects/{sessionId}' --json s2.json
   hookcheck load --merge s1.json s2.json
 
+  # Standard Webhooks: every delivery a message signed with the secret (from
+  # $HOOKCHECK_SECRET here), every copy and retry signed again with a fresh
+  # webhook-timestamp; effects counted by webhook-id in place of {sessionId}:
+  hookcheck load --profile standard-webhooks --target http://127.0.0.1:8080/webhook \
+      --deliveries 20000 --duplicates 0.1 \
+      --effects-url 'http://127.0.0.1:8080/_test/effects/{sessionId}'
+
   # Replay a 30 s outage 10 s in (and a 20 s one answering 503 at 2 min), a real minute
   # per second, with the sender's retry schedule; the report says what got through:
   hookcheck load --target http://127.0.0.1:8080/webhook --deliveries 200 --rate 100 \\
@@ -74,6 +82,12 @@ answered (unreachable, no TLS handshake).";
 pub struct LoadArgs {
     #[command(flatten)]
     pub target: TargetArgs,
+
+    // Under standard-webhooks each session is a message: a `webhook-id` that follows from
+    // --seed, a {"type", "timestamp", "data"} body, every copy and retry signed afresh with
+    // --secret when sent; effects are counted by webhook-id.
+    #[command(flatten)]
+    pub profile: ProfileArgs,
 
     /// Deliveries go round robin over --target and the replicas, and each redelivery
     /// (--duplicates) to another one than its session's first copy.
@@ -276,6 +290,8 @@ fn plan(args: &LoadArgs) -> Result<LoadPlan, CliError> {
         ));
     }
     plan.outage = args.outage.plan(plan.client.timeout);
+    plan.profile = args.profile.profile;
+    plan.secret = args.profile.secret()?;
     plan.validate()
         .map_err(|e| CliError::Usage(e.to_string()))?;
     Ok(plan)

@@ -20,6 +20,7 @@ use super::plan::{LoadPlan, Pace, Stop};
 use super::schedule::Schedule;
 use super::shard::Shard;
 use super::tally::Tally;
+use crate::standard_webhooks::{Signer, insert_signed, unix_now};
 use crate::transport::{FailureClass, TransportError};
 
 /// How many tallies workers share at most: few enough to merge cheaply, enough that
@@ -53,6 +54,8 @@ pub struct Driven {
 struct Shared {
     urls: Vec<Url>,
     headers: HeaderMap,
+    /// Under Standard Webhooks, signs each delivery as it is sent.
+    signer: Option<Signer>,
     schedule: Arc<Schedule>,
     shard: Option<Shard>,
     pace: Pace,
@@ -83,6 +86,7 @@ pub async fn drive(
     let shared = Arc::new(Shared {
         urls: plan.urls(),
         headers,
+        signer: plan.secret.as_ref().map(Signer::new),
         schedule,
         shard: plan.shard,
         pace: plan.pace,
@@ -185,8 +189,9 @@ async fn work(shared: Arc<Shared>, client: reqwest::Client, shard: usize) {
         }
         let planned = shared.schedule.delivery(k);
         let url = &shared.urls[planned.destination(k, shared.urls.len())];
+        let headers = shared.headers_for(planned.session, &planned.body);
         let sent =
-            tokio::time::timeout(shared.timeout, send(&shared, &client, url, planned.body)).await;
+            tokio::time::timeout(shared.timeout, send(&client, url, headers, planned.body)).await;
         let latency = due.elapsed();
         let outcome = match sent {
             Ok(Ok(status)) => Ok(status),
@@ -219,17 +224,42 @@ async fn work(shared: Arc<Shared>, client: reqwest::Client, shard: usize) {
     }
 }
 
+impl Shared {
+    /// The headers of a delivery of `session` carrying `body`.
+    fn headers_for(&self, session: u64, body: &[u8]) -> HeaderMap {
+        let signer = self.signer.as_ref();
+        delivery_headers(&self.headers, signer, &self.schedule, session, body)
+    }
+}
+
+/// The headers of a delivery of `session` carrying `body`: `fixed`, and with a `signer`
+/// (Standard Webhooks) the message's id, the time now and their signature.
+fn delivery_headers(
+    fixed: &HeaderMap,
+    signer: Option<&Signer>,
+    schedule: &Schedule,
+    session: u64,
+    body: &[u8],
+) -> HeaderMap {
+    let mut headers = fixed.clone();
+    if let Some(signer) = signer {
+        let id = schedule.session_id(session);
+        insert_signed(&mut headers, signer, &id, unix_now(), body);
+    }
+    headers
+}
+
 /// POSTs one body to `url` and reads the whole response, so the connection goes back to
 /// the pool.
 async fn send(
-    shared: &Shared,
     client: &reqwest::Client,
     url: &Url,
+    headers: HeaderMap,
     body: Bytes,
 ) -> Result<StatusCode, reqwest::Error> {
     let mut response = client
         .post(url.clone())
-        .headers(shared.headers.clone())
+        .headers(headers)
         .body(body)
         .send()
         .await?;
@@ -257,4 +287,48 @@ fn lock(tally: &Mutex<Tally>) -> MutexGuard<'_, Tally> {
     tally
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::profile::Profile;
+    use crate::standard_webhooks::{DEFAULT_TOLERANCE, Secret, Verifier};
+
+    #[test]
+    fn a_duplicate_copy_carries_its_messages_id_and_body_with_a_valid_signature() {
+        let secret = Secret::generate();
+        let signer = Signer::new(&secret);
+        let schedule = Schedule::of(Profile::StandardWebhooks, 5, 0.5);
+        let copy = (1..100)
+            .map(|k| schedule.delivery(k))
+            .find(|planned| planned.duplicate)
+            .expect("half the deliveries are copies");
+        let first = schedule.delivery(copy.session);
+        assert_eq!(first.body, copy.body, "a copy is the same body");
+        let verifier = Verifier::new(secret, DEFAULT_TOLERANCE);
+        let fixed = HeaderMap::new();
+        for planned in [&first, &copy] {
+            let headers = delivery_headers(
+                &fixed,
+                Some(&signer),
+                &schedule,
+                planned.session,
+                &planned.body,
+            );
+            let verified = verifier
+                .verify(&headers, &planned.body, unix_now())
+                .expect("each copy is signed with the secret");
+            assert_eq!(verified.id, schedule.session_id(copy.session));
+        }
+        let body: serde_json::Value = serde_json::from_slice(&copy.body).unwrap();
+        assert!(
+            body["type"].is_string() && body["timestamp"].is_string(),
+            "{body}"
+        );
+        assert_eq!(body["data"]["id"], schedule.session_id(copy.session));
+        let wrong = Verifier::new(Secret::generate(), DEFAULT_TOLERANCE);
+        let headers = delivery_headers(&fixed, Some(&signer), &schedule, copy.session, &copy.body);
+        assert!(wrong.verify(&headers, &copy.body, unix_now()).is_err());
+    }
 }

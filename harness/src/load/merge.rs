@@ -147,7 +147,11 @@ fn check(reports: &[(PathBuf, LoadReport)]) -> Result<Vec<&ShardRecord>, MergeEr
     };
     let mut seen: BTreeMap<u32, &Path> = BTreeMap::new();
     for ((path, report), record) in reports.iter().zip(&records) {
-        if let Some(what) = difference(first, record, reports[0].1.rate_per_s, report.rate_per_s) {
+        let what = match report.profile == reports[0].1.profile {
+            true => difference(first, record, reports[0].1.rate_per_s, report.rate_per_s),
+            false => Some("--profile"),
+        };
+        if let Some(what) = what {
             return Err(MergeError::Mismatch {
                 path: path.clone(),
                 first: reports[0].0.clone(),

@@ -36,6 +36,7 @@
 
 pub mod engine;
 pub mod merge;
+mod messages;
 pub mod plan;
 mod replay;
 pub mod schedule;
@@ -53,7 +54,7 @@ pub use schedule::Schedule;
 pub use shard::{Shard, ShardError, ShardRecord};
 pub use summary::{LoadLatency, LoadReport};
 pub use tally::Tally;
-pub use verdict::{ExactlyOnce, LoadVerdict};
+pub use verdict::{Counted, ExactlyOnce, LoadVerdict};
 
 use crate::sender::{Sender, SenderConfig, SenderError};
 use crate::transport::display_url;
@@ -90,7 +91,7 @@ pub async fn run(
     let clients = (0..threads)
         .map(|_| Sender::new(config.clone()).map(|s| s.http_client().clone()))
         .collect::<Result<Vec<_>, _>>()?;
-    let schedule = Arc::new(Schedule::new(plan.seed, plan.duplicates));
+    let schedule = Arc::new(Schedule::of(plan.profile, plan.seed, plan.duplicates));
     let (driven, outage) = match &plan.outage {
         Some(outage) => {
             let (driven, report) =
@@ -136,6 +137,7 @@ pub async fn run(
         driven.tally.distinct_sessions(),
         exactly_once,
     );
+    report.profile = plan.profile;
     report.replicas = plan.replicas.iter().map(display_url).collect();
     report.shard = plan.shard.map(|shard| ShardRecord {
         shard,

@@ -7,6 +7,8 @@ use reqwest::Url;
 use super::shard::Shard;
 use crate::effects::EffectsProbe;
 use crate::outage::{OutageSpec, RetrySchedule};
+use crate::profile::Profile;
+use crate::standard_webhooks::Secret;
 use crate::transport::ClientSettings;
 
 /// When a load run stops sending.
@@ -61,6 +63,11 @@ pub struct LoadPlan {
     pub shard: Option<Shard>,
     /// `--outage`: deliver through an outage proxy with the sender's retry schedule.
     pub outage: Option<OutagePlan>,
+    /// The contract deliveries follow (`--profile`): Cr3dentials payloads, or Standard
+    /// Webhooks messages signed with [`LoadPlan::secret`].
+    pub profile: Profile,
+    /// The Standard Webhooks signing secret, needed by that profile alone.
+    pub secret: Option<Secret>,
 }
 
 /// An outage replay (`load --outage`): each delivery follows the reference sender's retry
@@ -111,6 +118,14 @@ pub enum PlanError {
         "--outage needs one plain http target (no --replica): its proxy forwards to one address and the client connects to the proxy"
     )]
     OutageTarget,
+    /// A Standard Webhooks run with no secret to sign with.
+    #[error("--profile standard-webhooks needs the signing secret: give --secret whsec_…")]
+    NoSecret,
+    /// A secret under the Cr3dentials profile, which signs nothing.
+    #[error(
+        "--secret is for --profile standard-webhooks; the cr3dentials profile authenticates with --auth"
+    )]
+    SecretWithoutProfile,
 }
 
 impl LoadPlan {
@@ -139,7 +154,16 @@ impl LoadPlan {
             seed: rand::random(),
             shard: None,
             outage: None,
+            profile: Profile::Cr3dentials,
+            secret: None,
         }
+    }
+
+    /// The plan with Standard Webhooks deliveries signed with `secret`.
+    pub fn standard_webhooks(mut self, secret: Secret) -> Self {
+        self.profile = Profile::StandardWebhooks;
+        self.secret = Some(secret);
+        self
     }
 
     /// Where deliveries go: the target, then each replica.
@@ -172,6 +196,11 @@ impl LoadPlan {
         }
         if self.shard.is_some() && !matches!(self.stop, Stop::Deliveries(_)) {
             return Err(PlanError::ShardWithoutDeliveries);
+        }
+        match (self.profile, &self.secret) {
+            (Profile::StandardWebhooks, None) => return Err(PlanError::NoSecret),
+            (Profile::Cr3dentials, Some(_)) => return Err(PlanError::SecretWithoutProfile),
+            _ => {}
         }
         match &self.outage {
             Some(outage) => outage.validate(self),
@@ -226,5 +255,12 @@ mod tests {
         assert_eq!(bad.validate(), Err(PlanError::ShardWithoutDeliveries));
         bad.stop = Stop::Deliveries(10);
         assert_eq!(bad.validate(), Ok(()));
+        bad = plan();
+        bad.profile = Profile::StandardWebhooks;
+        assert_eq!(bad.validate(), Err(PlanError::NoSecret));
+        assert_eq!(
+            plan().standard_webhooks(Secret::generate()).validate(),
+            Ok(())
+        );
     }
 }

@@ -22,6 +22,7 @@ use super::schedule::Schedule;
 use super::tally::Tally;
 use crate::outage::report::TIMELINE_LIMIT;
 use crate::outage::{OutageProxy, OutageReport, OutageSpec, RetrySchedule, TimelineAttempt};
+use crate::profile::Profile;
 use crate::sender::{Delivery, Sender, SenderConfig};
 
 /// What the workers record.
@@ -100,6 +101,7 @@ pub(super) async fn drive(
 fn compressed_sender(plan: &LoadPlan, compressed: &RetrySchedule) -> Result<Sender, LoadError> {
     let mut config = SenderConfig {
         client: plan.client.clone(),
+        signing: plan.secret.clone(),
         retries: compressed.retries,
         backoff_base: compressed.backoff_base,
         jitter: compressed.jitter,
@@ -123,7 +125,13 @@ async fn work(shared: Arc<Shared>) {
             tokio::time::sleep_until(due).await;
         }
         let planned = shared.schedule.delivery(k);
-        let delivery = shared.sender.deliver(&shared.url, planned.body).await;
+        // Under Standard Webhooks every attempt is signed afresh under the message's id.
+        let webhook_id = (shared.schedule.profile() == Profile::StandardWebhooks)
+            .then(|| shared.schedule.session_id(planned.session));
+        let delivery = shared
+            .sender
+            .deliver_signed(&shared.url, planned.body, webhook_id)
+            .await;
         let real = (due - shared.start).mul_f64(shared.scale);
         let mut record = lock(&shared.record);
         record.add(k, &delivery, due.elapsed(), real, &shared);

@@ -5,9 +5,14 @@
 //! either starts session `k` or redelivers an earlier session, whatever order workers (or
 //! processes, with `--shard`) send it in. So a backlog split over shards is, in union,
 //! exactly the backlog one process sends.
+//!
+//! Under `--profile standard-webhooks` a session is a message ([`super::messages`]): its
+//! id is its `webhook-id`, its body a Standard Webhooks event.
 
 use bytes::{Bytes, BytesMut};
 
+use super::messages;
+use crate::profile::Profile;
 use crate::spec::{PayloadBuilder, Status};
 
 /// The session id the templates are serialized with, overwritten per delivery.
@@ -53,6 +58,7 @@ struct Template {
 pub struct Schedule {
     seed: u64,
     duplicates: f64,
+    profile: Profile,
     templates: Vec<Template>,
 }
 
@@ -60,24 +66,35 @@ impl Schedule {
     /// A schedule whose ids and statuses follow from `seed`; `duplicates` of the deliveries
     /// (a fraction) redeliver an earlier session with the same body.
     pub fn new(seed: u64, duplicates: f64) -> Self {
-        let templates = Status::ALL
-            .iter()
-            .map(|&status| {
-                let bytes = PayloadBuilder::new(status)
-                    .seed(seed)
-                    .session_id(PLACEHOLDER)
-                    .build()
-                    .to_json_bytes();
-                let id_at = find(&bytes, PLACEHOLDER.as_bytes())
-                    .expect("a serialized payload holds its session id");
+        Self::of(Profile::Cr3dentials, seed, duplicates)
+    }
+
+    /// Like [`Schedule::new`], with the sessions and bodies of `profile`: Cr3dentials
+    /// payloads, or Standard Webhooks messages.
+    pub fn of(profile: Profile, seed: u64, duplicates: f64) -> Self {
+        let (bodies, placeholder) = match profile {
+            Profile::Cr3dentials => (payloads(seed), PLACEHOLDER),
+            Profile::StandardWebhooks => (messages::templates(), messages::ID_PLACEHOLDER),
+        };
+        let templates = bodies
+            .into_iter()
+            .map(|bytes| {
+                let id_at = find(&bytes, placeholder.as_bytes())
+                    .expect("a serialized body holds its session id");
                 Template { bytes, id_at }
             })
             .collect();
         Schedule {
             seed,
             duplicates,
+            profile,
             templates,
         }
+    }
+
+    /// The contract the bodies follow.
+    pub fn profile(&self) -> Profile {
+        self.profile
     }
 
     /// The k-th delivery.
@@ -111,9 +128,13 @@ impl Schedule {
         (k > 0 && unit(roll) < self.duplicates).then_some(roll)
     }
 
-    /// The session id of session `index`: a version-4 UUID, distinct for every index.
+    /// The session id of session `index`, distinct for every index: a version-4 UUID, or
+    /// under Standard Webhooks the message's `webhook-id`.
     pub fn session_id(&self, index: u64) -> String {
-        self.uuid(index).hyphenated().to_string()
+        match self.profile {
+            Profile::Cr3dentials => self.uuid(index).hyphenated().to_string(),
+            Profile::StandardWebhooks => messages::message_id(mix(self.seed), index),
+        }
     }
 
     fn uuid(&self, index: u64) -> uuid::Uuid {
@@ -124,14 +145,38 @@ impl Schedule {
         uuid::Builder::from_random_bytes(bytes).into_uuid()
     }
 
-    /// The body of session `index`: its status's template with its id written in.
+    /// The body of session `index`: its status's (or event's) template with its id
+    /// written in.
     fn body(&self, index: u64) -> Bytes {
         let template = &self.templates[(index % self.templates.len() as u64) as usize];
         let mut body = BytesMut::from(template.bytes.as_slice());
-        let id = &mut body[template.id_at..template.id_at + PLACEHOLDER.len()];
-        self.uuid(index).hyphenated().encode_lower(id);
+        let at = template.id_at;
+        match self.profile {
+            Profile::Cr3dentials => {
+                let id = &mut body[at..at + PLACEHOLDER.len()];
+                self.uuid(index).hyphenated().encode_lower(id);
+            }
+            Profile::StandardWebhooks => {
+                let id = &mut body[at..at + messages::ID_PLACEHOLDER.len()];
+                messages::write_id(mix(self.seed), index, id);
+            }
+        }
         body.freeze()
     }
+}
+
+/// The Cr3dentials payload of every status, serialized with the placeholder session id.
+fn payloads(seed: u64) -> Vec<Vec<u8>> {
+    Status::ALL
+        .iter()
+        .map(|&status| {
+            PayloadBuilder::new(status)
+                .seed(seed)
+                .session_id(PLACEHOLDER)
+                .build()
+                .to_json_bytes()
+        })
+        .collect()
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {

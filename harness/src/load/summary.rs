@@ -12,6 +12,7 @@ use super::tally::Tally;
 use super::verdict::{ExactlyOnce, LoadVerdict};
 use crate::latency::LatencyRecorder;
 use crate::outage::OutageReport;
+use crate::profile::Profile;
 
 /// Latency percentiles in milliseconds, each counted from the delivery's due time.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -57,6 +58,10 @@ impl LoadLatency {
 pub struct LoadReport {
     /// The target, without credentials or query string.
     pub target: String,
+    /// The contract deliveries followed (`--profile`); absent for `cr3dentials`, the
+    /// default, whose sessions are then counted, where Standard Webhooks counts messages.
+    #[serde(default, skip_serializing_if = "Profile::is_default")]
+    pub profile: Profile,
     /// The other replicas deliveries went to (`--replica`), shown as the target is.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub replicas: Vec<String>,
@@ -111,6 +116,7 @@ impl LoadReport {
         let verdict = LoadVerdict::judge(tally, exactly_once.as_ref());
         LoadReport {
             target,
+            profile: Profile::Cr3dentials,
             replicas: Vec::new(),
             concurrency,
             rate_per_s,
@@ -142,6 +148,14 @@ impl LoadReport {
 impl fmt::Display for LoadReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "target      {}", self.target)?;
+        if !self.profile.is_default() {
+            writeln!(
+                f,
+                "profile     {} ({})",
+                self.profile,
+                self.profile.contract_file()
+            )?;
+        }
         if !self.replicas.is_empty() {
             writeln!(
                 f,
@@ -182,7 +196,7 @@ impl fmt::Display for LoadReport {
             l.p50_ms, l.p90_ms, l.p99_ms, l.p99_9_ms, l.max_ms, l.timed_out
         )?;
         if let Some(check) = &self.exactly_once {
-            writeln!(f, "effects     {check}")?;
+            writeln!(f, "effects     {}", check.counted_in(self.profile.unit()))?;
         }
         if let Some(outage) = &self.outage {
             writeln!(f, "{outage}")?;

@@ -144,17 +144,38 @@ impl ExactlyOnce {
     }
 }
 
-impl fmt::Display for ExactlyOnce {
+impl ExactlyOnce {
+    /// The check's line, counting in `unit`s (`session`, `message`: see
+    /// [`Profile::unit`](crate::profile::Profile::unit)).
+    pub fn counted_in(&self, unit: &'static str) -> Counted<'_> {
+        Counted { check: self, unit }
+    }
+}
+
+/// An [`ExactlyOnce`] shown in the unit its effects are counted by.
+pub struct Counted<'a> {
+    check: &'a ExactlyOnce,
+    unit: &'static str,
+}
+
+impl fmt::Display for Counted<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let c = self.check;
         write!(
             f,
-            "{} sessions checked: {} processed once, {} lost, {} doubled, {} never acknowledged, {} unverified",
-            self.checked, self.once, self.lost, self.doubled, self.unacknowledged, self.unverified
+            "{} {}s checked: {} processed once, {} lost, {} doubled, {} never acknowledged, {} unverified",
+            c.checked, self.unit, c.once, c.lost, c.doubled, c.unacknowledged, c.unverified
         )?;
-        for example in &self.examples {
+        for example in &c.examples {
             write!(f, "\n            {example}")?;
         }
         Ok(())
+    }
+}
+
+impl fmt::Display for ExactlyOnce {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.counted_in("session").fmt(f)
     }
 }
 

@@ -193,6 +193,7 @@ mod tests {
     fn sample(holds: bool) -> LoadReport {
         LoadReport {
             target: "http://127.0.0.1:8080/webhook".into(),
+            profile: crate::profile::Profile::Cr3dentials,
             replicas: Vec::new(),
             concurrency: 8,
             rate_per_s: None,

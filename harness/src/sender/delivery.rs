@@ -139,6 +139,19 @@ impl Sender {
             .await
     }
 
+    /// Delivers `body` as attempts of the Standard Webhooks message `webhook_id`: each
+    /// attempt signed under that id with a fresh timestamp (unsigned when `webhook_id` is
+    /// `None` or the configuration has no secret). A load backlog's messages have ids of
+    /// their own, the same on every copy.
+    pub async fn deliver_signed(
+        &self,
+        url: &Url,
+        body: Bytes,
+        webhook_id: Option<String>,
+    ) -> Delivery {
+        self.deliver_as(url, body, webhook_id, |_| {}).await
+    }
+
     async fn deliver_as(
         &self,
         url: &Url,

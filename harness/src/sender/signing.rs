@@ -1,10 +1,10 @@
 //! Signing each attempt of a Standard Webhooks delivery (STANDARD-WEBHOOKS.md [SW-2],
 //! [SW-3]): the message's id on every attempt, a fresh timestamp and so a fresh signature.
 
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use reqwest::header::HeaderMap;
 
 use super::client::Sender;
-use crate::standard_webhooks::{signed_headers, unix_now};
+use crate::standard_webhooks::{Signer, insert_signed, unix_now};
 
 impl Sender {
     /// `headers` plus the three signed headers of an attempt made now, when the delivery
@@ -19,15 +19,7 @@ impl Sender {
         let (Some(id), Some(secret)) = (webhook_id, &self.config().signing) else {
             return headers;
         };
-        let signed = signed_headers(std::slice::from_ref(secret), id, unix_now(), body);
-        for (name, value) in signed {
-            // Ids are checked by whoever made them; one that is not a header value is sent
-            // without the header, and the receiver refuses it.
-            if let Ok(mut value) = HeaderValue::from_str(&value) {
-                value.set_sensitive(true);
-                headers.insert(HeaderName::from_static(name.as_str()), value);
-            }
-        }
+        insert_signed(&mut headers, &Signer::new(secret), id, unix_now(), body);
         headers
     }
 }

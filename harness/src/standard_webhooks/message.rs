@@ -5,7 +5,9 @@ use rand::Rng;
 use rand::distr::Alphanumeric;
 use serde_json::{Value, json};
 
-use super::{Header, Secret, Signed, signature_header};
+use axum::http::{HeaderMap, HeaderName, HeaderValue};
+
+use super::{Header, Secret, Signed, Signer, signature_header};
 
 /// One message: the same id on every attempt; the body never changes between attempts.
 #[derive(Debug, Clone, PartialEq)]
@@ -70,6 +72,40 @@ pub fn signed_headers(
         (Header::Timestamp, timestamp.to_string()),
         (Header::Signature, signature_header(secrets, &signed)),
     ]
+}
+
+/// Puts the three headers of one attempt of message `id` at `timestamp` carrying `body`,
+/// signed by `signer`, into `headers`, each marked sensitive. An id that is not a header
+/// value is left out (whoever made it checks ids), and the receiver refuses the attempt.
+pub fn insert_signed(
+    headers: &mut HeaderMap,
+    signer: &Signer,
+    id: &str,
+    timestamp: i64,
+    body: &[u8],
+) {
+    let signed = Signed {
+        id,
+        timestamp,
+        body,
+    };
+    let values = [
+        (Header::Id, HeaderValue::from_str(id)),
+        (
+            Header::Timestamp,
+            HeaderValue::from_str(&timestamp.to_string()),
+        ),
+        (
+            Header::Signature,
+            HeaderValue::from_str(&signer.sign(&signed)),
+        ),
+    ];
+    for (name, value) in values {
+        if let Ok(mut value) = value {
+            value.set_sensitive(true);
+            headers.insert(HeaderName::from_static(name.as_str()), value);
+        }
+    }
 }
 
 /// The current time in whole Unix seconds, as `webhook-timestamp` carries it.

@@ -16,7 +16,7 @@ mod secret;
 mod verify;
 
 pub use forgery::Forgery;
-pub use message::{Message, new_id, signed_headers, unix_now};
+pub use message::{Message, insert_signed, new_id, signed_headers, unix_now};
 pub use recipe::{Attempt, Key, Recipe, Tamper, UNKNOWN_ENTRIES};
 pub use secret::{Secret, SecretError};
 pub use verify::{DEFAULT_TOLERANCE, Verified, Verifier, VerifyError};
@@ -54,20 +54,51 @@ pub struct Signed<'a> {
 
 /// The raw HMAC-SHA256 of `id.timestamp.body` under `secret`.
 fn mac(secret: &Secret, signed: &Signed) -> [u8; 32] {
-    let mut mac =
-        Hmac::<Sha256>::new_from_slice(secret.key()).expect("HMAC takes a key of any length");
-    mac.update(signed.id.as_bytes());
-    mac.update(b".");
-    mac.update(signed.timestamp.to_string().as_bytes());
-    mac.update(b".");
-    mac.update(signed.body);
-    mac.finalize().into_bytes().into()
+    Signer::new(secret).mac(signed)
 }
 
 /// One signature, `v1,<base64>`.
 pub fn sign(secret: &Secret, signed: &Signed) -> String {
-    let encoded = base64::engine::general_purpose::STANDARD.encode(mac(secret, signed));
-    format!("{V1},{encoded}")
+    Signer::new(secret).sign(signed)
+}
+
+/// A secret made ready to sign many attempts: the HMAC key is set up once, each signature
+/// costs one HMAC over the attempt. `Debug` shows `Signer(***)`.
+#[derive(Clone)]
+pub struct Signer {
+    keyed: Hmac<Sha256>,
+}
+
+impl Signer {
+    /// A signer for `secret`.
+    pub fn new(secret: &Secret) -> Signer {
+        let keyed =
+            Hmac::<Sha256>::new_from_slice(secret.key()).expect("HMAC takes a key of any length");
+        Signer { keyed }
+    }
+
+    /// The raw HMAC-SHA256 of `id.timestamp.body`.
+    fn mac(&self, signed: &Signed) -> [u8; 32] {
+        let mut mac = self.keyed.clone();
+        mac.update(signed.id.as_bytes());
+        mac.update(b".");
+        mac.update(signed.timestamp.to_string().as_bytes());
+        mac.update(b".");
+        mac.update(signed.body);
+        mac.finalize().into_bytes().into()
+    }
+
+    /// One signature, `v1,<base64>`.
+    pub fn sign(&self, signed: &Signed) -> String {
+        let encoded = base64::engine::general_purpose::STANDARD.encode(self.mac(signed));
+        format!("{V1},{encoded}")
+    }
+}
+
+impl std::fmt::Debug for Signer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Signer(***)")
+    }
 }
 
 /// The `webhook-signature` value for a sender signing with every one of `secrets` (the
