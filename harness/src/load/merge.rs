@@ -123,7 +123,8 @@ pub fn merge(reports: &[(PathBuf, LoadReport)]) -> Result<LoadReport, MergeError
         .map(|(_, n)| n)
         .sum();
     let failed = merged.errors.values().sum();
-    merged.verdict = LoadVerdict::judge_counts(non_2xx, failed, exactly_once.as_ref());
+    let profile = merged.profile;
+    merged.verdict = LoadVerdict::judge_counts(profile, non_2xx, failed, exactly_once.as_ref());
     merged.exactly_once = exactly_once;
     Ok(merged)
 }

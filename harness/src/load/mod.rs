@@ -150,14 +150,16 @@ pub async fn run(
         effects: plan.effects.is_some(),
         latency_us: driven.tally.latency.buckets(),
     });
-    // Under an outage, a delivery given up is told apart: the outage's, or the target's.
-    if let Some(outage) = &outage {
-        report.verdict = LoadVerdict::judge_replay(
-            outage.gave_up,
-            outage.gave_up_in_outage,
-            report.exactly_once.as_ref(),
-        );
-    }
+    // Judged under the plan's contract; under an outage, a delivery given up is told
+    // apart: the outage's, or the target's.
+    let checked = report.exactly_once.as_ref();
+    report.verdict = match &outage {
+        Some(outage) => {
+            let (gave_up, in_outage) = (outage.gave_up, outage.gave_up_in_outage);
+            LoadVerdict::judge_replay(plan.profile, gave_up, in_outage, checked)
+        }
+        None => LoadVerdict::judge(plan.profile, &driven.tally, checked),
+    };
     report.outage = outage;
     Ok(report)
 }

@@ -113,7 +113,7 @@ impl LoadReport {
         exactly_once: Option<ExactlyOnce>,
     ) -> Self {
         let deliveries = tally.deliveries();
-        let verdict = LoadVerdict::judge(tally, exactly_once.as_ref());
+        let verdict = LoadVerdict::judge(Profile::Cr3dentials, tally, exactly_once.as_ref());
         LoadReport {
             target,
             profile: Profile::Cr3dentials,

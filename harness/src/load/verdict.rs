@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::tally::Tally;
 use crate::effects::EffectsProbe;
+use crate::profile::Profile;
 use crate::sender::Sender;
 
 /// How many example session ids a problem lists.
@@ -188,69 +189,117 @@ pub struct LoadVerdict {
     pub problems: Vec<String>,
 }
 
+/// The clauses a load verdict cites under one profile.
+struct Cited {
+    answered: &'static str,
+    no_response: &'static str,
+    outage: &'static str,
+    lost: &'static str,
+    doubled: &'static str,
+}
+
+impl Cited {
+    const fn of(profile: Profile) -> Cited {
+        match profile {
+            Profile::Cr3dentials => Cited {
+                answered: "SPEC §3 ¶1, ¶2 [D-9]",
+                no_response: "SPEC §3 ¶2 [D-9]",
+                outage: "SPEC §2 ¶5 [D-8]",
+                lost: "SPEC §3 ¶3",
+                doubled: "SPEC §3 ¶3 [D-10]",
+            },
+            Profile::StandardWebhooks => Cited {
+                answered: "STANDARD-WEBHOOKS [SW-12]",
+                no_response: "STANDARD-WEBHOOKS [SW-12]",
+                outage: "STANDARD-WEBHOOKS [SW-13]",
+                lost: "STANDARD-WEBHOOKS [SW-11]",
+                doubled: "STANDARD-WEBHOOKS [SW-11] [SD-5]",
+            },
+        }
+    }
+}
+
 impl LoadVerdict {
-    /// Judges a run's tally and its exactly-once check.
-    pub fn judge(tally: &Tally, exactly_once: Option<&ExactlyOnce>) -> Self {
-        Self::judge_counts(tally.non_2xx(), tally.failed(), exactly_once)
+    /// Judges a run's tally and its exactly-once check under `profile`'s contract.
+    pub fn judge(profile: Profile, tally: &Tally, exactly_once: Option<&ExactlyOnce>) -> Self {
+        Self::judge_counts(profile, tally.non_2xx(), tally.failed(), exactly_once)
     }
 
     /// Judges a run by its deliveries answered outside 2xx, those with no response, and
     /// its exactly-once check.
-    pub fn judge_counts(non_2xx: u64, failed: u64, exactly_once: Option<&ExactlyOnce>) -> Self {
+    pub fn judge_counts(
+        profile: Profile,
+        non_2xx: u64,
+        failed: u64,
+        exactly_once: Option<&ExactlyOnce>,
+    ) -> Self {
+        let cited = Cited::of(profile);
         let mut problems = Vec::new();
         if non_2xx > 0 {
+            let clause = cited.answered;
             problems.push(format!(
-                "{non_2xx} deliveries answered outside 2xx (SPEC §3 ¶1, ¶2 [D-9])"
+                "{non_2xx} deliveries answered outside 2xx ({clause})"
             ));
         }
         if failed > 0 {
-            problems.push(format!(
-                "{failed} deliveries got no response (SPEC §3 ¶2 [D-9])"
-            ));
+            let clause = cited.no_response;
+            problems.push(format!("{failed} deliveries got no response ({clause})"));
         }
-        Self::with_effects(problems, exactly_once)
+        Self::with_effects(profile, problems, exactly_once)
     }
 
     /// Judges an outage replay (`load --outage`): a delivery given up is the outage's
     /// doing when its last attempt met a window, and the target's own otherwise.
     pub fn judge_replay(
+        profile: Profile,
         gave_up: u64,
         gave_up_in_outage: u64,
         exactly_once: Option<&ExactlyOnce>,
     ) -> Self {
+        let cited = Cited::of(profile);
         let mut problems = Vec::new();
         if gave_up_in_outage > 0 {
             problems.push(format!(
-                "{gave_up_in_outage} deliveries given up inside an outage that outlasted the retry schedule (SPEC §2 ¶5 [D-8])"
+                "{gave_up_in_outage} deliveries given up inside an outage that outlasted the retry schedule ({})",
+                cited.outage
             ));
         }
         let by_target = gave_up.saturating_sub(gave_up_in_outage);
         if by_target > 0 {
             problems.push(format!(
-                "{by_target} deliveries given up after the target itself refused or dropped their last attempt, outside every outage (SPEC §3 ¶1, ¶2 [D-9])"
+                "{by_target} deliveries given up after the target itself refused or dropped their last attempt, outside every outage ({})",
+                cited.answered
             ));
         }
-        Self::with_effects(problems, exactly_once)
+        Self::with_effects(profile, problems, exactly_once)
     }
 
-    /// `problems`, with those of the exactly-once check added.
-    fn with_effects(mut problems: Vec<String>, exactly_once: Option<&ExactlyOnce>) -> Self {
+    /// `problems`, with those of the exactly-once check added, counted in the profile's
+    /// units (sessions, messages).
+    fn with_effects(
+        profile: Profile,
+        mut problems: Vec<String>,
+        exactly_once: Option<&ExactlyOnce>,
+    ) -> Self {
+        let (cited, unit) = (Cited::of(profile), profile.unit());
         if let Some(check) = exactly_once {
             if check.lost > 0 {
+                let clause = cited.lost;
                 problems.push(format!(
-                    "{} acknowledged sessions lost (SPEC §3 ¶3)",
+                    "{} acknowledged {unit}s lost ({clause})",
                     check.lost
                 ));
             }
             if check.doubled > 0 {
                 problems.push(format!(
-                    "{} sessions processed twice or more (SPEC §3 ¶3 [D-10])",
-                    check.doubled
+                    "{} {unit}s processed twice or more ({})",
+                    check.doubled, cited.doubled
                 ));
             }
             if check.unverified > 0 {
                 problems.push(format!(
-                    "{} sessions' effects could not be counted (SPEC §4 ¶1)",
+                    // The effects probe is CONTRACT.md's under every profile.
+                    "{} {unit}s' effects could not be counted (SPEC §4 ¶1)",
                     check.unverified
                 ));
             }
@@ -280,13 +329,13 @@ mod tests {
     fn the_verdict_names_every_problem() {
         let mut tally = Tally::default();
         tally.statuses.insert(200, 10);
-        assert!(LoadVerdict::judge(&tally, None).holds);
+        assert!(LoadVerdict::judge(Profile::Cr3dentials, &tally, None).holds);
         tally.statuses.insert(500, 2);
         let doubled = ExactlyOnce {
             doubled: 3,
             ..ExactlyOnce::default()
         };
-        let verdict = LoadVerdict::judge(&tally, Some(&doubled));
+        let verdict = LoadVerdict::judge(Profile::Cr3dentials, &tally, Some(&doubled));
         assert!(!verdict.holds);
         assert_eq!(verdict.problems.len(), 2, "{verdict}");
         assert!(verdict.to_string().contains("3 sessions processed twice"));
@@ -298,12 +347,34 @@ mod tests {
 
     #[test]
     fn an_outage_replay_blames_the_outage_or_the_target_not_both() {
-        assert!(LoadVerdict::judge_replay(0, 0, None).holds);
-        let outage = LoadVerdict::judge_replay(4, 4, None);
+        assert!(LoadVerdict::judge_replay(Profile::Cr3dentials, 0, 0, None).holds);
+        let outage = LoadVerdict::judge_replay(Profile::Cr3dentials, 4, 4, None);
         assert_eq!(outage.problems.len(), 1, "{outage}");
         assert!(outage.problems[0].starts_with("4 deliveries given up inside an outage"));
-        let mixed = LoadVerdict::judge_replay(5, 3, None);
+        let mixed = LoadVerdict::judge_replay(Profile::Cr3dentials, 5, 3, None);
         assert_eq!(mixed.problems.len(), 2, "{mixed}");
         assert!(mixed.problems[1].starts_with("2 deliveries given up after the target itself"));
+    }
+
+    #[test]
+    fn a_standard_webhooks_verdict_counts_messages_and_cites_its_own_contract() {
+        let mut tally = Tally::default();
+        tally.statuses.insert(401, 2);
+        let doubled = ExactlyOnce {
+            doubled: 3,
+            lost: 1,
+            ..ExactlyOnce::default()
+        };
+        let verdict = LoadVerdict::judge(Profile::StandardWebhooks, &tally, Some(&doubled));
+        assert_eq!(
+            verdict.problems,
+            [
+                "2 deliveries answered outside 2xx (STANDARD-WEBHOOKS [SW-12])",
+                "1 acknowledged messages lost (STANDARD-WEBHOOKS [SW-11])",
+                "3 messages processed twice or more (STANDARD-WEBHOOKS [SW-11] [SD-5])",
+            ]
+        );
+        let replay = LoadVerdict::judge_replay(Profile::StandardWebhooks, 2, 2, None);
+        assert!(replay.problems[0].ends_with("(STANDARD-WEBHOOKS [SW-13])"));
     }
 }
