@@ -374,11 +374,9 @@ async fn a_standard_webhooks_pair_is_graded_across_replicas() {
         let id = format!("idempotency/retry-processed-once/{variant}");
         assert_eq!(outcome(&report, &id), "pass", "{id}");
         assert_eq!(outcome(&report_bad, &id), "fail", "{id}");
-        let check = report_bad["checks"].as_array().unwrap().iter();
-        let repro = check
-            .filter(|c| c["id"] == id.as_str())
-            .map(|c| &c["repro"]);
-        let repro = repro.next_back().and_then(Value::as_str).expect("a repro");
+        let checks = report_bad["checks"].as_array().unwrap();
+        let check = checks.iter().find(|c| c["id"] == id.as_str()).unwrap();
+        let repro = check["repro"].as_str().expect("a repro");
         for url in [&a.webhook_url, &b.webhook_url] {
             assert!(repro.contains(&format!("'{url}'")), "{url} not in\n{repro}");
         }
