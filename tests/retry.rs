@@ -46,6 +46,18 @@ fn a_dedupe_window_past_the_latest_retry_or_beside_quick_is_refused_with_one_lin
     for (args, ours) in [
         (&["--dedupe-window", "133s"][..], true),
         (&["--timeout", "5s", "--dedupe-window", "60s"], true),
+        // Standard Webhooks retries for a little over three days (75h35m5s).
+        (
+            &[
+                "--profile",
+                "standard-webhooks",
+                "--secret",
+                "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+                "--dedupe-window",
+                "76h",
+            ],
+            true,
+        ),
         (&["--quick", "--dedupe-window", "5s"], false),
         (&["--dedupe-window", "0s"], false),
     ] {

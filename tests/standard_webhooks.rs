@@ -49,6 +49,16 @@ async fn send_signed(url: &str, secret: &Secret) -> (i32, Delivery) {
     (ran.code, delivery)
 }
 
+/// Runs a repro script in `sh` with the secret `text` in $HOOKCHECK_SECRET, as a user would.
+async fn run_repro(repro: &str, text: &str) -> std::process::Output {
+    tokio::process::Command::new("sh")
+        .args(["-c", repro])
+        .env("HOOKCHECK_SECRET", text)
+        .output()
+        .await
+        .unwrap()
+}
+
 /// `hookcheck serve --profile standard-webhooks` with the secret `text`, in memory, on a
 /// free port, with `extra` arguments.
 fn serve_signed(text: &str, extra: &[&str]) -> hookcheck_testkit::process::Served {
@@ -281,8 +291,9 @@ async fn the_official_python_library_receiver_grades_clean() {
     let (code, report, _) = grade(Some(&python.url), &secret, &[], dir.path()).await;
     assert_eq!(not_passed(&report), Vec::<String>::new());
     assert_eq!((code, report["verdict"].as_str()), (0, Some("conformant")));
-    // Latency and no-redirect pass; HTTPS and its certificate are skipped over plain http.
-    assert_eq!(report["summary"]["pass"], 32, "{}", report["summary"]);
+    // Latency and no-redirect pass, and the retry 5 s later is processed once; HTTPS and
+    // its certificate are skipped over plain http.
+    assert_eq!(report["summary"]["pass"], 33, "{}", report["summary"]);
     assert_eq!(report["summary"]["skip"], 2, "{}", report["summary"]);
 }
 
@@ -409,12 +420,7 @@ async fn a_signed_repro_signs_again_with_the_secret_from_the_environment() {
         !repro.contains(&text) && repro.contains("${HOOKCHECK_SECRET#whsec_}"),
         "{repro}"
     );
-    let ran = tokio::process::Command::new("sh")
-        .args(["-c", &repro])
-        .env("HOOKCHECK_SECRET", &text)
-        .output()
-        .await
-        .unwrap();
+    let ran = run_repro(&repro, &text).await;
     let answer = String::from_utf8_lossy(&ran.stdout);
     let errors = String::from_utf8_lossy(&ran.stderr);
     assert!(
@@ -422,12 +428,7 @@ async fn a_signed_repro_signs_again_with_the_secret_from_the_environment() {
         "{answer}{errors}\n{repro}"
     );
     let wrong = Secret::generate().expose_text();
-    let ran = tokio::process::Command::new("sh")
-        .args(["-c", &repro])
-        .env("HOOKCHECK_SECRET", &wrong)
-        .output()
-        .await
-        .unwrap();
+    let ran = run_repro(&repro, &wrong).await;
     let answer = String::from_utf8_lossy(&ran.stdout);
     assert!(answer.starts_with("HTTP/1.1 401"), "{answer}");
 }
@@ -470,6 +471,7 @@ const DEFECT_TABLE: &[(&str, &[&str])] = &[
         &[
             "idempotency/retry-processed-once/sequential",
             "idempotency/retry-processed-once/concurrent",
+            "idempotency/retry-processed-once/after-retry-delay",
         ],
     ),
     ("first-signature-only", &["signature/any-v1-matches"]),
@@ -491,6 +493,10 @@ const DEFECT_TABLE: &[(&str, &[&str])] = &[
     ("conflict-on-duplicate", &["idempotency/retry-acknowledged"]),
     // Correct alone: it takes two replicas to show (tests/replicas.rs).
     ("per-process-dedupe", &[]),
+    (
+        "dedupe-expires",
+        &["idempotency/retry-processed-once/after-retry-delay"],
+    ),
 ];
 
 #[tokio::test]
@@ -500,7 +506,9 @@ async fn every_standard_webhooks_defect_fails_exactly_its_own_checks() {
     let secret = Secret::generate();
     let dir = tempfile::tempdir().unwrap();
     for (defect, fails) in DEFECT_TABLE {
-        let (code, report, _) = grade(None, &secret, &["--defect", defect], dir.path()).await;
+        // A retry 3 s later: past the 2 s that `dedupe-expires` remembers an id.
+        let args = ["--defect", defect, "--dedupe-window", "3s"];
+        let (code, report, _) = grade(None, &secret, &args, dir.path()).await;
         let expected: Vec<String> = fails.iter().map(|id| format!("{id} fail")).collect();
         assert_eq!(not_passed(&report), expected, "{defect}");
         assert_eq!(code, i32::from(!fails.is_empty()), "{defect}");
@@ -532,12 +540,7 @@ async fn a_retry_finding_repro_redelivers_the_message_with_fresh_signatures() {
             .unwrap_or_else(|| panic!("{repro}"))
             .to_owned();
         let before = count(&served.effects_url(&id)).await;
-        let ran = tokio::process::Command::new("sh")
-            .args(["-c", &repro])
-            .env("HOOKCHECK_SECRET", &text)
-            .output()
-            .await
-            .unwrap();
+        let ran = run_repro(&repro, &text).await;
         let answers = String::from_utf8_lossy(&ran.stdout);
         assert_eq!(
             answers.matches("HTTP/1.1 200").count(),

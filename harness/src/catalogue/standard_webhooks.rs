@@ -19,8 +19,9 @@ pub const NO_EFFECT_FORGERIES: &[&str] = &[
 
 /// The directions a timestamp can be outside the tolerance.
 pub const SKEW_VARIANTS: &[&str] = &["past", "future"];
-/// When a retry of a message arrives: after the first attempt was answered, or beside it.
-pub const RETRY_VARIANTS: &[&str] = &["sequential", "concurrent"];
+/// When a retry of a message arrives: after the first attempt was answered, beside it, or
+/// at the schedule's retry moments ([SW-13]) within `--dedupe-window`.
+pub const RETRY_VARIANTS: &[&str] = &["sequential", "concurrent", "after-retry-delay"];
 
 /// Every requirement of a Standard Webhooks receiver, in report order. Those of latency and
 /// transport are the Cr3dentials checks themselves, citing this contract's clauses.
@@ -129,8 +130,8 @@ pub const STANDARD_WEBHOOKS_REQUIREMENTS: &[Requirement] = &[
     Requirement::must(
         "idempotency/retry-processed-once",
         Category::Idempotency,
-        "A message delivered twice with the same webhook-id, re-signed with a fresh timestamp, one after the other or at once, causes exactly one side effect.",
-        "STANDARD-WEBHOOKS [SW-11] [SD-5]",
+        "A message delivered again with the same webhook-id, re-signed with a fresh timestamp (one after the other, at once, or at the schedule's retry moments within --dedupe-window), causes exactly one side effect.",
+        "STANDARD-WEBHOOKS [SW-11] [SD-5] [SW-13] [SD-9]",
         RETRY_VARIANTS,
         Needs::Effects,
     ),

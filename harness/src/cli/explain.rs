@@ -55,7 +55,9 @@ pub fn write(out: &mut dyn Write, explained: &Explained) -> io::Result<()> {
     }
     for cited in &explained.contracts {
         let files = documents(cited.clauses.iter().map(|(clause, _)| clause)).join(", ");
-        writeln!(out, "\nThe contract ({files}, {}):", cited.clause)?;
+        writeln!(out)?;
+        let heading = format!("The contract ({files}, {}):", cited.clause);
+        para(out, "", &heading, "  ")?;
         // Each clause's text opens with its own label (`§3 ¶3.`, `[D-10]`).
         for (_, text) in &cited.clauses {
             let text = text.replace("**", "").replace('\n', " ");

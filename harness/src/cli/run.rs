@@ -16,7 +16,7 @@ use crate::cli::serve_profile::{defect_names, defect_of, standard_webhooks};
 use crate::cli::target::{ReplicaArgs, SeedArgs, TargetArgs};
 use crate::cli::{CliError, duration_default, parse_duration};
 use crate::diff::Diff;
-use crate::duration::format_duration;
+use crate::duration::{format_duration, format_span};
 use crate::exit_codes;
 use crate::profile::Profile;
 use crate::receiver::{Choices, Receiver, ReceiverConfig, RunningReceiver, Signing};
@@ -27,6 +27,7 @@ use crate::results::Report;
 use crate::runner::{EffectsProbe, RunConfig, RunError, run_until};
 use crate::sender::DEFAULT_BACKOFF_BASE;
 use crate::standard_webhooks::Secret;
+use crate::standard_webhooks::schedule as signed_schedule;
 use crate::transport::parse_target;
 
 const EXAMPLES: &str = "\
@@ -100,8 +101,10 @@ pub struct RunArgs {
     /// at every moment a retry can come (SPEC D-8): +5s, +15s, +35s, and at the jitter's
     /// upper bound +6s, +18s, +42s; later ones (retries after attempts that time out, up to
     /// +132s with the 30s timeout) only within a longer window; one more copy at the end of
-    /// the window. Overlaps the other phases. [default: 42s, the whole schedule of attempts
-    /// that end at once; with --quick: 1s]
+    /// the window. Overlaps the other phases. Under --profile standard-webhooks the moments
+    /// are that schedule's (+5s, +5m5s, +35m5s, … up to +75h35m5s). [default: 42s, the whole
+    /// schedule of attempts that end at once; standard-webhooks: 5s, its first retry; with
+    /// --quick: 1s]
     #[arg(long, value_name = "DURATION", value_parser = parse_window, conflicts_with = "quick")]
     pub dedupe_window: Option<Duration>,
 
@@ -194,22 +197,40 @@ fn parse_window(text: &str) -> Result<Duration, String> {
     Ok(window)
 }
 
-/// The run's dedupe window: given, quick, or the whole schedule of attempts that end at
-/// once; refused past the latest moment a retry can come.
-fn dedupe_window(args: &RunArgs, schedule: &RetrySchedule) -> Result<Duration, CliError> {
+/// The run's dedupe window: given, quick, or the profile's default (Cr3dentials: the whole
+/// schedule of attempts that end at once; Standard Webhooks: its first retry); refused past
+/// the latest moment a retry can come.
+fn dedupe_window(
+    args: &RunArgs,
+    profile: Profile,
+    schedule: &RetrySchedule,
+) -> Result<Duration, CliError> {
+    let (default, longest, why) = match profile {
+        Profile::Cr3dentials => (
+            schedule.default_span(),
+            schedule.longest_span(),
+            format!(
+                "{} retries after attempts that each take the whole {} timeout",
+                schedule.retries,
+                format_duration(schedule.timeout)
+            ),
+        ),
+        Profile::StandardWebhooks => (
+            signed_schedule::first_retry(),
+            signed_schedule::last_retry(),
+            "the last retry of the Standard Webhooks schedule, STANDARD-WEBHOOKS [SW-13]".into(),
+        ),
+    };
     let window = match (args.dedupe_window, args.quick) {
         (Some(window), _) => window,
         (None, true) => QUICK_WINDOW,
-        (None, false) => schedule.default_span(),
+        (None, false) => default,
     };
-    let longest = schedule.longest_span();
     if window > longest {
         return Err(CliError::Usage(format!(
-            "--dedupe-window {} is past the latest moment a retry can come ({}: {} retries after attempts that each take the whole {} timeout)",
-            format_duration(window),
-            format_duration(longest),
-            schedule.retries,
-            format_duration(schedule.timeout),
+            "--dedupe-window {} is past the latest moment a retry can come ({}: {why})",
+            format_span(window),
+            format_span(longest),
         )));
     }
     Ok(window)
@@ -245,7 +266,7 @@ async fn grade(args: &RunArgs, bodies_dir: Option<PathBuf>) -> Result<Report, Cl
         timeout: args.target.timeout,
         ..RetrySchedule::default()
     };
-    let window = dedupe_window(args, &schedule)?;
+    let window = dedupe_window(args, profile, &schedule)?;
     // The built-in receiver always brings its effects endpoint.
     let has_effects = effects.is_some() || args.target.target.is_none();
     refuse_empty_selection(profile, &selection, auth.is_some(), has_effects)?;

@@ -260,13 +260,17 @@ async fn phases(ctx: &Ctx, preflight: Preflighted) {
 }
 
 /// The phases of a Standard Webhooks run: the signature and replay checks, then the
-/// duplicates alone, then every effect count and what every delivery showed.
+/// duplicates alone, while a message is retried on the schedule beside them; then every
+/// effect count and what every delivery showed.
 async fn signed_phases(ctx: &Ctx, preflight: Preflighted) {
     report_preflight(ctx, preflight);
-    ctx.phase("main");
-    checks::signed::run(ctx).await;
-    ctx.phase("idempotency");
-    checks::signed::duplicates(ctx).await;
+    let ordered = async {
+        ctx.phase("main");
+        checks::signed::run(ctx).await;
+        ctx.phase("idempotency");
+        checks::signed::duplicates(ctx).await;
+    };
+    tokio::join!(ordered, checks::signed::after_retry_delay(ctx));
     finish(ctx).await;
 }
 

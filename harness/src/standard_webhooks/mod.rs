@@ -12,6 +12,7 @@
 mod forgery;
 mod message;
 mod recipe;
+pub mod schedule;
 mod secret;
 mod verify;
 

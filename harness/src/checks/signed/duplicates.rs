@@ -3,13 +3,15 @@
 //! `--replica`); two ids with one body; and a refused forgery
 //! that claims an id before the genuine message of that id arrives.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use futures::future::join_all;
 
 use super::{expect_2xx, message, probe, send_genuine};
 use crate::checks::kit::{Ctx, Expect, Expected, Sent, Verdict, release_together};
+use crate::duration::format_span;
 use crate::repro::{Script, Step};
+use crate::standard_webhooks::schedule;
 use crate::standard_webhooks::{Forgery, Recipe, Secret};
 
 /// The duplicate checks, concurrently: each message has its own id.
@@ -37,6 +39,47 @@ fn in_turn(what: &str, sent: &[&Sent]) -> String {
     let steps = sent.iter().map(|sent| Step::Send(sent.repro.clone()));
     let script = Script::new().then(Step::Comment(what.to_owned()));
     steps.fold(script, Script::then).render()
+}
+
+/// A message, then the same message at each retry moment of the schedule within the run's
+/// dedupe window ([SW-13], [SD-9]), each re-signed when sent and, with `--replica`, sent to
+/// the next replica. It runs beside the other phases: its waits are its own.
+pub async fn after_retry_delay(ctx: &Ctx) {
+    let check = "idempotency/retry-processed-once/after-retry-delay";
+    let Some(secret) = ctx.secret.clone().filter(|_| ctx.selected(check)) else {
+        return;
+    };
+    let (moments, unprobed) = schedule::within(ctx.dedupe_window);
+    if let Some(first) = unprobed.first() {
+        let reason = format!(
+            "retries from +{} on (STANDARD-WEBHOOKS [SW-13]) were not sent: --dedupe-window {} sends them",
+            format_span(*first),
+            format_span(*unprobed.last().unwrap_or(first)),
+        );
+        ctx.note_unprobed(vec![check.to_owned()], reason);
+    }
+    let message = message(check);
+    let start = tokio::time::Instant::now();
+    let first = send_genuine(ctx, &secret, &message, 0).await;
+    let what = "a message, then its retries at the schedule's moments";
+    let mut script = Script::new()
+        .then(Step::Comment(what.to_owned()))
+        .then(Step::Send(first.repro.clone()));
+    let (mut sent, mut previous) = (vec![first], Duration::ZERO);
+    for (n, at) in moments.into_iter().enumerate() {
+        tokio::time::sleep_until(start + at).await;
+        let recipe = Recipe::genuine(&message.id, 0, message.body());
+        let retry = ctx
+            .send(&probe(ctx, &secret, recipe).to(ctx.copy_url(n + 1)))
+            .await;
+        script = script
+            .then(Step::Sleep(at.saturating_sub(previous)))
+            .then(Step::Comment(format!("the retry at +{}", format_span(at))))
+            .then(Step::Send(retry.repro.clone()));
+        sent.push(retry);
+        previous = at;
+    }
+    once(ctx, check, &message.id, what, &sent, script.render());
 }
 
 /// A message, then its retry once the first attempt was answered: 2 s later by its

@@ -9,7 +9,7 @@
 
 mod duplicates;
 
-pub use duplicates::duplicates;
+pub use duplicates::{after_retry_delay, duplicates};
 
 use std::time::Instant;
 

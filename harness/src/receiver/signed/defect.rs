@@ -42,6 +42,9 @@ crate::closed::closed_enum! {
         /// effects land in the shared database: correct alone, but a retry that reaches
         /// another replica is processed again ([SW-11]; `run --replica`).
         PerProcessDedupe => "per-process-dedupe",
+        /// Remembers each `webhook-id` for 2 s only, as a cache with a short TTL: a retry
+        /// that comes on the schedule, 5 s later, is processed again ([SW-11], [SW-13]).
+        DedupeExpires => "dedupe-expires",
     }
 }
 
@@ -79,6 +82,9 @@ impl SignedDefect {
             }
             SignedDefect::ConflictOnDuplicate => {
                 "answers 409 to a repeated webhook-id instead of 2xx"
+            }
+            SignedDefect::DedupeExpires => {
+                "remembers each webhook-id for 2s only: a retry 5s later is processed again"
             }
             SignedDefect::PerProcessDedupe => {
                 "remembers processed webhook-ids per process: a retry on another replica is processed again"

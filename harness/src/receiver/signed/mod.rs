@@ -12,8 +12,9 @@
 mod check;
 mod defect;
 
-use std::sync::Arc;
-use std::time::Duration;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use axum::Json;
 use axum::extract::Request;
@@ -93,6 +94,8 @@ struct Inner {
     store: Store,
     /// This receiver's own name for itself: what `per-process-dedupe` keys its memory on.
     process: u64,
+    /// What `dedupe-expires` remembers: when each id was last let through.
+    remembered: Remembered,
     signing: Signing,
     body_limit: usize,
     on_delivery: Option<DeliveryHook>,
@@ -110,6 +113,7 @@ impl SignedState {
             inner: Arc::new(Inner {
                 store,
                 process: rand::random(),
+                remembered: Remembered::default(),
                 signing,
                 body_limit,
                 on_delivery,
@@ -164,7 +168,10 @@ impl SignedState {
         })?;
         let event_type = event.get("type").and_then(Value::as_str).unwrap_or("-");
         log.status = Some(event_type.to_owned());
-        let key = dedupe_key(defect, headers, &body, inner.process);
+        let key = match defect {
+            Some(SignedDefect::DedupeExpires) => Some(inner.remembered.key(&id)),
+            _ => dedupe_key(defect, headers, &body, inner.process),
+        };
         let work = Work {
             store: inner.store.clone(),
             id,
@@ -234,6 +241,27 @@ fn dedupe_key(
             Some(format!("signature:{signature}"))
         }
         _ => None,
+    }
+}
+
+/// How long `dedupe-expires` remembers a `webhook-id`: a cache with a short TTL.
+pub const SIGNED_DEDUPE_TTL: Duration = Duration::from_secs(2);
+
+/// The ids `dedupe-expires` let through: each id's record, numbered, and when it was made.
+/// Within [`SIGNED_DEDUPE_TTL`] an id names the same record (a duplicate), after it a new
+/// one, so the store records its effect again.
+#[derive(Default)]
+struct Remembered(Mutex<HashMap<String, (u64, Instant)>>);
+
+impl Remembered {
+    fn key(&self, id: &str) -> String {
+        let mut ids = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        let now = Instant::now();
+        let (record, made) = ids.entry(id.to_owned()).or_insert((0, now));
+        if now.duration_since(*made) >= SIGNED_DEDUPE_TTL {
+            (*record, *made) = (*record + 1, now);
+        }
+        format!("remembered {record}:{id}")
     }
 }
 
