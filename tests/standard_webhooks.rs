@@ -291,9 +291,9 @@ async fn the_official_python_library_receiver_grades_clean() {
     let (code, report, _) = grade(Some(&python.url), &secret, &[], dir.path()).await;
     assert_eq!(not_passed(&report), Vec::<String>::new());
     assert_eq!((code, report["verdict"].as_str()), (0, Some("conformant")));
-    // Latency and no-redirect pass, and the retry 5 s later is processed once; HTTPS and
-    // its certificate are skipped over plain http.
-    assert_eq!(report["summary"]["pass"], 33, "{}", report["summary"]);
+    // Latency, the burst and no-redirect pass, and the retry 5 s later is processed once;
+    // HTTPS and its certificate are skipped over plain http.
+    assert_eq!(report["summary"]["pass"], 35, "{}", report["summary"]);
     assert_eq!(report["summary"]["skip"], 2, "{}", report["summary"]);
 }
 
@@ -354,9 +354,52 @@ async fn a_slow_or_redirecting_standard_webhooks_receiver_fails_latency_or_trans
     let summary = &report["summary"];
     assert_eq!(
         (summary["pass"].as_u64(), summary["skip"].as_u64()),
-        (Some(2), Some(2))
+        (Some(3), Some(2))
     );
     assert_eq!(code, 0);
+}
+
+/// The burst grades a Standard Webhooks receiver too ([SD-10]): one that works before it
+/// answers fails it, and the repro sends as many messages at once, each with an id of its
+/// own and signed again, which the receiver verifies and processes once each.
+#[tokio::test]
+async fn a_burst_finding_repro_sends_that_many_freshly_signed_messages() {
+    if !python_module_installed("standardwebhooks") || !["openssl", "od"].iter().all(|t| on_path(t))
+    {
+        assert!(std::env::var_os("HOOKCHECK_REQUIRE_TOOLS").is_none());
+        return;
+    }
+    let secret = Secret::generate();
+    let python = PythonReceiver::with(&secret, &["--fault", "slow", "--slow-for", "1.2"]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let only = ["--timeout", "1s", "--burst", "3", "--only", "latency/burst"];
+    let (code, report, _) = grade(Some(&python.url), &secret, &only, dir.path()).await;
+    let burst = &report["checks"][0];
+    assert_eq!(
+        (code, burst["outcome"].as_str()),
+        (1, Some("fail")),
+        "{report}"
+    );
+    assert!(burst["clause"].as_str().unwrap().contains("[SD-10]"));
+    let repro = burst["repro"].as_str().unwrap();
+    let text = secret.expose_text();
+    assert!(
+        !repro.contains(&text) && repro.contains("-lt 3 ]"),
+        "{repro}"
+    );
+    let child = tokio::process::Command::new("dash")
+        .args(["-c", repro])
+        .env("HOOKCHECK_SECRET", &text)
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let pid = child.id().unwrap();
+    let ran = child.wait_with_output().await.unwrap();
+    assert!(ran.status.success(), "{repro}");
+    for i in 1..=3 {
+        let id = format!("other_{pid}_{i}");
+        assert_eq!(count(&python.effects_url(&id)).await, 1, "{id}\n{repro}");
+    }
 }
 
 #[tokio::test]

@@ -421,27 +421,9 @@ pub const REQUIREMENTS: &[Requirement] = &[
         unchecked: None,
         needs: Needs::Effects,
     },
-    Requirement {
-        id: "idempotency/burst-processed-once",
-        category: Category::Idempotency,
-        level: Level::Must,
-        text: "Every session of a burst of concurrent deliveries causes exactly one side effect.",
-        clause: "SPEC §3 ¶2, ¶3 [D-9]",
-        variants: &[],
-        unchecked: None,
-        needs: Needs::Effects,
-    },
+    BURST_PROCESSED_ONCE,
     WITHIN_TIMEOUT,
-    Requirement {
-        id: "latency/burst",
-        category: Category::Latency,
-        level: Level::Must,
-        text: "A burst of concurrent distinct deliveries is answered 2xx, each within the timeout.",
-        clause: "SPEC §3 ¶2 [D-9]",
-        variants: &[],
-        unchecked: None,
-        needs: Needs::Nothing,
-    },
+    BURST,
     Requirement {
         id: "robustness/keeps-serving",
         category: Category::Robustness,
@@ -488,7 +470,8 @@ pub const REQUIREMENTS: &[Requirement] = &[
 ];
 
 // The requirements every receiver profile shares: one check, each profile citing its own
-// clause (`Requirement { clause: …, ..HTTPS }`).
+// clause (`Requirement { clause: …, ..HTTPS }`), and saying it in its own units where the
+// words name them (a session, a message).
 
 /// `latency/within-timeout`, as CONTRACT.md cites it.
 pub(crate) const WITHIN_TIMEOUT: Requirement = Requirement {
@@ -497,6 +480,30 @@ pub(crate) const WITHIN_TIMEOUT: Requirement = Requirement {
     level: Level::Must,
     text: "Every valid delivery is answered completely within the sender's timeout.",
     clause: "SPEC §3 ¶2, §2 [D-6]",
+    variants: &[],
+    unchecked: None,
+    needs: Needs::Nothing,
+};
+
+/// `idempotency/burst-processed-once`, as CONTRACT.md cites it.
+pub(crate) const BURST_PROCESSED_ONCE: Requirement = Requirement {
+    id: "idempotency/burst-processed-once",
+    category: Category::Idempotency,
+    level: Level::Must,
+    text: "Every session of a burst of concurrent deliveries causes exactly one side effect.",
+    clause: "SPEC §3 ¶2, ¶3 [D-9]",
+    variants: &[],
+    unchecked: None,
+    needs: Needs::Effects,
+};
+
+/// `latency/burst`, as CONTRACT.md cites it.
+pub(crate) const BURST: Requirement = Requirement {
+    id: "latency/burst",
+    category: Category::Latency,
+    level: Level::Must,
+    text: "A burst of concurrent distinct deliveries is answered 2xx, each within the timeout.",
+    clause: "SPEC §3 ¶2 [D-9]",
     variants: &[],
     unchecked: None,
     needs: Needs::Nothing,

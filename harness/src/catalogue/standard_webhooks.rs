@@ -2,7 +2,10 @@
 //! `hookcheck run --profile standard-webhooks` grades. Same shape as the Cr3dentials
 //! [`REQUIREMENTS`](super::REQUIREMENTS); ids never collide with theirs.
 
-use super::{Category, HTTPS, NO_REDIRECT, Needs, Requirement, VALID_CERTIFICATE, WITHIN_TIMEOUT};
+use super::{
+    BURST, BURST_PROCESSED_ONCE, Category, HTTPS, NO_REDIRECT, Needs, Requirement,
+    VALID_CERTIFICATE, WITHIN_TIMEOUT,
+};
 use crate::standard_webhooks::Forgery;
 
 /// The forgeries whose effect the effects probe can see: all but `missing-id`, which names
@@ -23,8 +26,9 @@ pub const SKEW_VARIANTS: &[&str] = &["past", "future"];
 /// at the schedule's retry moments ([SW-13]) within `--dedupe-window`.
 pub const RETRY_VARIANTS: &[&str] = &["sequential", "concurrent", "after-retry-delay"];
 
-/// Every requirement of a Standard Webhooks receiver, in report order. Those of latency and
-/// transport are the Cr3dentials checks themselves, citing this contract's clauses.
+/// Every requirement of a Standard Webhooks receiver, in report order. Those of the burst,
+/// latency and transport are the Cr3dentials checks themselves, citing this contract's
+/// clauses.
 pub const STANDARD_WEBHOOKS_REQUIREMENTS: &[Requirement] = &[
     Requirement::must(
         "signature/valid-accepted",
@@ -152,8 +156,17 @@ pub const STANDARD_WEBHOOKS_REQUIREMENTS: &[Requirement] = &[
         Needs::Effects,
     ),
     Requirement {
+        text: "Every message of a burst of concurrent deliveries causes exactly one side effect.",
+        clause: "STANDARD-WEBHOOKS [SW-11] [SD-10]",
+        ..BURST_PROCESSED_ONCE
+    },
+    Requirement {
         clause: "STANDARD-WEBHOOKS [SW-12] [SD-8]",
         ..WITHIN_TIMEOUT
+    },
+    Requirement {
+        clause: "STANDARD-WEBHOOKS [SW-12] [SD-10]",
+        ..BURST
     },
     Requirement {
         clause: "STANDARD-WEBHOOKS [SD-7]",

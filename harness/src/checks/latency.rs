@@ -4,14 +4,13 @@
 
 use std::time::Instant;
 
-use super::kit::{Ctx, Expect, Expected, Sent, Verdict, VerdictOutcome, release_together};
+use super::kit::{Ctx, Expect, Expected, Fresh, Sent, Verdict, VerdictOutcome, release_together};
 use crate::duration::format_duration;
-use crate::generate::Pin;
 use crate::repro::{Script, Step};
-use crate::spec::Status;
 
-/// The burst probe: [`Ctx::burst`] distinct deliveries released together, as when a sender
-/// drains a backlog after an outage.
+/// The burst probe: [`Ctx::burst`] deliveries of distinct sessions (messages) released
+/// together, as when a sender drains a backlog after an outage. Written against the
+/// profile's face ([`Ctx::fresh`]), it grades every profile.
 pub async fn burst(ctx: &Ctx) {
     let id = "latency/burst";
     let processed_id = "idempotency/burst-processed-once";
@@ -20,25 +19,19 @@ pub async fn burst(ctx: &Ctx) {
     }
     let started = Instant::now();
     let count = ctx.burst;
-    let payloads: Vec<_> = (0..count)
-        .map(|i| {
-            ctx.draw(
-                Status::ALL[i % Status::ALL.len()],
-                &format!("{id}/{i}"),
-                &Pin::ANY,
-            )
-        })
-        .collect();
-    let probes: Vec<_> = payloads.iter().map(|p| ctx.drawn_delivery(p)).collect();
+    let fresh: Vec<Fresh> = (0..count).map(|n| ctx.fresh(id, n)).collect();
+    let probes: Vec<_> = fresh.iter().map(|f| f.probe.clone()).collect();
     let sent = release_together(ctx, &probes).await;
+    let what = format!(
+        "{count} deliveries of distinct {}s, all at once",
+        ctx.profile().unit()
+    );
     let script = Script::new()
-        .then(Step::Comment(format!(
-            "{count} deliveries of distinct sessions, all at once"
-        )))
+        .then(Step::Comment(what))
         .then(Step::Others {
             count,
             line: ctx.repro(&probes[0]),
-            session: payloads[0].session_id.clone(),
+            session: fresh[0].key.clone(),
             together: true,
         })
         .render();
@@ -49,13 +42,13 @@ pub async fn burst(ctx: &Ctx) {
             burst_verdict(ctx, &sent).with_repro(script.clone()),
         );
     }
-    let expected = payloads
+    let expected = fresh
         .iter()
         .zip(&sent)
         .enumerate()
-        .map(|(i, (p, s))| {
-            let what = format!("burst delivery {} ({})", i + 1, p.status);
-            Expected::new(p.session_id.clone(), Expect::for_delivery([s]), what)
+        .map(|(i, (f, s))| {
+            let what = format!("burst delivery {} ({})", i + 1, f.what);
+            Expected::new(f.key.clone(), Expect::for_delivery([s]), what)
         })
         .collect();
     let evidence = Verdict::evidence().with_repro(script);

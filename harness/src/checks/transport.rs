@@ -11,9 +11,8 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 
-use super::kit::{Ctx, RunConfig, Verdict, VerdictOutcome, header_list};
+use super::kit::{Ctx, Face, RunConfig, Verdict, VerdictOutcome, header_list};
 use crate::generate::{Drawn, Pin};
-use crate::profile::Profile;
 use crate::repro::{AuthRepro, ReproRequest, curl};
 use crate::sender::{Sender, SenderConfig};
 use crate::spec::Status;
@@ -56,9 +55,14 @@ impl Preflight {
 }
 
 /// Sends one valid delivery with verification and grades transport from it.
-pub async fn preflight(config: &RunConfig, verifying: &Sender, base: &SenderConfig) -> Preflight {
+pub async fn preflight(
+    config: &RunConfig,
+    face: &Face,
+    verifying: &Sender,
+    base: &SenderConfig,
+) -> Preflight {
     let started = Instant::now();
-    let (payload, exchange) = first_delivery(config, verifying);
+    let (payload, exchange) = first_delivery(config, face, verifying);
     let repro = repro_of(config, &exchange);
     let first = verifying.exchange(exchange.clone()).await;
     let mut verdicts = Vec::new();
@@ -99,10 +103,14 @@ pub async fn preflight(config: &RunConfig, verifying: &Sender, base: &SenderConf
 
 /// The run's first delivery under its profile: a drawn Cr3dentials payload, or a Standard
 /// Webhooks message signed with the run's secret.
-fn first_delivery(config: &RunConfig, verifying: &Sender) -> (Option<Drawn>, Exchange) {
+fn first_delivery(
+    config: &RunConfig,
+    face: &Face,
+    verifying: &Sender,
+) -> (Option<Drawn>, Exchange) {
     let mut headers = verifying.delivery_headers();
-    let (payload, body) = match (config.profile, &config.secret) {
-        (Profile::StandardWebhooks, Some(secret)) => {
+    let (payload, body) = match face {
+        Face::StandardWebhooks(secret) => {
             let message = Message::new("hookcheck.preflight", serde_json::json!({}));
             let attempt =
                 Recipe::genuine(&message.id, 0, message.body()).attempt(secret, unix_now());
@@ -113,7 +121,7 @@ fn first_delivery(config: &RunConfig, verifying: &Sender) -> (Option<Drawn>, Exc
             }
             (None, attempt.body)
         }
-        _ => {
+        Face::Cr3dentials => {
             let drawn = Drawn::draw(
                 config.seed,
                 "transport/preflight",

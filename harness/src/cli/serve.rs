@@ -129,7 +129,8 @@ pub struct ServeArgs {
     #[arg(long, value_name = "DURATION", default_value = duration_default!(DEFAULT_SLOW_DELAY), value_parser = parse_duration)]
     pub slow_delay: Duration,
 
-    /// How long the dedupe-expires defect remembers a session.
+    /// How long the dedupe-expires defect remembers a session (a message, under
+    /// --profile standard-webhooks).
     #[arg(long, value_name = "DURATION", default_value = duration_default!(DEFAULT_DEDUPE_EXPIRY), value_parser = parse_duration)]
     pub dedupe_expiry: Duration,
 

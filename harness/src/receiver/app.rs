@@ -76,6 +76,7 @@ impl AppState {
                 store.clone(),
                 signing,
                 config.body_limit,
+                config.dedupe_expiry,
                 config.on_delivery.clone(),
             )
         });

@@ -213,8 +213,12 @@ fn render_step(out: &mut String, step: &Step) {
             session,
             together,
         } => {
-            // Inside the single-quoted body: close the quote, splice the id, reopen.
-            let each = line.replace(session.as_str(), "other-'\"$$-$i\"'");
+            let each = other_ids(line, session);
+            // A script of several lines (a signed delivery) runs in a subshell of its own.
+            let each = match each.contains('\n') {
+                true => format!("(\n{each}\n)"),
+                false => each,
+            };
             // `&` ends a command as `;` does: `cmd & done` is the background form.
             let (end, after) = if *together {
                 ("&", "; wait")
@@ -229,6 +233,18 @@ fn render_step(out: &mut String, step: &Step) {
     }
 }
 
+/// `line` with `session` replaced by an id of its own in each copy, inside the
+/// single-quoted word that holds it (close the quote, splice, reopen), written in the
+/// session id's alphabet: `other-$$-$i` beside a UUID, `other_$$_$i` beside a Standard
+/// Webhooks id, which holds only letters, digits and `_` ([SD-2]).
+fn other_ids(line: &str, session: &str) -> String {
+    let each = match session.contains('-') {
+        true => "other-'\"$$-$i\"'",
+        false => "other_'\"$$_$i\"'",
+    };
+    line.replace(session, each)
+}
+
 /// Seconds as `sleep` and `curl -m` take them: `5`, `0.25`.
 fn seconds(duration: Duration) -> String {
     let text = format!("{:.3}", duration.as_secs_f64());
@@ -238,6 +254,30 @@ fn seconds(duration: Duration) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn other_copies_get_ids_in_the_first_ones_alphabet_and_signed_scripts_a_subshell() {
+        let others = |line: &str, session: &str| {
+            Script::new()
+                .then(Step::Others {
+                    count: 2,
+                    line: line.into(),
+                    session: session.into(),
+                    together: true,
+                })
+                .render()
+        };
+        let signed = others("id='msg_ab1'\ncurl -sS x", "msg_ab1");
+        assert_eq!(
+            signed,
+            "i=0; while [ \"$i\" -lt 2 ]; do i=$((i+1)); (\nid='other_'\"$$_$i\"''\ncurl -sS x\n) >/dev/null & done; wait"
+        );
+        let uuid = others("curl -d '{\"s\":\"a-1\"}' x", "a-1");
+        assert!(
+            uuid.contains("do i=$((i+1)); curl -d '{\"s\":\"other-'\"$$-$i\"'\"}' x >/dev/null &"),
+            "{uuid}"
+        );
+    }
 
     #[test]
     fn steps_render_as_sh() {

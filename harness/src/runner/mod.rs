@@ -29,11 +29,10 @@ use std::time::Instant;
 
 use tokio::sync::{Semaphore, mpsc};
 
-use crate::checks::kit::{Ctx, RunMessage, grade_effects};
+use crate::checks::kit::{Ctx, Face, RunMessage, grade_effects};
 use crate::checks::{self, transport::Preflight};
 pub use crate::effects::EffectsProbe;
 use crate::latency::LatencyRecorder;
-use crate::profile::Profile;
 use crate::rawhttp::RawClient;
 use crate::results::{CheckResult, Event, Report, Reporter};
 use crate::sender::{Sender, SenderConfig, SenderError};
@@ -75,11 +74,9 @@ pub async fn run_until(
     reporters: &mut [Box<dyn Reporter>],
     stop: impl std::future::Future<Output = ()>,
 ) -> Result<Report, RunError> {
-    if config.profile == Profile::StandardWebhooks && config.secret.is_none() {
-        return Err(RunError::Config(
-            "the standard-webhooks profile needs the signing secret".into(),
-        ));
-    }
+    let face = Face::of(config.profile, config.secret.as_ref()).ok_or_else(|| {
+        RunError::Config("the standard-webhooks profile needs the signing secret".into())
+    })?;
     let mut run = assemble::Building::start(&config);
     let mut emit = |event: Event<'_>| -> Result<(), RunError> {
         for reporter in reporters.iter_mut() {
@@ -94,17 +91,17 @@ pub async fn run_until(
     })?;
     let base = sender_config(&config);
     let verifying = Sender::new(base.clone())?;
-    let preflight = checks::transport::preflight(&config, &verifying, &base).await;
+    let preflight = checks::transport::preflight(&config, &face, &verifying, &base).await;
     let sender = match &preflight.sender {
         Ok(sender) => sender.clone(),
         Err(reason) => return finish_ungradable(run, &config, reason, &mut emit),
     };
     let (tx, mut rx) = mpsc::unbounded_channel::<RunMessage>();
-    let ctx = context(&config, sender, &preflight, &run.planned, tx).await?;
+    let ctx = context(&config, face, sender, &preflight, &run.planned, tx).await?;
     let phases = async {
-        match config.profile {
-            Profile::Cr3dentials => phases(&ctx, preflight.verdicts).await,
-            Profile::StandardWebhooks => signed_phases(&ctx, preflight.verdicts).await,
+        match ctx.face {
+            Face::Cr3dentials => phases(&ctx, preflight.verdicts).await,
+            Face::StandardWebhooks(_) => signed_phases(&ctx, preflight.verdicts).await,
         }
     };
     tokio::pin!(phases);
@@ -164,6 +161,7 @@ fn sender_config(config: &RunConfig) -> SenderConfig {
 /// Builds the run's shared state, with the effects probe's self-test done.
 async fn context(
     config: &RunConfig,
+    face: Face,
     sender: Sender,
     preflight: &Preflight,
     planned: &[String],
@@ -198,8 +196,7 @@ async fn context(
         first_delivery: preflight.first_delivery(),
         burst: config.burst.max(1),
         bodies_dir: config.bodies_dir.clone(),
-        profile: config.profile,
-        secret: config.secret.clone(),
+        face,
         planned: planned.iter().cloned().collect(),
         latency: Mutex::new(LatencyRecorder::new(config.client.timeout)),
         delivered: Default::default(),
@@ -260,8 +257,8 @@ async fn phases(ctx: &Ctx, preflight: Preflighted) {
 }
 
 /// The phases of a Standard Webhooks run: the signature and replay checks, then the
-/// duplicates alone, while a message is retried on the schedule beside them; then every
-/// effect count and what every delivery showed.
+/// duplicates alone, then the burst alone, while a message is retried on the schedule
+/// beside them; then every effect count and what every delivery showed.
 async fn signed_phases(ctx: &Ctx, preflight: Preflighted) {
     report_preflight(ctx, preflight);
     let ordered = async {
@@ -269,6 +266,8 @@ async fn signed_phases(ctx: &Ctx, preflight: Preflighted) {
         checks::signed::run(ctx).await;
         ctx.phase("idempotency");
         checks::signed::duplicates(ctx).await;
+        ctx.phase("burst");
+        checks::latency::burst(ctx).await;
     };
     tokio::join!(ordered, checks::signed::after_retry_delay(ctx));
     finish(ctx).await;

@@ -62,10 +62,8 @@ pub struct Ctx {
     pub burst: usize,
     /// Where bodies too long for a repro line are written (`--bodies`).
     pub bodies_dir: Option<std::path::PathBuf>,
-    /// The contract the run grades against.
-    pub profile: crate::profile::Profile,
-    /// The Standard Webhooks signing secret, when the run grades that profile.
-    pub secret: Option<crate::standard_webhooks::Secret>,
+    /// The contract the run grades against, with what its deliveries need.
+    pub face: super::Face,
     /// The ids of the checks this run includes, `--only` and `--skip` applied.
     pub planned: HashSet<String>,
     pub(crate) latency: Mutex<LatencyRecorder>,
@@ -98,6 +96,11 @@ impl Ctx {
     /// Tells the reporters a phase started.
     pub fn phase(&self, name: &'static str) {
         let _ = self.results.send(RunMessage::Phase(name));
+    }
+
+    /// The contract the run grades against.
+    pub fn profile(&self) -> crate::profile::Profile {
+        self.face.profile()
     }
 
     /// Whether the check is in the catalogue and selected for this run.
@@ -144,7 +147,7 @@ impl Ctx {
     /// Reports one check's result; level, category and requirement come from the catalogue,
     /// and the outcome follows from the verdict and the level by one rule.
     pub fn report(&self, check_id: &str, started: Instant, verdict: Verdict) {
-        let requirement = requirement_in(self.profile, check_id)
+        let requirement = requirement_in(self.profile(), check_id)
             .unwrap_or_else(|| panic!("check `{check_id}` is not in the catalogue"));
         let outcome = match verdict.outcome {
             VerdictOutcome::Holds => Outcome::Pass,

@@ -55,7 +55,7 @@ impl Ctx {
             return self.report(check_id, started, Verdict::skip(NO_EFFECTS_PROBE));
         }
         if let Some(broken) = &self.effects_broken {
-            let expected = describe_expected(&expected, self.profile.unit());
+            let expected = describe_expected(&expected, self.profile().unit());
             let verdict = Verdict::no_verdict(expected, broken.clone());
             return self.report(check_id, started, verdict);
         }
@@ -104,7 +104,7 @@ pub async fn grade_effects(ctx: &Ctx) {
     let last_read = read(ctx, all).await;
     let down = ctx.down();
     for pending in pending {
-        let unit = ctx.profile.unit();
+        let unit = ctx.profile().unit();
         let verdict = verdict_of(&pending, &counts, &last_read, down.as_deref(), unit);
         ctx.report(&pending.check_id, pending.started, verdict);
     }
@@ -242,7 +242,7 @@ impl Ctx {
     pub fn expect_no_effect(&self, check_id: &str, session: &str, what: &str, sent: &Sent) {
         if sent.unreachable() {
             if self.selected(check_id) {
-                let unit = self.profile.unit();
+                let unit = self.profile().unit();
                 let verdict = self.target_down(format!("0 effects for {unit} {session}"), sent);
                 self.report(check_id, Instant::now(), verdict);
             }

@@ -7,8 +7,8 @@ use std::time::{Duration, Instant};
 
 use futures::future::join_all;
 
-use super::{expect_2xx, message, probe, send_genuine};
-use crate::checks::kit::{Ctx, Expect, Expected, Sent, Verdict, release_together};
+use super::{expect_2xx, message, send_genuine};
+use crate::checks::kit::{Ctx, Expect, Expected, Face, Sent, Verdict, release_together};
 use crate::duration::format_span;
 use crate::repro::{Script, Step};
 use crate::standard_webhooks::schedule;
@@ -16,14 +16,14 @@ use crate::standard_webhooks::{Forgery, Recipe, Secret};
 
 /// The duplicate checks, concurrently: each message has its own id.
 pub async fn duplicates(ctx: &Ctx) {
-    let Some(secret) = ctx.secret.clone() else {
+    let Face::StandardWebhooks(secret) = &ctx.face else {
         return;
     };
     tokio::join!(
-        sequential(ctx, &secret),
-        concurrent(ctx, &secret),
-        distinct_ids(ctx, &secret),
-        forgery_first(ctx, &secret),
+        sequential(ctx, secret),
+        concurrent(ctx, secret),
+        distinct_ids(ctx, secret),
+        forgery_first(ctx, secret),
     );
 }
 
@@ -41,12 +41,19 @@ fn in_turn(what: &str, sent: &[&Sent]) -> String {
     steps.fold(script, Script::then).render()
 }
 
+/// The repro of deliveries released together: each signs again when run.
+fn together(what: &str, sent: &[Sent]) -> String {
+    let lines = sent.iter().map(|sent| sent.repro.clone()).collect();
+    let script = Script::new().then(Step::Comment(what.to_owned()));
+    script.then(Step::Together(lines)).render()
+}
+
 /// A message, then the same message at each retry moment of the schedule within the run's
 /// dedupe window ([SW-13], [SD-9]), each re-signed when sent and, with `--replica`, sent to
 /// the next replica. It runs beside the other phases: its waits are its own.
 pub async fn after_retry_delay(ctx: &Ctx) {
     let check = "idempotency/retry-processed-once/after-retry-delay";
-    let Some(secret) = ctx.secret.clone().filter(|_| ctx.selected(check)) else {
+    let (Face::StandardWebhooks(secret), true) = (&ctx.face, ctx.selected(check)) else {
         return;
     };
     let (moments, unprobed) = schedule::within(ctx.dedupe_window);
@@ -60,7 +67,7 @@ pub async fn after_retry_delay(ctx: &Ctx) {
     }
     let message = message(check);
     let start = tokio::time::Instant::now();
-    let first = send_genuine(ctx, &secret, &message, 0).await;
+    let first = send_genuine(ctx, secret, &message, 0).await;
     let what = "a message, then its retries at the schedule's moments";
     let mut script = Script::new()
         .then(Step::Comment(what.to_owned()))
@@ -70,7 +77,7 @@ pub async fn after_retry_delay(ctx: &Ctx) {
         tokio::time::sleep_until(start + at).await;
         let recipe = Recipe::genuine(&message.id, 0, message.body());
         let retry = ctx
-            .send(&probe(ctx, &secret, recipe).to(ctx.copy_url(n + 1)))
+            .send(&ctx.signed(secret, recipe).to(ctx.copy_url(n + 1)))
             .await;
         script = script
             .then(Step::Sleep(at.saturating_sub(previous)))
@@ -95,7 +102,7 @@ async fn sequential(ctx: &Ctx, secret: &Secret) {
     // The retry goes where a balancer may well send it: to the next replica, if any.
     let recipe = Recipe::genuine(&message.id, 0, message.body());
     let retry = ctx
-        .send(&probe(ctx, secret, recipe).to(ctx.copy_url(1)))
+        .send(&ctx.signed(secret, recipe).to(ctx.copy_url(1)))
         .await;
     expect_2xx(ctx, "idempotency/retry-acknowledged", started, &retry);
     let what = "a message and its retry";
@@ -115,14 +122,12 @@ async fn concurrent(ctx: &Ctx, secret: &Secret) {
         .enumerate()
         .map(|(n, skew)| {
             let recipe = Recipe::genuine(&message.id, skew, message.body());
-            probe(ctx, secret, recipe).to(ctx.copy_url(n))
+            ctx.signed(secret, recipe).to(ctx.copy_url(n))
         })
         .collect();
     let sent = release_together(ctx, &probes).await;
     let what = "two attempts sent at once";
-    let lines = sent.iter().map(|sent| sent.repro.clone()).collect();
-    let script = Script::new().then(Step::Comment(what.to_owned()));
-    let repro = script.then(Step::Together(lines)).render();
+    let repro = together(what, &sent);
     once(ctx, check, &message.id, what, &sent, repro);
 }
 
@@ -135,7 +140,7 @@ async fn distinct_ids(ctx: &Ctx, secret: &Secret) {
     let body = message(check).body();
     let ids = [message(check).id, message(check).id];
     let sent = join_all(ids.iter().map(|id| {
-        let probe = probe(ctx, secret, Recipe::genuine(id, 0, body.clone()));
+        let probe = ctx.signed(secret, Recipe::genuine(id, 0, body.clone()));
         async move { ctx.send(&probe).await }
     }))
     .await;
@@ -161,7 +166,7 @@ async fn forgery_first(ctx: &Ctx, secret: &Secret) {
     }
     let message = message(check);
     let forged = Recipe::forged(Forgery::WrongSecret, &message.id, message.body());
-    let forged = ctx.send(&probe(ctx, secret, forged).untimed()).await;
+    let forged = ctx.send(&ctx.signed(secret, forged).untimed()).await;
     let genuine = send_genuine(ctx, secret, &message, 0).await;
     let what = "the genuine message after a forgery of its id";
     let expected = vec![Expected::new(

@@ -16,9 +16,9 @@ use std::time::Instant;
 use futures::future::join_all;
 use serde_json::json;
 
-use super::kit::{Ctx, Expect, Expected, Probe, Sent, Verdict, VerdictOutcome};
+use super::kit::{Ctx, Expect, Expected, Face, Sent, Verdict, VerdictOutcome};
 use crate::catalogue::standard_webhooks::NO_EFFECT_FORGERIES;
-use crate::standard_webhooks::{Forgery, Key, Message, Recipe, Secret, UNKNOWN_ENTRIES, unix_now};
+use crate::standard_webhooks::{Forgery, Key, Message, Recipe, Secret, UNKNOWN_ENTRIES};
 
 /// How far from now the replay probes put their timestamp: outside any sensible tolerance
 /// (STANDARD-WEBHOOKS.md [SD-3]).
@@ -29,25 +29,25 @@ pub const WITHIN_TOLERANCE_SECS: i64 = 30;
 
 /// The signature and replay checks, concurrently.
 pub async fn run(ctx: &Ctx) {
-    let Some(secret) = ctx.secret.clone() else {
+    let Face::StandardWebhooks(secret) = &ctx.face else {
         return;
     };
-    let forgeries = join_all(Forgery::ALL.map(|f| forgery(ctx, &secret, f)));
+    let forgeries = join_all(Forgery::ALL.map(|f| forgery(ctx, secret, f)));
     let skews = join_all(
         [
             ("past", -OUTSIDE_TOLERANCE_SECS),
             ("future", OUTSIDE_TOLERANCE_SECS),
         ]
-        .map(|(variant, skew)| outside_tolerance(ctx, &secret, variant, skew)),
+        .map(|(variant, skew)| outside_tolerance(ctx, secret, variant, skew)),
     );
     tokio::join!(
-        valid(ctx, &secret),
+        valid(ctx, secret),
         forgeries,
         skews,
-        within_tolerance(ctx, &secret),
-        body_as_received(ctx, &secret),
-        rotation(ctx, &secret),
-        unknown_versions(ctx, &secret),
+        within_tolerance(ctx, secret),
+        body_as_received(ctx, secret),
+        rotation(ctx, secret),
+        unknown_versions(ctx, secret),
     );
 }
 
@@ -56,25 +56,10 @@ fn message(check: &str) -> Message {
     Message::new("hookcheck.probe", json!({ "check": check }))
 }
 
-/// The probe that sends the attempt `recipe` makes now: the run's delivery headers and the
-/// attempt's own; its repro makes the attempt again when run.
-fn probe(ctx: &Ctx, secret: &Secret, recipe: Recipe) -> Probe {
-    let attempt = recipe.attempt(secret, unix_now());
-    let mut probe = ctx.delivery(attempt.body);
-    for (name, value) in &attempt.headers {
-        probe = probe.replacing(name.as_str(), value.as_bytes());
-    }
-    if let Some(left_out) = recipe.left_out() {
-        probe = probe.without(left_out.as_str());
-    }
-    probe.signing = Some(recipe);
-    probe
-}
-
 /// Sends a genuine attempt of `message` at now + `skew` seconds.
 async fn send_genuine(ctx: &Ctx, secret: &Secret, message: &Message, skew: i64) -> Sent {
     let recipe = Recipe::genuine(&message.id, skew, message.body());
-    ctx.send(&probe(ctx, secret, recipe)).await
+    ctx.send(&ctx.signed(secret, recipe)).await
 }
 
 /// Grades `sent` as a valid delivery under `check_id`, if selected.
@@ -135,7 +120,7 @@ async fn forgery(ctx: &Ctx, secret: &Secret, forgery: Forgery) {
     let message = message(forgery.as_str());
     let recipe = Recipe::forged(forgery, &message.id, message.body());
     let claimed = recipe.claimed_id();
-    let sent = ctx.send(&probe(ctx, secret, recipe).untimed()).await;
+    let sent = ctx.send(&ctx.signed(secret, recipe).untimed()).await;
     expect_refused(
         ctx,
         &format!("signature/forgery-refused/{forgery}"),
@@ -158,7 +143,7 @@ async fn outside_tolerance(ctx: &Ctx, secret: &Secret, variant: &str, skew: i64)
     let started = Instant::now();
     let message = message(variant);
     let recipe = Recipe::genuine(&message.id, skew, message.body());
-    let sent = ctx.send(&probe(ctx, secret, recipe).untimed()).await;
+    let sent = ctx.send(&ctx.signed(secret, recipe).untimed()).await;
     expect_refused(ctx, &refused, started, &sent);
     let when =
         crate::duration::format_duration(std::time::Duration::from_secs(skew.unsigned_abs()));
@@ -187,7 +172,7 @@ async fn body_as_received(ctx: &Ctx, secret: &Secret) {
     let started = Instant::now();
     let id = message("signature/body-as-received").id;
     let recipe = Recipe::genuine(&id, 0, UNUSUAL_BODY.as_bytes().to_vec());
-    let sent = ctx.send(&probe(ctx, secret, recipe)).await;
+    let sent = ctx.send(&ctx.signed(secret, recipe)).await;
     expect_2xx(ctx, "signature/body-as-received", started, &sent);
 }
 
@@ -201,7 +186,7 @@ async fn signatures(ctx: &Ctx, secret: &Secret, check: &str, keys: Vec<Key>, ext
     let message = message(check);
     let extra = extra.iter().map(|entry| (*entry).to_owned()).collect();
     let recipe = Recipe::genuine(&message.id, 0, message.body()).with_keys(keys, extra);
-    let sent = ctx.send(&probe(ctx, secret, recipe)).await;
+    let sent = ctx.send(&ctx.signed(secret, recipe)).await;
     expect_2xx(ctx, check, started, &sent);
 }
 

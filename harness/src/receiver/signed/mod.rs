@@ -102,18 +102,20 @@ struct Inner {
 }
 
 impl SignedState {
-    /// The pipeline over `store`, shared with the effects route.
+    /// The pipeline over `store`, shared with the effects route; `dedupe_expiry` is how
+    /// long `dedupe-expires` remembers an id.
     pub(super) fn new(
         store: Store,
         signing: Signing,
         body_limit: usize,
+        dedupe_expiry: Duration,
         on_delivery: Option<DeliveryHook>,
     ) -> SignedState {
         SignedState {
             inner: Arc::new(Inner {
                 store,
                 process: rand::random(),
-                remembered: Remembered::default(),
+                remembered: Remembered::new(dedupe_expiry),
                 signing,
                 body_limit,
                 on_delivery,
@@ -244,21 +246,28 @@ fn dedupe_key(
     }
 }
 
-/// How long `dedupe-expires` remembers a `webhook-id`: a cache with a short TTL.
-pub const SIGNED_DEDUPE_TTL: Duration = Duration::from_secs(2);
-
 /// The ids `dedupe-expires` let through: each id's record, numbered, and when it was made.
-/// Within [`SIGNED_DEDUPE_TTL`] an id names the same record (a duplicate), after it a new
-/// one, so the store records its effect again.
-#[derive(Default)]
-struct Remembered(Mutex<HashMap<String, (u64, Instant)>>);
+/// Within the expiry (`serve --dedupe-expiry`, 2 s unless given) an id names the same record
+/// (a duplicate), after it a new one, so the store records its effect again: a cache with a
+/// short TTL.
+struct Remembered {
+    expiry: Duration,
+    ids: Mutex<HashMap<String, (u64, Instant)>>,
+}
 
 impl Remembered {
+    fn new(expiry: Duration) -> Remembered {
+        Remembered {
+            expiry,
+            ids: Mutex::default(),
+        }
+    }
+
     fn key(&self, id: &str) -> String {
-        let mut ids = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut ids = self.ids.lock().unwrap_or_else(PoisonError::into_inner);
         let now = Instant::now();
         let (record, made) = ids.entry(id.to_owned()).or_insert((0, now));
-        if now.duration_since(*made) >= SIGNED_DEDUPE_TTL {
+        if now.duration_since(*made) >= self.expiry {
             (*record, *made) = (*record + 1, now);
         }
         format!("remembered {record}:{id}")
