@@ -293,7 +293,7 @@ async fn the_official_python_library_receiver_grades_clean() {
     assert_eq!((code, report["verdict"].as_str()), (0, Some("conformant")));
     // Latency, the burst and no-redirect pass, and the retry 5 s later is processed once;
     // HTTPS and its certificate are skipped over plain http.
-    assert_eq!(report["summary"]["pass"], 35, "{}", report["summary"]);
+    assert_eq!(report["summary"]["pass"], 43, "{}", report["summary"]);
     assert_eq!(report["summary"]["skip"], 2, "{}", report["summary"]);
 }
 
@@ -476,6 +476,40 @@ async fn a_signed_repro_signs_again_with_the_secret_from_the_environment() {
     assert!(answer.starts_with("HTTP/1.1 401"), "{answer}");
 }
 
+/// A forgery with a header no parser reads as the scheme means it ([SD-11]) is graded, and
+/// its repro sends that header as it was sent: the defective receiver fails again on it.
+#[tokio::test]
+async fn a_malformed_header_repro_sends_the_header_as_the_run_did() {
+    if !["openssl", "base64", "od"].iter().all(|tool| on_path(tool)) {
+        assert!(std::env::var_os("HOOKCHECK_REQUIRE_TOOLS").is_none());
+        return;
+    }
+    let secret = Secret::generate();
+    let text = secret.expose_text();
+    let cases = [
+        (
+            "throws-on-bad-timestamp",
+            "timestamp-overflowing",
+            "HTTP/1.1 500",
+        ),
+        ("optional-signature", "signature-empty", "HTTP/1.1 200"),
+    ];
+    for (defect, forgery, answer) in cases {
+        let served = serve_signed(&text, &["--defect", defect]);
+        let dir = tempfile::tempdir().unwrap();
+        let check = format!("signature/forgery-refused/{forgery}");
+        let only = ["--only", check.as_str()];
+        let (code, report, _) = grade(Some(&served.webhook_url), &secret, &only, dir.path()).await;
+        assert_eq!(code, 1, "{report}");
+        let finding = &report["checks"][0];
+        assert_eq!(finding["clause"], "STANDARD-WEBHOOKS [SW-6] [SD-6] [SD-11]");
+        let repro = finding["repro"].as_str().unwrap();
+        let ran = run_repro(repro, &text).await;
+        let got = String::from_utf8_lossy(&ran.stdout);
+        assert!(got.starts_with(answer), "{defect}: {got}\n{repro}");
+    }
+}
+
 fn on_path(tool: &str) -> bool {
     std::process::Command::new("sh")
         .args(["-c", &format!("command -v {tool}")])
@@ -526,7 +560,9 @@ const DEFECT_TABLE: &[(&str, &[&str])] = &[
         "optional-signature",
         &[
             "signature/forgery-refused/missing-signature",
+            "signature/forgery-refused/signature-empty",
             "signature/forgery-no-effect/missing-signature",
+            "signature/forgery-no-effect/signature-empty",
         ],
     ),
     (
@@ -539,6 +575,13 @@ const DEFECT_TABLE: &[(&str, &[&str])] = &[
     (
         "dedupe-expires",
         &["idempotency/retry-processed-once/after-retry-delay"],
+    ),
+    (
+        "throws-on-bad-timestamp",
+        &[
+            "signature/forgery-refused/timestamp-as-date",
+            "signature/forgery-refused/timestamp-overflowing",
+        ],
     ),
 ];
 

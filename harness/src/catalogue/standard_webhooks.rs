@@ -18,6 +18,10 @@ pub const NO_EFFECT_FORGERIES: &[&str] = &[
     "missing-timestamp",
     "missing-signature",
     "unknown-versions-only",
+    "timestamp-as-date",
+    "timestamp-overflowing",
+    "signature-not-base64",
+    "signature-empty",
 ];
 
 /// The directions a timestamp can be outside the tolerance.
@@ -49,8 +53,8 @@ pub const STANDARD_WEBHOOKS_REQUIREMENTS: &[Requirement] = &[
     Requirement::must(
         "signature/forgery-refused",
         Category::Signature,
-        "A delivery that fails verification (another secret, a changed body, id or timestamp, a missing header, no v1 signature) is answered 4xx.",
-        "STANDARD-WEBHOOKS [SW-6] [SD-6]",
+        "A delivery that fails verification (another secret, a changed body, id or timestamp, a missing header, no v1 signature, a timestamp or signature that cannot be read) is answered 4xx.",
+        "STANDARD-WEBHOOKS [SW-6] [SD-6] [SD-11]",
         &Forgery::IDS,
         Needs::Nothing,
     ),
@@ -58,7 +62,7 @@ pub const STANDARD_WEBHOOKS_REQUIREMENTS: &[Requirement] = &[
         "signature/forgery-no-effect",
         Category::Signature,
         "A delivery that fails verification causes no side effect (under the id it claims).",
-        "STANDARD-WEBHOOKS [SW-6] [SD-6]",
+        "STANDARD-WEBHOOKS [SW-6] [SD-6] [SD-11]",
         NO_EFFECT_FORGERIES,
         Needs::Effects,
     ),

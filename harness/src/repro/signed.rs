@@ -72,8 +72,18 @@ fn curl_line(recipe: &Recipe, request: &ReproRequest<'_>, signature: &str) -> St
         (Header::Timestamp, ts),
         (Header::Signature, signature.to_owned()),
     ] {
-        if recipe.left_out() != Some(header) {
-            let _ = write!(line, " -H \"{header}: {value}\"");
+        match recipe.malformed() {
+            _ if recipe.left_out() == Some(header) => {}
+            // curl sends `Name;` as a header with an empty value.
+            Some((malformed, "")) if malformed == header => {
+                let _ = write!(line, " -H '{header};'");
+            }
+            Some((malformed, value)) if malformed == header => {
+                let _ = write!(line, " -H {}", single_quote(&format!("{header}: {value}")));
+            }
+            _ => {
+                let _ = write!(line, " -H \"{header}: {value}\"");
+            }
         }
     }
     let sent = recipe.sent_body();

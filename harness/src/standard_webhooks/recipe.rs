@@ -46,6 +46,14 @@ crate::closed::closed_enum! {
         NoTimestamp => "no-timestamp",
         /// No `webhook-signature` header.
         NoSignature => "no-signature",
+        /// `webhook-timestamp` as a date.
+        TimestampAsDate => "timestamp-as-date",
+        /// `webhook-timestamp` past any 64-bit integer.
+        TimestampOverflowing => "timestamp-overflowing",
+        /// A `v1` entry that is not base64.
+        SignatureNotBase64 => "signature-not-base64",
+        /// An empty `webhook-signature`.
+        SignatureEmpty => "signature-empty",
     }
 }
 
@@ -100,6 +108,10 @@ impl Recipe {
             Forgery::MissingId => tampered(Tamper::NoId),
             Forgery::MissingTimestamp => tampered(Tamper::NoTimestamp),
             Forgery::MissingSignature => tampered(Tamper::NoSignature),
+            Forgery::TimestampAsDate => tampered(Tamper::TimestampAsDate),
+            Forgery::TimestampOverflowing => tampered(Tamper::TimestampOverflowing),
+            Forgery::SignatureNotBase64 => tampered(Tamper::SignatureNotBase64),
+            Forgery::SignatureEmpty => tampered(Tamper::SignatureEmpty),
         }
     }
 
@@ -147,6 +159,13 @@ impl Recipe {
         if let Some(left_out) = self.left_out() {
             headers.retain(|(name, _)| *name != left_out);
         }
+        if let Some((malformed, value)) = self.malformed() {
+            for (name, sent) in &mut headers {
+                if *name == malformed {
+                    *sent = value.to_owned();
+                }
+            }
+        }
         Attempt {
             headers,
             body: self.sent_body(),
@@ -164,7 +183,30 @@ impl Recipe {
             Tamper::NoId => Some(Header::Id),
             Tamper::NoTimestamp => Some(Header::Timestamp),
             Tamper::NoSignature => Some(Header::Signature),
-            Tamper::Body | Tamper::Id | Tamper::Timestamp => None,
+            Tamper::Body
+            | Tamper::Id
+            | Tamper::Timestamp
+            | Tamper::TimestampAsDate
+            | Tamper::TimestampOverflowing
+            | Tamper::SignatureNotBase64
+            | Tamper::SignatureEmpty => None,
+        }
+    }
+
+    /// The header the attempt sends with a value no parser reads as the scheme means it, in
+    /// place of the signed one, and that value ([SD-11]).
+    pub fn malformed(&self) -> Option<(Header, &'static str)> {
+        match self.tamper? {
+            Tamper::TimestampAsDate => Some((Header::Timestamp, "2026-01-01T00:00:00Z")),
+            Tamper::TimestampOverflowing => Some((Header::Timestamp, "99999999999999999999")),
+            Tamper::SignatureNotBase64 => Some((Header::Signature, "v1,!!not-base64!!")),
+            Tamper::SignatureEmpty => Some((Header::Signature, "")),
+            Tamper::Body
+            | Tamper::Id
+            | Tamper::Timestamp
+            | Tamper::NoId
+            | Tamper::NoTimestamp
+            | Tamper::NoSignature => None,
         }
     }
 

@@ -45,6 +45,9 @@ crate::closed::closed_enum! {
         /// Remembers each `webhook-id` for 2 s only, as a cache with a short TTL: a retry
         /// that comes on the schedule, 5 s later, is processed again ([SW-11], [SW-13]).
         DedupeExpires => "dedupe-expires",
+        /// Parses `webhook-timestamp` as a handler whose parse error escapes does: one that
+        /// is not whole seconds, or overflows, is answered 500, not refused ([SD-11]).
+        ThrowsOnBadTimestamp => "throws-on-bad-timestamp",
     }
 }
 
@@ -85,6 +88,9 @@ impl SignedDefect {
             }
             SignedDefect::DedupeExpires => {
                 "remembers each webhook-id for 2s only: a retry 5s later is processed again"
+            }
+            SignedDefect::ThrowsOnBadTimestamp => {
+                "answers 500 to a webhook-timestamp that is not whole seconds or overflows"
             }
             SignedDefect::PerProcessDedupe => {
                 "remembers processed webhook-ids per process: a retry on another replica is processed again"

@@ -161,7 +161,7 @@ impl SignedState {
             _ => None,
         };
         let id = check::verify(&inner.signing.verifier, defect, headers, &body, unix_now())
-            .map_err(refusal)?;
+            .map_err(|error| refusal(error, defect))?;
         let event: Value = serde_json::from_slice(&body).map_err(|e| {
             Rejection::new(
                 StatusCode::BAD_REQUEST,
@@ -202,9 +202,13 @@ impl SignedState {
 }
 
 /// The answer to a delivery that fails verification: 400 for a header that is missing or
-/// malformed, 401 for a timestamp out of tolerance or no matching signature.
-fn refusal(error: VerifyError) -> Rejection {
+/// malformed, 401 for a timestamp out of tolerance or no matching signature (under
+/// `throws-on-bad-timestamp`, 500 for a timestamp that cannot be read).
+fn refusal(error: VerifyError, defect: Option<SignedDefect>) -> Rejection {
     let code = match error {
+        VerifyError::BadTimestamp if defect == Some(SignedDefect::ThrowsOnBadTimestamp) => {
+            StatusCode::INTERNAL_SERVER_ERROR
+        }
         VerifyError::Missing(_) | VerifyError::Unreadable(_) | VerifyError::BadTimestamp => {
             StatusCode::BAD_REQUEST
         }
