@@ -37,7 +37,7 @@ pub struct SignedBody {
 impl<'a> Arbitrary<'a> for SignedBody {
     fn arbitrary(u: &mut Unstructured<'a>) -> arbitrary::Result<Self> {
         let mut body = SignedBody {
-            event_type: *u.choose(&EVENT_TYPES)?,
+            event_type: u.choose(&EVENT_TYPES)?,
             occurred: u.int_in_range(OCCURRED)?,
             data: JsonValue::Object(arbitrary_members(u, DATA_DEPTH - 1)?),
             spacing: u.arbitrary()?,
