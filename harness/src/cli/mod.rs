@@ -91,6 +91,14 @@ pub enum Command {
     Fuzz(fuzz::FuzzArgs),
     /// Write the valid and invalid corpus as files with an index.json, for your own
     /// parser tests and fuzzers.
+    ///
+    /// Under `--profile standard-webhooks --secret whsec_…`, the corpus is of signed
+    /// deliveries: each case is a body file, and index.json gives the three headers it is
+    /// sent with, signed with that secret (which is never written), and whether a
+    /// conforming receiver accepts or refuses it. Every case is signed when the corpus is
+    /// written, at `signedAt` (Unix seconds, in index.json): a verifier that checks the
+    /// timestamp tolerance must be given that time as its clock, as the official libraries'
+    /// own tests do.
     Corpus(corpus::CorpusArgs),
 }
 

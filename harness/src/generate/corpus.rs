@@ -2,6 +2,7 @@
 //! (what each case is, whether it is valid, its SPEC clause), for users' own parser tests
 //! and fuzzers in any language (`hookcheck corpus --out DIR`).
 
+use std::collections::HashSet;
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -78,15 +79,20 @@ pub fn corpus(seed: u64, generated: usize) -> Vec<CorpusEntry> {
     fixed_invalid(&mut cases);
     drawn(&mut cases, seed, generated);
     for (i, entry) in cases.iter_mut().enumerate() {
-        let extension = if std::str::from_utf8(&entry.body).is_ok() {
-            "json"
-        } else {
-            "bin"
-        };
-        let name = entry.case.id.replace('/', "-");
-        entry.case.file = format!("{:04}-{name}.{extension}", i + 1);
+        entry.case.file = file_name(i, &entry.case.id, &entry.body);
     }
     cases
+}
+
+/// The file name of case number `i` (from 0) with id `id`: its number from 1, its id with
+/// `/` as `-`, and `.json`, or `.bin` for a body that is not UTF-8.
+pub(super) fn file_name(i: usize, id: &str, body: &[u8]) -> String {
+    let extension = if std::str::from_utf8(body).is_ok() {
+        "json"
+    } else {
+        "bin"
+    };
+    format!("{:04}-{}.{extension}", i + 1, id.replace('/', "-"))
 }
 
 /// The payload the fixed cases are built from: the same on every run.
@@ -259,19 +265,6 @@ pub fn write_corpus(
     seed: u64,
     force: bool,
 ) -> Result<(), CorpusError> {
-    let io_error = |path: &Path| {
-        let path = path.to_owned();
-        move |source| CorpusError::Io { path, source }
-    };
-    if !force && has_entries(dir).map_err(io_error(dir))? {
-        return Err(CorpusError::NotEmpty(dir.to_owned()));
-    }
-    std::fs::create_dir_all(dir).map_err(io_error(dir))?;
-    remove_stale(dir, entries).map_err(io_error(dir))?;
-    for entry in entries {
-        let path = dir.join(&entry.case.file);
-        std::fs::write(&path, &entry.body).map_err(io_error(&path))?;
-    }
     let index = Index {
         description: "hookcheck corpus: bodies of Cr3dentials webhook deliveries, valid and \
                       invalid; `label` says what a conforming receiver owes each: `valid` \
@@ -282,15 +275,45 @@ pub fn write_corpus(
         seed,
         cases: entries.iter().map(|e| &e.case).collect(),
     };
+    let files: Vec<_> = entries
+        .iter()
+        .map(|e| (e.case.file.as_str(), e.body.as_slice()))
+        .collect();
+    write_folder(dir, &files, &index, force)
+}
+
+/// Writes `files` (name and bytes) and `index` as `index.json` into `dir` (created if
+/// missing), after removing what an earlier index listed that `files` no longer has. A
+/// folder that already has files is refused unless `force`.
+pub(super) fn write_folder(
+    dir: &Path,
+    files: &[(&str, &[u8])],
+    index: &impl Serialize,
+    force: bool,
+) -> Result<(), CorpusError> {
+    let io_error = |path: &Path| {
+        let path = path.to_owned();
+        move |source| CorpusError::Io { path, source }
+    };
+    if !force && has_entries(dir).map_err(io_error(dir))? {
+        return Err(CorpusError::NotEmpty(dir.to_owned()));
+    }
+    std::fs::create_dir_all(dir).map_err(io_error(dir))?;
+    let kept: HashSet<&str> = files.iter().map(|(name, _)| *name).collect();
+    remove_stale(dir, &kept).map_err(io_error(dir))?;
+    for (name, body) in files {
+        let path = dir.join(name);
+        std::fs::write(&path, body).map_err(io_error(&path))?;
+    }
     let path = dir.join("index.json");
-    let json = serde_json::to_vec_pretty(&index).expect("the index always serializes");
+    let json = serde_json::to_vec_pretty(index).expect("the index always serializes");
     std::fs::write(&path, json).map_err(io_error(&path))
 }
 
-/// Removes the case files an earlier `index.json` in `dir` listed that `entries` no longer
-/// has, so a corpus written again with `--force` holds no stale case. Only plain names are
-/// removed (never a path that leaves `dir`); other files in `dir` are left alone.
-fn remove_stale(dir: &Path, entries: &[CorpusEntry]) -> io::Result<()> {
+/// Removes the case files an earlier `index.json` in `dir` listed that are not `kept`, so a
+/// corpus written again with `--force` holds no stale case. Only plain names are removed
+/// (never a path that leaves `dir`); other files in `dir` are left alone.
+fn remove_stale(dir: &Path, kept: &HashSet<&str>) -> io::Result<()> {
     let old = match std::fs::read(dir.join("index.json")) {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
@@ -299,8 +322,6 @@ fn remove_stale(dir: &Path, entries: &[CorpusEntry]) -> io::Result<()> {
     let Ok(old) = serde_json::from_slice::<serde_json::Value>(&old) else {
         return Ok(());
     };
-    let kept: std::collections::HashSet<&str> =
-        entries.iter().map(|e| e.case.file.as_str()).collect();
     let listed = old["cases"].as_array().into_iter().flatten();
     for file in listed.filter_map(|case| case["file"].as_str()) {
         let plain = Path::new(file).file_name() == Some(std::ffi::OsStr::new(file));

@@ -24,6 +24,10 @@
 //! - [`ValidPayload`]: any valid event SPEC §1 allows, drawn from arbitrary bytes; and
 //!   [`InvalidPayload`], one with a typed [`Mutation`] and its [D-12] grade. Fuzz targets
 //!   (`fuzz/`) and property tests draw from these, through [`arbitrary::Unstructured`].
+//! - [`SignedBody`]: a Standard Webhooks payload drawn the same way; the signed corpus
+//!   ([`signed_corpus`]) signs fixed and drawn bodies, and every [`Forgery`] of them.
+//!
+//! [`Forgery`]: crate::standard_webhooks::Forgery
 
 mod auth;
 mod bad_input;
@@ -36,6 +40,8 @@ mod label;
 mod mutation;
 mod payload_shape;
 mod shapes;
+mod signed_body;
+mod signed_corpus;
 #[cfg(test)]
 mod strategy;
 mod timestamp;
@@ -58,6 +64,11 @@ pub use mutation::{
 pub use payload_shape::{FreeFormKeys, Omittable, PayloadShape, TimestampForm, UnknownFields};
 pub use shapes::{
     LARGE_BODY_BYTES, PAYLOAD_SHAPE_IDS, STATUS_IDS, SharedValue, StatusShape, status_id,
+};
+pub use signed_body::SignedBody;
+pub use signed_corpus::{
+    BodyShape, Expect, SignedCorpusCase, SignedCorpusEntry, SignedHeaders, signed_corpus,
+    write_signed_corpus,
 };
 pub use timestamp::{Offset, Timestamp};
 pub use valid::{

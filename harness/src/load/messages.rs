@@ -6,6 +6,7 @@
 
 use serde_json::json;
 
+use super::hash::mix;
 use crate::standard_webhooks::Message;
 
 /// The id the templates are serialized with, overwritten per message: `msg_` and 24
@@ -43,16 +44,40 @@ pub(super) fn templates() -> Vec<Vec<u8>> {
 }
 
 /// Writes the id of message `index` of a backlog whose seed hashes to `stem` into `out`
-/// ([`ID_PLACEHOLDER`]'s length): `msg_` and the 128 bits of `stem` and `index` in base 62,
-/// 24 digits, so that distinct indices have distinct ids.
+/// ([`ID_PLACEHOLDER`]'s length): `msg_` and 24 letters and digits that look drawn at random,
+/// so that neither their order nor a shared prefix tells messages apart ([SD-2]). They are
+/// [`scramble`]d from `stem` and `index`, so distinct indices have distinct ids.
 pub(super) fn write_id(stem: u64, index: u64, out: &mut [u8]) {
     let (prefix, tail) = out.split_at_mut(4);
     prefix.copy_from_slice(b"msg_");
-    let mut value = (u128::from(stem) << 64) | u128::from(index);
+    let bits = scramble(stem, index);
+    // 24 base-62 digits hold 30,588 times more than 128 bits: a hash picks which multiple, so
+    // that the leading digits vary too.
+    let spread = mix(bits as u64 ^ (bits >> 64) as u64) % 30_588;
+    let mut limbs = [spread, (bits >> 64) as u64, bits as u64];
     for digit in tail.iter_mut().rev() {
-        *digit = DIGITS[(value % 62) as usize];
-        value /= 62;
+        *digit = DIGITS[divide(&mut limbs, 62) as usize];
     }
+}
+
+/// A bijection of (`stem`, `index`) to 128 bits that look random: four Feistel rounds.
+fn scramble(stem: u64, index: u64) -> u128 {
+    let (mut left, mut right) = (stem, index);
+    for round in 0..4u64 {
+        (left, right) = (right, left ^ mix(right ^ round));
+    }
+    (u128::from(left) << 64) | u128::from(right)
+}
+
+/// Divides the big-endian number `limbs` by `divisor` in place; the remainder.
+fn divide(limbs: &mut [u64], divisor: u64) -> u64 {
+    let mut remainder = 0u128;
+    for limb in limbs.iter_mut() {
+        let current = (remainder << 64) | u128::from(*limb);
+        *limb = (current / u128::from(divisor)) as u64;
+        remainder = current % u128::from(divisor);
+    }
+    remainder as u64
 }
 
 /// The id of message `index`, as [`write_id`] writes it.
@@ -76,6 +101,32 @@ mod tests {
             assert!(id.starts_with("msg_"));
             assert!(id[4..].bytes().all(|c| c.is_ascii_alphanumeric()), "{id}");
         }
+    }
+
+    #[test]
+    fn consecutive_ids_share_no_prefix_or_order_and_every_position_varies() {
+        let ids: Vec<String> = (0..2000).map(|i| message_id(7, i)).collect();
+        let distinct: std::collections::HashSet<&String> = ids.iter().collect();
+        assert_eq!(distinct.len(), ids.len());
+        let ascending = ids.windows(2).filter(|w| w[0] < w[1]).count();
+        assert!(
+            (800..1200).contains(&ascending),
+            "{ascending} of 1999 ascend"
+        );
+        for position in 4..ID_PLACEHOLDER.len() {
+            let seen: std::collections::HashSet<u8> =
+                ids.iter().map(|id| id.as_bytes()[position]).collect();
+            assert!(
+                seen.len() > 50,
+                "position {position}: {} digits",
+                seen.len()
+            );
+        }
+        let shared = ids.windows(2).filter(|w| w[0][..6] == w[1][..6]).count();
+        assert!(
+            shared < 20,
+            "{shared} neighbours share their first two digits"
+        );
     }
 
     #[test]

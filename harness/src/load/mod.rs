@@ -35,6 +35,7 @@
 //! ```
 
 pub mod engine;
+mod hash;
 pub mod merge;
 mod messages;
 pub mod plan;

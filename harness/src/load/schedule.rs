@@ -11,6 +11,7 @@
 
 use bytes::{Bytes, BytesMut};
 
+use super::hash::mix;
 use super::messages;
 use crate::profile::Profile;
 use crate::spec::{PayloadBuilder, Status};
@@ -183,14 +184,6 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack
         .windows(needle.len())
         .position(|window| window == needle)
-}
-
-/// SplitMix64's finalizer: a well-spread 64-bit hash.
-pub(crate) fn mix(mut z: u64) -> u64 {
-    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
 }
 
 /// A hash as a number in 0.0..1.0.

@@ -12,7 +12,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use super::schedule::mix;
+use super::hash::mix;
 
 /// Shard `index` of `count` (1 ≤ index ≤ count).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

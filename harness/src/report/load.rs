@@ -45,6 +45,9 @@ fn junit(report: &LoadReport) -> io::Result<String> {
     let mut junit = JunitReport::new("hookcheck load");
     junit.set_time(Duration::from_secs_f64(report.elapsed_s.max(0.0)));
     let mut suite = TestSuite::new("load");
+    if let Some(profile) = profile_row(report) {
+        suite.add_property(("profile", profile.as_str()));
+    }
     let not_2xx: u64 = report
         .statuses
         .iter()
@@ -93,8 +96,9 @@ fn rows(report: &LoadReport) -> Vec<(&'static str, String)> {
         None => "closed loop".to_owned(),
     };
     let l = &report.latency;
-    let mut rows = vec![
-        ("target", report.target.clone()),
+    let mut rows = vec![("target", report.target.clone())];
+    rows.extend(profile_row(report).map(|profile| ("profile", profile)));
+    rows.extend([
         ("load", format!("{} in flight, {pace}", report.concurrency)),
         (
             "deliveries",
@@ -116,7 +120,7 @@ fn rows(report: &LoadReport) -> Vec<(&'static str, String)> {
                 l.p50_ms, l.p90_ms, l.p99_ms, l.p99_9_ms, l.max_ms, l.timed_out
             ),
         ),
-    ];
+    ]);
     if let Some(check) = &report.exactly_once {
         rows.push(("effects", check.to_string()));
     }
@@ -124,6 +128,13 @@ fn rows(report: &LoadReport) -> Vec<(&'static str, String)> {
         rows.extend(outage.rows());
     }
     rows
+}
+
+/// The contract the deliveries followed, as the terminal summary names it: only when it is
+/// not the default, so a Cr3dentials report reads as it always has.
+fn profile_row(report: &LoadReport) -> Option<String> {
+    let profile = report.profile;
+    (!profile.is_default()).then(|| format!("{profile} ({})", profile.contract_file()))
 }
 
 fn title(report: &LoadReport) -> &'static str {
@@ -249,6 +260,26 @@ mod tests {
         for format in Format::ALL {
             let text = good.render(format).unwrap();
             assert!(text.contains("hookcheck load") || text.contains("127.0.0.1:8080"));
+        }
+    }
+
+    #[test]
+    fn a_standard_webhooks_report_names_its_profile_in_every_format_and_cr3dentials_does_not() {
+        let mut signed = sample(true);
+        signed.profile = crate::profile::Profile::StandardWebhooks;
+        let named = "standard-webhooks (STANDARD-WEBHOOKS.md)";
+        assert!(markdown(&signed).contains(&format!("| profile | {named} |")));
+        assert!(html(&signed).contains(named));
+        let xml = junit(&signed).unwrap();
+        assert!(
+            xml.contains(
+                r#"<property name="profile" value="standard-webhooks (STANDARD-WEBHOOKS.md)"/>"#
+            ),
+            "{xml}"
+        );
+        let plain = sample(true);
+        for text in [markdown(&plain), html(&plain), junit(&plain).unwrap()] {
+            assert!(!text.contains("profile"), "{text}");
         }
     }
 

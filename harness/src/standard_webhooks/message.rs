@@ -44,6 +44,10 @@ impl Message {
     }
 }
 
+/// The body a sender may well produce: spaces and line breaks, keys out of order, escaped
+/// characters. Parsing and re-serialising it changes every one of them ([SW-7]).
+pub const UNUSUAL_BODY: &str = "{\n  \"type\": \"hookcheck.probe\",\n  \"timestamp\": \"2026-01-01T00:00:00Z\",\n  \"data\": {\"zeta\": 1, \"alpha\": \"caf\\u00e9 \\/ \\\"q\\\"\", \"amount\": 1.50}\n}\n";
+
 /// A fresh message id: `msg_` and 24 letters and digits.
 pub fn new_id(rng: &mut impl Rng) -> String {
     let tail: String = rng

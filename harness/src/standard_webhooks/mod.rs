@@ -17,10 +17,13 @@ mod secret;
 mod verify;
 
 pub use forgery::Forgery;
-pub use message::{Message, insert_signed, new_id, signed_headers, unix_now};
+pub use message::{Message, UNUSUAL_BODY, insert_signed, new_id, signed_headers, unix_now};
 pub use recipe::{Attempt, Key, Recipe, Tamper, UNKNOWN_ENTRIES};
 pub use secret::{Secret, SecretError};
-pub use verify::{DEFAULT_TOLERANCE, Verified, Verifier, VerifyError};
+pub use verify::{
+    DEFAULT_TOLERANCE, OUTSIDE_TOLERANCE_SECS, Verified, Verifier, VerifyError,
+    WITHIN_TOLERANCE_SECS,
+};
 pub(crate) use verify::{header, matches, signatures_in, unix_seconds, v1_signature};
 
 use base64::Engine;

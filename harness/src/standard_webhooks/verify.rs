@@ -17,6 +17,12 @@ use super::{Header, Secret, Signed, V1, mac};
 /// minutes, as the official libraries use (STANDARD-WEBHOOKS.md [SD-3]).
 pub const DEFAULT_TOLERANCE: Duration = Duration::from_secs(5 * 60);
 
+/// How far from now a probe of the refusal puts its timestamp: outside any sensible
+/// tolerance, 10 minutes either way (STANDARD-WEBHOOKS.md [SD-3]).
+pub const OUTSIDE_TOLERANCE_SECS: i64 = 10 * 60;
+/// How old a timestamp every receiver accepts is: inside the 60 s of [SD-3].
+pub const WITHIN_TOLERANCE_SECS: i64 = 30;
+
 const BASE64: GeneralPurpose = GeneralPurpose::new(&base64::alphabet::STANDARD, PAD_INDIFFERENT);
 
 /// Why a delivery is refused. Messages never quote a signature.

@@ -18,14 +18,11 @@ use serde_json::json;
 
 use super::kit::{Ctx, Expect, Expected, Face, Sent, Verdict, VerdictOutcome};
 use crate::catalogue::standard_webhooks::NO_EFFECT_FORGERIES;
-use crate::standard_webhooks::{Forgery, Key, Message, Recipe, Secret, UNKNOWN_ENTRIES};
+use crate::standard_webhooks::{
+    Forgery, Key, Message, Recipe, Secret, UNKNOWN_ENTRIES, UNUSUAL_BODY,
+};
 
-/// How far from now the replay probes put their timestamp: outside any sensible tolerance
-/// (STANDARD-WEBHOOKS.md [SD-3]).
-pub const OUTSIDE_TOLERANCE_SECS: i64 = 10 * 60;
-/// How old the timestamp of `replay/within-tolerance-accepted` is: inside the 60 s every
-/// receiver accepts ([SD-3]).
-pub const WITHIN_TOLERANCE_SECS: i64 = 30;
+pub use crate::standard_webhooks::{OUTSIDE_TOLERANCE_SECS, WITHIN_TOLERANCE_SECS};
 
 /// The signature and replay checks, concurrently.
 pub async fn run(ctx: &Ctx) {
@@ -160,10 +157,6 @@ async fn within_tolerance(ctx: &Ctx, secret: &Secret) {
     let sent = send_genuine(ctx, secret, &message, -WITHIN_TOLERANCE_SECS).await;
     expect_2xx(ctx, "replay/within-tolerance-accepted", started, &sent);
 }
-
-/// The body a sender may well produce: spaces and line breaks, keys out of order, escaped
-/// characters. Parsing and re-serialising it changes every one of them ([SW-7]).
-const UNUSUAL_BODY: &str = "{\n  \"type\": \"hookcheck.probe\",\n  \"timestamp\": \"2026-01-01T00:00:00Z\",\n  \"data\": {\"zeta\": 1, \"alpha\": \"caf\\u00e9 \\/ \\\"q\\\"\", \"amount\": 1.50}\n}\n";
 
 async fn body_as_received(ctx: &Ctx, secret: &Secret) {
     if !ctx.selected("signature/body-as-received") {
