@@ -55,7 +55,7 @@ pub use schedule::Schedule;
 pub use shard::{Shard, ShardError, ShardRecord};
 pub use summary::{LoadLatency, LoadReport};
 pub use tally::Tally;
-pub use verdict::{Counted, ExactlyOnce, LoadVerdict};
+pub use verdict::{Cited, Counted, ExactlyOnce, LoadVerdict};
 
 use crate::sender::{Sender, SenderConfig, SenderError};
 use crate::transport::display_url;

@@ -190,16 +190,22 @@ pub struct LoadVerdict {
 }
 
 /// The clauses a load verdict cites under one profile.
-struct Cited {
-    answered: &'static str,
-    no_response: &'static str,
-    outage: &'static str,
-    lost: &'static str,
-    doubled: &'static str,
+pub struct Cited {
+    /// Every delivery answered 2xx.
+    pub answered: &'static str,
+    /// Every delivery answered at all.
+    pub no_response: &'static str,
+    /// Deliveries held back by an outage arrive after it.
+    pub outage: &'static str,
+    /// No acknowledged session (message) goes unprocessed.
+    pub lost: &'static str,
+    /// None is processed twice.
+    pub doubled: &'static str,
 }
 
 impl Cited {
-    const fn of(profile: Profile) -> Cited {
+    /// The clauses of `profile`'s contract.
+    pub const fn of(profile: Profile) -> Cited {
         match profile {
             Profile::Cr3dentials => Cited {
                 answered: "SPEC §3 ¶1, ¶2 [D-9]",

@@ -13,8 +13,8 @@ use super::html_table::{self, Cell, esc};
 use super::markdown_table::{self, cell};
 use super::outage::outage_svg;
 use super::render::{Render, junit_xml, pretty_json};
-use crate::load::LoadReport;
 use crate::load::summary::counts;
+use crate::load::{Cited, LoadReport};
 
 impl Render for LoadReport {
     fn json(&self) -> io::Result<String> {
@@ -58,8 +58,9 @@ fn junit(report: &LoadReport) -> io::Result<String> {
     let answered = if not_2xx + unanswered == 0 {
         TestCaseStatus::success()
     } else {
+        let clause = Cited::of(report.profile).answered;
         failure(format!(
-            "{not_2xx} deliveries answered outside 2xx, {unanswered} got no response (SPEC §3 ¶1, ¶2 [D-9])"
+            "{not_2xx} deliveries answered outside 2xx, {unanswered} got no response ({clause})"
         ))
     };
     suite.add_test_case(case("answered-2xx", answered));
@@ -281,6 +282,12 @@ mod tests {
         for text in [markdown(&plain), html(&plain), junit(&plain).unwrap()] {
             assert!(!text.contains("profile"), "{text}");
         }
+        // A failure cites the profile's own clause.
+        let mut broken = sample(false);
+        broken.profile = crate::profile::Profile::StandardWebhooks;
+        let xml = junit(&broken).unwrap();
+        assert!(xml.contains("(STANDARD-WEBHOOKS [SW-12])"), "{xml}");
+        assert!(!xml.contains("SPEC §3"), "{xml}");
     }
 
     #[test]
