@@ -16,7 +16,11 @@ use crate::exit_codes;
 use crate::fuzz::{
     Budget, CaseFile, DEFAULT_CASES, FuzzConfig, FuzzError, SpaceSource, failed, fuzz, replay,
 };
-use crate::receiver::{Defect, Receiver, ReceiverConfig, RunningReceiver};
+use crate::cli::profile::ProfileArgs;
+use crate::cli::serve_profile::{defect_names, defect_of, standard_webhooks};
+use crate::profile::Profile;
+use crate::receiver::{Choices, Defect, Receiver, ReceiverConfig, RunningReceiver, Signing};
+use crate::standard_webhooks::Secret;
 use crate::report::bodies::BodiesFolder;
 use crate::report::fuzz::summary as fuzz_summary;
 use crate::report::replay::summary as replay_summary;
@@ -125,10 +129,13 @@ pub struct FuzzArgs {
     #[command(flatten)]
     pub quiet: QuietArg,
 
-    /// Without --target: give the built-in receiver this defect. `hookcheck serve --help`
-    /// lists them.
-    #[arg(long, value_name = "NAME", conflicts_with = "target")]
-    pub defect: Option<Defect>,
+    /// Without --target: give the built-in receiver this defect (one of the profile's).
+    /// `hookcheck serve --help` lists them.
+    #[arg(long, value_name = "NAME", conflicts_with = "target", value_parser = defect_names())]
+    pub defect: Option<String>,
+
+    #[command(flatten)]
+    pub profile: ProfileArgs,
 }
 
 /// What `--target` is for, in `hookcheck fuzz --help`.
@@ -153,6 +160,7 @@ pub async fn run(args: FuzzArgs) -> i32 {
 
 async fn execute(args: FuzzArgs) -> Result<i32, CliError> {
     let usage = CliError::Usage;
+    let secret = fuzz_secret(&args)?;
     let client = args.target.settings()?;
     let replicas = args.replicas.urls()?;
     let auth = client.auth.clone();
@@ -166,7 +174,7 @@ async fn execute(args: FuzzArgs) -> Result<i32, CliError> {
         .map_err(|e| usage(e.to_string()))?;
     let local = match &args.target.target {
         Some(_) => None,
-        None => Some(start_local(&args, auth.as_ref()).await?),
+        None => Some(start_local(&args, auth.as_ref(), secret.as_ref()).await?),
     };
     let target = match (&args.target.target, &local) {
         (Some(text), _) => text.clone(),
@@ -177,6 +185,7 @@ async fn execute(args: FuzzArgs) -> Result<i32, CliError> {
     config.client = client;
     config.replicas = replicas;
     config.effects = effects_probe(&args, local.as_ref())?;
+    config.signing = secret;
     configure(&mut config, &args);
     let outcome = match &case {
         Some(case) => replay_case(&config, case, &args).await,
@@ -251,7 +260,10 @@ fn fuzz_error(error: FuzzError) -> CliError {
         FuzzError::Unreachable(_) | FuzzError::UnreachableReplica(_) => {
             CliError::Unavailable(error.to_string())
         }
-        FuzzError::Client(_) | FuzzError::CaseFile(_) | FuzzError::TooFewReplicas(_) => {
+        FuzzError::Client(_)
+        | FuzzError::CaseFile(_)
+        | FuzzError::TooFewReplicas(_)
+        | FuzzError::ProfileMismatch(_) => {
             CliError::Usage(error.to_string())
         }
     }
@@ -271,18 +283,41 @@ fn effects_probe(
     }
 }
 
-/// Without `--target`, the reference receiver, started in-process.
+/// The signing secret of a Standard Webhooks campaign: given, or, for the built-in
+/// receiver when none is, a fresh one made for it.
+fn fuzz_secret(args: &FuzzArgs) -> Result<Option<Secret>, CliError> {
+    match args.profile.profile {
+        Profile::StandardWebhooks
+            if args.target.target.is_none() && args.profile.secret.is_none() =>
+        {
+            Ok(Some(Secret::generate()))
+        }
+        _ => args.profile.secret(),
+    }
+}
+
+/// Without `--target`, the reference receiver, started in-process: under
+/// `standard-webhooks` verifying signatures made with `secret`.
 async fn start_local(
     args: &FuzzArgs,
     auth: Option<&AuthHeader>,
+    secret: Option<&Secret>,
 ) -> Result<RunningReceiver, CliError> {
     let mut config = ReceiverConfig::default();
     if let Some(auth) = auth {
         config = config.auth(auth.clone());
     }
-    if let Some(defect) = args.defect {
-        config = config.defect(defect);
-    }
+    let defect = args.defect.as_deref();
+    let config = match secret {
+        Some(secret) => {
+            let signing = Signing::new(secret.clone());
+            standard_webhooks(config, signing, auth.is_some(), Choices::default(), defect)?
+        }
+        None => ReceiverConfig {
+            defect: defect_of::<Defect>(args.profile.profile, defect)?,
+            ..config
+        },
+    };
     let receiver = Receiver::start(config)
         .await
         .map_err(|e| CliError::Unavailable(e.to_string()))?;
@@ -291,7 +326,8 @@ async fn start_local(
             "hookcheck: no --target given: fuzzing the built-in reference receiver at {}{}",
             receiver.webhook_url(),
             args.defect
-                .map(|d| format!(" (defect: {})", d.as_str()))
+                .as_ref()
+                .map(|d| format!(" (defect: {d})"))
                 .unwrap_or_default()
         );
     }

@@ -45,6 +45,7 @@ use serde::{Deserialize, Serialize};
 
 use super::invariant::{Invariant, Level};
 use super::model::{Body, Sequence, decode_hex};
+use crate::profile::Profile;
 
 /// The format tag of a case file this version reads and writes.
 pub const CASE_FORMAT: &str = "hookcheck-fuzz-case/1";
@@ -55,6 +56,10 @@ pub const CASE_FORMAT: &str = "hookcheck-fuzz-case/1";
 pub struct CaseFile {
     /// Always [`CASE_FORMAT`].
     pub format: String,
+    /// The contract it was found under; left out for `cr3dentials`, so a case file of
+    /// that profile reads and writes as before.
+    #[serde(default, skip_serializing_if = "Profile::is_default")]
+    pub profile: Profile,
     /// The invariant it broke.
     pub invariant: Invariant,
     /// That invariant's level.
@@ -182,6 +187,7 @@ mod tests {
         };
         CaseFile {
             format: CASE_FORMAT.into(),
+            profile: Profile::Cr3dentials,
             invariant: Invariant::NoEffectForUnprocessable,
             level: Level::Must,
             requirement: Invariant::NoEffectForUnprocessable.requirement().into(),

@@ -30,6 +30,7 @@ use serde::{Deserialize, Serialize};
 
 use super::case_file::CaseFile;
 use super::invariant::{Invariant, Level, Violation};
+use crate::profile::Profile;
 
 /// The format tag of the JSON report.
 pub const REPORT_FORMAT: &str = "hookcheck-fuzz-report/1";
@@ -143,6 +144,9 @@ pub enum FuzzVerdict {
 pub struct FuzzReport {
     /// Always [`REPORT_FORMAT`].
     pub format: String,
+    /// The contract graded; left out for `cr3dentials`.
+    #[serde(default, skip_serializing_if = "Profile::is_default")]
+    pub profile: Profile,
     /// The target, without credentials.
     pub target: String,
     /// The replicas (`--replica`), without credentials; left out without any.
