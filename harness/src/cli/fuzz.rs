@@ -9,6 +9,8 @@ use clap::builder::RangedU64ValueParser;
 use crate::auth::AuthHeader;
 use crate::cli::effects::EffectsArgs;
 use crate::cli::output::{QuietArg, ReportFiles};
+use crate::cli::profile::ProfileArgs;
+use crate::cli::serve_profile::{defect_names, defect_of, standard_webhooks};
 use crate::cli::target::{ReplicaArgs, SeedArgs, TargetArgs};
 use crate::cli::{CliError, duration_default, parse_duration};
 use crate::effects::EffectsProbe;
@@ -16,15 +18,13 @@ use crate::exit_codes;
 use crate::fuzz::{
     Budget, CaseFile, DEFAULT_CASES, FuzzConfig, FuzzError, SpaceSource, failed, fuzz, replay,
 };
-use crate::cli::profile::ProfileArgs;
-use crate::cli::serve_profile::{defect_names, defect_of, standard_webhooks};
 use crate::profile::Profile;
 use crate::receiver::{Choices, Defect, Receiver, ReceiverConfig, RunningReceiver, Signing};
-use crate::standard_webhooks::Secret;
 use crate::report::bodies::BodiesFolder;
 use crate::report::fuzz::summary as fuzz_summary;
 use crate::report::replay::summary as replay_summary;
 use crate::report::{check_outputs, write_any};
+use crate::standard_webhooks::Secret;
 use crate::transport::parse_target;
 
 const EXAMPLES: &str = "\
@@ -263,9 +263,7 @@ fn fuzz_error(error: FuzzError) -> CliError {
         FuzzError::Client(_)
         | FuzzError::CaseFile(_)
         | FuzzError::TooFewReplicas(_)
-        | FuzzError::ProfileMismatch(_) => {
-            CliError::Usage(error.to_string())
-        }
+        | FuzzError::ProfileMismatch(_) => CliError::Usage(error.to_string()),
     }
 }
 

@@ -296,7 +296,7 @@ pub async fn grade(
             .filter(|e| matches!(counts.get(&e.session), Some(Ok(_))))
             .map(|e| e.invariant),
     );
-    let (broken, unread) = grade_effects(sequence, &expectations, &counts);
+    let (broken, unread) = grade_effects(sequence, &expectations, &counts, target.profile());
     violations.extend(broken);
     (violations, unread)
 }

@@ -20,6 +20,7 @@ use super::signing;
 use crate::auth::AuthHeader;
 use crate::effects::EffectsProbe;
 use crate::generate::MutatedHeader;
+use crate::profile::Profile;
 use crate::rawhttp::{RawClient, RawRequest};
 use crate::sender::Sender;
 use crate::spec::{PayloadBuilder, Status};
@@ -212,6 +213,14 @@ impl Target {
         }
     }
 
+    /// The contract graded: `standard-webhooks` with a signing secret.
+    pub fn profile(&self) -> Profile {
+        match self.secret {
+            Some(_) => Profile::StandardWebhooks,
+            None => Profile::Cr3dentials,
+        }
+    }
+
     /// The id of slot `n` in an execution: a UUID, or under `standard-webhooks` a
     /// `webhook-id`.
     pub fn id(&self, ids: Ids, n: u64) -> String {
@@ -233,10 +242,7 @@ impl Target {
                 "valid/completed/first-delivery",
                 PayloadBuilder::new(Status::Completed)
                     .seed(0x07e5)
-                    .external_reference_id(Some(format!(
-                        "order-first-{}",
-                        super::model::RUN_MARK
-                    )))
+                    .external_reference_id(Some(format!("order-first-{}", super::model::RUN_MARK)))
                     .session_id(super::model::SESSION_MARK)
                     .build()
                     .to_json_bytes(),

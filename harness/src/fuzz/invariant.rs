@@ -154,9 +154,7 @@ impl Invariant {
     pub fn clause_in(self, profile: Profile) -> &'static str {
         match (profile, self) {
             (Profile::Cr3dentials, _) => self.clause(),
-            (_, Invariant::ValidAcknowledged) => {
-                "STANDARD-WEBHOOKS [SW-7] [SW-10] [SW-12] [SD-4]"
-            }
+            (_, Invariant::ValidAcknowledged) => "STANDARD-WEBHOOKS [SW-7] [SW-10] [SW-12] [SD-4]",
             (_, Invariant::ShouldAccepted) => "STANDARD-WEBHOOKS [SW-1]",
             (_, Invariant::Answered | Invariant::TargetAlive) => "STANDARD-WEBHOOKS [SW-12] [SD-8]",
             (_, Invariant::No5xxForBadInput) => "STANDARD-WEBHOOKS [SD-6]",
@@ -414,7 +412,9 @@ pub fn grade_effects(
     sequence: &Sequence,
     expectations: &[EffectExpectation],
     counts: &BTreeMap<u16, Result<u64, String>>,
+    profile: Profile,
 ) -> (Vec<Violation>, Vec<(Invariant, String)>) {
+    let unit = profile.unit();
     let mut violations = Vec::new();
     let mut errors = Vec::new();
     for expectation in expectations {
@@ -425,9 +425,9 @@ pub fn grade_effects(
                 step: Some(expectation.step),
                 label: session_label(sequence, expectation.session),
                 expected: match expectation.count {
-                    0 => "no effect for the session".to_owned(),
+                    0 => format!("no effect for the {unit}"),
                     n => format!(
-                        "exactly {} for the session",
+                        "exactly {} for the {unit}",
                         crate::count::count(n, "effect")
                     ),
                 },

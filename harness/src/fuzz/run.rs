@@ -395,7 +395,9 @@ async fn reproduces(
         return true;
     }
     let counts = read_counts(target, &relevant, ids, executed.finished, settle).await;
-    !grade_effects(sequence, &relevant, &counts).0.is_empty()
+    !grade_effects(sequence, &relevant, &counts, target.profile())
+        .0
+        .is_empty()
 }
 
 /// Runs a case file's sequence once against `config.target` and grades every invariant.

@@ -11,15 +11,15 @@ use super::execute::ABANDON_PATIENCE;
 use super::model::{Credential, Delivery, Expect, RUN_MARK, Sequence, Step};
 use axum::http::{HeaderName, HeaderValue};
 
+use super::signing;
 use crate::auth::AuthHeader;
 use crate::effects::{EffectsProbe, EffectsSource, SESSION_PLACEHOLDER};
 use crate::generate::MutatedHeader;
-use super::signing;
 use crate::repro::signed_script;
 use crate::repro::{AuthRepro, ReproRequest, Script, Step as ScriptStep, curl, single_quote};
-use crate::standard_webhooks::Recipe;
 use crate::secrets::secret_names;
 use crate::spec::{PayloadBuilder, Status};
+use crate::standard_webhooks::Recipe;
 
 /// What a script needs besides the sequence.
 #[derive(Debug, Clone, Copy)]
@@ -278,10 +278,12 @@ fn counts(script: Script, sequence: &Sequence, context: &ScriptContext<'_>) -> S
             continue;
         } else if expects.iter().any(|e| e.is_valid()) {
             "1 if acknowledged"
-        } else if expects
-            .iter()
-            .all(|e| matches!(e, Expect::BadAuth | Expect::Unprocessable | Expect::Unverified))
-        {
+        } else if expects.iter().all(|e| {
+            matches!(
+                e,
+                Expect::BadAuth | Expect::Unprocessable | Expect::Unverified
+            )
+        }) {
             "0"
         } else {
             continue;

@@ -135,6 +135,9 @@ mod tests {
                 }
             }
         }
-        assert_eq!(refused_seen.len(), Signing::ALL.len() - Signing::VALID.len());
+        assert_eq!(
+            refused_seen.len(),
+            Signing::ALL.len() - Signing::VALID.len()
+        );
     }
 }

@@ -37,8 +37,8 @@ const EVENT_TYPES: [&str; 8] = [
 
 /// Keys of data members.
 const KEYS: [&str; 12] = [
-    "id", "amount", "currency", "customer", "items", "note", "meta", "email", "tags",
-    "count", "active", "ratio",
+    "id", "amount", "currency", "customer", "items", "note", "meta", "email", "tags", "count",
+    "active", "ratio",
 ];
 
 /// Texts: plain, accented, other scripts, emoji, quotes and backslashes, control
@@ -110,7 +110,10 @@ pub fn draw(rng: &mut StdRng) -> SignedBody {
     let forms: Vec<Form> = match rng.random_bool(COMPACT) {
         true => Vec::new(),
         false => {
-            let forms: Vec<Form> = Form::ALL.into_iter().filter(|_| rng.random_bool(0.35)).collect();
+            let forms: Vec<Form> = Form::ALL
+                .into_iter()
+                .filter(|_| rng.random_bool(0.35))
+                .collect();
             match forms.is_empty() {
                 true => vec![*Form::ALL.choose(rng).expect("not empty")],
                 false => forms,
@@ -120,7 +123,11 @@ pub fn draw(rng: &mut StdRng) -> SignedBody {
     let body = write(&message(rng, event_type, &forms), &forms);
     let form = match forms.is_empty() {
         true => "compact".to_owned(),
-        false => forms.iter().map(|f| f.as_str()).collect::<Vec<_>>().join("+"),
+        false => forms
+            .iter()
+            .map(|f| f.as_str())
+            .collect::<Vec<_>>()
+            .join("+"),
     };
     SignedBody {
         label: format!("valid/{event_type}/{form}"),
@@ -161,7 +168,11 @@ fn value(rng: &mut StdRng, depth: u8) -> Node {
         2 => Node::Number(pick(rng, &NUMBERS)),
         3 => Node::Text(pick(rng, &TEXTS)),
         4 => Node::Number(rng.random_range(-1_000_000i64..1_000_000).to_string()),
-        5 => Node::List((0..rng.random_range(0..=3)).map(|_| value(rng, depth + 1)).collect()),
+        5 => Node::List(
+            (0..rng.random_range(0..=3))
+                .map(|_| value(rng, depth + 1))
+                .collect(),
+        ),
         _ => {
             let members = (0..rng.random_range(0..=3))
                 .map(|n| (format!("{}_{n}", pick(rng, &KEYS)), value(rng, depth + 1)))
@@ -176,7 +187,11 @@ fn write(node: &Node, forms: &[Form]) -> Vec<u8> {
     let mut out = String::new();
     Writer { forms }.node(&mut out, node, 0);
     if forms.contains(&Form::TrailingNewline) {
-        out.push('\n');
+        out.push_str(if forms.contains(&Form::Crlf) {
+            "\r\n"
+        } else {
+            "\n"
+        });
     } else if forms.contains(&Form::Crlf) && !forms.contains(&Form::Pretty) {
         out.push_str("\r\n");
     }

@@ -79,10 +79,9 @@ pub fn recipe(signing: Option<Signing>, id: &str, body: Vec<u8>) -> Recipe {
             vec![Key::Throwaway(Secret::generate()), Key::Run],
             Vec::new(),
         ),
-        Some(Signing::UnknownVersions) => genuine(0).with_keys(
-            vec![Key::Run],
-            UNKNOWN_ENTRIES.map(str::to_owned).to_vec(),
-        ),
+        Some(Signing::UnknownVersions) => {
+            genuine(0).with_keys(vec![Key::Run], UNKNOWN_ENTRIES.map(str::to_owned).to_vec())
+        }
         Some(Signing::StaleTimestamp) => genuine(-OUTSIDE_TOLERANCE_SECS),
         Some(Signing::FutureTimestamp) => genuine(OUTSIDE_TOLERANCE_SECS),
         Some(Signing::Forged(forgery)) => Recipe::forged(forgery, id, body),
@@ -108,9 +107,16 @@ mod tests {
                 headers.insert(name.as_str(), value.parse().unwrap());
             }
             let verified = verifier.verify(&headers, &attempt.body, now).is_ok();
-            assert_eq!(verified, !signing.is_some_and(Signing::refused), "{signing:?}");
+            assert_eq!(
+                verified,
+                !signing.is_some_and(Signing::refused),
+                "{signing:?}"
+            );
         }
         assert_eq!(Signing::ALL.len(), 4 + Forgery::ALL.len());
-        assert_eq!("tampered-id".parse(), Ok(Signing::Forged(Forgery::TamperedId)));
+        assert_eq!(
+            "tampered-id".parse(),
+            Ok(Signing::Forged(Forgery::TamperedId))
+        );
     }
 }
