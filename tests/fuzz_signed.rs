@@ -168,7 +168,7 @@ async fn a_printed_repro_run_by_dash_shows_the_failure_again() {
     // The script prints the count of each message: more than the one effect expected.
     let counted = out
         .lines()
-        .find(|l| l.starts_with("effects of msg_fuzz_"))
+        .find(|l| l.contains("effects of msg_fuzz_"))
         .unwrap_or_else(|| panic!("{out}\n{}", finding.repro));
     assert!(counted.contains("expected 1 if acknowledged"), "{counted}");
     let count: u64 = counted

@@ -75,6 +75,7 @@ pub struct Generator {
     seed: u64,
     config: GenerateConfig,
     source: Box<dyn PayloadSource>,
+    refusals: signed_sequences::Refusals,
 }
 
 /// Session ids used while drawing; the executor replaces them with fresh ones.
@@ -92,6 +93,7 @@ impl Generator {
             seed,
             config,
             source,
+            refusals: signed_sequences::Refusals::default(),
         }
     }
 
@@ -122,9 +124,9 @@ impl Generator {
 
     /// The steps of sequence `index` under `standard-webhooks`: shared values are two
     /// messages with the same body.
-    fn standard_webhooks(&self, index: u64, rng: &mut StdRng) -> Vec<Step> {
+    fn standard_webhooks(&mut self, index: u64, rng: &mut StdRng) -> Vec<Step> {
         match SequenceKind::of(index) {
-            SequenceKind::Interleaved => signed_sequences::interleaved(rng),
+            SequenceKind::Interleaved => self.refusals.interleaved(rng),
             SequenceKind::Concurrent => signed_sequences::concurrent(rng),
             SequenceKind::SharedValue => signed_sequences::same_body(rng),
             kind @ (SequenceKind::AfterOthers | SequenceKind::AfterRetryDelay) => {

@@ -13,6 +13,7 @@ use rand::seq::{IndexedRandom, SliceRandom};
 use super::model::{Body, Credential, Delivery, Expect, Method, Step};
 use super::signed_space;
 use super::signing::Signing;
+use super::source::Bag;
 
 /// The share of messages signed in a valid form other than the plain one.
 const OTHER_SIGNATURE: f64 = 0.2;
@@ -42,47 +43,64 @@ fn message(rng: &mut StdRng, slot: u16) -> Delivery {
     }
 }
 
-/// `delivery` signed in a way a receiver must refuse, drawn.
-fn refused(rng: &mut StdRng, delivery: Delivery) -> Delivery {
-    let ways: Vec<Signing> = Signing::ALL.into_iter().filter(|s| s.refused()).collect();
-    let signing = *ways.choose(rng).expect("not empty");
-    Delivery {
-        label: signing.label(),
-        expect: Expect::Unverified,
-        credential: Credential::Signed(signing),
-        observed: signing.observed(),
-        ..delivery
+/// The ways of refusing a delivery, drawn from a shuffled bag so that every forgery and
+/// both timestamps come up in a small budget.
+#[derive(Debug, Clone)]
+pub struct Refusals {
+    bag: Bag<Signing>,
+}
+
+impl Default for Refusals {
+    fn default() -> Self {
+        let ways = Signing::ALL.into_iter().filter(|s| s.refused()).collect();
+        Refusals {
+            bag: Bag::new(ways),
+        }
     }
 }
 
-/// Messages with copies, some abandoned, and refused deliveries, shuffled.
-pub fn interleaved(rng: &mut StdRng) -> Vec<Step> {
-    let mut steps = Vec::new();
-    let mut messages = Vec::new();
-    let mut slot = 0u16;
-    for _ in 0..rng.random_range(1..=3) {
-        let first = message(rng, slot);
-        if rng.random_bool(0.5) {
-            steps.push(Step::Send(first.clone()));
-        } else if rng.random_bool(0.3) {
-            steps.push(Step::Abandon(first.clone()));
+impl Refusals {
+    /// `delivery` signed in a way a receiver must refuse, the next from the bag.
+    fn refused(&mut self, rng: &mut StdRng, delivery: Delivery) -> Delivery {
+        let signing = self.bag.draw(rng);
+        Delivery {
+            label: signing.label(),
+            expect: Expect::Unverified,
+            credential: Credential::Signed(signing),
+            observed: signing.observed(),
+            ..delivery
         }
-        steps.push(Step::Send(first.clone()));
-        messages.push(first);
-        slot += 1;
     }
-    for _ in 0..rng.random_range(0..=2) {
-        let claimed = match rng.random_bool(CLAIMS_A_MESSAGE) {
-            true => messages.choose(rng).expect("at least one message").clone(),
-            false => {
-                slot += 1;
-                message(rng, slot - 1)
+
+    /// Messages with copies, some abandoned, and one or two refused deliveries, shuffled.
+    pub fn interleaved(&mut self, rng: &mut StdRng) -> Vec<Step> {
+        let mut steps = Vec::new();
+        let mut messages = Vec::new();
+        let mut slot = 0u16;
+        for _ in 0..rng.random_range(1..=3) {
+            let first = message(rng, slot);
+            if rng.random_bool(0.5) {
+                steps.push(Step::Send(first.clone()));
+            } else if rng.random_bool(0.3) {
+                steps.push(Step::Abandon(first.clone()));
             }
-        };
-        steps.push(Step::Send(refused(rng, claimed)));
+            steps.push(Step::Send(first.clone()));
+            messages.push(first);
+            slot += 1;
+        }
+        for _ in 0..rng.random_range(1..=2) {
+            let claimed = match rng.random_bool(CLAIMS_A_MESSAGE) {
+                true => messages.choose(rng).expect("at least one message").clone(),
+                false => {
+                    slot += 1;
+                    message(rng, slot - 1)
+                }
+            };
+            steps.push(Step::Send(self.refused(rng, claimed)));
+        }
+        steps.shuffle(rng);
+        steps
     }
-    steps.shuffle(rng);
-    steps
 }
 
 /// 2 to 8 copies of one message at once.
@@ -117,9 +135,10 @@ mod tests {
     #[test]
     fn copies_are_the_same_message_and_refused_deliveries_are_typed() {
         let mut rng = StdRng::seed_from_u64(4);
+        let mut refusals = Refusals::default();
         let mut refused_seen = std::collections::HashSet::new();
-        for _ in 0..300 {
-            let steps = interleaved(&mut rng);
+        for _ in 0..10 {
+            let steps = refusals.interleaved(&mut rng);
             let deliveries: Vec<&Delivery> = steps.iter().flat_map(Step::deliveries).collect();
             for d in &deliveries {
                 assert_eq!(d.method, Method::Post);
