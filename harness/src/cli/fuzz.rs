@@ -49,14 +49,22 @@ Examples:
   hookcheck fuzz --target http://10.0.0.5:3000/hook --replica http://10.0.0.6:3000/hook \\
       --effects-url 'http://10.0.0.5:3000/_test/effects/{sessionId}'
 
+  # Standard Webhooks (STANDARD-WEBHOOKS.md): each delivery signed when
+  # sent, copies retried with the same webhook-id, forgeries refused; the
+  # secret comes from --secret or $HOOKCHECK_SECRET:
+  hookcheck fuzz --profile standard-webhooks --seed 1 --cases 200
+  hookcheck fuzz --profile standard-webhooks \\
+      --target http://localhost:3000/hook \\
+      --effects-url 'http://localhost:3000/_test/effects/{sessionId}'
+
   # Run a saved case again (exit 1 while it still fails); a case found with --replica
   # needs the same --target and --replica URLs, in the same order:
   hookcheck fuzz --replay fuzz-cases/exactly-once-seed1.json --target http://localhost:3000/hook
 
 A broken MUST invariant fails the run; a broken SHOULD invariant (should-accepted,
 no-5xx-for-bad-input) is reported, shrunk and saved as a warning. Repro scripts write the
-auth value as $HOOKCHECK_AUTH and a secret header's as $HOOKCHECK_HEADER_<NAME>: export
-them before running one.
+auth value as $HOOKCHECK_AUTH, a secret header's as $HOOKCHECK_HEADER_<NAME> and sign
+Standard Webhooks deliveries with $HOOKCHECK_SECRET: export them before running one.
 
 --time bounds the whole command, shrinking included: requests, pauses and effect reads
 are cut at the deadline (a cut one gets no verdict), and shrinking that runs out of time
