@@ -153,8 +153,9 @@ pub fn summary(report: &FuzzReport) -> String {
     if !report.replicas.is_empty() {
         let _ = writeln!(
             out,
-            "replicas: {} (the copies of each session go round robin over the target and these)",
-            report.replicas.join(", ")
+            "replicas: {} (the copies of each {} go round robin over the target and these)",
+            report.replicas.join(", "),
+            report.profile.unit()
         );
     }
     let _ = writeln!(out, "\nfailures by invariant:");
