@@ -4,7 +4,8 @@
 //!
 //! The JSON report (`"format": "hookcheck-fuzz-report/1"`):
 //!
-//! - `target`, `replicas` (with `--replica`: the other replicas the copies of each session
+//! - `profile` (`standard-webhooks`; left out for `cr3dentials`, whose clauses the
+//!   invariants then cite), `target`, `replicas` (with `--replica`: the other replicas the copies of each session
 //!   went round robin over, each finding's repro naming the URL of every copy), `seed`, `cases` (requests sent while fuzzing), `sequences`,
 //!   `durationMs` (the sending phase, the effect reads of its sequences included), `casesPerSecond`, `shrinkMs`;
 //! - `effectsProbe` (`url`, `command` or null), `auth` (whether bad credentials were sent);
