@@ -12,6 +12,7 @@ mod capture;
 mod config;
 mod corpus;
 mod fuzz;
+mod fuzz_signed;
 mod load;
 mod load_shards;
 mod load_signed;

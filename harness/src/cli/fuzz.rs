@@ -9,6 +9,8 @@ use clap::builder::RangedU64ValueParser;
 use crate::auth::AuthHeader;
 use crate::cli::effects::EffectsArgs;
 use crate::cli::output::{QuietArg, ReportFiles};
+use crate::cli::profile::ProfileArgs;
+use crate::cli::serve_profile::{defect_names, defect_of, standard_webhooks};
 use crate::cli::target::{ReplicaArgs, SeedArgs, TargetArgs};
 use crate::cli::{CliError, duration_default, parse_duration};
 use crate::effects::EffectsProbe;
@@ -16,11 +18,13 @@ use crate::exit_codes;
 use crate::fuzz::{
     Budget, CaseFile, DEFAULT_CASES, FuzzConfig, FuzzError, SpaceSource, failed, fuzz, replay,
 };
-use crate::receiver::{Defect, Receiver, ReceiverConfig, RunningReceiver};
+use crate::profile::Profile;
+use crate::receiver::{Choices, Defect, Receiver, ReceiverConfig, RunningReceiver, Signing};
 use crate::report::bodies::BodiesFolder;
 use crate::report::fuzz::summary as fuzz_summary;
 use crate::report::replay::summary as replay_summary;
 use crate::report::{check_outputs, write_any};
+use crate::standard_webhooks::Secret;
 use crate::transport::parse_target;
 
 const EXAMPLES: &str = "\
@@ -45,14 +49,22 @@ Examples:
   hookcheck fuzz --target http://10.0.0.5:3000/hook --replica http://10.0.0.6:3000/hook \\
       --effects-url 'http://10.0.0.5:3000/_test/effects/{sessionId}'
 
+  # Standard Webhooks (STANDARD-WEBHOOKS.md): each delivery signed when
+  # sent, copies retried with the same webhook-id, forgeries refused; the
+  # secret comes from --secret or $HOOKCHECK_SECRET:
+  hookcheck fuzz --profile standard-webhooks --seed 1 --cases 200
+  hookcheck fuzz --profile standard-webhooks \\
+      --target http://localhost:3000/hook \\
+      --effects-url 'http://localhost:3000/_test/effects/{sessionId}'
+
   # Run a saved case again (exit 1 while it still fails); a case found with --replica
   # needs the same --target and --replica URLs, in the same order:
   hookcheck fuzz --replay fuzz-cases/exactly-once-seed1.json --target http://localhost:3000/hook
 
 A broken MUST invariant fails the run; a broken SHOULD invariant (should-accepted,
 no-5xx-for-bad-input) is reported, shrunk and saved as a warning. Repro scripts write the
-auth value as $HOOKCHECK_AUTH and a secret header's as $HOOKCHECK_HEADER_<NAME>: export
-them before running one.
+auth value as $HOOKCHECK_AUTH, a secret header's as $HOOKCHECK_HEADER_<NAME> and sign
+Standard Webhooks deliveries with $HOOKCHECK_SECRET: export them before running one.
 
 --time bounds the whole command, shrinking included: requests, pauses and effect reads
 are cut at the deadline (a cut one gets no verdict), and shrinking that runs out of time
@@ -125,10 +137,13 @@ pub struct FuzzArgs {
     #[command(flatten)]
     pub quiet: QuietArg,
 
-    /// Without --target: give the built-in receiver this defect. `hookcheck serve --help`
-    /// lists them.
-    #[arg(long, value_name = "NAME", conflicts_with = "target")]
-    pub defect: Option<Defect>,
+    /// Without --target: give the built-in receiver this defect (one of the profile's).
+    /// `hookcheck serve --help` lists them.
+    #[arg(long, value_name = "NAME", conflicts_with = "target", value_parser = defect_names())]
+    pub defect: Option<String>,
+
+    #[command(flatten)]
+    pub profile: ProfileArgs,
 }
 
 /// What `--target` is for, in `hookcheck fuzz --help`.
@@ -153,6 +168,7 @@ pub async fn run(args: FuzzArgs) -> i32 {
 
 async fn execute(args: FuzzArgs) -> Result<i32, CliError> {
     let usage = CliError::Usage;
+    let secret = fuzz_secret(&args)?;
     let client = args.target.settings()?;
     let replicas = args.replicas.urls()?;
     let auth = client.auth.clone();
@@ -166,7 +182,7 @@ async fn execute(args: FuzzArgs) -> Result<i32, CliError> {
         .map_err(|e| usage(e.to_string()))?;
     let local = match &args.target.target {
         Some(_) => None,
-        None => Some(start_local(&args, auth.as_ref()).await?),
+        None => Some(start_local(&args, auth.as_ref(), secret.as_ref()).await?),
     };
     let target = match (&args.target.target, &local) {
         (Some(text), _) => text.clone(),
@@ -177,6 +193,7 @@ async fn execute(args: FuzzArgs) -> Result<i32, CliError> {
     config.client = client;
     config.replicas = replicas;
     config.effects = effects_probe(&args, local.as_ref())?;
+    config.signing = secret;
     configure(&mut config, &args);
     let outcome = match &case {
         Some(case) => replay_case(&config, case, &args).await,
@@ -251,9 +268,10 @@ fn fuzz_error(error: FuzzError) -> CliError {
         FuzzError::Unreachable(_) | FuzzError::UnreachableReplica(_) => {
             CliError::Unavailable(error.to_string())
         }
-        FuzzError::Client(_) | FuzzError::CaseFile(_) | FuzzError::TooFewReplicas(_) => {
-            CliError::Usage(error.to_string())
-        }
+        FuzzError::Client(_)
+        | FuzzError::CaseFile(_)
+        | FuzzError::TooFewReplicas(_)
+        | FuzzError::ProfileMismatch(_) => CliError::Usage(error.to_string()),
     }
 }
 
@@ -271,18 +289,41 @@ fn effects_probe(
     }
 }
 
-/// Without `--target`, the reference receiver, started in-process.
+/// The signing secret of a Standard Webhooks campaign: given, or, for the built-in
+/// receiver when none is, a fresh one made for it.
+fn fuzz_secret(args: &FuzzArgs) -> Result<Option<Secret>, CliError> {
+    match args.profile.profile {
+        Profile::StandardWebhooks
+            if args.target.target.is_none() && args.profile.secret.is_none() =>
+        {
+            Ok(Some(Secret::generate()))
+        }
+        _ => args.profile.secret(),
+    }
+}
+
+/// Without `--target`, the reference receiver, started in-process: under
+/// `standard-webhooks` verifying signatures made with `secret`.
 async fn start_local(
     args: &FuzzArgs,
     auth: Option<&AuthHeader>,
+    secret: Option<&Secret>,
 ) -> Result<RunningReceiver, CliError> {
     let mut config = ReceiverConfig::default();
     if let Some(auth) = auth {
         config = config.auth(auth.clone());
     }
-    if let Some(defect) = args.defect {
-        config = config.defect(defect);
-    }
+    let defect = args.defect.as_deref();
+    let config = match secret {
+        Some(secret) => {
+            let signing = Signing::new(secret.clone());
+            standard_webhooks(config, signing, auth.is_some(), Choices::default(), defect)?
+        }
+        None => ReceiverConfig {
+            defect: defect_of::<Defect>(args.profile.profile, defect)?,
+            ..config
+        },
+    };
     let receiver = Receiver::start(config)
         .await
         .map_err(|e| CliError::Unavailable(e.to_string()))?;
@@ -291,7 +332,8 @@ async fn start_local(
             "hookcheck: no --target given: fuzzing the built-in reference receiver at {}{}",
             receiver.webhook_url(),
             args.defect
-                .map(|d| format!(" (defect: {})", d.as_str()))
+                .as_ref()
+                .map(|d| format!(" (defect: {d})"))
                 .unwrap_or_default()
         );
     }

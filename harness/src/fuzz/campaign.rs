@@ -17,7 +17,7 @@ use super::invariant::{
     Invariant, Violation, effect_expectations, grade_answers, grade_effects, observed,
 };
 use super::ledger::{first_read_after, read_counts};
-use super::model::{Expect, Sequence};
+use super::model::Sequence;
 use super::progress::Progress;
 use super::source::PayloadSource;
 use super::tally::Tally;
@@ -123,6 +123,7 @@ fn generator(config: &FuzzConfig, source: Box<dyn PayloadSource>) -> Generator {
                 .map(|a| a.expose_value().as_bytes().to_vec()),
             retry_delay: config.retry_delay,
             urls: 1 + config.replicas.len(),
+            profile: config.profile(),
         },
         source,
     )
@@ -265,7 +266,7 @@ pub async fn grade(
     let suspect = crashed
         || sequence
             .deliveries()
-            .any(|(_, d)| !d.expect.is_valid() && d.expect != Expect::BadAuth);
+            .any(|(_, d)| !d.expect.is_valid() && !d.expect.is_unauthenticated());
     let dead = violations
         .iter()
         .any(|v| v.invariant == Invariant::TargetAlive);
@@ -295,7 +296,7 @@ pub async fn grade(
             .filter(|e| matches!(counts.get(&e.session), Some(Ok(_))))
             .map(|e| e.invariant),
     );
-    let (broken, unread) = grade_effects(sequence, &expectations, &counts);
+    let (broken, unread) = grade_effects(sequence, &expectations, &counts, target.profile());
     violations.extend(broken);
     (violations, unread)
 }

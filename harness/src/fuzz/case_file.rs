@@ -38,6 +38,13 @@
 //! is left out): a replay sends it to the k-th `--replica` it is given, and a case file
 //! without them sends everything to the target. No secret is stored: a bad credential is stored as the mutation applied to
 //! whatever `--auth` the replay is given.
+//!
+//! A case found under `--profile standard-webhooks` says `"profile": "standard-webhooks"`
+//! (a `cr3dentials` case leaves it out): each slot is then a message whose `webhook-id` is
+//! fresh in every replay, every delivery is signed when sent with the replay's secret,
+//! `credential` is `configured` (one `v1` signature) or a [`super::signing::Signing`] name
+//! (`rotated-keys`, `unknown-versions`, `stale-timestamp`, `future-timestamp`, a forgery
+//! such as `wrong-secret`), and `expect` is `valid` or `unverified` (must be refused).
 
 use std::path::{Path, PathBuf};
 
@@ -45,6 +52,7 @@ use serde::{Deserialize, Serialize};
 
 use super::invariant::{Invariant, Level};
 use super::model::{Body, Sequence, decode_hex};
+use crate::profile::Profile;
 
 /// The format tag of a case file this version reads and writes.
 pub const CASE_FORMAT: &str = "hookcheck-fuzz-case/1";
@@ -55,6 +63,10 @@ pub const CASE_FORMAT: &str = "hookcheck-fuzz-case/1";
 pub struct CaseFile {
     /// Always [`CASE_FORMAT`].
     pub format: String,
+    /// The contract it was found under; left out for `cr3dentials`, so a case file of
+    /// that profile reads and writes as before.
+    #[serde(default, skip_serializing_if = "Profile::is_default")]
+    pub profile: Profile,
     /// The invariant it broke.
     pub invariant: Invariant,
     /// That invariant's level.
@@ -182,6 +194,7 @@ mod tests {
         };
         CaseFile {
             format: CASE_FORMAT.into(),
+            profile: Profile::Cr3dentials,
             invariant: Invariant::NoEffectForUnprocessable,
             level: Level::Must,
             requirement: Invariant::NoEffectForUnprocessable.requirement().into(),
@@ -234,6 +247,29 @@ mod tests {
         let read = CaseFile::load(&path).unwrap();
         assert!(read.urls.is_empty());
         assert!(read.sequence.deliveries().all(|(_, d)| d.replica == 0));
+    }
+
+    #[test]
+    fn a_standard_webhooks_case_names_its_profile_and_a_cr3dentials_one_does_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = case().save(dir.path()).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(!text.contains("profile"), "{text}");
+        let mut signed = case();
+        signed.profile = Profile::StandardWebhooks;
+        if let Step::Send(delivery) = &mut signed.sequence.steps[0] {
+            delivery.expect = Expect::Unverified;
+            delivery.credential = Credential::Signed(crate::fuzz::signing::Signing::StaleTimestamp);
+        }
+        let path = signed.save(dir.path()).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            text.contains("\"profile\": \"standard-webhooks\"")
+                && text.contains("\"credential\": \"stale-timestamp\"")
+                && text.contains("\"expect\": \"unverified\""),
+            "{text}"
+        );
+        assert_eq!(CaseFile::load(&path).unwrap(), signed);
     }
 
     #[test]

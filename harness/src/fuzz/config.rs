@@ -7,7 +7,9 @@ use reqwest::Url;
 
 use super::shrink::ShrinkLimits;
 use crate::effects::EffectsProbe;
+use crate::profile::Profile;
 use crate::sender::SenderError;
+use crate::standard_webhooks::Secret;
 use crate::transport::ClientSettings;
 
 /// How much to send.
@@ -58,6 +60,10 @@ pub struct FuzzConfig {
     pub bodies_dir: Option<PathBuf>,
     /// Print progress on stderr.
     pub progress: bool,
+    /// The Standard Webhooks signing secret: with one, the campaign grades against
+    /// `standard-webhooks` (STANDARD-WEBHOOKS.md), every delivery signed when it is sent;
+    /// without one, against `cr3dentials`.
+    pub signing: Option<Secret>,
 }
 
 impl FuzzConfig {
@@ -93,6 +99,15 @@ impl FuzzConfig {
             save_dir: None,
             bodies_dir: None,
             progress: false,
+            signing: None,
+        }
+    }
+
+    /// The contract graded: `standard-webhooks` with a signing secret.
+    pub fn profile(&self) -> Profile {
+        match self.signing {
+            Some(_) => Profile::StandardWebhooks,
+            None => Profile::Cr3dentials,
         }
     }
 
@@ -120,4 +135,7 @@ pub enum FuzzError {
     /// A case file sends copies to more replicas than `--replica` gives.
     #[error("{0}")]
     TooFewReplicas(String),
+    /// A case file was found under another profile than the one given.
+    #[error("{0}")]
+    ProfileMismatch(String),
 }

@@ -10,18 +10,21 @@ use futures::future::join_all;
 use rand::rngs::StdRng;
 use rand::{RngCore, SeedableRng};
 use reqwest::Url;
-use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderValue};
+use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use super::deadline::Deadline;
 use super::invariant::{Answer, EffectExpectation};
 use super::model::{Credential, Delivery, Expect, Method, Sequence, Step};
+use super::signing;
 use crate::auth::AuthHeader;
 use crate::effects::EffectsProbe;
 use crate::generate::MutatedHeader;
+use crate::profile::Profile;
 use crate::rawhttp::{RawClient, RawRequest};
 use crate::sender::Sender;
 use crate::spec::{PayloadBuilder, Status};
+use crate::standard_webhooks::{Message, Recipe, Secret, unix_now};
 use crate::transport::{Exchange, FailureClass, TransportError, display_url};
 
 /// Where and how sequences are sent.
@@ -56,6 +59,9 @@ pub struct Target {
     pub deadline: Deadline,
     /// Set when the target stopped serving: sequences under way stop at their next step.
     pub stop: Arc<AtomicBool>,
+    /// The Standard Webhooks signing secret, under `standard-webhooks`: each slot is then a
+    /// message with a `webhook-id`, and every delivery is signed when it is sent.
+    pub secret: Option<Secret>,
 }
 
 /// How long an abandoned copy's sender waits after writing it before it hangs up.
@@ -78,9 +84,19 @@ impl Ids {
         self.id(u64::MAX)[..8].to_owned()
     }
 
+    /// The `webhook-id` of slot `n` under `standard-webhooks`: `msg_` and 24 letters and
+    /// digits ([SD-2]).
+    pub fn message_id(self, n: u64) -> String {
+        crate::standard_webhooks::new_id(&mut self.rng(n))
+    }
+
+    fn rng(self, n: u64) -> StdRng {
+        StdRng::seed_from_u64(self.nonce ^ n.wrapping_mul(0xa076_1d64_78bd_642f))
+    }
+
     /// The id of slot `n` (the other sessions of a step use numbers past the slots).
     pub fn id(self, n: u64) -> String {
-        let mut rng = StdRng::seed_from_u64(self.nonce ^ n.wrapping_mul(0xa076_1d64_78bd_642f));
+        let mut rng = self.rng(n);
         let mut bytes = [0u8; 16];
         rng.fill_bytes(&mut bytes);
         uuid::Builder::from_random_bytes(bytes)
@@ -174,9 +190,8 @@ impl Target {
                 }
                 Step::Others { count } => {
                     for n in 0..*count {
-                        let answer = self
-                            .send_other(index, &self.url, ids.id(0x1_0000 + u64::from(n)))
-                            .await;
+                        let id = self.id(ids, 0x1_0000 + u64::from(n));
+                        let answer = self.send_other(index, &self.url, id).await;
                         let unanswered = answer.unanswered();
                         answers.push(answer);
                         if unanswered || self.deadline.passed() {
@@ -198,22 +213,50 @@ impl Target {
         }
     }
 
-    /// The first delivery of a run: one valid COMPLETED delivery of a fresh session.
+    /// The contract graded: `standard-webhooks` with a signing secret.
+    pub fn profile(&self) -> Profile {
+        match self.secret {
+            Some(_) => Profile::StandardWebhooks,
+            None => Profile::Cr3dentials,
+        }
+    }
+
+    /// The id of slot `n` in an execution: a UUID, or under `standard-webhooks` a
+    /// `webhook-id`.
+    pub fn id(&self, ids: Ids, n: u64) -> String {
+        match self.secret {
+            Some(_) => ids.message_id(n),
+            None => ids.id(n),
+        }
+    }
+
+    /// The first delivery of a run: one valid COMPLETED delivery of a fresh session (under
+    /// `standard-webhooks`, one message).
     pub fn first_sequence(&self) -> Sequence {
-        let payload = PayloadBuilder::new(Status::Completed)
-            .seed(0x07e5)
-            .external_reference_id(Some(format!("order-first-{}", super::model::RUN_MARK)))
-            .session_id(super::model::SESSION_MARK)
-            .build();
+        let (label, body) = match self.secret {
+            Some(_) => (
+                "valid/first-delivery",
+                other_message("hookcheck.fuzz.first", super::model::RUN_MARK),
+            ),
+            None => (
+                "valid/completed/first-delivery",
+                PayloadBuilder::new(Status::Completed)
+                    .seed(0x07e5)
+                    .external_reference_id(Some(format!("order-first-{}", super::model::RUN_MARK)))
+                    .session_id(super::model::SESSION_MARK)
+                    .build()
+                    .to_json_bytes(),
+            ),
+        };
         let delivery = Delivery {
             session: 0,
-            label: "valid/completed/first-delivery".into(),
+            label: label.into(),
             expect: Expect::Valid,
             method: Method::Post,
             content_type: Some("application/json".into()),
             credential: Credential::Configured,
             observed: true,
-            body: super::model::Body::from_bytes(payload.to_json_bytes()),
+            body: super::model::Body::from_bytes(body),
             replica: 0,
         };
         Sequence {
@@ -225,7 +268,10 @@ impl Target {
     /// self-test asks. Why the probe cannot be trusted, if it cannot.
     pub async fn self_test(&self) -> Option<String> {
         let probe = self.effects.as_ref()?;
-        let session = uuid::Uuid::new_v4().to_string();
+        let session = match self.secret {
+            Some(_) => crate::standard_webhooks::new_id(&mut rand::rng()),
+            None => uuid::Uuid::new_v4().to_string(),
+        };
         let counted = self
             .deadline
             .run(probe.count(&self.effects_sender, &session))
@@ -251,7 +297,9 @@ impl Target {
     /// invariant).
     pub async fn alive(&self, ids: Ids) -> Result<(), TransportError> {
         for (k, url) in self.urls().enumerate() {
-            let answer = self.send_other(0, url, ids.id(0x2_0000 + k as u64)).await;
+            let answer = self
+                .send_other(0, url, self.id(ids, 0x2_0000 + k as u64))
+                .await;
             match answer.outcome {
                 Err(e) if e.class == FailureClass::Connect && !answer.cut && k == 0 => {
                     return Err(e);
@@ -272,7 +320,9 @@ impl Target {
     /// handshake, an answer that is not HTTP), with why; checked before fuzzing starts.
     pub async fn unreachable_replica(&self, ids: Ids) -> Option<String> {
         for (k, url) in self.replicas.iter().enumerate() {
-            let answer = self.send_other(0, url, ids.id(0x3_0000 + k as u64)).await;
+            let answer = self
+                .send_other(0, url, self.id(ids, 0x3_0000 + k as u64))
+                .await;
             match answer.outcome {
                 Err(e) if !answer.cut && undeliverable(e.class) => {
                     return Some(format!("{}: {e}", display_url(url)));
@@ -303,7 +353,7 @@ impl Target {
             return BTreeMap::new();
         };
         let queries = sessions.iter().map(|&session| async move {
-            let id = ids.id(u64::from(session));
+            let id = self.id(ids, u64::from(session));
             let count = match self
                 .deadline
                 .run(probe.count(&self.effects_sender, &id))
@@ -322,15 +372,29 @@ impl Target {
         expectations.iter().map(|e| e.session).collect()
     }
 
-    async fn send(&self, step: usize, delivery: &Delivery, ids: Ids) -> Answer {
-        let id = ids.id(u64::from(delivery.session));
+    /// The body and headers of `delivery` as sent now in execution `ids`: under
+    /// `standard-webhooks` signed with a fresh timestamp, as its credential says.
+    fn request(&self, delivery: &Delivery, ids: Ids) -> (Vec<u8>, HeaderMap) {
+        let id = self.id(ids, u64::from(delivery.session));
         let body = delivery.body.sent(&id, &ids.run());
+        let mut headers = self.headers(delivery);
+        match &self.secret {
+            Some(secret) => {
+                let recipe = signing::recipe(delivery.credential.signing(), &id, body);
+                (sign_into(&mut headers, &recipe, secret), headers)
+            }
+            None => (body, headers),
+        }
+    }
+
+    async fn send(&self, step: usize, delivery: &Delivery, ids: Ids) -> Answer {
+        let (body, headers) = self.request(delivery, ids);
         let mut exchange = Exchange::post(self.url_of(delivery).clone(), body);
         exchange.method = match delivery.method {
             Method::Post => reqwest::Method::POST,
             Method::Get => reqwest::Method::GET,
         };
-        exchange.headers = self.headers(delivery);
+        exchange.headers = headers;
         let (outcome, duration, cut) = self.exchange(exchange, delivery.expect.is_valid()).await;
         Answer {
             step,
@@ -346,10 +410,10 @@ impl Target {
     /// Writes a delivery whole and hangs up unread. No answer is graded; only a refused
     /// connection (the target is down) is returned.
     async fn abandon(&self, step: usize, delivery: &Delivery, ids: Ids) -> Option<Answer> {
-        let id = ids.id(u64::from(delivery.session));
-        let mut request = RawRequest::new(delivery.method.as_str(), self.url_of(delivery).clone())
-            .body(delivery.body.sent(&id, &ids.run()));
-        for (name, value) in &self.headers(delivery) {
+        let (body, headers) = self.request(delivery, ids);
+        let mut request =
+            RawRequest::new(delivery.method.as_str(), self.url_of(delivery).clone()).body(body);
+        for (name, value) in &headers {
             request = request.header(name.as_str(), value.as_bytes());
         }
         let timeout = self.deadline.clip(self.timeout)?;
@@ -371,15 +435,25 @@ impl Target {
         }
     }
 
+    /// The body and headers of a valid delivery of another session or message, `id`.
+    fn other_request(&self, id: &str) -> (Vec<u8>, HeaderMap) {
+        let mut headers = self.sender.delivery_headers();
+        let Some(secret) = &self.secret else {
+            let payload = PayloadBuilder::new(Status::Completed)
+                .seed(0x07e5)
+                .external_reference_id(Some(format!("order-other-{}", &id[..8])))
+                .session_id(id)
+                .build();
+            return (payload.to_json_bytes(), headers);
+        };
+        let recipe = signing::recipe(None, id, other_message("hookcheck.fuzz.other", id));
+        (sign_into(&mut headers, &recipe, secret), headers)
+    }
+
     async fn send_other(&self, step: usize, url: &Url, id: String) -> Answer {
-        let reference = format!("order-other-{}", &id[..8]);
-        let payload = PayloadBuilder::new(Status::Completed)
-            .seed(0x07e5)
-            .external_reference_id(Some(reference))
-            .session_id(id)
-            .build();
-        let mut exchange = Exchange::post(url.clone(), payload.to_json_bytes());
-        exchange.headers = self.sender.delivery_headers();
+        let (body, headers) = self.other_request(&id);
+        let mut exchange = Exchange::post(url.clone(), body);
+        exchange.headers = headers;
         let (outcome, duration, cut) = self.exchange(exchange, true).await;
         Answer {
             step,
@@ -453,6 +527,30 @@ impl Target {
         let outcome = exchanged.outcome.map(|r| r.status.as_u16());
         (outcome, exchanged.duration, cut)
     }
+}
+
+/// A Standard Webhooks message of `event_type` whose data names `reference`, compact.
+pub fn other_message(event_type: &str, reference: &str) -> Vec<u8> {
+    let message = Message {
+        id: String::new(),
+        event_type: event_type.to_owned(),
+        occurred: crate::spec::format_timestamp(time::OffsetDateTime::now_utc()),
+        data: serde_json::json!({ "ref": reference }),
+    };
+    message.body()
+}
+
+/// Makes `recipe`'s attempt now: its Standard Webhooks headers go into `headers` (marked
+/// sensitive), its body is returned.
+fn sign_into(headers: &mut HeaderMap, recipe: &Recipe, secret: &Secret) -> Vec<u8> {
+    let attempt = recipe.attempt(secret, unix_now());
+    for (name, value) in &attempt.headers {
+        if let Ok(mut value) = HeaderValue::from_str(value) {
+            value.set_sensitive(true);
+            headers.insert(HeaderName::from_static(name.as_str()), value);
+        }
+    }
+    attempt.body
 }
 
 /// Whether a failure of this class means nothing can be delivered to the URL at all.

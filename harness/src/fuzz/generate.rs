@@ -10,8 +10,10 @@ use rand::{Rng, SeedableRng};
 use serde_json::Value;
 
 use super::model::{Credential, Delivery, Sequence, Step};
+use super::signed_sequences;
 use super::source::PayloadSource;
 use crate::generate::SharedValue;
+use crate::profile::Profile;
 use crate::spec::Status;
 
 /// How many other sessions are delivered between a session and its late copy: more than a
@@ -63,6 +65,9 @@ pub struct GenerateConfig {
     /// How many URLs the copies of a session are spread over (see [`super::route`]): 1
     /// without `--replica`.
     pub urls: usize,
+    /// The contract: under `standard-webhooks` the sequences are those of
+    /// [`super::signed_sequences`], and the payload source is not drawn from.
+    pub profile: Profile,
 }
 
 /// Draws sequences, one per index, from a seed and a payload source.
@@ -70,6 +75,7 @@ pub struct Generator {
     seed: u64,
     config: GenerateConfig,
     source: Box<dyn PayloadSource>,
+    refusals: signed_sequences::Refusals,
 }
 
 /// Session ids used while drawing; the executor replaces them with fresh ones.
@@ -87,30 +93,59 @@ impl Generator {
             seed,
             config,
             source,
+            refusals: signed_sequences::Refusals::default(),
         }
     }
 
     /// Sequence number `index`.
     pub fn sequence(&mut self, index: u64) -> Sequence {
         let mut rng = StdRng::seed_from_u64(self.seed ^ index.wrapping_mul(0x9e37_79b9_7f4a_7c15));
-        let steps = match SequenceKind::of(index) {
-            SequenceKind::Interleaved => self.interleaved(&mut rng),
-            SequenceKind::Concurrent => self.concurrent(&mut rng),
-            SequenceKind::SharedValue => self.shared_value(&mut rng),
-            SequenceKind::AfterOthers => self.late_copy(
-                &mut rng,
-                Step::Others {
-                    count: OTHERS_BETWEEN,
-                },
-            ),
-            SequenceKind::AfterRetryDelay => {
-                let ms = u64::try_from(self.config.retry_delay.as_millis()).unwrap_or(u64::MAX);
-                self.late_copy(&mut rng, Step::Pause { ms })
-            }
+        let steps = match self.config.profile {
+            Profile::Cr3dentials => self.cr3dentials(index, &mut rng),
+            Profile::StandardWebhooks => self.standard_webhooks(index, &mut rng),
         };
         let mut sequence = Sequence { steps };
         super::route::spread(&mut sequence, self.config.urls);
         sequence
+    }
+
+    /// What a delivery waits for before a late copy: other messages or sessions, or the
+    /// retry delay.
+    fn between(&self, kind: SequenceKind) -> Step {
+        match kind {
+            SequenceKind::AfterOthers => Step::Others {
+                count: OTHERS_BETWEEN,
+            },
+            _ => Step::Pause {
+                ms: u64::try_from(self.config.retry_delay.as_millis()).unwrap_or(u64::MAX),
+            },
+        }
+    }
+
+    /// The steps of sequence `index` under `standard-webhooks`: shared values are two
+    /// messages with the same body.
+    fn standard_webhooks(&mut self, index: u64, rng: &mut StdRng) -> Vec<Step> {
+        match SequenceKind::of(index) {
+            SequenceKind::Interleaved => self.refusals.interleaved(rng),
+            SequenceKind::Concurrent => signed_sequences::concurrent(rng),
+            SequenceKind::SharedValue => signed_sequences::same_body(rng),
+            kind @ (SequenceKind::AfterOthers | SequenceKind::AfterRetryDelay) => {
+                signed_sequences::late_copy(rng, self.between(kind))
+            }
+        }
+    }
+
+    /// The steps of sequence `index` under `cr3dentials`.
+    fn cr3dentials(&mut self, index: u64, rng: &mut StdRng) -> Vec<Step> {
+        match SequenceKind::of(index) {
+            SequenceKind::Interleaved => self.interleaved(rng),
+            SequenceKind::Concurrent => self.concurrent(rng),
+            SequenceKind::SharedValue => self.shared_value(rng),
+            kind @ (SequenceKind::AfterOthers | SequenceKind::AfterRetryDelay) => {
+                let between = self.between(kind);
+                self.late_copy(rng, between)
+            }
+        }
     }
 
     fn valid(&mut self, rng: &mut StdRng, slot: u16) -> Delivery {
@@ -242,6 +277,7 @@ mod tests {
                 secret: Some(b"s3cret".to_vec()),
                 retry_delay: Duration::from_secs(5),
                 urls: 1,
+                profile: Profile::Cr3dentials,
             },
             Box::new(EnumSource::default()),
         )

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::model::{Expect, Sequence};
 use crate::duration::format_duration;
+use crate::profile::Profile;
 use crate::transport::{FailureClass, TransportError};
 
 crate::closed::closed_enum! {
@@ -120,6 +121,61 @@ impl Invariant {
             Invariant::NoEffectWhenUnauthenticated => "SPEC §3 ¶6",
             Invariant::TargetAlive => "SPEC §3 ¶7",
         }
+    }
+
+    /// The requirement under `profile`, one sentence.
+    pub fn requirement_in(self, profile: Profile) -> &'static str {
+        match (profile, self) {
+            (Profile::Cr3dentials, _) => self.requirement(),
+            (_, Invariant::ValidAcknowledged) => {
+                "every validly signed delivery, retries included, is answered 2xx within the timeout"
+            }
+            (_, Invariant::BadAuthRefused) => {
+                "a delivery that fails verification or is outside the tolerance is refused with a 4xx"
+            }
+            (_, Invariant::ExactlyOnce) => {
+                "every acknowledged message (webhook-id) has exactly one side effect"
+            }
+            (_, Invariant::NoEffectWhenUnauthenticated) => {
+                "a delivery that fails verification has no side effect under the id it claims"
+            }
+            (
+                _,
+                Invariant::ShouldAccepted
+                | Invariant::Answered
+                | Invariant::No5xxForBadInput
+                | Invariant::NoEffectForUnprocessable
+                | Invariant::TargetAlive,
+            ) => self.requirement(),
+        }
+    }
+
+    /// The clauses of `profile`'s contract it grades, cited as its reports cite them.
+    pub fn clause_in(self, profile: Profile) -> &'static str {
+        match (profile, self) {
+            (Profile::Cr3dentials, _) => self.clause(),
+            (_, Invariant::ValidAcknowledged) => "STANDARD-WEBHOOKS [SW-7] [SW-10] [SW-12] [SD-4]",
+            (_, Invariant::ShouldAccepted) => "STANDARD-WEBHOOKS [SW-1]",
+            (_, Invariant::Answered | Invariant::TargetAlive) => "STANDARD-WEBHOOKS [SW-12] [SD-8]",
+            (_, Invariant::No5xxForBadInput) => "STANDARD-WEBHOOKS [SD-6]",
+            (_, Invariant::BadAuthRefused) => "STANDARD-WEBHOOKS [SW-6] [SW-8] [SD-6]",
+            (_, Invariant::ExactlyOnce) => "STANDARD-WEBHOOKS [SW-11] [SD-5]",
+            (_, Invariant::NoEffectForUnprocessable | Invariant::NoEffectWhenUnauthenticated) => {
+                "STANDARD-WEBHOOKS [SW-6] [SD-6]"
+            }
+        }
+    }
+
+    /// Whether anything `profile` sends is graded against it: a Standard Webhooks sender
+    /// sends no bad payload and no shape a receiver may refuse.
+    pub fn applies_to(self, profile: Profile) -> bool {
+        profile == Profile::Cr3dentials
+            || !matches!(
+                self,
+                Invariant::ShouldAccepted
+                    | Invariant::No5xxForBadInput
+                    | Invariant::NoEffectForUnprocessable
+            )
     }
 
     /// Whether checking it needs the effects probe.
@@ -234,7 +290,13 @@ fn grade_answer(answer: &Answer, timeout: Duration) -> Option<Violation> {
             &within,
         )),
         (Err(_), _) => Some(Violation::new(Invariant::Answered, answer, &answered)),
-        (Ok(_), _) if answer.acknowledged() && answer.expect != Expect::BadAuth => None,
+        (Ok(_), _) if answer.acknowledged() && !answer.expect.is_unauthenticated() => None,
+        (Ok(400..=499), Expect::Unverified) => None,
+        (Ok(_), Expect::Unverified) => Some(Violation::new(
+            Invariant::BadAuthRefused,
+            answer,
+            "a 4xx refusal, with no effect",
+        )),
         (Ok(_), Expect::Valid) => Some(Violation::new(
             Invariant::ValidAcknowledged,
             answer,
@@ -269,9 +331,13 @@ pub fn observed(answers: &[Answer]) -> Vec<Invariant> {
         seen.push(match answer.expect {
             Expect::Valid => Invariant::ValidAcknowledged,
             Expect::ShouldAccept | Expect::MayRefuse => Invariant::ShouldAccepted,
-            Expect::BadAuth => Invariant::BadAuthRefused,
+            Expect::BadAuth | Expect::Unverified => Invariant::BadAuthRefused,
             Expect::Unprocessable | Expect::OffContract => Invariant::Answered,
         });
+        // A forgery must be answered too, with a refusal.
+        if answer.expect == Expect::Unverified {
+            seen.push(Invariant::Answered);
+        }
         if matches!(answer.expect, Expect::Unprocessable | Expect::OffContract)
             && answer.outcome.is_ok()
         {
@@ -323,7 +389,7 @@ pub fn effect_expectations(sequence: &Sequence, answers: &[Answer]) -> Vec<Effec
                 .any(|a| a.expect.is_valid() && a.acknowledged())
             {
                 (1, Invariant::ExactlyOnce)
-            } else if all(Expect::BadAuth) {
+            } else if all(Expect::BadAuth) || (all(Expect::Unverified) && observed(session)) {
                 (0, Invariant::NoEffectWhenUnauthenticated)
             } else if all(Expect::Unprocessable) && observed(session) {
                 (0, Invariant::NoEffectForUnprocessable)
@@ -346,7 +412,9 @@ pub fn grade_effects(
     sequence: &Sequence,
     expectations: &[EffectExpectation],
     counts: &BTreeMap<u16, Result<u64, String>>,
+    profile: Profile,
 ) -> (Vec<Violation>, Vec<(Invariant, String)>) {
+    let unit = profile.unit();
     let mut violations = Vec::new();
     let mut errors = Vec::new();
     for expectation in expectations {
@@ -357,9 +425,9 @@ pub fn grade_effects(
                 step: Some(expectation.step),
                 label: session_label(sequence, expectation.session),
                 expected: match expectation.count {
-                    0 => "no effect for the session".to_owned(),
+                    0 => format!("no effect for the {unit}"),
                     n => format!(
-                        "exactly {} for the session",
+                        "exactly {} for the {unit}",
                         crate::count::count(n, "effect")
                     ),
                 },

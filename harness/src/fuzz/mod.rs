@@ -17,6 +17,10 @@
 //! - [`space`]: the default source, [`SpaceSource`]: the whole valid space and its
 //!   mutations, with the named shapes mixed in;
 //! - [`generate`]: sequences from a seed;
+//! - under `--profile standard-webhooks` ([`FuzzConfig::signing`]): [`signed_sequences`],
+//!   whose slots are messages retried with their `webhook-id`; [`signed_space`], the
+//!   `{type, timestamp, data}` bodies in many byte forms; [`signing`], how each delivery is
+//!   signed when sent (valid forms, forgeries, timestamps outside the tolerance);
 //! - [`route`]: with `--replica`, which URL each copy of a session goes to;
 //! - [`execute`]: sending a sequence and reading effect counts;
 //! - [`ledger`]: when effect counts are read: late, polled when missing, never sooner than
@@ -65,6 +69,9 @@ pub mod route;
 mod run;
 pub mod script;
 pub mod shrink;
+pub mod signed_sequences;
+pub mod signed_space;
+pub mod signing;
 pub mod source;
 pub mod space;
 pub mod tally;

@@ -8,6 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::signing::Signing;
 use crate::generate::AuthMutation;
 
 /// The text that stands for a slot's session id in a stored body; replaced by the id at
@@ -35,6 +36,10 @@ pub enum Expect {
     /// character, a field left out). A 2xx means it was processed; a 5xx is a SHOULD break,
     /// a crash or a hang a MUST one.
     MayRefuse,
+    /// Under `standard-webhooks`: a delivery that fails verification, a forgery or a
+    /// timestamp outside the tolerance (STANDARD-WEBHOOKS [SW-6], [SW-8]). Refused with a
+    /// 4xx, no effect; a 2xx or a 5xx breaks [SW-6] ([SD-6]).
+    Unverified,
 }
 
 impl Expect {
@@ -44,6 +49,12 @@ impl Expect {
             self,
             Expect::Valid | Expect::ShouldAccept | Expect::MayRefuse
         )
+    }
+
+    /// Whether it is a valid body that fails authentication: a wrong credential, or under
+    /// `standard-webhooks` a signature that does not verify.
+    pub fn is_unauthenticated(self) -> bool {
+        matches!(self, Expect::BadAuth | Expect::Unverified)
     }
 }
 
@@ -59,13 +70,27 @@ crate::closed::closed_enum! {
     }
 }
 
-/// Which auth header a delivery carries.
+/// Which auth header a delivery carries, or under `standard-webhooks` how it is signed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Credential {
-    /// The configured one (or none when none is configured).
+    /// The configured one (or none when none is configured); under `standard-webhooks`, one
+    /// `v1` signature made with the run's secret.
     Configured,
     /// The configured one, changed so that it no longer matches.
     Mutated(AuthMutation),
+    /// Under `standard-webhooks`: signed another way (see [`Signing`]).
+    Signed(Signing),
+}
+
+impl Credential {
+    /// How a Standard Webhooks delivery with this credential is signed: `None` for the plain
+    /// signature (an auth mutation means nothing there).
+    pub fn signing(self) -> Option<Signing> {
+        match self {
+            Credential::Signed(signing) => Some(signing),
+            Credential::Configured | Credential::Mutated(_) => None,
+        }
+    }
 }
 
 impl Serialize for Credential {
@@ -73,6 +98,7 @@ impl Serialize for Credential {
         match self {
             Credential::Configured => s.serialize_str("configured"),
             Credential::Mutated(mutation) => s.serialize_str(mutation.as_str()),
+            Credential::Signed(signing) => s.serialize_str(signing.as_str()),
         }
     }
 }
@@ -83,16 +109,23 @@ impl<'de> Deserialize<'de> for Credential {
         if text == "configured" {
             return Ok(Credential::Configured);
         }
-        AuthMutation::ALL
+        let mutated = AuthMutation::ALL
             .iter()
             .find(|m| m.as_str() == text)
-            .map(|m| Credential::Mutated(*m))
-            .ok_or_else(|| {
-                serde::de::Error::custom(format!(
-                    "unknown credential `{text}` (expected configured or one of {})",
-                    AuthMutation::IDS.join(", ")
-                ))
-            })
+            .map(|m| Credential::Mutated(*m));
+        let signed = || {
+            Signing::ALL
+                .into_iter()
+                .find(|s| s.as_str() == text)
+                .map(Credential::Signed)
+        };
+        mutated.or_else(signed).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "unknown credential `{text}` (expected configured or one of {}, {})",
+                AuthMutation::IDS.join(", "),
+                Signing::IDS.join(", ")
+            ))
+        })
     }
 }
 
@@ -318,6 +351,10 @@ mod tests {
         for credential in [
             Credential::Configured,
             Credential::Mutated(AuthMutation::OtherCase),
+            Credential::Signed(Signing::StaleTimestamp),
+            Credential::Signed(Signing::Forged(
+                crate::standard_webhooks::Forgery::MissingSignature,
+            )),
         ] {
             let text = serde_json::to_string(&credential).unwrap();
             assert_eq!(

@@ -4,7 +4,8 @@
 //!
 //! The JSON report (`"format": "hookcheck-fuzz-report/1"`):
 //!
-//! - `target`, `replicas` (with `--replica`: the other replicas the copies of each session
+//! - `profile` (`standard-webhooks`; left out for `cr3dentials`, whose clauses the
+//!   invariants then cite), `target`, `replicas` (with `--replica`: the other replicas the copies of each session
 //!   went round robin over, each finding's repro naming the URL of every copy), `seed`, `cases` (requests sent while fuzzing), `sequences`,
 //!   `durationMs` (the sending phase, the effect reads of its sequences included), `casesPerSecond`, `shrinkMs`;
 //! - `effectsProbe` (`url`, `command` or null), `auth` (whether bad credentials were sent);
@@ -30,6 +31,7 @@ use serde::{Deserialize, Serialize};
 
 use super::case_file::CaseFile;
 use super::invariant::{Invariant, Level, Violation};
+use crate::profile::Profile;
 
 /// The format tag of the JSON report.
 pub const REPORT_FORMAT: &str = "hookcheck-fuzz-report/1";
@@ -143,6 +145,9 @@ pub enum FuzzVerdict {
 pub struct FuzzReport {
     /// Always [`REPORT_FORMAT`].
     pub format: String,
+    /// The contract graded; left out for `cr3dentials`.
+    #[serde(default, skip_serializing_if = "Profile::is_default")]
+    pub profile: Profile,
     /// The target, without credentials.
     pub target: String,
     /// The replicas (`--replica`), without credentials; left out without any.

@@ -49,6 +49,7 @@ fn target(config: &FuzzConfig, deadline: Deadline) -> Result<Target, FuzzError> 
         timeout: config.client.timeout,
         deadline,
         stop: Arc::new(AtomicBool::new(false)),
+        secret: config.signing.clone(),
     })
 }
 
@@ -98,6 +99,7 @@ pub async fn fuzz(
     let cases = tally.cases.load(Ordering::Relaxed);
     Ok(FuzzReport {
         format: REPORT_FORMAT.into(),
+        profile: config.profile(),
         target: display_url(&config.target),
         replicas: config.replicas.iter().map(display_url).collect(),
         seed: config.seed,
@@ -123,17 +125,23 @@ fn invariants(config: &FuzzConfig, target: &Target, tally: &Tally) -> Vec<Invari
     let found = tally.found.lock().expect("never poisoned");
     let observed = tally.observed.lock().expect("never poisoned");
     let unread = tally.unread.lock().expect("never poisoned");
+    let profile = config.profile();
     Invariant::ALL
         .iter()
         .map(|&invariant| {
             let sequences = found.get(&invariant).map_or(0, |f| f.sequences);
-            let reason = if invariant.needs_effects() && config.effects.is_none() {
+            let reason = if !invariant.applies_to(profile) {
+                Some(format!("the {profile} profile sends nothing it grades"))
+            } else if invariant.needs_effects() && config.effects.is_none() {
                 Some("no effects probe (--effects-url or --effects-cmd)".to_owned())
             } else if invariant.needs_effects()
                 && let Some(broken) = &target.effects_broken
             {
                 Some(broken.clone())
-            } else if invariant.needs_auth() && config.client.auth.is_none() {
+            } else if invariant.needs_auth()
+                && config.client.auth.is_none()
+                && config.signing.is_none()
+            {
                 Some("no auth header (--auth)".to_owned())
             } else if let Some((n, why)) = unread.get(&invariant) {
                 Some(format!(
@@ -153,8 +161,8 @@ fn invariants(config: &FuzzConfig, target: &Target, tally: &Tally) -> Vec<Invari
             InvariantResult {
                 invariant,
                 level: invariant.level(),
-                requirement: invariant.requirement().into(),
-                clause: invariant.clause().into(),
+                requirement: invariant.requirement_in(profile).into(),
+                clause: invariant.clause_in(profile).into(),
                 outcome,
                 reason: reason.filter(|_| outcome == InvariantOutcome::Unchecked),
                 sequences,
@@ -191,13 +199,15 @@ impl Shrinker<'_> {
             effects: config.effects.as_ref(),
             settle: first_read_after(config.settle),
             bodies: config.save_dir.as_deref().or(config.bodies_dir.as_deref()),
+            signed: config.signing.is_some(),
         };
         let violation = &example.violation;
+        let profile = config.profile();
         Ok(Finding {
             invariant: violation.invariant,
             level: violation.invariant.level(),
-            requirement: violation.invariant.requirement().into(),
-            clause: violation.invariant.clause().into(),
+            requirement: violation.invariant.requirement_in(profile).into(),
+            clause: violation.invariant.clause_in(profile).into(),
             sequences: found.sequences,
             first_sequence: example.index,
             label: violation.label.clone(),
@@ -244,8 +254,9 @@ impl Shrinker<'_> {
                 time: self.ends.remaining(),
             };
             let (target, nonces, settle) = (self.target, self.nonces, self.config.settle);
-            let shrunk = shrink(example.sequence.clone(), limits, |candidate| async move {
-                reproduces(target, &candidate, nonces.ids(), invariant, settle).await
+            let payloads = self.config.signing.is_none();
+            let shrunk = shrink(example.sequence.clone(), limits, payloads, |candidate| {
+                reproduces(target, candidate, nonces.ids(), invariant, settle)
             })
             .await;
             replays += shrunk.replays;
@@ -282,9 +293,10 @@ fn case_of(config: &FuzzConfig, found: &Example, shrunk: &Shrunk, is_shrunk: boo
     let invariant = found.violation.invariant;
     CaseFile {
         format: CASE_FORMAT.into(),
+        profile: config.profile(),
         invariant,
         level: invariant.level(),
-        requirement: invariant.requirement().into(),
+        requirement: invariant.requirement_in(config.profile()).into(),
         seed: config.seed,
         sequence_index: found.index,
         shrunk: is_shrunk,
@@ -306,6 +318,21 @@ fn case_urls(config: &FuzzConfig) -> Vec<String> {
         return Vec::new();
     }
     config.urls().map(display_url).collect()
+}
+
+/// Refuses a case found under another profile than `config`'s: its deliveries mean
+/// something else there.
+fn same_profile(config: &FuzzConfig, case: &CaseFile) -> Result<(), FuzzError> {
+    match (case.profile, config.profile()) {
+        (found, given) if found == given => Ok(()),
+        (found, given) => Err(FuzzError::ProfileMismatch(format!(
+            "the case was found under --profile {found}; replay it with --profile {found} (given: {given}){}",
+            match found {
+                crate::profile::Profile::StandardWebhooks => " and the signing secret",
+                crate::profile::Profile::Cr3dentials => "",
+            }
+        ))),
+    }
 }
 
 /// Refuses a case whose copies went to more replicas than `config` gives.
@@ -330,11 +357,12 @@ fn enough_replicas(config: &FuzzConfig, case: &CaseFile) -> Result<(), FuzzError
 /// effect failure is read as a campaign reads it ([`read_counts`]).
 async fn reproduces(
     target: &Target,
-    sequence: &Sequence,
+    sequence: Sequence,
     ids: Ids,
     invariant: Invariant,
     settle: Duration,
 ) -> bool {
+    let sequence = &sequence;
     let executed = target.execute(sequence, ids, &mut Place::default()).await;
     if !invariant.needs_effects() {
         let mut broken = grade_answers(&executed.answers, target.timeout);
@@ -367,13 +395,16 @@ async fn reproduces(
         return true;
     }
     let counts = read_counts(target, &relevant, ids, executed.finished, settle).await;
-    !grade_effects(sequence, &relevant, &counts).0.is_empty()
+    !grade_effects(sequence, &relevant, &counts, target.profile())
+        .0
+        .is_empty()
 }
 
 /// Runs a case file's sequence once against `config.target` and grades every invariant.
 /// A case whose invariant needs effect counts gets no verdict without a trustworthy probe,
 /// or when one of its counts could not be read.
 pub async fn replay(config: &FuzzConfig, case: &CaseFile) -> Result<ReplayReport, FuzzError> {
+    same_profile(config, case)?;
     enough_replicas(config, case)?;
     let mut target = target(config, deadline_of(config))?;
     let nonces = Nonces::new();

@@ -11,12 +11,15 @@ use super::execute::ABANDON_PATIENCE;
 use super::model::{Credential, Delivery, Expect, RUN_MARK, Sequence, Step};
 use axum::http::{HeaderName, HeaderValue};
 
+use super::signing;
 use crate::auth::AuthHeader;
 use crate::effects::{EffectsProbe, EffectsSource, SESSION_PLACEHOLDER};
 use crate::generate::MutatedHeader;
+use crate::repro::signed_script;
 use crate::repro::{AuthRepro, ReproRequest, Script, Step as ScriptStep, curl, single_quote};
 use crate::secrets::secret_names;
 use crate::spec::{PayloadBuilder, Status};
+use crate::standard_webhooks::Recipe;
 
 /// What a script needs besides the sequence.
 #[derive(Debug, Clone, Copy)]
@@ -34,6 +37,9 @@ pub struct ScriptContext<'a> {
     pub settle: Duration,
     /// Where bodies too long for a line are written, if anywhere.
     pub bodies: Option<&'a Path>,
+    /// Under `standard-webhooks`: each delivery is signed again when the script runs, with
+    /// the secret read from `$HOOKCHECK_SECRET`.
+    pub signed: bool,
 }
 
 impl ScriptContext<'_> {
@@ -56,10 +62,18 @@ fn variable(slot: u16) -> String {
 
 /// The script of `sequence`; `name` names the body files it writes.
 pub fn render(sequence: &Sequence, context: &ScriptContext<'_>, name: &str) -> String {
-    let mut head = String::from("# session ids, fresh for every run of this script\n");
+    let mut head = match context.signed {
+        true => String::from(
+            "# message ids (webhook-id), fresh for every run of this script; each delivery is\n# signed when sent with $HOOKCHECK_SECRET (export it first)\n",
+        ),
+        false => String::from("# session ids, fresh for every run of this script\n"),
+    };
     head.push_str("run=\"$$\"\n");
     for n in 0..sequence.slots() {
-        head.push_str(&format!("s{n}=\"fuzz-$$-{n}\"\n"));
+        match context.signed {
+            true => head.push_str(&format!("s{n}=\"msg_fuzz_$$_{n}\"\n")),
+            false => head.push_str(&format!("s{n}=\"fuzz-$$-{n}\"\n")),
+        }
     }
     if context.urls.len() > 1 {
         head.push_str(&format!(
@@ -85,6 +99,9 @@ pub fn render(sequence: &Sequence, context: &ScriptContext<'_>, name: &str) -> S
                     after: ABANDON_PATIENCE.max(Duration::from_millis(50)),
                 }),
             Step::Pause { ms } => script.then(ScriptStep::Sleep(Duration::from_millis(*ms))),
+            Step::Others { count } if context.signed => script
+                .then(ScriptStep::Comment(format!("{count} other messages")))
+                .then(signed_others(*count, context)),
             Step::Others { count } => script
                 .then(ScriptStep::Comment(format!("{count} other sessions")))
                 .then(others(*count, context)),
@@ -94,6 +111,9 @@ pub fn render(sequence: &Sequence, context: &ScriptContext<'_>, name: &str) -> S
 }
 
 fn line(delivery: &Delivery, context: &ScriptContext<'_>, name: &str, step: usize) -> String {
+    if context.signed {
+        return signed_line(delivery, context);
+    }
     let body = delivery.body.bytes(&mark(delivery.session));
     let mut headers = Vec::new();
     if let Some(content_type) = &delivery.content_type {
@@ -115,6 +135,8 @@ fn line(delivery: &Delivery, context: &ScriptContext<'_>, name: &str, step: usiz
                     auth_repro = Some(AuthRepro::Expression(expression));
                 }
             }
+            // Signed deliveries are written by `signed_line`.
+            Credential::Signed(_) => {}
         }
     }
     headers.extend(extra_headers(context));
@@ -149,6 +171,49 @@ fn line(delivery: &Delivery, context: &ScriptContext<'_>, name: &str, step: usiz
         );
     }
     text
+}
+
+/// A Standard Webhooks delivery as lines that sign it when run and send it: its id is the
+/// slot's variable, its body written inline.
+fn signed_line(delivery: &Delivery, context: &ScriptContext<'_>) -> String {
+    let slot = mark(delivery.session);
+    let body = delivery.body.bytes(&slot);
+    let recipe = signing::recipe(delivery.credential.signing(), &slot, body);
+    let text = signed_request(&recipe, context, context.url(delivery.replica));
+    text.replace(&slot, &variable(delivery.session))
+        .replace(RUN_MARK, "'\"$run\"'")
+}
+
+/// The lines that make `recipe`'s attempt when run and send it to `url`, with the
+/// content type and the extra headers.
+fn signed_request(recipe: &Recipe, context: &ScriptContext<'_>, url: &str) -> String {
+    let mut headers = vec![("Content-Type".to_owned(), b"application/json".to_vec())];
+    headers.extend(extra_headers(context));
+    signed_script(
+        recipe,
+        &ReproRequest {
+            method: "POST",
+            url,
+            headers: &headers,
+            body: &recipe.body,
+            auth: None,
+            secrets: &secret_names(context.headers),
+            auth_repro: None,
+            body_file: None,
+        },
+    )
+}
+
+/// `count` other messages, one after another, each signed when sent.
+fn signed_others(count: u16, context: &ScriptContext<'_>) -> ScriptStep {
+    let other = "@HOOKCHECK_OTHER@";
+    let body = super::execute::other_message("hookcheck.fuzz.other", "other");
+    let recipe = signing::recipe(None, other, body);
+    let each = signed_request(&recipe, context, context.url(0))
+        .replace(other, "msg_other_'\"$$\"'_'\"$i\"'");
+    ScriptStep::Send(format!(
+        "i=0; while [ \"$i\" -lt {count} ]; do i=$((i+1))\n{each} >/dev/null\ndone"
+    ))
 }
 
 /// The extra headers as a repro line takes them.
@@ -213,10 +278,12 @@ fn counts(script: Script, sequence: &Sequence, context: &ScriptContext<'_>) -> S
             continue;
         } else if expects.iter().any(|e| e.is_valid()) {
             "1 if acknowledged"
-        } else if expects
-            .iter()
-            .all(|e| matches!(e, Expect::BadAuth | Expect::Unprocessable))
-        {
+        } else if expects.iter().all(|e| {
+            matches!(
+                e,
+                Expect::BadAuth | Expect::Unprocessable | Expect::Unverified
+            )
+        }) {
             "0"
         } else {
             continue;
@@ -285,6 +352,7 @@ mod tests {
             effects: Some(&effects),
             settle: Duration::from_millis(100),
             bodies: Some(dir.path()),
+            signed: false,
         };
         let script = render(&sequence, &context, "case");
         assert!(!script.contains("hunter2"), "{script}");
@@ -337,6 +405,7 @@ mod tests {
             effects: None,
             settle: Duration::ZERO,
             bodies: None,
+            signed: false,
         };
         let script = render(&sequence, &context, "case");
         let sent: Vec<&str> = script

@@ -95,20 +95,22 @@ pub trait PayloadSource: Send {
 
 /// A bag of variants drawn without replacement, refilled and reshuffled when empty.
 #[derive(Debug, Clone)]
-struct Bag<T: Copy> {
+pub struct Bag<T: Copy> {
     all: Vec<T>,
     left: Vec<T>,
 }
 
 impl<T: Copy> Bag<T> {
-    fn new(all: Vec<T>) -> Self {
+    /// A bag of `all`.
+    pub fn new(all: Vec<T>) -> Self {
         Bag {
             all,
             left: Vec::new(),
         }
     }
 
-    fn draw(&mut self, rng: &mut StdRng) -> T {
+    /// The next variant: every one comes up once in each round, in a shuffled order.
+    pub fn draw(&mut self, rng: &mut StdRng) -> T {
         if self.left.is_empty() {
             self.left = self.all.clone();
             self.left.shuffle(rng);

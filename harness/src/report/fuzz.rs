@@ -18,6 +18,7 @@ use super::verdict::seconds;
 use crate::count::count;
 use crate::fuzz::outcome::{Finding, InvariantOutcome, InvariantResult};
 use crate::fuzz::{FuzzReport, FuzzVerdict, Level};
+use crate::profile::Profile;
 
 impl Render for FuzzReport {
     fn json(&self) -> io::Result<String> {
@@ -67,8 +68,9 @@ pub fn verdict_line(report: &FuzzReport) -> String {
 /// rate, seed.
 fn headline(report: &FuzzReport) -> String {
     format!(
-        "hookcheck fuzz {}: {} in {}, {} (sending {} at {:.0} cases/s, shrinking {}), seed {}",
+        "hookcheck fuzz {}{}: {} in {}, {} (sending {} at {:.0} cases/s, shrinking {}), seed {}",
         report.target,
+        profile_note(report.profile),
         count(report.cases, "case"),
         count(report.sequences, "sequence"),
         seconds(report.duration_ms + report.shrink_ms),
@@ -77,6 +79,14 @@ fn headline(report: &FuzzReport) -> String {
         seconds(report.shrink_ms),
         report.seed
     )
+}
+
+/// ` (profile standard-webhooks)`, or nothing for the default profile.
+fn profile_note(profile: Profile) -> String {
+    match profile.is_default() {
+        true => String::new(),
+        false => format!(" (profile {profile})"),
+    }
 }
 
 /// An invariant's mark and what follows its name: `FAIL …: 4 sequence(s)`.
@@ -143,8 +153,9 @@ pub fn summary(report: &FuzzReport) -> String {
     if !report.replicas.is_empty() {
         let _ = writeln!(
             out,
-            "replicas: {} (the copies of each session go round robin over the target and these)",
-            report.replicas.join(", ")
+            "replicas: {} (the copies of each {} go round robin over the target and these)",
+            report.replicas.join(", "),
+            report.profile.unit()
         );
     }
     let _ = writeln!(out, "\nfailures by invariant:");
@@ -157,7 +168,7 @@ pub fn summary(report: &FuzzReport) -> String {
         );
     }
     for finding in &report.findings {
-        summary_finding(&mut out, finding);
+        summary_finding(&mut out, finding, report.profile);
     }
     for caveat in caveats(report) {
         let _ = writeln!(out, "\n{caveat}");
@@ -166,7 +177,7 @@ pub fn summary(report: &FuzzReport) -> String {
     out
 }
 
-fn summary_finding(out: &mut String, finding: &Finding) {
+fn summary_finding(out: &mut String, finding: &Finding, profile: Profile) {
     let _ = writeln!(
         out,
         "\n{} {} [{}]: {} ({})",
@@ -187,15 +198,22 @@ fn summary_finding(out: &mut String, finding: &Finding) {
     if let Some(path) = &finding.case_file {
         // One --replica for each replica a copy of the case went to.
         let replicas = " --replica URL".repeat(finding.case.urls.len().saturating_sub(1));
+        let signed = match profile {
+            Profile::StandardWebhooks => " --profile standard-webhooks",
+            Profile::Cr3dentials => "",
+        };
         let _ = writeln!(
             out,
-            "  case file: {path} (hookcheck fuzz --replay {path} --target URL{replicas})"
+            "  case file: {path} (hookcheck fuzz --replay {path} --target URL{replicas}{signed})"
         );
     }
-    let _ = writeln!(
-        out,
-        "  repro (POSIX sh; export HOOKCHECK_AUTH first if the target needs auth):"
-    );
+    let export = match profile {
+        Profile::StandardWebhooks => {
+            "export HOOKCHECK_SECRET first: each delivery is signed when sent"
+        }
+        Profile::Cr3dentials => "export HOOKCHECK_AUTH first if the target needs auth",
+    };
+    let _ = writeln!(out, "  repro (POSIX sh; {export}):");
     for line in finding.repro.lines() {
         let _ = writeln!(out, "    {line}");
     }
@@ -206,7 +224,7 @@ fn summary_finding(out: &mut String, finding: &Finding) {
 fn junit(report: &FuzzReport) -> io::Result<String> {
     let mut junit = JunitReport::new("hookcheck fuzz");
     junit.set_time(Duration::from_millis(report.duration_ms + report.shrink_ms));
-    let mut suite = TestSuite::new("fuzz");
+    let mut suite = TestSuite::new(format!("fuzz{}", profile_note(report.profile)));
     for result in &report.invariants {
         let text = finding_of(report, result).map(|f| {
             format!(

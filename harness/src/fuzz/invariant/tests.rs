@@ -1,6 +1,7 @@
 //! Tests of [`super`]: kept apart so that `invariant.rs` stays readable.
 
 use super::*;
+use crate::profile::Profile;
 
 fn answer(expect: Expect, outcome: Result<u16, FailureClass>) -> Answer {
     Answer {
@@ -126,7 +127,7 @@ fn effects_are_graded_only_where_the_contract_fixes_the_count() {
     let counts = [(0, Ok(2)), (1, Ok(0)), (2, Err("probe down".to_owned()))]
         .into_iter()
         .collect();
-    let (broken, unread) = grade_effects(&sequence, &expectations, &counts);
+    let (broken, unread) = grade_effects(&sequence, &expectations, &counts, Profile::Cr3dentials);
     assert_eq!(broken.len(), 1);
     assert_eq!(broken[0].invariant, Invariant::ExactlyOnce);
     assert_eq!(broken[0].actual, "2 effects");

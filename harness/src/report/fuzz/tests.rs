@@ -10,6 +10,7 @@ use crate::report::Format;
 fn finding(invariant: Invariant, note: Option<&str>) -> Finding {
     let case = CaseFile {
         format: CASE_FORMAT.into(),
+        profile: crate::profile::Profile::Cr3dentials,
         invariant,
         level: invariant.level(),
         requirement: invariant.requirement().into(),
@@ -77,6 +78,7 @@ fn sample() -> FuzzReport {
         .collect();
     FuzzReport {
         format: REPORT_FORMAT.into(),
+        profile: crate::profile::Profile::Cr3dentials,
         target: "http://127.0.0.1:8080/webhook".into(),
         replicas: Vec::new(),
         seed: 7,
