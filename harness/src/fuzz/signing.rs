@@ -39,6 +39,10 @@ crate::closed::closed_list! {
         Signing::Forged(Forgery::MissingTimestamp) => "missing-timestamp",
         Signing::Forged(Forgery::MissingSignature) => "missing-signature",
         Signing::Forged(Forgery::UnknownVersionsOnly) => "unknown-versions-only",
+        Signing::Forged(Forgery::TimestampAsDate) => "timestamp-as-date",
+        Signing::Forged(Forgery::TimestampOverflowing) => "timestamp-overflowing",
+        Signing::Forged(Forgery::SignatureNotBase64) => "signature-not-base64",
+        Signing::Forged(Forgery::SignatureEmpty) => "signature-empty",
     }
 }
 
