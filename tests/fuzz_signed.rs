@@ -7,7 +7,8 @@ use hookcheck::fuzz::{CaseFile, FuzzReport, FuzzVerdict, Invariant};
 use hookcheck::profile::Profile;
 use hookcheck::standard_webhooks::Secret;
 
-use crate::{HOOKCHECK, Ran, hookcheck_async};
+use crate::standard_webhooks::serve_signed;
+use crate::{Ran, hookcheck_async};
 
 /// A small budget, short waits and a fixed seed for every campaign.
 const FAST: &[&str] = &[
@@ -114,25 +115,10 @@ async fn each_kind_of_defect_is_caught_by_the_invariant_it_breaks() {
     }
 }
 
-/// `hookcheck serve --profile standard-webhooks --defect DEFECT` on a free port.
-fn serve(secret: &str, defect: &str) -> hookcheck_testkit::process::Served {
-    HOOKCHECK.serve(&[
-        "--profile",
-        "standard-webhooks",
-        "--secret",
-        secret,
-        "--memory",
-        "--listen",
-        "127.0.0.1:0",
-        "--defect",
-        defect,
-    ])
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_printed_repro_run_by_dash_shows_the_failure_again() {
     let secret = Secret::generate().expose_text();
-    let served = serve(&secret, "dedupes-on-signature");
+    let served = serve_signed(&secret, &["--defect", "dedupes-on-signature"]);
     let ran = fuzz(
         &[
             "--target",
@@ -187,7 +173,7 @@ async fn a_printed_repro_run_by_dash_shows_the_failure_again() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_saved_case_replays_and_one_of_the_other_profile_is_refused() {
     let secret = Secret::generate().expose_text();
-    let served = serve(&secret, "optional-signature");
+    let served = serve_signed(&secret, &["--defect", "optional-signature"]);
     let dir = tempfile::tempdir().unwrap();
     let save = dir.path().to_str().unwrap();
     let target = [

@@ -4,24 +4,8 @@
 use hookcheck::standard_webhooks::Secret;
 use hookcheck_testkit::process::Served;
 
-use crate::HOOKCHECK;
 use crate::load::{load, text};
-
-/// `hookcheck serve --profile standard-webhooks` with the secret `secret`, in memory, on
-/// a free port, with `extra` arguments.
-fn serve_signed(secret: &str, extra: &[&str]) -> Served {
-    let mut args = vec![
-        "--profile",
-        "standard-webhooks",
-        "--secret",
-        secret,
-        "--memory",
-        "--listen",
-        "127.0.0.1:0",
-    ];
-    args.extend(extra);
-    HOOKCHECK.serve(&args)
-}
+use crate::standard_webhooks::serve_signed;
 
 /// `hookcheck load --profile standard-webhooks` of 200 deliveries, 30 % duplicates, with
 /// the secret `secret` and `extra` arguments, against `served`; exit code, stdout, stderr.

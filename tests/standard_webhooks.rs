@@ -60,8 +60,8 @@ async fn run_repro(repro: &str, text: &str) -> std::process::Output {
 }
 
 /// `hookcheck serve --profile standard-webhooks` with the secret `text`, in memory, on a
-/// free port, with `extra` arguments.
-fn serve_signed(text: &str, extra: &[&str]) -> hookcheck_testkit::process::Served {
+/// free port, with `extra` arguments (the other signed tests start theirs with it too).
+pub(crate) fn serve_signed(text: &str, extra: &[&str]) -> hookcheck_testkit::process::Served {
     let mut args = vec![
         "--profile",
         "standard-webhooks",
