@@ -3,9 +3,9 @@
 //! fresh timestamp, so every copy of a message is a retry: the same id and body, a new
 //! signature ([SW-2]). A repro script signs it again when it is run.
 
-use crate::standard_webhooks::{Forgery, Key, Recipe, Secret, UNKNOWN_ENTRIES};
-
-use crate::checks::signed::OUTSIDE_TOLERANCE_SECS;
+use crate::standard_webhooks::{
+    Forgery, Key, OUTSIDE_TOLERANCE_SECS, Recipe, Secret, UNKNOWN_ENTRIES,
+};
 
 /// A way of signing a Standard Webhooks delivery other than the plain one: valid forms a
 /// receiver must accept ([SW-10], [SD-4]), forgeries ([SW-6]) and timestamps outside the

@@ -250,6 +250,7 @@ fn add_counts<'a>(maps: impl Iterator<Item = &'a BTreeMap<String, u64>>) -> BTre
 mod tests {
     use super::*;
     use crate::load::{Shard, Tally};
+    use crate::profile::Profile;
 
     /// Shard `index` of 2 of seed 7: `n` deliveries answered 200 after `ms` each.
     fn shard(index: u32, n: u64, ms: u64) -> (PathBuf, LoadReport) {
@@ -264,12 +265,12 @@ mod tests {
             ..ExactlyOnce::default()
         };
         let mut report = LoadReport::new(
+            Profile::Cr3dentials,
             format!("http://127.0.0.1:{index}/hook"),
             4,
             None,
             Duration::from_secs(index.into()),
             &tally,
-            n,
             Some(check),
         );
         report.shard = Some(ShardRecord {

@@ -130,15 +130,14 @@ pub async fn run(
         Pace::AsFastAsAnswered => None,
     };
     let mut report = LoadReport::new(
+        plan.profile,
         display_url(&plan.target),
         plan.concurrency,
         rate,
         driven.elapsed,
         &driven.tally,
-        driven.tally.distinct_sessions(),
         exactly_once,
     );
-    report.profile = plan.profile;
     report.replicas = plan.replicas.iter().map(display_url).collect();
     report.shard = plan.shard.map(|shard| ShardRecord {
         shard,
@@ -151,16 +150,12 @@ pub async fn run(
         effects: plan.effects.is_some(),
         latency_us: driven.tally.latency.buckets(),
     });
-    // Judged under the plan's contract; under an outage, a delivery given up is told
-    // apart: the outage's, or the target's.
-    let checked = report.exactly_once.as_ref();
-    report.verdict = match &outage {
-        Some(outage) => {
-            let (gave_up, in_outage) = (outage.gave_up, outage.gave_up_in_outage);
-            LoadVerdict::judge_replay(plan.profile, gave_up, in_outage, checked)
-        }
-        None => LoadVerdict::judge(plan.profile, &driven.tally, checked),
-    };
+    // Under an outage, a delivery given up is told apart: the outage's, or the target's.
+    if let Some(outage) = &outage {
+        let (gave_up, in_outage) = (outage.gave_up, outage.gave_up_in_outage);
+        let checked = report.exactly_once.as_ref();
+        report.verdict = LoadVerdict::judge_replay(plan.profile, gave_up, in_outage, checked);
+    }
     report.outage = outage;
     Ok(report)
 }

@@ -102,27 +102,27 @@ pub struct LoadReport {
 }
 
 impl LoadReport {
-    /// The report of a finished run.
+    /// The report of a finished run under `profile`, judged by its contract.
     pub fn new(
+        profile: Profile,
         target: String,
         concurrency: usize,
         rate_per_s: Option<f64>,
         elapsed: Duration,
         tally: &Tally,
-        distinct_sessions: u64,
         exactly_once: Option<ExactlyOnce>,
     ) -> Self {
         let deliveries = tally.deliveries();
-        let verdict = LoadVerdict::judge(Profile::Cr3dentials, tally, exactly_once.as_ref());
+        let verdict = LoadVerdict::judge(profile, tally, exactly_once.as_ref());
         LoadReport {
             target,
-            profile: Profile::Cr3dentials,
+            profile,
             replicas: Vec::new(),
             concurrency,
             rate_per_s,
             elapsed_s: elapsed.as_secs_f64(),
             deliveries,
-            distinct_sessions,
+            distinct_sessions: tally.distinct_sessions(),
             duplicates: tally.duplicates,
             throughput_per_s: deliveries as f64 / elapsed.as_secs_f64().max(1e-9),
             statuses: tally

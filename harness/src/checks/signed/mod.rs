@@ -22,7 +22,7 @@ use crate::standard_webhooks::{
     Forgery, Key, Message, Recipe, Secret, UNKNOWN_ENTRIES, UNUSUAL_BODY,
 };
 
-pub use crate::standard_webhooks::{OUTSIDE_TOLERANCE_SECS, WITHIN_TOLERANCE_SECS};
+use crate::standard_webhooks::{OUTSIDE_TOLERANCE_SECS, WITHIN_TOLERANCE_SECS};
 
 /// The signature and replay checks, concurrently.
 pub async fn run(ctx: &Ctx) {
