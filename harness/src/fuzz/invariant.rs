@@ -158,10 +158,11 @@ impl Invariant {
             (_, Invariant::ShouldAccepted) => "STANDARD-WEBHOOKS [SW-1]",
             (_, Invariant::Answered | Invariant::TargetAlive) => "STANDARD-WEBHOOKS [SW-12] [SD-8]",
             (_, Invariant::No5xxForBadInput) => "STANDARD-WEBHOOKS [SD-6]",
-            (_, Invariant::BadAuthRefused) => "STANDARD-WEBHOOKS [SW-6] [SW-8] [SD-6]",
+            (_, Invariant::BadAuthRefused) => "STANDARD-WEBHOOKS [SW-6] [SW-8] [SD-6] [SD-11]",
             (_, Invariant::ExactlyOnce) => "STANDARD-WEBHOOKS [SW-11] [SD-5]",
-            (_, Invariant::NoEffectForUnprocessable | Invariant::NoEffectWhenUnauthenticated) => {
-                "STANDARD-WEBHOOKS [SW-6] [SD-6]"
+            (_, Invariant::NoEffectForUnprocessable) => "STANDARD-WEBHOOKS [SW-6] [SD-6]",
+            (_, Invariant::NoEffectWhenUnauthenticated) => {
+                "STANDARD-WEBHOOKS [SW-6] [SD-6] [SD-11]"
             }
         }
     }
